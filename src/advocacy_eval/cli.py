@@ -1,0 +1,132 @@
+"""The ``advocacy-eval`` command.
+
+Sub-commands:
+
+- ``sample --out DIR [--seed N] [--employees N] [--months N]``: write a synthetic programme.
+- ``validate DATA_DIR``: check a programme folder; print every problem; exit 1 on bad data.
+- ``report DATA_DIR (--wave W | --all-waves) [--out DIR] [--lang en|fr]``: executed reports.
+
+Errors meant for users are printed as one message, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import AdvocacyEvalError, DataValidationError
+
+
+def _eprint(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    overrides = {"seed": args.seed, "n_employees": args.employees, "n_months": args.months}
+    sample = write_sample(args.out, **{k: v for k, v in overrides.items() if v is not None})
+    print(f"wrote a synthetic programme to {args.out}: {len(sample.waves)} waves, "
+          f"{len(sample.employees)} employees, {len(sample.posts)} posts, "
+          f"{len(sample.activity)} activity rows (seed {sample.parameters.seed})")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .io import load_programme
+
+    try:
+        programme = load_programme(args.data_dir, as_of=args.as_of)
+    except DataValidationError as exc:
+        _eprint(exc.render(max_rows=args.max_rows))
+        return 1
+    print(f"OK: {args.data_dir} is valid: {programme!r}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .io import load_programme
+    from .paths import resolve_data_dir
+    from .report import run_all_waves
+
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        programme = load_programme(data_dir)
+    except DataValidationError as exc:
+        _eprint("the data folder is not valid; fix it before reporting:\n" + exc.render())
+        return 1
+    waves = programme.wave_ids if args.all_waves else [args.wave]
+    unknown = [w for w in waves if w not in programme.wave_ids]
+    if unknown:
+        _eprint(f"unknown wave {', '.join(unknown)}; known waves: {', '.join(programme.wave_ids)}")
+        return 2
+    extra = {"claimed_ratio": args.claimed_ratio, "target_corporate_share": args.target_share,
+             "min_group_size": args.min_group_size}
+    done, failed = run_all_waves(data_dir, waves, args.out, args.lang, args.cell_timeout, extra,
+                                 progress=_eprint)
+    if failed:
+        _eprint(f"{len(done)} report(s) written, {len(failed)} failed: {', '.join(failed)}")
+        return 1
+    print(f"{len(done)} report(s) written to {args.out}: "
+          + ", ".join(str(r.html) for r in done.values()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of the ``advocacy-eval`` command."""
+    parser = argparse.ArgumentParser(prog="advocacy-eval", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", help="write a synthetic programme with known ground truth")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--seed", type=int, help="random seed (default: the committed sample's)")
+    p.add_argument("--employees", type=int, help="eligible employees (default 2000)")
+    p.add_argument("--months", type=int, help="months of data (default 24)")
+    p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("validate", help="check a programme folder and list every problem")
+    p.add_argument("data_dir", help="programme folder (waves, employees, posts[, activity])")
+    p.add_argument("--as-of", help="date after which dates are in the future (default today)")
+    p.add_argument("--max-rows", type=int, default=200, help="problems to list (default 200)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("report", help="execute the wave report(s) into HTML")
+    p.add_argument("data_dir", nargs="?", default="", help="programme folder (default: the committed sample)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--wave", help="wave id, e.g. W1")
+    which.add_argument("--all-waves", action="store_true", help="one report per wave")
+    p.add_argument("--out", default="reports", help="output folder (default reports/)")
+    p.add_argument("--lang", choices=("en", "fr"), default="en", help="report language")
+    p.add_argument("--claimed-ratio", type=float, default=4.0, help="claimed amplification (default 4)")
+    p.add_argument("--target-share", type=float, default=0.20, help="target corporate share (default 0.20)")
+    p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
+    p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
+    p.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (AdvocacyEvalError, FileNotFoundError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        _eprint(f"advocacy-eval: {message}")
+        return 1
+    except KeyboardInterrupt:
+        _eprint("advocacy-eval: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Exceptions raised by advocacy-eval with messages meant for analysts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+FAILURE_COLUMNS: tuple[str, ...] = ("file", "row", "column", "rule", "value")
+"""Columns of a failure table: where the problem is and which rule it breaks."""
+
+
+class AdvocacyEvalError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class DataValidationError(AdvocacyEvalError):
+    """A programme folder breaks one or more data rules.
+
+    Parameters
+    ----------
+    failures : pandas.DataFrame
+        One row per failure with columns ``file`` (file name), ``row``
+        (line number in a CSV file, the header being line 1; record number,
+        from 1, in a Parquet file; empty for file-level problems), ``column``,
+        ``rule`` and ``value`` (the offending value, as text).
+    folder : str
+        The folder that was read.
+    """
+
+    def __init__(self, failures: pd.DataFrame, folder: str = "") -> None:
+        self.failures = failures.reset_index(drop=True)
+        self.folder = folder
+        super().__init__(self.render())
+
+    def render(self, max_rows: int = 50) -> str:
+        """Return the message: a count and the failure table.
+
+        Parameters
+        ----------
+        max_rows : int
+            Rows of the failure table to show; the rest are counted.
+        """
+        n = len(self.failures)
+        head = f"{n} data problem{'s' if n != 1 else ''} in {self.folder or 'the input'}:"
+        shown = self.failures.head(max_rows).copy()
+        shown["row"] = shown["row"].map(lambda r: "" if pd.isna(r) else str(int(r)))
+        shown["value"] = shown["value"].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)[:40])
+        table = shown.to_string(index=False)
+        more = f"\n... and {n - max_rows} more" if n > max_rows else ""
+        return f"{head}\n{table}{more}"
+
+
+class ReportError(AdvocacyEvalError):
+    """A report could not be produced; the previous report was left untouched."""

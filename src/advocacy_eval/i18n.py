@@ -1,0 +1,268 @@
+"""Every word and number format shown in a report, in English and French.
+
+Translations live here and nowhere else: notebooks and library code ask for a
+key with :func:`t` and format numbers with :func:`fmt_pct`, :func:`fmt_int`,
+:func:`fmt_ratio` and :func:`fmt_date`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+LANGS: tuple[str, ...] = ("en", "fr")
+"""Supported report languages."""
+
+NNBSP = "\u202f"
+"""Narrow no-break space: French thousands separator and space before %."""
+
+_MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "fr": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "title": {"en": "Employee advocacy programme — {wave_name}", "fr": "Programme ambassadeurs — {wave_name}"},
+    "subtitle": {
+        "en": "Volunteers of {wave} (enrolled {start} to {end}), observed until {data_end}.",
+        "fr": "Volontaires de la vague {wave} (inscrits du {start} au {end}), observés jusqu'au {data_end}.",
+    },
+    "summary": {"en": "1. Executive summary", "fr": "1. Synthèse"},
+    "participation": {"en": "2. Participation", "fr": "2. Participation"},
+    "reach": {"en": "3. Reach and amplification", "fr": "3. Portée et amplification"},
+    "mix": {"en": "4. Content mix", "fr": "4. Répartition des contenus"},
+    "profiles": {"en": "5. LinkedIn profiles", "fr": "5. Profils LinkedIn"},
+    "appendix": {"en": "Appendix: definitions, methods and data", "fr": "Annexe : définitions, méthodes et données"},
+    # KPI table
+    "col_indicator": {"en": "Indicator", "fr": "Indicateur"},
+    "col_value": {"en": "Value", "fr": "Valeur"},
+    "col_ci": {"en": "95% interval", "fr": "Intervalle à 95 %"},
+    "col_basis": {"en": "Based on", "fr": "Base"},
+    "col_reading": {"en": "Reading", "fr": "Lecture"},
+    "col_group": {"en": "Group", "fr": "Groupe"},
+    "col_department": {"en": "Department", "fr": "Direction"},
+    "col_wave": {"en": "Wave", "fr": "Vague"},
+    "col_enrolled": {"en": "Volunteers", "fr": "Volontaires"},
+    "col_share_active": {"en": "Posted at least once", "fr": "Ont publié au moins une fois"},
+    "col_p_adjusted": {"en": "Adjusted p-value ({method})", "fr": "p-valeur ajustée ({method})"},
+    "col_difference": {"en": "Difference vs {ref}", "fr": "Écart avec {ref}"},
+    "col_method": {"en": "Method", "fr": "Méthode"},
+    "col_posts": {"en": "Posts", "fr": "Publications"},
+    "col_authors": {"en": "Authors", "fr": "Auteurs"},
+    "col_file": {"en": "File", "fr": "Fichier"},
+    "col_rows": {"en": "Rows", "fr": "Lignes"},
+    "col_sha": {"en": "SHA-256 (start)", "fr": "SHA-256 (début)"},
+    "col_term": {"en": "Term", "fr": "Terme"},
+    "col_definition": {"en": "Definition", "fr": "Définition"},
+    "col_parameter": {"en": "Parameter", "fr": "Paramètre"},
+    "kpi_volunteers": {"en": "Volunteers enrolled", "fr": "Volontaires inscrits"},
+    "kpi_active": {"en": "Volunteers who posted at least once", "fr": "Volontaires ayant publié au moins une fois"},
+    "kpi_monthly_participation": {"en": "Average monthly participation", "fr": "Participation mensuelle moyenne"},
+    "kpi_employee_reach": {"en": "Reach rate, volunteers' posts", "fr": "Taux de portée, publications des volontaires"},
+    "kpi_page_reach": {"en": "Reach rate, company page", "fr": "Taux de portée, page entreprise"},
+    "kpi_amplification": {"en": "Amplification (volunteers ÷ page)", "fr": "Amplification (volontaires ÷ page)"},
+    "kpi_corporate_share": {"en": "Corporate share of volunteers' posts", "fr": "Part de contenus corporate des volontaires"},
+    "kpi_engagement": {"en": "Engagement rate, volunteers' posts", "fr": "Taux d'engagement, publications des volontaires"},
+    "kpi_profiles": {"en": "LinkedIn profiles created after enrolment", "fr": "Profils LinkedIn créés après l'inscription"},
+    "basis_people": {"en": "{n} people", "fr": "{n} personnes"},
+    "basis_posts_authors": {"en": "{posts} posts, {authors} authors", "fr": "{posts} publications, {authors} auteurs"},
+    "basis_posts": {"en": "{posts} posts", "fr": "{posts} publications"},
+    "basis_person_months": {"en": "{n} person-months", "fr": "{n} personnes-mois"},
+    "basis_without_profile": {"en": "of {n} without a profile", "fr": "sur {n} sans profil"},
+    "author_company": {"en": "Company page", "fr": "Page entreprise"},
+    "author_employee": {"en": "Volunteers", "fr": "Volontaires"},
+    # verdicts
+    "verdict_supported": {"en": "supported", "fr": "confirmée"},
+    "verdict_contradicted": {"en": "contradicted", "fr": "contredite"},
+    "verdict_inconclusive": {"en": "inconclusive", "fr": "non tranchée"},
+    "reading_claim": {"en": "claim ≥ {claim}: {verdict}", "fr": "affirmation ≥ {claim} : {verdict}"},
+    "reading_target": {"en": "target {target}: {verdict}", "fr": "cible {target} : {verdict}"},
+    "target_consistent": {"en": "consistent with target", "fr": "compatible avec la cible"},
+    "target_above": {"en": "above target", "fr": "au-dessus de la cible"},
+    "target_below": {"en": "below target", "fr": "en dessous de la cible"},
+    "sentence_amplification": {
+        "en": "Volunteers' reach rate is {ratio} the page's (95% interval {low}–{high}): the {claim} claim is {verdict_text}.",
+        "fr": "Le taux de portée des volontaires vaut {ratio} celui de la page (intervalle à 95 % {low}–{high}) : l'affirmation « {claim} » est {verdict_text}.",
+    },
+    "claim_text_supported": {"en": "supported (the whole interval is at or above it)",
+                             "fr": "confirmée (tout l'intervalle est au-dessus)"},
+    "claim_text_contradicted": {"en": "contradicted (the whole interval is below it)",
+                                "fr": "contredite (tout l'intervalle est en dessous)"},
+    "claim_text_inconclusive": {"en": "not contradicted, but not demonstrated either (the interval contains it)",
+                                "fr": "ni contredite ni démontrée (l'intervalle la contient)"},
+    "sentence_mix": {
+        "en": "Corporate content is {share} of volunteers' posts (95% interval {low}–{high}, allowing for authors' differing habits); the {target} target is {verdict_text}.",
+        "fr": "Les contenus corporate représentent {share} des publications des volontaires (intervalle à 95 % {low}–{high}, en tenant compte des habitudes propres à chaque auteur) ; la cible de {target} est {verdict_text}.",
+    },
+    "mix_text_consistent": {"en": "consistent with the data", "fr": "compatible avec les données"},
+    "mix_text_above": {"en": "exceeded", "fr": "dépassée"},
+    "mix_text_below": {"en": "not reached", "fr": "non atteinte"},
+    "sentence_participation": {
+        "en": "{active} of {n} volunteers ({share}) have posted at least once since enrolling; on average {monthly} post in a given month.",
+        "fr": "{active} des {n} volontaires ({share}) ont publié au moins une fois depuis leur inscription ; en moyenne {monthly} publient au cours d'un mois donné.",
+    },
+    "sentence_profiles": {
+        "en": "{created} of the {without} volunteers who had no LinkedIn profile at enrolment created one ({rate}); over the same period {bg_rate} of non-enrolled employees without a profile created one.",
+        "fr": "{created} des {without} volontaires sans profil LinkedIn à l'inscription en ont créé un ({rate}) ; sur la même période, {bg_rate} des salariés non inscrits sans profil en ont créé un.",
+    },
+    "sentence_profiles_none": {"en": "All volunteers already had a LinkedIn profile when they enrolled.",
+                               "fr": "Tous les volontaires avaient déjà un profil LinkedIn à leur inscription."},
+    "caveat_causal": {
+        "en": "These are descriptive comparisons of volunteers, who chose to join: they do not by themselves show what the programme caused.",
+        "fr": "Ces comparaisons décrivent des volontaires, qui ont choisi de participer : elles ne montrent pas à elles seules l'effet propre du programme.",
+    },
+    "suppressed": {"en": "fewer than {k} people", "fr": "moins de {k} personnes"},
+    "wave_comparison_intro": {
+        "en": "Share of volunteers who posted within {months} months of enrolling, by wave, each compared with {ref}.",
+        "fr": "Part des volontaires ayant publié dans les {months} mois suivant leur inscription, par vague, comparée à {ref}.",
+    },
+    "wave_comparison_none": {"en": "No earlier wave to compare with.", "fr": "Aucune vague antérieure à comparer."},
+    # figures
+    "fig_participation_title": {"en": "Monthly participation of {wave} volunteers", "fr": "Participation mensuelle des volontaires de {wave}"},
+    "fig_participation_y": {"en": "Share who posted in the month (%)", "fr": "Part ayant publié dans le mois (%)"},
+    "fig_month": {"en": "Month", "fr": "Mois"},
+    "fig_participation_caption": {
+        "en": "Read: the share of enrolled volunteers who published at least one post each month; the band is the 95% interval.",
+        "fr": "Lecture : part des volontaires inscrits ayant publié au moins une fois dans le mois ; la bande est l'intervalle à 95 %.",
+    },
+    "fig_reach_title": {"en": "Reach rate and amplification", "fr": "Taux de portée et amplification"},
+    "fig_reach_y": {"en": "Reach rate (% of audience)", "fr": "Taux de portée (% de l'audience)"},
+    "fig_ratio_y": {"en": "Volunteers ÷ page", "fr": "Volontaires ÷ page"},
+    "fig_claim": {"en": "claim", "fr": "affirmation"},
+    "fig_reach_caption": {
+        "en": "Read: left, the share of their audience that posts reach (bars: 95% intervals); right, how many times the page's rate volunteers reach, against the claimed multiple (dashed).",
+        "fr": "Lecture : à gauche, la part de leur audience atteinte par les publications (barres : intervalles à 95 %) ; à droite, combien de fois le taux de la page les volontaires atteignent, face au multiple affirmé (tirets).",
+    },
+    "fig_mix_title": {"en": "Corporate share of posts", "fr": "Part de contenus corporate"},
+    "fig_mix_x": {"en": "Corporate share (%)", "fr": "Part corporate (%)"},
+    "fig_target": {"en": "target", "fr": "cible"},
+    "fig_mix_caption": {
+        "en": "Read: the share of corporate posts with its 95% interval, against the target (dashed).",
+        "fr": "Lecture : part des publications corporate avec son intervalle à 95 %, face à la cible (tirets).",
+    },
+    # appendix
+    "def_reach": {"en": "Reach rate", "fr": "Taux de portée"},
+    "def_reach_text": {
+        "en": "Unique members reached ÷ audience (followers or connections when posted), summed over posts (ratio of sums). Potential reach (sum of audiences) is not reach.",
+        "fr": "Membres uniques atteints ÷ audience (abonnés ou relations au moment de la publication), sommés sur les publications (ratio de sommes). La portée potentielle (somme des audiences) n'est pas la portée.",
+    },
+    "def_engagement": {"en": "Engagement rate", "fr": "Taux d'engagement"},
+    "def_engagement_text": {
+        "en": "({terms}) ÷ impressions, summed over posts.",
+        "fr": "({terms}) ÷ impressions, sommés sur les publications.",
+    },
+    "def_amplification": {"en": "Amplification", "fr": "Amplification"},
+    "def_amplification_text": {
+        "en": "Volunteers' reach rate ÷ the company page's, over the same period.",
+        "fr": "Taux de portée des volontaires ÷ celui de la page entreprise, sur la même période.",
+    },
+    "def_participation": {"en": "Participation", "fr": "Participation"},
+    "def_participation_text": {
+        "en": "Enrolled volunteers with at least one post in the month ÷ volunteers enrolled and employed that month (roster of that month).",
+        "fr": "Volontaires inscrits ayant publié au moins une fois dans le mois ÷ volontaires inscrits et présents ce mois-là (effectif du mois).",
+    },
+    "def_mix": {"en": "Content mix", "fr": "Répartition des contenus"},
+    "def_mix_text": {
+        "en": "Share of corporate posts (values, expertise, offers, projects) among all posts; target {target}.",
+        "fr": "Part des publications corporate (valeurs, expertise, offres, projets) parmi toutes les publications ; cible {target}.",
+    },
+    "def_profiles": {"en": "Profiles created", "fr": "Profils créés"},
+    "def_profiles_text": {
+        "en": "Volunteers without a LinkedIn profile at enrolment who created one on or after their enrolment date.",
+        "fr": "Volontaires sans profil LinkedIn à l'inscription qui en ont créé un à partir de leur date d'inscription.",
+    },
+    "methods_intro": {
+        "en": "Intervals are 95% intervals. Methods used for the figures of this report:",
+        "fr": "Les intervalles sont à 95 %. Méthodes utilisées pour les chiffres de ce rapport :",
+    },
+    "privacy_note": {
+        "en": "Privacy: groups of fewer than {k} people are not shown; where a total is shown, the next smallest group is hidden too. No individual is listed.",
+        "fr": "Confidentialité : les groupes de moins de {k} personnes ne sont pas affichés ; lorsqu'un total est affiché, le plus petit groupe suivant est masqué aussi. Aucune personne n'est listée.",
+    },
+    "data_used": {"en": "Data used", "fr": "Données utilisées"},
+    "generated": {"en": "Generated on {when} by advocacy-eval {version}.", "fr": "Généré le {when} par advocacy-eval {version}."},
+}
+"""Report strings by key and language."""
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if supported, else raise a clear error.
+
+    Parameters
+    ----------
+    lang : str
+        Language code.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unsupported report language {lang!r}; choose one of {', '.join(LANGS)}")
+    return lang
+
+
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """Translate a report string and fill in its placeholders.
+
+    Parameters
+    ----------
+    key : str
+        Key of :data:`STRINGS`.
+    lang : str
+        ``"en"`` or ``"fr"``.
+    **values
+        Placeholder values (already formatted).
+    """
+    text = STRINGS[key][check_lang(lang)]
+    return text.format(**values) if values else text
+
+
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_num(x: float, lang: str = "en", digits: int = 1) -> str:
+    """Format a decimal number (``3.5`` / ``3,5``); en dash when missing."""
+    if _missing(x):
+        return "–"
+    text = f"{float(x):,.{digits}f}"
+    if lang == "fr":
+        text = text.replace(",", NNBSP).replace(".", ",")
+    return text
+
+
+def fmt_int(x: float, lang: str = "en") -> str:
+    """Format a count (``1,234`` / ``1 234``); en dash when missing."""
+    if _missing(x):
+        return "–"
+    text = f"{int(round(float(x))):,d}"
+    return text.replace(",", NNBSP) if lang == "fr" else text
+
+
+def fmt_pct(x: float, lang: str = "en", digits: int = 1) -> str:
+    """Format a fraction as a percentage (``0.035`` -> ``3.5%`` / ``3,5 %``)."""
+    if _missing(x):
+        return "–"
+    number = fmt_num(100 * float(x), lang, digits)
+    return f"{number}{NNBSP}%" if lang == "fr" else f"{number}%"
+
+
+def fmt_ratio(x: float, lang: str = "en", digits: int = 1) -> str:
+    """Format a multiple (``3.9x`` / ``3,9x``)."""
+    if _missing(x):
+        return "–"
+    return f"{fmt_num(x, lang, digits)}x"
+
+
+def fmt_interval(low: float, high: float, fmt, lang: str = "en", **kw) -> str:
+    """Format an interval with an en dash, e.g. ``3.1–4.8``."""
+    if _missing(low) or _missing(high):
+        return "–"
+    return f"{fmt(low, lang, **kw)}–{fmt(high, lang, **kw)}"
+
+
+def fmt_date(d: object, lang: str = "en", day: bool = True) -> str:
+    """Format a date (``1 Jul 2024`` / ``1 juil. 2024``; ``Jul 2024`` without day)."""
+    if _missing(d) or d is pd.NaT:
+        return "–"
+    ts = pd.Timestamp(d)
+    month = _MONTHS[check_lang(lang)][ts.month - 1]
+    return f"{ts.day} {month} {ts.year}" if day else f"{month} {ts.year}"

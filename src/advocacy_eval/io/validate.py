@@ -1,0 +1,99 @@
+"""Rules that involve two columns or two tables (vectorised).
+
+Each rule is a boolean mask of failing rows; failures carry the file, the row
+(CSV line number, header = line 1; or Parquet record number from 1), the
+column, the rule in words and the offending value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _rows(df: pd.DataFrame, mask: pd.Series, file: str, is_csv: bool, column: str, rule: str,
+          values: pd.Series | None = None) -> list[dict]:
+    mask = mask.fillna(False).astype(bool).to_numpy()
+    if not mask.any():
+        return []
+    positions = np.flatnonzero(mask)
+    shown = (values if values is not None else df[column]).to_numpy()[positions]
+    offset = 2 if is_csv else 1
+    return [
+        {"file": file, "row": int(p) + offset, "column": column, "rule": rule, "value": v}
+        for p, v in zip(positions, shown)
+    ]
+
+
+def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
+                         is_csv: dict[str, bool], as_of: pd.Timestamp) -> list[dict]:
+    """Check the rules that span columns or tables.
+
+    Parameters
+    ----------
+    tables : dict
+        Parsed tables by canonical name (``waves``, ``employees``, ``posts``
+        and optionally ``activity``).
+    files : dict
+        File name of each table, for messages.
+    is_csv : dict
+        Whether each table's row numbers are CSV line numbers.
+    as_of : pandas.Timestamp
+        Dates after this day are "in the future".
+
+    Returns
+    -------
+    list of dict
+        Failures with keys file, row, column, rule, value.
+    """
+    out: list[dict] = []
+    waves, employees, posts = tables["waves"], tables["employees"], tables["posts"]
+    fw, fe, fp = files["waves"], files["employees"], files["posts"]
+    cw, ce, cp = is_csv["waves"], is_csv["employees"], is_csv["posts"]
+    end_of_today = as_of.normalize() + pd.Timedelta(days=1)
+
+    # waves
+    out += _rows(waves, waves["end_date"] < waves["start_date"], fw, cw, "end_date",
+                 "end_date must be on or after start_date")
+    out += _rows(waves, waves["start_date"] >= end_of_today, fw, cw, "start_date", "date is in the future")
+
+    # employees
+    enrolled = employees["wave_id"].notna()
+    has_date = employees["enrolled_on"].notna()
+    out += _rows(employees, enrolled & ~has_date, fe, ce, "enrolled_on",
+                 "enrolled_on is required when wave_id is set", employees["wave_id"])
+    out += _rows(employees, ~enrolled & has_date, fe, ce, "wave_id",
+                 "wave_id is required when enrolled_on is set", employees["enrolled_on"])
+    wave_idx = waves.drop_duplicates("wave_id").set_index("wave_id")
+    known = employees["wave_id"].isin(wave_idx.index)
+    out += _rows(employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}")
+    start = employees["wave_id"].map(wave_idx["start_date"])
+    end = employees["wave_id"].map(wave_idx["end_date"])
+    outside = known & has_date & ((employees["enrolled_on"] < start) | (employees["enrolled_on"] > end))
+    out += _rows(employees, outside, fe, ce, "enrolled_on",
+                 "enrolled_on must fall inside its wave's start_date..end_date")
+    out += _rows(employees, employees["left_on"] < employees["enrolled_on"], fe, ce, "left_on",
+                 "left_on must be on or after enrolled_on")
+    for column in ("enrolled_on", "profile_created_on", "left_on"):
+        out += _rows(employees, employees[column] >= end_of_today, fe, ce, column, "date is in the future")
+
+    # posts
+    out += _rows(posts, posts["members_reached"] > posts["impressions"], fp, cp, "members_reached",
+                 "members_reached must be <= impressions")
+    is_employee = posts["author_type"] == "employee"
+    unknown = is_employee & ~posts["author_id"].isin(employees["employee_id"])
+    out += _rows(posts, unknown, fp, cp, "author_id", f"employee author must exist in {fe}")
+    out += _rows(posts, posts["published_at"] >= end_of_today, fp, cp, "published_at", "date is in the future")
+    for term in ("reactions", "comments", "reposts", "clicks"):
+        out += _rows(posts, posts[term] > posts["impressions"], fp, cp, term,
+                     f"{term} must be <= impressions")
+
+    # activity
+    if "activity" in tables:
+        act, fa, ca = tables["activity"], files["activity"], is_csv["activity"]
+        out += _rows(act, ~act["employee_id"].isin(employees["employee_id"]) & act["employee_id"].notna(),
+                     fa, ca, "employee_id", f"employee must exist in {fe}")
+        out += _rows(act, act["members_reached"] > act["impressions"], fa, ca, "members_reached",
+                     "members_reached must be <= impressions")
+        out += _rows(act, act["month"] >= end_of_today, fa, ca, "month", "date is in the future")
+    return out

@@ -1,0 +1,86 @@
+"""Privacy rules for COMEX breakdowns: minimum group size and secondary suppression.
+
+Every breakdown shown to the executive committee hides groups with fewer than
+``k`` people (default 5, never below 3). Where a total is shown as well, the
+next smallest groups are hidden too until the hidden groups together hold at
+least ``k`` people and there are at least two of them, so that no hidden group
+can be recovered by subtracting the shown groups from the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_MIN_GROUP_SIZE = 5
+"""Default minimum group size k."""
+ABSOLUTE_MIN_GROUP_SIZE = 3
+"""k may never be set below this."""
+
+
+def check_min_group_size(k: int) -> int:
+    """Return k if it is an allowed minimum group size.
+
+    Parameters
+    ----------
+    k : int
+        Requested minimum group size.
+
+    Raises
+    ------
+    ValueError
+        If k is below :data:`ABSOLUTE_MIN_GROUP_SIZE`.
+    """
+    if int(k) < ABSOLUTE_MIN_GROUP_SIZE:
+        raise ValueError(f"minimum group size k={k} is too small: it may not be below {ABSOLUTE_MIN_GROUP_SIZE}")
+    return int(k)
+
+
+def suppress_small_groups(
+    table: pd.DataFrame,
+    count: str,
+    k: int = DEFAULT_MIN_GROUP_SIZE,
+    values: Sequence[str] | None = None,
+    total_shown: bool = True,
+) -> pd.DataFrame:
+    """Hide the groups of a breakdown that are too small to show.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per group.
+    count : str
+        Column with the number of people in each group.
+    k : int
+        Minimum group size (>= 3).
+    values : sequence of str, optional
+        Columns computed from the group (rates, counts, intervals) that are
+        hidden with it; default: every numeric column but ``count``.
+    total_shown : bool
+        Whether a total (or margin) over these groups is shown; then secondary
+        suppression applies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy where hidden groups have ``count`` and ``values`` missing and a
+        boolean column ``suppressed``.
+    """
+    k = check_min_group_size(k)
+    out = table.copy()
+    n = out[count].astype(float).to_numpy()
+    hide = n < k
+    if total_shown and hide.any():
+        order = np.argsort(n, kind="stable")
+        while (hide.sum() < 2 or n[hide].sum() < k) and not hide.all():
+            nxt = next(i for i in order if not hide[i])
+            hide[nxt] = True
+    if values is None:
+        values = [c for c in out.columns if c != count and pd.api.types.is_numeric_dtype(out[c])]
+    for col in [count, *values]:
+        out[col] = out[col].astype("Float64" if pd.api.types.is_numeric_dtype(out[col]) else object)
+        out.loc[hide, col] = pd.NA
+    out["suppressed"] = hide
+    return out

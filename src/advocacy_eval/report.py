@@ -1,0 +1,268 @@
+"""Execute the report notebooks with papermill and export COMEX HTML.
+
+A run executes the notebook into a private temporary folder inside the output
+folder, exports standalone HTML (images embedded, no code, no parameter cells,
+no warnings), and only then moves the results into place with
+:func:`os.replace`: a failed run never touches the previous report. The failed
+notebook is kept in ``<out>/_failed/`` for debugging.
+
+The kernel is always the current interpreter (a temporary kernelspec pointing
+at :data:`sys.executable`), never whatever ``python3`` kernelspec happens to be
+installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .errors import ReportError
+from .paths import notebooks_dir, resolve_data_dir
+
+KERNEL_NAME = "advocacy-eval-current-python"
+"""Name of the temporary kernelspec that runs the current interpreter."""
+
+HIDDEN_TAGS: tuple[str, ...] = ("parameters", "injected-parameters", "remove-cell")
+"""Cells with these tags are left out of the COMEX HTML export."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Files written by one successful report run.
+
+    Attributes
+    ----------
+    html, notebook : Path
+        The standalone HTML report and the executed notebook.
+    seconds : float
+        Wall time of the run.
+    """
+
+    html: Path
+    notebook: Path
+    seconds: float
+
+
+@contextlib.contextmanager
+def current_kernel() -> Iterator[str]:
+    """Provide a kernelspec that runs this interpreter, for the duration of a run.
+
+    Yields
+    ------
+    str
+        The kernel name to give papermill.
+    """
+    with tempfile.TemporaryDirectory(prefix="advocacy-eval-kernel-") as tmp:
+        spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
+        spec_dir.mkdir(parents=True)
+        spec = {
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": f"Python {sys.version_info.major}.{sys.version_info.minor} (advocacy-eval)",
+            "language": "python",
+            "metadata": {"debugger": False},
+        }
+        (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+        old = os.environ.get("JUPYTER_PATH")
+        os.environ["JUPYTER_PATH"] = tmp + (os.pathsep + old if old else "")
+        try:
+            yield KERNEL_NAME
+        finally:
+            if old is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = old
+
+
+def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """Render an executed notebook as standalone COMEX HTML.
+
+    Code, prompts, parameter cells and stderr output (warnings) are left out;
+    images are embedded as base64.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        Executed notebook.
+    title : str
+        HTML page title.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = [o for o in cell.get("outputs", [])
+                               if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
+    exporter.register_preprocessor(remover, enabled=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _failure_message(exc: Exception, notebook: str) -> str:
+    cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    where = f"cell {cell}" if cell is not None else "a cell"
+    return f"{notebook}: {where} failed with {ename}: {evalue}".strip()
+
+
+def run_notebook(
+    notebook: str,
+    parameters: dict,
+    out_dir: str | os.PathLike,
+    stem: str,
+    title: str,
+    cell_timeout: int | None = 600,
+) -> ReportResult:
+    """Execute one notebook with parameters and write ``<stem>.ipynb`` and ``<stem>.html``.
+
+    Parameters
+    ----------
+    notebook : str
+        File name of the template in :func:`~advocacy_eval.paths.notebooks_dir`.
+    parameters : dict
+        Values injected by papermill.
+    out_dir : path
+        Output folder (created if needed).
+    stem : str
+        Base name of the output files.
+    title : str
+        HTML title.
+    cell_timeout : int, optional
+        Seconds allowed per cell.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    ReportError
+        If the output folder cannot be written or a cell fails. The previous
+        report, if any, is left as it was; the failed notebook is saved to
+        ``<out>/_failed/<stem>.ipynb``.
+    """
+    import papermill as pm
+
+    template = notebooks_dir() / notebook
+    if not template.is_file():
+        raise ReportError(f"report notebook not found: {template}")
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=out))
+    except OSError as exc:
+        raise ReportError(f"cannot write to the output folder {out}: {exc.strerror or exc}") from None
+    started = time.perf_counter()
+    try:
+        executed = tmp / f"{stem}.ipynb"
+        with current_kernel() as kernel:
+            try:
+                pm.execute_notebook(
+                    str(template), str(executed), parameters=parameters, kernel_name=kernel,
+                    progress_bar=False, log_output=False, execution_timeout=cell_timeout,
+                    cwd=str(template.parent), report_mode=False,
+                )
+            except Exception as exc:  # papermill raises its own error types and kernel errors
+                failed_dir = out / "_failed"
+                failed_dir.mkdir(exist_ok=True)
+                if executed.exists():
+                    os.replace(executed, failed_dir / f"{stem}.ipynb")
+                raise ReportError(_failure_message(exc, notebook)
+                                  + f" (executed notebook saved to {failed_dir / (stem + '.ipynb')};"
+                                  " the previous report was left untouched)") from None
+        nb = nbformat.read(executed, as_version=4)
+        (tmp / f"{stem}.html").write_text(to_html(nb, title), encoding="utf-8")
+        html, ipynb = out / f"{stem}.html", out / f"{stem}.ipynb"
+        os.replace(tmp / f"{stem}.ipynb", ipynb)
+        os.replace(tmp / f"{stem}.html", html)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ReportResult(html=html, notebook=ipynb, seconds=time.perf_counter() - started)
+
+
+def run_wave_report(
+    data_dir: str | os.PathLike | None,
+    wave: str,
+    out_dir: str | os.PathLike = "reports",
+    lang: str = "en",
+    cell_timeout: int | None = 600,
+    extra: dict | None = None,
+) -> ReportResult:
+    """Execute ``wave_report.ipynb`` for one wave.
+
+    Parameters
+    ----------
+    data_dir : path or None
+        Programme folder (None or empty: the committed sample).
+    wave : str
+        Wave id.
+    out_dir : path
+        Output folder; writes ``<wave>.html`` and ``<wave>.ipynb``.
+    lang : str
+        Report language, ``"en"`` or ``"fr"``.
+    cell_timeout : int, optional
+        Seconds allowed per cell.
+    extra : dict, optional
+        Other notebook parameters (claims, targets, minimum group size).
+    """
+    params = {"data_dir": str(resolve_data_dir(data_dir)), "wave": wave, "lang": lang}
+    params.update(extra or {})
+    return run_notebook("wave_report.ipynb", params, out_dir, stem=wave,
+                        title=f"advocacy-eval — {wave}", cell_timeout=cell_timeout)
+
+
+def run_all_waves(
+    data_dir: str | os.PathLike | None,
+    waves: list[str],
+    out_dir: str | os.PathLike = "reports",
+    lang: str = "en",
+    cell_timeout: int | None = 600,
+    extra: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, ReportResult], dict[str, str]]:
+    """Execute the wave report for every wave, going on past failures.
+
+    Parameters
+    ----------
+    data_dir, out_dir, lang, cell_timeout, extra
+        As in :func:`run_wave_report`.
+    waves : list of str
+        Wave ids, in order.
+    progress : callable, optional
+        Receives one line of progress per event.
+
+    Returns
+    -------
+    done : dict
+        Wave id -> :class:`ReportResult` for the successful waves.
+    failed : dict
+        Wave id -> error message for the failed waves.
+    """
+    done: dict[str, ReportResult] = {}
+    failed: dict[str, str] = {}
+    for i, wave in enumerate(waves, start=1):
+        if progress:
+            progress(f"[{i}/{len(waves)}] {wave}: running")
+        try:
+            done[wave] = run_wave_report(data_dir, wave, out_dir, lang, cell_timeout, extra)
+            if progress:
+                progress(f"[{i}/{len(waves)}] {wave}: wrote {done[wave].html} ({done[wave].seconds:.1f} s)")
+        except ReportError as exc:
+            failed[wave] = str(exc)
+            if progress:
+                progress(f"[{i}/{len(waves)}] {wave}: FAILED: {exc}")
+    return done, failed

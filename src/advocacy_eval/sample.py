@@ -1,0 +1,1083 @@
+"""Synthetic advocacy programme with known ground truth.
+
+This module simulates a realistic *employee advocacy* programme of a French
+regional bank, in the four canonical tables of :mod:`advocacy_eval.schema`
+(``waves``, ``employees``, ``posts``, ``activity``), together with the
+**true** (population-level, expected) values of the headline metrics. It is
+used
+
+* to build the committed sample data ``data/sample/`` (:func:`write_sample`),
+* by simulation tests that check that estimators recover the truth with
+  calibrated intervals (:func:`generate_programme`, one default programme in
+  well under 0.5 s: fully vectorised, loops only over waves and months).
+
+Generation is deterministic: a single ``numpy.random.default_rng(seed)``
+stream, a fixed calendar (``start`` never defaults to today) and a fixed
+sort order, so the written files are byte-identical for the same parameters.
+
+Data-generating process (defaults in brackets, see :class:`SampleParameters`)
+------------------------------------------------------------------------------
+*Population.* ``n_employees`` [2000] eligible employees ``E0001``...,
+with unequal departments and regions, a latent LinkedIn activity
+``u_i ~ Normal(-s^2/2, s)`` (``s = posting_heterogeneity`` [1.0], so that
+``E[exp(u_i)] = 1``), a reach effect ``a_i`` (lognormal, mean exactly 1,
+``author_reach_log_sd`` [0.5]) and a corporate-content propensity
+``pi_i ~ Beta`` with mean ``employee_corporate_share`` [0.20]. The three are
+independent of each other and of the audience.
+
+*Profiles.* A share ``no_profile_share`` [0.28] has no LinkedIn profile on
+``start``; the others have a ``profile_created_on`` before ``start``.
+Without the programme, a profile is created at a constant daily hazard
+(``background_profile_rate`` [1 %/month]). A volunteer still without profile
+on enrolment creates one, with probability ``onboarding_profile_prob`` [0.8],
+on a day drawn uniformly in the ``onboarding_profile_days`` [90] days after
+enrolment (whichever of the two creation times comes first). A profile created
+on or after ``left_on`` (or after the window) is not recorded.
+
+*Waves and self-selection.* Wave ``w`` opens on the first day of month
+``wave_start_months[w]`` [6, 11, 16: July 2024, December 2024, May 2025] for
+``enrolment_window_days`` [28] days. Exactly
+``round(wave_volunteer_shares[w] * n_employees)`` [150, 250, 300] volunteers
+are drawn without replacement among employees not yet enrolled and still
+employed at the end of the window, with weights
+``exp(selection_strength * u_i)`` [1.0], times ``no_profile_volunteer_odds``
+[0.5] for employees without profile: volunteers are the already active ones.
+``enrolled_on`` is the window start plus ``floor(Beta(1, enrolment_skew) *
+window)`` days (front-loaded).
+
+*Attrition.* Exponential time to leaving with annual probability
+``annual_attrition`` [0.07]; ``left_on`` is recorded when inside the window.
+An employee is active on days ``< left_on``; activity rows stop with the month
+holding ``left_on``.
+
+*Posting.* In month ``t`` employee ``i`` posts ``Poisson(lambda_it)`` times,
+``lambda_it = base_post_rate * exp(u_i) * (f_pre + m(k) * f_post)`` where
+``f_pre`` / ``f_post`` are the shares of the month's days with a profile,
+still employed, and before / on-or-after ``enrolled_on``, and ``m(k)`` is the
+onboarding multiplier at event time ``k`` (months since the enrolment month):
+``constant``: ``m = onboarding_multiplier`` [3]; ``ramp`` (default):
+``1 + (M - 1) * min(1, (k + 1) / ramp_months)`` [3 months];
+``fade``: ``1 + (M - 1) * exp(-k / fade_months)``. Each post is published on a
+uniform day of its segment, between 07:00 and 19:00.
+
+*Audience.* Connections + followers: lognormal with median
+``audience_median`` [400] and log-sd ``audience_log_sd`` [1.0] for existing
+profiles, ``new_profile_audience_median`` [30] for new ones; each month it
+grows by ``Poisson((follower_growth_rate * A + follower_growth_base) *
+(f_pre + g(k) * f_post))`` with ``g`` the same dynamic profile applied to
+``onboarding_follower_multiplier`` [2]. A post's ``audience_size`` is the
+author's audience at the start of the month (at creation for a new profile).
+
+*Reach.* ``members_reached ~ Poisson(employee_reach_rate * a_i * e_p *
+audience_size)`` capped at ``audience_size``, with ``e_p ~ Gamma(shape =
+employee_dispersion, mean 1)`` [2]; impressions add
+``Poisson(members * (r_p - 1))`` extra views, ``r_p ~ U(1.3, 1.6)``;
+reactions, comments, reposts, clicks and follows are binomial draws on the
+impressions (post-level Gamma(2) engagement factor). Content is corporate
+with probability ``pi_i``; posts published after enrolment are ``suggested``
+with probability 0.7 (corporate) / 0.15 (non corporate), otherwise ``own``.
+
+*Company page* (``author_id = "company-page"``): ``Poisson(page_posts_per_month)``
+[12] posts a month, ``page_followers`` [25,000] followers growing by
+``page_follower_growth`` [0.6 %/month], ``members_reached ~ Poisson(
+page_reach_rate * e_p * followers)`` with ``e_p ~ Gamma(page_dispersion
+[4], mean 1)``, corporate with probability ``page_corporate_share`` [0.6].
+
+*Exported tables.* ``posts`` holds every company post and only the employee
+posts published on or after their author's ``enrolled_on`` (what an advocacy
+platform exports). ``activity`` aggregates *all* latent posts of every
+employee by calendar month while employed: ``members_reached`` is the **sum
+of the posts' unique members** (an upper bound of the month's unique members,
+accepted here for simplicity), ``engagements = reactions + comments + reposts
++ clicks``, ``followers`` the audience at the end of the month (0 without
+profile) and ``has_profile`` the profile status at the end of the month. For
+an enrolled employee, activity equals the sums of ``posts`` in every month
+after the enrolment month; in the enrolment month, activity also counts the
+posts published before ``enrolled_on``.
+
+Ground truth (:attr:`SampleProgramme.truth`)
+--------------------------------------------
+``page_reach_rate``, ``employee_reach_rate``, ``amplification_ratio``
+    Estimands of the ratio-of-sums reach rate ``sum(members_reached) /
+    sum(audience_size)`` over company / employee posts, and their ratio.
+    ``E[members_reached | audience] = rate * audience`` because ``a_i`` and
+    ``e_p`` have mean 1 and are independent of the audience; the cap at the
+    audience is negligible (realised share of reach lost to the cap in
+    ``diagnostics``; of the order of 1e-7 with the defaults).
+``corporate_share_employees``, ``corporate_share_page``
+    Expected share of corporate posts (post-weighted) among employee posts
+    and page posts (``pi_i`` is independent of posting frequency).
+``participation``
+    ``after_enrolment[w]``: mean of ``1 - exp(-lambda_it)`` over the cells
+    (volunteer of wave ``w``, calendar month strictly after the enrolment
+    month, activity row with ``has_profile``), i.e. the probability of posting
+    at least once in such a month; ``before_enrolment[w]``: same for months
+    strictly before the enrolment month; ``overall`` pools the waves;
+    ``never_enrolled``: same for all cells of employees who never enrolled.
+``posting``
+    Mean latent monthly rate ``lambda_it`` over the same cells (self-selection:
+    volunteers' rate before enrolment exceeds the never-enrolled rate).
+``profiles``
+    ``without_profile_at_start``; per wave the number of volunteers without a
+    profile on enrolment, ``expected_created_by_onboarding`` (causal: sum over
+    them of P(recorded profile | onboarded) - P(recorded profile | not
+    onboarded)), ``expected_created_without_onboarding`` and the realised
+    number created on or after enrolment.
+``onboarding_effect``
+    ATT of onboarding on monthly ``posts`` (and on followers gained), per wave
+    and event time ``k`` (months since the enrolment month, ``"0"``...):
+    mean over the cells (volunteer of the wave, month enrolment + k, activity
+    row with ``has_profile``) of ``lambda(treated) - lambda(untreated)`` from
+    the realised latent rates and exposures (direct effect, holding profile
+    status and audience fixed), with the number of cells ``n``; ``by_wave``
+    averages all post-enrolment cells of a wave, ``overall`` all waves.
+``waves``
+    Volunteers, window dates and enrolment month of each wave.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advocacy_eval.schema import COLUMNS
+
+__all__ = [
+    "SampleParameters",
+    "SampleProgramme",
+    "generate_programme",
+    "write_sample",
+    "EFFECT_DYNAMICS",
+    "PAGE_ID",
+    "SAMPLE_FILES",
+]
+
+EFFECT_DYNAMICS: tuple[str, ...] = ("constant", "ramp", "fade")
+"""Allowed values of :attr:`SampleParameters.effect_dynamics`."""
+
+PAGE_ID = "company-page"
+"""``author_id`` of the company page's posts."""
+
+SAMPLE_FILES: tuple[str, ...] = ("waves.csv", "employees.csv", "posts.csv", "activity.csv", "truth.json")
+"""Files written by :func:`write_sample`."""
+
+_DAYS_PER_MONTH = 365.25 / 12.0
+_NEVER = np.int64(10**9)  # sentinel day number: "never happens"
+_DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True)
+class SampleParameters:
+    """Parameters of the synthetic programme (defaults: a French regional bank).
+
+    Sequences may be given as lists; they are stored as tuples.
+
+    Attributes
+    ----------
+    seed : int
+        Seed of ``numpy.random.default_rng``; the only source of randomness.
+    n_employees : int
+        Number of eligible employees (the roster).
+    n_months : int
+        Length of the observation window in calendar months.
+    start : str
+        First day of the window, ``YYYY-MM-DD``; must be a first of month.
+        Fixed (never today's date) so regeneration is bit-for-bit.
+    departments, department_weights : tuple
+        Department names and their (unnormalised) sizes.
+    regions, region_weights : tuple
+        Region names and their (unnormalised) sizes.
+    wave_start_months : tuple of int
+        Month offsets (0 = ``start``'s month) on whose first day each wave
+        opens; increasing. Defaults to July 2024, December 2024, May 2025.
+    wave_names : tuple of str
+        Readable wave names (one per wave).
+    wave_volunteer_shares : tuple of float
+        Volunteers of each wave as a share of ``n_employees`` (exact counts
+        ``round(share * n_employees)``, capped by the eligible employees).
+    enrolment_window_days : int
+        Length of each wave's enrolment window (``end_date = start_date +
+        days - 1``).
+    enrolment_skew : float
+        ``b`` of the ``Beta(1, b)`` distribution of the enrolment day within
+        the window (1 = uniform, larger = more enrolments at kick-off).
+    selection_strength : float
+        Self-selection: volunteering weight ``exp(selection_strength * u_i)``
+        where ``u_i`` is the latent posting activity (0 = no self-selection).
+    no_profile_volunteer_odds : float
+        Multiplier of the volunteering weight of employees without profile.
+    posting_heterogeneity : float
+        Standard deviation ``s`` of ``u_i ~ Normal(-s^2/2, s)`` (mean of
+        ``exp(u_i)`` is 1).
+    base_post_rate : float
+        Mean monthly posts of an employee with a profile, without the
+        programme (population mean of ``base_post_rate * exp(u_i)``).
+    onboarding_multiplier : float
+        Multiplier ``M`` of the posting rate after enrolment (full effect).
+    effect_dynamics : str
+        Dynamic profile of the effects: ``"constant"``, ``"ramp"`` (linear
+        rise to the full effect over ``ramp_months``) or ``"fade"``
+        (exponential decay of the excess with time constant ``fade_months``).
+    ramp_months : int
+        Months to reach the full effect with ``"ramp"`` (event time ``k``
+        gets ``min(1, (k + 1) / ramp_months)`` of the excess).
+    fade_months : float
+        Time constant of ``"fade"``: excess ``(M - 1) * exp(-k / fade_months)``.
+    no_profile_share : float
+        Share of employees without a LinkedIn profile on ``start``.
+    profile_history_start : str
+        Earliest creation date of the profiles existing on ``start``
+        (uniform between it and the day before ``start``).
+    background_profile_rate : float
+        Monthly probability of creating a profile without the programme.
+    onboarding_profile_prob : float
+        Probability that a volunteer without profile creates one thanks to
+        onboarding.
+    onboarding_profile_days : int
+        Onboarding profile creation is uniform over this many days from
+        ``enrolled_on``.
+    audience_median, audience_log_sd : float
+        Lognormal audience (connections + followers) of existing profiles.
+    new_profile_audience_median, new_profile_audience_log_sd : float
+        Lognormal initial audience of profiles created during the window.
+    follower_growth_rate : float
+        Expected monthly audience growth as a share of the audience.
+    follower_growth_base : float
+        Expected monthly audience growth independent of its size (people).
+    onboarding_follower_multiplier : float
+        Multiplier of the monthly audience growth after enrolment (full
+        effect; same dynamic profile as posts).
+    employee_reach_rate : float
+        Expected members reached per audience member of an employee post.
+    author_reach_log_sd : float
+        Log-sd of the author reach effect (lognormal with mean exactly 1).
+    employee_dispersion : float
+        Gamma shape of the post-level reach factor (mean 1) of employee posts;
+        smaller = more over-dispersed.
+    impressions_per_member : tuple of float
+        ``(low, high)`` of the uniform impressions-per-member ratio.
+    employee_corporate_share : float
+        Mean of the authors' Beta corporate-content propensity.
+    corporate_share_concentration : float
+        ``alpha + beta`` of that Beta (smaller = authors differ more).
+    suggested_prob_corporate, suggested_prob_non_corporate : float
+        Probability that a post published after enrolment comes from the
+        programme's content library, by content type.
+    corporate_themes, non_corporate_themes : tuple of str
+        Editorial themes (uniform) of corporate / non corporate content.
+    employee_engagement_rates, page_engagement_rates : tuple of float
+        Per-impression probabilities of reactions, comments, reposts, clicks
+        and follows (``ENGAGEMENT_TERMS`` order).
+    engagement_dispersion : float
+        Gamma shape (mean 1) of the post-level engagement factor.
+    page_posts_per_month : float
+        Expected company page posts per month (Poisson).
+    page_followers : int
+        Company page followers on ``start``.
+    page_follower_growth : float
+        Expected monthly growth rate of the page followers.
+    page_reach_rate : float
+        Expected members reached per follower of a page post.
+    page_dispersion : float
+        Gamma shape of the page's post-level reach factor (mean 1); e.g. 0.5
+        gives a strongly over-dispersed page.
+    page_corporate_share : float
+        Probability that a page post is corporate.
+    annual_attrition : float
+        Probability of leaving within a year (constant hazard).
+    """
+
+    seed: int = 20240101
+    n_employees: int = 2000
+    n_months: int = 24
+    start: str = "2024-01-01"
+    departments: tuple[str, ...] = (
+        "Retail banking",
+        "Corporate banking",
+        "Wealth management",
+        "Risk & compliance",
+        "IT",
+        "Operations",
+        "HR",
+        "Marketing & communication",
+    )
+    department_weights: tuple[float, ...] = (0.38, 0.12, 0.08, 0.09, 0.12, 0.13, 0.04, 0.04)
+    regions: tuple[str, ...] = (
+        "Île-de-France",
+        "Auvergne-Rhône-Alpes",
+        "Nouvelle-Aquitaine",
+        "Occitanie",
+        "Hauts-de-France",
+        "Grand Est",
+    )
+    region_weights: tuple[float, ...] = (0.30, 0.20, 0.15, 0.13, 0.12, 0.10)
+    wave_start_months: tuple[int, ...] = (6, 11, 16)
+    wave_names: tuple[str, ...] = ("Wave 1 — pilot", "Wave 2 — extension", "Wave 3 — general roll-out")
+    wave_volunteer_shares: tuple[float, ...] = (0.075, 0.125, 0.15)
+    enrolment_window_days: int = 28
+    enrolment_skew: float = 3.0
+    selection_strength: float = 1.0
+    no_profile_volunteer_odds: float = 0.5
+    posting_heterogeneity: float = 1.0
+    base_post_rate: float = 0.3
+    onboarding_multiplier: float = 3.0
+    effect_dynamics: str = "ramp"
+    ramp_months: int = 3
+    fade_months: float = 6.0
+    no_profile_share: float = 0.28
+    profile_history_start: str = "2008-01-01"
+    background_profile_rate: float = 0.01
+    onboarding_profile_prob: float = 0.8
+    onboarding_profile_days: int = 90
+    audience_median: float = 400.0
+    audience_log_sd: float = 1.0
+    new_profile_audience_median: float = 30.0
+    new_profile_audience_log_sd: float = 0.7
+    follower_growth_rate: float = 0.01
+    follower_growth_base: float = 2.0
+    onboarding_follower_multiplier: float = 2.0
+    employee_reach_rate: float = 0.035
+    author_reach_log_sd: float = 0.5
+    employee_dispersion: float = 2.0
+    impressions_per_member: tuple[float, float] = (1.3, 1.6)
+    employee_corporate_share: float = 0.20
+    corporate_share_concentration: float = 5.0
+    suggested_prob_corporate: float = 0.7
+    suggested_prob_non_corporate: float = 0.15
+    corporate_themes: tuple[str, ...] = ("expertise", "offers", "projects", "values")
+    non_corporate_themes: tuple[str, ...] = ("industry news", "careers", "community", "personal milestones")
+    employee_engagement_rates: tuple[float, ...] = (0.03, 0.004, 0.002, 0.012, 0.0015)
+    page_engagement_rates: tuple[float, ...] = (0.012, 0.0008, 0.0008, 0.008, 0.0006)
+    engagement_dispersion: float = 2.0
+    page_posts_per_month: float = 12.0
+    page_followers: int = 25_000
+    page_follower_growth: float = 0.006
+    page_reach_rate: float = 0.009
+    page_dispersion: float = 4.0
+    page_corporate_share: float = 0.6
+    annual_attrition: float = 0.07
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, list):
+                object.__setattr__(self, f.name, tuple(value))
+        self._validate()
+
+    def _validate(self) -> None:
+        def fail(msg: str) -> None:
+            raise ValueError(f"SampleParameters: {msg}")
+
+        if self.n_employees < 1:
+            fail("n_employees must be >= 1")
+        if self.n_months < 1:
+            fail("n_months must be >= 1")
+        try:
+            start = np.datetime64(self.start, "D")
+        except ValueError:
+            fail(f"start must be YYYY-MM-DD, got {self.start!r}")
+        if start != np.datetime64(self.start[:7], "M").astype("datetime64[D]"):
+            fail("start must be the first day of a month")
+        if np.datetime64(self.profile_history_start, "D") >= start:
+            fail("profile_history_start must be before start")
+        if len(self.departments) != len(self.department_weights) or not self.departments:
+            fail("departments and department_weights must have the same non-zero length")
+        if len(self.regions) != len(self.region_weights) or not self.regions:
+            fail("regions and region_weights must have the same non-zero length")
+        if min(self.department_weights) < 0 or min(self.region_weights) < 0:
+            fail("weights must be >= 0")
+        n_waves = len(self.wave_start_months)
+        if n_waves < 1 or len(self.wave_names) != n_waves or len(self.wave_volunteer_shares) != n_waves:
+            fail("wave_start_months, wave_names and wave_volunteer_shares must have the same non-zero length")
+        if list(self.wave_start_months) != sorted(set(self.wave_start_months)) or self.wave_start_months[0] < 0:
+            fail("wave_start_months must be strictly increasing and >= 0")
+        if not 1 <= self.enrolment_window_days <= 366:
+            fail("enrolment_window_days must be in [1, 366]")
+        last_end = (
+            np.datetime64(self.start[:7], "M") + int(self.wave_start_months[-1])
+        ).astype("datetime64[D]") + (self.enrolment_window_days - 1)
+        window_end = (np.datetime64(self.start[:7], "M") + self.n_months).astype("datetime64[D]")
+        if last_end >= window_end:
+            fail("every wave's enrolment window must end inside the observation window")
+        if any(not 0 <= s <= 1 for s in self.wave_volunteer_shares):
+            fail("wave_volunteer_shares must be in [0, 1]")
+        if self.effect_dynamics not in EFFECT_DYNAMICS:
+            fail(f"effect_dynamics must be one of {EFFECT_DYNAMICS}, got {self.effect_dynamics!r}")
+        if self.ramp_months < 1 or self.fade_months <= 0:
+            fail("ramp_months must be >= 1 and fade_months > 0")
+        for name in (
+            "no_profile_share",
+            "background_profile_rate",
+            "onboarding_profile_prob",
+            "employee_corporate_share",
+            "suggested_prob_corporate",
+            "suggested_prob_non_corporate",
+            "page_corporate_share",
+        ):
+            if not 0 <= getattr(self, name) <= 1:
+                fail(f"{name} must be in [0, 1]")
+        if not 0 <= self.annual_attrition < 1 or self.background_profile_rate >= 1:
+            fail("annual_attrition and background_profile_rate must be < 1")
+        for name in (
+            "enrolment_skew",
+            "no_profile_volunteer_odds",
+            "base_post_rate",
+            "onboarding_multiplier",
+            "audience_median",
+            "new_profile_audience_median",
+            "onboarding_follower_multiplier",
+            "employee_reach_rate",
+            "employee_dispersion",
+            "corporate_share_concentration",
+            "engagement_dispersion",
+            "page_posts_per_month",
+            "page_followers",
+            "page_reach_rate",
+            "page_dispersion",
+            "onboarding_profile_days",
+        ):
+            if not getattr(self, name) > 0:
+                fail(f"{name} must be > 0")
+        for name in (
+            "posting_heterogeneity",
+            "audience_log_sd",
+            "new_profile_audience_log_sd",
+            "author_reach_log_sd",
+            "follower_growth_rate",
+            "follower_growth_base",
+            "page_follower_growth",
+        ):
+            if getattr(self, name) < 0:
+                fail(f"{name} must be >= 0")
+        if not 0 < self.employee_corporate_share < 1:
+            fail("employee_corporate_share must be strictly between 0 and 1")
+        lo, hi = self.impressions_per_member
+        if not 1 <= lo <= hi:
+            fail("impressions_per_member must satisfy 1 <= low <= high")
+        for name in ("employee_engagement_rates", "page_engagement_rates"):
+            rates = getattr(self, name)
+            if len(rates) != 5 or any(not 0 <= r <= 1 for r in rates):
+                fail(f"{name} must hold 5 probabilities")
+        if not self.corporate_themes or not self.non_corporate_themes:
+            fail("theme lists must not be empty")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the parameters as a JSON-serialisable dict (tuples as lists)."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+@dataclass
+class SampleProgramme:
+    """A generated programme: canonical tables plus its ground truth.
+
+    Attributes
+    ----------
+    waves, employees, posts, activity : pandas.DataFrame
+        Canonical tables with exactly the columns of
+        :data:`advocacy_eval.schema.COLUMNS`, in that order.
+    parameters : SampleParameters
+        Parameters that generated the tables.
+    truth : dict
+        JSON-serialisable nested dict of the true values of the headline
+        metrics (see the module docstring and ``docs/sample.md``).
+    """
+
+    waves: pd.DataFrame
+    employees: pd.DataFrame
+    posts: pd.DataFrame
+    activity: pd.DataFrame
+    parameters: SampleParameters
+    truth: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the four tables by canonical name."""
+        return {"waves": self.waves, "employees": self.employees, "posts": self.posts, "activity": self.activity}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        return float(f"{x:.12g}") if np.isfinite(x) else None
+    return value
+
+
+def _resolve(params: SampleParameters | None, overrides: dict[str, Any]) -> SampleParameters:
+    params = SampleParameters() if params is None else params
+    if not isinstance(params, SampleParameters):
+        raise TypeError(f"params must be SampleParameters or None, got {type(params).__name__}")
+    if overrides:
+        known = {f.name for f in dataclasses.fields(SampleParameters)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise TypeError(f"unknown sample parameter(s): {', '.join(unknown)}")
+        params = dataclasses.replace(params, **overrides)
+    return params
+
+
+def _multiplier(p: SampleParameters, full: float, k: np.ndarray) -> np.ndarray:
+    """Onboarding multiplier at event time ``k`` (1 where ``k < 0``)."""
+    kk = np.maximum(k, 0).astype(float)
+    if p.effect_dynamics == "constant":
+        frac = np.ones_like(kk)
+    elif p.effect_dynamics == "ramp":
+        frac = np.minimum(1.0, (kk + 1.0) / p.ramp_months)
+    else:  # fade
+        frac = np.exp(-kk / p.fade_months)
+    return np.where(k >= 0, 1.0 + (full - 1.0) * frac, 1.0)
+
+
+def _ids(prefix: str, n: int, width: int) -> np.ndarray:
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
+
+
+def _days_to_ns(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    out = days.astype("datetime64[D]").astype("datetime64[ns]")
+    if missing is not None:
+        out[missing] = np.datetime64("NaT")
+    return out
+
+
+def _lognormal_counts(rng: np.random.Generator, median: float, log_sd: float, n: int) -> np.ndarray:
+    return np.maximum(1, np.rint(median * np.exp(log_sd * rng.standard_normal(n)))).astype(np.int64)
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(x.mean()) if x.size else float("nan")
+
+
+# ----------------------------------------------------------------------------- generator
+
+
+def generate_programme(params: SampleParameters | None = None, **overrides: Any) -> SampleProgramme:
+    """Generate a synthetic advocacy programme with known ground truth.
+
+    Parameters
+    ----------
+    params : SampleParameters, optional
+        Parameters; defaults to ``SampleParameters()``.
+    **overrides
+        Fields of :class:`SampleParameters` replacing those of ``params``,
+        e.g. ``seed=7`` or ``effect_dynamics="constant"``.
+
+    Returns
+    -------
+    SampleProgramme
+        The four canonical tables, the parameters and the ground truth.
+
+    Raises
+    ------
+    TypeError
+        If an override is not a parameter name.
+    ValueError
+        If the parameters are inconsistent.
+
+    Examples
+    --------
+    >>> prog = generate_programme(seed=1, n_employees=300)
+    >>> list(prog.waves["wave_id"])
+    ['W1', 'W2', 'W3']
+    """
+    p = _resolve(params, overrides)
+    rng = np.random.default_rng(p.seed)
+    n, T = p.n_employees, p.n_months
+    n_waves = len(p.wave_start_months)
+
+    # -- calendar (integer day numbers since 1970-01-01) -----------------------------------
+    month0 = np.datetime64(p.start[:7], "M")
+    ms = (month0 + np.arange(T + 1)).astype("datetime64[D]").astype(np.int64)
+    dim = np.diff(ms).astype(float)
+    start_day, end_day = ms[0], ms[T]  # end_day exclusive
+
+    # -- employees ----------------------------------------------------------------------------
+    dept_w = np.asarray(p.department_weights, float)
+    reg_w = np.asarray(p.region_weights, float)
+    dept = rng.choice(len(p.departments), size=n, p=dept_w / dept_w.sum())
+    region = rng.choice(len(p.regions), size=n, p=reg_w / reg_w.sum())
+    s = p.posting_heterogeneity
+    u = rng.normal(-0.5 * s * s, s, n)
+    rate_i = p.base_post_rate * np.exp(u)
+    r_sd = p.author_reach_log_sd
+    reach_i = np.exp(rng.normal(-0.5 * r_sd * r_sd, r_sd, n))
+    kappa = p.corporate_share_concentration
+    pi_corp = rng.beta(p.employee_corporate_share * kappa, (1 - p.employee_corporate_share) * kappa, n)
+
+    profile_at_start = rng.random(n) >= p.no_profile_share
+    hist0 = np.datetime64(p.profile_history_start, "D").astype(np.int64)
+    hist_day = hist0 + np.floor(rng.random(n) * (start_day - hist0)).astype(np.int64)
+    bg_daily = -np.log1p(-p.background_profile_rate) / _DAYS_PER_MONTH
+    wait = rng.exponential(1.0, n) / bg_daily if bg_daily > 0 else np.full(n, np.inf)
+    d0 = start_day + np.floor(np.minimum(wait, 1e8)).astype(np.int64)  # background creation day
+    prof_day = np.where(profile_at_start, hist_day, d0)
+
+    leave_daily = -np.log1p(-p.annual_attrition) / 365.25
+    wait = rng.exponential(1.0, n) / leave_daily if leave_daily > 0 else np.full(n, np.inf)
+    left_day = start_day + 1 + np.floor(np.minimum(wait, 1e8)).astype(np.int64)
+    has_left = left_day < end_day
+    left_day = np.where(has_left, left_day, _NEVER)
+
+    audience0 = _lognormal_counts(rng, p.audience_median, p.audience_log_sd, n)
+    audience_new = _lognormal_counts(rng, p.new_profile_audience_median, p.new_profile_audience_log_sd, n)
+
+    # -- waves: self-selected volunteers --------------------------------------------------
+    wave_of = np.full(n, -1, dtype=np.int64)
+    enrol_day = np.full(n, _NEVER, dtype=np.int64)
+    wave_start = ms[list(p.wave_start_months)]
+    wave_end = wave_start + p.enrolment_window_days - 1
+    profile_truth: dict[str, Any] = {}
+    window_cut = np.minimum(left_day, end_day)  # profiles are recorded only before this day
+    for w in range(n_waves):
+        wid = f"W{w + 1}"
+        eligible = (wave_of < 0) & (left_day > wave_end[w])
+        no_prof = ~profile_at_start & (d0 >= wave_start[w])
+        log_weight = p.selection_strength * u + np.where(no_prof, np.log(p.no_profile_volunteer_odds), 0.0)
+        keys = np.where(eligible, log_weight + rng.gumbel(size=n), -np.inf)
+        k = int(min(round(p.wave_volunteer_shares[w] * n), eligible.sum()))
+        chosen = np.sort(np.argsort(-keys, kind="stable")[:k])
+        wave_of[chosen] = w
+        enrol_day[chosen] = wave_start[w] + np.floor(
+            rng.beta(1.0, p.enrolment_skew, k) * p.enrolment_window_days
+        ).astype(np.int64)
+        # onboarding creates missing profiles
+        a = enrol_day[chosen]
+        without = ~profile_at_start[chosen] & (d0[chosen] >= a)
+        take = rng.random(k) < p.onboarding_profile_prob
+        d1 = a + np.floor(rng.random(k) * p.onboarding_profile_days).astype(np.int64)
+        new_day = np.where(without & take, np.minimum(d0[chosen], d1), prof_day[chosen])
+        prof_day[chosen] = new_day
+        # causal truth: P(recorded | onboarded) - P(recorded | not onboarded)
+        c = window_cut[chosen]
+        span = np.maximum(c - a, 0).astype(float)
+        p0 = 1.0 - np.exp(-bg_daily * span)
+        f_onb = np.minimum(1.0, span / p.onboarding_profile_days)
+        effect = (1.0 - p0) * p.onboarding_profile_prob * f_onb
+        profile_truth[wid] = {
+            "volunteers_without_profile_at_enrolment": int(without.sum()),
+            "expected_created_by_onboarding": float(effect[without].sum()),
+            "expected_created_without_onboarding": float(p0[without].sum()),
+            "realised_created_after_enrolment": int(
+                (without & (new_day >= a) & (new_day < c)).sum()
+            ),
+        }
+    enrolled = wave_of >= 0
+    enrol_month = np.where(enrolled, np.searchsorted(ms, enrol_day, side="right") - 1, T + 1)
+    profile_recorded = prof_day < window_cut
+
+    # -- monthly simulation (loop over months only) -----------------------------------------
+    aud = np.where(profile_at_start, audience0, 0).astype(np.int64)
+    aud_start = np.zeros((n, T), np.int64)
+    followers_end = np.zeros((n, T), np.int64)
+    has_prof_end = np.zeros((n, T), bool)
+    row = np.zeros((n, T), bool)
+    lam_total = np.zeros((n, T))
+    te_posts = np.zeros((n, T))
+    te_followers = np.zeros((n, T))
+    seg_emp: list[np.ndarray] = []
+    seg_lo: list[np.ndarray] = []
+    seg_len: list[np.ndarray] = []
+    seg_month: list[np.ndarray] = []
+    seg_treated: list[np.ndarray] = []
+    idx = np.arange(n)
+    for t in range(T):
+        lo_m, hi_m = ms[t], ms[t + 1]
+        row[:, t] = left_day > lo_m
+        created = (prof_day >= lo_m) & (prof_day < hi_m) & (prof_day < left_day)
+        aud[created] = audience_new[created]
+        aud_start[:, t] = aud
+        lo = np.maximum(lo_m, prof_day)
+        hi = np.minimum(hi_m, left_day)
+        pre_len = np.maximum(0, np.minimum(hi, enrol_day) - lo)
+        post_lo = np.maximum(lo, enrol_day)
+        post_len = np.maximum(0, hi - post_lo)
+        f_pre, f_post = pre_len / dim[t], post_len / dim[t]
+        k = t - enrol_month
+        m_post = _multiplier(p, p.onboarding_multiplier, k)
+        m_fol = _multiplier(p, p.onboarding_follower_multiplier, k)
+        lam_pre = rate_i * f_pre
+        lam_post = rate_i * m_post * f_post
+        lam_total[:, t] = lam_pre + lam_post
+        te_posts[:, t] = rate_i * f_post * (m_post - 1.0)
+        growth = p.follower_growth_rate * aud + p.follower_growth_base
+        te_followers[:, t] = growth * f_post * (m_fol - 1.0)
+        n_pre = rng.poisson(lam_pre)
+        n_post = rng.poisson(lam_post)
+        gain = rng.poisson(growth * (f_pre + f_post * m_fol))
+        aud = aud + np.where(aud > 0, gain, 0)
+        followers_end[:, t] = aud
+        has_prof_end[:, t] = prof_day < np.minimum(hi_m, left_day)
+        for counts, seg_start, length, treated in ((n_pre, lo, pre_len, False), (n_post, post_lo, post_len, True)):
+            who = np.repeat(idx, counts)
+            seg_emp.append(who)
+            seg_lo.append(seg_start[who])
+            seg_len.append(length[who])
+            seg_month.append(np.full(who.size, t, np.int64))
+            seg_treated.append(np.full(who.size, treated))
+    emp = np.concatenate(seg_emp)
+    month = np.concatenate(seg_month)
+    treated = np.concatenate(seg_treated)
+    day = np.concatenate(seg_lo) + np.floor(rng.random(emp.size) * np.concatenate(seg_len)).astype(np.int64)
+    n_lat = emp.size
+
+    # -- employee posts (all latent posts) ------------------------------------------------
+    seconds = day * _DAY_SECONDS + 7 * 3600 + np.floor(rng.random(n_lat) * 12 * 3600).astype(np.int64)
+    corporate = rng.random(n_lat) < pi_corp[emp]
+    theme_u = rng.random(n_lat)
+    sugg_p = np.where(corporate, p.suggested_prob_corporate, p.suggested_prob_non_corporate)
+    suggested = treated & (rng.random(n_lat) < sugg_p)
+    audience = aud_start[emp, month]
+    e_post = rng.gamma(p.employee_dispersion, 1.0 / p.employee_dispersion, n_lat)
+    mu = p.employee_reach_rate * reach_i[emp] * e_post * audience
+    members_raw = rng.poisson(mu)
+    members = np.minimum(members_raw, audience)
+    ipm = rng.uniform(p.impressions_per_member[0], p.impressions_per_member[1], n_lat)
+    impressions = members + rng.poisson(members * (ipm - 1.0))
+    eng = _engagements(rng, impressions, p.employee_engagement_rates, p.engagement_dispersion)
+    employee_capping = {
+        "posts_capped": int((members_raw > audience).sum()),
+        "reach_lost_share": float((members_raw - members).sum() / max(members_raw.sum(), 1)),
+        "expected_reach_lost_share": _expected_cap_loss(mu, audience),
+    }
+
+    # -- company page -----------------------------------------------------------------------
+    page_n = rng.poisson(p.page_posts_per_month, T)
+    page_fol = np.empty(T, np.int64)
+    fol = np.int64(p.page_followers)
+    for t in range(T):
+        page_fol[t] = fol
+        fol = fol + rng.poisson(fol * p.page_follower_growth)
+    page_month = np.repeat(np.arange(T), page_n)
+    n_page = page_month.size
+    page_day = ms[page_month] + np.floor(rng.random(n_page) * dim[page_month]).astype(np.int64)
+    page_seconds = page_day * _DAY_SECONDS + 8 * 3600 + np.floor(rng.random(n_page) * 10 * 3600).astype(np.int64)
+    page_corp = rng.random(n_page) < p.page_corporate_share
+    page_theme_u = rng.random(n_page)
+    page_aud = page_fol[page_month]
+    page_mu = p.page_reach_rate * rng.gamma(p.page_dispersion, 1.0 / p.page_dispersion, n_page) * page_aud
+    page_raw = rng.poisson(page_mu)
+    page_members = np.minimum(page_raw, page_aud)
+    page_ipm = rng.uniform(p.impressions_per_member[0], p.impressions_per_member[1], n_page)
+    page_impr = page_members + rng.poisson(page_members * (page_ipm - 1.0))
+    page_eng = _engagements(rng, page_impr, p.page_engagement_rates, p.engagement_dispersion)
+    page_capping = {
+        "posts_capped": int((page_raw > page_aud).sum()),
+        "reach_lost_share": float((page_raw - page_members).sum() / max(page_raw.sum(), 1)),
+        "expected_reach_lost_share": _expected_cap_loss(page_mu, page_aud),
+    }
+
+    # -- tables ---------------------------------------------------------------------------------
+    width = max(4, len(str(n)))
+    emp_ids = _ids("E", n, width)
+    wave_ids = np.array([f"W{w + 1}" for w in range(n_waves)])
+    waves_df = pd.DataFrame(
+        {
+            "wave_id": wave_ids,
+            "name": np.array(p.wave_names, dtype=str),
+            "start_date": _days_to_ns(wave_start),
+            "end_date": _days_to_ns(wave_end),
+        }
+    )
+    employees_df = pd.DataFrame(
+        {
+            "employee_id": emp_ids,
+            "wave_id": np.where(enrolled, wave_ids[np.maximum(wave_of, 0)], None),
+            "enrolled_on": _days_to_ns(np.where(enrolled, enrol_day, 0), ~enrolled),
+            "department": np.asarray(p.departments, dtype=str)[dept],
+            "region": np.asarray(p.regions, dtype=str)[region],
+            "profile_created_on": _days_to_ns(np.where(profile_recorded, prof_day, 0), ~profile_recorded),
+            "left_on": _days_to_ns(np.where(has_left, left_day, 0), ~has_left),
+        }
+    )
+
+    keep = treated  # employee posts exported by the platform: on or after enrolled_on
+    corp_themes = np.asarray(p.corporate_themes, dtype=str)
+    other_themes = np.asarray(p.non_corporate_themes, dtype=str)
+
+    def themes(is_corp: np.ndarray, uu: np.ndarray) -> np.ndarray:
+        ci = np.minimum((uu * len(corp_themes)).astype(np.int64), len(corp_themes) - 1)
+        oi = np.minimum((uu * len(other_themes)).astype(np.int64), len(other_themes) - 1)
+        return np.where(is_corp, corp_themes[ci], other_themes[oi])
+
+    n_emp_posts = int(keep.sum())
+    all_seconds = np.concatenate([page_seconds, seconds[keep]])
+    order = np.lexsort((np.arange(all_seconds.size), all_seconds))
+
+    def cat(page_part: np.ndarray, emp_part: np.ndarray) -> np.ndarray:
+        return np.concatenate([page_part, emp_part[keep]])[order]
+
+    is_corp_all = cat(page_corp, corporate)
+    posts_df = pd.DataFrame(
+        {
+            "post_id": _ids("P", all_seconds.size, 6),
+            "author_type": np.concatenate(
+                [np.full(n_page, "company"), np.full(n_emp_posts, "employee")]
+            )[order],
+            "author_id": np.concatenate([np.full(n_page, PAGE_ID), emp_ids[emp[keep]]])[order],
+            "published_at": all_seconds[order].astype("datetime64[s]").astype("datetime64[ns]"),
+            "network": np.full(all_seconds.size, "linkedin"),
+            "content_type": np.where(is_corp_all, "corporate", "non_corporate"),
+            "theme": themes(is_corp_all, cat(page_theme_u, theme_u)),
+            "origin": np.where(cat(np.zeros(n_page, bool), suggested), "suggested", "own"),
+            "audience_size": cat(page_aud, audience),
+            "impressions": cat(page_impr, impressions),
+            "members_reached": cat(page_members, members),
+        }
+    )
+    for j, term in enumerate(("reactions", "comments", "reposts", "clicks", "follows")):
+        posts_df[term] = cat(page_eng[:, j], eng[:, j])
+
+    cell = emp * T + month
+    size = n * T
+    agg_posts = np.bincount(cell, minlength=size)
+    agg_impr = np.bincount(cell, weights=impressions, minlength=size)
+    agg_members = np.bincount(cell, weights=members, minlength=size)
+    agg_eng = np.bincount(cell, weights=eng[:, :4].sum(axis=1), minlength=size)
+    flat_row = row.ravel()
+    month_ns = _days_to_ns(ms[:T])
+    activity_df = pd.DataFrame(
+        {
+            "employee_id": np.repeat(emp_ids, T)[flat_row],
+            "month": np.tile(month_ns, n)[flat_row],
+            "posts": agg_posts[flat_row].astype(np.int64),
+            "impressions": np.rint(agg_impr[flat_row]).astype(np.int64),
+            "members_reached": np.rint(agg_members[flat_row]).astype(np.int64),
+            "engagements": np.rint(agg_eng[flat_row]).astype(np.int64),
+            "followers": followers_end.ravel()[flat_row],
+            "has_profile": has_prof_end.ravel()[flat_row],
+        }
+    )
+    for name, df in (("waves", waves_df), ("employees", employees_df), ("posts", posts_df), ("activity", activity_df)):
+        expected = [c.name for c in COLUMNS[name]]
+        assert list(df.columns) == expected, (name, list(df.columns))
+
+    # -- ground truth ---------------------------------------------------------------------------
+    truth = _truth(
+        p,
+        wave_ids=wave_ids,
+        wave_start=wave_start,
+        wave_end=wave_end,
+        wave_of=wave_of,
+        enrol_month=enrol_month,
+        month_starts=ms,
+        cells_ok=row & has_prof_end,
+        lam_total=lam_total,
+        te_posts=te_posts,
+        te_followers=te_followers,
+        profile_at_start=profile_at_start,
+        profile_truth=profile_truth,
+        diagnostics={
+            "latent_employee_posts": int(n_lat),
+            "exported_employee_posts": n_emp_posts,
+            "company_posts": int(n_page),
+            "employee_capping": employee_capping,
+            "page_capping": page_capping,
+        },
+    )
+    return SampleProgramme(
+        waves=waves_df, employees=employees_df, posts=posts_df, activity=activity_df, parameters=p, truth=truth
+    )
+
+
+def _engagements(rng: np.random.Generator, impressions: np.ndarray, rates: tuple[float, ...], shape: float) -> np.ndarray:
+    """Reactions, comments, reposts, clicks, follows: binomial on impressions."""
+    factor = rng.gamma(shape, 1.0 / shape, impressions.size)
+    prob = np.minimum(1.0, np.asarray(rates)[None, :] * factor[:, None])
+    return rng.binomial(impressions[:, None], prob).astype(np.int64)
+
+
+def _expected_cap_loss(mu: np.ndarray, cap: np.ndarray) -> float:
+    """Expected share of reach lost to the cap: ``E[sum (M - cap)+] / E[sum M]``.
+
+    ``M ~ Poisson(mu)`` at the realised means; ``E[(M - c)+] = mu P(M >= c) -
+    c P(M > c)``, evaluated only where the cap is within reach of the mean.
+    """
+    from scipy import special
+
+    total = float(mu.sum())
+    if total <= 0:
+        return 0.0
+    risky = cap < mu + 40.0 * np.sqrt(mu) + 40.0
+    if not risky.any():
+        return 0.0
+    m, c = mu[risky], cap[risky].astype(float)
+    loss = m * special.pdtrc(c - 1.0, m) - c * special.pdtrc(c, m)
+    return float(np.maximum(loss, 0.0).sum() / total)
+
+
+def _truth(
+    p: SampleParameters,
+    *,
+    wave_ids: np.ndarray,
+    wave_start: np.ndarray,
+    wave_end: np.ndarray,
+    wave_of: np.ndarray,
+    enrol_month: np.ndarray,
+    month_starts: np.ndarray,
+    cells_ok: np.ndarray,
+    lam_total: np.ndarray,
+    te_posts: np.ndarray,
+    te_followers: np.ndarray,
+    profile_at_start: np.ndarray,
+    profile_truth: dict[str, Any],
+    diagnostics: dict[str, Any],
+) -> dict[str, Any]:
+    n, T = lam_total.shape
+    k = np.arange(T)[None, :] - enrol_month[:, None]  # event time (huge negative if never enrolled)
+    enrolled = wave_of >= 0
+    p_post = 1.0 - np.exp(-lam_total)
+
+    after, before, rate_after, rate_before = {}, {}, {}, {}
+    att_posts: dict[str, Any] = {"by_wave_event_time": {}, "by_wave": {}}
+    att_fol: dict[str, Any] = {"by_wave_event_time": {}, "by_wave": {}}
+    waves: dict[str, Any] = {}
+    for w, wid in enumerate(wave_ids):
+        vol = (wave_of == w)[:, None] & cells_ok
+        a_cells, b_cells = vol & (k > 0), vol & (k < 0)
+        after[wid], before[wid] = _mean(p_post[a_cells]), _mean(p_post[b_cells])
+        rate_after[wid], rate_before[wid] = _mean(lam_total[a_cells]), _mean(lam_total[b_cells])
+        treated = vol & (k >= 0)
+        by_k_posts, by_k_fol = {}, {}
+        for kk in range(int(k[wave_of == w].max(initial=-1)) + 1):
+            c = vol & (k == kk)
+            if c.any():
+                by_k_posts[str(kk)] = {"att": _mean(te_posts[c]), "n": int(c.sum())}
+                by_k_fol[str(kk)] = {"att": _mean(te_followers[c]), "n": int(c.sum())}
+        att_posts["by_wave_event_time"][wid] = by_k_posts
+        att_fol["by_wave_event_time"][wid] = by_k_fol
+        att_posts["by_wave"][wid] = _mean(te_posts[treated])
+        att_fol["by_wave"][wid] = _mean(te_followers[treated])
+        members = wave_of == w
+        waves[wid] = {
+            "volunteers": int(members.sum()),
+            "start_date": str(np.datetime64(int(wave_start[w]), "D")),
+            "end_date": str(np.datetime64(int(wave_end[w]), "D")),
+            "enrolment_month": str(np.datetime64(int(month_starts[p.wave_start_months[w]]), "D")),
+        }
+    vol_all = enrolled[:, None] & cells_ok
+    controls = (~enrolled)[:, None] & cells_ok
+    after["overall"] = _mean(p_post[vol_all & (k > 0)])
+    before["overall"] = _mean(p_post[vol_all & (k < 0)])
+    rate_after["overall"] = _mean(lam_total[vol_all & (k > 0)])
+    rate_before["overall"] = _mean(lam_total[vol_all & (k < 0)])
+    att_posts["overall"] = _mean(te_posts[vol_all & (k >= 0)])
+    att_fol["overall"] = _mean(te_followers[vol_all & (k >= 0)])
+    att_posts["n_cells"] = att_fol["n_cells"] = int((vol_all & (k >= 0)).sum())
+
+    total_onb = sum(v["expected_created_by_onboarding"] for v in profile_truth.values())
+    truth = {
+        "page_reach_rate": p.page_reach_rate,
+        "employee_reach_rate": p.employee_reach_rate,
+        "amplification_ratio": p.employee_reach_rate / p.page_reach_rate,
+        "corporate_share_employees": p.employee_corporate_share,
+        "corporate_share_page": p.page_corporate_share,
+        "participation": {
+            "after_enrolment": after,
+            "before_enrolment": before,
+            "never_enrolled": _mean(p_post[controls]),
+        },
+        "posting": {
+            "volunteers_after_enrolment": rate_after,
+            "volunteers_before_enrolment": rate_before,
+            "never_enrolled": _mean(lam_total[controls]),
+        },
+        "profiles": {
+            "without_profile_at_start": int((~profile_at_start).sum()),
+            "expected_created_by_onboarding": total_onb,
+            "by_wave": profile_truth,
+        },
+        "onboarding_effect": {
+            "effect_dynamics": p.effect_dynamics,
+            "posts": att_posts,
+            "followers_gained": att_fol,
+        },
+        "waves": {"total_volunteers": int(enrolled.sum()), **waves},
+        "diagnostics": diagnostics,
+    }
+    return _jsonable(truth)
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def _csv_bytes(df: pd.DataFrame, table: str) -> bytes:
+    out = df.copy()
+    for col in COLUMNS[table]:
+        if col.kind in ("date", "month"):
+            out[col.name] = out[col.name].dt.strftime("%Y-%m-%d")
+        elif col.kind == "datetime":
+            out[col.name] = out[col.name].dt.strftime("%Y-%m-%d %H:%M:%S")
+    return out.to_csv(index=False, lineterminator="\n", na_rep="").encode("utf-8")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_sample(
+    out_dir: str | os.PathLike[str], params: SampleParameters | None = None, **overrides: Any
+) -> SampleProgramme:
+    """Generate a programme and write it as CSV files plus ``truth.json``.
+
+    Writes ``waves.csv``, ``employees.csv``, ``posts.csv``, ``activity.csv``
+    (UTF-8, ``\\n`` line ends, canonical column order, dates ``YYYY-MM-DD``,
+    ``published_at`` ``YYYY-MM-DD HH:MM:SS``, empty cells for missing values)
+    and ``truth.json`` (``{"generator", "parameters", "truth"}``). Each file is
+    written atomically (temporary file in ``out_dir`` then ``os.replace``).
+    The output is byte-identical for identical parameters.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        Destination folder, created if needed.
+    params : SampleParameters, optional
+        Parameters; defaults to ``SampleParameters()``.
+    **overrides
+        Parameter overrides, as in :func:`generate_programme`.
+
+    Returns
+    -------
+    SampleProgramme
+        The programme that was written.
+    """
+    prog = generate_programme(params, **overrides)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in prog.tables().items():
+        _write_atomic(out / f"{name}.csv", _csv_bytes(df, name))
+    payload = {
+        "generator": "advocacy_eval.sample",
+        "parameters": prog.parameters.to_dict(),
+        "truth": prog.truth,
+    }
+    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    _write_atomic(out / "truth.json", text.encode("utf-8"))
+    return prog

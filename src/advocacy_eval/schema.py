@@ -1,0 +1,254 @@
+"""Canonical tables of an advocacy programme and their pandera schemas.
+
+A programme is one folder holding four tables (CSV or Parquet):
+
+``waves``
+    One row per roll-out wave of volunteers.
+``employees``
+    One row per employee of the *eligible population*, enrolled or not.
+    Non-enrolled and not-yet-enrolled employees are the controls.
+``posts``
+    One row per post, company page and employees alike.
+``activity`` (optional)
+    One row per employee and calendar month.
+
+Column meanings and units are listed in :data:`COLUMNS` (the single source of
+``docs/data-model.md``). The per-table rules (types, ranges, uniqueness) are
+pandera schemas; the rules that involve two columns or two tables live in
+:mod:`advocacy_eval.io.validate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+TABLES: tuple[str, ...] = ("waves", "employees", "posts", "activity")
+"""Names of the canonical tables, in load order."""
+
+REQUIRED_TABLES: tuple[str, ...] = ("waves", "employees", "posts")
+"""Tables every programme folder must hold (``activity`` is optional)."""
+
+AUTHOR_TYPES: tuple[str, ...] = ("company", "employee")
+CONTENT_TYPES: tuple[str, ...] = ("corporate", "non_corporate")
+ORIGINS: tuple[str, ...] = ("suggested", "own")
+
+ENGAGEMENT_TERMS: tuple[str, ...] = ("reactions", "comments", "reposts", "clicks", "follows")
+"""Post columns that count as engagements in LinkedIn's engagement rate."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """Documentation of one canonical column.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the file.
+    kind : str
+        Logical type: ``id``, ``text``, ``category``, ``date``, ``datetime``,
+        ``month``, ``count`` or ``bool``.
+    unit : str
+        Unit of the values (``"people"``, ``"posts"``, ``"-"``...).
+    meaning : str
+        One-sentence meaning.
+    required : bool
+        Whether the column must be present and non-empty.
+    """
+
+    name: str
+    kind: str
+    unit: str
+    meaning: str
+    required: bool = True
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "waves": (
+        Column("wave_id", "id", "-", "Identifier of the wave, e.g. W1; unique."),
+        Column("name", "text", "-", "Readable name of the wave shown in reports."),
+        Column("start_date", "date", "day", "Onboarding date: first day volunteers of this wave may enrol."),
+        Column("end_date", "date", "day", "Last day of the wave's enrolment window (>= start_date)."),
+    ),
+    "employees": (
+        Column("employee_id", "id", "-", "Pseudonymous identifier (HMAC-SHA256 at import); unique; never a name or e-mail."),
+        Column("wave_id", "id", "-", "Wave the employee enrolled in; empty if never enrolled (a control).", False),
+        Column("enrolled_on", "date", "day", "Enrolment date; empty if never enrolled; inside the wave's window.", False),
+        Column("department", "category", "-", "Department at the time of the roster."),
+        Column("region", "category", "-", "Region at the time of the roster."),
+        Column(
+            "profile_created_on", "date", "day",
+            "Date the employee's LinkedIn profile was created; empty if the employee has no profile.", False,
+        ),
+        Column("left_on", "date", "day", "Date the employee left the company (attrition); empty if still employed.", False),
+    ),
+    "posts": (
+        Column("post_id", "id", "-", "Identifier of the post (LinkedIn URN or platform id); unique."),
+        Column("author_type", "category", "-", "company (the company page) or employee."),
+        Column("author_id", "id", "-", "Page identifier for company posts; employee_id for employee posts."),
+        Column("published_at", "datetime", "UTC timestamp", "Publication time of the post."),
+        Column("network", "category", "-", "Social network, e.g. linkedin."),
+        Column("content_type", "category", "-", "corporate (values, expertise, offers, projects) or non_corporate."),
+        Column("theme", "category", "-", "Editorial theme of the content.", False),
+        Column("origin", "category", "-", "suggested (from the programme's content library) or own.", False),
+        Column("audience_size", "count", "people", "Followers (page) or connections + followers (employee) when posted; > 0."),
+        Column("impressions", "count", "views", "Times the post was displayed (not unique people)."),
+        Column("members_reached", "count", "people", "Unique members who saw the post; <= impressions."),
+        Column("reactions", "count", "actions", "Likes and other reactions.", False),
+        Column("comments", "count", "actions", "Comments.", False),
+        Column("reposts", "count", "actions", "Reposts (formerly shares).", False),
+        Column("clicks", "count", "actions", "Clicks on the post's content, name or logo.", False),
+        Column("follows", "count", "actions", "Follows gained from the post.", False),
+    ),
+    "activity": (
+        Column("employee_id", "id", "-", "Pseudonymous employee identifier; exists in employees."),
+        Column("month", "month", "calendar month", "Calendar month, written YYYY-MM (stored as its first day)."),
+        Column("posts", "count", "posts", "Posts published by the employee in the month."),
+        Column("impressions", "count", "views", "Impressions of the employee's posts in the month."),
+        Column("members_reached", "count", "people", "Unique members reached in the month (never a sum of daily uniques)."),
+        Column("engagements", "count", "actions", "Reactions + comments + reposts + clicks in the month."),
+        Column("followers", "count", "people", "Followers at the end of the month."),
+        Column("has_profile", "bool", "-", "Whether the employee had a LinkedIn profile at the end of the month."),
+    ),
+}
+"""Documentation of every canonical column, by table."""
+
+
+def _count(nullable: bool = False) -> pa.Column:
+    return pa.Column(
+        "Int64",
+        checks=pa.Check.ge(0, error="count must be >= 0"),
+        nullable=nullable,
+        coerce=True,
+    )
+
+
+def _date(nullable: bool = False) -> pa.Column:
+    return pa.Column("datetime64[ns]", nullable=nullable, coerce=True)
+
+
+def _text(nullable: bool = False, unique: bool = False, isin: tuple[str, ...] | None = None) -> pa.Column:
+    checks = [pa.Check.isin(list(isin), error=f"must be one of {', '.join(isin)}")] if isin else []
+    if not nullable:
+        checks.append(pa.Check.str_length(min_value=1, error="must not be empty"))
+    return pa.Column(str, checks=checks, nullable=nullable, unique=unique, coerce=True)
+
+
+WAVES = pa.DataFrameSchema(
+    {
+        "wave_id": _text(unique=True),
+        "name": _text(),
+        "start_date": _date(),
+        "end_date": _date(),
+    },
+    name="waves",
+    strict=False,
+    coerce=True,
+)
+
+EMPLOYEES = pa.DataFrameSchema(
+    {
+        "employee_id": _text(unique=True),
+        "wave_id": _text(nullable=True),
+        "enrolled_on": _date(nullable=True),
+        "department": _text(),
+        "region": _text(),
+        "profile_created_on": _date(nullable=True),
+        "left_on": _date(nullable=True),
+    },
+    name="employees",
+    strict=False,
+    coerce=True,
+)
+
+POSTS = pa.DataFrameSchema(
+    {
+        "post_id": _text(unique=True),
+        "author_type": _text(isin=AUTHOR_TYPES),
+        "author_id": _text(),
+        "published_at": _date(),
+        "network": _text(),
+        "content_type": _text(isin=CONTENT_TYPES),
+        "theme": _text(nullable=True),
+        "origin": _text(nullable=True, isin=ORIGINS),
+        "audience_size": pa.Column(
+            "Int64", checks=pa.Check.gt(0, error="audience_size must be > 0"), coerce=True
+        ),
+        "impressions": _count(),
+        "members_reached": _count(),
+        "reactions": _count(nullable=True),
+        "comments": _count(nullable=True),
+        "reposts": _count(nullable=True),
+        "clicks": _count(nullable=True),
+        "follows": _count(nullable=True),
+    },
+    name="posts",
+    strict=False,
+    coerce=True,
+)
+
+ACTIVITY = pa.DataFrameSchema(
+    {
+        "employee_id": _text(),
+        "month": _date(),
+        "posts": _count(),
+        "impressions": _count(),
+        "members_reached": _count(),
+        "engagements": _count(),
+        "followers": _count(),
+        "has_profile": pa.Column("boolean", coerce=True),
+    },
+    name="activity",
+    strict=False,
+    coerce=True,
+    unique=["employee_id", "month"],
+)
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "waves": WAVES,
+    "employees": EMPLOYEES,
+    "posts": POSTS,
+    "activity": ACTIVITY,
+}
+"""pandera schema of each canonical table."""
+
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    table: tuple(c.name for c in cols if not c.required) for table, cols in COLUMNS.items()
+}
+"""Columns that may be absent from a file (they are then added, empty)."""
+
+
+@dataclass
+class Programme:
+    """A validated advocacy programme: the canonical tables plus their provenance.
+
+    Attributes
+    ----------
+    waves, employees, posts : pandas.DataFrame
+        Validated canonical tables (see :data:`COLUMNS`).
+    activity : pandas.DataFrame or None
+        Employee x month table, when the folder holds one.
+    sources : pandas.DataFrame
+        One row per input file: table, file name, SHA-256, rows, bytes.
+    """
+
+    waves: pd.DataFrame
+    employees: pd.DataFrame
+    posts: pd.DataFrame
+    activity: pd.DataFrame | None = None
+    sources: pd.DataFrame | None = None
+
+    @property
+    def wave_ids(self) -> list[str]:
+        """Wave identifiers ordered by start date."""
+        return self.waves.sort_values("start_date")["wave_id"].tolist()
+
+    def __repr__(self) -> str:
+        n_enrolled = int(self.employees["wave_id"].notna().sum())
+        return (
+            f"Programme({len(self.waves)} waves, {len(self.employees)} employees "
+            f"({n_enrolled} enrolled), {len(self.posts)} posts, "
+            f"activity={'yes' if self.activity is not None else 'no'})"
+        )

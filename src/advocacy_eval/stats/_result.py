@@ -1,0 +1,142 @@
+"""Shared result type and small helpers of :mod:`advocacy_eval.stats`.
+
+Every public function of the sub-package returns a tidy
+:class:`StatResult`: a :class:`pandas.DataFrame` with at least the columns
+``estimate, ci_low, ci_high, p_value, n, method``, one row per estimate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _sps
+
+CORE_COLUMNS: tuple[str, ...] = ("estimate", "ci_low", "ci_high", "p_value", "n", "method")
+"""Columns every result of the sub-package carries."""
+
+
+def _format_float(x: float) -> str:
+    """Readable rendering of a float: 4 significant digits, no scientific
+    notation between 1e-4 and 1e6."""
+    if not np.isfinite(x):
+        return str(x)
+    ax = abs(x)
+    if ax == 0:
+        return "0"
+    if ax >= 1e6 or ax < 1e-4:
+        return f"{x:.3e}"
+    return f"{x:.4g}"
+
+
+class StatResult(pd.DataFrame):
+    """A tidy table of statistical results with a readable repr.
+
+    It is an ordinary :class:`pandas.DataFrame` (slicing, ``merge``,
+    ``to_csv``... all work and keep the type); only its text and HTML
+    representations round floats to four significant digits. The full
+    precision stays in the data.
+    """
+
+    _metadata: list[str] = []
+
+    @property
+    def _constructor(self) -> type[StatResult]:
+        return StatResult
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.float_format", _format_float, "display.max_colwidth", 60):
+            return super().__repr__()
+
+    def _repr_html_(self) -> str | None:
+        with pd.option_context("display.float_format", _format_float, "display.max_colwidth", 80):
+            return super()._repr_html_()
+
+
+def make_result(
+    rows: pd.DataFrame | dict[str, Any] | Sequence[dict[str, Any]],
+    first: Iterable[str] = (),
+) -> StatResult:
+    """Build a :class:`StatResult` with a stable column order.
+
+    Parameters
+    ----------
+    rows : DataFrame, dict of columns, or sequence of row dicts
+        The content.
+    first : iterable of str
+        Columns to put first (before the core columns), when present.
+
+    Returns
+    -------
+    StatResult
+        Columns ``first``, then :data:`CORE_COLUMNS`, then the rest in their
+        original order. Missing core columns are added (NaN).
+    """
+    df = pd.DataFrame(rows)
+    for col in CORE_COLUMNS:
+        if col not in df.columns:
+            df[col] = np.nan
+    first = [c for c in first if c in df.columns and c not in CORE_COLUMNS]
+    rest = [c for c in df.columns if c not in first and c not in CORE_COLUMNS]
+    df = df[[*first, *CORE_COLUMNS, *rest]].reset_index(drop=True)
+    return StatResult(df)
+
+
+def z_critical(conf_level: float) -> float:
+    """Two-sided standard-normal critical value for ``conf_level``.
+
+    Parameters
+    ----------
+    conf_level : float
+        Confidence level in (0, 1), e.g. 0.95.
+
+    Returns
+    -------
+    float
+        :math:`z_{1-\\alpha/2}` with :math:`\\alpha = 1 - \\text{conf\\_level}`.
+    """
+    check_conf_level(conf_level)
+    return float(_sps.norm.isf((1.0 - conf_level) / 2.0))
+
+
+def check_conf_level(conf_level: float) -> None:
+    """Raise ``ValueError`` unless ``0 < conf_level < 1``."""
+    if not 0.0 < float(conf_level) < 1.0:
+        raise ValueError(f"conf_level must be in (0, 1), got {conf_level!r}")
+
+
+def pct(conf_level: float) -> str:
+    """``0.95 -> '95%'``, ``0.9 -> '90%'``, ``0.995 -> '99.5%'``."""
+    return f"{100 * conf_level:g}%"
+
+
+def as_float_array(values: Any) -> np.ndarray:
+    """Numeric values (nullable ``Int64``/``Float64`` included) as a float array
+    with ``NaN`` for missing."""
+    if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(values, dtype=float)
+
+
+def p_two_sided(z: np.ndarray | float) -> np.ndarray:
+    """Two-sided normal p-value of a z statistic."""
+    return 2.0 * _sps.norm.sf(np.abs(z))
+
+
+def group_levels(values: pd.Series) -> list[Any]:
+    """Ordered distinct non-missing levels of a grouping column.
+
+    Categorical columns keep their category order (categories absent from the
+    data are dropped); other columns are sorted.
+    """
+    s = values.dropna()
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        present = set(s.unique())
+        return [c for c in s.cat.categories if c in present]
+    uniq = pd.unique(s)
+    try:
+        return sorted(uniq)
+    except TypeError:
+        return list(uniq)

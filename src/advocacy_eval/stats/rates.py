@@ -1,0 +1,788 @@
+"""Comparison of rates (reach rate, engagement rate) between groups of posts.
+
+The reach rate of a group is the ratio of sums
+:math:`r_g = \\sum_{i\\in g} y_i / \\sum_{i \\in g} E_i` (members reached over
+audience size), which is exactly what a Poisson GLM with one dummy per group
+and a :math:`\\log E_i` offset estimates. Posts are clustered within authors
+and over-dispersed, so the covariance of the group log-rates is the
+cluster-robust sandwich of that GLM, computed in closed form from
+cluster-level sums (delta method), with the full covariance between groups
+that share authors. See ``docs/methods.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _sps
+from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
+
+from ._result import (
+    StatResult,
+    as_float_array,
+    check_conf_level,
+    group_levels,
+    make_result,
+    p_two_sided,
+    pct,
+    z_critical,
+)
+from .robust import (
+    CORRECTIONS,
+    RobustFit,
+    cluster_robust_ols,
+    cluster_robust_poisson,
+    correction_factor,
+    correction_text,
+)
+
+__all__ = [
+    "GroupRateCov",
+    "RobustFit",
+    "cluster_robust_ols",
+    "cluster_robust_poisson",
+    "compare_engagement",
+    "compare_rates",
+    "group_rate_covariance",
+    "test_rate_ratio_claim",
+    "two_poisson_rates",
+]
+
+RATE_METHODS: tuple[str, ...] = ("cluster", "naive")
+
+
+# ---------------------------------------------------------------------------
+# core: covariance of group log-rates from cluster-level sums
+# ---------------------------------------------------------------------------
+class GroupRateCov:
+    """Group rates and their covariance (output of :func:`group_rate_covariance`).
+
+    Attributes
+    ----------
+    levels : list
+        Group levels, in order.
+    counts, exposures : ndarray, shape (K,)
+        Sums of the numerator and of the exposure per group.
+    rates : ndarray, shape (K,)
+        ``counts / exposures``.
+    n_posts : ndarray of int, shape (K,)
+        Posts per group.
+    n_authors : ndarray of int, shape (K,)
+        Distinct clusters (authors) per group.
+    n_units : ndarray of int, shape (K,)
+        Clusters actually used per group (authors, or posts when the group
+        is clustered by post).
+    by_post : ndarray of bool, shape (K,)
+        Whether the group was clustered by post (fewer than ``min_clusters``
+        authors).
+    cov_rate : ndarray, shape (K, K)
+        Covariance of the rates.
+    cov_log : ndarray, shape (K, K)
+        Covariance of the log-rates (= of the GLM coefficients).
+    n_clusters_total : int
+        Number of clusters G of the joint model.
+    factor : float
+        Small-sample correction factor applied.
+    """
+
+    def __init__(self, **kw: Any) -> None:
+        self.__dict__.update(kw)
+
+
+def group_rate_covariance(
+    counts: Any,
+    exposures: Any,
+    groups: Any,
+    clusters: Any | None = None,
+    post_ids: Any | None = None,
+    levels: Sequence[Any] | None = None,
+    min_clusters: int = 20,
+    correction: str = "stata",
+    method: str = "cluster",
+) -> GroupRateCov:
+    """Group rates and the cluster-robust covariance of their logs.
+
+    Equivalent to ``statsmodels`` ``GLM(counts, dummies(groups),
+    family=Poisson(), offset=log(exposures)).fit(cov_type="cluster")`` with
+    the cluster variable described below, but closed form and vectorised.
+
+    With :math:`r_g = Y_g/E_g` and, for cluster ``c``,
+    :math:`U_{cg} = \\sum_{i\\in c, i \\in g} (y_i - r_g E_i)`:
+
+    .. math:: \\widehat{\\mathrm{Cov}}(\\log r_g, \\log r_h)
+              = f \\, \\frac{\\sum_c U_{cg} U_{ch}}{Y_g Y_h}
+
+    with ``f`` the small-sample correction.
+
+    Parameters
+    ----------
+    counts, exposures : array_like, shape (N,)
+        Numerator counts and positive exposures (no missing values).
+    groups : array_like, shape (N,)
+        Group of each row.
+    clusters : array_like, optional
+        Cluster (author) of each row; ``None`` clusters every row by itself.
+    post_ids : array_like, optional
+        Identifier of the post of each row, used as the cluster of groups
+        clustered by post (row position when omitted).
+    levels : sequence, optional
+        Order of the groups; default :func:`group_levels`.
+    min_clusters : int
+        A group with fewer distinct clusters than this is clustered by post
+        (a single company page is one cluster: no between-cluster variance
+        can be estimated from it).
+    correction : {"stata", "statsmodels", "none"}
+        Small-sample correction with G the number of clusters of the joint
+        model.
+    method : {"cluster", "naive"}
+        ``"naive"`` gives the model-based Poisson covariance
+        (:math:`1/Y_g` on the log scale, no covariance between groups).
+
+    Returns
+    -------
+    GroupRateCov
+    """
+    if method not in RATE_METHODS:
+        raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
+    y = as_float_array(counts)
+    e = as_float_array(exposures)
+    gser = pd.Series(np.asarray(groups, dtype=object) if not isinstance(groups, pd.Series) else groups.to_numpy())
+    n = y.shape[0]
+    if e.shape != (n,) or len(gser) != n:
+        raise ValueError("counts, exposures and groups must have the same length")
+    if levels is None:
+        levels = group_levels(gser)
+    levels = list(levels)
+    k = len(levels)
+    g = pd.Categorical(gser, categories=levels).codes.astype(np.intp)
+    if (g < 0).any():
+        raise ValueError("groups holds values that are not in levels (or missing)")
+
+    Y = np.bincount(g, weights=y, minlength=k)
+    E = np.bincount(g, weights=e, minlength=k)
+    n_posts = np.bincount(g, minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = Y / E
+
+    # distinct authors per group
+    if clusters is None:
+        a = np.arange(n)
+        n_auth_values = n
+    else:
+        cl = pd.Series(clusters.to_numpy() if isinstance(clusters, pd.Series) else np.asarray(clusters))
+        if cl.isna().any():
+            raise ValueError("cluster identifiers must not be missing")
+        a, uniq = pd.factorize(cl)
+        n_auth_values = len(uniq)
+    pair = np.unique(g.astype(np.int64) * n_auth_values + a)
+    n_authors = np.bincount(pair // n_auth_values, minlength=k)
+
+    if method == "naive":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cov_rate = np.diag(Y / E**2)
+            cov_log = np.diag(1.0 / Y)
+        return GroupRateCov(
+            levels=levels, counts=Y, exposures=E, rates=r, n_posts=n_posts, n_authors=n_authors,
+            n_units=n_posts.copy(), by_post=np.zeros(k, bool), cov_rate=cov_rate, cov_log=cov_log,
+            n_clusters_total=n, factor=1.0, method=method,
+        )
+
+    # composite cluster key: author, or the post itself for small groups
+    by_post = n_authors < min_clusters if clusters is not None else np.ones(k, bool)
+    if post_ids is None:
+        p_codes = np.arange(n)
+    else:
+        pser = pd.Series(post_ids.to_numpy() if isinstance(post_ids, pd.Series) else np.asarray(post_ids))
+        if pser.isna().any():
+            p_codes = np.arange(n)
+        else:
+            p_codes = pd.factorize(pser)[0]
+    row_by_post = by_post[g]
+    key = np.where(row_by_post, n_auth_values + p_codes.astype(np.int64), a.astype(np.int64))
+    c, cuniq = pd.factorize(key)
+    G = len(cuniq)
+    unit_pair = np.unique(g.astype(np.int64) * G + c)
+    n_units = np.bincount(unit_pair // G, minlength=k)
+
+    resid = y - r[g] * e
+    U = np.bincount(c.astype(np.int64) * k + g, weights=resid, minlength=G * k).reshape(G, k)
+    meat = U.T @ U
+    fac = correction_factor(correction, G, n, k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov_rate = fac * meat / np.outer(E, E)
+        cov_log = fac * meat / np.outer(Y, Y)
+    return GroupRateCov(
+        levels=levels, counts=Y, exposures=E, rates=r, n_posts=n_posts, n_authors=n_authors,
+        n_units=n_units, by_post=by_post, cov_rate=cov_rate, cov_log=cov_log,
+        n_clusters_total=G, factor=fac, method=method,
+    )
+
+
+# ---------------------------------------------------------------------------
+# compare_rates
+# ---------------------------------------------------------------------------
+def _column(df: pd.DataFrame, col: Any, what: str) -> pd.Series:
+    if isinstance(col, pd.Series):
+        if len(col) != len(df):
+            raise ValueError(f"{what} series must have the same length as the table")
+        return col.reset_index(drop=True)
+    if col not in df.columns:
+        raise KeyError(f"{what} column {col!r} not in the table")
+    return df[col].reset_index(drop=True)
+
+
+def _default_reference(by_name: str, levels: list[Any], reference: Any) -> Any:
+    if reference is None:
+        if by_name == "author_type" and "company" in levels:
+            return "company"
+        return levels[0]
+    if reference not in levels:
+        raise ValueError(f"reference {reference!r} is not a level of {by_name!r}: {levels}")
+    return reference
+
+
+def compare_rates(
+    posts: pd.DataFrame,
+    numerator: str = "members_reached",
+    exposure: str = "audience_size",
+    by: str | pd.Series = "author_type",
+    cluster: str | None = "author_id",
+    reference: Any = None,
+    post_id: str | None = "post_id",
+    min_clusters: int = 20,
+    conf_level: float = 0.95,
+    correction: str = "stata",
+    method: str = "cluster",
+) -> StatResult:
+    """Rates by group with cluster-robust CIs, and each group vs a reference.
+
+    The rate of a group is ``sum(numerator) / sum(exposure)``. Its
+    uncertainty is the cluster-robust (by author) covariance of a Poisson
+    GLM with log-exposure offset, computed in closed form; groups with
+    fewer than ``min_clusters`` distinct authors (e.g. the company page, one
+    author) are clustered by post instead.
+
+    Parameters
+    ----------
+    posts : pandas.DataFrame
+        Posts table (see :mod:`advocacy_eval.schema`).
+    numerator : str
+        Count column (default ``members_reached``).
+    exposure : str
+        Exposure column (default ``audience_size``); rows with missing or
+        non-positive exposure are dropped (and counted in ``method``).
+    by : str or pandas.Series
+        Grouping column (or a series aligned with ``posts``).
+    cluster : str or None
+        Cluster column (authors); ``None`` clusters by post everywhere.
+    reference : optional
+        Reference level; default ``"company"`` for ``by="author_type"``,
+        otherwise the first level (category order, else sorted).
+    post_id : str or None
+        Post identifier column used as the cluster of groups clustered by
+        post (row position when ``None`` or absent).
+    min_clusters : int
+        Groups with fewer distinct authors are clustered by post.
+    conf_level : float
+        Confidence level.
+    correction : {"stata", "statsmodels", "none"}
+        Small-sample correction: ``"stata"`` is :math:`G/(G-1)`,
+        ``"statsmodels"`` is :math:`G/(G-1)(N-1)/(N-K)`.
+    method : {"cluster", "naive"}
+        ``"naive"`` is the plain Poisson variance (``1/sum(numerator)`` on
+        the log scale): over-confident with clustered, over-dispersed posts;
+        provided to document how much.
+
+    Returns
+    -------
+    StatResult
+        One row per level: ``by, level, estimate`` (the rate), ``ci_low,
+        ci_high, p_value`` (H0: rate ratio vs reference = 1; NaN on the
+        reference row), ``n`` (posts), ``method, numerator_sum,
+        exposure_sum, n_posts, n_clusters`` (distinct authors),
+        ``n_cluster_units, cluster_unit, se_log_rate, reference,
+        rate_ratio, rate_ratio_ci_low, rate_ratio_ci_high, se_log_ratio,
+        z, rate_difference, rate_difference_ci_low,
+        rate_difference_ci_high, conf_level, correction``.
+    """
+    check_conf_level(conf_level)
+    if method not in RATE_METHODS:
+        raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
+    by_name = by.name if isinstance(by, pd.Series) else by
+    by_name = str(by_name) if by_name is not None else "group"
+    y_s = _column(posts, numerator, "numerator")
+    e_s = _column(posts, exposure, "exposure")
+    b_s = _column(posts, by, "by")
+    y = as_float_array(y_s)
+    e = as_float_array(e_s)
+    valid = np.isfinite(y) & np.isfinite(e) & (e > 0) & (y >= 0) & b_s.notna().to_numpy()
+    cl = None
+    if cluster is not None:
+        cl_s = _column(posts, cluster, "cluster")
+        valid &= cl_s.notna().to_numpy()
+        cl = cl_s[valid]
+    pid = None
+    if post_id is not None and post_id in posts.columns:
+        pid = posts[post_id].reset_index(drop=True)[valid]
+    n_dropped = int((~valid).sum())
+    if valid.sum() == 0:
+        raise ValueError("no usable rows (numerator/exposure/by/cluster all missing or invalid)")
+    b_v = b_s[valid]
+    levels = group_levels(b_v)
+    reference = _default_reference(by_name, levels, reference)
+
+    gc = group_rate_covariance(
+        y[valid], e[valid], b_v, clusters=cl, post_ids=pid, levels=levels,
+        min_clusters=min_clusters, correction=correction, method=method,
+    )
+    return _rates_table(gc, by_name, numerator, exposure, cluster, reference, min_clusters,
+                        conf_level, correction, method, n_dropped)
+
+
+def _rates_table(
+    gc: GroupRateCov,
+    by_name: str,
+    numerator: str,
+    exposure: str,
+    cluster: str | None,
+    reference: Any,
+    min_clusters: int,
+    conf_level: float,
+    correction: str,
+    method: str,
+    n_dropped: int,
+    extra_method: str = "",
+) -> StatResult:
+    z = z_critical(conf_level)
+    k = len(gc.levels)
+    ref = gc.levels.index(reference)
+    r = gc.rates
+    V = gc.cov_log
+    C = gc.cov_rate
+    dv = np.diag(V)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se_log = np.sqrt(dv)
+        log_r = np.log(r)
+        lr = log_r - log_r[ref]
+        var_lr = dv + dv[ref] - 2.0 * V[:, ref]
+        se_lr = np.sqrt(np.clip(var_lr, 0.0, None))
+        zstat = lr / se_lr
+        diff = r - r[ref]
+        se_diff = np.sqrt(np.clip(np.diag(C) + C[ref, ref] - 2.0 * C[:, ref], 0.0, None))
+        rate_lo = np.exp(log_r - z * se_log)
+        rate_hi = np.exp(log_r + z * se_log)
+    is_ref = np.arange(k) == ref
+    for arr in (lr, se_lr, zstat, diff, se_diff):
+        arr[is_ref] = np.nan
+    rr = np.exp(lr)
+    rr[is_ref] = 1.0
+    diff[is_ref] = 0.0
+
+    if method == "naive":
+        unit = np.array(["none (naive Poisson variance)"] * k, dtype=object)
+        how = (
+            f"NAIVE Poisson: Var(log rate) = 1/sum({numerator}), no clustering, no over-dispersion "
+            f"(over-confident for clustered posts; for comparison only)"
+        )
+    else:
+        cname = cluster if cluster is not None else "post"
+        unit = np.array(
+            [
+                f"post (only {int(na)} distinct {cname} < min_clusters={min_clusters})" if bp else str(cname)
+                for na, bp in zip(gc.n_authors, gc.by_post, strict=True)
+            ],
+            dtype=object,
+        )
+        how = (
+            f"Poisson GLM with log({exposure}) offset and one dummy per {by_name} level "
+            f"(rate = sum({numerator})/sum({exposure})); cluster-robust sandwich covariance by "
+            f"{cname} computed from cluster-level sums (delta method, full covariance between levels); "
+            f"levels with fewer than {min_clusters} distinct {cname} clustered by post; "
+            f"G={gc.n_clusters_total} clusters; {correction_text(correction)}"
+        )
+    txt = (
+        f"{how}; {pct(conf_level)} normal (Wald) CIs on the log scale for rates and rate ratios, "
+        f"on the natural scale for differences; p-value: H0 rate ratio = 1 vs {reference}"
+    )
+    if extra_method:
+        txt += f"; {extra_method}"
+    if n_dropped:
+        txt += f"; {n_dropped} rows dropped (missing/invalid {numerator}, {exposure}, {by_name} or cluster)"
+
+    return make_result(
+        {
+            "by": by_name,
+            "level": gc.levels,
+            "estimate": r,
+            "ci_low": rate_lo,
+            "ci_high": rate_hi,
+            "p_value": p_two_sided(zstat),
+            "n": gc.n_posts,
+            "method": txt,
+            "numerator_sum": gc.counts,
+            "exposure_sum": gc.exposures,
+            "n_posts": gc.n_posts,
+            "n_clusters": gc.n_authors,
+            "n_cluster_units": gc.n_units,
+            "cluster_unit": unit,
+            "se_log_rate": se_log,
+            "reference": reference,
+            "rate_ratio": rr,
+            "rate_ratio_ci_low": np.where(is_ref, np.nan, np.exp(lr - z * se_lr)),
+            "rate_ratio_ci_high": np.where(is_ref, np.nan, np.exp(lr + z * se_lr)),
+            "se_log_ratio": se_lr,
+            "z": zstat,
+            "rate_difference": diff,
+            "rate_difference_ci_low": np.where(is_ref, np.nan, diff - z * se_diff),
+            "rate_difference_ci_high": np.where(is_ref, np.nan, diff + z * se_diff),
+            "conf_level": conf_level,
+            "correction": correction if method == "cluster" else "n/a (naive)",
+        },
+        first=["by", "level"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# engagement
+# ---------------------------------------------------------------------------
+def compare_engagement(
+    posts: pd.DataFrame,
+    by: str | pd.Series = "author_type",
+    terms: Sequence[str] = ("reactions", "comments", "reposts", "clicks"),
+    exposure: str = "impressions",
+    na: str = "zero",
+    **kwargs: Any,
+) -> StatResult:
+    """Engagement rate (engagements / impressions) by group.
+
+    Engagements are the row-wise sum of the available ``terms``. A term
+    absent from the table, or entirely empty, is skipped; the terms used are
+    listed in ``method``.
+
+    Parameters
+    ----------
+    posts : pandas.DataFrame
+        Posts table.
+    by : str or pandas.Series
+        Grouping column.
+    terms : sequence of str
+        Engagement columns to add up (LinkedIn's definition is reactions +
+        comments + reposts + clicks, optionally + follows).
+    exposure : str
+        Denominator column (default ``impressions``).
+    na : {"zero", "drop"}
+        Missing values in an available term count as 0 (``"zero"``) or drop
+        the post (``"drop"``); the number of missing cells is reported.
+    **kwargs
+        Passed to :func:`compare_rates` (``cluster``, ``reference``,
+        ``min_clusters``, ``conf_level``, ``correction``, ``method``...).
+
+    Returns
+    -------
+    StatResult
+        As :func:`compare_rates`.
+    """
+    if na not in ("zero", "drop"):
+        raise ValueError("na must be 'zero' or 'drop'")
+    used: list[str] = []
+    missing_cells: dict[str, int] = {}
+    skipped: list[str] = []
+    for t in terms:
+        if t not in posts.columns or posts[t].isna().all():
+            skipped.append(t)
+            continue
+        used.append(t)
+        missing_cells[t] = int(posts[t].isna().sum())
+    if not used:
+        raise ValueError(f"none of the engagement terms {list(terms)} is available")
+    vals = np.column_stack([as_float_array(posts[t]) for t in used])
+    nan_rows = np.isnan(vals).any(axis=1)
+    eng = np.nansum(vals, axis=1)
+    if na == "drop":
+        eng = np.where(nan_rows, np.nan, eng)
+    tmp = posts.reset_index(drop=True).assign(_engagements=eng)
+    res = compare_rates(tmp, numerator="_engagements", exposure=exposure, by=by, **kwargs)
+    note = f"engagements = {' + '.join(used)}"
+    if skipped:
+        note += f" (not available: {', '.join(skipped)})"
+    miss = {t: m for t, m in missing_cells.items() if m}
+    if miss:
+        what = "counted as 0" if na == "zero" else "posts dropped"
+        note += "; missing cells " + ", ".join(f"{t}: {m}" for t, m in miss.items()) + f" ({what})"
+    res["method"] = res["method"].str.replace("_engagements", "engagements", regex=False) + "; " + note
+    res["terms"] = "+".join(used)
+    return res
+
+
+# ---------------------------------------------------------------------------
+# claims
+# ---------------------------------------------------------------------------
+def _fmt_ratio(x: float) -> str:
+    if not np.isfinite(x):
+        return str(x)
+    if abs(x) >= 10:
+        return f"{x:.0f}"
+    if abs(x) >= 1:
+        return f"{x:.1f}"
+    return f"{x:.2g}"
+
+
+def test_rate_ratio_claim(
+    result: pd.DataFrame | pd.Series | None = None,
+    claimed_ratio: float = 4.0,
+    alternative: str = "less",
+    *,
+    ratio: float | None = None,
+    se_log: float | None = None,
+    ci: tuple[float, float] | None = None,
+    conf_level: float | None = None,
+    level: Any = None,
+    quantity: str = "rate",
+) -> StatResult:
+    """Test a claimed rate ratio (e.g. "employees reach 4x more") on the log scale.
+
+    Parameters
+    ----------
+    result : DataFrame or Series, optional
+        Output of :func:`compare_rates` (all non-reference rows, or only
+        ``level``) or one of its rows.
+    claimed_ratio : float
+        The claimed multiple (> 0).
+    alternative : {"less", "greater", "two-sided"}
+        Which p-value goes in ``p_value``: ``"less"`` tests H0 ratio >= claim
+        against H1 ratio < claim (is the claim an overstatement?);
+        ``"greater"`` tests H0 ratio <= claim against H1 ratio > claim. Both
+        one-sided p-values are always in ``p_less`` / ``p_greater``.
+    ratio, se_log : float, optional
+        Estimate and standard error of its log, when ``result`` is omitted.
+    ci : (float, float), optional
+        Instead of ``se_log``: a symmetric-on-log-scale CI at ``conf_level``.
+    conf_level : float, optional
+        Confidence level of the verdict CI; default: the result's, else 0.95.
+    level : optional
+        Row of ``result`` to use (its ``level``).
+    quantity : str
+        Word used in the ``statement`` ("reach rate", "engagement rate"...).
+
+    Returns
+    -------
+    StatResult
+        Columns ``level, reference, estimate`` (ratio), ``ci_low, ci_high,
+        p_value, n, method, claimed_ratio, z, p_less, p_greater,
+        alternative, verdict, statement``. ``verdict`` is ``"supported"``
+        when ``ci_low >= claim``, ``"contradicted"`` when ``ci_high <
+        claim``, else ``"inconclusive"``.
+
+    Examples
+    --------
+    >>> res = compare_rates(posts)                        # doctest: +SKIP
+    >>> test_rate_ratio_claim(res, 4.0)["statement"][0]   # doctest: +SKIP
+    "employee reach rate is 3.9x the company's, 95% CI 3.1-4.8: the 4x claim is not contradicted (inconclusive)"
+    """
+    if not claimed_ratio > 0:
+        raise ValueError("claimed_ratio must be > 0")
+    if alternative not in ("less", "greater", "two-sided"):
+        raise ValueError("alternative must be 'less', 'greater' or 'two-sided'")
+    rows: list[dict[str, Any]] = []
+    if result is not None:
+        df = result.to_frame().T if isinstance(result, pd.Series) else result
+        if "rate_ratio" not in df.columns or "se_log_ratio" not in df.columns:
+            raise ValueError("result must come from compare_rates (needs rate_ratio and se_log_ratio)")
+        if level is not None:
+            df = df[df["level"] == level]
+            if df.empty:
+                raise ValueError(f"level {level!r} not in result")
+        df = df[pd.to_numeric(df["se_log_ratio"], errors="coerce").notna()]
+        if df.empty:
+            raise ValueError("no comparison rows (only the reference level?)")
+        for _, row in df.iterrows():  # one row per group level, not per post
+            cl = float(row["conf_level"]) if conf_level is None and "conf_level" in row else (conf_level or 0.95)
+            rows.append(
+                {
+                    "level": row.get("level"),
+                    "reference": row.get("reference"),
+                    "ratio": float(row["rate_ratio"]),
+                    "se_log": float(row["se_log_ratio"]),
+                    "conf_level": cl,
+                    "n": row.get("n", np.nan),
+                    "source": str(row.get("method", "")),
+                }
+            )
+    else:
+        if ratio is None or (se_log is None and ci is None):
+            raise ValueError("give result, or ratio with se_log or ci")
+        cl = conf_level or 0.95
+        if se_log is None:
+            lo, hi = ci  # type: ignore[misc]
+            se_log = (np.log(hi) - np.log(lo)) / (2.0 * z_critical(cl))
+        rows.append({"level": level, "reference": None, "ratio": float(ratio), "se_log": float(se_log),
+                     "conf_level": cl, "n": np.nan, "source": "user-supplied estimate"})
+
+    out = []
+    for r in rows:
+        zc = z_critical(r["conf_level"])
+        lr, se = np.log(r["ratio"]), r["se_log"]
+        lo, hi = float(np.exp(lr - zc * se)), float(np.exp(lr + zc * se))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            zs = (lr - np.log(claimed_ratio)) / se
+        p_less = float(_sps.norm.cdf(zs))
+        p_greater = float(_sps.norm.sf(zs))
+        p = {"less": p_less, "greater": p_greater, "two-sided": float(p_two_sided(zs))}[alternative]
+        if lo >= claimed_ratio:
+            verdict, verb = "supported", "supported"
+        elif hi < claimed_ratio:
+            verdict, verb = "contradicted", "contradicted"
+        else:
+            verdict, verb = "inconclusive", "not contradicted (inconclusive: the CI contains it)"
+        who = f"{r['level']} " if r["level"] is not None else ""
+        ref = f"the {r['reference']}'s" if r["reference"] is not None else "the reference's"
+        statement = (
+            f"{who}{quantity} is {_fmt_ratio(r['ratio'])}x {ref}, {pct(r['conf_level'])} CI "
+            f"{_fmt_ratio(lo)}\u2013{_fmt_ratio(hi)}: the {claimed_ratio:g}x claim is {verb}"
+        )
+        out.append(
+            {
+                "level": r["level"],
+                "reference": r["reference"],
+                "estimate": r["ratio"],
+                "ci_low": lo,
+                "ci_high": hi,
+                "p_value": p,
+                "n": r["n"],
+                "method": (
+                    f"one-sided z tests of log(ratio) = log({claimed_ratio:g}) with the SE of the source; "
+                    f"p_value for H1 ratio {'<' if alternative == 'less' else '>' if alternative == 'greater' else '!='} "
+                    f"{claimed_ratio:g}; verdict from the {pct(r['conf_level'])} CI (supported if CI low >= claim, "
+                    f"contradicted if CI high < claim, else inconclusive); source: {r['source']}"
+                ),
+                "claimed_ratio": claimed_ratio,
+                "z": zs,
+                "p_less": p_less,
+                "p_greater": p_greater,
+                "alternative": alternative,
+                "verdict": verdict,
+                "statement": statement,
+                "conf_level": r["conf_level"],
+            }
+        )
+    return make_result(out, first=["level", "reference"])
+
+
+# pytest would otherwise collect the public function as a test
+test_rate_ratio_claim.__test__ = False  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------
+# two Poisson rates (Gu et al. 2008)
+# ---------------------------------------------------------------------------
+_CI_METHODS_RATIO = ("score", "wald-log", "score-log", "mover")
+_CI_METHODS_DIFF = ("wald", "score", "waldccv", "mover")
+
+
+def two_poisson_rates(
+    count1: float,
+    exposure1: float,
+    count2: float,
+    exposure2: float,
+    ratio_null: float | None = None,
+    method: str = "score",
+    alternative: str = "two-sided",
+    compare: str = "ratio",
+    conf_level: float = 0.95,
+    ci_method: str | None = None,
+) -> StatResult:
+    """Compare two independent Poisson rates (no clustering).
+
+    Thin wrapper over :func:`statsmodels.stats.rates.test_poisson_2indep`
+    (methods of Gu, Ng, Tang & Schucany 2008) and
+    :func:`~statsmodels.stats.rates.confint_poisson_2indep`.
+
+    Parameters
+    ----------
+    count1, exposure1, count2, exposure2 : float
+        Event counts and exposures of the two samples.
+    ratio_null : float, optional
+        Null value: ratio (default 1) or difference (default 0, when
+        ``compare="diff"``).
+    method : str
+        Test method: ``"wald"``, ``"score"``, ``"wald-log"``, ``"score-log"``,
+        ``"sqrt"``, ``"exact-cond"``, ``"cond-midp"``, ``"etest"`` (ratio);
+        ``"wald"``, ``"score"``, ``"waldccv"``, ``"etest"`` (diff).
+    alternative : {"two-sided", "larger", "smaller"}
+        Alternative hypothesis (rate1 vs rate2).
+    compare : {"ratio", "diff"}
+        Contrast.
+    conf_level : float
+        Confidence level of the interval.
+    ci_method : str, optional
+        Interval method; default: the test method when statsmodels has an
+        interval for it, a Clopper-Pearson conditional interval for
+        ``"exact-cond"``, otherwise ``"score"``.
+
+    Returns
+    -------
+    StatResult
+        One row: ``estimate`` (ratio or difference of rates), ``ci_low,
+        ci_high, p_value, n`` (count1 + count2), ``method, statistic,
+        alternative, compare, null_value, rate1, rate2, count1, exposure1,
+        count2, exposure2, ci_method``. ``statistic`` is NaN for the
+        conditional methods.
+    """
+    check_conf_level(conf_level)
+    if compare not in ("ratio", "diff"):
+        raise ValueError("compare must be 'ratio' or 'diff'")
+    value = ratio_null if ratio_null is not None else (1.0 if compare == "ratio" else 0.0)
+    res = test_poisson_2indep(count1, exposure1, count2, exposure2, value=value, method=method,
+                              compare=compare, alternative=alternative)
+    alpha = 1.0 - conf_level
+    if ci_method is None:
+        allowed = _CI_METHODS_RATIO if compare == "ratio" else _CI_METHODS_DIFF
+        if method in allowed:
+            ci_method = method
+        elif method == "exact-cond" and compare == "ratio":
+            ci_method = "exact-cond (Clopper-Pearson)"
+        else:
+            ci_method = "score"
+    if ci_method.startswith("exact-cond"):
+        lo_p = _sps.beta.ppf(alpha / 2, count1, count2 + 1) if count1 > 0 else 0.0
+        hi_p = _sps.beta.ppf(1 - alpha / 2, count1 + 1, count2) if count2 > 0 else 1.0
+        with np.errstate(divide="ignore"):
+            lo = lo_p / (1 - lo_p) * exposure2 / exposure1
+            hi = hi_p / (1 - hi_p) * exposure2 / exposure1 if hi_p < 1 else np.inf
+    else:
+        lo, hi = confint_poisson_2indep(count1, exposure1, count2, exposure2, method=ci_method,
+                                        compare=compare, alpha=alpha)
+    r1, r2 = count1 / exposure1, count2 / exposure2
+    est = r1 / r2 if compare == "ratio" else r1 - r2
+    return make_result(
+        [
+            {
+                "estimate": est,
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "p_value": float(res.pvalue),
+                "n": count1 + count2,
+                "method": (
+                    f"two independent Poisson rates (no clustering): {method} test of rate {compare} = {value:g} "
+                    f"({alternative}), {pct(conf_level)} {ci_method} CI (statsmodels test_poisson_2indep; Gu et al. 2008)"
+                ),
+                "statistic": float(res.statistic) if res.statistic is not None else np.nan,
+                "alternative": alternative,
+                "compare": compare,
+                "null_value": value,
+                "rate1": r1,
+                "rate2": r2,
+                "count1": count1,
+                "exposure1": exposure1,
+                "count2": count2,
+                "exposure2": exposure2,
+                "ci_method": ci_method,
+                "conf_level": conf_level,
+            }
+        ]
+    )
