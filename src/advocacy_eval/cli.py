@@ -74,6 +74,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    from .report import refresh_notebooks
+
+    for path in refresh_notebooks(args.notebooks or None):
+        print(f"re-executed {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``advocacy-eval`` command."""
     parser = argparse.ArgumentParser(prog="advocacy-eval", description=__doc__.splitlines()[0])
@@ -105,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place (stored outputs for nbval)")
+    p.add_argument("notebooks", nargs="*", help="notebooks to refresh (default: all of notebooks/)")
+    p.set_defaults(func=_cmd_refresh)
     return parser
 
 

@@ -66,7 +66,8 @@ def current_kernel() -> Iterator[str]:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
         spec = {
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                     "--IPKernelApp.log_level=ERROR"],
             "display_name": f"Python {sys.version_info.major}.{sys.version_info.minor} (advocacy-eval)",
             "language": "python",
             "metadata": {"debugger": False},
@@ -104,7 +105,8 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", [])
                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            anchor_link_text="")
     remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
@@ -266,3 +268,44 @@ def run_all_waves(
             if progress:
                 progress(f"[{i}/{len(waves)}] {wave}: FAILED: {exc}")
     return done, failed
+
+
+def refresh_notebooks(paths: list[str | os.PathLike] | None = None, cell_timeout: int | None = 600) -> list[Path]:
+    """Re-execute committed notebooks in place with their default parameters.
+
+    Keeps stored outputs in step with the code, so that nbval compares
+    something meaningful. Uses the current interpreter's kernel; a notebook is
+    rewritten only if it executed without error (atomically).
+
+    Parameters
+    ----------
+    paths : list of path, optional
+        Notebooks to refresh (default: every ``*.ipynb`` of :func:`notebooks_dir`).
+    cell_timeout : int, optional
+        Seconds allowed per cell.
+
+    Returns
+    -------
+    list of Path
+        The notebooks rewritten.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    targets = [Path(p) for p in paths] if paths else sorted(notebooks_dir().glob("*.ipynb"))
+    done = []
+    for path in targets:
+        nb = nbformat.read(path, as_version=4)
+        with current_kernel() as kernel:
+            client = NotebookClient(nb, kernel_name=kernel, timeout=cell_timeout,
+                                    resources={"metadata": {"path": str(path.parent)}})
+            try:
+                client.execute()
+            except CellExecutionError as exc:
+                raise ReportError(f"{path.name}: {str(exc).strip().splitlines()[-1]}") from None
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        tmp = path.with_suffix(".ipynb.tmp")
+        nbformat.write(nb, tmp)
+        os.replace(tmp, path)
+        done.append(path)
+    return done

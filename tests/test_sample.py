@@ -1,0 +1,384 @@
+"""Tests of the synthetic programme generator :mod:`advocacy_eval.sample`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advocacy_eval.sample import (
+    PAGE_ID,
+    SAMPLE_FILES,
+    SampleParameters,
+    SampleProgramme,
+    generate_programme,
+    write_sample,
+)
+from advocacy_eval.schema import COLUMNS, SCHEMAS, TABLES
+
+WINDOW_START = pd.Timestamp("2024-01-01")
+WINDOW_END = pd.Timestamp("2026-01-01")  # exclusive
+
+
+@pytest.fixture(scope="module")
+def prog() -> SampleProgramme:
+    return generate_programme()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SampleProgramme]:
+    out = tmp_path_factory.mktemp("sample")
+    return out, write_sample(out)
+
+
+def _employee_posts(posts: pd.DataFrame) -> pd.DataFrame:
+    return posts[posts["author_type"] == "employee"]
+
+
+def _page_posts(posts: pd.DataFrame) -> pd.DataFrame:
+    return posts[posts["author_type"] == "company"]
+
+
+def _reach(posts: pd.DataFrame) -> float:
+    return posts["members_reached"].sum() / posts["audience_size"].sum()
+
+
+# ----------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_gives_identical_tables_and_truth(prog: SampleProgramme) -> None:
+    again = generate_programme(SampleParameters())
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(prog, name), getattr(again, name))
+    assert again.truth == prog.truth
+    assert again.parameters == prog.parameters
+
+
+def test_written_files_are_byte_identical(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_sample(a, seed=5, n_employees=400)
+    write_sample(b, SampleParameters(seed=5, n_employees=400))
+    assert sorted(p.name for p in a.iterdir()) == sorted(SAMPLE_FILES)  # no temporary leftovers
+    for name in SAMPLE_FILES:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    # rewriting in place keeps the bytes too
+    before = {name: (a / name).read_bytes() for name in SAMPLE_FILES}
+    write_sample(a, seed=5, n_employees=400)
+    assert {name: (a / name).read_bytes() for name in SAMPLE_FILES} == before
+
+
+def test_different_seed_gives_different_data(prog: SampleProgramme, tmp_path: Path) -> None:
+    other = generate_programme(seed=prog.parameters.seed + 1)
+    assert not other.posts.equals(prog.posts)
+    assert not other.employees.equals(prog.employees)
+    assert not other.activity.equals(prog.activity)
+    write_sample(tmp_path / "x", seed=1, n_employees=300)
+    write_sample(tmp_path / "y", seed=2, n_employees=300)
+    assert (tmp_path / "x" / "posts.csv").read_bytes() != (tmp_path / "y" / "posts.csv").read_bytes()
+
+
+# ----------------------------------------------------------------------------- validity
+
+
+def test_columns_and_schemas(prog: SampleProgramme) -> None:
+    for name in TABLES:
+        df = getattr(prog, name)
+        assert list(df.columns) == [c.name for c in COLUMNS[name]], name
+        SCHEMAS[name].validate(df)
+
+
+def test_cross_table_rules(prog: SampleProgramme) -> None:
+    waves, emp, posts, act = prog.waves, prog.employees, prog.posts, prog.activity
+
+    # employee posts are written by employees; page posts by the page
+    ep = _employee_posts(posts)
+    assert ep["author_id"].isin(emp["employee_id"]).all()
+    assert (_page_posts(posts)["author_id"] == PAGE_ID).all()
+
+    # wave_id / enrolled_on both set or both empty, enrolled_on inside the window
+    assert (emp["wave_id"].isna() == emp["enrolled_on"].isna()).all()
+    enrolled = emp.dropna(subset=["wave_id"]).merge(waves, on="wave_id", how="left", validate="m:1")
+    assert enrolled["start_date"].notna().all()
+    assert (enrolled["enrolled_on"] >= enrolled["start_date"]).all()
+    assert (enrolled["enrolled_on"] <= enrolled["end_date"]).all()
+    assert (waves["start_date"] <= waves["end_date"]).all()
+
+    # counts
+    assert (posts["members_reached"] <= posts["impressions"]).all()
+    assert (posts["audience_size"] > 0).all()
+    assert (posts["members_reached"] <= posts["audience_size"]).all()
+    for term in ("reactions", "comments", "reposts", "clicks", "follows"):
+        assert (posts[term] <= posts["impressions"]).all(), term
+    assert (act["members_reached"] <= act["impressions"]).all()
+
+    # dates: none in the future, event dates inside the window
+    today = pd.Timestamp.today().normalize()
+    for df, cols in (
+        (waves, ["start_date", "end_date"]),
+        (emp, ["enrolled_on", "left_on", "profile_created_on"]),
+        (posts, ["published_at"]),
+        (act, ["month"]),
+    ):
+        for col in cols:
+            values = df[col].dropna()
+            assert (values < WINDOW_END).all() and (values <= today).all(), col
+            if col != "profile_created_on":  # existing profiles predate the window
+                assert (values >= WINDOW_START).all(), col
+
+    # enrolled_on <= left_on; nothing after leaving
+    both = emp.dropna(subset=["enrolled_on", "left_on"])
+    assert (both["enrolled_on"] <= both["left_on"]).all()
+    assert len(both) > 0  # some volunteers leave
+    left = emp.set_index("employee_id")["left_on"]
+    post_left = ep["author_id"].map(left)
+    assert not (ep["published_at"] >= post_left).any()
+    act_left = act["employee_id"].map(left)
+    assert not (act["month"] > act_left).any()
+    # exported employee posts are on or after enrolment
+    enrol = emp.set_index("employee_id")["enrolled_on"]
+    assert (ep["published_at"] >= ep["author_id"].map(enrol)).all()
+
+    # activity: unique (employee, month), first of month, employees exist
+    assert not act.duplicated(["employee_id", "month"]).any()
+    assert (act["month"].dt.day == 1).all()
+    assert act["employee_id"].isin(emp["employee_id"]).all()
+    # no posts without a profile, profile status consistent with the roster
+    assert (act.loc[~act["has_profile"], ["posts", "impressions", "followers"]] == 0).all().all()
+    created = act["employee_id"].map(emp.set_index("employee_id")["profile_created_on"])
+    expected_has = created.notna() & (created < act["month"] + pd.offsets.MonthBegin(1))
+    assert (act["has_profile"] == expected_has).all()
+    # every employee has rows from the first month until leaving, none after
+    n_rows = act.groupby("employee_id").size()
+    assert n_rows.max() == prog.parameters.n_months
+    stay = emp.set_index("employee_id")["left_on"].isna()
+    assert (n_rows[stay[stay].index] == prog.parameters.n_months).all()
+
+
+def test_written_csv_format(written: tuple[Path, SampleProgramme]) -> None:
+    out, prog = written
+    date = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+    stamp = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+    for name in TABLES:
+        text = (out / f"{name}.csv").read_text(encoding="utf-8")
+        assert "\r" not in text and text.endswith("\n")
+        raw = pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False)
+        assert list(raw.columns) == [c.name for c in COLUMNS[name]]
+        assert len(raw) == len(getattr(prog, name))
+        for col in COLUMNS[name]:
+            values = raw[col.name]
+            nonempty = values[values != ""]
+            if col.kind in ("date", "month"):
+                assert nonempty.str.match(date).all(), (name, col.name)
+            elif col.kind == "datetime":
+                assert nonempty.str.match(stamp).all(), (name, col.name)
+            elif col.kind == "count":
+                assert values.str.fullmatch(r"\d+").all(), (name, col.name)  # no ".0", no blanks
+            if col.required:
+                assert (values != "").all(), (name, col.name)
+        # round trip through the schema gives the same table
+        reread = SCHEMAS[name].validate(pd.read_csv(out / f"{name}.csv"))
+        orig = SCHEMAS[name].validate(getattr(prog, name).copy())
+        pd.testing.assert_frame_equal(reread, orig, check_dtype=False)
+    emp = pd.read_csv(out / "employees.csv", dtype=str, keep_default_na=False)
+    assert (emp["wave_id"] == "").any() and (emp["left_on"] == "").any()  # missing = empty cell
+    assert emp["employee_id"].str.fullmatch(r"E\d{4}").all()
+    act = pd.read_csv(out / "activity.csv", dtype=str, keep_default_na=False)
+    assert act["month"].str.endswith("-01").all()
+
+
+def test_truth_json(written: tuple[Path, SampleProgramme]) -> None:
+    out, prog = written
+    payload = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    assert payload["truth"] == prog.truth
+    assert payload["parameters"] == prog.parameters.to_dict()
+    assert SampleParameters(**payload["parameters"]) == prog.parameters
+    t = prog.truth
+    assert json.loads(json.dumps(t)) == t
+    assert t["page_reach_rate"] == 0.009 and t["employee_reach_rate"] == 0.035
+    assert t["amplification_ratio"] == pytest.approx(0.035 / 0.009, rel=1e-10)
+    assert t["corporate_share_employees"] == 0.2 and t["corporate_share_page"] == 0.6
+    assert set(t["participation"]["after_enrolment"]) == {"W1", "W2", "W3", "overall"}
+    assert set(t["onboarding_effect"]["posts"]["by_wave_event_time"]) == {"W1", "W2", "W3"}
+
+
+def test_written_folder_size(written: tuple[Path, SampleProgramme]) -> None:
+    out, _ = written
+    total = sum(p.stat().st_size for p in out.iterdir())
+    assert total < 5_000_000, total
+
+
+# ----------------------------------------------------------------------------- realism
+
+
+def test_realism_of_default_programme(prog: SampleProgramme) -> None:
+    emp, posts, act = prog.employees, prog.posts, prog.activity
+    assert len(emp) == 2000
+    assert list(prog.waves["wave_id"]) == ["W1", "W2", "W3"]
+    assert list(prog.waves["start_date"].dt.strftime("%Y-%m-%d")) == ["2024-07-01", "2024-12-01", "2025-05-01"]
+    counts = emp["wave_id"].value_counts()
+    assert counts.to_dict() == {"W1": 150, "W2": 250, "W3": 300}
+    assert {k: v["volunteers"] for k, v in prog.truth["waves"].items() if k.startswith("W")} == counts.to_dict()
+    assert emp["department"].nunique() == 8 and emp["region"].nunique() == 6
+    assert emp["department"].value_counts().iloc[0] > 3 * emp["department"].value_counts().iloc[-1]
+
+    page, ep = _page_posts(posts), _employee_posts(posts)
+    assert 20_000 <= page["audience_size"].min() <= page["audience_size"].max() <= 32_000
+    assert 8 <= len(page) / 24 <= 16
+    assert abs(_reach(page) - 0.009) < 0.002
+    assert abs(_reach(ep) - 0.035) < 0.005
+    assert abs((ep["content_type"] == "corporate").mean() - 0.20) < 0.03
+    assert (page["content_type"] == "corporate").mean() > 0.45
+    # heavy-tailed audiences, median ~ 400
+    aud = act.loc[act["has_profile"] & (act["month"] == WINDOW_START), "followers"]
+    assert 300 < aud.median() < 550 and aud.quantile(0.99) > 2500
+    # attrition ~ 6-8 % a year
+    assert 0.09 < emp["left_on"].notna().mean() < 0.18
+    # ~ 25-30 % without profile at start
+    no_profile = emp["profile_created_on"].isna() | (emp["profile_created_on"] >= WINDOW_START)
+    assert 0.24 < no_profile.mean() < 0.32
+    assert prog.truth["profiles"]["without_profile_at_start"] == int(no_profile.sum())
+    # the capping at the audience is negligible
+    assert prog.truth["diagnostics"]["employee_capping"]["expected_reach_lost_share"] < 1e-6
+
+
+def test_self_selection_volunteers_post_more_before_enrolling(prog: SampleProgramme) -> None:
+    emp, act = prog.employees, prog.activity
+    before_w1 = act[act["has_profile"] & (act["month"] < pd.Timestamp("2024-07-01"))]
+    volunteer = before_w1["employee_id"].isin(emp.loc[emp["wave_id"].notna(), "employee_id"])
+    rate_vol = before_w1.loc[volunteer, "posts"].mean()
+    rate_non = before_w1.loc[~volunteer, "posts"].mean()
+    assert rate_vol > 1.5 * rate_non
+    posting = prog.truth["posting"]
+    assert posting["volunteers_before_enrolment"]["overall"] > posting["never_enrolled"]
+
+
+def test_profiles_created_after_onboarding(prog: SampleProgramme) -> None:
+    emp = prog.employees
+    days = prog.parameters.onboarding_profile_days
+    vol = emp[emp["wave_id"].notna()]
+    without = vol["profile_created_on"].isna() | (vol["profile_created_on"] >= vol["enrolled_on"])
+    created_soon = vol["profile_created_on"] < vol["enrolled_on"] + pd.Timedelta(days=days)
+    share_vol = (without & created_soon).sum() / without.sum()
+    # background: never-enrolled employees without profile at W1 start, same horizon
+    w1 = pd.Timestamp("2024-07-01")
+    ctl = emp[emp["wave_id"].isna() & (emp["left_on"].isna() | (emp["left_on"] > w1 + pd.Timedelta(days=days)))]
+    ctl_without = ctl["profile_created_on"].isna() | (ctl["profile_created_on"] >= w1)
+    ctl_soon = ctl["profile_created_on"].between(w1, w1 + pd.Timedelta(days=days - 1))
+    share_ctl = (ctl_without & ctl_soon).sum() / ctl_without.sum()
+    assert share_vol > 0.6 and share_ctl < 0.1
+    truth = prog.truth["profiles"]["by_wave"]
+    realised = (without & vol["profile_created_on"].notna()).groupby(vol["wave_id"]).sum()
+    for wid, entry in truth.items():
+        assert entry["realised_created_after_enrolment"] == realised[wid]
+        assert entry["volunteers_without_profile_at_enrolment"] == without.groupby(vol["wave_id"]).sum()[wid]
+        assert 0 < entry["expected_created_by_onboarding"] <= entry["volunteers_without_profile_at_enrolment"]
+
+
+def test_activity_consistent_with_posts(prog: SampleProgramme) -> None:
+    emp, act = prog.employees, prog.activity
+    ep = _employee_posts(prog.posts).copy()
+    ep["month"] = ep["published_at"].dt.to_period("M").dt.to_timestamp()
+    ep["engagements"] = ep[["reactions", "comments", "reposts", "clicks"]].sum(axis=1)
+    from_posts = ep.groupby(["author_id", "month"]).agg(
+        posts=("post_id", "size"),
+        impressions=("impressions", "sum"),
+        members_reached=("members_reached", "sum"),
+        engagements=("engagements", "sum"),
+    )
+    from_posts.index.names = ["employee_id", "month"]
+    enrol_month = emp.set_index("employee_id")["enrolled_on"].dt.to_period("M").dt.to_timestamp()
+    act = act.assign(enrol_month=act["employee_id"].map(enrol_month))
+    cols = ["posts", "impressions", "members_reached", "engagements"]
+    after = act[act["month"] > act["enrol_month"]].set_index(["employee_id", "month"])[cols]
+    joined = after.merge(from_posts, left_index=True, right_index=True, how="left", suffixes=("", "_p")).fillna(0)
+    for c in cols:
+        assert (joined[c] == joined[f"{c}_p"]).all(), c
+    assert after["posts"].sum() > 5000
+    # every exported post falls in an activity row; the enrolment month counts at least the exported posts
+    rows = act.set_index(["employee_id", "month"])
+    assert from_posts.index.isin(rows.index).all()
+    first = act[act["month"] == act["enrol_month"]].set_index(["employee_id", "month"])[cols]
+    sub = first.merge(from_posts, left_index=True, right_index=True, how="left", suffixes=("", "_p")).fillna(0)
+    for c in cols:
+        assert (sub[c] >= sub[f"{c}_p"]).all(), c
+    assert (sub["posts"] > sub["posts_p"]).any()  # pre-enrolment posts of the enrolment month are not exported
+
+
+def test_truth_matches_realised_data(prog: SampleProgramme) -> None:
+    """Realised volunteer posting agrees with the latent-rate truth (Poisson noise only)."""
+    emp, act = prog.employees, prog.activity
+    enrol_month = emp.set_index("employee_id")["enrolled_on"].dt.to_period("M").dt.to_timestamp()
+    a = act.assign(enrol_month=act["employee_id"].map(enrol_month))
+    cells = a[a["has_profile"] & a["enrol_month"].notna() & (a["month"] > a["enrol_month"])]
+    truth_rate = prog.truth["posting"]["volunteers_after_enrolment"]["overall"]
+    truth_part = prog.truth["participation"]["after_enrolment"]["overall"]
+    n = len(cells)
+    assert abs(cells["posts"].mean() - truth_rate) < 4 * np.sqrt(truth_rate / n)
+    assert abs((cells["posts"] > 0).mean() - truth_part) < 4 * np.sqrt(0.25 / n)
+    before = a[a["has_profile"] & a["enrol_month"].notna() & (a["month"] < a["enrol_month"])]
+    truth_before = prog.truth["participation"]["before_enrolment"]["overall"]
+    assert abs((before["posts"] > 0).mean() - truth_before) < 4 * np.sqrt(0.25 / len(before))
+    assert truth_part > truth_before
+    n_att = sum(v["n"] for w in prog.truth["onboarding_effect"]["posts"]["by_wave_event_time"].values() for v in w.values())
+    treated = a[a["has_profile"] & a["enrol_month"].notna() & (a["month"] >= a["enrol_month"])]
+    assert n_att == len(treated) == prog.truth["onboarding_effect"]["posts"]["n_cells"]
+
+
+@pytest.mark.parametrize("dynamics", ["constant", "ramp", "fade"])
+def test_effect_dynamics_shape_the_true_att(dynamics: str) -> None:
+    t = generate_programme(seed=3, effect_dynamics=dynamics).truth["onboarding_effect"]["posts"]
+    att = {int(k): v["att"] for k, v in t["by_wave_event_time"]["W1"].items()}
+    assert all(v > 0 for v in att.values())
+    if dynamics == "constant":
+        assert att[2] == pytest.approx(att[1], rel=0.1) and att[10] == pytest.approx(att[2], rel=0.1)
+    elif dynamics == "ramp":
+        assert att[1] < 0.8 * att[2] and att[3] == pytest.approx(att[2], rel=0.1)
+    else:
+        assert att[10] < 0.5 * att[1]
+
+
+def test_page_dispersion_controls_over_dispersion() -> None:
+    def cv(**kw: float) -> float:
+        page = _page_posts(generate_programme(seed=11, n_employees=200, **kw).posts)
+        rate = page["members_reached"] / page["audience_size"]
+        return float(rate.std() / rate.mean())
+
+    assert cv(page_dispersion=0.5) > 2 * cv(page_dispersion=50.0)
+
+
+def test_parameters_are_checked() -> None:
+    with pytest.raises(ValueError, match="effect_dynamics"):
+        generate_programme(effect_dynamics="bogus")
+    with pytest.raises(ValueError, match="first day"):
+        SampleParameters(start="2024-01-15")
+    with pytest.raises(TypeError, match="unknown"):
+        generate_programme(not_a_parameter=1)
+    with pytest.raises(ValueError):
+        SampleParameters(wave_start_months=(6, 30, 16))
+    p = SampleParameters(wave_volunteer_shares=[0.1, 0.1, 0.1])
+    assert p.wave_volunteer_shares == (0.1, 0.1, 0.1)
+    hash(p)
+
+
+# ----------------------------------------------------------------------------- recovery
+
+
+def test_ratio_of_sums_recovers_truth_over_replications() -> None:
+    seeds = range(30)
+    est = []
+    truth = None
+    for seed in seeds:
+        prog = generate_programme(seed=seed)
+        truth = prog.truth
+        ep, page = _employee_posts(prog.posts), _page_posts(prog.posts)
+        est.append((_reach(ep), _reach(page), _reach(ep) / _reach(page)))
+    est_arr = np.asarray(est)
+    mean = est_arr.mean(axis=0)
+    se = est_arr.std(axis=0, ddof=1) / np.sqrt(len(est_arr))
+    target = np.array([truth["employee_reach_rate"], truth["page_reach_rate"], truth["amplification_ratio"]])
+    assert np.all(se > 0)
+    assert np.all(np.abs(mean - target) < 2 * se), (mean, target, se)
