@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -63,6 +64,10 @@ def test_written_files_are_byte_identical(tmp_path: Path) -> None:
     write_sample(a, seed=5, n_employees=400)
     write_sample(b, SampleParameters(seed=5, n_employees=400))
     assert sorted(p.name for p in a.iterdir()) == sorted(SAMPLE_FILES)  # no temporary leftovers
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for name in SAMPLE_FILES:  # ordinary permissions (as open() would give), not mkstemp's 0600
+        assert (a / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
     for name in SAMPLE_FILES:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     # rewriting in place keeps the bytes too
@@ -308,24 +313,78 @@ def test_activity_consistent_with_posts(prog: SampleProgramme) -> None:
     assert (sub["posts"] > sub["posts_p"]).any()  # pre-enrolment posts of the enrolment month are not exported
 
 
-def test_truth_matches_realised_data(prog: SampleProgramme) -> None:
-    """Realised volunteer posting agrees with the latent-rate truth (Poisson noise only)."""
+def _with_event_time(prog: SampleProgramme) -> pd.DataFrame:
     emp, act = prog.employees, prog.activity
     enrol_month = emp.set_index("employee_id")["enrolled_on"].dt.to_period("M").dt.to_timestamp()
-    a = act.assign(enrol_month=act["employee_id"].map(enrol_month))
-    cells = a[a["has_profile"] & a["enrol_month"].notna() & (a["month"] > a["enrol_month"])]
-    truth_rate = prog.truth["posting"]["volunteers_after_enrolment"]["overall"]
-    truth_part = prog.truth["participation"]["after_enrolment"]["overall"]
-    n = len(cells)
-    assert abs(cells["posts"].mean() - truth_rate) < 4 * np.sqrt(truth_rate / n)
-    assert abs((cells["posts"] > 0).mean() - truth_part) < 4 * np.sqrt(0.25 / n)
-    before = a[a["has_profile"] & a["enrol_month"].notna() & (a["month"] < a["enrol_month"])]
-    truth_before = prog.truth["participation"]["before_enrolment"]["overall"]
-    assert abs((before["posts"] > 0).mean() - truth_before) < 4 * np.sqrt(0.25 / len(before))
-    assert truth_part > truth_before
-    n_att = sum(v["n"] for w in prog.truth["onboarding_effect"]["posts"]["by_wave_event_time"].values() for v in w.values())
-    treated = a[a["has_profile"] & a["enrol_month"].notna() & (a["month"] >= a["enrol_month"])]
-    assert n_att == len(treated) == prog.truth["onboarding_effect"]["posts"]["n_cells"]
+    em = act["employee_id"].map(enrol_month)
+    k = (act["month"].dt.year - em.dt.year) * 12 + (act["month"].dt.month - em.dt.month)
+    return act.assign(enrol_month=em, k=k)
+
+
+def test_truth_matches_realised_data() -> None:
+    """Realised volunteer posting agrees with the latent-rate truth (Poisson noise only)."""
+    prog = generate_programme(seed=2, n_employees=8000)
+    a = _with_event_time(prog)
+    vol = a[a["has_profile"] & a["enrol_month"].notna()]
+    after, before = vol[vol["k"] > 0], vol[vol["k"] < 0]
+    truth = prog.truth
+    rate = truth["posting"]["volunteers_after_enrolment"]["overall"]
+    assert abs(after["posts"].mean() - rate) < 4 * np.sqrt(rate / len(after))
+    rate_b = truth["posting"]["volunteers_before_enrolment"]["overall"]
+    assert abs(before["posts"].mean() - rate_b) < 4 * np.sqrt(rate_b / len(before))
+    for label, cells in (("after_enrolment", after), ("before_enrolment", before)):
+        part = truth["participation"][label]
+        assert abs((cells["posts"] > 0).mean() - part["overall"]) < 4 * np.sqrt(0.25 / len(cells)), label
+        for wid, g in cells.groupby(cells["employee_id"].map(prog.employees.set_index("employee_id")["wave_id"])):
+            assert abs((g["posts"] > 0).mean() - part[wid]) < 4 * np.sqrt(0.25 / len(g)), (label, wid)
+    assert truth["participation"]["after_enrolment"]["overall"] > truth["participation"]["before_enrolment"]["overall"]
+    # active person-months from the exported posts / enrolled person-months (with or without profile)
+    ep = _employee_posts(prog.posts)
+    active = set(zip(ep["author_id"], ep["published_at"].dt.to_period("M").dt.to_timestamp()))
+    enrolled_pm = a[a["enrol_month"].notna() & (a["k"] >= 0)]
+    is_active = pd.Series([key in active for key in zip(enrolled_pm["employee_id"], enrolled_pm["month"])])
+    pm = truth["participation"]["enrolled_person_months"]["overall"]
+    assert abs(is_active.mean() - pm) < 4 * np.sqrt(0.25 / len(enrolled_pm))
+    assert pm < truth["participation"]["after_enrolment"]["overall"]  # no-profile months and partial first months
+    ctl = a[a["has_profile"] & a["enrol_month"].isna()]
+    assert abs((ctl["posts"] > 0).mean() - truth["participation"]["never_enrolled"]) < 4 * np.sqrt(0.25 / len(ctl))
+    # profiles: realised creations after enrolment = background + onboarding, in expectation
+    prof = truth["profiles"]["by_wave"].values()
+    realised = sum(v["realised_created_after_enrolment"] for v in prof)
+    expected = sum(v["expected_created_without_onboarding"] + v["expected_created_by_onboarding"] for v in prof)
+    n_without = sum(v["volunteers_without_profile_at_enrolment"] for v in prof)
+    assert abs(realised - expected) < 4 * np.sqrt(n_without / 4)
+    assert truth["profiles"]["expected_created_by_onboarding"] == pytest.approx(
+        sum(v["expected_created_by_onboarding"] for v in prof)
+    )
+    # ATT cells are the volunteer rows with a profile from the enrolment month on
+    att = truth["onboarding_effect"]["posts"]
+    n_att = sum(v["n"] for w in att["by_wave_event_time"].values() for v in w.values())
+    assert n_att == (vol["k"] >= 0).sum() == att["n_cells"]
+    for wid, by_k in att["by_wave_event_time"].items():
+        g = vol[vol["employee_id"].map(prog.employees.set_index("employee_id")["wave_id"]) == wid]
+        assert {int(k): v["n"] for k, v in by_k.items()} == g[g["k"] >= 0]["k"].value_counts().to_dict()
+
+
+def test_constant_effect_truth_is_consistent_with_data() -> None:
+    """With a constant multiplier M, ATT = (M - 1) / M x treated rate in full treated months."""
+    prog = generate_programme(seed=4, n_employees=4000, effect_dynamics="constant")
+    p, truth = prog.parameters, prog.truth
+    att = truth["onboarding_effect"]["posts"]["by_wave_event_time"]
+    num = sum(v["att"] * v["n"] for w in att.values() for k, v in w.items() if int(k) >= 1)
+    den = sum(v["n"] for w in att.values() for k, v in w.items() if int(k) >= 1)
+    treated_rate = truth["posting"]["volunteers_after_enrolment"]["overall"]
+    m = p.onboarding_multiplier
+    assert num / den == pytest.approx(treated_rate * (m - 1) / m, rel=1e-9)
+    # followers: realised monthly gains of treated volunteers x (Mf - 1) / Mf ~ the true ATT
+    a = _with_event_time(prog).sort_values(["employee_id", "month"])
+    a["gain"] = a.groupby("employee_id")["followers"].diff()
+    prev_profile = a.groupby("employee_id")["has_profile"].shift(1, fill_value=False).astype(bool)
+    cells = a[a["has_profile"] & prev_profile & (a["k"] >= 1)]
+    fol = truth["onboarding_effect"]["followers_gained"]["by_wave_event_time"]
+    num_f = sum(v["att"] * v["n"] for w in fol.values() for k, v in w.items() if int(k) >= 1)
+    mf = p.onboarding_follower_multiplier
+    assert cells["gain"].mean() * (mf - 1) / mf == pytest.approx(num_f / den, rel=0.03)
 
 
 @pytest.mark.parametrize("dynamics", ["constant", "ramp", "fade"])
@@ -335,6 +394,8 @@ def test_effect_dynamics_shape_the_true_att(dynamics: str) -> None:
     assert all(v > 0 for v in att.values())
     if dynamics == "constant":
         assert att[2] == pytest.approx(att[1], rel=0.1) and att[10] == pytest.approx(att[2], rel=0.1)
+        # the enrolment month is only partly treated (enrolment ~ a week into the month)
+        assert 0.5 * att[1] < att[0] < 0.9 * att[1]
     elif dynamics == "ramp":
         assert att[1] < 0.8 * att[2] and att[3] == pytest.approx(att[2], rel=0.1)
     else:

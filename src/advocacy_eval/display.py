@@ -28,3 +28,18 @@ def table(frame: pd.DataFrame) -> HTML:
     """
     html = frame.to_html(index=False, border=0, escape=True, na_rep="–", classes="advocacy-table")
     return HTML(html)
+
+
+def figure(fig) -> None:
+    """Display a matplotlib figure once and close it (no second copy from the inline backend).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Figure to show.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)

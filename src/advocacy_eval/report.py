@@ -117,7 +117,7 @@ def _failure_message(exc: Exception, notebook: str) -> str:
     cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
-    where = f"cell {cell}" if cell is not None else "a cell"
+    where = f"cell [{cell}]" if cell is not None else "a cell"
     return f"{notebook}: {where} failed with {ename}: {evalue}".strip()
 
 
@@ -174,7 +174,7 @@ def run_notebook(
         with current_kernel() as kernel:
             try:
                 pm.execute_notebook(
-                    str(template), str(executed), parameters=parameters, kernel_name=kernel,
+                    str(template), str(executed), parameters=parameters, kernel_name=kernel, language="python",
                     progress_bar=False, log_output=False, execution_timeout=cell_timeout,
                     cwd=str(template.parent), report_mode=False,
                 )

@@ -103,7 +103,8 @@ Ground truth (:attr:`SampleProgramme.truth`)
     ``E[members_reached | audience] = rate * audience`` because ``a_i`` and
     ``e_p`` have mean 1 and are independent of the audience; the cap at the
     audience is negligible (realised share of reach lost to the cap in
-    ``diagnostics``; of the order of 1e-7 with the defaults).
+    ``diagnostics``: no post is capped and the expected loss is below 1e-8
+    of the reach with the defaults).
 ``corporate_share_employees``, ``corporate_share_page``
     Expected share of corporate posts (post-weighted) among employee posts
     and page posts (``pi_i`` is independent of posting frequency).
@@ -113,7 +114,11 @@ Ground truth (:attr:`SampleProgramme.truth`)
     month, activity row with ``has_profile``), i.e. the probability of posting
     at least once in such a month; ``before_enrolment[w]``: same for months
     strictly before the enrolment month; ``overall`` pools the waves;
-    ``never_enrolled``: same for all cells of employees who never enrolled.
+    ``never_enrolled``: same for all cells of employees who never enrolled;
+    ``enrolled_person_months[w]``: probability that an enrolled person-month
+    (every activity row of a volunteer from the enrolment month on, with or
+    without profile) holds at least one *exported* post, i.e. the estimand of
+    "active person-months / enrolled person-months" computed from ``posts``.
 ``posting``
     Mean latent monthly rate ``lambda_it`` over the same cells (self-selection:
     volunteers' rate before enrolment exceeds the never-enrolled rate).
@@ -688,6 +693,7 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
     has_prof_end = np.zeros((n, T), bool)
     row = np.zeros((n, T), bool)
     lam_total = np.zeros((n, T))
+    lam_exported = np.zeros((n, T))
     te_posts = np.zeros((n, T))
     te_followers = np.zeros((n, T))
     seg_emp: list[np.ndarray] = []
@@ -714,6 +720,7 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
         lam_pre = rate_i * f_pre
         lam_post = rate_i * m_post * f_post
         lam_total[:, t] = lam_pre + lam_post
+        lam_exported[:, t] = lam_post
         te_posts[:, t] = rate_i * f_post * (m_post - 1.0)
         growth = p.follower_growth_rate * aud + p.follower_growth_base
         te_followers[:, t] = growth * f_post * (m_fol - 1.0)
@@ -825,7 +832,7 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
     is_corp_all = cat(page_corp, corporate)
     posts_df = pd.DataFrame(
         {
-            "post_id": _ids("P", all_seconds.size, 6),
+            "post_id": _ids("P", all_seconds.size, max(6, len(str(all_seconds.size)))),
             "author_type": np.concatenate(
                 [np.full(n_page, "company"), np.full(n_emp_posts, "employee")]
             )[order],
@@ -878,6 +885,8 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
         month_starts=ms,
         cells_ok=row & has_prof_end,
         lam_total=lam_total,
+        lam_exported=lam_exported,
+        row=row,
         te_posts=te_posts,
         te_followers=te_followers,
         profile_at_start=profile_at_start,
@@ -895,7 +904,9 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
     )
 
 
-def _engagements(rng: np.random.Generator, impressions: np.ndarray, rates: tuple[float, ...], shape: float) -> np.ndarray:
+def _engagements(
+    rng: np.random.Generator, impressions: np.ndarray, rates: tuple[float, ...], shape: float
+) -> np.ndarray:
     """Reactions, comments, reposts, clicks, follows: binomial on impressions."""
     factor = rng.gamma(shape, 1.0 / shape, impressions.size)
     prob = np.minimum(1.0, np.asarray(rates)[None, :] * factor[:, None])
@@ -932,6 +943,8 @@ def _truth(
     month_starts: np.ndarray,
     cells_ok: np.ndarray,
     lam_total: np.ndarray,
+    lam_exported: np.ndarray,
+    row: np.ndarray,
     te_posts: np.ndarray,
     te_followers: np.ndarray,
     profile_at_start: np.ndarray,
@@ -942,8 +955,9 @@ def _truth(
     k = np.arange(T)[None, :] - enrol_month[:, None]  # event time (huge negative if never enrolled)
     enrolled = wave_of >= 0
     p_post = 1.0 - np.exp(-lam_total)
+    p_exported = 1.0 - np.exp(-lam_exported)
 
-    after, before, rate_after, rate_before = {}, {}, {}, {}
+    after, before, rate_after, rate_before, person_months = {}, {}, {}, {}, {}
     att_posts: dict[str, Any] = {"by_wave_event_time": {}, "by_wave": {}}
     att_fol: dict[str, Any] = {"by_wave_event_time": {}, "by_wave": {}}
     waves: dict[str, Any] = {}
@@ -952,6 +966,7 @@ def _truth(
         a_cells, b_cells = vol & (k > 0), vol & (k < 0)
         after[wid], before[wid] = _mean(p_post[a_cells]), _mean(p_post[b_cells])
         rate_after[wid], rate_before[wid] = _mean(lam_total[a_cells]), _mean(lam_total[b_cells])
+        person_months[wid] = _mean(p_exported[(wave_of == w)[:, None] & row & (k >= 0)])
         treated = vol & (k >= 0)
         by_k_posts, by_k_fol = {}, {}
         for kk in range(int(k[wave_of == w].max(initial=-1)) + 1):
@@ -972,6 +987,7 @@ def _truth(
         }
     vol_all = enrolled[:, None] & cells_ok
     controls = (~enrolled)[:, None] & cells_ok
+    person_months["overall"] = _mean(p_exported[enrolled[:, None] & row & (k >= 0)])
     after["overall"] = _mean(p_post[vol_all & (k > 0)])
     before["overall"] = _mean(p_post[vol_all & (k < 0)])
     rate_after["overall"] = _mean(lam_total[vol_all & (k > 0)])
@@ -991,6 +1007,7 @@ def _truth(
             "after_enrolment": after,
             "before_enrolment": before,
             "never_enrolled": _mean(p_post[controls]),
+            "enrolled_person_months": person_months,
         },
         "posting": {
             "volunteers_after_enrolment": rate_after,
@@ -1026,13 +1043,22 @@ def _csv_bytes(df: pd.DataFrame, table: str) -> bytes:
     return out.to_csv(index=False, lineterminator="\n", na_rep="").encode("utf-8")
 
 
+def _default_file_mode() -> int:
+    """``0o666`` minus the process umask: the mode ``open()`` gives a new file."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
+    mode = _default_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)  # mkstemp creates 0600 files
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 RATE_METHODS: tuple[str, ...] = ("cluster", "naive")
+VCE_TYPES: tuple[str, ...] = ("cr1", "cr3")
 
 
 # ---------------------------------------------------------------------------
@@ -102,6 +103,7 @@ def group_rate_covariance(
     min_clusters: int = 20,
     correction: str = "stata",
     method: str = "cluster",
+    vce: str = "cr1",
 ) -> GroupRateCov:
     """Group rates and the cluster-robust covariance of their logs.
 
@@ -140,11 +142,19 @@ def group_rate_covariance(
     method : {"cluster", "naive"}
         ``"naive"`` gives the model-based Poisson covariance
         (:math:`1/Y_g` on the log scale, no covariance between groups).
+    vce : {"cr1", "cr3"}
+        ``"cr1"`` (default): the sandwich above, equal to the GLM's.
+        ``"cr3"``: delete-one-cluster jackknife of the log-rates (and rates),
+        :math:`\\frac{G-1}{G}\\sum_c (\\hat\\phi_{(-c)} - \\hat\\phi)(\\hat\\phi_{(-c)} - \\hat\\phi)'`,
+        more conservative when a few clusters dominate (``correction`` is
+        then not used).
 
     Returns
     -------
     GroupRateCov
     """
+    if vce not in VCE_TYPES:
+        raise ValueError(f"vce must be one of {VCE_TYPES}, got {vce!r}")
     if method not in RATE_METHODS:
         raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
     if correction not in CORRECTIONS:
@@ -189,7 +199,7 @@ def group_rate_covariance(
         return GroupRateCov(
             levels=levels, counts=Y, exposures=E, rates=r, n_posts=n_posts, n_authors=n_authors,
             n_units=n_posts.copy(), by_post=np.zeros(k, bool), cov_rate=cov_rate, cov_log=cov_log,
-            n_clusters_total=n, factor=1.0, method=method,
+            n_clusters_total=n, factor=1.0, method=method, vce="naive",
         )
 
     # composite cluster key: author, or the post itself for small groups
@@ -209,17 +219,29 @@ def group_rate_covariance(
     unit_pair = np.unique(g.astype(np.int64) * G + c)
     n_units = np.bincount(unit_pair // G, minlength=k)
 
-    resid = y - r[g] * e
-    U = np.bincount(c.astype(np.int64) * k + g, weights=resid, minlength=G * k).reshape(G, k)
-    meat = U.T @ U
-    fac = correction_factor(correction, G, n, k)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cov_rate = fac * meat / np.outer(E, E)
-        cov_log = fac * meat / np.outer(Y, Y)
+    flat = c.astype(np.int64) * k + g
+    if vce == "cr1":
+        resid = y - r[g] * e
+        U = np.bincount(flat, weights=resid, minlength=G * k).reshape(G, k)
+        meat = U.T @ U
+        fac = correction_factor(correction, G, n, k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cov_rate = fac * meat / np.outer(E, E)
+            cov_log = fac * meat / np.outer(Y, Y)
+    else:  # CR3: delete-one-cluster jackknife, centred at the full-sample estimate
+        Yc = np.bincount(flat, weights=y, minlength=G * k).reshape(G, k)
+        Ec = np.bincount(flat, weights=e, minlength=G * k).reshape(G, k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_loo = (Y - Yc) / (E - Ec)
+            d_rate = r_loo - r
+            d_log = np.log(r_loo) - np.log(r)
+            fac = (G - 1.0) / G
+            cov_rate = fac * (d_rate.T @ d_rate)
+            cov_log = fac * (d_log.T @ d_log)
     return GroupRateCov(
         levels=levels, counts=Y, exposures=E, rates=r, n_posts=n_posts, n_authors=n_authors,
         n_units=n_units, by_post=by_post, cov_rate=cov_rate, cov_log=cov_log,
-        n_clusters_total=G, factor=fac, method=method,
+        n_clusters_total=G, factor=fac, method=method, vce=vce,
     )
 
 
@@ -258,6 +280,7 @@ def compare_rates(
     conf_level: float = 0.95,
     correction: str = "stata",
     method: str = "cluster",
+    vce: str = "cr1",
 ) -> StatResult:
     """Rates by group with cluster-robust CIs, and each group vs a reference.
 
@@ -297,6 +320,11 @@ def compare_rates(
         ``"naive"`` is the plain Poisson variance (``1/sum(numerator)`` on
         the log scale): over-confident with clustered, over-dispersed posts;
         provided to document how much.
+    vce : {"cr1", "cr3"}
+        Cluster-robust variance: ``"cr1"`` (default) is the GLM sandwich
+        with ``correction``; ``"cr3"`` is the delete-one-cluster jackknife,
+        better calibrated when few authors dominate the sums (see
+        ``docs/methods.md``, calibration).
 
     Returns
     -------
@@ -338,7 +366,7 @@ def compare_rates(
 
     gc = group_rate_covariance(
         y[valid], e[valid], b_v, clusters=cl, post_ids=pid, levels=levels,
-        min_clusters=min_clusters, correction=correction, method=method,
+        min_clusters=min_clusters, correction=correction, method=method, vce=vce,
     )
     return _rates_table(gc, by_name, numerator, exposure, cluster, reference, min_clusters,
                         conf_level, correction, method, n_dropped)
@@ -398,12 +426,23 @@ def _rates_table(
             ],
             dtype=object,
         )
+        if gc.vce == "cr1":
+            var_txt = (
+                f"cluster-robust sandwich covariance (CR1) by {cname} computed from cluster-level sums "
+                f"(delta method, full covariance between levels)"
+            )
+            corr_txt = correction_text(correction)
+        else:
+            var_txt = (
+                f"cluster-robust delete-one-cluster jackknife covariance (CR3) by {cname} "
+                f"(full covariance between levels)"
+            )
+            corr_txt = "jackknife factor (G-1)/G"
         how = (
             f"Poisson GLM with log({exposure}) offset and one dummy per {by_name} level "
-            f"(rate = sum({numerator})/sum({exposure})); cluster-robust sandwich covariance by "
-            f"{cname} computed from cluster-level sums (delta method, full covariance between levels); "
+            f"(rate = sum({numerator})/sum({exposure})); {var_txt}; "
             f"levels with fewer than {min_clusters} distinct {cname} clustered by post; "
-            f"G={gc.n_clusters_total} clusters; {correction_text(correction)}"
+            f"G={gc.n_clusters_total} clusters; {corr_txt}"
         )
     txt = (
         f"{how}; {pct(conf_level)} normal (Wald) CIs on the log scale for rates and rate ratios, "
@@ -441,7 +480,8 @@ def _rates_table(
             "rate_difference_ci_low": np.where(is_ref, np.nan, diff - z * se_diff),
             "rate_difference_ci_high": np.where(is_ref, np.nan, diff + z * se_diff),
             "conf_level": conf_level,
-            "correction": correction if method == "cluster" else "n/a (naive)",
+            "correction": (correction if gc.vce == "cr1" else "jackknife (G-1)/G") if method == "cluster" else "n/a (naive)",
+            "vce": gc.vce,
         },
         first=["by", "level"],
     )
@@ -561,7 +601,8 @@ def test_rate_ratio_claim(
     ratio, se_log : float, optional
         Estimate and standard error of its log, when ``result`` is omitted.
     ci : (float, float), optional
-        Instead of ``se_log``: a symmetric-on-log-scale CI at ``conf_level``.
+        A CI at ``conf_level``: used as given for the verdict, and (unless
+        ``se_log`` is given) to derive ``se_log = log(hi/lo) / (2 z)``.
     conf_level : float, optional
         Confidence level of the verdict CI; default: the result's, else 0.95.
     level : optional
@@ -621,13 +662,17 @@ def test_rate_ratio_claim(
             lo, hi = ci  # type: ignore[misc]
             se_log = (np.log(hi) - np.log(lo)) / (2.0 * z_critical(cl))
         rows.append({"level": level, "reference": None, "ratio": float(ratio), "se_log": float(se_log),
-                     "conf_level": cl, "n": np.nan, "source": "user-supplied estimate"})
+                     "conf_level": cl, "n": np.nan, "source": "user-supplied estimate",
+                     "ci": None if ci is None else (float(ci[0]), float(ci[1]))})
 
     out = []
     for r in rows:
         zc = z_critical(r["conf_level"])
         lr, se = np.log(r["ratio"]), r["se_log"]
-        lo, hi = float(np.exp(lr - zc * se)), float(np.exp(lr + zc * se))
+        if r.get("ci") is not None:  # a user-supplied CI is used as given
+            lo, hi = r["ci"]
+        else:
+            lo, hi = float(np.exp(lr - zc * se)), float(np.exp(lr + zc * se))
         with np.errstate(divide="ignore", invalid="ignore"):
             zs = (lr - np.log(claimed_ratio)) / se
         p_less = float(_sps.norm.cdf(zs))

@@ -1,0 +1,87 @@
+"""Report execution: papermill path with parameters, HTML without code, failures leave old reports intact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from advocacy_eval.errors import ReportError
+from advocacy_eval.report import run_all_waves, run_wave_report, to_html
+
+
+def _failing_notebook(folder: Path, fail_on: str = "W2") -> Path:
+    """A stand-in wave_report.ipynb that fails for one wave and succeeds for the others."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('data_dir: str = ""  # data\nwave: str = "W1"  # wave\nlang: str = "en"  # lang')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        f'if wave == "{fail_on}":\n    raise RuntimeError("boom in " + wave)\nprint("report for", wave)')]
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "wave_report.ipynb")
+    return folder
+
+
+def test_papermill_path_with_parameters_writes_standalone_html(tmp_path, sample_dir):
+    result = run_wave_report(sample_dir, "W2", tmp_path / "out", lang="fr",
+                             extra={"claimed_ratio": 3.0, "target_corporate_share": 0.25, "min_group_size": 6})
+    assert result.html == tmp_path / "out" / "W2.html" and result.notebook.exists()
+    soup = BeautifulSoup(result.html.read_text(encoding="utf-8"), "html.parser")
+    text = soup.get_text(" ", strip=True)
+    assert "Programme ambassadeurs" in text and "Synthèse" in text
+    assert "affirmation ≥ 3,0x" in text  # the injected claim drove the verdict
+    assert "cible 25" in text
+    assert not soup.select(".jp-InputArea"), "code cells must not be exported"
+    assert "min_group_size" not in text.split("Paramètre")[0]  # the parameters cell is not shown
+    images = soup.find_all("img")
+    assert len(images) >= 3 and all(i["src"].startswith("data:image/png;base64,") for i in images)
+    assert "Traceback" not in text and "Warning" not in text
+    executed = nbformat.read(result.notebook, as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "claimed_ratio = 3.0" in injected[0].source
+    assert not any(p.name.startswith(".W2-") for p in (tmp_path / "out").iterdir()), "temporary folder left behind"
+
+
+def test_failed_cell_keeps_previous_report_and_names_the_cell(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_failing_notebook(tmp_path / "nb")))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "W2.html").write_text("previous good report", encoding="utf-8")
+    with pytest.raises(ReportError) as info:
+        run_wave_report(tmp_path, "W2", out)
+    message = str(info.value)
+    assert "RuntimeError" in message and "boom in W2" in message and "cell" in message
+    assert (out / "W2.html").read_text(encoding="utf-8") == "previous good report"
+    assert (out / "_failed" / "W2.ipynb").exists()
+
+
+def test_all_waves_goes_on_past_a_failure(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_failing_notebook(tmp_path / "nb")))
+    lines: list[str] = []
+    done, failed = run_all_waves(tmp_path, ["W1", "W2", "W3"], tmp_path / "out", progress=lines.append)
+    assert sorted(done) == ["W1", "W3"] and list(failed) == ["W2"]
+    assert any("W2: FAILED" in line for line in lines)
+    assert "report for W3" in (tmp_path / "out" / "W3.html").read_text(encoding="utf-8")
+
+
+def test_output_path_that_is_a_file_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ReportError, match="cannot write to the output folder"):
+        run_wave_report(tmp_path, "W1", blocker / "out")
+
+
+def test_html_export_hides_parameters_and_stderr():
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("secret_param = 1")
+    params.metadata["tags"] = ["parameters"]
+    params.outputs = [nbformat.v4.new_output("stream", name="stdout", text="PARAM-OUTPUT")]
+    shown = nbformat.v4.new_code_cell("x")
+    shown.outputs = [nbformat.v4.new_output("stream", name="stderr", text="SomeWarning: noisy"),
+                     nbformat.v4.new_output("stream", name="stdout", text="VISIBLE")]
+    nb.cells = [params, shown]
+    html = to_html(nb, "t")
+    assert "VISIBLE" in html
+    assert "PARAM-OUTPUT" not in html and "secret_param" not in html and "noisy" not in html
