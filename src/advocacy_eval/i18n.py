@@ -118,6 +118,35 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Part des volontaires ayant publié dans les {months} mois suivant leur inscription, par vague, comparée à {ref}.",
     },
     "wave_comparison_none": {"en": "No earlier wave to compare with.", "fr": "Aucune vague antérieure à comparer."},
+    "col_p_target": {"en": "p-value vs {target}", "fr": "p-valeur face à {target}"},
+    "mix_variant_iid": {"en": "Posts taken as independent (score test, Wilson interval)",
+                        "fr": "Publications supposées indépendantes (test du score, intervalle de Wilson)"},
+    "mix_variant_cluster": {"en": "Allowing for authors' differing habits (cluster-robust by author)",
+                            "fr": "En tenant compte des habitudes de chaque auteur (robuste par auteur)"},
+    "mix_label_iid": {"en": "posts independent", "fr": "publications indépendantes"},
+    "mix_label_cluster": {"en": "by author (recommended)", "fr": "par auteur (recommandé)"},
+    "method_rates": {
+        "en": "Reach and engagement rates: Poisson model with log-exposure offset; standard errors clustered by author, the company page (a single author) by post; small-sample correction G/(G-1) as in Stata; intervals on the log scale.",
+        "fr": "Taux de portée et d'engagement : modèle de Poisson avec exposition en log ; erreurs types groupées par auteur, la page entreprise (un seul auteur) par publication ; correction G/(G-1) comme dans Stata ; intervalles sur l'échelle log.",
+    },
+    "method_claim": {
+        "en": "Claimed multiple: one-sided z-tests of log(ratio) against log(claim); verdict from the 95% interval: supported if its lower bound is at or above the claim, contradicted if its upper bound is below it, otherwise inconclusive.",
+        "fr": "Multiple affirmé : tests z unilatéraux de log(ratio) contre log(affirmation) ; verdict d'après l'intervalle à 95 % : confirmée si sa borne basse atteint l'affirmation, contredite si sa borne haute est en dessous, sinon non tranchée.",
+    },
+    "method_participation": {
+        "en": "Average monthly participation: active person-months ÷ enrolled person-months, standard errors clustered by employee.",
+        "fr": "Participation mensuelle moyenne : personnes-mois actives ÷ personnes-mois inscrites, erreurs types groupées par salarié.",
+    },
+    "method_wilson": {"en": "Shares of people: Wilson score intervals.",
+                      "fr": "Parts de personnes : intervalles du score de Wilson."},
+    "method_mix": {
+        "en": "Content mix: score test against the target with variance p0(1−p0)/n and Wilson interval (posts independent), and a ratio estimator with standard errors clustered by author (authors differ in their mix); the verdict uses the latter.",
+        "fr": "Répartition des contenus : test du score face à la cible avec variance p0(1−p0)/n et intervalle de Wilson (publications indépendantes), et estimateur par ratio avec erreurs types groupées par auteur (les auteurs diffèrent dans leurs habitudes) ; le verdict utilise ce dernier.",
+    },
+    "method_waves": {
+        "en": "Waves compared: difference of proportions with Newcombe's hybrid score interval, two-proportion z-test, p-values adjusted for multiple comparisons by Holm's method.",
+        "fr": "Comparaison des vagues : différence de proportions avec intervalle hybride du score de Newcombe, test z de deux proportions, p-valeurs ajustées pour comparaisons multiples par la méthode de Holm.",
+    },
     # figures
     "fig_participation_title": {"en": "Monthly participation of {wave} volunteers", "fr": "Participation mensuelle des volontaires de {wave}"},
     "fig_participation_y": {"en": "Share who posted in the month (%)", "fr": "Part ayant publié dans le mois (%)"},

@@ -86,7 +86,7 @@ class WaveSummary:
     @property
     def mix_for_plot(self) -> pd.DataFrame:
         """Corporate share with its interval, one row per method."""
-        return self.mix.assign(label=self.mix["method"].str.split(";").str[0].str.slice(0, 40))[
+        return self.mix.assign(label=[t(f"mix_label_{v}", self.lang) for v in self.mix["variant"]])[
             ["label", "estimate", "ci_low", "ci_high"]]
 
     def number(self, key: str) -> pd.Series:
@@ -262,8 +262,7 @@ def wave_summary(
 
     # content mix
     mix = content_mix(emp_posts, target=target_share)
-    mix_cluster = mix.loc[mix["method"].str.contains("cluster", case=False)].iloc[0]
-    mix_iid = mix.loc[~mix["method"].str.contains("cluster", case=False)].iloc[0]
+    mix_cluster = mix.loc[mix["variant"] == "cluster"].iloc[0]
     numbers.append(_row("corporate_share", mix_cluster["estimate"], mix_cluster["ci_low"],
                         mix_cluster["ci_high"], mix_cluster["n"], mix_cluster["method"]))
 
@@ -303,7 +302,7 @@ def wave_summary(
     summary.title = t("title", lang, wave_name=summary.wave_name)
     summary.subtitle = t("subtitle", lang, wave=wave, start=fmt_date(waves.loc[wave, "start_date"], lang),
                          end=fmt_date(waves.loc[wave, "end_date"], lang), data_end=fmt_date(data_end, lang))
-    _format(summary, programme, members, emp_posts, mix_iid)
+    _format(summary, programme, members, emp_posts)
     return summary
 
 
@@ -311,8 +310,7 @@ def _verdict_word(verdict: str, lang: str) -> str:
     return t(f"verdict_{verdict}", lang)
 
 
-def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_posts: pd.DataFrame,
-            mix_iid: pd.Series) -> None:
+def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_posts: pd.DataFrame) -> None:
     """Fill the formatted tables and sentences of a summary (report language)."""
     lang, k = s.lang, s.min_group_size
     n = s.numbers.set_index("key")
@@ -395,21 +393,25 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
 
     # content mix table
     s.tables["mix"] = pd.DataFrame({
-        t("col_method", lang): [s.mix["method"].iloc[i] for i in range(len(s.mix))],
+        t("col_method", lang): [t(f"mix_variant_{v}", lang) for v in s.mix["variant"]],
         t("col_value", lang): [fmt_pct(v, lang) for v in s.mix["estimate"]],
         t("col_ci", lang): [fmt_interval(a, b, fmt_pct, lang) for a, b in zip(s.mix["ci_low"], s.mix["ci_high"])],
-        "p": [fmt_num(v, lang, 3) for v in s.mix["p_value"]],
+        t("col_p_target", lang, target=fmt_pct(s.target_share, lang, 0)): [fmt_num(v, lang, 3) for v in s.mix["p_value"]],
     })
 
-    # wave comparison
+    # wave comparison: each earlier wave against this one
     if len(s.wave_comparison):
         wc = s.wave_comparison
+        current = wc.iloc[0]
         s.tables["wave_comparison"] = pd.DataFrame({
-            t("col_wave", lang): wc["level"],
-            t("col_enrolled", lang): [fmt_int(v, lang) for v in wc["n"]],
-            t("col_share_active", lang): [fmt_pct(v, lang) for v in wc["estimate"]],
-            t("col_ci", lang): [fmt_interval(a, b, fmt_pct, lang) for a, b in zip(wc["ci_low"], wc["ci_high"])],
-            t("col_p_adjusted", lang, method=str(wc["adjustment"].iloc[0])): [fmt_num(v, lang, 3) for v in wc["p_adjusted"]],
+            t("col_wave", lang): [*wc["level"], current["compared_to"]],
+            t("col_enrolled", lang): [*(fmt_int(v, lang) for v in wc["n_level"]), fmt_int(current["n_compared"], lang)],
+            t("col_share_active", lang): [*(fmt_pct(v, lang) for v in wc["proportion"]),
+                                          fmt_pct(current["proportion_compared"], lang)],
+            t("col_difference", lang, ref=current["compared_to"]): [
+                *(f"{fmt_num(100 * e, lang)} pts [{fmt_num(100 * a, lang)} ; {fmt_num(100 * b, lang)}]"
+                  for e, a, b in zip(wc["estimate"], wc["ci_low"], wc["ci_high"])), "–"],
+            t("col_p_adjusted", lang, method="Holm"): [*(fmt_num(v, lang, 3) for v in wc["p_adjusted"]), "–"],
         })
 
     # appendix
@@ -422,8 +424,9 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
         (t("def_mix", lang), t("def_mix_text", lang, target=fmt_pct(s.target_share, lang, 0))),
         (t("def_profiles", lang), t("def_profiles_text", lang)),
     ], columns=[t("col_term", lang), t("col_definition", lang)])
-    methods = pd.unique(pd.concat([s.numbers["method"], s.mix["method"], s.claim["method"]]).astype(str))
-    s.tables["methods"] = pd.DataFrame({t("col_method", lang): [m for m in methods if m and m != "count"]})
+    s.tables["methods"] = pd.DataFrame({t("col_method", lang): [
+        t("method_rates", lang), t("method_claim", lang), t("method_participation", lang),
+        t("method_wilson", lang), t("method_mix", lang), t("method_waves", lang)]})
     src = programme.sources if programme.sources is not None else pd.DataFrame(columns=["file", "rows", "sha256"])
     s.tables["sources"] = pd.DataFrame({
         t("col_file", lang): src["file"], t("col_rows", lang): [fmt_int(v, lang) for v in src["rows"]],

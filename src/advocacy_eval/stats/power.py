@@ -355,6 +355,10 @@ def rate_design(
     * ``cv_author``: coefficient of variation of author-level sums, so that
       :math:`\\mathrm{Var}(\\log r) \\approx cv_{author}^2/G`.
 
+    A group clustered by post (fewer than ``min_clusters`` authors, e.g. the
+    page) has ``design_effect`` 1, ``icc`` NaN and ``cv_author`` computed
+    over its posts.
+
     Parameters
     ----------
     posts : pandas.DataFrame
@@ -394,9 +398,9 @@ def rate_design(
     m_mean = cnt.sum(1) / (cnt > 0).sum(1)
     m_kish = (cnt**2).sum(1) / cnt.sum(1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        icc = np.where(m_kish > 1, (deff - 1) / (m_kish - 1), np.nan)
+        icc = np.where((m_kish > 1) & ~clu_gc.by_post, (deff - 1) / (m_kish - 1), np.nan)
     n_auth = clu_gc.n_authors
-    cv_author = np.sqrt(np.diag(clu_gc.cov_log) * n_auth)
+    cv_author = np.sqrt(np.diag(clu_gc.cov_log) * clu_gc.n_units)
     unit = [
         f"post (only {int(n)} distinct {cluster} < min_clusters={min_clusters})" if bp else cluster
         for n, bp in zip(n_auth, clu_gc.by_post, strict=True)
