@@ -111,7 +111,7 @@ def test_rate_design_reproduces_observed_se_and_mde_consistency() -> None:
     rng = np.random.default_rng(2)
     df = _rate_posts(rng)
     des = rate_design(df).set_index("level")
-    res = compare_rates(df, correction="none").set_index("level")
+    res = compare_rates(df, correction="none", vce="cr1").set_index("level")
     emp, page = des.loc["employee"], des.loc["company"]
     assert emp["cluster_unit"] == "author_id" and page["cluster_unit"].startswith("post")
     # by construction cv_post^2 * deff / N is the (CR0) cluster variance of the log rate

@@ -214,7 +214,7 @@ def test_compare_rates_equals_glm_by_content_type_shared_authors(correction: str
     # authors appear in both levels (employees post both content types)
     both = df[df.author_type == "employee"].groupby("author_id")["content_type"].nunique()
     assert (both == 2).sum() >= 20
-    res = compare_rates(df, by="content_type", correction=correction)
+    res = compare_rates(df, by="content_type", correction=correction, vce="cr1")
     # every level has >= 20 authors: clustered by author (the page is one cluster among them)
     assert (res["cluster_unit"] == "author_id").all()
     levels, params, cov = glm_cluster(df, "content_type", df["author_id"].to_numpy(), correction)
@@ -426,6 +426,8 @@ def test_rate_ratio_claim_from_compare_rates() -> None:
     expected = ("supported" if emp["rate_ratio_ci_low"] >= 4 else
                 "contradicted" if emp["rate_ratio_ci_high"] < 4 else "inconclusive")
     assert row["verdict"] == expected
-    assert row["statement"].startswith("employee rate is ")
+    assert row["statement"].startswith("employee reach rate is ")
+    eng = test_rate_ratio_claim(compare_engagement(df), claimed_ratio=2.0)
+    assert eng["statement"].iloc[0].startswith("employee engagement rate is ")
     with pytest.raises(ValueError):
         test_rate_ratio_claim(res.iloc[[0]])  # only the reference row

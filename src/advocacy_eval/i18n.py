@@ -126,8 +126,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "mix_label_iid": {"en": "posts independent", "fr": "publications indépendantes"},
     "mix_label_cluster": {"en": "by author (recommended)", "fr": "par auteur (recommandé)"},
     "method_rates": {
-        "en": "Reach and engagement rates: Poisson model with log-exposure offset; standard errors clustered by author, the company page (a single author) by post; small-sample correction G/(G-1) as in Stata; intervals on the log scale.",
-        "fr": "Taux de portée et d'engagement : modèle de Poisson avec exposition en log ; erreurs types groupées par auteur, la page entreprise (un seul auteur) par publication ; correction G/(G-1) comme dans Stata ; intervalles sur l'échelle log.",
+        "en": "Reach and engagement rates: Poisson model with log-exposure offset (ratio of sums); standard errors clustered by author, the company page (a single author) by post, by the delete-one-cluster jackknife (CR3), better calibrated than the usual sandwich when a few prolific authors weigh heavily; intervals on the log scale.",
+        "fr": "Taux de portée et d'engagement : modèle de Poisson avec exposition en log (ratio de sommes) ; erreurs types groupées par auteur, la page entreprise (un seul auteur) par publication, par jackknife supprimant un groupe à la fois (CR3), mieux calibré que le sandwich usuel quand quelques auteurs très actifs pèsent lourd ; intervalles sur l'échelle log.",
     },
     "method_claim": {
         "en": "Claimed multiple: one-sided z-tests of log(ratio) against log(claim); verdict from the 95% interval: supported if its lower bound is at or above the claim, contradicted if its upper bound is below it, otherwise inconclusive.",

@@ -91,7 +91,7 @@ def plan_next_wave(
     design = rate_design(posts, by="author_type").set_index("level")
     e = design.loc["employee"]
     share_active = float(emp["author_id"].nunique() / max(n_so_far, 1))
-    reach = compare_rates(posts, by="author_type", reference="company").set_index("level")
+    reach = compare_rates(posts, by="author_type", reference="company", vce="cr3").set_index("level")
     page_se = float(reach.loc["company", "se_log_rate"])
     posts_per_author_month = float(e["posts_per_author"]) / max(len(months_idx), 1)
     m_next = max(posts_per_author_month * months, 1.0)

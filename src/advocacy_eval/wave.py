@@ -27,6 +27,12 @@ from .stats.rates import compare_engagement, compare_rates
 from .stats.rates import test_rate_ratio_claim as rate_ratio_claim
 
 
+VCE = "cr3"
+"""Cluster-robust variance used in reports: the delete-one-cluster jackknife (CR3),
+better calibrated than CR1 when a few large, prolific authors dominate the sums
+(docs/methods.md, calibration)."""
+
+
 @dataclass
 class WaveSummary:
     """Numbers and COMEX tables of one wave report.
@@ -241,12 +247,12 @@ def wave_summary(
     person_months = person_months.assign(active=person_months["active"].fillna(0).astype("int64"), one=1,
                                          group="all")
     pm = compare_rates(person_months, numerator="active", exposure="one", by="group",
-                       cluster="employee_id", post_id=None, min_clusters=1)
+                       cluster="employee_id", post_id=None, min_clusters=1, vce=VCE)
     numbers.append(_row("monthly_participation", pm["estimate"].iloc[0], pm["ci_low"].iloc[0],
                         pm["ci_high"].iloc[0], len(person_months), pm["method"].iloc[0]))
 
     # reach and amplification
-    reach = compare_rates(posts, by="author_type", reference="company")
+    reach = compare_rates(posts, by="author_type", reference="company", vce=VCE)
     r = reach.set_index("level")
     claim = rate_ratio_claim(reach, claimed_ratio=claimed_ratio, level="employee", quantity="reach rate")
     for key, level in (("employee_reach_rate", "employee"), ("page_reach_rate", "company")):
@@ -255,7 +261,7 @@ def wave_summary(
     numbers.append(_row("amplification_ratio", r.loc["employee", "rate_ratio"],
                         r.loc["employee", "rate_ratio_ci_low"], r.loc["employee", "rate_ratio_ci_high"],
                         r.loc["employee", "n_posts"], r.loc["employee", "method"]))
-    engagement = compare_engagement(posts, by="author_type", reference="company")
+    engagement = compare_engagement(posts, by="author_type", reference="company", vce=VCE)
     e = engagement.set_index("level")
     numbers.append(_row("employee_engagement_rate", e.loc["employee", "estimate"], e.loc["employee", "ci_low"],
                         e.loc["employee", "ci_high"], e.loc["employee", "n_posts"], e.loc["employee", "method"]))

@@ -482,9 +482,19 @@ def _rates_table(
             "conf_level": conf_level,
             "correction": (correction if gc.vce == "cr1" else "jackknife (G-1)/G") if method == "cluster" else "n/a (naive)",
             "vce": gc.vce,
+            "quantity": _quantity_name(numerator, exposure),
         },
         first=["by", "level"],
     )
+
+
+def _quantity_name(numerator: str, exposure: str) -> str:
+    """Words for a rate in statements: "reach rate", "engagement rate" or "rate"."""
+    if (numerator, exposure) == ("members_reached", "audience_size"):
+        return "reach rate"
+    if exposure == "impressions" and "engagement" in numerator:
+        return "engagement rate"
+    return "rate"
 
 
 # ---------------------------------------------------------------------------
@@ -652,6 +662,7 @@ def test_rate_ratio_claim(
                     "conf_level": cl,
                     "n": row.get("n", np.nan),
                     "source": str(row.get("method", "")),
+                    "quantity": str(row["quantity"]) if quantity == "rate" and "quantity" in row else quantity,
                 }
             )
     else:
@@ -687,7 +698,7 @@ def test_rate_ratio_claim(
         who = f"{r['level']} " if r["level"] is not None else ""
         ref = f"the {r['reference']}'s" if r["reference"] is not None else "the reference's"
         statement = (
-            f"{who}{quantity} is {_fmt_ratio(r['ratio'])}x {ref}, {pct(r['conf_level'])} CI "
+            f"{who}{r.get('quantity', quantity)} is {_fmt_ratio(r['ratio'])}x {ref}, {pct(r['conf_level'])} CI "
             f"{_fmt_ratio(lo)}\u2013{_fmt_ratio(hi)}: the {claimed_ratio:g}x claim is {verb}"
         )
         out.append(
