@@ -149,7 +149,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # figures
     "fig_participation_title": {"en": "Monthly participation of {wave} volunteers", "fr": "Participation mensuelle des volontaires de {wave}"},
-    "fig_participation_y": {"en": "Share who posted in the month (%)", "fr": "Part ayant publié dans le mois (%)"},
+    "fig_participation_y": {"en": "Posted in the month (%)", "fr": "Ont publié dans le mois (%)"},
     "fig_month": {"en": "Month", "fr": "Mois"},
     "fig_participation_caption": {
         "en": "Read: the share of enrolled volunteers who published at least one post each month; the band is the 95% interval.",

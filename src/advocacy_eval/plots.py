@@ -117,7 +117,7 @@ def content_mix_figure(mix: pd.DataFrame, target: float, lang: str = "en") -> Fi
         Report language.
     """
     set_theme()
-    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.6 * len(mix)))
+    fig, ax = plt.subplots(figsize=(8, 1.8 + 0.5 * len(mix)))
     y = np.arange(len(mix))
     est = mix["estimate"].astype(float).to_numpy()
     err = np.vstack([est - mix["ci_low"].astype(float), mix["ci_high"].astype(float) - est])
