@@ -50,7 +50,7 @@ def test_failed_cell_keeps_previous_report_and_names_the_cell(tmp_path, monkeypa
     out.mkdir()
     (out / "W2.html").write_text("previous good report", encoding="utf-8")
     with pytest.raises(ReportError) as info:
-        run_wave_report(tmp_path, "W2", out)
+        run_wave_report(tmp_path, "W2", out, comex=False)
     message = str(info.value)
     assert "RuntimeError" in message and "boom in W2" in message and "cell" in message
     assert (out / "W2.html").read_text(encoding="utf-8") == "previous good report"
@@ -60,7 +60,8 @@ def test_failed_cell_keeps_previous_report_and_names_the_cell(tmp_path, monkeypa
 def test_all_waves_goes_on_past_a_failure(tmp_path, monkeypatch):
     monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_failing_notebook(tmp_path / "nb")))
     lines: list[str] = []
-    done, failed = run_all_waves(tmp_path, ["W1", "W2", "W3"], tmp_path / "out", progress=lines.append)
+    done, failed = run_all_waves(tmp_path, ["W1", "W2", "W3"], tmp_path / "out", progress=lines.append,
+                                 comex=False)
     assert sorted(done) == ["W1", "W3"] and list(failed) == ["W2"]
     assert any("W2: FAILED" in line for line in lines)
     assert "report for W3" in (tmp_path / "out" / "W3.html").read_text(encoding="utf-8")
@@ -70,7 +71,7 @@ def test_output_path_that_is_a_file_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(ReportError, match="cannot write to the output folder"):
-        run_wave_report(tmp_path, "W1", blocker / "out")
+        run_wave_report(tmp_path, "W1", blocker / "out", comex=False)
 
 
 def test_html_export_hides_parameters_and_stderr():
@@ -85,3 +86,65 @@ def test_html_export_hides_parameters_and_stderr():
     html = to_html(nb, "t")
     assert "VISIBLE" in html
     assert "PARAM-OUTPUT" not in html and "secret_param" not in html and "noisy" not in html
+
+
+def _notebook_with(folder: Path, code: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('data_dir: str = ""  # data\nwave: str = "W1"  # wave\nlang: str = "en"  # lang')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "wave_report.ipynb")
+    return folder
+
+
+@pytest.mark.parametrize("code, options, expected", [
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", {}, "(?i)kernel died|dead"),
+    ("import time\ntime.sleep(60)", {"cell_timeout": 2}, "(?i)timed out|timeout"),
+    ("import time\ntime.sleep(60)", {"timeout": 3}, "longer than 3 s"),
+])
+def test_killed_kernel_and_timeouts_keep_previous_report(tmp_path, monkeypatch, code, options, expected):
+    monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_notebook_with(tmp_path / "nb", code)))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "W1.html").write_text("previous good report", encoding="utf-8")
+    with pytest.raises(ReportError, match=expected):
+        run_wave_report(tmp_path, "W1", out, comex=False, **options)
+    assert (out / "W1.html").read_text(encoding="utf-8") == "previous good report"
+    assert sorted(p.name for p in out.iterdir()) == ["W1.html", "_failed"]
+
+
+def test_same_inputs_give_the_same_report(tmp_path, sample_dir):
+    import json
+    import re
+
+    first = run_wave_report(sample_dir, "W3", tmp_path / "a")
+    second = run_wave_report(sample_dir, "W3", tmp_path / "b")
+    strip = lambda text: re.sub(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?Z?( UTC)?", "TIME", text)  # noqa: E731
+    html_a, html_b = (strip(r.html.read_text(encoding="utf-8")) for r in (first, second))
+    numbers = lambda html: re.findall(r"\d+[.,]\d+", BeautifulSoup(html, "html.parser").get_text(" "))  # noqa: E731
+    assert numbers(html_a) == numbers(html_b) and len(numbers(html_a)) > 50
+    tables = lambda html: [t.get_text("|") for t in BeautifulSoup(html, "html.parser").find_all("table")]  # noqa: E731
+    assert tables(html_a) == tables(html_b)
+    run_a, run_b = (json.loads(r.run_json.read_text()) for r in (first, second))
+    for run in (run_a, run_b):
+        run.pop("generated_at"), run.pop("run")
+    assert run_a == run_b
+    assert {i["file"] for i in run_a["inputs"]} == {"waves.csv", "employees.csv", "posts.csv", "activity.csv"}
+    assert run_a["parameters"]["wave"] == "W3" and run_a["min_group_size"] == 5
+
+
+def test_run_json_holds_provenance_without_secrets(tmp_path, sample_dir, monkeypatch):
+    import json
+
+    monkeypatch.setenv("ADVOCACY_EVAL_KEY", "super-secret-key-value-0123456789")
+    result = run_wave_report(sample_dir, "W1", tmp_path, lang="fr")
+    record = json.loads(result.run_json.read_text(encoding="utf-8"))
+    for key in ("package", "dependencies", "python", "git", "parameters", "inputs", "min_group_size",
+                "generated_at"):
+        assert key in record
+    assert record["dependencies"]["pandas"] and record["inputs"][0]["sha256"]
+    everything = result.run_json.read_text() + result.html.read_text(encoding="utf-8")
+    assert "super-secret-key-value" not in everything and str(Path.home()) not in record["parameters"]["data_dir"]
+    html = result.html.read_text(encoding="utf-8")
+    assert "Provenance" in html and record["inputs"][0]["sha256"] in html

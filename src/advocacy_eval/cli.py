@@ -65,9 +65,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     extra = {"claimed_ratio": args.claimed_ratio, "target_corporate_share": args.target_share,
              "min_group_size": args.min_group_size}
     done, failed = run_all_waves(data_dir, waves, args.out, args.lang, args.cell_timeout, extra,
-                                 progress=_eprint)
+                                 progress=_eprint, timeout=args.timeout)
     if failed:
-        _eprint(f"{len(done)} report(s) written, {len(failed)} failed: {', '.join(failed)}")
+        _eprint(f"summary: {len(done)} report(s) written, {len(failed)} failed:")
+        for wave, message in failed.items():
+            _eprint(f"  {wave}: {message}")
         return 1
     print(f"{len(done)} report(s) written to {args.out}: "
           + ", ".join(str(r.html) for r in done.values()))
@@ -112,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target-share", type=float, default=0.20, help="target corporate share (default 0.20)")
     p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
+    p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place (stored outputs for nbval)")

@@ -1,11 +1,107 @@
-"""Provenance of a report: what it was computed from, with which version, when."""
+"""Provenance of a report: what it was computed from, with which versions, when.
+
+Every report ends with a provenance block and :mod:`advocacy_eval.report`
+writes the same record to a ``<stem>.run.json`` sidecar. The notebook emits
+the record once, as a display with the MIME type :data:`MIME_TYPE` next to its
+readable Markdown, and the runner copies it from the executed notebook: the
+block and the sidecar cannot disagree.
+
+Nothing secret is recorded: no environment variable, no pseudonymisation
+key, no path outside the data folder's own file names.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
 
 from . import __version__
-from .i18n import t
+from .i18n import fmt_int, t
+from .paths import PROJECT_ROOT
+
+MIME_TYPE = "application/vnd.advocacy-eval.provenance"
+"""MIME type under which a notebook emits its provenance record (as JSON text, so that
+nbval's sanitizers apply to it)."""
+
+KEY_DEPENDENCIES: tuple[str, ...] = (
+    "numpy", "pandas", "scipy", "statsmodels", "pandera", "matplotlib", "seaborn",
+    "papermill", "nbconvert", "diff-diff",
+)
+"""Packages whose versions every report records."""
+
+
+def dependency_versions(names: tuple[str, ...] = KEY_DEPENDENCIES) -> dict[str, str]:
+    """Installed versions of the key dependencies (``"not installed"`` if absent)."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_state(root: Path = PROJECT_ROOT) -> dict | None:
+    """Commit of the project's clone and whether its tree has uncommitted changes.
+
+    Returns None when the package does not run from a git clone or git is absent.
+    """
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        status = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "dirty": bool(status.strip())}
+
+
+def collect(programme, parameters: dict, min_group_size: int, kind: str,
+            when: dt.datetime | None = None) -> dict:
+    """Build the provenance record of one report.
+
+    Parameters
+    ----------
+    programme : Programme
+        The loaded programme (its ``sources`` give file names, SHA-256 and rows).
+    parameters : dict
+        The notebook's parameters (data folder, wave, language, claims...).
+    min_group_size : int
+        k applied to the report's breakdowns.
+    kind : str
+        Report kind, ``"wave"`` or ``"programme"``.
+    when : datetime, optional
+        Generation time (default now, UTC).
+
+    Returns
+    -------
+    dict
+        JSON-serialisable record.
+    """
+    when = when or dt.datetime.now(dt.UTC)
+    sources = programme.sources if programme.sources is not None else None
+    inputs = [] if sources is None else [
+        {"table": r.table, "file": r.file, "sha256": r.sha256, "rows": int(r.rows), "bytes": int(r.bytes)}
+        for r in sources.itertuples(index=False)
+    ]
+    params = {k: (str(v) if isinstance(v, Path) else v) for k, v in parameters.items()}
+    if "data_dir" in params:  # the folder's name only: a full path may name a person's home directory
+        params["data_dir"] = Path(str(params["data_dir"])).name or str(params["data_dir"])
+    return {
+        "report_kind": kind,
+        "package": {"name": "advocacy-eval", "version": __version__},
+        "python": sys.version.split()[0],
+        "dependencies": dependency_versions(),
+        "git": git_state(),
+        "parameters": params,
+        "min_group_size": int(min_group_size),
+        "inputs": inputs,
+        "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def generated_line(lang: str = "en", when: dt.datetime | None = None) -> str:
@@ -20,3 +116,60 @@ def generated_line(lang: str = "en", when: dt.datetime | None = None) -> str:
     """
     when = when or dt.datetime.now(dt.UTC)
     return t("generated", lang, when=when.strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
+
+
+def markdown(record: dict, lang: str = "en") -> str:
+    """Readable provenance block (Markdown) for the end of a report.
+
+    Parameters
+    ----------
+    record : dict
+        Output of :func:`collect`.
+    lang : str
+        Report language.
+    """
+    git = record.get("git")
+    git_text = t("prov_no_git", lang) if not git else (
+        f"`{git['commit'][:12]}`" + (f" ({t('prov_dirty', lang)})" if git["dirty"] else ""))
+    deps = ", ".join(f"{k} {v}" for k, v in record["dependencies"].items())
+    params = ", ".join(f"{k}={v}" for k, v in record["parameters"].items())
+    files = "; ".join(f"{i['file']} ({fmt_int(i['rows'], lang)} {t('prov_rows', lang)}, SHA-256 {i['sha256']})"
+                      for i in record["inputs"])
+    when = record["generated_at"].replace("T", " ").replace("Z", " UTC")
+    when = when[:16] + " UTC" if len(when) >= 16 else when
+    lines = [
+        f"### {t('prov_title', lang)}",
+        "",
+        f"- {t('prov_package', lang)}: advocacy-eval {record['package']['version']}, Python {record['python']}",
+        f"- {t('prov_commit', lang)}: {git_text}",
+        f"- {t('prov_dependencies', lang)}: {deps}",
+        f"- {t('prov_parameters', lang)}: {params}",
+        f"- {t('prov_k', lang)}: {record['min_group_size']}",
+        f"- {t('prov_inputs', lang)}: {files}",
+        f"- {t('prov_generated', lang)}: {when}",
+    ]
+    return "\n".join(lines)
+
+
+def display_provenance(record: dict, lang: str = "en") -> None:
+    """Display the provenance block and its machine-readable record (for the runner's sidecar)."""
+    from IPython.display import display
+
+    display({"text/markdown": markdown(record, lang), MIME_TYPE: json.dumps(record, sort_keys=True)}, raw=True)
+
+
+def find_record(notebook) -> dict | None:
+    """The provenance record emitted by an executed notebook, if any.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        Executed notebook.
+    """
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if MIME_TYPE in data:
+                payload = data[MIME_TYPE]
+                return json.loads(payload if isinstance(payload, str) else "".join(payload))
+    return None

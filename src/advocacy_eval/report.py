@@ -16,8 +16,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
+import signal
 import sys
+import threading
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +31,7 @@ import nbformat
 
 from .errors import ReportError
 from .paths import notebooks_dir, resolve_data_dir
+from .provenance import find_record
 
 KERNEL_NAME = "advocacy-eval-current-python"
 """Name of the temporary kernelspec that runs the current interpreter."""
@@ -51,6 +55,7 @@ class ReportResult:
     html: Path
     notebook: Path
     seconds: float
+    run_json: Path | None = None
 
 
 @contextlib.contextmanager
@@ -113,6 +118,90 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     return body
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PROFILE_URL = re.compile(r"linkedin\.com/in/[\w%-]+", re.IGNORECASE)
+_TOKEN = re.compile(r"[\w@.:/%+-]+")
+
+
+def identifiers(programme) -> set[str]:
+    """Values that must never appear in a COMEX report.
+
+    Employee and author ids, post ids, and every value of the non-canonical
+    text columns of the employees and posts tables (where names, e-mails or
+    profile URLs may hide).
+
+    Parameters
+    ----------
+    programme : Programme
+        Loaded programme.
+    """
+    from .schema import COLUMNS
+
+    values: set[str] = set()
+    for table, ids in (("employees", ["employee_id"]), ("posts", ["post_id"])):
+        frame = getattr(programme, table)
+        canonical = {c.name for c in COLUMNS[table]}
+        extra = [c for c in frame.columns if c not in canonical and pd_is_string(frame[c])]
+        for col in ids + extra:
+            values.update(str(v) for v in frame[col].dropna().unique())
+    emp_posts = programme.posts.loc[programme.posts["author_type"] == "employee", "author_id"]
+    values.update(str(v) for v in emp_posts.dropna().unique())
+    return {v for v in values if len(v) >= 3}
+
+
+def pd_is_string(series) -> bool:
+    """Whether a column holds text."""
+    import pandas as pd
+
+    return pd.api.types.is_string_dtype(series) or series.dtype == object
+
+
+def leaks(html_text: str, forbidden: set[str]) -> list[str]:
+    """Identifiers, e-mail addresses or profile URLs found in a report's visible text.
+
+    Parameters
+    ----------
+    html_text : str
+        The report's visible text (tags removed).
+    forbidden : set of str
+        Identifiers from the input (see :func:`identifiers`).
+    """
+    found = set(_EMAIL.findall(html_text)) | set(_PROFILE_URL.findall(html_text))
+    tokens = set(_TOKEN.findall(html_text))
+    found |= tokens & forbidden
+    found |= {f for f in forbidden if (" " in f or len(f) > 24) and f in html_text}
+    return sorted(found)
+
+
+def visible_text(html: str) -> str:
+    """Text a reader sees in an HTML report (scripts and styles removed)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    return soup.get_text(" ", strip=True)
+
+
+@contextlib.contextmanager
+def total_timeout(seconds: int | None) -> Iterator[None]:
+    """Raise :class:`TimeoutError` in the main thread after ``seconds`` (no limit if None)."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def _expire(signum, frame):
+        raise TimeoutError(f"the report took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.alarm(int(seconds))
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _failure_message(exc: Exception, notebook: str) -> str:
     cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
     ename = getattr(exc, "ename", type(exc).__name__)
@@ -128,8 +217,10 @@ def run_notebook(
     stem: str,
     title: str,
     cell_timeout: int | None = 600,
+    timeout: int | None = None,
+    forbidden: set[str] | None = None,
 ) -> ReportResult:
-    """Execute one notebook with parameters and write ``<stem>.ipynb`` and ``<stem>.html``.
+    """Execute one notebook with parameters and write ``<stem>.ipynb``, ``<stem>.html`` and ``<stem>.run.json``.
 
     Parameters
     ----------
@@ -145,6 +236,11 @@ def run_notebook(
         HTML title.
     cell_timeout : int, optional
         Seconds allowed per cell.
+    timeout : int, optional
+        Seconds allowed for the whole run.
+    forbidden : set of str, optional
+        Identifiers that must not appear in the HTML (COMEX mode): a report
+        showing any of them, an e-mail address or a profile URL is refused.
 
     Returns
     -------
@@ -153,7 +249,8 @@ def run_notebook(
     Raises
     ------
     ReportError
-        If the output folder cannot be written or a cell fails. The previous
+        If the output folder cannot be written, a cell fails, the kernel dies,
+        the run times out, or the report would expose identifiers. The previous
         report, if any, is left as it was; the failed notebook is saved to
         ``<out>/_failed/<stem>.ipynb``.
     """
@@ -173,11 +270,12 @@ def run_notebook(
         executed = tmp / f"{stem}.ipynb"
         with current_kernel() as kernel:
             try:
-                pm.execute_notebook(
-                    str(template), str(executed), parameters=parameters, kernel_name=kernel, language="python",
-                    progress_bar=False, log_output=False, execution_timeout=cell_timeout,
-                    cwd=str(template.parent), report_mode=False,
-                )
+                with total_timeout(timeout):
+                    pm.execute_notebook(
+                        str(template), str(executed), parameters=parameters, kernel_name=kernel,
+                        language="python", progress_bar=False, log_output=False,
+                        execution_timeout=cell_timeout, cwd=str(template.parent), report_mode=False,
+                    )
             except Exception as exc:  # papermill raises its own error types and kernel errors
                 failed_dir = out / "_failed"
                 failed_dir.mkdir(exist_ok=True)
@@ -187,13 +285,51 @@ def run_notebook(
                                   + f" (executed notebook saved to {failed_dir / (stem + '.ipynb')};"
                                   " the previous report was left untouched)") from None
         nb = nbformat.read(executed, as_version=4)
-        (tmp / f"{stem}.html").write_text(to_html(nb, title), encoding="utf-8")
+        body = to_html(nb, title)
+        if forbidden is not None:
+            found = leaks(visible_text(body), forbidden)
+            if found:
+                failed_dir = out / "_failed"
+                failed_dir.mkdir(exist_ok=True)
+                os.replace(executed, failed_dir / f"{stem}.ipynb")
+                shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
+                raise ReportError(f"{notebook}: report refused in COMEX mode: it would show {len(found)} "
+                                  f"identifier(s) of employees or posts ({shown}); the previous report was "
+                                  "left untouched")
+        (tmp / f"{stem}.html").write_text(body, encoding="utf-8")
+        record = find_record(nb)
+        run_json = None
+        if record is not None:
+            record["run"] = {"notebook": notebook, "seconds": round(time.perf_counter() - started, 3),
+                             "cell_timeout": cell_timeout, "timeout": timeout}
+            (tmp / f"{stem}.run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
+                                                  encoding="utf-8")
+            run_json = out / f"{stem}.run.json"
         html, ipynb = out / f"{stem}.html", out / f"{stem}.ipynb"
         os.replace(tmp / f"{stem}.ipynb", ipynb)
+        if run_json is not None:
+            os.replace(tmp / f"{stem}.run.json", run_json)
         os.replace(tmp / f"{stem}.html", html)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return ReportResult(html=html, notebook=ipynb, seconds=time.perf_counter() - started)
+    return ReportResult(html=html, notebook=ipynb, seconds=time.perf_counter() - started, run_json=run_json)
+
+
+def comex_identifiers(data_dir: str | os.PathLike | None) -> set[str]:
+    """Identifiers a COMEX report built on ``data_dir`` must not show.
+
+    Raises
+    ------
+    ReportError
+        If the data folder cannot be loaded.
+    """
+    from .errors import DataValidationError
+    from .io import load_programme
+
+    try:
+        return identifiers(load_programme(resolve_data_dir(data_dir)))
+    except (DataValidationError, FileNotFoundError) as exc:
+        raise ReportError(f"cannot prepare a COMEX report: {exc}") from None
 
 
 def run_wave_report(
@@ -203,6 +339,9 @@ def run_wave_report(
     lang: str = "en",
     cell_timeout: int | None = 600,
     extra: dict | None = None,
+    timeout: int | None = None,
+    comex: bool = True,
+    forbidden: set[str] | None = None,
 ) -> ReportResult:
     """Execute ``wave_report.ipynb`` for one wave.
 
@@ -213,18 +352,26 @@ def run_wave_report(
     wave : str
         Wave id.
     out_dir : path
-        Output folder; writes ``<wave>.html`` and ``<wave>.ipynb``.
+        Output folder; writes ``<wave>.html``, ``<wave>.ipynb`` and ``<wave>.run.json``.
     lang : str
         Report language, ``"en"`` or ``"fr"``.
     cell_timeout : int, optional
         Seconds allowed per cell.
     extra : dict, optional
         Other notebook parameters (claims, targets, minimum group size).
+    timeout : int, optional
+        Seconds allowed for the whole run.
+    comex : bool
+        COMEX mode: refuse to write a report that shows an identifier.
+    forbidden : set of str, optional
+        Identifiers to refuse (default: computed from the data folder in COMEX mode).
     """
     params = {"data_dir": str(resolve_data_dir(data_dir)), "wave": wave, "lang": lang}
     params.update(extra or {})
-    return run_notebook("wave_report.ipynb", params, out_dir, stem=wave,
-                        title=f"advocacy-eval — {wave}", cell_timeout=cell_timeout)
+    if comex and forbidden is None:
+        forbidden = comex_identifiers(data_dir)
+    return run_notebook("wave_report.ipynb", params, out_dir, stem=wave, title=f"advocacy-eval — {wave}",
+                        cell_timeout=cell_timeout, timeout=timeout, forbidden=forbidden if comex else None)
 
 
 def run_all_waves(
@@ -235,12 +382,14 @@ def run_all_waves(
     cell_timeout: int | None = 600,
     extra: dict | None = None,
     progress: Callable[[str], None] | None = None,
+    timeout: int | None = None,
+    comex: bool = True,
 ) -> tuple[dict[str, ReportResult], dict[str, str]]:
     """Execute the wave report for every wave, going on past failures.
 
     Parameters
     ----------
-    data_dir, out_dir, lang, cell_timeout, extra
+    data_dir, out_dir, lang, cell_timeout, extra, timeout, comex
         As in :func:`run_wave_report`.
     waves : list of str
         Wave ids, in order.
@@ -256,11 +405,13 @@ def run_all_waves(
     """
     done: dict[str, ReportResult] = {}
     failed: dict[str, str] = {}
+    forbidden = comex_identifiers(data_dir) if comex else None
     for i, wave in enumerate(waves, start=1):
         if progress:
             progress(f"[{i}/{len(waves)}] {wave}: running")
         try:
-            done[wave] = run_wave_report(data_dir, wave, out_dir, lang, cell_timeout, extra)
+            done[wave] = run_wave_report(data_dir, wave, out_dir, lang, cell_timeout, extra, timeout=timeout,
+                                         comex=comex, forbidden=forbidden)
             if progress:
                 progress(f"[{i}/{len(waves)}] {wave}: wrote {done[wave].html} ({done[wave].seconds:.1f} s)")
         except ReportError as exc:

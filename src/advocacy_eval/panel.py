@@ -1,0 +1,381 @@
+"""The employee x month panel used to estimate the effect of onboarding.
+
+:func:`build_panel` turns a validated programme into one tidy long table: one
+row per employee and calendar month in which the employee was observed, with
+the monthly outcomes, the employee's enrolment month and an integer period
+index, plus a report of every count a reader needs to judge the panel
+(employees, enrolled, never enrolled, rows, attrition, units with a complete
+history, rows dropped and why).
+
+Conventions (also in ``docs/onboarding-effect.md``)
+---------------------------------------------------
+
+* **Periods** are calendar months numbered from 1 (the panel's first month);
+  :attr:`Panel.months` maps a period back to its month.
+* **Enrolment month** (``first_period``) is the period holding the employee's
+  ``enrolled_on``; it is event time 0 (partly treated: the employee enrols
+  during that month). ``first_period = 0`` marks an employee who never
+  enrolled, or enrolled after the panel's last month: both are untreated
+  throughout the window and serve as controls together with the
+  not-yet-enrolled volunteers of later waves.
+* **Volunteers without a pre-period** (enrolled before the panel's second
+  month) cannot be compared with their own past: they are left out and
+  counted.
+* **Attrition.** An employee's rows stop before the month holding
+  ``left_on``: that month is only partly worked and later months are not
+  worked at all. Rows there are dropped and counted. The panel is therefore
+  unbalanced; how the estimator handles that is chosen in
+  :func:`advocacy_eval.effects.onboarding_effect` (default: units observed in
+  every period).
+* **Source.** The ``activity`` table is used when the folder has one (every
+  employee, every month while employed, before and after enrolment). Without
+  it the panel is derived from ``employees`` and ``posts``: the profile status
+  (``has_profile``) is known for every employee-month, but posts (and hence
+  impressions, reach and engagements) are exported only after enrolment, so
+  those outcomes have no pre-period and no control group; they are filled
+  for enrolled employees' months after the enrolment month (descriptive use
+  only) and flagged as not estimable; ``followers`` is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .schema import ENGAGEMENT_TERMS, Programme
+
+OUTCOMES: tuple[str, ...] = ("posts", "impressions", "members_reached", "engagements", "followers", "has_profile")
+"""Monthly outcomes of the panel (``has_profile`` as 0/1)."""
+
+UNIT, PERIOD, FIRST_PERIOD = "unit", "period", "first_period"
+"""Column names of the unit code, the period index and the enrolment period."""
+
+
+def _month_number(values: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
+    """Months since year 0 (``year * 12 + month - 1``); -1 where missing."""
+    ts = pd.DatetimeIndex(pd.to_datetime(pd.Series(values).to_numpy()))
+    out = (ts.year.to_numpy(dtype="float64") * 12 + ts.month.to_numpy(dtype="float64") - 1)
+    return np.where(np.isnan(out), -1, out).astype(np.int64)
+
+
+@dataclass
+class Panel:
+    """An employee x month panel and the report of how it was built.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        One row per observed employee-month, sorted by unit and period.
+        Columns: ``unit`` (int code), ``employee_id`` (category), ``period``
+        (1 = first month), ``month`` (first day), ``first_period``
+        (enrolment period; 0 = never enrolled in the window), ``wave_id``
+        (category; missing for controls), ``event_time`` (period -
+        first_period; missing for controls), ``profile_at_start`` (0/1:
+        profile at the end of the panel's first month) and the outcomes of
+        :data:`OUTCOMES` (float; missing where not observed).
+    months : pandas.DatetimeIndex
+        ``months[p - 1]`` is the first day of period ``p``.
+    source : str
+        ``"activity"`` or ``"posts"`` (derived panel).
+    estimable : tuple of str
+        Outcomes with pre-enrolment data for everyone, so that the onboarding
+        effect can be estimated.
+    counts : pandas.DataFrame
+        The build report: ``key``, ``value``, ``description``.
+    cohorts : pandas.DataFrame
+        One row per enrolment period: ``first_period``, ``month``,
+        ``wave_id`` (the wave(s) enrolling that month, joined by ``+``),
+        ``n_units``.
+    notes : list of str
+        Plain-language notes on the data (e.g. why outcomes are not estimable).
+    """
+
+    data: pd.DataFrame
+    months: pd.DatetimeIndex
+    source: str
+    estimable: tuple[str, ...]
+    counts: pd.DataFrame
+    cohorts: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    unit: str = UNIT
+    period: str = PERIOD
+    first_period: str = FIRST_PERIOD
+
+    @property
+    def n_units(self) -> int:
+        """Employees in the panel."""
+        return int(self.count("units"))
+
+    @property
+    def n_periods(self) -> int:
+        """Months covered."""
+        return len(self.months)
+
+    def count(self, key: str) -> int:
+        """Value of one entry of :attr:`counts`.
+
+        Parameters
+        ----------
+        key : str
+            Key of the entry, e.g. ``"units"`` or ``"rows"``.
+        """
+        match = self.counts.loc[self.counts["key"] == key, "value"]
+        if match.empty:
+            raise KeyError(f"no count {key!r}; known: {', '.join(self.counts['key'])}")
+        return int(match.iloc[0])
+
+    def month_of(self, period: int | np.ndarray) -> pd.Timestamp | pd.DatetimeIndex:
+        """Calendar month (first day) of a period index (1-based)."""
+        p = np.asarray(period, dtype=np.int64)
+        out = self.months[p - 1]
+        return out if p.ndim else pd.Timestamp(out)
+
+    def period_of(self, month: object) -> int:
+        """Period index of a calendar month (any day in it)."""
+        number = _month_number(pd.Series([pd.Timestamp(month)]))[0]
+        p = int(number - _month_number(pd.Series([self.months[0]]))[0]) + 1
+        if not 1 <= p <= len(self.months):
+            raise KeyError(f"{pd.Timestamp(month):%Y-%m} is outside the panel "
+                           f"({self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m})")
+        return p
+
+    def cohort_labels(self) -> dict[int, str]:
+        """Readable label of each enrolment period: its wave(s) and month, e.g. ``"W1 (2024-07)"``."""
+        return {int(r.first_period): f"{r.wave_id} ({pd.Timestamp(r.month):%Y-%m})"
+                for r in self.cohorts.itertuples(index=False)}
+
+    def wave_cohorts(self) -> dict[str, list[int]]:
+        """Enrolment periods of each wave (a wave whose window spans two months has two)."""
+        treated = self.data.loc[self.data[FIRST_PERIOD] > 0, ["wave_id", FIRST_PERIOD]].drop_duplicates()
+        out: dict[str, list[int]] = {}
+        for wave, grp in treated.groupby("wave_id", observed=True, sort=True):
+            out[str(wave)] = sorted(int(g) for g in grp[FIRST_PERIOD].unique())
+        return out
+
+
+_DESCRIPTIONS: dict[str, str] = {
+    "employees": "employees in the roster",
+    "enrolled": "employees who enrolled in a wave",
+    "never_enrolled": "employees who never enrolled (controls)",
+    "enrolled_after_window": "volunteers enrolled after the panel's last month (controls throughout)",
+    "excluded_no_pre_period": "volunteers enrolled before the panel's second month, left out (no pre-period)",
+    "without_rows": "employees with no observed month in the window, left out",
+    "units": "employees in the panel",
+    "units_enrolled": "enrolled employees in the panel (treated units)",
+    "units_control": "employees in the panel never enrolled during the window",
+    "periods": "calendar months in the panel",
+    "rows": "employee-months in the panel",
+    "units_left": "employees in the panel who left the company during the window (attrition)",
+    "units_complete": "employees observed in every month of the panel",
+    "units_incomplete": "employees missing at least one month (attrition, late entry or gaps)",
+    "rows_missing_inside_span": "employee-months missing between an employee's first and last observed month",
+    "rows_dropped_leaving_month": "activity rows dropped: the month holding left_on (partly worked)",
+    "rows_dropped_after_leaving": "activity rows dropped: months after the month holding left_on",
+    "rows_dropped_outside_roster": "activity rows dropped: employee not in the roster",
+}
+
+
+def build_panel(programme: Programme, start: object | None = None, end: object | None = None,
+                source: str = "auto") -> Panel:
+    """Build the employee x month panel of a programme.
+
+    Parameters
+    ----------
+    programme : Programme
+        Validated programme (:func:`advocacy_eval.io.load_programme` or the
+        tables of :func:`advocacy_eval.sample.generate_programme`).
+    start, end : date-like, optional
+        First and last month to cover (default: the months of the activity
+        table, or of the posts for a derived panel).
+    source : str
+        ``"auto"`` (activity when present, else posts), ``"activity"`` or
+        ``"posts"``.
+
+    Returns
+    -------
+    Panel
+        The long table, the month mapping and the build report.
+
+    Raises
+    ------
+    ValueError
+        If ``source="activity"`` but the programme has no activity table, or
+        the window is empty.
+    """
+    if source not in ("auto", "activity", "posts"):
+        raise ValueError(f"source must be 'auto', 'activity' or 'posts', got {source!r}")
+    activity = getattr(programme, "activity", None)
+    if source == "activity" and activity is None:
+        raise ValueError("the programme has no activity table; use source='posts' (has_profile only)")
+    use_activity = activity is not None and source != "posts"
+
+    emp = programme.employees.reset_index(drop=True)
+    ids = emp["employee_id"].astype(str).to_numpy()
+    n_emp = len(ids)
+
+    # -- window -------------------------------------------------------------------------------
+    if use_activity:
+        act_months = _month_number(activity["month"])
+        lo, hi = int(act_months.min()), int(act_months.max())
+    else:
+        pm = _month_number(programme.posts["published_at"])
+        lo, hi = int(pm.min()), int(pm.max())
+    if start is not None:
+        lo = int(_month_number(pd.Series([pd.Timestamp(start)]))[0])
+    if end is not None:
+        hi = int(_month_number(pd.Series([pd.Timestamp(end)]))[0])
+    if hi < lo:
+        raise ValueError("the panel window is empty (end before start)")
+    T = hi - lo + 1
+    months = pd.date_range(pd.Timestamp(year=lo // 12, month=lo % 12 + 1, day=1), periods=T, freq="MS")
+
+    # -- employees: enrolment and leaving periods (1-based; 0 / T+1 sentinels) -------------------
+    enrol_num = _month_number(emp["enrolled_on"])
+    enrolled = emp["enrolled_on"].notna().to_numpy()
+    enrol_p = np.where(enrolled, enrol_num - lo + 1, 0)
+    after_window = enrolled & (enrol_p > T)
+    no_pre = enrolled & (enrol_p <= 1)
+    first_period = np.where(enrolled & ~after_window & ~no_pre, enrol_p, 0).astype(np.int64)
+    left_num = _month_number(emp["left_on"])
+    has_left = emp["left_on"].notna().to_numpy()
+    # last period worked in full: the month before the one holding left_on
+    last_ok = np.where(has_left, left_num - lo, T)  # periods 1..last_ok are kept
+    last_ok = np.minimum(last_ok, T)
+
+    notes: list[str] = []
+    # -- outcomes on a dense grid (employee x period), NaN = not observed -------------------------
+    grid = {o: np.full((n_emp, T), np.nan) for o in OUTCOMES}
+    observed = np.zeros((n_emp, T), dtype=bool)
+    dropped = {"rows_dropped_leaving_month": 0, "rows_dropped_after_leaving": 0, "rows_dropped_outside_roster": 0}
+    if use_activity:
+        idx = pd.Index(ids).get_indexer(activity["employee_id"].astype(str))
+        per = act_months - lo + 1
+        in_roster = idx >= 0
+        dropped["rows_dropped_outside_roster"] = int((~in_roster).sum())
+        inside = in_roster & (per >= 1) & (per <= T)
+        lim = np.where(in_roster, last_ok[np.maximum(idx, 0)], T)
+        leave_month = in_roster & has_left[np.maximum(idx, 0)] & (per == lim + 1)
+        after = in_roster & has_left[np.maximum(idx, 0)] & (per > lim + 1)
+        dropped["rows_dropped_leaving_month"] = int((inside & leave_month).sum())
+        dropped["rows_dropped_after_leaving"] = int((inside & after).sum())
+        keep = inside & ~leave_month & ~after
+        r, c = idx[keep], per[keep] - 1
+        observed[r, c] = True
+        for o in OUTCOMES:
+            values = activity[o]
+            if o == "has_profile":
+                arr = values.astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            else:
+                arr = pd.to_numeric(values).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            grid[o][r, c] = arr[keep]
+        estimable = OUTCOMES
+    else:
+        periods = np.arange(1, T + 1)
+        observed = periods[None, :] <= last_ok[:, None]
+        # profile at the end of each month
+        created_num = _month_number(emp["profile_created_on"])
+        has_created = emp["profile_created_on"].notna().to_numpy()
+        created_p = np.where(has_created, created_num - lo + 1, T + 10)
+        grid["has_profile"] = np.where(observed, (created_p[:, None] <= periods[None, :]).astype(float), np.nan)
+        # exported posts: only after enrolment; kept for enrolled employees' months after the enrolment month
+        posts = programme.posts.loc[programme.posts["author_type"] == "employee"]
+        pidx = pd.Index(ids).get_indexer(posts["author_id"].astype(str))
+        pper = _month_number(posts["published_at"]) - lo + 1
+        ok = (pidx >= 0) & (pper >= 1) & (pper <= T)
+        terms = [t for t in ENGAGEMENT_TERMS if t != "follows" and t in posts.columns]
+        sums = {
+            "posts": np.ones(len(posts)),
+            "impressions": pd.to_numeric(posts["impressions"]).to_numpy(dtype=float),
+            "members_reached": pd.to_numeric(posts["members_reached"]).to_numpy(dtype=float),
+            "engagements": posts[terms].apply(pd.to_numeric).fillna(0).sum(axis=1).to_numpy(dtype=float)
+            if terms else np.zeros(len(posts)),
+        }
+        flat = pidx[ok] * T + (pper[ok] - 1)
+        post_enrol = observed & enrolled[:, None] & (periods[None, :] > enrol_p[:, None])
+        for o, w in sums.items():
+            total = np.bincount(flat, weights=w[ok], minlength=n_emp * T).reshape(n_emp, T)
+            grid[o] = np.where(post_enrol, total, np.nan)
+        estimable = ("has_profile",)
+        notes.append(
+            "No activity table: the panel is derived from the employees and posts tables. Posts are "
+            "exported only after enrolment, so posts, impressions, members reached and engagements have "
+            "no pre-enrolment months and no control group: their effect cannot be estimated (they are "
+            "filled for enrolled employees' months after the enrolment month, for description only). "
+            "Followers are not available. Only has_profile (from profile_created_on) is estimable."
+        )
+
+    # -- drop excluded employees and employees without any row --------------------------------------
+    observed &= ~no_pre[:, None]
+    any_row = observed.any(axis=1)
+    keep_emp = any_row & ~no_pre
+    without_rows = int((~any_row & ~no_pre).sum())
+    codes = np.flatnonzero(keep_emp)
+    n_units = len(codes)
+    obs = observed[codes]
+    counts_per_unit = obs.sum(axis=1)
+    first_obs = np.argmax(obs, axis=1)
+    last_obs = T - 1 - np.argmax(obs[:, ::-1], axis=1)
+    span = last_obs - first_obs + 1
+    gaps = int((span - counts_per_unit).sum())
+
+    r, c = np.nonzero(obs)  # row-major: sorted by unit, then period
+    unit_codes = r.astype(np.int32)
+    fp = first_period[codes]
+    wave = emp["wave_id"].astype("string").to_numpy(dtype=object, na_value=None)[codes]
+    wave = np.where(fp > 0, wave, None)
+    data = pd.DataFrame({
+        UNIT: unit_codes,
+        "employee_id": pd.Categorical.from_codes(unit_codes, categories=pd.Index(ids[codes])),
+        PERIOD: (c + 1).astype(np.int32),
+        "month": months[c],
+        FIRST_PERIOD: fp[r].astype(np.int32),
+    })
+    wave_cats = sorted({w for w in wave if w is not None})
+    wave_codes = pd.Index(wave_cats).get_indexer(pd.Index(wave, dtype=object))
+    data["wave_id"] = pd.Categorical.from_codes(wave_codes[r], categories=pd.Index(wave_cats, dtype=object))
+    data["event_time"] = pd.arrays.IntegerArray((c + 1 - fp[r]).astype(np.int32), mask=fp[r] == 0)
+    data["profile_at_start"] = grid["has_profile"][codes, 0][r]
+    for o in OUTCOMES:
+        data[o] = grid[o][codes][r, c]
+    del grid
+
+    # -- cohorts -------------------------------------------------------------------------------------
+    treated_units = fp > 0
+    if treated_units.any():
+        ct = pd.DataFrame({"first_period": fp[treated_units], "wave_id": wave[treated_units]})
+        cohorts = (ct.groupby("first_period", sort=True)
+                   .agg(wave_id=("wave_id", lambda s: "+".join(sorted(set(s)))), n_units=("wave_id", "size"))
+                   .reset_index())
+        cohorts.insert(1, "month", months[cohorts["first_period"].to_numpy() - 1])
+    else:
+        cohorts = pd.DataFrame({"first_period": pd.Series(dtype="int64"), "month": pd.Series(dtype="datetime64[ns]"),
+                                "wave_id": pd.Series(dtype=object), "n_units": pd.Series(dtype="int64")})
+
+    values = {
+        "employees": n_emp,
+        "enrolled": int(enrolled.sum()),
+        "never_enrolled": int((~enrolled).sum()),
+        "enrolled_after_window": int(after_window.sum()),
+        "excluded_no_pre_period": int(no_pre.sum()),
+        "without_rows": without_rows,
+        "units": n_units,
+        "units_enrolled": int(treated_units.sum()),
+        "units_control": int((~treated_units).sum()),
+        "periods": T,
+        "rows": len(data),
+        "units_left": int((has_left[codes] & (last_ok[codes] < T)).sum()),
+        "units_complete": int((counts_per_unit == T).sum()),
+        "units_incomplete": int((counts_per_unit < T).sum()),
+        "rows_missing_inside_span": gaps,
+        **dropped,
+    }
+    counts = pd.DataFrame({"key": list(values), "value": [int(v) for v in values.values()],
+                           "description": [_DESCRIPTIONS[k] for k in values]})
+    if values["excluded_no_pre_period"]:
+        notes.append(f"{values['excluded_no_pre_period']} volunteers enrolled before the panel's second month "
+                     "have no month before enrolment and are left out.")
+    return Panel(data=data, months=months, source="activity" if use_activity else "posts",
+                 estimable=tuple(estimable), counts=counts, cohorts=cohorts, notes=notes)
