@@ -87,3 +87,18 @@ def test_posted_within_leaves_out_incomplete_windows(sample_programme):
 def test_too_small_wave_is_refused(sample_programme):
     with pytest.raises(ReportError, match="fewer than 500 volunteers"):
         wave_summary(sample_programme, "W1", min_group_size=500)
+
+
+def test_small_profile_group_is_hidden(sample_programme):
+    s = wave_summary(sample_programme, "W1", min_group_size=30)  # W1 has 22 volunteers without a profile
+    row = s.tables["kpis"].iloc[-1]
+    assert row.iloc[1] == "fewer than 30 people" and row.iloc[2] == ""
+    assert "not shown" in s.profile_sentence and "22" not in s.profile_sentence
+
+
+def test_months_with_fewer_than_k_enrolled_are_not_shown(sample_programme):
+    s = wave_summary(sample_programme, "W1", min_group_size=149)  # attrition takes W1 below 149 at some point
+    monthly = s.participation_monthly
+    small = monthly["n_enrolled"] < 149
+    assert small.any() and monthly.loc[small, "estimate"].isna().all()
+    assert monthly.loc[~small, "estimate"].notna().all()

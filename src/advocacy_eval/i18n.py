@@ -106,6 +106,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{created} of the {without} volunteers who had no LinkedIn profile at enrolment created one ({rate}); over the same period {bg_rate} of non-enrolled employees without a profile created one.",
         "fr": "{created} des {without} volontaires sans profil LinkedIn à l'inscription en ont créé un ({rate}) ; sur la même période, {bg_rate} des salariés non inscrits sans profil en ont créé un.",
     },
+    "sentence_profiles_small": {
+        "en": "Fewer than {k} volunteers had no LinkedIn profile at enrolment: their figures are not shown.",
+        "fr": "Moins de {k} volontaires n'avaient pas de profil LinkedIn à l'inscription : leurs chiffres ne sont pas affichés.",
+    },
     "sentence_profiles_none": {"en": "All volunteers already had a LinkedIn profile when they enrolled.",
                                "fr": "Tous les volontaires avaient déjà un profil LinkedIn à leur inscription."},
     "caveat_causal": {

@@ -76,6 +76,7 @@ class WaveSummary:
     sentences: list[str] = field(default_factory=list)
     subtitle: str = ""
     title: str = ""
+    profile_sentence: str = ""
 
     @property
     def reach_for_plot(self) -> pd.DataFrame:
@@ -235,6 +236,8 @@ def wave_summary(
     monthly = metrics.participation_rate(members, emp_posts, months=months)
     lo, hi = wilson_interval(monthly["n_active"].to_numpy(), monthly["n_enrolled"].to_numpy())
     monthly = monthly.assign(estimate=monthly["participation_rate"], ci_low=lo, ci_high=hi)
+    small_month = monthly["n_enrolled"] < k  # late months thinned by attrition: not shown
+    monthly.loc[small_month, ["n_active", "participation_rate", "estimate", "ci_low", "ci_high"]] = np.nan
     ever = members["employee_id"].isin(emp_posts["author_id"])
     n_members, n_ever = len(members), int(ever.sum())
     lo, hi = wilson_interval(np.array([n_ever]), np.array([n_members]))
@@ -345,10 +348,15 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
         (t("kpi_corporate_share", lang), pct("corporate_share"), ci_pct("corporate_share"), posts_authors,
          t("reading_target", lang, target=fmt_pct(s.target_share, lang, 0), verdict=t(f"target_{mix_verdict}", lang))),
         (t("kpi_engagement", lang), pct("employee_engagement_rate"), ci_pct("employee_engagement_rate"), posts_authors, ""),
-        (t("kpi_profiles", lang), fmt_int(n.loc["profiles_created", "estimate"], lang), ci_pct("profile_creation_rate"),
-         t("basis_without_profile", lang, n=fmt_int(n.loc["profiles_created", "n"], lang)),
-         fmt_pct(n.loc["profile_creation_rate", "estimate"], lang)),
     ]
+    n_without = n.loc["profiles_created", "n"]
+    if 0 < n_without < k:  # too few volunteers without a profile to show anything about them
+        hidden = t("suppressed", lang, k=k)
+        rows.append((t("kpi_profiles", lang), hidden, "", hidden, ""))
+    else:
+        rows.append((t("kpi_profiles", lang), fmt_int(n.loc["profiles_created", "estimate"], lang),
+                     ci_pct("profile_creation_rate"), t("basis_without_profile", lang, n=fmt_int(n_without, lang)),
+                     fmt_pct(n.loc["profile_creation_rate", "estimate"], lang)))
     s.tables["kpis"] = pd.DataFrame(rows, columns=[t("col_indicator", lang), t("col_value", lang), t("col_ci", lang),
                                                    t("col_basis", lang), t("col_reading", lang)])
 
@@ -365,12 +373,15 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
           verdict_text=t({"consistent": "mix_text_consistent", "above": "mix_text_above",
                           "below": "mix_text_below"}[mix_verdict], lang)),
     ]
-    if n.loc["profiles_created", "n"] > 0:
-        s.sentences.append(t("sentence_profiles", lang, created=fmt_int(n.loc["profiles_created", "estimate"], lang),
-                             without=fmt_int(n.loc["profiles_created", "n"], lang), rate=pct("profile_creation_rate"),
-                             bg_rate=fmt_pct(s.profiles["background_rate"].iloc[0], lang)))
+    if n_without >= k:
+        s.profile_sentence = t("sentence_profiles", lang, created=fmt_int(n.loc["profiles_created", "estimate"], lang),
+                               without=fmt_int(n_without, lang), rate=pct("profile_creation_rate"),
+                               bg_rate=fmt_pct(s.profiles["background_rate"].iloc[0], lang))
+    elif n_without > 0:
+        s.profile_sentence = t("sentence_profiles_small", lang, k=k)
     else:
-        s.sentences.append(t("sentence_profiles_none", lang))
+        s.profile_sentence = t("sentence_profiles_none", lang)
+    s.sentences.append(s.profile_sentence)
     s.sentences.append(t("caveat_causal", lang))
 
     # participation by department (k-suppressed, total shown)
