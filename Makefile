@@ -8,7 +8,7 @@ DATA ?= data/sample
 OUT ?= reports
 LANG_REPORT ?= en
 
-.PHONY: setup report test test-full lab notebooks sample benchmark clean
+.PHONY: setup browser report report-pdf test test-full lab notebooks sample benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,24 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## create or refresh .venv
 
-report: setup ## run the wave reports on the sample data into reports/
-	$(BIN)/advocacy-eval report $(DATA) --all-waves --out $(OUT) --lang $(LANG_REPORT)
+browser: ## Debian's Chromium for PDF export and the real-browser test (no browser download)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	    else echo "Chromium is missing: install it (Debian: sudo apt-get install chromium)"; fi; }
 
-test: setup ## all tests, notebooks included (nbval)
+report: setup ## wave reports on the sample data: reports/en/<wave>.html and reports/fr/<wave>.html
+	$(BIN)/advocacy-eval report $(DATA) --all-waves --out $(OUT)/en --lang en
+	$(BIN)/advocacy-eval report $(DATA) --all-waves --out $(OUT)/fr --lang fr
+
+report-pdf: setup browser ## the same, each report also printed to PDF
+	$(BIN)/advocacy-eval report $(DATA) --all-waves --out $(OUT)/en --lang en --pdf
+	$(BIN)/advocacy-eval report $(DATA) --all-waves --out $(OUT)/fr --lang fr --pdf
+
+test: setup browser ## all tests, notebooks and the real-browser test included
 	$(BIN)/python -m pytest
 
-test-full: setup ## all tests plus the long simulations
+test-full: setup browser ## all tests plus the long simulations
 	$(BIN)/python -m pytest -m "slow or not slow"
 
 lab: setup ## JupyterLab on notebooks/
@@ -36,5 +47,8 @@ notebooks: setup ## re-execute the committed notebooks so stored outputs match t
 sample: setup ## regenerate data/sample from its seed
 	$(BIN)/advocacy-eval sample --out data/sample
 
+benchmark: setup ## scale benchmarks (see benchmarks/README.md)
+	$(BIN)/python benchmarks/onboarding_scale.py
+
 clean:
-	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/_failed
+	rm -rf $(VENV) reports/en reports/fr reports/_failed reports/browser-test

@@ -102,3 +102,22 @@ def test_months_with_fewer_than_k_enrolled_are_not_shown(sample_programme):
     small = monthly["n_enrolled"] < 149
     assert small.any() and monthly.loc[small, "estimate"].isna().all()
     assert monthly.loc[~small, "estimate"].notna().all()
+
+
+def test_scorecard_verdicts_follow_the_intervals(sample_programme):
+    from advocacy_eval.scorecard import Claim, claim_verdict
+
+    s = wave_summary(sample_programme, "W2", claimed_ratio=3.0, claimed_participation=0.9)
+    card = s.scorecard.set_index("key")
+    amp = card.loc["amplification_ratio"]
+    assert amp["verdict"] == ("supported" if amp["ci_low"] >= 3 else "inconclusive")
+    assert card.loc["monthly_participation", "verdict"] == "contradicted"  # nobody claims 90% honestly
+    prev = wave_summary(sample_programme, "W1").numbers.set_index("key")
+    assert card.loc["corporate_share", "change"] == pytest.approx(
+        card.loc["corporate_share", "estimate"] - prev.loc["corporate_share", "estimate"])
+    assert claim_verdict(0.16, 0.24, Claim("x", "target", 0.2, 0.05)) == "supported"
+    assert claim_verdict(0.26, 0.30, Claim("x", "target", 0.2, 0.05)) == "contradicted"
+    assert claim_verdict(0.22, 0.27, Claim("x", "target", 0.2, 0.05)) == "inconclusive"
+    assert claim_verdict(-0.5, -0.1, Claim("x", "positive", 0)) == "contradicted"
+    first = wave_summary(sample_programme, "W1")
+    assert first.scorecard["change"].isna().all()  # no previous wave

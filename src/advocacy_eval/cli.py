@@ -63,16 +63,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
         _eprint(f"unknown wave {', '.join(unknown)}; known waves: {', '.join(programme.wave_ids)}")
         return 2
     extra = {"claimed_ratio": args.claimed_ratio, "target_corporate_share": args.target_share,
+             "share_tolerance": args.share_tolerance, "claimed_participation": args.claimed_participation,
              "min_group_size": args.min_group_size}
     done, failed = run_all_waves(data_dir, waves, args.out, args.lang, args.cell_timeout, extra,
-                                 progress=_eprint, timeout=args.timeout)
+                                 progress=_eprint, timeout=args.timeout, pdf=args.pdf)
     if failed:
         _eprint(f"summary: {len(done)} report(s) written, {len(failed)} failed:")
         for wave, message in failed.items():
             _eprint(f"  {wave}: {message}")
         return 1
     print(f"{len(done)} report(s) written to {args.out}: "
-          + ", ".join(str(r.html) for r in done.values()))
+          + ", ".join(str(r.html) + (f" (+ {r.pdf.name})" if r.pdf else "") for r in done.values()))
     return 0
 
 
@@ -112,9 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("en", "fr"), default="en", help="report language")
     p.add_argument("--claimed-ratio", type=float, default=4.0, help="claimed amplification (default 4)")
     p.add_argument("--target-share", type=float, default=0.20, help="target corporate share (default 0.20)")
+    p.add_argument("--share-tolerance", type=float, default=0.05,
+                   help="accepted distance from the target share (default 0.05)")
+    p.add_argument("--claimed-participation", type=float, default=0.5,
+                   help="claimed share of volunteers posting in a month (default 0.5)")
     p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")
+    p.add_argument("--pdf", action="store_true", help="also print each report to PDF with headless Chromium")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place (stored outputs for nbval)")

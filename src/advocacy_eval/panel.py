@@ -90,6 +90,8 @@ class Panel:
         ``n_units``.
     notes : list of str
         Plain-language notes on the data (e.g. why outcomes are not estimable).
+    waves : dict
+        Enrolment periods of each wave (see :meth:`wave_cohorts`).
     """
 
     data: pd.DataFrame
@@ -99,6 +101,7 @@ class Panel:
     counts: pd.DataFrame
     cohorts: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    waves: dict[str, list[int]] = field(default_factory=dict)
 
     unit: str = UNIT
     period: str = PERIOD
@@ -149,11 +152,7 @@ class Panel:
 
     def wave_cohorts(self) -> dict[str, list[int]]:
         """Enrolment periods of each wave (a wave whose window spans two months has two)."""
-        treated = self.data.loc[self.data[FIRST_PERIOD] > 0, ["wave_id", FIRST_PERIOD]].drop_duplicates()
-        out: dict[str, list[int]] = {}
-        for wave, grp in treated.groupby("wave_id", observed=True, sort=True):
-            out[str(wave)] = sorted(int(g) for g in grp[FIRST_PERIOD].unique())
-        return out
+        return {w: list(g) for w, g in self.waves.items()}
 
 
 _DESCRIPTIONS: dict[str, str] = {
@@ -377,5 +376,8 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     if values["excluded_no_pre_period"]:
         notes.append(f"{values['excluded_no_pre_period']} volunteers enrolled before the panel's second month "
                      "have no month before enrolment and are left out.")
+    waves: dict[str, list[int]] = {}
+    for w, g in sorted({(str(w), int(g)) for w, g in zip(wave[treated_units], fp[treated_units])}):
+        waves.setdefault(w, []).append(g)
     return Panel(data=data, months=months, source="activity" if use_activity else "posts",
-                 estimable=tuple(estimable), counts=counts, cohorts=cohorts, notes=notes)
+                 estimable=tuple(estimable), counts=counts, cohorts=cohorts, notes=notes, waves=waves)

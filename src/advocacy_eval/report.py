@@ -39,6 +39,26 @@ KERNEL_NAME = "advocacy-eval-current-python"
 HIDDEN_TAGS: tuple[str, ...] = ("parameters", "injected-parameters", "remove-cell")
 """Cells with these tags are left out of the COMEX HTML export."""
 
+REPORT_CSS = """
+<style>
+  body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1a1a1a; }
+  .jp-Notebook, body > main { max-width: 1100px; margin: 0 auto; }
+  h1 { font-size: 1.6em; margin: 0.2em 0 0.1em 0; }
+  h2 { font-size: 1.25em; margin-top: 1.2em; border-bottom: 2px solid #0173b2; padding-bottom: 0.15em; }
+  table.advocacy-table { border-collapse: collapse; margin: 0.4em 0 0.8em 0; font-size: 0.92em; }
+  table.advocacy-table th { background: #eef4fa; text-align: left !important; padding: 4px 8px; }
+  table.advocacy-table td { border-top: 1px solid #d0d7de; padding: 4px 8px; vertical-align: top; text-align: left !important; }
+  img { max-width: 100%; height: auto; }
+  @page { size: A4; margin: 14mm 12mm; }
+  @media print {
+    table, img, figure, .jp-OutputArea-output, .jp-Cell { break-inside: avoid; page-break-inside: avoid; }
+    h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+    body { font-size: 10.5pt; }
+  }
+</style>
+"""
+"""Styling of COMEX reports: readable tables, and page breaks that never cut a table or figure."""
+
 
 @dataclass(frozen=True)
 class ReportResult:
@@ -56,6 +76,7 @@ class ReportResult:
     notebook: Path
     seconds: float
     run_json: Path | None = None
+    pdf: Path | None = None
 
 
 @contextlib.contextmanager
@@ -115,7 +136,70 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    return body.replace("</head>", REPORT_CSS + "</head>", 1)
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium executable (``ADVOCACY_EVAL_CHROMIUM``, else ``chromium`` on the PATH)."""
+    explicit = os.environ.get("ADVOCACY_EVAL_CHROMIUM")
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--disable-extensions", "--no-pdf-header-footer",
+)
+"""Flags for an offline, headless Chromium (no network traffic of its own)."""
+
+
+def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: int = 180) -> Path:
+    """Print an HTML report to PDF (A4) with headless Chromium, offline.
+
+    Parameters
+    ----------
+    html : path
+        Standalone HTML file (images embedded).
+    pdf : path
+        PDF file to write.
+    timeout : int
+        Seconds allowed.
+
+    Raises
+    ------
+    ReportError
+        If Chromium is missing or fails.
+    """
+    import subprocess
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise ReportError("PDF export needs Chromium: install it (Debian: apt-get install chromium, or "
+                          "`make browser`) or set ADVOCACY_EVAL_CHROMIUM to its path")
+    pdf = Path(pdf)
+    with tempfile.TemporaryDirectory(prefix="advocacy-eval-chromium-") as profile:
+        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}",
+               Path(html).resolve().as_uri()]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"PDF export timed out after {timeout} s") from None
+    if done.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
+        tail = (done.stderr or "").strip().splitlines()[-1:] or ["no output"]
+        raise ReportError(f"PDF export failed (Chromium exit code {done.returncode}): {tail[0]}")
+    return pdf
+
+
+def pdf_page_count(pdf: str | os.PathLike) -> int:
+    """Number of pages of a PDF file (counts its page objects)."""
+    data = Path(pdf).read_bytes()
+    return len(re.findall(rb"/Type\s*/Page(?!s)", data))
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -219,6 +303,7 @@ def run_notebook(
     cell_timeout: int | None = 600,
     timeout: int | None = None,
     forbidden: set[str] | None = None,
+    pdf: bool = False,
 ) -> ReportResult:
     """Execute one notebook with parameters and write ``<stem>.ipynb``, ``<stem>.html`` and ``<stem>.run.json``.
 
@@ -297,6 +382,8 @@ def run_notebook(
                                   f"identifier(s) of employees or posts ({shown}); the previous report was "
                                   "left untouched")
         (tmp / f"{stem}.html").write_text(body, encoding="utf-8")
+        if pdf:
+            html_to_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")
         record = find_record(nb)
         run_json = None
         if record is not None:
@@ -309,10 +396,15 @@ def run_notebook(
         os.replace(tmp / f"{stem}.ipynb", ipynb)
         if run_json is not None:
             os.replace(tmp / f"{stem}.run.json", run_json)
+        pdf_path = None
+        if pdf:
+            pdf_path = out / f"{stem}.pdf"
+            os.replace(tmp / f"{stem}.pdf", pdf_path)
         os.replace(tmp / f"{stem}.html", html)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return ReportResult(html=html, notebook=ipynb, seconds=time.perf_counter() - started, run_json=run_json)
+    return ReportResult(html=html, notebook=ipynb, seconds=time.perf_counter() - started, run_json=run_json,
+                        pdf=pdf_path)
 
 
 def comex_identifiers(data_dir: str | os.PathLike | None) -> set[str]:
@@ -342,6 +434,7 @@ def run_wave_report(
     timeout: int | None = None,
     comex: bool = True,
     forbidden: set[str] | None = None,
+    pdf: bool = False,
 ) -> ReportResult:
     """Execute ``wave_report.ipynb`` for one wave.
 
@@ -365,13 +458,16 @@ def run_wave_report(
         COMEX mode: refuse to write a report that shows an identifier.
     forbidden : set of str, optional
         Identifiers to refuse (default: computed from the data folder in COMEX mode).
+    pdf : bool
+        Also write ``<wave>.pdf``.
     """
     params = {"data_dir": str(resolve_data_dir(data_dir)), "wave": wave, "lang": lang}
     params.update(extra or {})
     if comex and forbidden is None:
         forbidden = comex_identifiers(data_dir)
     return run_notebook("wave_report.ipynb", params, out_dir, stem=wave, title=f"advocacy-eval — {wave}",
-                        cell_timeout=cell_timeout, timeout=timeout, forbidden=forbidden if comex else None)
+                        cell_timeout=cell_timeout, timeout=timeout, forbidden=forbidden if comex else None,
+                        pdf=pdf)
 
 
 def run_all_waves(
@@ -384,12 +480,13 @@ def run_all_waves(
     progress: Callable[[str], None] | None = None,
     timeout: int | None = None,
     comex: bool = True,
+    pdf: bool = False,
 ) -> tuple[dict[str, ReportResult], dict[str, str]]:
     """Execute the wave report for every wave, going on past failures.
 
     Parameters
     ----------
-    data_dir, out_dir, lang, cell_timeout, extra, timeout, comex
+    data_dir, out_dir, lang, cell_timeout, extra, timeout, comex, pdf
         As in :func:`run_wave_report`.
     waves : list of str
         Wave ids, in order.
@@ -411,7 +508,7 @@ def run_all_waves(
             progress(f"[{i}/{len(waves)}] {wave}: running")
         try:
             done[wave] = run_wave_report(data_dir, wave, out_dir, lang, cell_timeout, extra, timeout=timeout,
-                                         comex=comex, forbidden=forbidden)
+                                         comex=comex, forbidden=forbidden, pdf=pdf)
             if progress:
                 progress(f"[{i}/{len(waves)}] {wave}: wrote {done[wave].html} ({done[wave].seconds:.1f} s)")
         except ReportError as exc:

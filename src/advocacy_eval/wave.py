@@ -22,6 +22,7 @@ from .errors import ReportError
 from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
 from .privacy import check_min_group_size, suppress_small_groups
 from .schema import Programme
+from .scorecard import Claim, claim_verdict, default_claims, scorecard
 from .stats.proportions import compare_proportions, content_mix, wilson_interval
 from .stats.rates import compare_engagement, compare_rates
 from .stats.rates import test_rate_ratio_claim as rate_ratio_claim
@@ -64,6 +65,7 @@ class WaveSummary:
     min_group_size: int
     claimed_ratio: float
     target_share: float
+    share_tolerance: float
     numbers: pd.DataFrame
     reach: pd.DataFrame
     claim: pd.DataFrame
@@ -77,6 +79,7 @@ class WaveSummary:
     subtitle: str = ""
     title: str = ""
     profile_sentence: str = ""
+    scorecard: pd.DataFrame | None = None
 
     @property
     def reach_for_plot(self) -> pd.DataFrame:
@@ -173,14 +176,6 @@ def _row(key: str, estimate: float, low: float, high: float, n: float, method: s
             "n": n, "method": method}
 
 
-def _mix_verdict(low: float, high: float, target: float) -> str:
-    if low > target:
-        return "above"
-    if high < target:
-        return "below"
-    return "consistent"
-
-
 def wave_summary(
     programme: Programme,
     wave: str,
@@ -189,6 +184,9 @@ def wave_summary(
     min_group_size: int = 5,
     lang: str = "en",
     months_window: int = 3,
+    claimed_participation: float = 0.5,
+    share_tolerance: float = 0.05,
+    with_previous: bool = True,
 ) -> WaveSummary:
     """Compute every figure of a wave report.
 
@@ -208,6 +206,13 @@ def wave_summary(
         ``"en"`` or ``"fr"``.
     months_window : int
         Months after enrolment used to compare waves' activation.
+    claimed_participation : float
+        Claimed share of volunteers posting in a given month.
+    share_tolerance : float
+        Accepted distance from the target corporate share in the scorecard.
+    with_previous : bool
+        Whether to compute the previous wave's figures for the scorecard's
+        change column.
 
     Returns
     -------
@@ -304,7 +309,7 @@ def wave_summary(
 
     summary = WaveSummary(
         wave_id=wave, wave_name=str(waves.loc[wave, "name"]), lang=lang, min_group_size=k,
-        claimed_ratio=float(claimed_ratio), target_share=float(target_share),
+        claimed_ratio=float(claimed_ratio), target_share=float(target_share), share_tolerance=float(share_tolerance),
         numbers=pd.DataFrame(numbers), reach=reach, claim=claim, engagement=engagement, mix=mix,
         participation_monthly=monthly, wave_comparison=wave_comparison, profiles=profiles,
     )
@@ -312,6 +317,17 @@ def wave_summary(
     summary.subtitle = t("subtitle", lang, wave=wave, start=fmt_date(waves.loc[wave, "start_date"], lang),
                          end=fmt_date(waves.loc[wave, "end_date"], lang), data_end=fmt_date(data_end, lang))
     _format(summary, programme, members, emp_posts)
+    previous_wave = order[order.index(wave) - 1] if order.index(wave) > 0 else None
+    previous = None
+    if with_previous and previous_wave is not None:
+        try:
+            previous = wave_summary(programme, previous_wave, claimed_ratio, target_share, k, lang, months_window,
+                                    claimed_participation, share_tolerance, with_previous=False).numbers
+        except ReportError:  # the previous wave is too small to report on
+            previous_wave = None
+    claims = default_claims(claimed_ratio, target_share, share_tolerance, claimed_participation)
+    summary.scorecard, summary.tables["scorecard"] = scorecard(summary.numbers, claims, previous,
+                                                               previous_wave if previous is not None else None, lang)
     return summary
 
 
@@ -325,8 +341,10 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
     n = s.numbers.set_index("key")
     claim = s.claim.iloc[0]
     r = s.reach.set_index("level")
-    mix_verdict = _mix_verdict(n.loc["corporate_share", "ci_low"], n.loc["corporate_share", "ci_high"],
-                               s.target_share)
+    mix_claim = Claim("corporate_share", "target", s.target_share, s.share_tolerance)
+    mix_verdict = claim_verdict(n.loc["corporate_share", "ci_low"], n.loc["corporate_share", "ci_high"], mix_claim)
+    band = fmt_interval(s.target_share - s.share_tolerance, s.target_share + s.share_tolerance, fmt_pct, lang,
+                        digits=0)
     pct = lambda key: fmt_pct(n.loc[key, "estimate"], lang)  # noqa: E731
     ci_pct = lambda key, d=1: fmt_interval(n.loc[key, "ci_low"], n.loc[key, "ci_high"], fmt_pct, lang, digits=d)  # noqa: E731
     posts_authors = t("basis_posts_authors", lang, posts=fmt_int(r.loc["employee", "n_posts"], lang),
@@ -346,7 +364,7 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
          posts_authors,
          t("reading_claim", lang, claim=fmt_ratio(s.claimed_ratio, lang), verdict=_verdict_word(claim["verdict"], lang))),
         (t("kpi_corporate_share", lang), pct("corporate_share"), ci_pct("corporate_share"), posts_authors,
-         t("reading_target", lang, target=fmt_pct(s.target_share, lang, 0), verdict=t(f"target_{mix_verdict}", lang))),
+         t("reading_target", lang, target=band, verdict=_verdict_word(mix_verdict, lang))),
         (t("kpi_engagement", lang), pct("employee_engagement_rate"), ci_pct("employee_engagement_rate"), posts_authors, ""),
     ]
     n_without = n.loc["profiles_created", "n"]
@@ -370,8 +388,7 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
         t("sentence_mix", lang, share=pct("corporate_share"),
           low=fmt_pct(n.loc["corporate_share", "ci_low"], lang), high=fmt_pct(n.loc["corporate_share", "ci_high"], lang),
           target=fmt_pct(s.target_share, lang, 0),
-          verdict_text=t({"consistent": "mix_text_consistent", "above": "mix_text_above",
-                          "below": "mix_text_below"}[mix_verdict], lang)),
+          verdict_text=t(f"mix_text_{mix_verdict}", lang, band=band)),
     ]
     if n_without >= k:
         s.profile_sentence = t("sentence_profiles", lang, created=fmt_int(n.loc["profiles_created", "estimate"], lang),

@@ -1,0 +1,739 @@
+"""Causal effect of onboarding: staggered difference-in-differences (Callaway & Sant'Anna).
+
+Volunteers enrol in staggered waves. Before/after comparisons confuse the
+programme with everything else that changed, and a two-way fixed-effects
+(TWFE) regression compares late volunteers with early ones *after* the early
+ones were onboarded, which biases it when effects build up or fade. The
+Callaway & Sant'Anna (2021) estimator avoids both: for every enrolment cohort
+``g`` and month ``t`` it compares the cohort's change since the month before
+enrolment with the change of employees not (yet) enrolled in ``t``, giving
+group-time effects ATT(g, t) that are then averaged with explicit weights.
+
+:func:`onboarding_effect` works on any long panel (unit, period, first
+treated period with 0 or missing = never treated, outcome), so it can be
+checked against the reference R package ``did`` on its public benchmark
+panel. It is backed by :class:`diff_diff.CallawaySantAnna` (doubly robust,
+analytic standard errors from influence functions, optional multiplier
+bootstrap). The aggregations (overall, event study, by cohort, by calendar
+month, and the overall summary of each) are computed from diff-diff's
+per-cell influence functions exactly as R ``did::aggte`` does, including the
+correction for estimated cohort-size weights; the simple, event-study and
+cohort aggregations are checked against diff-diff's own in the tests.
+
+:func:`twfe_estimate`, :func:`bacon_decomposition` and :func:`honest_bounds`
+give the diagnostics: the TWFE estimate as a contrast only, the
+Goodman-Bacon decomposition that explains the gap, and Rambachan & Roth
+(2023) bounds under violations of parallel trends.
+
+Design choices, assumptions and caveats: ``docs/onboarding-effect.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .panel import Panel
+from .stats._result import StatResult, make_result
+
+CONTROLS: dict[str, str] = {
+    "not_yet_treated": "not_yet_treated",
+    "notyettreated": "not_yet_treated",
+    "not_yet_enrolled": "not_yet_treated",
+    "never_treated": "never_treated",
+    "nevertreated": "never_treated",
+    "never_enrolled": "never_treated",
+}
+"""Accepted spellings of the control group (diff-diff's and R ``did``'s)."""
+
+UNBALANCED: tuple[str, ...] = ("balance", "keep")
+"""Ways to handle units not observed in every period (see :func:`onboarding_effect`)."""
+
+
+# ----------------------------------------------------------------------------- data preparation
+
+
+def _resolve_columns(panel: Panel | pd.DataFrame, unit: str | None, period: str | None,
+                     first_period: str | None) -> tuple[pd.DataFrame, str, str, str]:
+    if isinstance(panel, Panel):
+        return panel.data, unit or panel.unit, period or panel.period, first_period or panel.first_period
+    if not isinstance(panel, pd.DataFrame):
+        raise TypeError(f"panel must be a Panel or a pandas DataFrame, got {type(panel).__name__}")
+    missing = [name for name, v in (("unit", unit), ("period", period), ("first_period", first_period)) if v is None]
+    if missing:
+        raise ValueError(f"with a DataFrame, give the column names: {', '.join(missing)}")
+    return panel, unit, period, first_period  # type: ignore[return-value]
+
+
+def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None,
+                      period: str | None = None, first_period: str | None = None,
+                      unbalanced: str = "balance",
+                      covariates: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows the estimator uses and a report of the units left out.
+
+    Parameters
+    ----------
+    panel : Panel or pandas.DataFrame
+        Long panel.
+    outcome : str
+        Outcome column.
+    unit, period, first_period : str, optional
+        Column names (taken from the :class:`~advocacy_eval.panel.Panel` when
+        omitted).
+    unbalanced : str
+        ``"balance"``: keep only units whose outcome is observed in every
+        period (the default; the usual choice of R ``did``); ``"keep"``: keep
+        every row; each ATT(g, t) then uses the units observed in both its
+        base period and ``t``.
+    covariates : sequence of str, optional
+        Covariate columns to carry.
+
+    Returns
+    -------
+    sample : pandas.DataFrame
+        Columns ``unit, period, first_period, y`` (+ covariates), sorted.
+    report : pandas.DataFrame
+        ``key, value, description``: units and rows in, units left out and why.
+    """
+    if unbalanced not in UNBALANCED:
+        raise ValueError(f"unbalanced must be one of {UNBALANCED}, got {unbalanced!r}")
+    data, unit, period, first_period = _resolve_columns(panel, unit, period, first_period)
+    if isinstance(panel, Panel) and outcome not in panel.estimable:
+        note = " ".join(panel.notes)
+        raise ValueError(f"the effect on {outcome!r} cannot be estimated from this panel "
+                         f"(estimable: {', '.join(panel.estimable)}). {note}".strip())
+    cols = [unit, period, first_period, outcome, *(covariates or [])]
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise KeyError(f"column(s) not in the panel: {', '.join(missing)}")
+    codes, _ = pd.factorize(data[unit], sort=False)
+    if (codes < 0).any():
+        raise ValueError(f"the unit column {unit!r} has missing values")
+    per = pd.to_numeric(data[period]).to_numpy()
+    fp = pd.to_numeric(data[first_period]).fillna(0).to_numpy()
+    order = np.lexsort((per, codes))
+    df = pd.DataFrame({"unit": codes[order].astype(np.int64), "period": per[order], "first_period": fp[order],
+                       "y": pd.to_numeric(data[outcome]).astype("float64").to_numpy()[order]})
+    for c in covariates or []:
+        df[c] = pd.to_numeric(data[c]).astype("float64").to_numpy()[order]
+    if (df["first_period"] < 0).any():
+        raise ValueError("first_period must be >= 0 (0 or missing = never treated)")
+    u, pp, ff = df["unit"].to_numpy(), df["period"].to_numpy(), df["first_period"].to_numpy()
+    same_unit = u[1:] == u[:-1]
+    if (same_unit & (pp[1:] == pp[:-1])).any():
+        raise ValueError("the panel has duplicate (unit, period) rows")
+    if (same_unit & (ff[1:] != ff[:-1])).any():
+        raise ValueError("first_period must be constant within a unit")
+    n_periods_all = int(len(np.unique(pp)))
+    n_units_all = int(codes.max()) + 1 if len(codes) else 0
+    n_rows_all = len(df)
+    first = df["period"].min()
+    ok = df["y"].notna()
+    for c in covariates or []:
+        ok &= df[c].notna()
+    df = df.loc[ok]
+    rows_missing = n_rows_all - len(df)
+    units_missing = n_units_all - int(len(np.unique(df["unit"].to_numpy())))
+    # treated at or before the first period: no pre-period
+    always = df["first_period"].gt(0) & df["first_period"].le(first)
+    n_always = int(df.loc[always, "unit"].nunique())
+    df = df.loc[~always]
+    n_unbalanced = 0
+    n_unbalanced_treated = 0
+    if unbalanced == "balance":
+        uu = df["unit"].to_numpy()
+        full = np.bincount(uu)[uu] == n_periods_all
+        dropped = df.loc[~full].drop_duplicates("unit")
+        n_unbalanced = len(dropped)
+        n_unbalanced_treated = int((dropped["first_period"] > 0).sum())
+        df = df.loc[full]
+    df = df.reset_index(drop=True)
+    units = df.drop_duplicates("unit")
+    values = {
+        "units_in_panel": (n_units_all, "units in the panel"),
+        "rows_in_panel": (n_rows_all, "rows in the panel"),
+        "rows_missing_outcome": (rows_missing, f"rows without {outcome} (or a covariate), left out"),
+        "units_without_outcome": (units_missing, f"units with no observed {outcome}, left out"),
+        "units_always_treated": (n_always, "units treated in or before the first period (no pre-period), left out"),
+        "units_unbalanced": (n_unbalanced, "units not observed in every period, left out (unbalanced='balance')"),
+        "units_unbalanced_treated": (n_unbalanced_treated, "of which treated units"),
+        "units_used": (len(units), "units used"),
+        "units_treated_used": (int((units["first_period"] > 0).sum()), "treated units used"),
+        "units_never_treated_used": (int((units["first_period"] == 0).sum()), "never-treated units used"),
+        "rows_used": (len(df), "rows used"),
+        "periods_used": (int(df["period"].nunique()), "periods used"),
+    }
+    report = pd.DataFrame({"key": list(values), "value": [int(v[0]) for v in values.values()],
+                           "description": [v[1] for v in values.values()]})
+    return df, report
+
+
+# ----------------------------------------------------------------------------- aggregation engine
+
+
+class _Aggregator:
+    """Aggregations of ATT(g, t) from diff-diff's per-cell influence functions (R ``did::aggte``).
+
+    The influence function of a cell is stored sparsely (treated and control
+    unit positions and values) on diff-diff's scale, where the standard error
+    is ``sqrt(sum(psi ** 2))``.
+    """
+
+    def __init__(self, result: Any, alpha: float, anticipation: int) -> None:
+        kit = getattr(result, "_aggregation_kit", None)
+        if kit is None:  # pragma: no cover - diff-diff always attaches it on a fit
+            raise RuntimeError("diff-diff result carries no aggregation kit; cannot aggregate")
+        self.influence: dict = kit.influence
+        cohorts = np.asarray(kit.bookkeeping["unit_cohorts"], dtype=float)
+        self.n_units = len(cohorts)
+        self.cohort_values, self.cohort_codes = np.unique(cohorts, return_inverse=True)
+        self.cohort_sizes = np.bincount(self.cohort_codes).astype(float)
+        self.alpha = alpha
+        self.anticipation = anticipation
+        self.z = float(sps.norm.isf(alpha / 2))
+        cells = [(g, t, d) for (g, t), d in result.group_time_effects.items()
+                 if np.isfinite(d["effect"]) and not d.get("is_reference", False)]
+        self.cells = sorted(cells, key=lambda c: (c[0], c[1]))
+        self.att = {(g, t): float(d["effect"]) for g, t, d in self.cells}
+        self.n_treated = {(g, t): float(d["n_treated"]) for g, t, d in self.cells}
+
+    def pg(self, g: float) -> float:
+        """Cohort share ``n_g / N`` (R's ``pg``)."""
+        pos = np.searchsorted(self.cohort_values, g)
+        return float(self.cohort_sizes[pos] / self.n_units)
+
+    def cell_psi(self, key: tuple) -> np.ndarray:
+        """Dense influence function of one cell."""
+        psi = np.zeros(self.n_units)
+        info = self.influence.get(key)
+        if info is not None:
+            psi[info["treated_idx"]] += info["treated_inf"]
+            psi[info["control_idx"]] += info["control_inf"]
+        return psi
+
+    def weighted(self, keys: Sequence[tuple], weights: np.ndarray, wif: bool) -> tuple[float, np.ndarray]:
+        """Estimate and influence function of ``sum_k w_k ATT_k``.
+
+        With ``wif=True`` the weights are cohort shares normalised over the
+        cells (R ``did``), and the influence of estimating those shares is
+        added (R's ``wif``).
+        """
+        effects = np.array([self.att[k] for k in keys])
+        weights = np.asarray(weights, dtype=float)
+        estimate = float(weights @ effects)
+        psi = np.zeros(self.n_units)
+        for k, w in zip(keys, weights):
+            info = self.influence.get(k)
+            if info is None:
+                continue
+            psi[info["treated_idx"]] += w * info["treated_inf"]
+            psi[info["control_idx"]] += w * info["control_inf"]
+        if wif:
+            psi += self._wif([k[0] for k in keys], effects) / self.n_units
+        return estimate, psi
+
+    def _wif(self, groups: Sequence[float], effects: np.ndarray) -> np.ndarray:
+        """R ``did``'s weight influence function times the effects (closed form)."""
+        groups = np.asarray(groups, dtype=float)
+        pos = np.searchsorted(self.cohort_values, groups)
+        pg = self.cohort_sizes[pos] / self.n_units
+        s = pg.sum()
+        if s == 0:
+            return np.zeros(self.n_units)
+        d = float(pg @ effects)
+        e_by = np.bincount(pos, weights=effects, minlength=len(self.cohort_values))
+        k_by = np.bincount(pos, minlength=len(self.cohort_values)).astype(float)
+        return e_by[self.cohort_codes] / s - k_by[self.cohort_codes] * d / s**2
+
+    def cohort_weighted(self, keys: Sequence[tuple], cell_weights: str = "n_treated") -> tuple[float, np.ndarray]:
+        """Average of cells weighted by cohort size, with the weight correction (simple, dynamic, calendar)."""
+        if cell_weights == "n_treated":
+            w = np.array([self.n_treated[k] for k in keys])
+        else:
+            w = np.array([self.pg(k[0]) for k in keys])
+        return self.weighted(keys, w / w.sum(), wif=True)
+
+    def row(self, estimate: float, psi: np.ndarray | None, se: float | None = None) -> dict:
+        if se is None:
+            se = float(np.sqrt(np.sum(psi**2))) if psi is not None else np.nan
+        ok = np.isfinite(se) and se > 0
+        return {
+            "estimate": estimate,
+            "se": se,
+            "ci_low": estimate - self.z * se if ok else np.nan,
+            "ci_high": estimate + self.z * se if ok else np.nan,
+            "p_value": float(math.erfc(abs(estimate) / se / math.sqrt(2))) if ok else np.nan,
+        }
+
+
+def _bootstrap_rows(estimates: np.ndarray, psis: np.ndarray, n_bootstrap: int, seed: int | None,
+                    weight_type: str, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Multiplier bootstrap on aggregated influence functions (for rows diff-diff does not aggregate)."""
+    from diff_diff.bootstrap_utils import (
+        compute_effect_bootstrap_stats_batch,
+        generate_bootstrap_weights_batch_numpy,
+    )
+
+    rng = np.random.default_rng(None if seed is None else seed + 7919)
+    n = psis.shape[0]
+    draws = np.empty((n_bootstrap, psis.shape[1]))
+    block = max(1, min(n_bootstrap, int(2e7 // max(n, 1))))
+    for start in range(0, n_bootstrap, block):
+        stop = min(n_bootstrap, start + block)
+        w = generate_bootstrap_weights_batch_numpy(stop - start, n, weight_type, rng)
+        draws[start:stop] = w @ psis
+    ses, lo, hi, pv = compute_effect_bootstrap_stats_batch(estimates, estimates[None, :] + draws, alpha=alpha)
+    return np.asarray(ses), np.asarray(lo), np.asarray(hi), np.asarray(pv)
+
+
+# ----------------------------------------------------------------------------- result object
+
+
+@dataclass
+class OnboardingEffect:
+    """Result of :func:`onboarding_effect`: tidy tables of estimates with 95% intervals.
+
+    Every table is a :class:`~advocacy_eval.stats._result.StatResult` with
+    ``estimate, ci_low, ci_high, p_value, n, method`` plus ``se``.
+
+    Attributes
+    ----------
+    outcome, control, method : str
+        What was estimated and how (``control`` in diff-diff's spelling).
+    anticipation : int
+        Periods before enrolment in which effects were allowed.
+    alpha : float
+        1 - confidence level.
+    inference : str
+        ``"analytic"`` or ``"bootstrap"``.
+    group_time : StatResult
+        ATT(g, t): ``cohort`` (first period), ``period``, ``event_time``,
+        ``cohort_label``, ``n`` (treated units), ``n_control``; pre-periods
+        (``event_time < 0``) are placebo estimates.
+    overall : StatResult
+        One row: the simple aggregation (average over every treated
+        cohort x post-enrolment period, weighted by cohort size).
+    event_study : StatResult
+        By ``event_time`` (months since enrolment; 0 = enrolment month).
+    by_group : StatResult
+        By enrolment cohort: each cohort's average over its post periods.
+    calendar : StatResult
+        By calendar ``period``: average over the cohorts enrolled by then.
+    summary : StatResult
+        The overall summary of each aggregation (``type``: simple, group,
+        dynamic, calendar), as R ``did::aggte`` reports ``overall.att``.
+    pretrend : StatResult
+        Joint Wald tests that the pre-enrolment placebo effects are zero
+        (``test``: group_time, event_study): ``statistic``, ``df``, ``p_value``.
+    sample : pandas.DataFrame
+        Units and rows used and left out (:func:`estimation_sample`).
+    warnings : list of str
+        Warnings raised by the estimator.
+    result : diff_diff.CallawaySantAnnaResults
+        The underlying diff-diff result.
+    by_wave : StatResult or None
+        Effect per wave (a wave may hold several enrolment cohorts), when the
+        panel is a :class:`~advocacy_eval.panel.Panel`.
+    """
+
+    outcome: str
+    control: str
+    method: str
+    anticipation: int
+    alpha: float
+    inference: str
+    group_time: StatResult
+    overall: StatResult
+    event_study: StatResult
+    by_group: StatResult
+    calendar: StatResult
+    summary: StatResult
+    pretrend: StatResult
+    sample: pd.DataFrame
+    warnings: list[str]
+    result: Any = field(repr=False)
+    by_wave: StatResult | None = None
+    cohort_labels: dict = field(default_factory=dict, repr=False)
+    period_labels: dict = field(default_factory=dict, repr=False)
+    _agg: _Aggregator | None = field(default=None, repr=False)
+
+    @property
+    def att(self) -> float:
+        """The overall (simple) ATT."""
+        return float(self.overall["estimate"].iloc[0])
+
+    @property
+    def se(self) -> float:
+        """Standard error of the overall ATT."""
+        return float(self.overall["se"].iloc[0])
+
+    def combine(self, weights: pd.DataFrame, label: str = "combination") -> StatResult:
+        """Estimate and interval of a fixed linear combination of ATT(g, t).
+
+        The coefficients are treated as fixed (e.g. counts of employees), so
+        no weight-estimation term is added. Analytic standard error from the
+        cells' influence functions.
+
+        Parameters
+        ----------
+        weights : pandas.DataFrame
+            Columns ``cohort``, ``period``, ``weight``.
+        label : str
+            Name of the row.
+
+        Returns
+        -------
+        StatResult
+            One row: label, estimate, se, ci_low, ci_high, p_value, n (cells).
+        """
+        agg = self._require_agg()
+        keys, w = [], []
+        for r in weights.itertuples(index=False):
+            key = (float(r.cohort), float(r.period))
+            match = [k for k in agg.att if k[0] == key[0] and k[1] == key[1]]
+            if not match:
+                raise KeyError(f"no estimated ATT for cohort {r.cohort}, period {r.period}")
+            keys.append(match[0])
+            w.append(float(r.weight))
+        estimate, psi = agg.weighted(keys, np.asarray(w), wif=False)
+        row = {"label": label, **agg.row(estimate, psi), "n": len(keys),
+               "method": f"fixed linear combination of ATT(g,t), {self.method}"}
+        return make_result([row], first=["label"])
+
+    def _require_agg(self) -> _Aggregator:
+        if self._agg is None:  # pragma: no cover
+            raise RuntimeError("this result has no aggregation engine")
+        return self._agg
+
+
+def _method_label(method: str, control: str, inference: str, n_bootstrap: int) -> str:
+    est = {"dr": "doubly robust", "ipw": "inverse probability weighting", "reg": "outcome regression"}[method]
+    ctrl = "not-yet-enrolled and never-enrolled controls" if control == "not_yet_treated" else "never-enrolled controls"
+    inf = "analytic SE" if inference == "analytic" else f"multiplier bootstrap SE ({n_bootstrap} draws)"
+    return f"Callaway-Sant'Anna ({est}), {ctrl}, {inf}"
+
+
+def onboarding_effect(
+    panel: Panel | pd.DataFrame,
+    outcome: str,
+    unit: str | None = None,
+    period: str | None = None,
+    first_period: str | None = None,
+    control: str = "not_yet_treated",
+    anticipation: int = 0,
+    method: str = "dr",
+    covariates: Sequence[str] | None = None,
+    unbalanced: str = "balance",
+    base_period: str = "varying",
+    n_bootstrap: int = 0,
+    seed: int | None = None,
+    bootstrap_weights: str = "rademacher",
+    alpha: float = 0.05,
+) -> OnboardingEffect:
+    """Estimate the effect of enrolling on a monthly outcome (staggered DiD, Callaway & Sant'Anna).
+
+    Parameters
+    ----------
+    panel : Panel or pandas.DataFrame
+        A :class:`~advocacy_eval.panel.Panel` (from
+        :func:`~advocacy_eval.panel.build_panel`) or any long panel.
+    outcome : str
+        Outcome column (levels per period, e.g. ``"posts"``).
+    unit, period, first_period : str, optional
+        Column names of the unit id, the numeric period and the first treated
+        period (0 or missing = never treated). Taken from the Panel when
+        omitted; required for a DataFrame.
+    control : str
+        ``"not_yet_treated"`` (default: employees not enrolled yet in the
+        month compared, plus those who never enrol) or ``"never_treated"``.
+        R ``did`` spellings ``"notyettreated"``/``"nevertreated"`` are
+        accepted.
+    anticipation : int
+        Periods before enrolment in which behaviour may already change (the
+        base period moves back by as many periods).
+    method : str
+        ``"dr"`` (doubly robust, default), ``"ipw"`` or ``"reg"``.
+    covariates : sequence of str, optional
+        Covariates for conditional parallel trends (taken at the base period).
+    unbalanced : str
+        ``"balance"`` (default): units observed in every period only;
+        ``"keep"``: all rows (diff-diff's within-cell differencing).
+    base_period : str
+        ``"varying"`` (default, as R ``did``) or ``"universal"`` (needed for
+        :func:`honest_bounds`). Post-enrolment effects are identical.
+    n_bootstrap : int
+        0 (default): analytic standard errors. Otherwise the number of
+        multiplier-bootstrap draws (percentile intervals).
+    seed : int, optional
+        Seed of the bootstrap.
+    bootstrap_weights : str
+        ``"rademacher"``, ``"mammen"`` or ``"webb"``.
+    alpha : float
+        1 - confidence level (0.05 gives 95% intervals).
+
+    Returns
+    -------
+    OnboardingEffect
+        Group-time ATTs, overall ATT, event study, by cohort, by calendar
+        month, the summary of each aggregation, the pre-trend tests and the
+        sample report.
+
+    Raises
+    ------
+    ValueError
+        On an unknown option, an outcome that the panel cannot support, or a
+        panel without treated or control units.
+
+    Examples
+    --------
+    >>> from advocacy_eval.sample import generate_programme
+    >>> from advocacy_eval.panel import build_panel
+    >>> prog = generate_programme(seed=1, n_employees=400)
+    >>> eff = onboarding_effect(build_panel(prog), "posts")
+    >>> round(eff.att, 1) > 0
+    True
+    """
+    from diff_diff import CallawaySantAnna
+
+    if control not in CONTROLS:
+        raise ValueError(f"control must be one of {sorted(set(CONTROLS))}, got {control!r}")
+    control = CONTROLS[control]
+    if method not in ("dr", "ipw", "reg"):
+        raise ValueError(f"method must be 'dr', 'ipw' or 'reg', got {method!r}")
+    if n_bootstrap < 0:
+        raise ValueError("n_bootstrap must be >= 0")
+    sample, report = estimation_sample(panel, outcome, unit, period, first_period, unbalanced, covariates)
+    if (sample["first_period"] > 0).sum() == 0:
+        raise ValueError("no treated unit with a pre-period in the estimation sample")
+    if control == "never_treated" and (sample["first_period"] == 0).sum() == 0:
+        raise ValueError("no never-treated unit: use control='not_yet_treated'")
+
+    inference = "bootstrap" if n_bootstrap > 0 else "analytic"
+    cs = CallawaySantAnna(control_group=control, anticipation=anticipation, estimation_method=method,
+                          alpha=alpha, n_bootstrap=n_bootstrap, seed=seed,
+                          bootstrap_weights=bootstrap_weights, base_period=base_period)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = cs.fit(sample, outcome="y", unit="unit", time="period", first_treat="first_period",
+                        covariates=list(covariates) if covariates else None)
+    messages = list(dict.fromkeys(str(w.message) for w in caught))
+    label = _method_label(method, control, inference, n_bootstrap)
+
+    cohort_labels: dict[float, str] = {}
+    period_labels: dict[float, pd.Timestamp] = {}
+    if isinstance(panel, Panel):
+        cohort_labels = {float(k): v for k, v in panel.cohort_labels().items()}
+        period_labels = {float(p): panel.months[int(p) - 1] for p in range(1, panel.n_periods + 1)}
+
+    agg = _Aggregator(result, alpha, anticipation)
+    tables = _aggregate(agg, result, label, cohort_labels, period_labels, n_bootstrap, seed,
+                        bootstrap_weights, alpha)
+    effect = OnboardingEffect(
+        outcome=outcome, control=control, method=label, anticipation=anticipation, alpha=alpha,
+        inference=inference, sample=report, warnings=messages, result=result,
+        cohort_labels=cohort_labels, period_labels=period_labels, _agg=agg, **tables,
+    )
+    if isinstance(panel, Panel):
+        effect.by_wave = _by_wave(effect, panel)
+    return effect
+
+
+def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, period_labels: dict,
+               n_bootstrap: int, seed: int | None, weight_type: str, alpha: float) -> dict:
+    """Every aggregation table (R ``did::aggte`` definitions)."""
+    ant = agg.anticipation
+    cells = agg.cells
+
+    def cohort_label(g: float) -> str:
+        return cohort_labels.get(float(g), f"{g:g}")
+
+    # group-time ----------------------------------------------------------------------------------
+    gt_rows = []
+    for g, t, d in cells:
+        gt_rows.append({
+            "cohort": g, "period": t, "event_time": t - g, "cohort_label": cohort_label(g),
+            "estimate": float(d["effect"]), "se": float(d["se"]),
+            "ci_low": float(d["conf_int"][0]), "ci_high": float(d["conf_int"][1]),
+            "p_value": float(d["p_value"]), "n": int(d["n_treated"]), "n_control": int(d["n_control"]),
+            "method": label,
+        })
+    group_time = make_result(gt_rows, first=["cohort", "period", "event_time", "cohort_label"])
+    if period_labels:
+        group_time["month"] = group_time["period"].map(period_labels)
+
+    post = [(g, t) for g, t, _ in cells if t >= g - ant]
+    rows: dict[str, list[dict]] = {"simple": [], "event_study": [], "by_group": [], "calendar": [], "summary": []}
+    psis: dict[str, list[np.ndarray]] = {k: [] for k in rows}
+
+    # simple ---------------------------------------------------------------------------------------
+    est, psi = agg.cohort_weighted(post)
+    rows["simple"].append({**agg.row(est, psi), "n": int(sum(agg.cohort_sizes[np.searchsorted(
+        agg.cohort_values, sorted({g for g, _ in post}))])), "method": label})
+    psis["simple"].append(psi)
+    rows["summary"].append({"type": "simple", **agg.row(est, psi), "n": len(post), "method": label})
+    psis["summary"].append(psi)
+
+    # dynamic (event study) ------------------------------------------------------------------------
+    by_e: dict[float, list[tuple]] = {}
+    for g, t, _ in cells:
+        by_e.setdefault(t - g, []).append((g, t))
+    es_est, es_psi = {}, {}
+    for e in sorted(by_e):
+        keys = by_e[e]
+        est, psi = agg.cohort_weighted(keys)
+        es_est[e], es_psi[e] = est, psi
+        rows["event_study"].append({"event_time": e, **agg.row(est, psi),
+                                    "n": int(sum(agg.n_treated[k] for k in keys)), "n_cohorts": len(keys),
+                                    "method": label})
+        psis["event_study"].append(psi)
+    post_e = [e for e in es_est if e >= -ant]
+    if post_e:
+        est = float(np.mean([es_est[e] for e in post_e]))
+        psi = np.mean([es_psi[e] for e in post_e], axis=0)
+        rows["summary"].append({"type": "dynamic", **agg.row(est, psi), "n": len(post_e), "method": label})
+        psis["summary"].append(psi)
+
+    # group (by cohort) -----------------------------------------------------------------------------
+    g_est, g_psi, groups = [], [], []
+    for g in sorted({g for g, _ in post}):
+        keys = [(gg, t) for gg, t in post if gg == g]
+        est, psi = agg.weighted(keys, np.full(len(keys), 1 / len(keys)), wif=False)
+        g_est.append(est)
+        g_psi.append(psi)
+        groups.append(g)
+        rows["by_group"].append({"cohort": g, "cohort_label": cohort_label(g), **agg.row(est, psi),
+                                 "n": int(agg.cohort_sizes[np.searchsorted(agg.cohort_values, g)]),
+                                 "n_periods": len(keys), "method": label})
+        psis["by_group"].append(psi)
+    if groups:
+        pg = np.array([agg.pg(g) for g in groups])
+        est = float(pg @ np.array(g_est) / pg.sum())
+        psi = (pg / pg.sum()) @ np.array(g_psi) + agg._wif(groups, np.array(g_est)) / agg.n_units
+        rows["summary"].append({"type": "group", **agg.row(est, psi), "n": len(groups), "method": label})
+        psis["summary"].append(psi)
+
+    # calendar ---------------------------------------------------------------------------------------
+    c_est, c_psi = [], []
+    min_g = min(g for g, _, _ in cells)
+    for t in sorted({t for _, t, _ in cells if t >= min_g}):
+        keys = [(g, tt) for g, tt in post if tt == t and g <= t]
+        if not keys:
+            continue
+        est, psi = agg.cohort_weighted(keys, cell_weights="pg")
+        c_est.append(est)
+        c_psi.append(psi)
+        row = {"period": t, **agg.row(est, psi), "n": int(sum(agg.n_treated[k] for k in keys)),
+               "n_cohorts": len(keys), "method": label}
+        if period_labels:
+            row["month"] = period_labels.get(float(t))
+        rows["calendar"].append(row)
+        psis["calendar"].append(psi)
+    if c_est:
+        est = float(np.mean(c_est))
+        psi = np.mean(c_psi, axis=0)
+        rows["summary"].append({"type": "calendar", **agg.row(est, psi), "n": len(c_est), "method": label})
+        psis["summary"].append(psi)
+
+    # bootstrap: diff-diff's own for the cells it aggregates, the same multiplier scheme for the rest
+    if n_bootstrap > 0:
+        _apply_bootstrap(rows, psis, result, n_bootstrap, seed, weight_type, alpha)
+
+    out = {
+        "group_time": group_time,
+        "overall": make_result(rows["simple"]),
+        "event_study": make_result(rows["event_study"], first=["event_time"]),
+        "by_group": make_result(rows["by_group"], first=["cohort", "cohort_label"]),
+        "calendar": make_result(rows["calendar"], first=["period", "month"]),
+        "summary": make_result(rows["summary"], first=["type"]),
+        "pretrend": _pretrend(agg, es_psi, es_est, label),
+    }
+    return out
+
+
+def _apply_bootstrap(rows: dict, psis: dict, result: Any, n_bootstrap: int, seed: int | None,
+                     weight_type: str, alpha: float) -> None:
+    """Replace analytic inference by multiplier-bootstrap inference (percentile intervals)."""
+    boot = result.bootstrap_results
+    for key in ("simple", "event_study", "by_group", "calendar", "summary"):
+        if not rows[key]:
+            continue
+        est = np.array([r["estimate"] for r in rows[key]])
+        ses, lo, hi, pv = _bootstrap_rows(est, np.column_stack(psis[key]), n_bootstrap, seed, weight_type, alpha)
+        for i, r in enumerate(rows[key]):
+            r.update(se=float(ses[i]), ci_low=float(lo[i]), ci_high=float(hi[i]), p_value=float(pv[i]))
+    # diff-diff's bootstrap for the overall ATT (same estimand)
+    if boot is not None and rows["simple"]:
+        r = rows["simple"][0]
+        r.update(se=float(result.overall_se), ci_low=float(result.overall_conf_int[0]),
+                 ci_high=float(result.overall_conf_int[1]), p_value=float(result.overall_p_value))
+        rows["summary"][0].update({k: r[k] for k in ("se", "ci_low", "ci_high", "p_value")})
+
+
+def _pretrend(agg: _Aggregator, es_psi: dict, es_est: dict, label: str) -> StatResult:
+    """Joint Wald tests of the pre-enrolment placebo effects (cells, and event-study coefficients)."""
+    out = []
+    pre_cells = [(g, t) for g, t, _ in agg.cells if t < g - agg.anticipation]
+    tests = [
+        ("group_time", np.array([agg.att[k] for k in pre_cells]),
+         [agg.cell_psi(k) for k in pre_cells]),
+        ("event_study", np.array([es_est[e] for e in sorted(es_est) if e < -agg.anticipation]),
+         [es_psi[e] for e in sorted(es_psi) if e < -agg.anticipation]),
+    ]
+    for name, theta, psi_list in tests:
+        if len(theta) == 0:
+            out.append({"test": name, "statistic": np.nan, "df": 0, "estimate": np.nan, "p_value": np.nan,
+                        "n": 0, "method": "no pre-enrolment period"})
+            continue
+        psi = np.column_stack(psi_list)
+        v = psi.T @ psi
+        keep = np.diag(v) > 0
+        theta, v = theta[keep], v[np.ix_(keep, keep)]
+        w, vec = np.linalg.eigh(v)
+        tol = w.max() * max(v.shape) * np.finfo(float).eps
+        pos = w > tol
+        proj = vec[:, pos].T @ theta
+        stat = float(np.sum(proj**2 / w[pos]))
+        dof = int(pos.sum())
+        out.append({"test": name, "statistic": stat, "df": dof, "estimate": stat,
+                    "p_value": float(sps.chi2.sf(stat, dof)), "n": int(keep.sum()),
+                    "method": f"Wald chi-square test that all pre-enrolment {name.replace('_', '-')} "
+                              f"estimates are zero ({label})"})
+    return make_result(out, first=["test", "statistic", "df"])
+
+
+def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
+    """Effect per wave: each cohort's post-period average, cohorts of the wave weighted by size."""
+    agg = effect._require_agg()
+    post = [(g, t) for g, t, _ in agg.cells if t >= g - agg.anticipation]
+    rows = []
+    by_group = effect.by_group.set_index("cohort")
+    for wave, cohorts in panel.wave_cohorts().items():
+        cohorts = [float(g) for g in cohorts if float(g) in by_group.index]
+        if not cohorts:
+            continue
+        if len(cohorts) == 1:
+            r = by_group.loc[cohorts[0]]
+            rows.append({"wave_id": wave, "cohorts": effect.cohort_labels.get(cohorts[0], str(cohorts[0])),
+                         **{k: r[k] for k in ("estimate", "se", "ci_low", "ci_high", "p_value")},
+                         "n": int(r["n"]), "method": effect.method})
+            continue
+        g_est, g_psi = [], []
+        for g in cohorts:
+            keys = [k for k in post if k[0] == g]
+            est, psi = agg.weighted(keys, np.full(len(keys), 1 / len(keys)), wif=False)
+            g_est.append(est)
+            g_psi.append(psi)
+        pg = np.array([agg.pg(g) for g in cohorts])
+        est = float(pg @ np.array(g_est) / pg.sum())
+        psi = (pg / pg.sum()) @ np.array(g_psi) + agg._wif(cohorts, np.array(g_est)) / agg.n_units
+        n = int(sum(agg.cohort_sizes[np.searchsorted(agg.cohort_values, g)] for g in cohorts))
+        rows.append({"wave_id": wave, "cohorts": " + ".join(effect.cohort_labels.get(g, str(g)) for g in cohorts),
+                     **agg.row(est, psi), "n": n, "method": effect.method})
+    return make_result(rows, first=["wave_id", "cohorts"])
