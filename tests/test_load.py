@@ -146,3 +146,9 @@ def test_bom_and_whitespace_are_tolerated(tmp_path):
     programme = load_programme(folder, as_of="2024-12-31")
     assert programme.waves["wave_id"].tolist() == ["W1", "W2"]
     shutil.rmtree(folder)
+
+
+def test_empty_waves_table_is_a_clear_error(tmp_path):
+    folder = write_programme(tmp_path / "nowaves", waves="wave_id,name,start_date,end_date\n")
+    failures = _errors(folder)
+    assert (failures["column"] == "wave_id").any() and failures["rule"].str.contains("must exist").any()

@@ -3,6 +3,8 @@
 Sub-commands:
 
 - ``sample --out DIR [--seed N] [--employees N] [--months N]``: write a synthetic programme.
+- ``import KIND FILE... --into DATA_DIR``: import real exports (LinkedIn page and member analytics,
+  advocacy platform, HR roster) into a programme folder, pseudonymised, merged without loss.
 - ``validate DATA_DIR``: check a programme folder; print every problem; exit 1 on bad data.
 - ``report DATA_DIR (--wave W | --all-waves) [--out DIR] [--lang en|fr]``: executed reports.
 
@@ -90,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advocacy-eval", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    from .io.imports.cli import add_import_command
+
+    add_import_command(sub)
 
     p = sub.add_parser("sample", help="write a synthetic programme with known ground truth")
     p.add_argument("--out", required=True, help="output folder")

@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from .panel import Panel
-from .stats._result import StatResult, make_result
+from .stats._result import CORE_COLUMNS, StatResult, make_result
 
 CONTROLS: dict[str, str] = {
     "not_yet_treated": "not_yet_treated",
@@ -173,6 +173,19 @@ def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | Non
     report = pd.DataFrame({"key": list(values), "value": [int(v[0]) for v in values.values()],
                            "description": [v[1] for v in values.values()]})
     return df, report
+
+
+def _table(rows: list[dict], first: Sequence[str] = ()) -> StatResult:
+    """A :class:`StatResult` from row dicts sharing the same keys (built column-wise: faster)."""
+    if not rows:
+        return make_result([], first=first)
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    cols = {k: [r.get(k) for r in rows] for k in keys}
+    for c in CORE_COLUMNS:
+        cols.setdefault(c, [np.nan] * len(rows))
+    lead = [c for c in first if c in cols and c not in CORE_COLUMNS]
+    order = [*lead, *CORE_COLUMNS, *(k for k in keys if k not in lead and k not in CORE_COLUMNS)]
+    return StatResult({k: cols[k] for k in order})
 
 
 # ----------------------------------------------------------------------------- aggregation engine
@@ -564,7 +577,7 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
             "p_value": float(d["p_value"]), "n": int(d["n_treated"]), "n_control": int(d["n_control"]),
             "method": label,
         })
-    group_time = make_result(gt_rows, first=["cohort", "period", "event_time", "cohort_label"])
+    group_time = _table(gt_rows, first=["cohort", "period", "event_time", "cohort_label"])
     if period_labels:
         group_time["month"] = group_time["period"].map(period_labels)
 
@@ -647,11 +660,11 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
 
     out = {
         "group_time": group_time,
-        "overall": make_result(rows["simple"]),
-        "event_study": make_result(rows["event_study"], first=["event_time"]),
-        "by_group": make_result(rows["by_group"], first=["cohort", "cohort_label"]),
-        "calendar": make_result(rows["calendar"], first=["period", "month"]),
-        "summary": make_result(rows["summary"], first=["type"]),
+        "overall": _table(rows["simple"]),
+        "event_study": _table(rows["event_study"], first=["event_time"]),
+        "by_group": _table(rows["by_group"], first=["cohort", "cohort_label"]),
+        "calendar": _table(rows["calendar"], first=["period", "month"]),
+        "summary": _table(rows["summary"], first=["type"]),
         "pretrend": _pretrend(agg, es_psi, es_est, label),
     }
     return out
@@ -705,7 +718,7 @@ def _pretrend(agg: _Aggregator, es_psi: dict, es_est: dict, label: str) -> StatR
                     "p_value": float(sps.chi2.sf(stat, dof)), "n": int(keep.sum()),
                     "method": f"Wald chi-square test that all pre-enrolment {name.replace('_', '-')} "
                               f"estimates are zero ({label})"})
-    return make_result(out, first=["test", "statistic", "df"])
+    return _table(out, first=["test", "statistic", "df"])
 
 
 def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
@@ -736,4 +749,284 @@ def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
         n = int(sum(agg.cohort_sizes[np.searchsorted(agg.cohort_values, g)] for g in cohorts))
         rows.append({"wave_id": wave, "cohorts": " + ".join(effect.cohort_labels.get(g, str(g)) for g in cohorts),
                      **agg.row(est, psi), "n": n, "method": effect.method})
-    return make_result(rows, first=["wave_id", "cohorts"])
+    return _table(rows, first=["wave_id", "cohorts"])
+
+
+# ----------------------------------------------------------------------------- diagnostics
+
+
+def twfe_estimate(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None, period: str | None = None,
+                  first_period: str | None = None, alpha: float = 0.05) -> StatResult:
+    """Two-way fixed-effects estimate, shown only as a contrast to :func:`onboarding_effect`.
+
+    ``y_it = a_i + b_t + beta * enrolled_it + e_it`` with ``enrolled_it = 1``
+    from the enrolment period on, on the same balanced sample as the default
+    :func:`onboarding_effect`. With staggered enrolment and effects that build
+    up or fade, ``beta`` is *not* an average effect: it mixes comparisons that
+    use already-enrolled employees as controls (see
+    :func:`bacon_decomposition`).
+
+    Parameters
+    ----------
+    panel : Panel or pandas.DataFrame
+        Long panel.
+    outcome : str
+        Outcome column.
+    unit, period, first_period : str, optional
+        Column names (from the Panel when omitted).
+    alpha : float
+        1 - confidence level.
+
+    Returns
+    -------
+    StatResult
+        One row: estimate, se (clustered by unit, CR1 with factor G/(G-1)),
+        ci_low, ci_high, p_value, n (units), n_obs, method.
+    """
+    sample, _ = estimation_sample(panel, outcome, unit, period, first_period, "balance")
+    periods = np.unique(sample["period"].to_numpy())
+    n_t = len(periods)
+    codes = sample["unit"].to_numpy()
+    _, u = np.unique(codes, return_inverse=True)
+    n_u = int(u.max()) + 1
+    t = np.searchsorted(periods, sample["period"].to_numpy())
+    fp = sample["first_period"].to_numpy()
+    d = ((fp > 0) & (sample["period"].to_numpy() >= fp)).astype(float)
+    y = sample["y"].to_numpy()
+
+    def within(x: np.ndarray) -> np.ndarray:
+        mu_i = np.bincount(u, weights=x, minlength=n_u) / n_t
+        mu_t = np.bincount(t, weights=x, minlength=n_t) / n_u
+        return x - mu_i[u] - mu_t[t] + x.mean()
+
+    dt, yt = within(d), within(y)
+    sxx = float(dt @ dt)
+    if sxx == 0:
+        raise ValueError("no variation in enrolment status: TWFE is not identified")
+    beta = float(dt @ yt) / sxx
+    resid = yt - beta * dt
+    score = np.bincount(u, weights=dt * resid, minlength=n_u)
+    se = float(np.sqrt(n_u / (n_u - 1) * np.sum(score**2)) / sxx)
+    z = float(sps.norm.isf(alpha / 2))
+    row = {"estimate": beta, "se": se, "ci_low": beta - z * se, "ci_high": beta + z * se,
+           "p_value": float(2 * sps.norm.sf(abs(beta) / se)), "n": n_u, "n_obs": len(y),
+           "method": "two-way fixed effects (unit and period), SE clustered by unit: contrast only"}
+    return make_result([row])
+
+
+def bacon_decomposition(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None,
+                        period: str | None = None, first_period: str | None = None) -> dict[str, Any]:
+    """Goodman-Bacon (2021) decomposition of the TWFE estimate (diff-diff's, exact weights).
+
+    Parameters
+    ----------
+    panel : Panel or pandas.DataFrame
+        Long panel (the balanced sample of :func:`twfe_estimate` is used).
+    outcome : str
+        Outcome column.
+    unit, period, first_period : str, optional
+        Column names (from the Panel when omitted).
+
+    Returns
+    -------
+    dict
+        ``twfe`` (the decomposed TWFE estimate), ``by_type`` (DataFrame:
+        ``type`` in treated_vs_never, earlier_vs_later, later_vs_earlier;
+        ``weight``, ``estimate`` (weighted average 2x2 effect),
+        ``contribution`` = weight x estimate), ``comparisons`` (every 2x2
+        comparison) and ``decomposition_error``.
+    """
+    from diff_diff import BaconDecomposition
+
+    sample, _ = estimation_sample(panel, outcome, unit, period, first_period, "balance")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = BaconDecomposition().fit(sample, outcome="y", unit="unit", time="period", first_treat="first_period")
+    types = [
+        ("treated_vs_never", res.total_weight_treated_vs_never, res.weighted_avg_treated_vs_never),
+        ("earlier_vs_later", res.total_weight_earlier_vs_later, res.weighted_avg_earlier_vs_later),
+        ("later_vs_earlier", res.total_weight_later_vs_earlier, res.weighted_avg_later_vs_earlier),
+    ]
+    by_type = pd.DataFrame([{"type": k, "weight": float(w),
+                             "estimate": float(e) if e is not None else np.nan,
+                             "contribution": float(w) * float(e) if e is not None else 0.0} for k, w, e in types])
+    return {"twfe": float(res.twfe_estimate), "by_type": by_type, "comparisons": res.to_dataframe(),
+            "decomposition_error": float(res.decomposition_error)}
+
+
+def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None, period: str | None = None,
+                  first_period: str | None = None, control: str = "not_yet_treated", anticipation: int = 0,
+                  method: str = "relative_magnitude", m_grid: Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0),
+                  max_pre: int | None = 6, max_post: int | None = None, alpha: float = 0.05) -> dict[str, Any]:
+    """Sensitivity of the average post-enrolment effect to violations of parallel trends.
+
+    Rambachan & Roth (2023) "honest DiD" bounds, computed by diff-diff's
+    :class:`~diff_diff.HonestDiD` on the Callaway-Sant'Anna event study with a
+    universal base period (the month before enrolment). With
+    ``method="relative_magnitude"``, ``M`` bounds the post-enrolment
+    violation of parallel trends (month-to-month change) by ``M`` times the
+    largest month-to-month violation seen before enrolment: ``M = 1`` allows
+    violations as large as the worst pre-enrolment one. The breakdown value
+    is the smallest ``M`` at which the robust interval includes zero.
+
+    Parameters
+    ----------
+    panel : Panel or pandas.DataFrame
+        Long panel.
+    outcome : str
+        Outcome column.
+    unit, period, first_period : str, optional
+        Column names (from the Panel when omitted).
+    control : str
+        Control group, as in :func:`onboarding_effect`.
+    anticipation : int
+        Anticipation periods.
+    method : str
+        ``"relative_magnitude"`` (default) or ``"smoothness"``.
+    m_grid : sequence of float
+        Values of ``M``.
+    max_pre, max_post : int, optional
+        Event-study window used (pre-enrolment months before the reference
+        month, post-enrolment months from 0); ``None`` keeps every month.
+        The target is the average effect over the post months kept.
+    alpha : float
+        1 - confidence level.
+
+    Returns
+    -------
+    dict
+        ``table`` (StatResult: ``M``, ``lb``, ``ub`` (identified set),
+        ``ci_low``, ``ci_high`` (robust interval), ``estimate`` (the average
+        post effect)), ``breakdown_m`` (smallest M whose robust interval includes
+        zero, to 0.01; None if the interval excludes zero up to M = 10),
+        ``estimate``, ``se``
+        (average post effect and its SE), ``window`` (pre and post months).
+    """
+    from diff_diff.honest_did import HonestDiD
+
+    eff = onboarding_effect(panel, outcome, unit, period, first_period, control=control,
+                            anticipation=anticipation, base_period="universal", alpha=alpha)
+    es = eff.result.aggregate("event_study")
+    es = _window_event_study(es, max_pre, max_post, anticipation)
+    honest = HonestDiD(method=method, alpha=alpha)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sens = honest.sensitivity_analysis(es, M_grid=list(m_grid))
+        breakdown = honest.breakdown_value(es)
+    rows = []
+    for m, (lb, ub), (clo, chi) in zip(sens.M_values, sens.bounds, sens.robust_cis):
+        rows.append({"M": float(m), "lb": float(lb), "ub": float(ub), "estimate": float(sens.original_estimate),
+                     "ci_low": float(clo), "ci_high": float(chi), "p_value": np.nan, "n": np.nan,
+                     "method": f"Rambachan-Roth bounds ({method.replace('_', ' ')}), average effect over "
+                               "post-enrolment months"})
+    ets = [int(e) for e in es.event_time]
+    return {"table": make_result(rows, first=["M", "lb", "ub"]),
+            "breakdown_m": None if breakdown is None else float(breakdown),
+            "estimate": float(sens.original_estimate), "se": float(sens.original_se),
+            "window": {"pre": min(ets), "post": max(ets)}, "method": method}
+
+
+def _window_event_study(es: Any, max_pre: int | None, max_post: int | None, anticipation: int) -> Any:
+    """Restrict a diff-diff event-study container to a window of event times."""
+    if max_pre is None and max_post is None:
+        return es
+    ref = -1 - anticipation
+    et = np.asarray(es.event_time)
+    keep = np.ones(len(et), dtype=bool)
+    if max_pre is not None:
+        keep &= et >= ref - max_pre
+    if max_post is not None:
+        keep &= et <= max_post
+    return es.subset(keep) if hasattr(es, "subset") else _subset_container(es, keep)
+
+
+def _subset_container(es: Any, keep: np.ndarray) -> Any:
+    """Subset an EventStudyResults container by a boolean mask over its rows (and its covariance)."""
+    import dataclasses
+
+    kept_times = [e for e, k in zip(es.event_time, keep) if k]
+    changes = {}
+    for f in dataclasses.fields(es):
+        value = getattr(es, f.name)
+        if isinstance(value, np.ndarray) and value.ndim == 1 and len(value) == len(keep):
+            changes[f.name] = value[keep]
+    vcov, index = getattr(es, "vcov", None), getattr(es, "vcov_index", None)
+    if vcov is not None and index is not None:
+        pos = [i for i, e in enumerate(index) if e in set(kept_times)]
+        changes["vcov"] = vcov[np.ix_(pos, pos)]
+        changes["vcov_index"] = [index[i] for i in pos]
+    return dataclasses.replace(es, **changes)
+
+
+# ----------------------------------------------------------------------------- profile creation
+
+
+def profiles_attributable(panel: Panel, control: str = "not_yet_treated", anticipation: int = 0,
+                          covariates: Sequence[str] | None = ("has_profile",),
+                          effect: OnboardingEffect | None = None) -> StatResult:
+    """LinkedIn profiles attributable to onboarding, with a 95% interval, per wave and in total.
+
+    Definition: for every volunteer ``i`` in the panel, enrolled in period
+    ``g_i`` and last observed in period ``L_i`` (the panel's last month, or
+    the last full month before leaving), the effect of onboarding on having
+    a profile at ``L_i`` is ATT(g_i, L_i) on ``has_profile`` (0/1), estimated
+    against not-yet-enrolled controls; the count is the sum of these
+    effects over volunteers, i.e. ``sum_{g,t} n_{g,t} ATT(g, t)`` where
+    ``n_{g,t}`` volunteers of cohort ``g`` are last observed in ``t``. It is
+    the expected number of volunteers who have a profile at the end of
+    their observation *because* they were onboarded (profiles they would
+    have created anyway are not counted). The counts ``n_{g,t}`` are taken
+    as fixed; the interval comes from the influence functions of the ATTs.
+
+    Parameters
+    ----------
+    panel : Panel
+        The programme's panel (``has_profile`` is estimable from posts-only
+        data too).
+    control : str
+        Control group (default: not-yet-enrolled and never-enrolled).
+    anticipation : int
+        Anticipation periods.
+    covariates : sequence of str, optional
+        Covariates for conditional parallel trends, taken at each
+        comparison's base period. Default ``("has_profile",)``: employees are
+        compared with others who had the same profile status in the month
+        before enrolment (``has_profile`` is absorbing, and volunteers
+        include fewer employees without a profile, so unconditional parallel
+        trends fail; see ``docs/onboarding-effect.md``). Pass ``()`` for none.
+    effect : OnboardingEffect, optional
+        A fitted effect on ``has_profile`` to reuse.
+
+    Returns
+    -------
+    StatResult
+        One row per wave and a ``total`` row: ``wave_id``, estimate, se,
+        ci_low, ci_high, p_value, ``n`` (volunteers counted), method.
+    """
+    if effect is None:
+        effect = onboarding_effect(panel, "has_profile", control=control, anticipation=anticipation,
+                                   covariates=list(covariates) if covariates else None)
+    elif effect.outcome != "has_profile":
+        raise ValueError(f"effect must be on has_profile, got {effect.outcome!r}")
+    d = panel.data
+    treated = d.loc[d[panel.first_period] > 0]
+    last = treated.groupby(panel.unit, sort=False, observed=True).agg(
+        cohort=(panel.first_period, "first"), period=(panel.period, "max"), wave_id=("wave_id", "first"))
+    last = last.loc[last["period"] >= last["cohort"]]  # left before enrolment month ended: no exposure
+    estimated = {(float(g), float(t)) for g, t in effect._require_agg().att}
+    ok = [(float(g), float(t)) in estimated for g, t in zip(last["cohort"], last["period"])]
+    n_missing = int(len(last) - sum(ok))
+    last = last.loc[ok]
+    method = "sum over volunteers of ATT(g, last observed month) on has_profile, " + effect.method
+    rows = []
+    groups = [(str(w), grp) for w, grp in last.groupby("wave_id", observed=True, sort=True)] + [("total", last)]
+    for wave, grp in groups:
+        weights = grp.groupby(["cohort", "period"]).size().rename("weight").reset_index()
+        res = effect.combine(weights, label=wave)
+        row = res.iloc[0].to_dict()
+        row.update(wave_id=wave, n=len(grp), method=method)
+        row.pop("label", None)
+        rows.append(row)
+    out = make_result(rows, first=["wave_id"])
+    out.attrs["volunteers_without_estimate"] = n_missing
+    return out

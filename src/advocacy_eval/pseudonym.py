@@ -222,7 +222,8 @@ def is_pseudonym(value: object, prefix: str = "E") -> bool:
     prefix : str
         Expected prefix.
     """
-    return isinstance(value, str) and re.fullmatch(rf"{re.escape(prefix)}-[0-9a-f]{{{ID_HEX_CHARS}}}", value) is not None
+    pattern = rf"{re.escape(prefix)}-[0-9a-f]{{{ID_HEX_CHARS}}}"
+    return isinstance(value, str) and re.fullmatch(pattern, value) is not None
 
 
 def pseudonym(value: str, key: bytes, prefix: str = "E") -> str:

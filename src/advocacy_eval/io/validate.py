@@ -67,8 +67,8 @@ def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
     wave_idx = waves.drop_duplicates("wave_id").set_index("wave_id")
     known = employees["wave_id"].isin(wave_idx.index)
     out += _rows(employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}")
-    start = employees["wave_id"].map(wave_idx["start_date"])
-    end = employees["wave_id"].map(wave_idx["end_date"])
+    start = employees["wave_id"].map(wave_idx["start_date"].to_dict()).astype("datetime64[ns]")
+    end = employees["wave_id"].map(wave_idx["end_date"].to_dict()).astype("datetime64[ns]")
     outside = known & has_date & ((employees["enrolled_on"] < start) | (employees["enrolled_on"] > end))
     out += _rows(employees, outside, fe, ce, "enrolled_on",
                  "enrolled_on must fall inside its wave's start_date..end_date")

@@ -70,6 +70,9 @@ class Extract:
         Decisions worth knowing (filled values, ignored columns...).
     aliases : pandas.DataFrame or None
         ``alias -> employee_id`` pairs (roster only).
+    stored_name : str or None
+        Name under which the file is logged and copied when its own name is
+        personal (creator exports are named after the member).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -81,6 +84,7 @@ class Extract:
     export_date_source: str
     notes: list[str] = field(default_factory=list)
     aliases: pd.DataFrame | None = None
+    stored_name: str | None = None
 
 
 Importer = Callable[[RawFile, Context], "Extract | None"]
@@ -199,6 +203,6 @@ def path_of(value: object) -> Path | None:
     """A path when ``value`` names an existing file, else None."""
     if isinstance(value, Path):
         return value
-    if isinstance(value, str) and (("/" in value or "\\" in value or "." in value) and Path(value).expanduser().is_file()):
+    if isinstance(value, str) and any(c in value for c in "/\\.") and Path(value).expanduser().is_file():
         return Path(value).expanduser()
     return None

@@ -36,7 +36,6 @@ import re
 import tomllib
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .common import Context, Extract, choose_export_date, path_of, post_id_from_link, resolve_person
@@ -311,7 +310,9 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     if end.day != end.days_in_month:
         notes.append(f"month to date only (until {end:%Y-%m-%d})")
     rows_read = len(e) + (0 if top is None else len(top)) + 3
-    return Extract({"activity": activity}, rows_read, raw.encoding, lang, order, export_date, source, notes)
+    stored = f"linkedin-member_{employee}_{start:%Y-%m}{raw.path.suffix.lower()}"
+    return Extract({"activity": activity}, rows_read, raw.encoding, lang, order, export_date, source, notes,
+                   stored_name=stored)
 
 
 def _dates(texts: list[str], order: str | None) -> tuple[tuple[pd.Timestamp, pd.Timestamp], bool]:

@@ -40,7 +40,6 @@ from .parsing import (
     AmbiguousDates,
     Field,
     RawFile,
-    Sheet,
     Table,
     decide_date_order,
     find_table,
@@ -54,7 +53,8 @@ from .parsing import (
 )
 
 POST_FIELDS: tuple[Field, ...] = (
-    Field("title", ("Post title", "Update title"), ("Titre du post", "Titre de la publication", "Titre de la mise à jour")),
+    Field("title", ("Post title", "Update title"),
+          ("Titre du post", "Titre de la publication", "Titre de la mise à jour")),
     Field("link", ("Post link", "Update link"), ("Lien du post", "Lien de la publication", "Lien de la mise à jour")),
     Field("type", ("Post type", "Update type"), ("Type de post", "Type de publication", "Type de mise à jour")),
     Field("campaign", ("Campaign name",), ("Nom de la campagne",)),
@@ -65,7 +65,8 @@ POST_FIELDS: tuple[Field, ...] = (
     Field("audience", ("Audience",), ("Audience",)),
     Field("impressions", ("Impressions",), ("Impressions",)),
     Field("unique", ("Unique impressions", "Members reached"), ("Impressions uniques", "Membres touchés")),
-    Field("views", ("Views", "Views (excluding off-site video views)"), ("Vues", "Vues (hors vues de vidéos hors site)")),
+    Field("views", ("Views", "Views (excluding off-site video views)"),
+          ("Vues", "Vues (hors vues de vidéos hors site)")),
     Field("offsite_views", ("Offsite Views", "Off-site views"), ("Vues hors site",)),
     Field("clicks", ("Clicks",), ("Clics",)),
     Field("ctr", ("Click through rate (CTR)",), ("Taux de clics (CTR)",)),
@@ -309,7 +310,8 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     imp = impressions.astype("Float64")
     if "ctr" in data and "clicks" in data:
         computed = clicks.astype("Float64") / imp
-        _rate_check(problems, file, sheet, rows, computed, ctr, table.headers["ctr"], "clicks / impressions", data["ctr"])
+        _rate_check(problems, file, sheet, rows, computed, ctr, table.headers["ctr"], "clicks / impressions",
+                    data["ctr"])
     if "engagement_rate" in data:
         terms = [v.astype("Float64").fillna(0) for f, v in (("likes", reactions), ("comments", comments),
                                                              ("reposts", reposts), ("clicks", clicks),

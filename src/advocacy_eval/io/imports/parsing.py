@@ -704,8 +704,9 @@ def parse_dates(values: pd.Series, order: str | None, *, utc_from: str | None = 
             day, month = (first, second) if order == "DMY" else (second, first)
             hour = pd.to_numeric(parts[3], errors="coerce").fillna(0)
             ampm = parts[6].str.lower()
-            hour = hour.where(~((ampm == "pm") & (hour < 12)), hour + 12)
-            hour = hour.where(~((ampm == "am") & (hour == 12)), 0)
+            is_pm = (ampm == "pm").fillna(False).astype(bool)
+            is_am = (ampm == "am").fillna(False).astype(bool)
+            hour = hour.mask(is_pm & (hour < 12), hour + 12).mask(is_am & (hour == 12), 0)
             frame = pd.DataFrame({"year": pd.to_numeric(parts[2], errors="coerce"), "month": month, "day": day,
                                   "hour": hour, "minute": pd.to_numeric(parts[4], errors="coerce").fillna(0),
                                   "second": pd.to_numeric(parts[5], errors="coerce").fillna(0)})

@@ -47,11 +47,14 @@ from .parsing import (
     number_language,
     parse_counts,
     parse_dates,
+    parse_rates,
 )
+from .linkedin_page import _rate_check
 
 POST_COLUMNS = {c.name: c for c in COLUMNS["posts"]}
-TARGETS = (set(POST_COLUMNS) - {"author_id"}) | {"author", "author_id"}
-"""Names allowed on the left of ``[columns]`` and ``[defaults]``."""
+TARGETS = (set(POST_COLUMNS) - {"author_id"}) | {"author", "author_id", "engagement_rate"}
+"""Names allowed on the left of ``[columns]`` and ``[defaults]`` (``engagement_rate`` is only checked:
+(reactions + comments + reposts + clicks [+ follows]) / impressions must match it within a factor of 3)."""
 CATEGORY_VALUES = {"author_type": AUTHOR_TYPES, "content_type": CONTENT_TYPES, "origin": ORIGINS}
 
 
@@ -89,6 +92,8 @@ class PlatformMapping:
 def shipped_mappings() -> list[str]:
     """Names of the example mappings shipped with the package."""
     folder = resources.files("advocacy_eval") / "mappings"
+    if not folder.is_dir():  # installed without its package data
+        return []
     return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -240,7 +245,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
                 values = values.mask(values == "")
                 if name in mp.values or name in CATEGORY_VALUES:
                     table_map = {norm(k): v for k, v in mp.values.get(name, {}).items()}
-                    mapped = values.map(lambda v: table_map.get(norm(v), v) if isinstance(v, str) else v)
+                    mapped = values.map(lambda v, t=table_map: t.get(norm(v), v) if isinstance(v, str) else v)
                     values = mapped.astype("string")
                     if name in CATEGORY_VALUES:
                         unknown = values.notna() & ~values.isin(CATEGORY_VALUES[name]).fillna(False)
@@ -293,6 +298,15 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     for term in ("reactions", "comments", "reposts", "clicks"):
         check_le(problems, file, sheet, rows, posts[term].astype("Float64"), impressions, headers.get(term, term),
                  "must be <= impressions (numbers mis-parsed?)")
+    if "engagement_rate" in mp.columns:
+        rate, bad_rate = parse_rates(data["engagement_rate"], num_lang)
+        problems.add_mask(file, sheet, rows, bad_rate, headers["engagement_rate"], "bad rate: must be a number or "
+                          "percentage between 0 and 1 (0 % and 100 %)", data["engagement_rate"])
+        terms = [posts[t].astype("Float64").fillna(0) for t in ("reactions", "comments", "reposts", "clicks", "follows")
+                 if t in mp.columns]
+        if terms:
+            _rate_check(problems, file, sheet, rows, sum(terms) / impressions, rate, headers["engagement_rate"],
+                        "(reactions + comments + reposts + clicks + follows) / impressions", data["engagement_rate"])
     audience = posts["audience_size"].astype("Float64")
     problems.add_mask(file, sheet, rows, (audience <= 0).fillna(False), headers.get("audience_size", "audience_size"),
                       "audience_size must be > 0", posts["audience_size"])

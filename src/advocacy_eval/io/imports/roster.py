@@ -133,7 +133,8 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     wave = text("wave")
     for f in ("department", "region"):
         problems.add_mask(file, sheet, rows, text(f).isna(), headers[f], "required value is empty", None)
-    problems.add_mask(file, sheet, rows, wave.notna() & dates["enrolled_on"].isna() & ~blank_mask(wave),
+    no_enrolment = blank_mask(data["enrolled_on"]) if "enrolled_on" in data else pd.Series(True, index=data.index)
+    problems.add_mask(file, sheet, rows, wave.notna() & no_enrolment,
                       headers.get("enrolled_on", "Enrolled on / Date d’inscription"),
                       "enrolment date is required when a wave is given", wave)
     problems.add_mask(file, sheet, rows, wave.isna() & dates["enrolled_on"].notna(), headers.get("wave", "Wave"),

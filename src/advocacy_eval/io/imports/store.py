@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import FAILURE_COLUMNS, DataValidationError
-from ...schema import COLUMNS, REQUIRED_TABLES, SCHEMAS, TABLES
+from ...schema import COLUMNS, REQUIRED_TABLES, TABLES
 from ..load import load_programme, parse_table, read_raw, schema_failures
 from ..validate import cross_table_failures
 from .parsing import ImportRefused, Problems
@@ -351,18 +351,43 @@ def validate_tables(folder: Path, as_of: pd.Timestamp, what: str) -> None:
         seen = {(f["row"], f["column"]) for f in parse_fail}
         failures += parse_fail + schema_failures(parsed, table, path.name, True, seen)
         tables[table] = parsed
-    view = {t: tables.get(t, _empty_typed(t)) for t in ("waves", "employees", "posts")}
-    if "activity" in tables:
-        view["activity"] = tables["activity"]
     names = {t: f"{t}.csv" for t in TABLES}
-    cross = cross_table_failures(view, names, {t: True for t in TABLES}, as_of)
-    if "employees" not in tables:
-        cross = [f for f in cross if "must exist in employees" not in f["rule"]]
-    failures += cross
+    if "waves" in tables and "employees" in tables:
+        view = {t: tables.get(t, _empty_typed(t)) for t in ("waves", "employees", "posts")}
+        failures += cross_table_failures(view, names, {t: True for t in TABLES}, as_of)
+    else:
+        failures += _partial_rules(tables, as_of)
     if failures:
         frame = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS))
         frame["row"] = frame["row"].astype("Int64")
         raise DataValidationError(frame, what)
+
+
+def _partial_rules(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> list[dict]:
+    """Cross-column rules of posts and activity that need no roster (before the roster is imported)."""
+    out: list[dict] = []
+    end_of_today = as_of.normalize() + pd.Timedelta(days=1)
+
+    def rows(table: str, mask: pd.Series, column: str, rule: str) -> None:
+        df = tables[table]
+        m = mask.fillna(False).astype(bool).to_numpy()
+        for p in np.flatnonzero(m):
+            out.append({"file": f"{table}.csv", "row": int(p) + 2, "column": column, "rule": rule,
+                        "value": df[column].iloc[p]})
+
+    if "posts" in tables:
+        posts = tables["posts"]
+        rows("posts", posts["members_reached"] > posts["impressions"], "members_reached",
+             "members_reached must be <= impressions")
+        for term in ("reactions", "comments", "reposts", "clicks"):
+            rows("posts", posts[term] > posts["impressions"], term, f"{term} must be <= impressions")
+        rows("posts", posts["published_at"] >= end_of_today, "published_at", "date is in the future")
+    if "activity" in tables:
+        act = tables["activity"]
+        rows("activity", act["members_reached"] > act["impressions"], "members_reached",
+             "members_reached must be <= impressions")
+        rows("activity", act["month"] >= end_of_today, "month", "date is in the future")
+    return out
 
 
 # --------------------------------------------------------------------------- atomic writes
@@ -378,7 +403,6 @@ class FolderLock:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.created = False
-        self.ok = False
 
     def __enter__(self) -> FolderLock:
         if self.folder.exists() and not self.folder.is_dir():

@@ -1,0 +1,361 @@
+"""Import real-world exports into a programme folder: LinkedIn page and member analytics,
+advocacy-platform posts, HR rosters (English or French).
+
+>>> from advocacy_eval.io.imports import import_files
+>>> result = import_files("roster", ["hr/roster.csv"], "data/acme")            # doctest: +SKIP
+>>> result = import_files("linkedin-page", ["acme_content_1706832000000.xls"], "data/acme",
+...                       page_followers=25000, content_type="page_posts.csv")  # doctest: +SKIP
+>>> print(result.summary())                                                     # doctest: +SKIP
+
+Every import is all-or-nothing: all files are parsed and checked, the new
+tables are staged inside the data folder and validated with the package's
+schemas (with :func:`~advocacy_eval.io.load_programme` once waves, employees
+and posts exist), and only then moved into place. A failure of any kind
+leaves the folder exactly as it was and raises one clear error. Re-importing
+a file already imported (same SHA-256) changes nothing, not even the log.
+See ``docs/importing.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ...errors import AdvocacyEvalError, DataValidationError
+from ..load import file_sha256
+from . import linkedin_member, linkedin_page, platform, roster
+from .common import PAGE_ID, Context, Extract, Options
+from .parsing import ImportRefused, Problems, read_file
+from .store import (
+    HISTORY_DIR,
+    LOG_COLUMNS,
+    LOG_FILE,
+    RAW_DIR,
+    FolderLock,
+    FolderState,
+    MergeCounts,
+    Stage,
+    add_aliases,
+    merge_snapshot,
+    now_utc,
+    table_bytes,
+    validate_tables,
+)
+
+KINDS: dict[str, object] = {
+    "linkedin-page": linkedin_page.extract,
+    "linkedin-member": linkedin_member.extract,
+    "platform": platform.extract,
+    "roster": roster.extract,
+}
+"""Importers by kind."""
+
+KIND_HELP = {
+    "linkedin-page": "LinkedIn Page content export (.xls/.xlsx: Metrics, All posts)",
+    "linkedin-member": "LinkedIn creator analytics export of one employee for one month (.xlsx)",
+    "platform": "advocacy-platform posts export (CSV/XLSX) with a TOML column mapping",
+    "roster": "HR roster (CSV/XLSX): employees, departments, waves, enrolment dates",
+}
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file.
+
+    Attributes
+    ----------
+    name : str
+        File name.
+    sha256 : str
+        SHA-256 of its bytes.
+    bytes : int
+        Size.
+    status : str
+        ``imported`` or ``already imported`` (same SHA-256 in the log: skipped).
+    raw_file : str
+        Path of the copy in the data folder, relative to it.
+    encoding, lang, date_order : str or None
+        How it was read (encoding of CSV files; None for Excel).
+    export_date : str or None
+        Export date used to order its snapshots, and where it came from.
+    rows_read, added, updated, unchanged : int
+        Rows read, and rows of the canonical tables added, updated or unchanged.
+    notes : list of str
+        Decisions taken (filled values, columns not read...).
+    """
+
+    name: str
+    sha256: str
+    bytes: int
+    status: str
+    raw_file: str = ""
+    encoding: str | None = None
+    lang: str | None = None
+    date_order: str | None = None
+    export_date: str | None = None
+    export_date_source: str = ""
+    rows_read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """Outcome of :func:`import_files`.
+
+    Attributes
+    ----------
+    kind : str
+        Kind of import.
+    data_dir : Path
+        The data folder.
+    files : list of FileOutcome
+        One entry per distinct file given.
+    counts : dict
+        Table -> {"added": n, "updated": n, "unchanged": n}.
+    """
+
+    kind: str
+    data_dir: Path
+    files: list[FileOutcome]
+    counts: dict[str, dict[str, int]]
+
+    @property
+    def noop(self) -> bool:
+        """True when every file had already been imported (nothing changed)."""
+        return all(f.status != "imported" for f in self.files)
+
+    @property
+    def encodings(self) -> dict[str, str | None]:
+        """Encoding used for each file (None for Excel files)."""
+        return {f.name: f.encoding for f in self.files}
+
+    @property
+    def files_copied(self) -> list[str]:
+        """Raw copies written into the data folder (relative paths)."""
+        return [f.raw_file for f in self.files if f.status == "imported"]
+
+    def summary(self) -> str:
+        """Readable summary, one line per file then per table."""
+        lines = []
+        for f in self.files:
+            if f.status != "imported":
+                lines.append(f"{f.name}: already imported (sha256 {f.sha256[:12]}), nothing changed")
+                continue
+            how = ", ".join(x for x in (f.encoding, f.lang, f.date_order and f"dates {f.date_order}") if x)
+            lines.append(f"{f.name}: {f.rows_read} rows read ({how}); export date {f.export_date} "
+                         f"({f.export_date_source}); +{f.added} added, {f.updated} updated, {f.unchanged} unchanged")
+            lines += [f"  note: {n}" for n in f.notes]
+        for table, c in self.counts.items():
+            lines.append(f"{table}: +{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged")
+        head = (f"nothing to import into {self.data_dir}: every file was imported before" if self.noop
+                else f"imported {sum(f.status == 'imported' for f in self.files)} {self.kind} file(s) into "
+                     f"{self.data_dir}")
+        return "\n".join([head, *lines])
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _as_list(files: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    if isinstance(files, (str, os.PathLike)):
+        return [Path(files)]
+    return [Path(f) for f in files]
+
+
+def _timestamp(value: object) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ImportRefused(f"export date {value!r} is not a date (write YYYY-MM-DD or YYYY-MM-DD HH:MM)") from None
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts
+
+
+def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLike], into: str | os.PathLike, *,
+                 key: bytes | str | None = None, employee_id: object = None, mapping: object = None,
+                 export_date: object = None, lang: str | None = None, page_id: str = PAGE_ID,
+                 page_followers: object = None, content_type: object = None, reach_from_impressions: bool = False,
+                 as_of: object = None) -> ImportResult:
+    """Import export files into a programme folder, all or nothing.
+
+    Parameters
+    ----------
+    kind : {"linkedin-page", "linkedin-member", "platform", "roster"}
+        What the files are (see ``docs/importing.md``).
+    files : path or sequence of paths
+        Files to import together (one transaction).
+    into : path
+        Data folder (created when missing).
+    key : bytes or str, optional
+        Pseudonymisation key (raw bytes, or hexadecimal/base64 text); default:
+        read from ``ADVOCACY_EVAL_KEY`` / ``ADVOCACY_EVAL_KEY_FILE``. Needed by
+        roster, platform (employee authors) and linkedin-member (unless the
+        employee is given as a pseudonym). Never written anywhere.
+    employee_id : str, dict or path, optional
+        linkedin-member only: the employee of the files (a pseudonym ``E-...``
+        or an identifier such as the e-mail used in the roster), a dict
+        file name -> employee, or a CSV/TOML mapping file (columns file, employee).
+    mapping : path, str or dict, optional
+        platform only: the column mapping (TOML file, name of a shipped
+        example, or a dict with the same structure).
+    export_date : date-like, optional
+        Export date of the files (orders snapshots); default: from the file
+        name (LinkedIn's millisecond timestamp or an ISO date), else the file
+        content, else (roster) the import date.
+    lang : {"en", "fr"}, optional
+        Force the number and date conventions (default: from the headers,
+        else from unambiguous values).
+    page_id : str
+        linkedin-page: author_id of the page's posts.
+    page_followers : int or path, optional
+        linkedin-page: page followers (audience_size), a number or a file of
+        date, followers; not needed when the Metrics sheet has a followers column.
+    content_type : str or path, optional
+        linkedin-page: ``corporate``/``non_corporate`` for every post, or a
+        file of post link (or id), content_type[, theme].
+    reach_from_impressions : bool
+        linkedin-page: when the export has no unique-reach column, store
+        impressions as members_reached (an upper bound; noted in the log).
+    as_of : date-like, optional
+        Dates after this day are "in the future" (default today).
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem (file [sheet], row, column, rule, value); the
+        data folder is unchanged.
+    AdvocacyEvalError
+        For refused imports (unknown kind, missing key with instructions,
+        missing file, bad mapping, folder locked); the folder is unchanged.
+    """
+    if kind not in KINDS:
+        raise ImportRefused(f"unknown import kind {kind!r}: choose one of {', '.join(KINDS)}")
+    paths = _as_list(files)
+    if not paths:
+        raise ImportRefused("no file to import")
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise ImportRefused("file not found: " + ", ".join(missing))
+    if lang not in (None, "en", "fr"):
+        raise ImportRefused(f"lang must be en or fr, not {lang!r}")
+    options = Options(key=key, employee_id=employee_id, mapping=mapping, export_date=_timestamp(export_date),
+                      lang=lang, page_id=page_id, page_followers=page_followers, content_type=content_type,
+                      reach_from_impressions=reach_from_impressions, as_of=_timestamp(as_of))
+    if kind == "platform":
+        platform.load_mapping(mapping)  # refuse a bad mapping before touching the folder
+    folder = Path(into).expanduser().resolve()
+    with FolderLock(folder):
+        return _import_locked(kind, paths, folder, options)
+
+
+def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options) -> ImportResult:
+    state = FolderState.read(folder)
+    done = state.imported_hashes()
+    outcomes: list[FileOutcome] = []
+    todo: list[tuple[Path, FileOutcome]] = []
+    seen: set[str] = set()
+    for path in paths:
+        sha = file_sha256(path)
+        if sha in seen:
+            continue
+        seen.add(sha)
+        logged = state.log.loc[state.log["sha256"] == sha, "raw_file"] if sha in done else None
+        outcome = FileOutcome(path.name, sha, path.stat().st_size,
+                              "already imported" if sha in done else "imported",
+                              raw_file=str(logged.iloc[0]) if logged is not None and len(logged)
+                              else f"{RAW_DIR}/{sha[:12]}_{path.name}")
+        outcomes.append(outcome)
+        if sha not in done:
+            todo.append((path, outcome))
+    counts: dict[str, MergeCounts] = {}
+    if not todo:
+        return ImportResult(kind, folder, outcomes, {})
+    problems = Problems()
+    ctx = Context(options, state, problems)
+    extracts: list[tuple[Path, FileOutcome, Extract]] = []
+    importer = KINDS[kind]
+    for path, outcome in todo:
+        raw = read_file(path, problems)
+        if raw is None:
+            continue
+        extract = importer(raw, ctx)  # type: ignore[operator]
+        if extract is None:
+            continue
+        if extract.export_date is None:
+            problems.add(path.name, "export date unknown: give --export-date YYYY-MM-DD")
+            continue
+        extracts.append((path, outcome, extract))
+    problems.raise_if_any(f"the {kind} import (nothing was written)")
+    extracts.sort(key=lambda e: (e[2].export_date, e[0].name))
+    imported_at = now_utc()
+    log_rows = []
+    for path, outcome, extract in extracts:
+        file_counts = MergeCounts()
+        if extract.aliases is not None:
+            add_aliases(state, extract.aliases, path.name, problems)
+        for table in ("waves", "employees", "posts", "activity"):
+            if table not in extract.tables:
+                continue
+            c = merge_snapshot(state, table, extract.tables[table], extract.export_date, outcome.sha256,
+                               path.name, problems)
+            counts.setdefault(table, MergeCounts())
+            counts[table] += c
+            file_counts += c
+        stored_name = extract.stored_name or path.name
+        outcome.raw_file = f"{RAW_DIR}/{outcome.sha256[:12]}_{stored_name}"
+        outcome.encoding, outcome.lang, outcome.date_order = extract.encoding, extract.lang, extract.date_order
+        outcome.export_date = extract.export_date.strftime("%Y-%m-%d %H:%M:%S")
+        outcome.export_date_source = extract.export_date_source
+        outcome.rows_read = extract.rows_read
+        outcome.added, outcome.updated = file_counts.added, file_counts.updated
+        outcome.unchanged = file_counts.unchanged
+        outcome.notes = extract.notes
+        log_rows.append({
+            "imported_at": imported_at, "kind": kind, "file": stored_name, "raw_file": outcome.raw_file,
+            "sha256": outcome.sha256, "bytes": outcome.bytes, "encoding": extract.encoding, "lang": extract.lang,
+            "date_order": extract.date_order, "export_date": outcome.export_date,
+            "export_date_source": extract.export_date_source, "rows_read": extract.rows_read,
+            "tables": ";".join(t for t in ("waves", "employees", "posts", "activity") if t in extract.tables),
+            "added": file_counts.added, "updated": file_counts.updated, "unchanged": file_counts.unchanged,
+            "notes": "; ".join(extract.notes) or None,
+        })
+        state.log = pd.concat([state.log, pd.DataFrame(log_rows[-1:], columns=list(LOG_COLUMNS))],
+                              ignore_index=True)
+        state.log = state.log.astype(object).where(state.log.notna(), None)
+    problems.raise_if_any(f"the {kind} import (nothing was written)")
+    state.changed.add(LOG_FILE)
+    stage = Stage(folder)
+    try:
+        for path, outcome, _ in extracts:
+            stage.copy(outcome.raw_file, path)
+        for rel in sorted(state.changed):
+            stage.write_bytes(rel, table_bytes(state, rel))
+        as_of = options.as_of if options.as_of is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
+        validate_tables(stage.view(), as_of, f"the data folder after this {kind} import (nothing was written; rows "
+                        "are lines of the resulting tables)")
+        stage.commit()
+    finally:
+        stage.discard()
+    return ImportResult(kind, folder, outcomes,
+                        {t: {"added": c.added, "updated": c.updated, "unchanged": c.unchanged}
+                         for t, c in counts.items()})
+
+
+__all__ = [
+    "KINDS", "FileOutcome", "ImportRefused", "ImportResult", "import_files",
+    "AdvocacyEvalError", "DataValidationError", "HISTORY_DIR",
+]

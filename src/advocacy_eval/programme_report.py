@@ -1,0 +1,739 @@
+"""Everything the programme report shows: the causal effect of onboarding across all waves.
+
+:func:`programme_summary` builds the employee x month panel of a programme,
+estimates the effect of enrolling (Callaway & Sant'Anna staggered
+difference-in-differences, :mod:`advocacy_eval.effects`) on each monthly
+outcome, the profiles attributable to onboarding, and the diagnostics (TWFE
+contrast, Goodman-Bacon decomposition, pre-trend tests, Rambachan-Roth
+bounds), and returns numeric tables, formatted tables in the report language
+(small groups suppressed) and plain-language sentences and caveats. The
+notebook ``notebooks/programme_report.ipynb`` only displays them.
+
+:func:`wave_effect` gives one wave's own effect, for the wave report.
+
+New report strings live in :data:`STRINGS` (same shape as
+:data:`advocacy_eval.i18n.STRINGS`, to be merged there); :func:`t` looks there
+first, then in :mod:`advocacy_eval.i18n`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, metrics
+from . import i18n
+from .effects import (
+    OnboardingEffect,
+    bacon_decomposition,
+    honest_bounds,
+    onboarding_effect,
+    profiles_attributable,
+    twfe_estimate,
+)
+from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct
+from .panel import Panel, build_panel
+from .privacy import check_min_group_size
+from .schema import Programme
+from .stats._result import StatResult, make_result
+
+OUTCOME_ORDER: tuple[str, ...] = ("posts", "members_reached", "impressions", "engagements", "followers", "has_profile")
+"""Outcomes shown in the report, in order (those the panel can estimate)."""
+
+PROFILE_COVARIATES: tuple[str, ...] = ("has_profile",)
+"""Covariates of the profile-creation estimate: the profile status itself,
+which diff-diff takes at each comparison's base period (the month before
+enrolment for the post-enrolment effects). ``has_profile`` is an absorbing 0/1
+state: an employee who already has a profile cannot gain one, so trends differ
+by status, and volunteers include fewer employees without a profile. Parallel
+trends are therefore assumed only among employees with the same status in the
+month before enrolment (docs/onboarding-effect.md)."""
+
+STRINGS: dict[str, dict[str, str]] = {
+    "prog_title": {"en": "Employee advocacy programme — effect of onboarding, all waves",
+                   "fr": "Programme ambassadeurs — effet de l'intégration, toutes vagues"},
+    "prog_subtitle": {
+        "en": "{waves} waves, {volunteers} volunteers and {controls} colleagues not enrolled, followed monthly from {start} to {end}.",
+        "fr": "{waves} vagues, {volunteers} volontaires et {controls} collègues non inscrits, suivis chaque mois de {start} à {end}.",
+    },
+    "prog_summary": {"en": "1. Summary", "fr": "1. Synthèse"},
+    "prog_event_study": {"en": "2. Effect month by month after enrolment", "fr": "2. Effet mois par mois après l'inscription"},
+    "prog_by_wave": {"en": "3. Effect per wave", "fr": "3. Effet par vague"},
+    "prog_profiles": {"en": "4. LinkedIn profiles created by onboarding", "fr": "4. Profils LinkedIn créés grâce à l'intégration"},
+    "prog_waves": {"en": "5. Waves compared", "fr": "5. Comparaison des vagues"},
+    "prog_robustness": {"en": "6. How solid is the estimate?", "fr": "6. Quelle est la solidité de l'estimation ?"},
+    "prog_caveats": {"en": "7. What the data can and cannot prove", "fr": "7. Ce que les données peuvent et ne peuvent pas prouver"},
+    "prog_appendix": {"en": "Appendix: method and data", "fr": "Annexe : méthode et données"},
+    # outcomes
+    "outcome_posts": {"en": "Posts per month", "fr": "Publications par mois"},
+    "outcome_members_reached": {"en": "Members reached per month", "fr": "Membres atteints par mois"},
+    "outcome_impressions": {"en": "Impressions per month", "fr": "Impressions par mois"},
+    "outcome_engagements": {"en": "Engagements per month", "fr": "Interactions par mois"},
+    "outcome_followers": {"en": "Followers (end of month)", "fr": "Abonnés (fin de mois)"},
+    "outcome_has_profile": {"en": "Has a LinkedIn profile (points)", "fr": "A un profil LinkedIn (points)"},
+    # columns
+    "col_outcome": {"en": "Monthly outcome", "fr": "Indicateur mensuel"},
+    "col_effect": {"en": "Effect per volunteer", "fr": "Effet par volontaire"},
+    "col_pretrend": {"en": "Pre-enrolment test (p)", "fr": "Test avant inscription (p)"},
+    "col_volunteers_used": {"en": "Volunteers in the estimate", "fr": "Volontaires dans l'estimation"},
+    "col_profiles": {"en": "Profiles attributable", "fr": "Profils attribuables"},
+    "col_without_profile": {"en": "Without a profile at enrolment", "fr": "Sans profil à l'inscription"},
+    "col_created_after": {"en": "Created one after enrolling", "fr": "En ont créé un après l'inscription"},
+    "col_comparison": {"en": "Comparison", "fr": "Comparaison"},
+    "col_weight": {"en": "Weight in TWFE", "fr": "Poids dans le TWFE"},
+    "col_estimate_2x2": {"en": "Average 2x2 estimate", "fr": "Estimation 2x2 moyenne"},
+    "col_m": {"en": "M (violation ÷ largest before enrolment)", "fr": "M (écart ÷ plus grand écart avant inscription)"},
+    "col_bounds": {"en": "Identified set", "fr": "Ensemble identifié"},
+    "col_robust_ci": {"en": "Robust 95% interval", "fr": "Intervalle robuste à 95 %"},
+    "col_estimator": {"en": "Estimator", "fr": "Estimateur"},
+    "col_test": {"en": "Test", "fr": "Test"},
+    "col_statistic": {"en": "Chi-square (df)", "fr": "Khi-deux (ddl)"},
+    "col_p": {"en": "p-value", "fr": "p-valeur"},
+    "col_item": {"en": "Item", "fr": "Élément"},
+    "col_count": {"en": "Count", "fr": "Nombre"},
+    "col_effect_posts": {"en": "Effect on posts per month", "fr": "Effet sur les publications par mois"},
+    "col_effect_reach": {"en": "Effect on members reached per month", "fr": "Effet sur les membres atteints par mois"},
+    "col_enrolment_month": {"en": "Enrolment month", "fr": "Mois d'inscription"},
+    "total": {"en": "Total", "fr": "Total"},
+    "comparison_treated_vs_never": {"en": "Volunteers vs never enrolled", "fr": "Volontaires vs jamais inscrits"},
+    "comparison_earlier_vs_later": {"en": "Earlier vs later waves (before the later enrol)",
+                                    "fr": "Vagues précoces vs tardives (avant l'inscription des tardives)"},
+    "comparison_later_vs_earlier": {"en": "Later vs earlier waves, already enrolled (problematic)",
+                                    "fr": "Vagues tardives vs précoces déjà inscrites (problématique)"},
+    "estimator_cs": {"en": "Callaway-Sant'Anna (this report)", "fr": "Callaway-Sant'Anna (ce rapport)"},
+    "estimator_twfe": {"en": "Two-way fixed effects (contrast only)", "fr": "Effets fixes à deux dimensions (contraste seulement)"},
+    "test_group_time": {"en": "All cohort x month placebo effects before enrolment are zero",
+                        "fr": "Tous les effets placebo cohorte x mois avant inscription sont nuls"},
+    "test_event_study": {"en": "All month-by-month effects before enrolment are zero",
+                         "fr": "Tous les effets mois par mois avant inscription sont nuls"},
+    # sentences
+    "sent_effect_positive": {
+        "en": "Enrolling raised {outcome_lower} by {effect} per volunteer (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
+        "fr": "L'inscription a augmenté {outcome_lower} de {effect} par volontaire (intervalle à 95 % de {low} à {high}), par rapport aux collègues pas encore inscrits sur les mêmes mois.",
+    },
+    "sent_effect_negative": {
+        "en": "Enrolling lowered {outcome_lower} by {effect} per volunteer (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
+        "fr": "L'inscription a diminué {outcome_lower} de {effect} par volontaire (intervalle à 95 % de {low} à {high}), par rapport aux collègues pas encore inscrits sur les mêmes mois.",
+    },
+    "sent_effect_none": {
+        "en": "No effect of enrolling on {outcome_lower} can be detected: the estimate is {effect} per volunteer with a 95% interval from {low} to {high}, which includes zero.",
+        "fr": "Aucun effet de l'inscription sur {outcome_lower} n'est détectable : l'estimation vaut {effect} par volontaire, avec un intervalle à 95 % de {low} à {high} qui contient zéro.",
+    },
+    "sent_relative": {
+        "en": "Before enrolling, these volunteers averaged {baseline} a month: the effect is {relative} of that level.",
+        "fr": "Avant leur inscription, ces volontaires en comptaient en moyenne {baseline} par mois : l'effet représente {relative} de ce niveau.",
+    },
+    "sent_dynamics": {
+        "en": "The effect is {first} in the enrolment month and {later} six months later (where observed).",
+        "fr": "L'effet vaut {first} le mois de l'inscription et {later} six mois plus tard (quand c'est observé).",
+    },
+    "sent_profiles": {
+        "en": "Onboarding led to about {count} LinkedIn profiles that would not otherwise exist (95% interval {low} to {high}); {naive} volunteers created a profile after enrolling, some of whom would have done so anyway.",
+        "fr": "L'intégration a conduit à environ {count} profils LinkedIn qui n'existeraient pas sinon (intervalle à 95 % de {low} à {high}) ; {naive} volontaires ont créé un profil après leur inscription, dont certains l'auraient fait de toute façon.",
+    },
+    "sent_profiles_claim": {
+        "en": "A claim of {claim} profiles created by the programme is {verdict}.",
+        "fr": "L'affirmation de {claim} profils créés par le programme est {verdict}.",
+    },
+    "sent_pretrend_ok": {
+        "en": "Before enrolling, the volunteers' “{outcome}” evolved like their colleagues' (joint test of the pre-enrolment months: p = {p}), which supports the comparison.",
+        "fr": "Avant l'inscription, l'évolution de l'indicateur « {outcome} » des volontaires suivait celle de leurs collègues (test conjoint des mois précédant l'inscription : p = {p}), ce qui conforte la comparaison.",
+    },
+    "sent_pretrend_bad": {
+        "en": "Before enrolling, the volunteers' “{outcome}” already evolved differently from their colleagues' (joint test: p = {p}): read the effect with caution and look at the sensitivity bounds.",
+        "fr": "Avant l'inscription, l'évolution de l'indicateur « {outcome} » des volontaires s'écartait déjà de celle de leurs collègues (test conjoint : p = {p}) : lire l'effet avec prudence et regarder les bornes de sensibilité.",
+    },
+    "sent_twfe": {
+        "en": "A standard two-way fixed-effects regression would give {twfe} (95% interval {low} to {high}) instead of {cs}; {forbidden} of its weight comes from comparing later volunteers with earlier ones already enrolled, which is why it is shown only as a contrast.",
+        "fr": "Une régression classique à effets fixes donnerait {twfe} (intervalle à 95 % de {low} à {high}) au lieu de {cs} ; {forbidden} de son poids vient de la comparaison de volontaires tardifs avec des volontaires déjà inscrits, c'est pourquoi elle n'est montrée qu'en contraste.",
+    },
+    "sent_honest": {
+        "en": "The average effect over the months after enrolment remains distinguishable from zero as long as post-enrolment departures from parallel trends stay below {m} times the largest month-to-month departure seen before enrolment.",
+        "fr": "L'effet moyen sur les mois suivant l'inscription reste distinct de zéro tant que les écarts à l'évolution parallèle après l'inscription restent inférieurs à {m} fois le plus grand écart d'un mois à l'autre observé avant l'inscription.",
+    },
+    "sent_honest_robust": {
+        "en": "The average effect over the months after enrolment remains distinguishable from zero even if post-enrolment departures from parallel trends reach 10 times the largest month-to-month departure seen before enrolment.",
+        "fr": "L'effet moyen sur les mois suivant l'inscription reste distinct de zéro même si les écarts à l'évolution parallèle après l'inscription atteignent 10 fois le plus grand écart observé avant l'inscription.",
+    },
+    "sent_honest_fragile": {
+        "en": "The average effect over the months after enrolment is not distinguishable from zero once departures from parallel trends are allowed at all: the conclusion is fragile.",
+        "fr": "L'effet moyen sur les mois suivant l'inscription ne se distingue plus de zéro dès que des écarts à l'évolution parallèle sont admis : la conclusion est fragile.",
+    },
+    "caveat_selection": {
+        "en": "Volunteers chose to join and were already more active on LinkedIn. The method compares changes, not levels, so lasting differences between volunteers and colleagues cancel out; it cannot rule out that volunteers enrolled at a moment when they were about to become more active anyway (a new role, a campaign), which would inflate the effect.",
+        "fr": "Les volontaires ont choisi de participer et étaient déjà plus actifs sur LinkedIn. La méthode compare des évolutions, pas des niveaux : les différences durables entre volontaires et collègues s'annulent ; elle ne peut exclure que des volontaires se soient inscrits au moment où ils allaient de toute façon devenir plus actifs (nouveau poste, campagne), ce qui gonflerait l'effet.",
+    },
+    "caveat_population": {
+        "en": "The effect is the effect on the volunteers. It does not say what enrolling employees who did not volunteer would achieve: they may respond less.",
+        "fr": "L'effet mesuré est celui sur les volontaires. Il ne dit pas ce que produirait l'inscription de salariés non volontaires, qui pourraient moins réagir.",
+    },
+    "caveat_spillover": {
+        "en": "Colleagues not enrolled serve as the comparison. If the programme also changed their behaviour (shared content, emulation), the comparison is affected and the effect is misstated.",
+        "fr": "Les collègues non inscrits servent de comparaison. Si le programme a aussi modifié leur comportement (contenus partagés, émulation), la comparaison en est affectée et l'effet est mal mesuré.",
+    },
+    "caveat_attrition": {
+        "en": "{left} employees who left during the period, or are missing some months, are left out of the estimate ({volunteers} of them volunteers). If onboarding changed who leaves, this could bias the result.",
+        "fr": "{left} salariés partis pendant la période, ou absents certains mois, ne sont pas dans l'estimation (dont {volunteers} volontaires). Si l'intégration a modifié qui part, le résultat peut en être biaisé.",
+    },
+    "caveat_reach": {
+        "en": "Members reached per month is the sum of each post's unique members, so the same person reached by two posts counts twice: it is an upper bound of the distinct people reached.",
+        "fr": "Les membres atteints par mois sont la somme des membres uniques de chaque publication : une même personne atteinte par deux publications compte deux fois ; c'est un majorant du nombre de personnes distinctes atteintes.",
+    },
+    "caveat_proof": {
+        "en": "What the data can show: volunteers' activity changed after enrolment by more than their colleagues' did over the same months. What it cannot prove: that the same effect would follow in future waves, with other volunteers, or in another period.",
+        "fr": "Ce que les données montrent : l'activité des volontaires a évolué après l'inscription davantage que celle de leurs collègues sur les mêmes mois. Ce qu'elles ne peuvent prouver : que le même effet se reproduirait dans les prochaines vagues, avec d'autres volontaires ou à une autre période.",
+    },
+    "caveat_posts_only": {
+        "en": "Without a monthly activity export, only profile creation can be estimated: posts are exported only after enrolment, so there is no 'before' to compare with.",
+        "fr": "Sans export mensuel d'activité, seule la création de profils peut être estimée : les publications ne sont exportées qu'après l'inscription, il n'y a donc pas d'« avant » à comparer.",
+    },
+    "fig_es_title": {"en": "Effect of enrolling on {outcome}, by month since enrolment",
+                     "fr": "Effet de l'inscription sur {outcome}, par mois depuis l'inscription"},
+    "fig_es_x": {"en": "Months since enrolment (0 = enrolment month)", "fr": "Mois depuis l'inscription (0 = mois d'inscription)"},
+    "fig_es_y": {"en": "Effect per volunteer", "fr": "Effet par volontaire"},
+    "fig_es_pre": {"en": "before enrolment (placebo)", "fr": "avant inscription (placebo)"},
+    "fig_es_post": {"en": "after enrolment", "fr": "après inscription"},
+    "fig_es_caption": {
+        "en": "Read: each point compares volunteers' change since the month before enrolment with the change of colleagues not yet enrolled; bars are 95% intervals. Points before 0 should hover around zero if the comparison is fair.",
+        "fr": "Lecture : chaque point compare l'évolution des volontaires depuis le mois précédant l'inscription à celle des collègues pas encore inscrits ; les barres sont des intervalles à 95 %. Avant 0, les points doivent rester proches de zéro si la comparaison est juste.",
+    },
+    "fig_waves_title": {"en": "Effect on {outcome} per wave", "fr": "Effet sur {outcome} par vague"},
+    "fig_waves_caption": {
+        "en": "Read: each wave's average effect over its months after enrolment, with its 95% interval; the dashed line is the effect for all waves together.",
+        "fr": "Lecture : effet moyen de chaque vague sur ses mois suivant l'inscription, avec son intervalle à 95 % ; la ligne en tirets est l'effet toutes vagues confondues.",
+    },
+    "fig_honest_title": {"en": "Sensitivity to departures from parallel trends",
+                         "fr": "Sensibilité aux écarts à l'évolution parallèle"},
+    "fig_honest_x": {"en": "M: allowed departure ÷ largest before enrolment", "fr": "M : écart admis ÷ plus grand écart avant inscription"},
+    "fig_honest_caption": {
+        "en": "Read: the robust 95% interval of the average effect after enrolment when departures from parallel trends up to M times the largest one seen before enrolment are allowed; the effect is established while the interval stays above zero.",
+        "fr": "Lecture : intervalle robuste à 95 % de l'effet moyen après inscription lorsque des écarts à l'évolution parallèle jusqu'à M fois le plus grand observé avant inscription sont admis ; l'effet est établi tant que l'intervalle reste au-dessus de zéro.",
+    },
+    "estimate_label": {"en": "estimate", "fr": "estimation"},
+    "all_waves": {"en": "all waves", "fr": "toutes vagues"},
+    "method_cs": {
+        "en": "Effect of enrolling: Callaway & Sant'Anna (2021) staggered difference-in-differences, doubly robust, by enrolment month; each volunteer's change since the month before enrolment is compared with that of colleagues not yet (or never) enrolled in the same months; averages weighted by cohort size; analytic standard errors from influence functions (diff-diff {version}).",
+        "fr": "Effet de l'inscription : doubles différences échelonnées de Callaway & Sant'Anna (2021), doublement robustes, par mois d'inscription ; l'évolution de chaque volontaire depuis le mois précédant l'inscription est comparée à celle des collègues pas encore (ou jamais) inscrits sur les mêmes mois ; moyennes pondérées par la taille des cohortes ; erreurs types analytiques par fonctions d'influence (diff-diff {version}).",
+    },
+    "method_profiles": {
+        "en": "Profiles attributable: the effect on having a profile at each volunteer's last observed month, summed over volunteers, comparing employees with the same profile status in the month before enrolment.",
+        "fr": "Profils attribuables : effet sur le fait d'avoir un profil au dernier mois observé de chaque volontaire, sommé sur les volontaires, en comparant des salariés de même statut de profil le mois précédant l'inscription.",
+    },
+    "method_diagnostics": {
+        "en": "Diagnostics: two-way fixed-effects regression as a contrast, its Goodman-Bacon (2021) decomposition, joint Wald tests of the pre-enrolment effects, and Rambachan & Roth (2023) bounds (relative magnitudes) on the average effect over the months after enrolment.",
+        "fr": "Diagnostics : régression à effets fixes en contraste, sa décomposition de Goodman-Bacon (2021), tests de Wald conjoints des effets avant inscription, et bornes de Rambachan & Roth (2023) (magnitudes relatives) sur l'effet moyen des mois suivant l'inscription.",
+    },
+    "verdict_profiles_supported": {"en": "supported (the whole interval is at or above it)",
+                                   "fr": "confirmée (tout l'intervalle est au-dessus)"},
+    "verdict_profiles_contradicted": {"en": "contradicted (the whole interval is below it)",
+                                      "fr": "contredite (tout l'intervalle est en dessous)"},
+    "verdict_profiles_inconclusive": {"en": "neither confirmed nor contradicted (the interval contains it)",
+                                      "fr": "ni confirmée ni contredite (l'intervalle la contient)"},
+}
+"""New report strings (to be merged into :data:`advocacy_eval.i18n.STRINGS`)."""
+
+_OUTCOME_LOWER = {
+    "posts": {"en": "the number of posts per month", "fr": "le nombre de publications par mois"},
+    "members_reached": {"en": "the members reached per month", "fr": "le nombre de membres atteints par mois"},
+    "impressions": {"en": "impressions per month", "fr": "le nombre d'impressions par mois"},
+    "engagements": {"en": "engagements per month", "fr": "le nombre d'interactions par mois"},
+    "followers": {"en": "followers", "fr": "le nombre d'abonnés"},
+    "has_profile": {"en": "the share with a LinkedIn profile", "fr": "la part ayant un profil LinkedIn"},
+}
+
+
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """Translate a report string (this module's :data:`STRINGS` first, then :mod:`advocacy_eval.i18n`).
+
+    Parameters
+    ----------
+    key : str
+        String key.
+    lang : str
+        ``"en"`` or ``"fr"``.
+    **values
+        Placeholder values (already formatted).
+    """
+    if key in STRINGS:
+        text = STRINGS[key][check_lang(lang)]
+        return text.format(**values) if values else text
+    return i18n.t(key, lang, **values)
+
+
+def fmt_effect(x: float, outcome: str, lang: str = "en") -> str:
+    """Format an effect in the outcome's unit (points for has_profile, 2 decimals for small counts)."""
+    if outcome == "has_profile":
+        if x is None or not np.isfinite(x):
+            return "–"
+        return f"{fmt_num(100 * x, lang, 1)} pts"
+    if x is None or not np.isfinite(x):
+        return "–"
+    digits = 2 if abs(x) < 10 else (1 if abs(x) < 100 else 0)
+    return fmt_num(x, lang, digits)
+
+
+def fmt_effect_ci(low: float, high: float, outcome: str, lang: str = "en") -> str:
+    """Format a 95% interval in the outcome's unit (``low to high``)."""
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return "–"
+    sep = " à " if lang == "fr" else " to "
+    return f"{fmt_effect(low, outcome, lang)}{sep}{fmt_effect(high, outcome, lang)}"
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+@dataclass
+class ProgrammeSummary:
+    """Numbers, tables and sentences of the programme report.
+
+    Attributes
+    ----------
+    lang : str
+        Report language.
+    min_group_size : int
+        k: no wave, cohort or event time with fewer volunteers is shown.
+    outcome : str
+        Headline outcome.
+    control : str
+        Control group used.
+    panel : Panel
+        The employee x month panel.
+    effects : dict of OnboardingEffect
+        Fitted effect per estimable outcome.
+    outcomes : StatResult
+        Overall effect per outcome: ``outcome``, estimate, ci, p_value, n,
+        ``pretrend_p``, ``baseline`` (volunteers' mean before enrolment).
+    event_study : StatResult
+        Headline outcome by month since enrolment (rows with fewer than k
+        volunteers removed).
+    by_wave : StatResult
+        Headline outcome per wave (waves with fewer than k volunteers removed).
+    wave_comparison : pandas.DataFrame
+        Per wave: volunteers, effect on posts and on reach, profiles attributable.
+    profiles : StatResult or None
+        Profiles attributable to onboarding, per wave and total.
+    profiles_naive : pandas.DataFrame
+        Volunteers without a profile at enrolment and those who created one
+        after enrolling, per wave (descriptive).
+    twfe : StatResult or None
+        Two-way fixed-effects estimate (contrast only).
+    bacon : dict or None
+        Goodman-Bacon decomposition (:func:`advocacy_eval.effects.bacon_decomposition`).
+    honest : dict or None
+        Rambachan-Roth bounds (:func:`advocacy_eval.effects.honest_bounds`).
+    pretrend : StatResult
+        Pre-enrolment tests of the headline outcome.
+    tables : dict of pandas.DataFrame
+        Formatted tables (strings, report language).
+    sentences, caveats : list of str
+        Plain-language findings and caveats.
+    title, subtitle : str
+        Report heading.
+    """
+
+    lang: str
+    min_group_size: int
+    outcome: str
+    control: str
+    panel: Panel = field(repr=False)
+    effects: dict[str, OnboardingEffect] = field(repr=False)
+    outcomes: StatResult
+    event_study: StatResult
+    by_wave: StatResult
+    wave_comparison: pd.DataFrame
+    profiles: StatResult | None
+    profiles_naive: pd.DataFrame
+    twfe: StatResult | None
+    bacon: dict | None
+    honest: dict | None
+    pretrend: StatResult
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sentences: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    title: str = ""
+    subtitle: str = ""
+
+    @property
+    def headline(self) -> OnboardingEffect:
+        """The effect on the headline outcome."""
+        return self.effects[self.outcome]
+
+
+def _baseline(panel: Panel, outcome: str) -> float:
+    """Volunteers' mean outcome in the months before their enrolment month."""
+    d = panel.data
+    pre = d.loc[(d[panel.first_period] > 0) & (d[panel.period] < d[panel.first_period]), outcome]
+    return float(pre.mean()) if len(pre) else float("nan")
+
+
+def programme_summary(
+    programme: Programme,
+    lang: str = "en",
+    min_group_size: int = 5,
+    outcome: str = "posts",
+    control: str = "not_yet_treated",
+    anticipation: int = 0,
+    claimed_profiles: float | None = None,
+    n_bootstrap: int = 0,
+    seed: int = 20240101,
+    panel: Panel | None = None,
+) -> ProgrammeSummary:
+    """Compute every figure of the programme report.
+
+    Parameters
+    ----------
+    programme : Programme
+        Validated programme.
+    lang : str
+        ``"en"`` or ``"fr"``.
+    min_group_size : int
+        Minimum group size k (>= 3) for every breakdown.
+    outcome : str
+        Headline outcome (``"posts"`` by default; ``"has_profile"`` when the
+        programme has no activity table).
+    control : str
+        ``"not_yet_treated"`` (default) or ``"never_treated"``.
+    anticipation : int
+        Months before enrolment in which behaviour may already change.
+    claimed_profiles : float, optional
+        A claimed number of profiles created (e.g. 500), checked against the
+        interval.
+    n_bootstrap : int
+        0 (default): analytic standard errors; else multiplier-bootstrap draws.
+    seed : int
+        Seed of the bootstrap.
+    panel : Panel, optional
+        A panel already built from ``programme``.
+
+    Returns
+    -------
+    ProgrammeSummary
+    """
+    lang = check_lang(lang)
+    k = check_min_group_size(min_group_size)
+    panel = panel if panel is not None else build_panel(programme)
+    estimable = [o for o in OUTCOME_ORDER if o in panel.estimable]
+    if outcome not in panel.estimable:
+        outcome = "has_profile"
+    kw: dict[str, Any] = dict(control=control, anticipation=anticipation, n_bootstrap=n_bootstrap, seed=seed)
+    effects: dict[str, OnboardingEffect] = {}
+    for o in estimable:
+        covariates = list(PROFILE_COVARIATES) if o == "has_profile" else None
+        effects[o] = onboarding_effect(panel, o, covariates=covariates, **kw)
+
+    rows = []
+    for o, e in effects.items():
+        ov = e.overall.iloc[0]
+        rows.append({"outcome": o, "estimate": ov["estimate"], "se": ov["se"], "ci_low": ov["ci_low"],
+                     "ci_high": ov["ci_high"], "p_value": ov["p_value"], "n": ov["n"], "method": e.method,
+                     "pretrend_p": float(e.pretrend.set_index("test").loc["event_study", "p_value"]),
+                     "baseline": _baseline(panel, o)})
+    outcomes = make_result(rows, first=["outcome"])
+    head = effects[outcome]
+
+    es = head.event_study
+    es = es.loc[es["n"] >= k].reset_index(drop=True)
+    by_wave = head.by_wave if head.by_wave is not None else make_result([])
+    by_wave = by_wave.loc[by_wave["n"] >= k].reset_index(drop=True) if len(by_wave) else by_wave
+
+    # profiles attributable (has_profile is estimable from posts-only data too)
+    profiles = None
+    if "has_profile" in effects:
+        profiles = profiles_attributable(panel, effect=effects["has_profile"])
+    naive = metrics.profiles_created(programme.employees, by="wave_id")
+
+    # diagnostics on the headline outcome
+    twfe = bacon = honest = None
+    n_cohorts = int((panel.cohorts["n_units"] > 0).sum())
+    twfe = twfe_estimate(panel, outcome)
+    if n_cohorts >= 1:
+        bacon = bacon_decomposition(panel, outcome)
+    try:
+        honest = honest_bounds(panel, outcome, control=control, anticipation=anticipation)
+    except (ValueError, np.linalg.LinAlgError):  # too few pre-periods to bound anything
+        honest = None
+
+    # waves compared
+    comp = []
+    for wave in programme.wave_ids:
+        row: dict[str, Any] = {"wave_id": wave}
+        for o, key in (("posts", "posts"), ("members_reached", "reach")):
+            bw = effects[o].by_wave if o in effects and effects[o].by_wave is not None else None
+            r = bw.set_index("wave_id").loc[wave] if bw is not None and wave in set(bw["wave_id"]) else None
+            row[f"{key}_n"] = int(r["n"]) if r is not None else 0
+            for c in ("estimate", "ci_low", "ci_high"):
+                row[f"{key}_{c}"] = float(r[c]) if r is not None else np.nan
+        if profiles is not None and wave in set(profiles["wave_id"]):
+            pr = profiles.set_index("wave_id").loc[wave]
+            row.update(profiles_estimate=pr["estimate"], profiles_ci_low=pr["ci_low"],
+                       profiles_ci_high=pr["ci_high"], volunteers=int(pr["n"]))
+        comp.append(row)
+    wave_comparison = pd.DataFrame(comp)
+
+    summary = ProgrammeSummary(
+        lang=lang, min_group_size=k, outcome=outcome, control=head.control, panel=panel, effects=effects,
+        outcomes=outcomes, event_study=es, by_wave=by_wave, wave_comparison=wave_comparison, profiles=profiles,
+        profiles_naive=naive, twfe=twfe, bacon=bacon, honest=honest, pretrend=head.pretrend,
+    )
+    _texts(summary, programme, claimed_profiles)
+    return summary
+
+
+def wave_effect(programme: Programme, wave: str, outcome: str = "posts", control: str = "not_yet_treated",
+                panel: Panel | None = None, effect: OnboardingEffect | None = None) -> StatResult:
+    """One wave's own effect of enrolling (for the wave report).
+
+    The wave's average effect over its months after enrolment (Callaway &
+    Sant'Anna group aggregation; cohorts of a wave spanning two months are
+    weighted by size), estimated with all waves' data.
+
+    Parameters
+    ----------
+    programme : Programme
+        Validated programme.
+    wave : str
+        Wave id.
+    outcome : str
+        Monthly outcome (default ``"posts"``).
+    control : str
+        Control group.
+    panel : Panel, optional
+        Panel already built from ``programme``.
+    effect : OnboardingEffect, optional
+        Effect already fitted on ``outcome`` (saves the fit).
+
+    Returns
+    -------
+    StatResult
+        One row: ``wave_id``, ``outcome``, estimate, se, ci_low, ci_high,
+        p_value, n (volunteers in the estimate), method.
+
+    Raises
+    ------
+    KeyError
+        If the wave is unknown or has no volunteer in the estimation sample.
+    """
+    if wave not in programme.wave_ids:
+        raise KeyError(f"unknown wave {wave!r}; known waves: {', '.join(programme.wave_ids)}")
+    if effect is None:
+        panel = panel if panel is not None else build_panel(programme)
+        covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
+        effect = onboarding_effect(panel, outcome, control=control, covariates=covariates)
+    bw = effect.by_wave
+    if bw is None or wave not in set(bw["wave_id"]):
+        raise KeyError(f"wave {wave} has no volunteer with a complete panel: its effect cannot be estimated")
+    row = bw.loc[bw["wave_id"] == wave].iloc[0].to_dict()
+    row["outcome"] = outcome
+    return make_result([row], first=["wave_id", "outcome"])
+
+
+# ----------------------------------------------------------------------------- texts and tables
+
+
+def _pretrend_p(effect: OnboardingEffect) -> float:
+    return float(effect.pretrend.set_index("test").loc["event_study", "p_value"])
+
+
+def _effect_sentence(o: str, row: pd.Series, lang: str) -> str:
+    lower = _OUTCOME_LOWER[o][lang]
+    est, lo, hi = row["estimate"], row["ci_low"], row["ci_high"]
+    key = "sent_effect_positive" if lo > 0 else ("sent_effect_negative" if hi < 0 else "sent_effect_none")
+    shown = abs(est) if key != "sent_effect_none" else est
+    lo_s, hi_s = (lo, hi) if key != "sent_effect_negative" else (-hi, -lo)
+    return t(key, lang, outcome_lower=lower, effect=fmt_effect(shown, o, lang),
+             low=fmt_effect(lo_s if key != "sent_effect_none" else lo, o, lang),
+             high=fmt_effect(hi_s if key != "sent_effect_none" else hi, o, lang))
+
+
+def _texts(s: ProgrammeSummary, programme: Programme, claimed_profiles: float | None) -> None:
+    lang, k, o = s.lang, s.min_group_size, s.outcome
+    panel = s.panel
+    head = s.headline
+    s.title = t("prog_title", lang)
+    s.subtitle = t("prog_subtitle", lang, waves=fmt_int(len(programme.waves), lang),
+                   volunteers=fmt_int(panel.count("units_enrolled"), lang),
+                   controls=fmt_int(panel.count("units_control"), lang),
+                   start=fmt_date(panel.months[0], lang, day=False), end=fmt_date(panel.months[-1], lang, day=False))
+
+    # findings
+    out = s.outcomes.set_index("outcome")
+    sentences = [_effect_sentence(o, out.loc[o], lang)]
+    base = out.loc[o, "baseline"]
+    if o != "has_profile" and np.isfinite(base) and base > 0:
+        sentences.append(t("sent_relative", lang, baseline=fmt_effect(base, o, lang),
+                           relative=fmt_pct(out.loc[o, "estimate"] / base, lang, 0)))
+    if o != "members_reached" and "members_reached" in out.index:
+        sentences.append(_effect_sentence("members_reached", out.loc["members_reached"], lang))
+    es = head.event_study.set_index("event_time")
+    if 0 in es.index and 6 in es.index:
+        sentences.append(t("sent_dynamics", lang, first=fmt_effect(es.loc[0, "estimate"], o, lang),
+                           later=fmt_effect(es.loc[6, "estimate"], o, lang)))
+    if s.profiles is not None:
+        tot = s.profiles.set_index("wave_id").loc["total"]
+        enrolled = programme.employees.loc[programme.employees["enrolled_on"].notna()]
+        naive = metrics.profiles_created(enrolled, by=None)
+        sentences.append(t("sent_profiles", lang, count=fmt_int(tot["estimate"], lang),
+                           low=fmt_int(tot["ci_low"], lang), high=fmt_int(tot["ci_high"], lang),
+                           naive=fmt_int(naive["n_created"].iloc[0], lang)))
+        if claimed_profiles is not None:
+            verdict = ("supported" if tot["ci_low"] >= claimed_profiles else
+                       "contradicted" if tot["ci_high"] < claimed_profiles else "inconclusive")
+            sentences.append(t("sent_profiles_claim", lang, claim=fmt_int(claimed_profiles, lang),
+                               verdict=t(f"verdict_profiles_{verdict}", lang)))
+    p = _pretrend_p(head)
+    sentences.append(t("sent_pretrend_ok" if p >= 0.05 else "sent_pretrend_bad", lang,
+                       outcome=t(f"outcome_{o}", lang).lower() if lang == "en" else t(f"outcome_{o}", lang),
+                       p=fmt_num(p, lang, 2)))
+    if s.twfe is not None and s.bacon is not None:
+        tw = s.twfe.iloc[0]
+        forbidden = float(s.bacon["by_type"].set_index("type").loc["later_vs_earlier", "weight"])
+        sentences.append(t("sent_twfe", lang, twfe=fmt_effect(tw["estimate"], o, lang),
+                           low=fmt_effect(tw["ci_low"], o, lang), high=fmt_effect(tw["ci_high"], o, lang),
+                           cs=fmt_effect(head.att, o, lang), forbidden=fmt_pct(forbidden, lang, 0)))
+    if s.honest is not None:
+        bd = s.honest["breakdown_m"]
+        if bd is None:
+            sentences.append(t("sent_honest_robust", lang))
+        elif bd <= 0:
+            sentences.append(t("sent_honest_fragile", lang))
+        else:
+            sentences.append(t("sent_honest", lang, m=fmt_num(bd, lang, 1)))
+    s.sentences = sentences
+
+    # caveats
+    rep = head.sample.set_index("key")["value"]
+    left = int(rep.get("units_unbalanced", 0))
+    caveats = [t("caveat_selection", lang), t("caveat_population", lang), t("caveat_spillover", lang)]
+    if left:
+        caveats.append(t("caveat_attrition", lang, left=fmt_int(left, lang),
+                         volunteers=fmt_int(int(rep.get("units_unbalanced_treated", 0)), lang)))
+    if "members_reached" in s.effects:
+        caveats.append(t("caveat_reach", lang))
+    if panel.source == "posts":
+        caveats.append(t("caveat_posts_only", lang))
+    caveats.append(t("caveat_proof", lang))
+    s.caveats = caveats
+
+    _tables(s, programme)
+
+
+def _tables(s: ProgrammeSummary, programme: Programme) -> None:
+    lang, k, o = s.lang, s.min_group_size, s.outcome
+    hidden = t("suppressed", lang, k=k)
+    out = s.outcomes
+    s.tables["outcomes"] = pd.DataFrame({
+        t("col_outcome", lang): [t(f"outcome_{x}", lang) for x in out["outcome"]],
+        t("col_effect", lang): [fmt_effect(v, x, lang) for v, x in zip(out["estimate"], out["outcome"])],
+        t("col_ci", lang): [fmt_effect_ci(a, b, x, lang) for a, b, x in zip(out["ci_low"], out["ci_high"], out["outcome"])],
+        t("col_pretrend", lang): [fmt_num(v, lang, 2) for v in out["pretrend_p"]],
+        t("col_volunteers_used", lang): [fmt_int(v, lang) for v in out["n"]],
+    })
+    bw = s.by_wave
+    s.tables["by_wave"] = pd.DataFrame({
+        t("col_wave", lang): list(bw["wave_id"]) if len(bw) else [],
+        t("col_enrolment_month", lang): [c for c in bw["cohorts"]] if len(bw) else [],
+        t("col_effect", lang): [fmt_effect(v, o, lang) for v in bw["estimate"]] if len(bw) else [],
+        t("col_ci", lang): [fmt_effect_ci(a, b, o, lang) for a, b in zip(bw["ci_low"], bw["ci_high"])] if len(bw) else [],
+        t("col_volunteers_used", lang): [fmt_int(v, lang) for v in bw["n"]] if len(bw) else [],
+    })
+
+    # profiles
+    naive = s.profiles_naive
+    rows = []
+    prof = s.profiles.set_index("wave_id") if s.profiles is not None else None
+    for wave in programme.wave_ids:
+        nv = naive.loc[naive["wave_id"] == wave]
+        n_without = int(nv["n_without_profile"].iloc[0]) if len(nv) else 0
+        n_created = int(nv["n_created"].iloc[0]) if len(nv) else 0
+        small = 0 < n_without < k
+        est = prof.loc[wave] if prof is not None and wave in prof.index else None
+        rows.append((wave, hidden if small else fmt_int(n_without, lang), hidden if small else fmt_int(n_created, lang),
+                     hidden if small or est is None else fmt_int(est["estimate"], lang),
+                     hidden if small or est is None else fmt_interval(est["ci_low"], est["ci_high"], fmt_int, lang)))
+    if prof is not None:
+        tot = prof.loc["total"]
+        rows.append((t("total", lang), fmt_int(naive["n_without_profile"].sum(), lang),
+                     fmt_int(naive["n_created"].sum(), lang), fmt_int(tot["estimate"], lang),
+                     fmt_interval(tot["ci_low"], tot["ci_high"], fmt_int, lang)))
+    s.tables["profiles"] = pd.DataFrame(rows, columns=[t("col_wave", lang), t("col_without_profile", lang),
+                                                       t("col_created_after", lang), t("col_profiles", lang),
+                                                       t("col_ci", lang)])
+
+    # waves compared
+    wc = s.wave_comparison
+    rows = []
+    for r in wc.itertuples(index=False):
+        small = getattr(r, "posts_n", 0) < k
+        rows.append((
+            r.wave_id,
+            hidden if small else fmt_int(getattr(r, "posts_n", 0), lang),
+            hidden if small else fmt_effect(getattr(r, "posts_estimate", np.nan), "posts", lang),
+            hidden if small else fmt_effect_ci(getattr(r, "posts_ci_low", np.nan), getattr(r, "posts_ci_high", np.nan), "posts", lang),
+            hidden if small else fmt_effect(getattr(r, "reach_estimate", np.nan), "members_reached", lang),
+            hidden if small else fmt_effect_ci(getattr(r, "reach_ci_low", np.nan), getattr(r, "reach_ci_high", np.nan),
+                                               "members_reached", lang),
+            hidden if small else (fmt_int(getattr(r, "profiles_estimate", np.nan), lang) if hasattr(r, "profiles_estimate") else "–"),
+        ))
+    s.tables["wave_comparison"] = pd.DataFrame(rows, columns=[
+        t("col_wave", lang), t("col_volunteers_used", lang), t("col_effect_posts", lang), t("col_ci", lang),
+        t("col_effect_reach", lang), t("col_ci", lang) + " ", t("col_profiles", lang)])
+
+    # robustness: CS vs TWFE, Bacon, pre-trend tests, honest bounds
+    head = s.headline
+    ov = head.overall.iloc[0]
+    rows = [(t("estimator_cs", lang), fmt_effect(ov["estimate"], o, lang), fmt_effect_ci(ov["ci_low"], ov["ci_high"], o, lang))]
+    if s.twfe is not None:
+        tw = s.twfe.iloc[0]
+        rows.append((t("estimator_twfe", lang), fmt_effect(tw["estimate"], o, lang),
+                     fmt_effect_ci(tw["ci_low"], tw["ci_high"], o, lang)))
+    s.tables["estimators"] = pd.DataFrame(rows, columns=[t("col_estimator", lang), t("col_effect", lang), t("col_ci", lang)])
+    if s.bacon is not None:
+        bt = s.bacon["by_type"]
+        s.tables["bacon"] = pd.DataFrame({
+            t("col_comparison", lang): [t(f"comparison_{x}", lang) for x in bt["type"]],
+            t("col_weight", lang): [fmt_pct(w, lang, 1) for w in bt["weight"]],
+            t("col_estimate_2x2", lang): [fmt_effect(v, o, lang) for v in bt["estimate"]],
+        })
+    pt = s.pretrend
+    s.tables["pretrend"] = pd.DataFrame({
+        t("col_test", lang): [t(f"test_{x}", lang) for x in pt["test"]],
+        t("col_statistic", lang): [f"{fmt_num(v, lang, 1)} ({int(d)})" for v, d in zip(pt["statistic"], pt["df"])],
+        t("col_p", lang): [fmt_num(v, lang, 3) for v in pt["p_value"]],
+    })
+    if s.honest is not None:
+        ht = s.honest["table"]
+        s.tables["honest"] = pd.DataFrame({
+            t("col_m", lang): [fmt_num(m, lang, 1) for m in ht["M"]],
+            t("col_bounds", lang): [fmt_effect_ci(a, b, o, lang) for a, b in zip(ht["lb"], ht["ub"])],
+            t("col_robust_ci", lang): [fmt_effect_ci(a, b, o, lang) for a, b in zip(ht["ci_low"], ht["ci_high"])],
+        })
+
+    # appendix: the panel's build report and the estimation sample
+    counts = s.panel.counts
+    keep = ["employees", "enrolled", "never_enrolled", "units", "periods", "rows", "units_left", "units_complete",
+            "rows_dropped_leaving_month", "excluded_no_pre_period"]
+    c = counts.set_index("key").loc[keep]
+    rep = head.sample.set_index("key")
+    s.tables["data"] = pd.DataFrame({
+        t("col_item", lang): [*c["description"], *rep.loc[["units_unbalanced", "units_used", "units_treated_used"],
+                                                          "description"]],
+        t("col_count", lang): [fmt_int(v, lang) for v in
+                               [*c["value"], *rep.loc[["units_unbalanced", "units_used", "units_treated_used"], "value"]]],
+    })
+    import diff_diff
+
+    s.tables["methods"] = pd.DataFrame({t("col_method", lang): [
+        t("method_cs", lang, version=getattr(diff_diff, "__version__", "?")), t("method_profiles", lang),
+        t("method_diagnostics", lang)]})
+    src = programme.sources if programme.sources is not None else pd.DataFrame(columns=["file", "rows", "sha256"])
+    s.tables["sources"] = pd.DataFrame({
+        t("col_file", lang): src["file"], t("col_rows", lang): [fmt_int(v, lang) for v in src["rows"]],
+        t("col_sha", lang): src["sha256"].str[:16],
+    })
+    s.tables["parameters"] = pd.DataFrame([
+        ("outcome", o), ("control", s.control), ("min_group_size", str(k)), ("lang", lang),
+        ("advocacy-eval", __version__)], columns=[t("col_parameter", lang), t("col_value", lang)])
