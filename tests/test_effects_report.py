@@ -7,7 +7,6 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
-import pandas as pd
 import pytest
 
 from advocacy_eval import i18n
@@ -143,3 +142,23 @@ def test_figures_draw(summary_en: ProgrammeSummary) -> None:
 
     for f in figs:
         plt.close(f)
+
+
+def test_too_small_programme_raises_report_error(tiny) -> None:
+    from advocacy_eval.errors import ReportError
+
+    with pytest.raises(ReportError, match="cannot be estimated from these data"):
+        programme_summary(tiny)
+
+
+def test_secondary_suppression_of_people_counts() -> None:
+    from advocacy_eval.programme_report import _hide_small
+
+    none = np.zeros(3, dtype=bool)
+    # a group below k is hidden, and with a total shown the next smallest too
+    assert _hide_small(np.array([22, 40, 3]), none, 5).tolist() == [True, False, True]
+    # zero people is still fewer than k
+    assert _hide_small(np.array([0, 40, 69]), none, 5).tolist() == [True, True, False]
+    # nothing small: nothing hidden; without a total, no secondary suppression
+    assert not _hide_small(np.array([22, 40, 69]), none, 5).any()
+    assert _hide_small(np.array([22, 40, 3]), none, 5, total_shown=False).tolist() == [False, False, True]

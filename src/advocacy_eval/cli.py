@@ -51,7 +51,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .io import load_programme
     from .paths import resolve_data_dir
-    from .report import run_all_waves
+    from .report import ReportError, comex_identifiers, run_all_waves, run_programme_report
 
     data_dir = resolve_data_dir(args.data_dir)
     try:
@@ -59,7 +59,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except DataValidationError as exc:
         _eprint("the data folder is not valid; fix it before reporting:\n" + exc.render())
         return 1
-    waves = programme.wave_ids if args.all_waves else [args.wave]
+    waves = programme.wave_ids if args.all_waves else [args.wave] if args.wave else []
     unknown = [w for w in waves if w not in programme.wave_ids]
     if unknown:
         _eprint(f"unknown wave {', '.join(unknown)}; known waves: {', '.join(programme.wave_ids)}")
@@ -68,7 +68,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
              "share_tolerance": args.share_tolerance, "claimed_participation": args.claimed_participation,
              "min_group_size": args.min_group_size}
     done, failed = run_all_waves(data_dir, waves, args.out, args.lang, args.cell_timeout, extra,
-                                 progress=_eprint, timeout=args.timeout, pdf=args.pdf)
+                                 progress=_eprint, timeout=args.timeout, pdf=args.pdf) if waves else ({}, {})
+    if args.programme or args.all_waves:
+        _eprint("[programme] all waves together: running")
+        try:
+            result = run_programme_report(
+                data_dir, args.out, args.lang, args.cell_timeout,
+                {"min_group_size": args.min_group_size, "claimed_profiles": args.claimed_profiles},
+                timeout=args.timeout, forbidden=comex_identifiers(data_dir), pdf=args.pdf)
+            done["programme"] = result
+            _eprint(f"[programme] wrote {result.html} ({result.seconds:.1f} s)")
+        except ReportError as exc:
+            failed["programme"] = str(exc)
+            _eprint(f"[programme] FAILED: {exc}")
     if failed:
         _eprint(f"summary: {len(done)} report(s) written, {len(failed)} failed:")
         for wave, message in failed.items():
@@ -113,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir", nargs="?", default="", help="programme folder (default: the committed sample)")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--wave", help="wave id, e.g. W1")
-    which.add_argument("--all-waves", action="store_true", help="one report per wave")
+    which.add_argument("--all-waves", action="store_true",
+                       help="one report per wave, then the programme report (all waves together)")
+    which.add_argument("--programme", action="store_true", help="only the programme report (all waves together)")
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument("--lang", choices=("en", "fr"), default="en", help="report language")
     p.add_argument("--claimed-ratio", type=float, default=4.0, help="claimed amplification (default 4)")
@@ -122,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="accepted distance from the target share (default 0.05)")
     p.add_argument("--claimed-participation", type=float, default=0.5,
                    help="claimed share of volunteers posting in a month (default 0.5)")
+    p.add_argument("--claimed-profiles", type=float, default=500,
+                   help="claimed number of LinkedIn profiles created thanks to the programme (default 500)")
     p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")

@@ -426,11 +426,13 @@ class OnboardingEffect:
         return self._agg
 
 
-def _method_label(method: str, control: str, inference: str, n_bootstrap: int) -> str:
+def _method_label(method: str, control: str, inference: str, n_bootstrap: int,
+                  covariates: Sequence[str] | None = None) -> str:
     est = {"dr": "doubly robust", "ipw": "inverse probability weighting", "reg": "outcome regression"}[method]
     ctrl = "not-yet-enrolled and never-enrolled controls" if control == "not_yet_treated" else "never-enrolled controls"
     inf = "analytic SE" if inference == "analytic" else f"multiplier bootstrap SE ({n_bootstrap} draws)"
-    return f"Callaway-Sant'Anna ({est}), {ctrl}, {inf}"
+    cov = f", conditional on {', '.join(covariates)} at the base period" if covariates else ""
+    return f"Callaway-Sant'Anna ({est}), {ctrl}{cov}, {inf}"
 
 
 def onboarding_effect(
@@ -537,7 +539,7 @@ def onboarding_effect(
         result = cs.fit(sample, outcome="y", unit="unit", time="period", first_treat="first_period",
                         covariates=list(covariates) if covariates else None)
     messages = list(dict.fromkeys(str(w.message) for w in caught))
-    label = _method_label(method, control, inference, n_bootstrap)
+    label = _method_label(method, control, inference, n_bootstrap, covariates)
 
     cohort_labels: dict[float, str] = {}
     period_labels: dict[float, pd.Timestamp] = {}
@@ -857,7 +859,8 @@ def bacon_decomposition(panel: Panel | pd.DataFrame, outcome: str, unit: str | N
 def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None, period: str | None = None,
                   first_period: str | None = None, control: str = "not_yet_treated", anticipation: int = 0,
                   method: str = "relative_magnitude", m_grid: Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0),
-                  max_pre: int | None = 6, max_post: int | None = None, alpha: float = 0.05) -> dict[str, Any]:
+                  max_pre: int | None = 6, max_post: int | None = None, alpha: float = 0.05,
+                  covariates: Sequence[str] | None = None) -> dict[str, Any]:
     """Sensitivity of the average post-enrolment effect to violations of parallel trends.
 
     Rambachan & Roth (2023) "honest DiD" bounds, computed by diff-diff's
@@ -891,6 +894,8 @@ def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
         The target is the average effect over the post months kept.
     alpha : float
         1 - confidence level.
+    covariates : sequence of str, optional
+        Covariates of the event study, as in :func:`onboarding_effect`.
 
     Returns
     -------
@@ -905,7 +910,8 @@ def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
     from diff_diff.honest_did import HonestDiD
 
     eff = onboarding_effect(panel, outcome, unit, period, first_period, control=control,
-                            anticipation=anticipation, base_period="universal", alpha=alpha)
+                            anticipation=anticipation, base_period="universal", alpha=alpha,
+                            covariates=covariates)
     es = eff.result.aggregate("event_study")
     es = _window_event_study(es, max_pre, max_post, anticipation)
     honest = HonestDiD(method=method, alpha=alpha)

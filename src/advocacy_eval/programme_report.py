@@ -34,6 +34,7 @@ from .effects import (
     profiles_attributable,
     twfe_estimate,
 )
+from .errors import ReportError
 from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct
 from .panel import Panel, build_panel
 from .privacy import check_min_group_size
@@ -226,6 +227,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Diagnostics: two-way fixed-effects regression as a contrast, its Goodman-Bacon (2021) decomposition, joint Wald tests of the pre-enrolment effects, and Rambachan & Roth (2023) bounds (relative magnitudes) on the average effect over the months after enrolment.",
         "fr": "Diagnostics : régression à effets fixes en contraste, sa décomposition de Goodman-Bacon (2021), tests de Wald conjoints des effets avant inscription, et bornes de Rambachan & Roth (2023) (magnitudes relatives) sur l'effet moyen des mois suivant l'inscription.",
     },
+    "count_employees": {"en": "Employees in the roster", "fr": "Salariés de l'effectif"},
+    "count_enrolled": {"en": "Employees who enrolled in a wave", "fr": "Salariés inscrits dans une vague"},
+    "count_never_enrolled": {"en": "Employees who never enrolled", "fr": "Salariés jamais inscrits"},
+    "count_units": {"en": "Employees in the monthly panel", "fr": "Salariés du panel mensuel"},
+    "count_periods": {"en": "Months covered", "fr": "Mois couverts"},
+    "count_rows": {"en": "Employee-months", "fr": "Salariés-mois"},
+    "count_units_left": {"en": "Employees who left during the period", "fr": "Salariés partis pendant la période"},
+    "count_units_complete": {"en": "Employees observed every month", "fr": "Salariés observés tous les mois"},
+    "count_rows_dropped_leaving_month": {"en": "Months of departure left out (partly worked)",
+                                         "fr": "Mois de départ écartés (travaillés en partie)"},
+    "count_excluded_no_pre_period": {"en": "Volunteers without a month before enrolment, left out",
+                                     "fr": "Volontaires sans mois avant l'inscription, écartés"},
+    "count_units_unbalanced": {"en": "Employees missing some months, left out of the estimate",
+                               "fr": "Salariés absents certains mois, hors de l'estimation"},
+    "count_units_used": {"en": "Employees in the estimate", "fr": "Salariés dans l'estimation"},
+    "count_units_treated_used": {"en": "Volunteers in the estimate", "fr": "Volontaires dans l'estimation"},
     "verdict_profiles_supported": {"en": "supported (the whole interval is at or above it)",
                                    "fr": "confirmée (tout l'intervalle est au-dessus)"},
     "verdict_profiles_contradicted": {"en": "contradicted (the whole interval is below it)",
@@ -412,6 +429,12 @@ def programme_summary(
     Returns
     -------
     ProgrammeSummary
+
+    Raises
+    ------
+    ReportError
+        If the effect on the headline outcome cannot be estimated (too few
+        volunteers or controls with complete months).
     """
     lang = check_lang(lang)
     k = check_min_group_size(min_group_size)
@@ -423,7 +446,13 @@ def programme_summary(
     effects: dict[str, OnboardingEffect] = {}
     for o in estimable:
         covariates = list(PROFILE_COVARIATES) if o == "has_profile" else None
-        effects[o] = onboarding_effect(panel, o, covariates=covariates, **kw)
+        try:
+            effects[o] = onboarding_effect(panel, o, covariates=covariates, **kw)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            if o == outcome:
+                raise ReportError(f"the effect of onboarding on {o} cannot be estimated from these data "
+                                  f"({panel.count('units_enrolled')} volunteers and "
+                                  f"{panel.count('units_control')} other employees in the panel): {exc}") from exc
 
     rows = []
     for o, e in effects.items():
@@ -453,7 +482,8 @@ def programme_summary(
     if n_cohorts >= 1:
         bacon = bacon_decomposition(panel, outcome)
     try:
-        honest = honest_bounds(panel, outcome, control=control, anticipation=anticipation)
+        honest = honest_bounds(panel, outcome, control=control, anticipation=anticipation,
+                               covariates=list(PROFILE_COVARIATES) if outcome == "has_profile" else None)
     except (ValueError, np.linalg.LinAlgError):  # too few pre-periods to bound anything
         honest = None
 
@@ -549,6 +579,44 @@ def _effect_sentence(o: str, row: pd.Series, lang: str) -> str:
              high=fmt_effect(hi_s if key != "sent_effect_none" else hi, o, lang))
 
 
+def _hide_small(counts: np.ndarray, already: np.ndarray, k: int, total_shown: bool = True) -> np.ndarray:
+    """Cells to hide: counts below k, then (a total being shown) the next smallest until the hidden
+    cells are at least two and hold at least k people (secondary suppression)."""
+    counts = np.asarray(counts, dtype=float)
+    hide = already | (counts < k)
+    if total_shown and (hide & ~already).any():
+        order = np.argsort(counts, kind="stable")
+        while (hide.sum() < 2 or counts[hide].sum() < k) and not hide.all():
+            hide[next(i for i in order if not hide[i])] = True
+    return hide
+
+
+def _profile_frame(s: ProgrammeSummary, programme: Programme) -> pd.DataFrame:
+    """Per wave: volunteers, without a profile at enrolment, created after, attributable; which cells to hide."""
+    k = s.min_group_size
+    naive = s.profiles_naive.set_index("wave_id")
+    prof = s.profiles.set_index("wave_id") if s.profiles is not None else None
+    rows = []
+    for wave in programme.wave_ids:
+        has = wave in naive.index
+        est = prof.loc[wave] if prof is not None and wave in prof.index else None
+        rows.append({"wave_id": wave,
+                     "volunteers": int(naive.loc[wave, "n_enrolled"]) if has else 0,
+                     "n_without": int(naive.loc[wave, "n_without_profile"]) if has else 0,
+                     "n_created": int(naive.loc[wave, "n_created"]) if has else 0,
+                     "estimate": float(est["estimate"]) if est is not None else np.nan,
+                     "ci_low": float(est["ci_low"]) if est is not None else np.nan,
+                     "ci_high": float(est["ci_high"]) if est is not None else np.nan})
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame.assign(hide_row=[], hide_without=[], hide_created=[])
+    none = np.zeros(len(frame), dtype=bool)
+    frame["hide_row"] = _hide_small(frame["volunteers"].to_numpy(), none, k)
+    frame["hide_without"] = _hide_small(frame["n_without"].to_numpy(), frame["hide_row"].to_numpy(), k)
+    frame["hide_created"] = _hide_small(frame["n_created"].to_numpy(), frame["hide_without"].to_numpy(), k)
+    return frame
+
+
 def _texts(s: ProgrammeSummary, programme: Programme, claimed_profiles: float | None) -> None:
     lang, k, o = s.lang, s.min_group_size, s.outcome
     panel = s.panel
@@ -641,33 +709,35 @@ def _tables(s: ProgrammeSummary, programme: Programme) -> None:
         t("col_volunteers_used", lang): [fmt_int(v, lang) for v in bw["n"]] if len(bw) else [],
     })
 
-    # profiles
-    naive = s.profiles_naive
+    # profiles: people counts per wave with a total row -> primary and secondary suppression
+    prof_frame = _profile_frame(s, programme)
     rows = []
-    prof = s.profiles.set_index("wave_id") if s.profiles is not None else None
-    for wave in programme.wave_ids:
-        nv = naive.loc[naive["wave_id"] == wave]
-        n_without = int(nv["n_without_profile"].iloc[0]) if len(nv) else 0
-        n_created = int(nv["n_created"].iloc[0]) if len(nv) else 0
-        small = 0 < n_without < k
-        est = prof.loc[wave] if prof is not None and wave in prof.index else None
-        rows.append((wave, hidden if small else fmt_int(n_without, lang), hidden if small else fmt_int(n_created, lang),
-                     hidden if small or est is None else fmt_int(est["estimate"], lang),
-                     hidden if small or est is None else fmt_interval(est["ci_low"], est["ci_high"], fmt_int, lang)))
-    if prof is not None:
-        tot = prof.loc["total"]
-        rows.append((t("total", lang), fmt_int(naive["n_without_profile"].sum(), lang),
-                     fmt_int(naive["n_created"].sum(), lang), fmt_int(tot["estimate"], lang),
-                     fmt_interval(tot["ci_low"], tot["ci_high"], fmt_int, lang)))
+    for r in prof_frame.itertuples(index=False):
+        rows.append((
+            r.wave_id,
+            hidden if r.hide_without else fmt_int(r.n_without, lang),
+            hidden if r.hide_created else fmt_int(r.n_created, lang),
+            hidden if r.hide_without or not np.isfinite(r.estimate) else fmt_int(r.estimate, lang),
+            hidden if r.hide_without or not np.isfinite(r.estimate) else fmt_interval(r.ci_low, r.ci_high, fmt_int, lang),
+        ))
+    if s.profiles is not None:
+        tot = s.profiles.set_index("wave_id").loc["total"]
+        n_without, n_created = int(prof_frame["n_without"].sum()), int(prof_frame["n_created"].sum())
+        rows.append((t("total", lang), fmt_int(n_without, lang) if n_without >= k else hidden,
+                     fmt_int(n_created, lang) if n_created >= k else hidden,
+                     fmt_int(tot["estimate"], lang) if n_without >= k else hidden,
+                     fmt_interval(tot["ci_low"], tot["ci_high"], fmt_int, lang) if n_without >= k else hidden))
     s.tables["profiles"] = pd.DataFrame(rows, columns=[t("col_wave", lang), t("col_without_profile", lang),
                                                        t("col_created_after", lang), t("col_profiles", lang),
                                                        t("col_ci", lang)])
 
-    # waves compared
+    # waves compared (no total row: waves with fewer than k volunteers in the estimate are hidden)
     wc = s.wave_comparison
+    prof_hidden = prof_frame.set_index("wave_id")["hide_without"]
     rows = []
     for r in wc.itertuples(index=False):
         small = getattr(r, "posts_n", 0) < k
+        p_est = getattr(r, "profiles_estimate", np.nan)
         rows.append((
             r.wave_id,
             hidden if small else fmt_int(getattr(r, "posts_n", 0), lang),
@@ -676,7 +746,8 @@ def _tables(s: ProgrammeSummary, programme: Programme) -> None:
             hidden if small else fmt_effect(getattr(r, "reach_estimate", np.nan), "members_reached", lang),
             hidden if small else fmt_effect_ci(getattr(r, "reach_ci_low", np.nan), getattr(r, "reach_ci_high", np.nan),
                                                "members_reached", lang),
-            hidden if small else (fmt_int(getattr(r, "profiles_estimate", np.nan), lang) if hasattr(r, "profiles_estimate") else "–"),
+            hidden if small or bool(prof_hidden.get(r.wave_id, True)) else
+            (fmt_int(p_est, lang) if np.isfinite(p_est) else "–"),
         ))
     s.tables["wave_comparison"] = pd.DataFrame(rows, columns=[
         t("col_wave", lang), t("col_volunteers_used", lang), t("col_effect_posts", lang), t("col_ci", lang),
@@ -716,13 +787,12 @@ def _tables(s: ProgrammeSummary, programme: Programme) -> None:
     counts = s.panel.counts
     keep = ["employees", "enrolled", "never_enrolled", "units", "periods", "rows", "units_left", "units_complete",
             "rows_dropped_leaving_month", "excluded_no_pre_period"]
-    c = counts.set_index("key").loc[keep]
-    rep = head.sample.set_index("key")
+    c = counts.set_index("key")["value"]
+    rep = head.sample.set_index("key")["value"]
+    used = ["units_unbalanced", "units_used", "units_treated_used"]
     s.tables["data"] = pd.DataFrame({
-        t("col_item", lang): [*c["description"], *rep.loc[["units_unbalanced", "units_used", "units_treated_used"],
-                                                          "description"]],
-        t("col_count", lang): [fmt_int(v, lang) for v in
-                               [*c["value"], *rep.loc[["units_unbalanced", "units_used", "units_treated_used"], "value"]]],
+        t("col_item", lang): [t(f"count_{k}", lang) for k in [*keep, *used]],
+        t("col_count", lang): [fmt_int(v, lang) for v in [*c.loc[keep], *rep.loc[used]]],
     })
     import diff_diff
 

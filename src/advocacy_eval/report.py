@@ -470,6 +470,35 @@ def run_wave_report(
                         pdf=pdf)
 
 
+def run_programme_report(
+    data_dir: str | os.PathLike | None,
+    out_dir: str | os.PathLike = "reports",
+    lang: str = "en",
+    cell_timeout: int | None = 600,
+    extra: dict | None = None,
+    timeout: int | None = None,
+    comex: bool = True,
+    forbidden: set[str] | None = None,
+    pdf: bool = False,
+) -> ReportResult:
+    """Execute ``programme_report.ipynb`` (all waves together): writes ``programme.html`` and its siblings.
+
+    Parameters
+    ----------
+    data_dir, out_dir, lang, cell_timeout, timeout, comex, forbidden, pdf
+        As in :func:`run_wave_report`.
+    extra : dict, optional
+        Other notebook parameters (outcome, control group, claimed profiles, k).
+    """
+    params = {"data_dir": str(resolve_data_dir(data_dir)), "lang": lang}
+    params.update(extra or {})
+    if comex and forbidden is None:
+        forbidden = comex_identifiers(data_dir)
+    return run_notebook("programme_report.ipynb", params, out_dir, stem="programme",
+                        title="advocacy-eval — programme", cell_timeout=cell_timeout, timeout=timeout,
+                        forbidden=forbidden if comex else None, pdf=pdf)
+
+
 def run_all_waves(
     data_dir: str | os.PathLike | None,
     waves: list[str],
