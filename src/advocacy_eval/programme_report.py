@@ -11,9 +11,7 @@ notebook ``notebooks/programme_report.ipynb`` only displays them.
 
 :func:`wave_effect` gives one wave's own effect, for the wave report.
 
-New report strings live in :data:`STRINGS` (same shape as
-:data:`advocacy_eval.i18n.STRINGS`, to be merged there); :func:`t` looks there
-first, then in :mod:`advocacy_eval.i18n`.
+Its strings live with all the others in :data:`advocacy_eval.i18n.STRINGS`.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, metrics
-from . import i18n
 from .effects import (
     OnboardingEffect,
     bacon_decomposition,
@@ -35,7 +32,7 @@ from .effects import (
     twfe_estimate,
 )
 from .errors import ReportError
-from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct
+from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, t
 from .panel import Panel, build_panel
 from .privacy import check_min_group_size
 from .schema import Programme
@@ -53,205 +50,6 @@ by status, and volunteers include fewer employees without a profile. Parallel
 trends are therefore assumed only among employees with the same status in the
 month before enrolment (docs/onboarding-effect.md)."""
 
-STRINGS: dict[str, dict[str, str]] = {
-    "prog_title": {"en": "Employee advocacy programme — effect of onboarding, all waves",
-                   "fr": "Programme ambassadeurs — effet de l'intégration, toutes vagues"},
-    "prog_subtitle": {
-        "en": "{waves} waves, {volunteers} volunteers and {controls} colleagues not enrolled, followed monthly from {start} to {end}.",
-        "fr": "{waves} vagues, {volunteers} volontaires et {controls} collègues non inscrits, suivis chaque mois de {start} à {end}.",
-    },
-    "prog_summary": {"en": "1. Summary", "fr": "1. Synthèse"},
-    "prog_event_study": {"en": "2. Effect month by month after enrolment", "fr": "2. Effet mois par mois après l'inscription"},
-    "prog_by_wave": {"en": "3. Effect per wave", "fr": "3. Effet par vague"},
-    "prog_profiles": {"en": "4. LinkedIn profiles created by onboarding", "fr": "4. Profils LinkedIn créés grâce à l'intégration"},
-    "prog_waves": {"en": "5. Waves compared", "fr": "5. Comparaison des vagues"},
-    "prog_robustness": {"en": "6. How solid is the estimate?", "fr": "6. Quelle est la solidité de l'estimation ?"},
-    "prog_caveats": {"en": "7. What the data can and cannot prove", "fr": "7. Ce que les données peuvent et ne peuvent pas prouver"},
-    "prog_appendix": {"en": "Appendix: method and data", "fr": "Annexe : méthode et données"},
-    # outcomes
-    "outcome_posts": {"en": "Posts per month", "fr": "Publications par mois"},
-    "outcome_members_reached": {"en": "Members reached per month", "fr": "Membres atteints par mois"},
-    "outcome_impressions": {"en": "Impressions per month", "fr": "Impressions par mois"},
-    "outcome_engagements": {"en": "Engagements per month", "fr": "Interactions par mois"},
-    "outcome_followers": {"en": "Followers (end of month)", "fr": "Abonnés (fin de mois)"},
-    "outcome_has_profile": {"en": "Has a LinkedIn profile (points)", "fr": "A un profil LinkedIn (points)"},
-    # columns
-    "col_outcome": {"en": "Monthly outcome", "fr": "Indicateur mensuel"},
-    "col_effect": {"en": "Effect per volunteer", "fr": "Effet par volontaire"},
-    "col_pretrend": {"en": "Pre-enrolment test (p)", "fr": "Test avant inscription (p)"},
-    "col_volunteers_used": {"en": "Volunteers in the estimate", "fr": "Volontaires dans l'estimation"},
-    "col_profiles": {"en": "Profiles attributable", "fr": "Profils attribuables"},
-    "col_without_profile": {"en": "Without a profile at enrolment", "fr": "Sans profil à l'inscription"},
-    "col_created_after": {"en": "Created one after enrolling", "fr": "En ont créé un après l'inscription"},
-    "col_comparison": {"en": "Comparison", "fr": "Comparaison"},
-    "col_weight": {"en": "Weight in TWFE", "fr": "Poids dans le TWFE"},
-    "col_estimate_2x2": {"en": "Average 2x2 estimate", "fr": "Estimation 2x2 moyenne"},
-    "col_m": {"en": "M (violation ÷ largest before enrolment)", "fr": "M (écart ÷ plus grand écart avant inscription)"},
-    "col_bounds": {"en": "Identified set", "fr": "Ensemble identifié"},
-    "col_robust_ci": {"en": "Robust 95% interval", "fr": "Intervalle robuste à 95 %"},
-    "col_estimator": {"en": "Estimator", "fr": "Estimateur"},
-    "col_test": {"en": "Test", "fr": "Test"},
-    "col_statistic": {"en": "Chi-square (df)", "fr": "Khi-deux (ddl)"},
-    "col_p": {"en": "p-value", "fr": "p-valeur"},
-    "col_item": {"en": "Item", "fr": "Élément"},
-    "col_count": {"en": "Count", "fr": "Nombre"},
-    "col_effect_posts": {"en": "Effect on posts per month", "fr": "Effet sur les publications par mois"},
-    "col_effect_reach": {"en": "Effect on members reached per month", "fr": "Effet sur les membres atteints par mois"},
-    "col_enrolment_month": {"en": "Enrolment month", "fr": "Mois d'inscription"},
-    "total": {"en": "Total", "fr": "Total"},
-    "comparison_treated_vs_never": {"en": "Volunteers vs never enrolled", "fr": "Volontaires vs jamais inscrits"},
-    "comparison_earlier_vs_later": {"en": "Earlier vs later waves (before the later enrol)",
-                                    "fr": "Vagues précoces vs tardives (avant l'inscription des tardives)"},
-    "comparison_later_vs_earlier": {"en": "Later vs earlier waves, already enrolled (problematic)",
-                                    "fr": "Vagues tardives vs précoces déjà inscrites (problématique)"},
-    "estimator_cs": {"en": "Callaway-Sant'Anna (this report)", "fr": "Callaway-Sant'Anna (ce rapport)"},
-    "estimator_twfe": {"en": "Two-way fixed effects (contrast only)", "fr": "Effets fixes à deux dimensions (contraste seulement)"},
-    "test_group_time": {"en": "All cohort x month placebo effects before enrolment are zero",
-                        "fr": "Tous les effets placebo cohorte x mois avant inscription sont nuls"},
-    "test_event_study": {"en": "All month-by-month effects before enrolment are zero",
-                         "fr": "Tous les effets mois par mois avant inscription sont nuls"},
-    # sentences
-    "sent_effect_positive": {
-        "en": "Enrolling raised {outcome_lower} by {effect} per volunteer (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
-        "fr": "L'inscription a augmenté {outcome_lower} de {effect} par volontaire (intervalle à 95 % de {low} à {high}), par rapport aux collègues pas encore inscrits sur les mêmes mois.",
-    },
-    "sent_effect_negative": {
-        "en": "Enrolling lowered {outcome_lower} by {effect} per volunteer (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
-        "fr": "L'inscription a diminué {outcome_lower} de {effect} par volontaire (intervalle à 95 % de {low} à {high}), par rapport aux collègues pas encore inscrits sur les mêmes mois.",
-    },
-    "sent_effect_none": {
-        "en": "No effect of enrolling on {outcome_lower} can be detected: the estimate is {effect} per volunteer with a 95% interval from {low} to {high}, which includes zero.",
-        "fr": "Aucun effet de l'inscription sur {outcome_lower} n'est détectable : l'estimation vaut {effect} par volontaire, avec un intervalle à 95 % de {low} à {high} qui contient zéro.",
-    },
-    "sent_relative": {
-        "en": "Before enrolling, these volunteers averaged {baseline} a month: the effect is {relative} of that level.",
-        "fr": "Avant leur inscription, ces volontaires en comptaient en moyenne {baseline} par mois : l'effet représente {relative} de ce niveau.",
-    },
-    "sent_dynamics": {
-        "en": "The effect is {first} in the enrolment month and {later} six months later (where observed).",
-        "fr": "L'effet vaut {first} le mois de l'inscription et {later} six mois plus tard (quand c'est observé).",
-    },
-    "sent_profiles": {
-        "en": "Onboarding led to about {count} LinkedIn profiles that would not otherwise exist (95% interval {low} to {high}); {naive} volunteers created a profile after enrolling, some of whom would have done so anyway.",
-        "fr": "L'intégration a conduit à environ {count} profils LinkedIn qui n'existeraient pas sinon (intervalle à 95 % de {low} à {high}) ; {naive} volontaires ont créé un profil après leur inscription, dont certains l'auraient fait de toute façon.",
-    },
-    "sent_profiles_claim": {
-        "en": "A claim of {claim} profiles created by the programme is {verdict}.",
-        "fr": "L'affirmation de {claim} profils créés par le programme est {verdict}.",
-    },
-    "sent_pretrend_ok": {
-        "en": "Before enrolling, the volunteers' “{outcome}” evolved like their colleagues' (joint test of the pre-enrolment months: p = {p}), which supports the comparison.",
-        "fr": "Avant l'inscription, l'évolution de l'indicateur « {outcome} » des volontaires suivait celle de leurs collègues (test conjoint des mois précédant l'inscription : p = {p}), ce qui conforte la comparaison.",
-    },
-    "sent_pretrend_bad": {
-        "en": "Before enrolling, the volunteers' “{outcome}” already evolved differently from their colleagues' (joint test: p = {p}): read the effect with caution and look at the sensitivity bounds.",
-        "fr": "Avant l'inscription, l'évolution de l'indicateur « {outcome} » des volontaires s'écartait déjà de celle de leurs collègues (test conjoint : p = {p}) : lire l'effet avec prudence et regarder les bornes de sensibilité.",
-    },
-    "sent_twfe": {
-        "en": "A standard two-way fixed-effects regression would give {twfe} (95% interval {low} to {high}) instead of {cs}; {forbidden} of its weight comes from comparing later volunteers with earlier ones already enrolled, which is why it is shown only as a contrast.",
-        "fr": "Une régression classique à effets fixes donnerait {twfe} (intervalle à 95 % de {low} à {high}) au lieu de {cs} ; {forbidden} de son poids vient de la comparaison de volontaires tardifs avec des volontaires déjà inscrits, c'est pourquoi elle n'est montrée qu'en contraste.",
-    },
-    "sent_honest": {
-        "en": "The average effect over the months after enrolment remains distinguishable from zero as long as post-enrolment departures from parallel trends stay below {m} times the largest month-to-month departure seen before enrolment.",
-        "fr": "L'effet moyen sur les mois suivant l'inscription reste distinct de zéro tant que les écarts à l'évolution parallèle après l'inscription restent inférieurs à {m} fois le plus grand écart d'un mois à l'autre observé avant l'inscription.",
-    },
-    "sent_honest_robust": {
-        "en": "The average effect over the months after enrolment remains distinguishable from zero even if post-enrolment departures from parallel trends reach 10 times the largest month-to-month departure seen before enrolment.",
-        "fr": "L'effet moyen sur les mois suivant l'inscription reste distinct de zéro même si les écarts à l'évolution parallèle après l'inscription atteignent 10 fois le plus grand écart observé avant l'inscription.",
-    },
-    "sent_honest_fragile": {
-        "en": "The average effect over the months after enrolment is not distinguishable from zero once departures from parallel trends are allowed at all: the conclusion is fragile.",
-        "fr": "L'effet moyen sur les mois suivant l'inscription ne se distingue plus de zéro dès que des écarts à l'évolution parallèle sont admis : la conclusion est fragile.",
-    },
-    "caveat_selection": {
-        "en": "Volunteers chose to join and were already more active on LinkedIn. The method compares changes, not levels, so lasting differences between volunteers and colleagues cancel out; it cannot rule out that volunteers enrolled at a moment when they were about to become more active anyway (a new role, a campaign), which would inflate the effect.",
-        "fr": "Les volontaires ont choisi de participer et étaient déjà plus actifs sur LinkedIn. La méthode compare des évolutions, pas des niveaux : les différences durables entre volontaires et collègues s'annulent ; elle ne peut exclure que des volontaires se soient inscrits au moment où ils allaient de toute façon devenir plus actifs (nouveau poste, campagne), ce qui gonflerait l'effet.",
-    },
-    "caveat_population": {
-        "en": "The effect is the effect on the volunteers. It does not say what enrolling employees who did not volunteer would achieve: they may respond less.",
-        "fr": "L'effet mesuré est celui sur les volontaires. Il ne dit pas ce que produirait l'inscription de salariés non volontaires, qui pourraient moins réagir.",
-    },
-    "caveat_spillover": {
-        "en": "Colleagues not enrolled serve as the comparison. If the programme also changed their behaviour (shared content, emulation), the comparison is affected and the effect is misstated.",
-        "fr": "Les collègues non inscrits servent de comparaison. Si le programme a aussi modifié leur comportement (contenus partagés, émulation), la comparaison en est affectée et l'effet est mal mesuré.",
-    },
-    "caveat_attrition": {
-        "en": "{left} employees who left during the period, or are missing some months, are left out of the estimate ({volunteers} of them volunteers). If onboarding changed who leaves, this could bias the result.",
-        "fr": "{left} salariés partis pendant la période, ou absents certains mois, ne sont pas dans l'estimation (dont {volunteers} volontaires). Si l'intégration a modifié qui part, le résultat peut en être biaisé.",
-    },
-    "caveat_reach": {
-        "en": "Members reached per month is the sum of each post's unique members, so the same person reached by two posts counts twice: it is an upper bound of the distinct people reached.",
-        "fr": "Les membres atteints par mois sont la somme des membres uniques de chaque publication : une même personne atteinte par deux publications compte deux fois ; c'est un majorant du nombre de personnes distinctes atteintes.",
-    },
-    "caveat_proof": {
-        "en": "What the data can show: volunteers' activity changed after enrolment by more than their colleagues' did over the same months. What it cannot prove: that the same effect would follow in future waves, with other volunteers, or in another period.",
-        "fr": "Ce que les données montrent : l'activité des volontaires a évolué après l'inscription davantage que celle de leurs collègues sur les mêmes mois. Ce qu'elles ne peuvent prouver : que le même effet se reproduirait dans les prochaines vagues, avec d'autres volontaires ou à une autre période.",
-    },
-    "caveat_posts_only": {
-        "en": "Without a monthly activity export, only profile creation can be estimated: posts are exported only after enrolment, so there is no 'before' to compare with.",
-        "fr": "Sans export mensuel d'activité, seule la création de profils peut être estimée : les publications ne sont exportées qu'après l'inscription, il n'y a donc pas d'« avant » à comparer.",
-    },
-    "fig_es_title": {"en": "Effect of enrolling on {outcome}, by month since enrolment",
-                     "fr": "Effet de l'inscription sur {outcome}, par mois depuis l'inscription"},
-    "fig_es_x": {"en": "Months since enrolment (0 = enrolment month)", "fr": "Mois depuis l'inscription (0 = mois d'inscription)"},
-    "fig_es_y": {"en": "Effect per volunteer", "fr": "Effet par volontaire"},
-    "fig_es_pre": {"en": "before enrolment (placebo)", "fr": "avant inscription (placebo)"},
-    "fig_es_post": {"en": "after enrolment", "fr": "après inscription"},
-    "fig_es_caption": {
-        "en": "Read: each point compares volunteers' change since the month before enrolment with the change of colleagues not yet enrolled; bars are 95% intervals. Points before 0 should hover around zero if the comparison is fair.",
-        "fr": "Lecture : chaque point compare l'évolution des volontaires depuis le mois précédant l'inscription à celle des collègues pas encore inscrits ; les barres sont des intervalles à 95 %. Avant 0, les points doivent rester proches de zéro si la comparaison est juste.",
-    },
-    "fig_waves_title": {"en": "Effect on {outcome} per wave", "fr": "Effet sur {outcome} par vague"},
-    "fig_waves_caption": {
-        "en": "Read: each wave's average effect over its months after enrolment, with its 95% interval; the dashed line is the effect for all waves together.",
-        "fr": "Lecture : effet moyen de chaque vague sur ses mois suivant l'inscription, avec son intervalle à 95 % ; la ligne en tirets est l'effet toutes vagues confondues.",
-    },
-    "fig_honest_title": {"en": "Sensitivity to departures from parallel trends",
-                         "fr": "Sensibilité aux écarts à l'évolution parallèle"},
-    "fig_honest_x": {"en": "M: allowed departure ÷ largest before enrolment", "fr": "M : écart admis ÷ plus grand écart avant inscription"},
-    "fig_honest_caption": {
-        "en": "Read: the robust 95% interval of the average effect after enrolment when departures from parallel trends up to M times the largest one seen before enrolment are allowed; the effect is established while the interval stays above zero.",
-        "fr": "Lecture : intervalle robuste à 95 % de l'effet moyen après inscription lorsque des écarts à l'évolution parallèle jusqu'à M fois le plus grand observé avant inscription sont admis ; l'effet est établi tant que l'intervalle reste au-dessus de zéro.",
-    },
-    "estimate_label": {"en": "estimate", "fr": "estimation"},
-    "all_waves": {"en": "all waves", "fr": "toutes vagues"},
-    "method_cs": {
-        "en": "Effect of enrolling: Callaway & Sant'Anna (2021) staggered difference-in-differences, doubly robust, by enrolment month; each volunteer's change since the month before enrolment is compared with that of colleagues not yet (or never) enrolled in the same months; averages weighted by cohort size; analytic standard errors from influence functions (diff-diff {version}).",
-        "fr": "Effet de l'inscription : doubles différences échelonnées de Callaway & Sant'Anna (2021), doublement robustes, par mois d'inscription ; l'évolution de chaque volontaire depuis le mois précédant l'inscription est comparée à celle des collègues pas encore (ou jamais) inscrits sur les mêmes mois ; moyennes pondérées par la taille des cohortes ; erreurs types analytiques par fonctions d'influence (diff-diff {version}).",
-    },
-    "method_profiles": {
-        "en": "Profiles attributable: the effect on having a profile at each volunteer's last observed month, summed over volunteers, comparing employees with the same profile status in the month before enrolment.",
-        "fr": "Profils attribuables : effet sur le fait d'avoir un profil au dernier mois observé de chaque volontaire, sommé sur les volontaires, en comparant des salariés de même statut de profil le mois précédant l'inscription.",
-    },
-    "method_diagnostics": {
-        "en": "Diagnostics: two-way fixed-effects regression as a contrast, its Goodman-Bacon (2021) decomposition, joint Wald tests of the pre-enrolment effects, and Rambachan & Roth (2023) bounds (relative magnitudes) on the average effect over the months after enrolment.",
-        "fr": "Diagnostics : régression à effets fixes en contraste, sa décomposition de Goodman-Bacon (2021), tests de Wald conjoints des effets avant inscription, et bornes de Rambachan & Roth (2023) (magnitudes relatives) sur l'effet moyen des mois suivant l'inscription.",
-    },
-    "count_employees": {"en": "Employees in the roster", "fr": "Salariés de l'effectif"},
-    "count_enrolled": {"en": "Employees who enrolled in a wave", "fr": "Salariés inscrits dans une vague"},
-    "count_never_enrolled": {"en": "Employees who never enrolled", "fr": "Salariés jamais inscrits"},
-    "count_units": {"en": "Employees in the monthly panel", "fr": "Salariés du panel mensuel"},
-    "count_periods": {"en": "Months covered", "fr": "Mois couverts"},
-    "count_rows": {"en": "Employee-months", "fr": "Salariés-mois"},
-    "count_units_left": {"en": "Employees who left during the period", "fr": "Salariés partis pendant la période"},
-    "count_units_complete": {"en": "Employees observed every month", "fr": "Salariés observés tous les mois"},
-    "count_rows_dropped_leaving_month": {"en": "Months of departure left out (partly worked)",
-                                         "fr": "Mois de départ écartés (travaillés en partie)"},
-    "count_excluded_no_pre_period": {"en": "Volunteers without a month before enrolment, left out",
-                                     "fr": "Volontaires sans mois avant l'inscription, écartés"},
-    "count_units_unbalanced": {"en": "Employees missing some months, left out of the estimate",
-                               "fr": "Salariés absents certains mois, hors de l'estimation"},
-    "count_units_used": {"en": "Employees in the estimate", "fr": "Salariés dans l'estimation"},
-    "count_units_treated_used": {"en": "Volunteers in the estimate", "fr": "Volontaires dans l'estimation"},
-    "verdict_profiles_supported": {"en": "supported (the whole interval is at or above it)",
-                                   "fr": "confirmée (tout l'intervalle est au-dessus)"},
-    "verdict_profiles_contradicted": {"en": "contradicted (the whole interval is below it)",
-                                      "fr": "contredite (tout l'intervalle est en dessous)"},
-    "verdict_profiles_inconclusive": {"en": "neither confirmed nor contradicted (the interval contains it)",
-                                      "fr": "ni confirmée ni contredite (l'intervalle la contient)"},
-}
-"""New report strings (to be merged into :data:`advocacy_eval.i18n.STRINGS`)."""
-
 _OUTCOME_LOWER = {
     "posts": {"en": "the number of posts per month", "fr": "le nombre de publications par mois"},
     "members_reached": {"en": "the members reached per month", "fr": "le nombre de membres atteints par mois"},
@@ -260,24 +58,6 @@ _OUTCOME_LOWER = {
     "followers": {"en": "followers", "fr": "le nombre d'abonnés"},
     "has_profile": {"en": "the share with a LinkedIn profile", "fr": "la part ayant un profil LinkedIn"},
 }
-
-
-def t(key: str, lang: str = "en", **values: object) -> str:
-    """Translate a report string (this module's :data:`STRINGS` first, then :mod:`advocacy_eval.i18n`).
-
-    Parameters
-    ----------
-    key : str
-        String key.
-    lang : str
-        ``"en"`` or ``"fr"``.
-    **values
-        Placeholder values (already formatted).
-    """
-    if key in STRINGS:
-        text = STRINGS[key][check_lang(lang)]
-        return text.format(**values) if values else text
-    return i18n.t(key, lang, **values)
 
 
 def fmt_effect(x: float, outcome: str, lang: str = "en") -> str:

@@ -104,11 +104,14 @@ def default_claims(claimed_ratio: float = 4.0, target_share: float = 0.20, share
         Claim("amplification_ratio", "at_least", claimed_ratio, unit="ratio"),
         Claim("corporate_share", "target", target_share, share_tolerance, unit="pct"),
         Claim("monthly_participation", "at_least", claimed_participation, unit="pct"),
+        Claim("onboarding_effect_posts", "positive", 0.0, unit="number"),
     ]
 
 
 def _fmt(value: float, unit: str, lang: str) -> str:
-    return {"ratio": fmt_ratio, "pct": fmt_pct, "count": fmt_int, "number": fmt_num}[unit](value, lang)
+    if unit == "number":
+        return fmt_num(value, lang, 2)
+    return {"ratio": fmt_ratio, "pct": fmt_pct, "count": fmt_int}[unit](value, lang)
 
 
 def claim_text(claim: Claim, lang: str) -> str:

@@ -294,6 +294,19 @@ def wave_summary(
                         lo[0] if n_without else np.nan, hi[0] if n_without else np.nan, n_without,
                         "Wilson score interval"))
 
+    # the wave's own onboarding effect (staggered difference-in-differences, needs the activity table)
+    effect = None
+    if programme.activity is not None:
+        from .programme_report import wave_effect
+
+        try:
+            effect = wave_effect(programme, wave, outcome="posts")
+        except (ReportError, ValueError):
+            effect = None
+    if effect is not None and len(effect) and int(effect["n"].iloc[0]) >= k:
+        e = effect.iloc[0]
+        numbers.append(_row("onboarding_effect_posts", e["estimate"], e["ci_low"], e["ci_high"], e["n"], e["method"]))
+
     # waves compared (activation within the first months)
     order = programme.wave_ids
     earlier = order[: order.index(wave) + 1]
@@ -367,6 +380,11 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
          t("reading_target", lang, target=band, verdict=_verdict_word(mix_verdict, lang))),
         (t("kpi_engagement", lang), pct("employee_engagement_rate"), ci_pct("employee_engagement_rate"), posts_authors, ""),
     ]
+    if "onboarding_effect_posts" in n.index:
+        rows.append((t("kpi_wave_effect", lang), fmt_num(n.loc["onboarding_effect_posts", "estimate"], lang, 2),
+                     fmt_interval(n.loc["onboarding_effect_posts", "ci_low"], n.loc["onboarding_effect_posts", "ci_high"],
+                                  fmt_num, lang, digits=2),
+                     t("basis_wave_effect", lang, n=fmt_int(n.loc["onboarding_effect_posts", "n"], lang)), ""))
     n_without = n.loc["profiles_created", "n"]
     if 0 < n_without < k:  # too few volunteers without a profile to show anything about them
         hidden = t("suppressed", lang, k=k)
@@ -400,6 +418,11 @@ def _format(s: WaveSummary, programme: Programme, members: pd.DataFrame, emp_pos
         s.profile_sentence = t("sentence_profiles_none", lang)
     s.sentences.append(s.profile_sentence)
     s.sentences.append(t("caveat_causal", lang))
+    if "onboarding_effect_posts" in n.index:
+        s.sentences.append(t("sentence_wave_effect", lang,
+                             effect=fmt_num(n.loc["onboarding_effect_posts", "estimate"], lang, 2),
+                             low=fmt_num(n.loc["onboarding_effect_posts", "ci_low"], lang, 2),
+                             high=fmt_num(n.loc["onboarding_effect_posts", "ci_high"], lang, 2)))
 
     # participation by department (k-suppressed, total shown)
     ever = members.assign(active=members["employee_id"].isin(emp_posts["author_id"]).astype("int64"))
