@@ -137,16 +137,17 @@ def markdown(record: dict, lang: str = "en") -> str:
                       for i in record["inputs"])
     when = record["generated_at"].replace("T", " ").replace("Z", " UTC")
     when = when[:16] + " UTC" if len(when) >= 16 else when
+    colon = "\u202f: " if lang == "fr" else ": "
     lines = [
         f"### {t('prov_title', lang)}",
         "",
-        f"- {t('prov_package', lang)}: advocacy-eval {record['package']['version']}, Python {record['python']}",
-        f"- {t('prov_commit', lang)}: {git_text}",
-        f"- {t('prov_dependencies', lang)}: {deps}",
-        f"- {t('prov_parameters', lang)}: {params}",
-        f"- {t('prov_k', lang)}: {record['min_group_size']}",
-        f"- {t('prov_inputs', lang)}: {files}",
-        f"- {t('prov_generated', lang)}: {when}",
+        f"- {t('prov_package', lang)}{colon}advocacy-eval {record['package']['version']}, Python {record['python']}",
+        f"- {t('prov_commit', lang)}{colon}{git_text}",
+        f"- {t('prov_dependencies', lang)}{colon}{deps}",
+        f"- {t('prov_parameters', lang)}{colon}{params}",
+        f"- {t('prov_k', lang)}{colon}{record['min_group_size']}",
+        f"- {t('prov_inputs', lang)}{colon}{files}",
+        f"- {t('prov_generated', lang)}{colon}{when}",
     ]
     return "\n".join(lines)
 
