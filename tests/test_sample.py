@@ -443,3 +443,15 @@ def test_ratio_of_sums_recovers_truth_over_replications() -> None:
     target = np.array([truth["employee_reach_rate"], truth["page_reach_rate"], truth["amplification_ratio"]])
     assert np.all(se > 0)
     assert np.all(np.abs(mean - target) < 2 * se), (mean, target, se)
+
+
+def test_committed_sample_regenerates_bit_for_bit(tmp_path):
+    """data/sample/ is exactly what `advocacy-eval sample --out data/sample` writes from its seed."""
+    from advocacy_eval.paths import sample_data_dir
+
+    write_sample(tmp_path / "again")
+    committed = sample_data_dir()
+    names = sorted(p.name for p in committed.iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "again").iterdir())
+    for name in names:
+        assert (committed / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
