@@ -9,7 +9,6 @@ they never pass silently.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -16,7 +16,6 @@ under-coverage is documented, a drop below 90% would be a regression).
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 sample = pytest.importorskip("advocacy_eval.sample")

@@ -398,7 +398,7 @@ def _profile_frame(s: ProgrammeSummary, programme: Programme) -> pd.DataFrame:
 
 
 def _texts(s: ProgrammeSummary, programme: Programme, claimed_profiles: float | None) -> None:
-    lang, k, o = s.lang, s.min_group_size, s.outcome
+    lang, o = s.lang, s.outcome
     panel = s.panel
     head = s.headline
     s.title = t("prog_title", lang)
