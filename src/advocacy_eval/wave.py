@@ -187,6 +187,7 @@ def wave_summary(
     claimed_participation: float = 0.5,
     share_tolerance: float = 0.05,
     with_previous: bool = True,
+    onboarding=None,
 ) -> WaveSummary:
     """Compute every figure of a wave report.
 
@@ -213,6 +214,9 @@ def wave_summary(
     with_previous : bool
         Whether to compute the previous wave's figures for the scorecard's
         change column.
+    onboarding : OnboardingEffect, optional
+        The programme's onboarding effect on monthly posts, already fitted
+        (it is fitted once and shared with the previous wave's figures).
 
     Returns
     -------
@@ -297,11 +301,15 @@ def wave_summary(
     # the wave's own onboarding effect (staggered difference-in-differences, needs the activity table)
     effect = None
     if programme.activity is not None:
+        from .effects import onboarding_effect
+        from .panel import build_panel
         from .programme_report import wave_effect
 
         try:
-            effect = wave_effect(programme, wave, outcome="posts")
-        except (ReportError, ValueError):
+            if onboarding is None:
+                onboarding = onboarding_effect(build_panel(programme), "posts")
+            effect = wave_effect(programme, wave, outcome="posts", effect=onboarding)
+        except (ReportError, ValueError, KeyError):  # no complete panel for this wave: no effect shown
             effect = None
     if effect is not None and len(effect) and int(effect["n"].iloc[0]) >= k:
         e = effect.iloc[0]
@@ -335,7 +343,8 @@ def wave_summary(
     if with_previous and previous_wave is not None:
         try:
             previous = wave_summary(programme, previous_wave, claimed_ratio, target_share, k, lang, months_window,
-                                    claimed_participation, share_tolerance, with_previous=False).numbers
+                                    claimed_participation, share_tolerance, with_previous=False,
+                                    onboarding=onboarding).numbers
         except ReportError:  # the previous wave is too small to report on
             previous_wave = None
     claims = default_claims(claimed_ratio, target_share, share_tolerance, claimed_participation)
