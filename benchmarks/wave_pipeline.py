@@ -24,7 +24,7 @@ from pathlib import Path
 from advocacy_eval.io import load_programme
 from advocacy_eval.sample import write_sample
 from advocacy_eval.stats.rates import compare_rates
-from advocacy_eval.wave import wave_summary
+from advocacy_eval.analyses.wave import wave_summary
 
 
 def _timed(label: str, fn, results: dict):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from advocacy_eval.paths import PROJECT_ROOT
-from advocacy_eval.report import CHROMIUM_FLAGS, find_chromium, pdf_page_count, run_wave_report
+from advocacy_eval.publish.runner import CHROMIUM_FLAGS, find_chromium, pdf_page_count, run_wave_report
 
 ARTIFACTS = PROJECT_ROOT / "reports" / "browser-test"
 VIEWPORT = {"width": 1280, "height": 800}

@@ -9,10 +9,10 @@ import matplotlib
 import numpy as np
 import pytest
 
-from advocacy_eval import i18n
+from advocacy_eval.reports import i18n
 from advocacy_eval.panel import build_panel
-from advocacy_eval.i18n import STRINGS, t
-from advocacy_eval.programme_report import ProgrammeSummary, programme_summary, wave_effect
+from advocacy_eval.reports.i18n import STRINGS, t
+from advocacy_eval.analyses.programme import ProgrammeSummary, programme_summary, wave_effect
 from advocacy_eval.schema import Programme
 
 matplotlib.use("Agg")
@@ -126,7 +126,7 @@ def test_posts_only_programme_reports_profiles(sample_programme) -> None:
 
 
 def test_figures_draw(summary_en: ProgrammeSummary) -> None:
-    from advocacy_eval import effect_plots
+    from advocacy_eval.reports import effect_figures as effect_plots
 
     s = summary_en
     figs = [
@@ -151,13 +151,13 @@ def test_too_small_programme_raises_report_error(tiny) -> None:
 
 
 def test_secondary_suppression_of_people_counts() -> None:
-    from advocacy_eval.programme_report import _hide_small
+    from advocacy_eval.privacy import cells_to_hide
 
     none = np.zeros(3, dtype=bool)
     # a group below k is hidden, and with a total shown the next smallest too
-    assert _hide_small(np.array([22, 40, 3]), none, 5).tolist() == [True, False, True]
+    assert cells_to_hide(np.array([22, 40, 3]), 5, already=none).tolist() == [True, False, True]
     # zero people is still fewer than k
-    assert _hide_small(np.array([0, 40, 69]), none, 5).tolist() == [True, True, False]
+    assert cells_to_hide(np.array([0, 40, 69]), 5, already=none).tolist() == [True, True, False]
     # nothing small: nothing hidden; without a total, no secondary suppression
-    assert not _hide_small(np.array([22, 40, 69]), none, 5).any()
-    assert _hide_small(np.array([22, 40, 3]), none, 5, total_shown=False).tolist() == [False, False, True]
+    assert not cells_to_hide(np.array([22, 40, 69]), 5, already=none).any()
+    assert cells_to_hide(np.array([22, 40, 3]), 5, already=none, total_shown=False).tolist() == [False, False, True]

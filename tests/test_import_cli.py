@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from advocacy_eval.io.imports.cli import add_import_command
-from advocacy_eval.pseudonym import ENV_KEY, ENV_KEY_FILE
+from advocacy_eval.privacy.pseudonym import ENV_KEY, ENV_KEY_FILE
 
 from .test_import_files import KEY_HEX, fx, snapshot, x
 

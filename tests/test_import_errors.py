@@ -10,7 +10,7 @@ import pytest
 
 from advocacy_eval.errors import AdvocacyEvalError, DataValidationError
 from advocacy_eval.io.imports import ImportRefused, import_files
-from advocacy_eval.pseudonym import ENV_KEY, ENV_KEY_FILE, PseudonymKeyError
+from advocacy_eval.privacy.pseudonym import ENV_KEY, ENV_KEY_FILE, PseudonymKeyError
 
 from .test_import_files import AS_OF, KEY, PAGE_OPTS, fx, run, snapshot, x
 

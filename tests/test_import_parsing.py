@@ -20,7 +20,7 @@ from advocacy_eval.io.imports.parsing import (
     parse_rates,
     sniff_separator,
 )
-from advocacy_eval.pseudonym import (
+from advocacy_eval.privacy.pseudonym import (
     ENV_KEY,
     ENV_KEY_FILE,
     PseudonymKeyError,

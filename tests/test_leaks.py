@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 
 from advocacy_eval.errors import ReportError
 from advocacy_eval.io import load_programme
-from advocacy_eval.report import identifiers, leaks, run_programme_report, run_wave_report, visible_text
+from advocacy_eval.publish.runner import identifiers, leaks, run_programme_report, run_wave_report, visible_text
 from advocacy_eval.sample import generate_programme
 
 K = 5

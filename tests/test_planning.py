@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advocacy_eval.planning import plan_next_wave
+from advocacy_eval.analyses.planning import plan_next_wave
 from advocacy_eval.stats.power import mde_proportion
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from advocacy_eval.i18n import NNBSP, STRINGS, fmt_date, fmt_int, fmt_interval, fmt_pct, fmt_ratio, t
+from advocacy_eval.reports.i18n import NNBSP, STRINGS, fmt_date, fmt_int, fmt_interval, fmt_pct, fmt_ratio, t
 from advocacy_eval.privacy import check_min_group_size, suppress_small_groups
 
 

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from advocacy_eval.errors import ReportError
-from advocacy_eval.report import run_all_waves, run_wave_report, to_html
+from advocacy_eval.publish.runner import run_all_waves, run_wave_report, to_html
 
 
 def _failing_notebook(folder: Path, fail_on: str = "W2") -> Path:

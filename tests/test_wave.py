@@ -7,7 +7,7 @@ import pytest
 
 from advocacy_eval.errors import ReportError
 from advocacy_eval.stats.rates import compare_rates
-from advocacy_eval.wave import VCE, posted_within, wave_summary, window_posts
+from advocacy_eval.analyses.wave import VCE, posted_within, wave_summary, window_posts
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_months_with_fewer_than_k_enrolled_are_not_shown(sample_programme):
 
 
 def test_scorecard_verdicts_follow_the_intervals(sample_programme):
-    from advocacy_eval.scorecard import Claim, claim_verdict
+    from advocacy_eval.reports.scorecard import Claim, claim_verdict
 
     s = wave_summary(sample_programme, "W2", claimed_ratio=3.0, claimed_participation=0.9)
     card = s.scorecard.set_index("key")

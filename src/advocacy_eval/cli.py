@@ -51,7 +51,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .io import load_programme
     from .paths import resolve_data_dir
-    from .report import ReportError, comex_identifiers, run_all_waves, run_programme_report
+    from .publish.runner import ReportError, comex_identifiers, run_all_waves, run_programme_report
 
     data_dir = resolve_data_dir(args.data_dir)
     try:
@@ -92,7 +92,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
-    from .report import refresh_notebooks
+    from .publish.runner import refresh_notebooks
 
     for path in refresh_notebooks(args.notebooks or None):
         print(f"re-executed {path}")

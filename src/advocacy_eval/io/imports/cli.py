@@ -21,7 +21,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     key = None
     if getattr(args, "key_file", None):
-        from ...pseudonym import load_key
+        from ...privacy.pseudonym import load_key
 
         try:
             key = load_key(key_file=args.key_file)

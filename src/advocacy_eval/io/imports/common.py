@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...pseudonym import coerce_key, is_pseudonym, pseudonymise
+from ...privacy.pseudonym import coerce_key, is_pseudonym, pseudonymise
 from .parsing import Problems, RawFile, where
 from .store import FolderState, format_canonical
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...pseudonym import is_pseudonym, normalise_identifier, pseudonymise
+from ...privacy.pseudonym import is_pseudonym, normalise_identifier, pseudonymise
 from .common import Context, Extract, choose_export_date, dedupe_rows
 from .parsing import (
     AmbiguousDates,

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import metrics
-from .schema import Programme
-from .stats.power import estimate_icc, mde_proportion, mde_rate_ratio, n_authors_for_rate_ratio, n_for_proportion, rate_design
-from .stats.rates import compare_rates
+from .. import metrics
+from ..schema import Programme
+from ..stats.power import estimate_icc, mde_proportion, mde_rate_ratio, n_authors_for_rate_ratio, n_for_proportion, rate_design
+from ..stats.rates import compare_rates
 
 
 @dataclass

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import __version__, metrics
-from .errors import ReportError
-from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
-from .privacy import check_min_group_size, suppress_small_groups
-from .schema import Programme
-from .scorecard import Claim, claim_verdict, default_claims, scorecard
-from .stats.proportions import compare_proportions, content_mix, wilson_interval
-from .stats.rates import compare_engagement, compare_rates
-from .stats.rates import test_rate_ratio_claim as rate_ratio_claim
+from .. import __version__, metrics
+from ..errors import ReportError
+from ..reports.i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
+from ..privacy import check_min_group_size, suppress_small_groups
+from ..schema import Programme
+from ..reports.scorecard import Claim, claim_verdict, default_claims, scorecard
+from ..stats.proportions import compare_proportions, content_mix, wilson_interval
+from ..stats.rates import compare_engagement, compare_rates
+from ..stats.rates import test_rate_ratio_claim as rate_ratio_claim
 
 
 VCE = "cr3"
@@ -301,9 +301,9 @@ def wave_summary(
     # the wave's own onboarding effect (staggered difference-in-differences, needs the activity table)
     effect = None
     if programme.activity is not None:
-        from .effects import onboarding_effect
-        from .panel import build_panel
-        from .programme_report import wave_effect
+        from ..effects import onboarding_effect
+        from ..panel import build_panel
+        from .programme import wave_effect
 
         try:
             if onboarding is None:

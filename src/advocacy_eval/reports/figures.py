@@ -3,7 +3,7 @@
 Functions draw what they are given (tidy frames of estimates with ``ci_low``
 and ``ci_high``) and compute nothing else. Each returns a
 :class:`matplotlib.figure.Figure`; titles, axis labels and units come from
-:mod:`advocacy_eval.i18n`.
+:mod:`advocacy_eval.reports.i18n`.
 """
 
 from __future__ import annotations

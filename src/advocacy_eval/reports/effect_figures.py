@@ -1,9 +1,9 @@
 """Figures of the programme report: event study, effect per wave, sensitivity bounds.
 
-Like :mod:`advocacy_eval.plots`, functions draw what they are given (tidy
+Like :mod:`advocacy_eval.reports.figures`, functions draw what they are given (tidy
 frames with ``estimate``, ``ci_low`` and ``ci_high``) and compute nothing
 else; each returns a :class:`matplotlib.figure.Figure`. Words come from
-:func:`advocacy_eval.programme_report.t`.
+:func:`advocacy_eval.analyses.programme.t`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .plots import PALETTE, set_theme
-from .programme_report import t
+from .figures import PALETTE, set_theme
+from .i18n import t
 
 PRE_COLOUR = PALETTE[7]
 POST_COLOUR = PALETTE[0]

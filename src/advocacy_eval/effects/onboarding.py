@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .panel import Panel
-from .stats._result import CORE_COLUMNS, StatResult, make_result
+from ..panel import Panel
+from ..stats._result import CORE_COLUMNS, StatResult, make_result
 
 CONTROLS: dict[str, str] = {
     "not_yet_treated": "not_yet_treated",

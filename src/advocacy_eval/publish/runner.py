@@ -29,9 +29,9 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import ReportError
-from .paths import notebooks_dir, resolve_data_dir
-from .provenance import find_record
+from ..errors import ReportError
+from ..paths import notebooks_dir, resolve_data_dir
+from ..reports.provenance import find_record
 
 KERNEL_NAME = "advocacy-eval-current-python"
 """Name of the temporary kernelspec that runs the current interpreter."""
@@ -219,7 +219,7 @@ def identifiers(programme) -> set[str]:
     programme : Programme
         Loaded programme.
     """
-    from .schema import COLUMNS
+    from ..schema import COLUMNS
 
     values: set[str] = set()
     for table, ids in (("employees", ["employee_id"]), ("posts", ["post_id"])):
@@ -415,8 +415,8 @@ def comex_identifiers(data_dir: str | os.PathLike | None) -> set[str]:
     ReportError
         If the data folder cannot be loaded.
     """
-    from .errors import DataValidationError
-    from .io import load_programme
+    from ..errors import DataValidationError
+    from ..io import load_programme
 
     try:
         return identifiers(load_programme(resolve_data_dir(data_dir)))

@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
-from .errors import AdvocacyEvalError
+from ..errors import AdvocacyEvalError
 
 ENV_KEY = "ADVOCACY_EVAL_KEY"
 """Environment variable holding the key itself (hexadecimal or base64)."""

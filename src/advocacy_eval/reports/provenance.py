@@ -1,6 +1,6 @@
 """Provenance of a report: what it was computed from, with which versions, when.
 
-Every report ends with a provenance block and :mod:`advocacy_eval.report`
+Every report ends with a provenance block and :mod:`advocacy_eval.publish.runner`
 writes the same record to a ``<stem>.run.json`` sidecar. The notebook emits
 the record once, as a display with the MIME type :data:`MIME_TYPE` next to its
 readable Markdown, and the runner copies it from the executed notebook: the
@@ -19,9 +19,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 from .i18n import fmt_int, t
-from .paths import PROJECT_ROOT
+from ..paths import PROJECT_ROOT
 
 MIME_TYPE = "application/vnd.advocacy-eval.provenance"
 """MIME type under which a notebook emits its provenance record (as JSON text, so that

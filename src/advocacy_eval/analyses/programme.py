@@ -11,7 +11,7 @@ notebook ``notebooks/programme_report.ipynb`` only displays them.
 
 :func:`wave_effect` gives one wave's own effect, for the wave report.
 
-Its strings live with all the others in :data:`advocacy_eval.i18n.STRINGS`.
+Its strings live with all the others in :data:`advocacy_eval.reports.i18n.STRINGS`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__, metrics
-from .effects import (
+from .. import __version__, metrics
+from ..effects import (
     OnboardingEffect,
     bacon_decomposition,
     honest_bounds,
@@ -31,12 +31,12 @@ from .effects import (
     profiles_attributable,
     twfe_estimate,
 )
-from .errors import ReportError
-from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, t
-from .panel import Panel, build_panel
-from .privacy import check_min_group_size
-from .schema import Programme
-from .stats._result import StatResult, make_result
+from ..errors import ReportError
+from ..reports.i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, t
+from ..panel import Panel, build_panel
+from ..privacy import cells_to_hide, check_min_group_size
+from ..schema import Programme
+from ..stats._result import StatResult, make_result
 
 OUTCOME_ORDER: tuple[str, ...] = ("posts", "members_reached", "impressions", "engagements", "followers", "has_profile")
 """Outcomes shown in the report, in order (those the panel can estimate)."""
@@ -359,18 +359,6 @@ def _effect_sentence(o: str, row: pd.Series, lang: str) -> str:
              high=fmt_effect(hi_s if key != "sent_effect_none" else hi, o, lang))
 
 
-def _hide_small(counts: np.ndarray, already: np.ndarray, k: int, total_shown: bool = True) -> np.ndarray:
-    """Cells to hide: counts below k, then (a total being shown) the next smallest until the hidden
-    cells are at least two and hold at least k people (secondary suppression)."""
-    counts = np.asarray(counts, dtype=float)
-    hide = already | (counts < k)
-    if total_shown and (hide & ~already).any():
-        order = np.argsort(counts, kind="stable")
-        while (hide.sum() < 2 or counts[hide].sum() < k) and not hide.all():
-            hide[next(i for i in order if not hide[i])] = True
-    return hide
-
-
 def _profile_frame(s: ProgrammeSummary, programme: Programme) -> pd.DataFrame:
     """Per wave: volunteers, without a profile at enrolment, created after, attributable; which cells to hide."""
     k = s.min_group_size
@@ -391,9 +379,9 @@ def _profile_frame(s: ProgrammeSummary, programme: Programme) -> pd.DataFrame:
     if frame.empty:
         return frame.assign(hide_row=[], hide_without=[], hide_created=[])
     none = np.zeros(len(frame), dtype=bool)
-    frame["hide_row"] = _hide_small(frame["volunteers"].to_numpy(), none, k)
-    frame["hide_without"] = _hide_small(frame["n_without"].to_numpy(), frame["hide_row"].to_numpy(), k)
-    frame["hide_created"] = _hide_small(frame["n_created"].to_numpy(), frame["hide_without"].to_numpy(), k)
+    frame["hide_row"] = cells_to_hide(frame["volunteers"].to_numpy(), k, already=none)
+    frame["hide_without"] = cells_to_hide(frame["n_without"].to_numpy(), k, already=frame["hide_row"].to_numpy())
+    frame["hide_created"] = cells_to_hide(frame["n_created"].to_numpy(), k, already=frame["hide_without"].to_numpy())
     return frame
 
 

@@ -38,6 +38,44 @@ def check_min_group_size(k: int) -> int:
     return int(k)
 
 
+def cells_to_hide(counts: np.ndarray | Sequence[float], k: int = DEFAULT_MIN_GROUP_SIZE,
+                  already: np.ndarray | None = None, total_shown: bool = True) -> np.ndarray:
+    """Which cells of a breakdown to hide: the one rule of primary and secondary suppression.
+
+    Primary: every cell with fewer than ``k`` people. Secondary (when a total
+    over the cells is shown): if any cell is newly hidden, the next smallest
+    cells are hidden too until the hidden cells are at least two and together
+    hold at least ``k`` people, so that no hidden cell can be recovered by
+    subtracting the shown cells from the total.
+
+    Parameters
+    ----------
+    counts : array-like of float
+        People in each cell.
+    k : int
+        Minimum group size (>= 3).
+    already : array of bool, optional
+        Cells hidden for another reason (e.g. their row is hidden); they count
+        as hidden for the secondary rule.
+    total_shown : bool
+        Whether a total (or margin) over these cells is shown.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for the cells to hide.
+    """
+    k = check_min_group_size(k)
+    n = np.asarray(counts, dtype=float)
+    base = np.zeros(len(n), dtype=bool) if already is None else np.asarray(already, dtype=bool).copy()
+    hide = base | (n < k)
+    if total_shown and (hide & ~base).any():
+        order = np.argsort(n, kind="stable")
+        while (hide.sum() < 2 or n[hide].sum() < k) and not hide.all():
+            hide[next(i for i in order if not hide[i])] = True
+    return hide
+
+
 def suppress_small_groups(
     table: pd.DataFrame,
     count: str,
@@ -70,13 +108,7 @@ def suppress_small_groups(
     """
     k = check_min_group_size(k)
     out = table.copy()
-    n = out[count].astype(float).to_numpy()
-    hide = n < k
-    if total_shown and hide.any():
-        order = np.argsort(n, kind="stable")
-        while (hide.sum() < 2 or n[hide].sum() < k) and not hide.all():
-            nxt = next(i for i in order if not hide[i])
-            hide[nxt] = True
+    hide = cells_to_hide(out[count].astype(float).to_numpy(), k, total_shown=total_shown)
     if values is None:
         values = [c for c in out.columns if c != count and pd.api.types.is_numeric_dtype(out[c])]
     for col in [count, *values]:
