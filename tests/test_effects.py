@@ -145,12 +145,12 @@ def test_unbalanced_panel_is_balanced_and_reported(mpdta) -> None:
 def test_twfe_and_bacon_agree_on_mpdta(mpdta) -> None:
     tw = twfe_estimate(mpdta, "lemp", "countyreal", "year", "first.treat")
     bacon = bacon_decomposition(mpdta, "lemp", "countyreal", "year", "first.treat")
-    assert abs(tw["estimate"].iloc[0] - bacon["twfe"]) < 1e-10
+    assert abs(tw["estimate"].iloc[0] - bacon.twfe) < 1e-10
     # published TWFE estimate on mpdta (Callaway & Sant'Anna's did vignette): -0.0365
     assert tw["estimate"].iloc[0] == pytest.approx(-0.03655, abs=5e-5)
-    by = bacon["by_type"].set_index("type")
+    by = bacon.by_type.set_index("type")
     assert by["weight"].sum() == pytest.approx(1.0)
-    assert by["contribution"].sum() == pytest.approx(bacon["twfe"], abs=1e-8)
+    assert by["contribution"].sum() == pytest.approx(bacon.twfe, abs=1e-8)
 
 
 # ----------------------------------------------------------------------------- on a programme
@@ -228,12 +228,12 @@ def test_combine_matches_manual_linear_combination(sample_panel) -> None:
 
 def test_honest_bounds_widen_with_m(sample_panel) -> None:
     hb = honest_bounds(sample_panel, "posts", m_grid=(0.0, 1.0, 2.0))
-    table = hb["table"]
+    table = hb.table
     assert list(table["M"]) == [0.0, 1.0, 2.0]
     width = (table["ci_high"] - table["ci_low"]).to_numpy()
     assert np.all(np.diff(width) > 0)
     assert table["ci_low"].iloc[0] > 0
-    assert hb["breakdown_m"] is None or hb["breakdown_m"] > 1.0
+    assert hb.breakdown_m is None or hb.breakdown_m > 1.0
     assert hb["window"]["pre"] == -7
 
 
@@ -250,6 +250,6 @@ def test_twfe_biased_with_dynamic_effects_cs_not() -> None:
     assert abs(z_twfe) > 5, z_twfe
     assert abs(z_cs) < 2, z_cs
     # the decomposition explains the gap: already-enrolled controls give a different 2x2 effect
-    by = bacon_decomposition(panel, "posts")["by_type"].set_index("type")
+    by = bacon_decomposition(panel, "posts").by_type.set_index("type")
     assert by.loc["later_vs_earlier", "weight"] > 0.03
     assert by.loc["later_vs_earlier", "estimate"] > by.loc["treated_vs_never", "estimate"] + 0.1

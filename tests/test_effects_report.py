@@ -32,9 +32,11 @@ def test_strings_have_both_languages_and_the_same_placeholders() -> None:
         # same placeholders in both languages
         import string
 
-        fields = [{f for _, f, _, _ in string.Formatter().parse(v) if f} for v in texts.values()]
+        # (the vocabulary placeholders, filled by t() itself, may differ: "{Participants}" / "Les {participants}")
+        fields = [{f for _, f, _, _ in string.Formatter().parse(v) if f} - set(i18n.PLACEHOLDERS)
+                  for v in texts.values()]
         assert fields[0] == fields[1], key
-    assert t("prog_title", "fr").startswith("Programme ambassadeurs")
+    assert t("prog_title", "fr").startswith("Programme collaborateurs influenceurs")
 
 
 def test_summary_numbers(summary_en: ProgrammeSummary, sample_programme) -> None:

@@ -23,6 +23,7 @@ from advocacy_eval.sample import generate_programme
 K = 5
 PEOPLE_HEADERS = {
     "Volunteers", "Volontaires", "Volunteers in the estimate", "Volontaires dans l'estimation",
+    "Collaborateurs volontaires", "Collaborateurs volontaires dans l'estimation",
     "Without a profile at enrolment", "Sans profil à l'inscription", "Created one after enrolling",
     "En ont créé un après l'inscription",
 }

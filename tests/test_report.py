@@ -30,7 +30,7 @@ def test_papermill_path_with_parameters_writes_standalone_html(tmp_path, sample_
     assert result.html == tmp_path / "out" / "W2.html" and result.notebook.exists()
     soup = BeautifulSoup(result.html.read_text(encoding="utf-8"), "html.parser")
     text = soup.get_text(" ", strip=True)
-    assert "Programme ambassadeurs" in text and "Synthèse" in text
+    assert "Programme collaborateurs influenceurs" in text and "Synthèse" in text
     assert "affirmation ≥ 3,0x" in text  # the injected claim drove the verdict
     assert "cible 25" in text
     assert not soup.select(".jp-InputArea"), "code cells must not be exported"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from collections.abc import Sequence
 
 from . import __version__
@@ -60,13 +61,28 @@ def _cmd_report(args: argparse.Namespace) -> int:
         _eprint("the data folder is not valid; fix it before reporting:\n" + exc.render())
         return 1
     waves = programme.wave_ids if args.all_waves else [args.wave] if args.wave else []
-    unknown = [w for w in waves if w not in programme.wave_ids]
-    if unknown:
-        _eprint(f"unknown wave {', '.join(unknown)}; known waves: {', '.join(programme.wave_ids)}")
+    try:
+        for w in waves:
+            programme.check_wave(w)
+    except KeyError as exc:
+        _eprint(str(exc.args[0]))
         return 2
-    extra = {"claimed_ratio": args.claimed_ratio, "target_corporate_share": args.target_share,
-             "share_tolerance": args.share_tolerance, "claimed_participation": args.claimed_participation,
-             "min_group_size": args.min_group_size}
+    claims_file = ""
+    if args.claims:
+        from .claims import load_claims
+
+        try:
+            load_claims(args.claims)  # one clear error before any notebook runs
+        except AdvocacyEvalError as exc:
+            _eprint(f"advocacy-eval: {exc}")
+            return 1
+        claims_file = str(Path(args.claims).resolve())
+    vocabulary = {"programme_name": args.programme_name or "", "participants": args.participants or ""}
+    claim_params = {"claims_file": claims_file, "claimed_ratio": args.claimed_ratio,
+                    "target_corporate_share": args.target_share, "share_tolerance": args.share_tolerance,
+                    "claimed_participation": args.claimed_participation,
+                    "claimed_staff_reached": args.claimed_staff_reached}
+    extra = {**claim_params, "min_group_size": args.min_group_size, **vocabulary}
     done, failed = run_all_waves(data_dir, waves, args.out, args.lang, args.cell_timeout, extra,
                                  progress=_eprint, timeout=args.timeout, pdf=args.pdf) if waves else ({}, {})
     if args.programme or args.all_waves:
@@ -74,7 +90,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         try:
             result = run_programme_report(
                 data_dir, args.out, args.lang, args.cell_timeout,
-                {"min_group_size": args.min_group_size, "claimed_profiles": args.claimed_profiles},
+                {**claim_params, "min_group_size": args.min_group_size, "claimed_profiles": args.claimed_profiles,
+                 **vocabulary},
                 timeout=args.timeout, forbidden=comex_identifiers(data_dir), pdf=args.pdf)
             done["programme"] = result
             _eprint(f"[programme] wrote {result.html} ({result.seconds:.1f} s)")
@@ -138,6 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="claimed share of volunteers posting in a month (default 0.5)")
     p.add_argument("--claimed-profiles", type=float, default=500,
                    help="claimed number of LinkedIn profiles created thanks to the programme (default 500)")
+    p.add_argument("--claimed-staff-reached", type=float, default=0.80,
+                   help="claimed share of staff the programme reaches (default 0.80)")
+    p.add_argument("--claims", metavar="FILE.toml",
+                   help="claims to test instead of the default ones (TOML, see docs/claims.md)")
+    p.add_argument("--programme-name", help="the programme's name in the report language (default: "
+                                            "programme.toml in the data folder, else a generic name)")
+    p.add_argument("--participants", help="what participants are called, plural, in the report language "
+                                          "(default: programme.toml, else volunteers / collaborateurs volontaires)")
     p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")

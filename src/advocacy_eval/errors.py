@@ -51,3 +51,11 @@ class DataValidationError(AdvocacyEvalError):
 
 class ReportError(AdvocacyEvalError):
     """A report could not be produced; the previous report was left untouched."""
+
+
+class ConfigError(AdvocacyEvalError):
+    """A settings file or setting (e.g. ``programme.toml``) breaks a rule.
+
+    The message names the file (or the setting's source), the key and the
+    rule broken, and lists the valid keys.
+    """

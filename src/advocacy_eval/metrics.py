@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .schema import ENGAGEMENT_TERMS
+from .schema import ENGAGEMENT_TERMS, check_wave
 
 By = str | Sequence[str] | None
 
@@ -302,8 +302,23 @@ def participation_rate(employees: pd.DataFrame, posts: pd.DataFrame, by: By = No
     return out.reset_index()
 
 
+def profile_reference_date(enrolled_on: pd.Series) -> pd.Series:
+    """The reference date of every profile figure: the first day of the enrolment month.
+
+    The onboarding effect compares each volunteer with the month before
+    enrolment (its base period), so "without a profile", "created after
+    enrolling" and "attributable to enrolling" all use the start of the
+    enrolment month: a profile created on 3 March by someone enrolled on
+    20 March counts as created after enrolling, in every table.
+    """
+    return pd.to_datetime(enrolled_on).dt.to_period("M").dt.to_timestamp()
+
+
 def profiles_created(employees: pd.DataFrame, by: By = "wave_id") -> pd.DataFrame:
-    """LinkedIn profiles created by enrolled employees on or after enrolment.
+    """LinkedIn profiles created by enrolled employees since the start of their enrolment month.
+
+    The reference date is :func:`profile_reference_date` (the first day of the
+    enrolment month), the same as the onboarding effect's.
 
     Parameters
     ----------
@@ -315,14 +330,15 @@ def profiles_created(employees: pd.DataFrame, by: By = "wave_id") -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        Columns: by..., n_enrolled, n_without_profile (no profile at
-        enrolment), n_created (profile created on or after enrolment),
+        Columns: by..., n_enrolled, n_without_profile (no profile at the
+        reference date), n_created (profile created on or after it),
         creation_rate (n_created / n_without_profile).
     """
     enrolled = employees.loc[employees["enrolled_on"].notna()].copy()
     created = enrolled["profile_created_on"]
-    enrolled["_without"] = (created.isna() | (created >= enrolled["enrolled_on"])).astype("int64")
-    enrolled["_created"] = (created.notna() & (created >= enrolled["enrolled_on"])).astype("int64")
+    reference = profile_reference_date(enrolled["enrolled_on"])
+    enrolled["_without"] = (created.isna() | (created >= reference)).astype("int64")
+    enrolled["_created"] = (created.notna() & (created >= reference)).astype("int64")
     out = _grouped(enrolled, by).agg(
         n_enrolled=("employee_id", "size"),
         n_without_profile=("_without", "sum"),
@@ -377,10 +393,82 @@ def wave_window(waves: pd.DataFrame, wave_id: str, data_end: pd.Timestamp) -> tu
         (start, end), end inclusive.
     """
     ordered = waves.sort_values("start_date").reset_index(drop=True)
-    match = ordered.index[ordered["wave_id"] == wave_id]
-    if len(match) == 0:
-        raise KeyError(f"unknown wave {wave_id!r}; known waves: {', '.join(ordered['wave_id'])}")
-    i = int(match[0])
+    check_wave(ordered["wave_id"].tolist(), wave_id)
+    i = int(ordered.index[ordered["wave_id"] == wave_id][0])
     start = ordered.loc[i, "start_date"]
     end = ordered.loc[i + 1, "start_date"] - pd.Timedelta(seconds=1) if i + 1 < len(ordered) else pd.Timestamp(data_end)
     return start, end
+
+
+def staff_reached(employees: pd.DataFrame, start: pd.Timestamp | str, end: pd.Timestamp | str) -> pd.DataFrame:
+    """Share of eligible staff the programme touched between two dates.
+
+    An employee is **eligible** if employed at some point of ``[start, end]``,
+    i.e. not ``left_on < start`` (the roster has no hiring date). An eligible
+    employee is **touched** by any of three routes (a person can take several):
+
+    - *enrolled*: ``enrolled_on <= end``;
+    - *trained*: ``trained_on`` in ``[start, end]`` (a programme information or
+      training session); a table without the ``trained_on`` column counts
+      nobody as trained;
+    - *profile created*: ``profile_created_on`` in ``[start, end]``.
+
+    ``start`` is normally the programme start (the first wave's
+    ``start_date``); both ends are inclusive and compared with the dates as
+    stored (day precision).
+
+    Parameters
+    ----------
+    employees : pandas.DataFrame
+        Employees table (``enrolled_on``, ``profile_created_on``, ``left_on``
+        and optionally ``trained_on``).
+    start, end : pandas.Timestamp or str
+        First and last day of the period, inclusive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n_eligible``, ``n_touched``, ``share`` (``n_touched /
+        n_eligible``, NaN when nobody is eligible), then the people touched by
+        each route among the eligible, ``n_enrolled``, ``n_trained``,
+        ``n_profile_created`` (they may add up to more than ``n_touched``).
+
+    Raises
+    ------
+    ValueError
+        If ``end`` is before ``start``.
+
+    Examples
+    --------
+    >>> emp = pd.DataFrame({
+    ...     "enrolled_on": pd.to_datetime(["2024-03-01", None, None, None]),
+    ...     "profile_created_on": pd.to_datetime([None, "2024-04-02", None, None]),
+    ...     "left_on": pd.to_datetime([None, None, None, "2023-12-31"]),
+    ...     "trained_on": pd.to_datetime([None, None, "2024-02-10", "2023-12-01"]),
+    ... })
+    >>> staff_reached(emp, "2024-01-01", "2024-06-30").iloc[0].tolist()
+    [3.0, 3.0, 1.0, 1.0, 1.0, 1.0]
+    """
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if end < start:
+        raise ValueError(f"end ({end.date()}) is before start ({start.date()})")
+
+    def dates(column: str) -> pd.Series:
+        if column not in employees.columns:
+            return pd.Series(pd.NaT, index=employees.index, dtype="datetime64[ns]")
+        return pd.to_datetime(employees[column])
+
+    eligible = ~(dates("left_on") < start).to_numpy()
+    enrolled = (dates("enrolled_on") <= end).to_numpy() & eligible
+    trained = dates("trained_on").between(start, end).to_numpy() & eligible
+    created = dates("profile_created_on").between(start, end).to_numpy() & eligible
+    touched = enrolled | trained | created
+    n_eligible, n_touched = int(eligible.sum()), int(touched.sum())
+    return pd.DataFrame({
+        "n_eligible": [n_eligible],
+        "n_touched": [n_touched],
+        "share": [n_touched / n_eligible if n_eligible else np.nan],
+        "n_enrolled": [int(enrolled.sum())],
+        "n_trained": [int(trained.sum())],
+        "n_profile_created": [int(created.sum())],
+    })

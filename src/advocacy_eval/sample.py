@@ -143,6 +143,7 @@ Ground truth (:attr:`SampleProgramme.truth`)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import tempfile
@@ -298,6 +299,17 @@ class SampleParameters:
         Probability that a page post is corporate.
     annual_attrition : float
         Probability of leaving within a year (constant hazard).
+    volunteer_training_prob : float
+        Probability that a volunteer attended a programme session
+        (``trained_on``) before enrolling.
+    training_lead_days : int
+        A volunteer's session is on a uniform day of the ``0..training_lead_days``
+        days before ``enrolled_on`` (42: 0-6 weeks).
+    non_volunteer_training_prob : float
+        Probability that a never-enrolled employee still employed on the
+        programme start (the first wave's ``start_date``) attends one session,
+        on a uniform day of the days employed from the programme start to
+        the end of the window.
     """
 
     seed: int = 20240101
@@ -369,6 +381,9 @@ class SampleParameters:
     page_dispersion: float = 4.0
     page_corporate_share: float = 0.6
     annual_attrition: float = 0.07
+    volunteer_training_prob: float = 0.85
+    training_lead_days: int = 42
+    non_volunteer_training_prob: float = 0.25
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -426,6 +441,8 @@ class SampleParameters:
             "suggested_prob_corporate",
             "suggested_prob_non_corporate",
             "page_corporate_share",
+            "volunteer_training_prob",
+            "non_volunteer_training_prob",
         ):
             if not 0 <= getattr(self, name) <= 1:
                 fail(f"{name} must be in [0, 1]")
@@ -473,6 +490,8 @@ class SampleParameters:
                 fail(f"{name} must hold 5 probabilities")
         if not self.corporate_themes or not self.non_corporate_themes:
             fail("theme lists must not be empty")
+        if self.training_lead_days < 0:
+            fail("training_lead_days must be >= 0")
 
     def to_dict(self) -> dict[str, Any]:
         """Return the parameters as a JSON-serialisable dict (tuples as lists)."""
@@ -569,6 +588,106 @@ def _mean(x: np.ndarray) -> float:
     return float(x.mean()) if x.size else float("nan")
 
 
+@functools.lru_cache(maxsize=32)
+def _mean_lognormal_count(median: float, log_sd: float) -> float:
+    """Exact mean of ``max(1, rint(median * exp(log_sd * Z)))``, ``Z ~ Normal(0, 1)``.
+
+    The audience draws of :func:`_lognormal_counts`. Uses ``E[max(1, Y)] = 1 +
+    sum_{k >= 2} P(X >= k - 1/2)`` for ``Y = rint(X)``, summed to 8.5 log-sds
+    above the median, plus the lognormal partial expectation of the tail.
+    """
+    from scipy import special
+
+    if log_sd == 0:
+        return float(max(1.0, np.rint(median)))
+    mu, s = np.log(median), log_sd
+    k_max = int(np.ceil(median * np.exp(8.5 * s))) + 2
+    k = np.arange(2, k_max + 1, dtype=float)
+    total = 1.0 + float(special.ndtr((mu - np.log(k - 0.5)) / s).sum())
+    c = np.log(k_max + 0.5)
+    tail = np.exp(mu + s * s / 2) * special.ndtr((mu + s * s - c) / s) - (k_max + 0.5) * special.ndtr((mu - c) / s)
+    return total + max(float(tail), 0.0)
+
+
+def _mean_capped_rate(rate: float, shape: float) -> float:
+    """``E[min(1, rate * g)]`` for ``g ~ Gamma(shape, mean 1)``: the mean engagement probability.
+
+    ``E[g; g < 1/rate] + P(g >= 1/rate) / rate`` in closed form with the
+    regularised incomplete gamma functions (``E[g 1{g < c}] = P(Gamma(shape + 1,
+    1/shape) < c)``).
+    """
+    from scipy import special
+
+    if rate <= 0:
+        return 0.0
+    c = shape / rate
+    return float(rate * special.gammainc(shape + 1.0, c) + special.gammaincc(shape, c))
+
+
+_RATIO_MC_PEOPLE = 200_000
+"""Employees simulated in all (``n_employees`` x replications) by the Monte Carlo of the per-post truths."""
+
+_RATIO_MC_REPLICATIONS = (40, 200)
+"""Fewest and most programmes simulated by that Monte Carlo (100 with the default 2,000 employees)."""
+
+_RATIO_MC_ENTROPY = (20240101, 2)
+"""Fixed seed of that Monte Carlo (``default_rng([*entropy, r])``, never a plain integer seed)."""
+
+_NOT_POPULATION_FIELDS: tuple[str, ...] = (
+    "seed", "departments", "department_weights", "regions", "region_weights", "employee_reach_rate",
+    "author_reach_log_sd", "employee_dispersion", "impressions_per_member", "employee_corporate_share",
+    "corporate_share_concentration", "suggested_prob_corporate", "suggested_prob_non_corporate",
+    "corporate_themes", "non_corporate_themes", "employee_engagement_rates", "page_engagement_rates",
+    "engagement_dispersion", "page_posts_per_month", "page_followers", "page_follower_growth", "page_reach_rate",
+    "page_dispersion", "page_corporate_share", "volunteer_training_prob", "training_lead_days",
+    "non_volunteer_training_prob",
+)
+"""Parameters that do not change who posts when with which expected audience (reset in the cache key)."""
+
+
+def _population_key(p: SampleParameters) -> SampleParameters:
+    """``p`` with every parameter outside the employee population reset to its default."""
+    defaults = SampleParameters()
+    return dataclasses.replace(p, **{name: getattr(defaults, name) for name in _NOT_POPULATION_FIELDS})
+
+
+@functools.lru_cache(maxsize=64)
+def _employee_audience_per_post(key: SampleParameters) -> tuple[float, float, int]:
+    """Expected audience of an exported employee post, by Monte Carlo of the generator.
+
+    ``E[sum_it lam_it A_it] / E[sum_it lam_it]`` over whole programmes, where
+    ``lam_it`` is the expected number of exported posts of employee i in month
+    t and ``A_it`` the expected audience of those posts given the population
+    (Rao-Blackwellised: the Poisson post counts, the lognormal audience draws
+    and the follower-growth draws are integrated out exactly; the population
+    itself -- activity, profiles, attrition, self-selected volunteers,
+    enrolment days -- is drawn by :func:`_generate`, the generator's own code
+    path, ``round(_RATIO_MC_PEOPLE / n_employees)`` times clipped to
+    :data:`_RATIO_MC_REPLICATIONS`, with the fixed seed
+    :data:`_RATIO_MC_ENTROPY`). Cached by population parameters (the seed is
+    not one of them).
+
+    Returns
+    -------
+    mean : float
+        Expected audience per exported employee post.
+    relative_se : float
+        Monte Carlo standard error of ``mean``, relative to it.
+    replications : int
+        Programmes simulated.
+    """
+    reps = int(np.clip(round(_RATIO_MC_PEOPLE / key.n_employees), *_RATIO_MC_REPLICATIONS))
+    num, den = np.empty(reps), np.empty(reps)
+    for r in range(reps):
+        lam, aud = _generate(key, np.random.default_rng([*_RATIO_MC_ENTROPY, r]), population_only=True)
+        num[r], den[r] = float((lam * aud).sum()), float(lam.sum())
+    if den.sum() <= 0:
+        return float("nan"), float("nan"), reps
+    mean = num.sum() / den.sum()
+    se = np.sqrt(np.var(num - mean * den, ddof=1) / reps) / den.mean()
+    return float(mean), float(se / mean), reps
+
+
 # ----------------------------------------------------------------------------- generator
 
 
@@ -601,8 +720,32 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
     >>> list(prog.waves["wave_id"])
     ['W1', 'W2', 'W3']
     """
-    p = _resolve(params, overrides)
-    rng = np.random.default_rng(p.seed)
+    return _generate(_resolve(params, overrides))
+
+
+def _generate(
+    p: SampleParameters, rng: np.random.Generator | None = None, population_only: bool = False
+) -> Any:
+    """Run the generator (the one code path of :func:`generate_programme`).
+
+    Parameters
+    ----------
+    p : SampleParameters
+        Resolved parameters.
+    rng : numpy.random.Generator, optional
+        Main random stream; default ``numpy.random.default_rng(p.seed)``.
+    population_only : bool
+        Stop after the monthly simulation of the employees and return
+        ``(lam_exported, expected_audience)``: the expected number of exported
+        posts of each employee x month and the expected audience of those
+        posts given the population (used by the Monte Carlo of
+        :func:`_employee_audience_per_post`).
+
+    Returns
+    -------
+    SampleProgramme or tuple of numpy.ndarray
+    """
+    rng = np.random.default_rng(p.seed) if rng is None else rng
     n, T = p.n_employees, p.n_months
     n_waves = len(p.wave_start_months)
 
@@ -688,6 +831,10 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
 
     # -- monthly simulation (loop over months only) -----------------------------------------
     aud = np.where(profile_at_start, audience0, 0).astype(np.int64)
+    # expected audience given the population (profile, enrolment and leaving days): same recursion, no draws
+    aud_mean = np.where(profile_at_start, _mean_lognormal_count(p.audience_median, p.audience_log_sd), 0.0)
+    aud_mean_new = _mean_lognormal_count(p.new_profile_audience_median, p.new_profile_audience_log_sd)
+    aud_mean_start = np.zeros((n, T))
     aud_start = np.zeros((n, T), np.int64)
     followers_end = np.zeros((n, T), np.int64)
     has_prof_end = np.zeros((n, T), bool)
@@ -708,6 +855,8 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
         created = (prof_day >= lo_m) & (prof_day < hi_m) & (prof_day < left_day)
         aud[created] = audience_new[created]
         aud_start[:, t] = aud
+        aud_mean[created] = aud_mean_new
+        aud_mean_start[:, t] = aud_mean
         lo = np.maximum(lo_m, prof_day)
         hi = np.minimum(hi_m, left_day)
         pre_len = np.maximum(0, np.minimum(hi, enrol_day) - lo)
@@ -728,6 +877,8 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
         n_post = rng.poisson(lam_post)
         gain = rng.poisson(growth * (f_pre + f_post * m_fol))
         aud = aud + np.where(aud > 0, gain, 0)
+        growth_mean = p.follower_growth_rate * aud_mean + p.follower_growth_base
+        aud_mean = aud_mean + np.where(aud_mean > 0, growth_mean * (f_pre + f_post * m_fol), 0.0)
         followers_end[:, t] = aud
         has_prof_end[:, t] = prof_day < np.minimum(hi_m, left_day)
         for counts, seg_start, length, treated in ((n_pre, lo, pre_len, False), (n_post, post_lo, post_len, True)):
@@ -742,6 +893,8 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
     treated = np.concatenate(seg_treated)
     day = np.concatenate(seg_lo) + np.floor(rng.random(emp.size) * np.concatenate(seg_len)).astype(np.int64)
     n_lat = emp.size
+    if population_only:
+        return lam_exported, aud_mean_start
 
     # -- employee posts (all latent posts) ------------------------------------------------
     seconds = day * _DAY_SECONDS + 7 * 3600 + np.floor(rng.random(n_lat) * 12 * 3600).astype(np.int64)
@@ -789,6 +942,19 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
         "expected_reach_lost_share": _expected_cap_loss(page_mu, page_aud),
     }
 
+    # -- programme sessions (trained_on): a separate stream, so every other column stays as it was --------
+    train_rng = np.random.default_rng([p.seed, 101])
+    u_attend, u_day = train_rng.random((2, n))
+    programme_start = wave_start.min()
+    vol_trained = enrolled & (u_attend < p.volunteer_training_prob)
+    vol_day = enrol_day - np.floor(u_day * (p.training_lead_days + 1)).astype(np.int64)
+    employed_until = np.minimum(left_day, end_day)  # exclusive
+    can_attend = ~enrolled & (employed_until > programme_start)
+    ctl_trained = can_attend & (u_attend < p.non_volunteer_training_prob)
+    ctl_day = programme_start + np.floor(u_day * (employed_until - programme_start)).astype(np.int64)
+    has_trained = vol_trained | ctl_trained
+    train_day = np.where(vol_trained, vol_day, np.where(ctl_trained, ctl_day, 0))
+
     # -- tables ---------------------------------------------------------------------------------
     width = max(4, len(str(n)))
     emp_ids = _ids("E", n, width)
@@ -810,6 +976,7 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
             "region": np.asarray(p.regions, dtype=str)[region],
             "profile_created_on": _days_to_ns(np.where(profile_recorded, prof_day, 0), ~profile_recorded),
             "left_on": _days_to_ns(np.where(has_left, left_day, 0), ~has_left),
+            "trained_on": _days_to_ns(train_day, ~has_trained),
         }
     )
 
@@ -891,6 +1058,23 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
         te_followers=te_followers,
         profile_at_start=profile_at_start,
         profile_truth=profile_truth,
+        reached=_staff_reached_truth(
+            p,
+            wave_ids=wave_ids,
+            wave_end=wave_end,
+            end_day=end_day,
+            programme_start=programme_start,
+            left_day=left_day,
+            enrolled=enrolled,
+            enrol_day=enrol_day,
+            profile_recorded=profile_recorded,
+            prof_day=prof_day,
+            has_trained=has_trained,
+            train_day=train_day,
+            can_attend=can_attend,
+            employed_until=employed_until,
+        ),
+        per_post=_per_post_truth(p, (lam_exported * aud_mean_start).sum() / max(lam_exported.sum(), 1e-300)),
         diagnostics={
             "latent_employee_posts": int(n_lat),
             "exported_employee_posts": n_emp_posts,
@@ -932,6 +1116,112 @@ def _expected_cap_loss(mu: np.ndarray, cap: np.ndarray) -> float:
     return float(np.maximum(loss, 0.0).sum() / total)
 
 
+def _per_post_truth(p: SampleParameters, audience_given_population: float) -> dict[str, Any]:
+    """Expected means per post of employee posts after enrolment and of page posts, and their ratios.
+
+    Per post, ``E[members] = reach_rate * E[audience]`` (author and post reach
+    factors have mean 1 and are independent of the audience; the cap at the
+    audience is negligible, see ``diagnostics``), ``E[impressions] =
+    E[members] * (low + high) / 2`` and ``E[engagements] = E[impressions] *
+    sum_j E[min(1, r_j g)]`` over reactions, comments, reposts and clicks
+    (:func:`_mean_capped_rate`). Page: ``E[audience] = page_followers *
+    mean_t (1 + page_follower_growth)^t`` over the ``n_months`` months (equal
+    expected posts every month). Employees: ``E[audience]`` of an exported post
+    by the Monte Carlo of :func:`_employee_audience_per_post`.
+    """
+    a_emp, rel_se, reps = _employee_audience_per_post(_population_key(p))
+    a_page = p.page_followers * float(np.mean((1.0 + p.page_follower_growth) ** np.arange(p.n_months)))
+    per_member = 0.5 * (p.impressions_per_member[0] + p.impressions_per_member[1])
+
+    def means(rate: float, audience: float, eng_rates: tuple[float, ...]) -> dict[str, float]:
+        eng_rate = sum(_mean_capped_rate(r, p.engagement_dispersion) for r in eng_rates[:4])
+        members = rate * audience
+        return {"audience_size": audience, "members_reached": members, "impressions": members * per_member,
+                "engagements": members * per_member * eng_rate, "engagement_rate": eng_rate}
+
+    emp = means(p.employee_reach_rate, a_emp, p.employee_engagement_rates)
+    page = means(p.page_reach_rate, a_page, p.page_engagement_rates)
+    return {
+        "reach_per_post_ratio": emp["members_reached"] / page["members_reached"],
+        "engagement_per_post_ratio": emp["engagements"] / page["engagements"],
+        "engagement_rate_ratio": emp["engagement_rate"] / page["engagement_rate"],
+        "post_means": {"employee": emp, "page": page},
+        "monte_carlo": {
+            "replications": reps,
+            "seed": list(_RATIO_MC_ENTROPY),
+            "employee_audience_relative_se": rel_se,
+            "employee_audience_given_this_population": float(audience_given_population),
+        },
+    }
+
+
+def _staff_reached_truth(
+    p: SampleParameters,
+    *,
+    wave_ids: np.ndarray,
+    wave_end: np.ndarray,
+    end_day: np.int64,
+    programme_start: np.int64,
+    left_day: np.ndarray,
+    enrolled: np.ndarray,
+    enrol_day: np.ndarray,
+    profile_recorded: np.ndarray,
+    prof_day: np.ndarray,
+    has_trained: np.ndarray,
+    train_day: np.ndarray,
+    can_attend: np.ndarray,
+    employed_until: np.ndarray,
+) -> dict[str, Any]:
+    """Share of eligible staff touched from the programme start to each wave's end and to the data's end.
+
+    Same definition as :func:`advocacy_eval.metrics.staff_reached`, on day
+    numbers: eligible = not left before the start; touched = enrolled by the
+    end, or ``trained_on`` or ``profile_created_on`` in ``[start, end]``.
+    ``expected`` averages, over the eligible, the probability of being touched
+    given every generated column but ``trained_on`` (1 if enrolled by the end
+    or a profile was created in the period, else the probability that the
+    session drawn for ``trained_on`` falls in the period).
+    """
+    start = programme_start
+    lead = p.training_lead_days
+    eligible = left_day >= start  # left_day is a huge sentinel when the employee never left
+
+    def at(end: np.int64) -> tuple[float, float, dict[str, int]]:
+        by_enrolment = eligible & enrolled & (enrol_day <= end)
+        by_session = eligible & has_trained & (train_day >= start) & (train_day <= end)
+        by_profile = eligible & profile_recorded & (prof_day >= start) & (prof_day <= end)
+        touched = by_enrolment | by_session | by_profile
+        n_eligible = int(eligible.sum())
+        # probability of a session in [start, end] given the other columns
+        lead_days = np.clip(np.minimum(enrol_day - start, lead) - np.maximum(enrol_day - end, 0) + 1, 0, None)
+        p_volunteer = p.volunteer_training_prob * lead_days / (lead + 1)
+        span = np.maximum(employed_until - start, 1)
+        in_period = np.clip(np.minimum(employed_until, end + 1) - start, 0, None)
+        p_other = np.where(can_attend, p.non_volunteer_training_prob * in_period / span, 0.0)
+        prob = np.where(by_enrolment | by_profile, 1.0, np.where(enrolled, p_volunteer, p_other)) * eligible
+        counts = {"n_eligible": n_eligible, "n_touched": int(touched.sum()), "n_enrolled": int(by_enrolment.sum()),
+                  "n_trained": int(by_session.sum()), "n_profile_created": int(by_profile.sum())}
+        share = counts["n_touched"] / n_eligible if n_eligible else float("nan")
+        expected = float(prob.sum()) / n_eligible if n_eligible else float("nan")
+        return share, expected, counts
+
+    share, expected, counts = at(end_day - 1)
+    out: dict[str, Any] = {
+        "start_date": str(np.datetime64(int(start), "D")),
+        "end_date": str(np.datetime64(int(end_day - 1), "D")),
+        "overall": share,
+        "by_wave": {},
+        "expected": {"overall": expected, "by_wave": {}},
+        "counts": {"overall": counts, "by_wave": {}},
+    }
+    for w, wid in enumerate(wave_ids):
+        share, expected, counts = at(wave_end[w])
+        out["by_wave"][wid] = share
+        out["expected"]["by_wave"][wid] = expected
+        out["counts"]["by_wave"][wid] = counts
+    return out
+
+
 def _truth(
     p: SampleParameters,
     *,
@@ -949,6 +1239,8 @@ def _truth(
     te_followers: np.ndarray,
     profile_at_start: np.ndarray,
     profile_truth: dict[str, Any],
+    reached: dict[str, Any],
+    per_post: dict[str, Any],
     diagnostics: dict[str, Any],
 ) -> dict[str, Any]:
     n, T = lam_total.shape
@@ -1001,6 +1293,10 @@ def _truth(
         "page_reach_rate": p.page_reach_rate,
         "employee_reach_rate": p.employee_reach_rate,
         "amplification_ratio": p.employee_reach_rate / p.page_reach_rate,
+        "reach_per_post_ratio": per_post["reach_per_post_ratio"],
+        "engagement_per_post_ratio": per_post["engagement_per_post_ratio"],
+        "engagement_rate_ratio": per_post["engagement_rate_ratio"],
+        "post_means": per_post["post_means"],
         "corporate_share_employees": p.employee_corporate_share,
         "corporate_share_page": p.page_corporate_share,
         "participation": {
@@ -1025,7 +1321,8 @@ def _truth(
             "followers_gained": att_fol,
         },
         "waves": {"total_volunteers": int(enrolled.sum()), **waves},
-        "diagnostics": diagnostics,
+        "staff_reached_share": reached,
+        "diagnostics": {**diagnostics, "per_post_monte_carlo": per_post["monte_carlo"]},
     }
     return _jsonable(truth)
 

@@ -69,6 +69,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "waves": (
         Column("wave_id", "id", "-", "Identifier of the wave, e.g. W1; unique."),
         Column("name", "text", "-", "Readable name of the wave shown in reports."),
+        Column("name_en", "text", "-", "Name of the wave in English reports; empty means name.", False),
+        Column("name_fr", "text", "-", "Name of the wave in French reports; empty means name.", False),
         Column("start_date", "date", "day", "Onboarding date: first day volunteers of this wave may enrol."),
         Column("end_date", "date", "day", "Last day of the wave's enrolment window (>= start_date)."),
     ),
@@ -83,6 +85,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "Date the employee's LinkedIn profile was created; empty if the employee has no profile.", False,
         ),
         Column("left_on", "date", "day", "Date the employee left the company (attrition); empty if still employed.", False),
+        Column(
+            "trained_on", "date", "day",
+            "Date the employee attended a programme session (information or training session; the first one if "
+            "several); empty if never.",
+            False,
+        ),
     ),
     "posts": (
         Column("post_id", "id", "-", "Identifier of the post (LinkedIn URN or platform id); unique."),
@@ -140,6 +148,8 @@ WAVES = pa.DataFrameSchema(
     {
         "wave_id": _text(unique=True),
         "name": _text(),
+        "name_en": _text(nullable=True),
+        "name_fr": _text(nullable=True),
         "start_date": _date(),
         "end_date": _date(),
     },
@@ -157,6 +167,7 @@ EMPLOYEES = pa.DataFrameSchema(
         "region": _text(),
         "profile_created_on": _date(nullable=True),
         "left_on": _date(nullable=True),
+        "trained_on": _date(nullable=True),
     },
     name="employees",
     strict=False,
@@ -220,6 +231,19 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 """Columns that may be absent from a file (they are then added, empty)."""
 
 
+def check_wave(wave_ids: list[str] | tuple[str, ...], wave: str) -> str:
+    """Return ``wave`` if it is one of ``wave_ids``: the package's one unknown-wave check.
+
+    Raises
+    ------
+    KeyError
+        Naming the unknown wave and listing the known ones.
+    """
+    if wave not in wave_ids:
+        raise KeyError(f"unknown wave {wave!r}; known waves: {', '.join(map(str, wave_ids))}")
+    return wave
+
+
 @dataclass
 class Programme:
     """A validated advocacy programme: the canonical tables plus their provenance.
@@ -244,6 +268,10 @@ class Programme:
     def wave_ids(self) -> list[str]:
         """Wave identifiers ordered by start date."""
         return self.waves.sort_values("start_date")["wave_id"].tolist()
+
+    def check_wave(self, wave: str) -> str:
+        """Return ``wave`` if the programme has it (see :func:`check_wave`)."""
+        return check_wave(self.wave_ids, wave)
 
     def __repr__(self) -> str:
         n_enrolled = int(self.employees["wave_id"].notna().sum())

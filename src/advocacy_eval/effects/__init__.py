@@ -4,6 +4,8 @@ Numbers only: no wording, no formatting. See :mod:`advocacy_eval.effects.onboard
 """
 
 from .onboarding import (
+    BaconResult,
+    HonestBounds,
     CONTROLS,
     OnboardingEffect,
     bacon_decomposition,
@@ -15,6 +17,8 @@ from .onboarding import (
 )
 
 __all__ = [
+    "BaconResult",
+    "HonestBounds",
     "CONTROLS",
     "OnboardingEffect",
     "bacon_decomposition",

@@ -757,6 +757,68 @@ def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
 # ----------------------------------------------------------------------------- diagnostics
 
 
+@dataclass(frozen=True)
+class BaconResult:
+    """Goodman-Bacon (2021) decomposition of a TWFE estimate.
+
+    Attributes
+    ----------
+    twfe : float
+        The decomposed TWFE estimate.
+    by_type : pandas.DataFrame
+        ``type`` (treated_vs_never, earlier_vs_later, later_vs_earlier), ``weight``,
+        ``estimate`` (weighted average 2x2 effect), ``contribution`` (weight x estimate).
+    comparisons : pandas.DataFrame
+        Every 2x2 comparison.
+    decomposition_error : float
+        TWFE minus the sum of contributions.
+    """
+
+    twfe: float
+    by_type: pd.DataFrame = field(repr=False)
+    comparisons: pd.DataFrame = field(repr=False)
+    decomposition_error: float
+
+    @property
+    def forbidden_weight(self) -> float:
+        """Weight of the "later vs earlier" comparisons (already-enrolled colleagues used as controls)."""
+        row = self.by_type.loc[self.by_type["type"] == "later_vs_earlier", "weight"]
+        return float(row.iloc[0]) if len(row) else 0.0
+
+
+@dataclass(frozen=True)
+class HonestBounds:
+    """Rambachan-Roth sensitivity of the average post-enrolment effect.
+
+    Attributes
+    ----------
+    table : StatResult
+        ``M``, ``lb``, ``ub`` (identified set), ``ci_low``, ``ci_high`` (robust interval),
+        ``estimate`` (the average post-enrolment event-study effect).
+    breakdown_m : float or None
+        Smallest M whose robust interval includes zero (to 0.01); None if it
+        excludes zero up to M = 10.
+    estimate, se : float
+        The sensitivity target: the average of the monthly event-study effects
+        over the post-enrolment months kept (each month weighted equally), and its SE.
+        It differs from the overall (simple) effect, which weights every
+        volunteer-month equally.
+    window_pre, window_post : int
+        First and last event times used.
+    method : str
+        ``relative_magnitude`` or ``smoothness``.
+    """
+
+    table: StatResult = field(repr=False)
+    breakdown_m: float | None
+    estimate: float
+    se: float
+    window_pre: int
+    window_post: int
+    method: str
+
+
+
 def twfe_estimate(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None, period: str | None = None,
                   first_period: str | None = None, alpha: float = 0.05) -> StatResult:
     """Two-way fixed-effects estimate, shown only as a contrast to :func:`onboarding_effect`.
@@ -817,7 +879,7 @@ def twfe_estimate(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
 
 
 def bacon_decomposition(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None,
-                        period: str | None = None, first_period: str | None = None) -> dict[str, Any]:
+                        period: str | None = None, first_period: str | None = None) -> BaconResult:
     """Goodman-Bacon (2021) decomposition of the TWFE estimate (diff-diff's, exact weights).
 
     Parameters
@@ -831,12 +893,7 @@ def bacon_decomposition(panel: Panel | pd.DataFrame, outcome: str, unit: str | N
 
     Returns
     -------
-    dict
-        ``twfe`` (the decomposed TWFE estimate), ``by_type`` (DataFrame:
-        ``type`` in treated_vs_never, earlier_vs_later, later_vs_earlier;
-        ``weight``, ``estimate`` (weighted average 2x2 effect),
-        ``contribution`` = weight x estimate), ``comparisons`` (every 2x2
-        comparison) and ``decomposition_error``.
+    BaconResult
     """
     from diff_diff import BaconDecomposition
 
@@ -852,15 +909,14 @@ def bacon_decomposition(panel: Panel | pd.DataFrame, outcome: str, unit: str | N
     by_type = pd.DataFrame([{"type": k, "weight": float(w),
                              "estimate": float(e) if e is not None else np.nan,
                              "contribution": float(w) * float(e) if e is not None else 0.0} for k, w, e in types])
-    return {"twfe": float(res.twfe_estimate), "by_type": by_type, "comparisons": res.to_dataframe(),
-            "decomposition_error": float(res.decomposition_error)}
+    return BaconResult(float(res.twfe_estimate), by_type, res.to_dataframe(), float(res.decomposition_error))
 
 
 def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None, period: str | None = None,
                   first_period: str | None = None, control: str = "not_yet_treated", anticipation: int = 0,
                   method: str = "relative_magnitude", m_grid: Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0),
                   max_pre: int | None = 6, max_post: int | None = None, alpha: float = 0.05,
-                  covariates: Sequence[str] | None = None) -> dict[str, Any]:
+                  covariates: Sequence[str] | None = None) -> HonestBounds:
     """Sensitivity of the average post-enrolment effect to violations of parallel trends.
 
     Rambachan & Roth (2023) "honest DiD" bounds, computed by diff-diff's
@@ -899,13 +955,7 @@ def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
 
     Returns
     -------
-    dict
-        ``table`` (StatResult: ``M``, ``lb``, ``ub`` (identified set),
-        ``ci_low``, ``ci_high`` (robust interval), ``estimate`` (the average
-        post effect)), ``breakdown_m`` (smallest M whose robust interval includes
-        zero, to 0.01; None if the interval excludes zero up to M = 10),
-        ``estimate``, ``se``
-        (average post effect and its SE), ``window`` (pre and post months).
+    HonestBounds
     """
     from diff_diff.honest_did import HonestDiD
 
@@ -926,10 +976,8 @@ def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
                      "method": f"Rambachan-Roth bounds ({method.replace('_', ' ')}), average effect over "
                                "post-enrolment months"})
     ets = [int(e) for e in es.event_time]
-    return {"table": make_result(rows, first=["M", "lb", "ub"]),
-            "breakdown_m": None if breakdown is None else float(breakdown),
-            "estimate": float(sens.original_estimate), "se": float(sens.original_se),
-            "window": {"pre": min(ets), "post": max(ets)}, "method": method}
+    return HonestBounds(make_result(rows, first=["M", "lb", "ub"]), None if breakdown is None else float(breakdown),
+                        float(sens.original_estimate), float(sens.original_se), min(ets), max(ets), method)
 
 
 def _window_event_study(es: Any, max_pre: int | None, max_post: int | None, anticipation: int) -> Any:

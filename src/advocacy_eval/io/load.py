@@ -105,7 +105,8 @@ def parse_table(raw: pd.DataFrame, table: str, file: str, is_csv: bool = True) -
     """Parse the canonical columns of a raw table into typed columns.
 
     Values that cannot be parsed become missing and are reported; optional
-    columns that are absent are added, empty.
+    columns that are absent are added, empty (all missing, typed like an
+    empty column of their kind: e.g. ``trained_on`` becomes all ``NaT``).
 
     Parameters
     ----------
@@ -133,7 +134,8 @@ def parse_table(raw: pd.DataFrame, table: str, file: str, is_csv: bool = True) -
         if col.name not in df.columns:
             if col.required:
                 failures.append(_failure(file, None, col.name, "required column is missing"))
-            out[col.name] = pd.Series(pd.NA, index=df.index, dtype=object)
+            # an absent column is all-missing, with the type it would have if present but empty
+            out[col.name] = _parse_column(pd.Series(pd.NA, index=df.index, dtype=object), col.kind)[0]
             continue
         values = df[col.name]
         parsed, bad_rule = _parse_column(values, col.kind)

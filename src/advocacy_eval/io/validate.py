@@ -74,8 +74,9 @@ def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
                  "enrolled_on must fall inside its wave's start_date..end_date")
     out += _rows(employees, employees["left_on"] < employees["enrolled_on"], fe, ce, "left_on",
                  "left_on must be on or after enrolled_on")
-    for column in ("enrolled_on", "profile_created_on", "left_on"):
-        out += _rows(employees, employees[column] >= end_of_today, fe, ce, column, "date is in the future")
+    for column in ("enrolled_on", "profile_created_on", "left_on", "trained_on"):
+        if column in employees.columns:
+            out += _rows(employees, employees[column] >= end_of_today, fe, ce, column, "date is in the future")
 
     # posts
     out += _rows(posts, posts["members_reached"] > posts["impressions"], fp, cp, "members_reached",

@@ -31,7 +31,7 @@ import nbformat
 
 from ..errors import ReportError
 from ..paths import notebooks_dir, resolve_data_dir
-from ..reports.provenance import find_record
+from ..reports.provenance import find_record, find_scorecard_csv
 
 KERNEL_NAME = "advocacy-eval-current-python"
 """Name of the temporary kernelspec that runs the current interpreter."""
@@ -70,6 +70,12 @@ class ReportResult:
         The standalone HTML report and the executed notebook.
     seconds : float
         Wall time of the run.
+    run_json : Path or None
+        Provenance sidecar.
+    pdf : Path or None
+        PDF print, when asked for.
+    scorecard : Path or None
+        ``<stem>.scorecard.csv``: the claims, estimates, intervals and verdicts (language-free).
     """
 
     html: Path
@@ -77,6 +83,7 @@ class ReportResult:
     seconds: float
     run_json: Path | None = None
     pdf: Path | None = None
+    scorecard: Path | None = None
 
 
 @contextlib.contextmanager
@@ -392,8 +399,15 @@ def run_notebook(
             (tmp / f"{stem}.run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
                                                   encoding="utf-8")
             run_json = out / f"{stem}.run.json"
+        scorecard_csv = find_scorecard_csv(nb)
+        scorecard = None
+        if scorecard_csv is not None:
+            (tmp / f"{stem}.scorecard.csv").write_text(scorecard_csv, encoding="utf-8")
+            scorecard = out / f"{stem}.scorecard.csv"
         html, ipynb = out / f"{stem}.html", out / f"{stem}.ipynb"
         os.replace(tmp / f"{stem}.ipynb", ipynb)
+        if scorecard is not None:
+            os.replace(tmp / f"{stem}.scorecard.csv", scorecard)
         if run_json is not None:
             os.replace(tmp / f"{stem}.run.json", run_json)
         pdf_path = None
@@ -404,7 +418,7 @@ def run_notebook(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return ReportResult(html=html, notebook=ipynb, seconds=time.perf_counter() - started, run_json=run_json,
-                        pdf=pdf_path)
+                        pdf=pdf_path, scorecard=scorecard)
 
 
 def comex_identifiers(data_dir: str | os.PathLike | None) -> set[str]:

@@ -3,6 +3,13 @@
 Translations live here and nowhere else: notebooks and library code ask for a
 key with :func:`t` and format numbers with :func:`fmt_pct`, :func:`fmt_int`,
 :func:`fmt_ratio` and :func:`fmt_date`.
+
+The programme's name and what its participants are called are never written
+here: strings use the placeholders ``{programme}``, ``{Programme}`` (capital
+first letter, for titles), ``{participants}``, ``{Participants}``,
+``{participant}`` and ``{Participant}``, which :func:`t` fills from the active
+:class:`~advocacy_eval.reports.vocabulary.Vocabulary` (see
+:func:`set_vocabulary` and :func:`use_vocabulary`).
 """
 
 from __future__ import annotations
@@ -10,6 +17,17 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+
+from .vocabulary import (  # noqa: F401  (re-exported: the vocabulary API is reachable from i18n)
+    PLACEHOLDERS,
+    Vocabulary,
+    current_vocabulary,
+    reset_vocabulary,
+    set_vocabulary,
+    use_vocabulary,
+)
+
+from .claim_strings import CLAIM_STRINGS
 
 LANGS: tuple[str, ...] = ("en", "fr")
 """Supported report languages."""
@@ -23,10 +41,10 @@ _MONTHS = {
 }
 
 STRINGS: dict[str, dict[str, str]] = {
-    "title": {"en": "Employee advocacy programme — {wave_name}", "fr": "Programme ambassadeurs — {wave_name}"},
+    "title": {"en": "{Programme} — {wave_name}", "fr": "{Programme} — {wave_name}"},
     "subtitle": {
-        "en": "Volunteers of {wave} (enrolled {start} to {end}), observed until {data_end}.",
-        "fr": "Volontaires de la vague {wave} (inscrits du {start} au {end}), observés jusqu'au {data_end}.",
+        "en": "{Participants} of {wave} (enrolled {start} to {end}), observed until {data_end}.",
+        "fr": "{Participants} de la vague {wave} (inscrits du {start} au {end}), observés jusqu'au {data_end}.",
     },
     "summary": {"en": "1. Executive summary", "fr": "1. Synthèse"},
     "participation": {"en": "2. Participation", "fr": "2. Participation"},
@@ -37,28 +55,28 @@ STRINGS: dict[str, dict[str, str]] = {
     # claims scorecard
     "scorecard": {"en": "Claims scorecard", "fr": "Tableau des affirmations"},
     "scorecard_intro": {
-        "en": "Each claim of the programme, measured on this wave's volunteers. The verdict comes from the 95% interval, never from the estimate alone: supported if the whole interval agrees with the claim, contradicted if the whole interval disagrees, inconclusive otherwise.",
-        "fr": "Chaque affirmation du programme, mesurée sur les volontaires de cette vague. Le verdict vient de l'intervalle à 95 %, jamais de la seule estimation : confirmée si tout l'intervalle va dans son sens, contredite si tout l'intervalle la dément, non tranchée sinon.",
+        "en": "Each claim of the programme, measured on this wave's {participants}. The verdict comes from the 95% interval, never from the estimate alone: supported if the whole interval agrees with the claim, contradicted if the whole interval disagrees, inconclusive otherwise.",
+        "fr": "Chaque affirmation du programme, mesurée sur les {participants} de cette vague. Le verdict vient de l'intervalle à 95 %, jamais de la seule estimation : confirmée si tout l'intervalle va dans son sens, contredite si tout l'intervalle la dément, non tranchée sinon.",
     },
     "col_claim": {"en": "Claim", "fr": "Affirmation"},
     "col_measured": {"en": "Measured", "fr": "Mesuré"},
     "col_verdict": {"en": "Verdict", "fr": "Verdict"},
     "col_change": {"en": "Change since {wave}", "fr": "Évolution depuis {wave}"},
     "col_change_none": {"en": "Change since previous wave", "fr": "Évolution depuis la vague précédente"},
-    "claim_amplification_ratio": {"en": "Volunteers reach at least {value} the page's rate",
-                                  "fr": "Les volontaires atteignent au moins {value} le taux de la page"},
+    "claim_amplification_ratio": {"en": "{Participants} reach at least {value} the page's rate",
+                                  "fr": "Les {participants} atteignent au moins {value} le taux de la page"},
     "claim_corporate_share": {"en": "Corporate content is {value} of posts (± {tolerance})",
                               "fr": "Les contenus corporate font {value} des publications (± {tolerance})"},
-    "claim_monthly_participation": {"en": "At least {value} of volunteers post in a given month",
-                                    "fr": "Au moins {value} des volontaires publient dans un mois donné"},
+    "claim_monthly_participation": {"en": "At least {value} of {participants} post in a given month",
+                                    "fr": "Au moins {value} des {participants} publient dans un mois donné"},
     "claim_onboarding_effect_posts": {"en": "Joining increases monthly posts",
                                       "fr": "L'inscription augmente le nombre de publications mensuelles"},
     "kpi_wave_effect": {"en": "Effect of enrolling on posts per month", "fr": "Effet de l'inscription sur les publications par mois"},
-    "basis_wave_effect": {"en": "{n} volunteers vs colleagues not yet enrolled",
-                          "fr": "{n} volontaires face aux collègues pas encore inscrits"},
+    "basis_wave_effect": {"en": "{n} {participants} vs colleagues not yet enrolled",
+                          "fr": "{n} {participants} face aux collègues pas encore inscrits"},
     "sentence_wave_effect": {
-        "en": "Compared with colleagues not yet enrolled over the same months, enrolling changed this wave's volunteers' posts by {effect} per month (95% interval {low} to {high}); volunteers chose to join, so this rests on their trends having matched their colleagues' before enrolling (see the programme report).",
-        "fr": "Par rapport aux collègues pas encore inscrits sur les mêmes mois, l'inscription a changé les publications des volontaires de cette vague de {effect} par mois (intervalle à 95 % {low} à {high}) ; les volontaires ont choisi de participer : ce résultat suppose que leurs tendances suivaient celles de leurs collègues avant l'inscription (voir le rapport programme).",
+        "en": "Compared with colleagues not yet enrolled over the same months, enrolling changed this wave's {participants}' posts by {effect} per month (95% interval {low} to {high}); {participants} chose to join, so this rests on their trends having matched their colleagues' before enrolling (see the programme report).",
+        "fr": "Par rapport aux collègues pas encore inscrits sur les mêmes mois, l'inscription a changé les publications des {participants} de cette vague de {effect} par mois (intervalle à 95 % {low} à {high}) ; les {participants} ont choisi de participer : ce résultat suppose que leurs tendances suivaient celles de leurs collègues avant l'inscription (voir le rapport programme).",
     },
     # KPI table
     "col_indicator": {"en": "Indicator", "fr": "Indicateur"},
@@ -69,7 +87,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_group": {"en": "Group", "fr": "Groupe"},
     "col_department": {"en": "Department", "fr": "Direction"},
     "col_wave": {"en": "Wave", "fr": "Vague"},
-    "col_enrolled": {"en": "Volunteers", "fr": "Volontaires"},
+    "col_enrolled": {"en": "{Participants}", "fr": "{Participants}"},
     "col_share_active": {"en": "Posted at least once", "fr": "Ont publié au moins une fois"},
     "col_p_adjusted": {"en": "Adjusted p-value ({method})", "fr": "p-valeur ajustée ({method})"},
     "col_difference": {"en": "Difference vs {ref}", "fr": "Écart avec {ref}"},
@@ -82,14 +100,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_term": {"en": "Term", "fr": "Terme"},
     "col_definition": {"en": "Definition", "fr": "Définition"},
     "col_parameter": {"en": "Parameter", "fr": "Paramètre"},
-    "kpi_volunteers": {"en": "Volunteers enrolled", "fr": "Volontaires inscrits"},
-    "kpi_active": {"en": "Volunteers who posted at least once", "fr": "Volontaires ayant publié au moins une fois"},
+    "kpi_volunteers": {"en": "{Participants} enrolled", "fr": "{Participants} inscrits"},
+    "kpi_active": {"en": "{Participants} who posted at least once", "fr": "{Participants} ayant publié au moins une fois"},
     "kpi_monthly_participation": {"en": "Average monthly participation", "fr": "Participation mensuelle moyenne"},
-    "kpi_employee_reach": {"en": "Reach rate, volunteers' posts", "fr": "Taux de portée, publications des volontaires"},
+    "kpi_employee_reach": {"en": "Reach rate, {participants}' posts", "fr": "Taux de portée, publications des {participants}"},
     "kpi_page_reach": {"en": "Reach rate, company page", "fr": "Taux de portée, page entreprise"},
-    "kpi_amplification": {"en": "Amplification (volunteers ÷ page)", "fr": "Amplification (volontaires ÷ page)"},
-    "kpi_corporate_share": {"en": "Corporate share of volunteers' posts", "fr": "Part de contenus corporate des volontaires"},
-    "kpi_engagement": {"en": "Engagement rate, volunteers' posts", "fr": "Taux d'engagement, publications des volontaires"},
+    "kpi_amplification": {"en": "Amplification ({participants} ÷ page)", "fr": "Amplification ({participants} ÷ page)"},
+    "kpi_corporate_share": {"en": "Corporate share of {participants}' posts", "fr": "Part de contenus corporate des {participants}"},
+    "kpi_engagement": {"en": "Engagement rate, {participants}' posts", "fr": "Taux d'engagement, publications des {participants}"},
     "kpi_profiles": {"en": "LinkedIn profiles created after enrolment", "fr": "Profils LinkedIn créés après l'inscription"},
     "basis_people": {"en": "{n} people", "fr": "{n} personnes"},
     "basis_posts_authors": {"en": "{posts} posts, {authors} authors", "fr": "{posts} publications, {authors} auteurs"},
@@ -97,7 +115,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "basis_person_months": {"en": "{n} person-months", "fr": "{n} personnes-mois"},
     "basis_without_profile": {"en": "of {n} without a profile", "fr": "sur {n} sans profil"},
     "author_company": {"en": "Company page", "fr": "Page entreprise"},
-    "author_employee": {"en": "Volunteers", "fr": "Volontaires"},
+    "author_employee": {"en": "{Participants}", "fr": "{Participants}"},
     # verdicts
     "verdict_supported": {"en": "supported", "fr": "confirmée"},
     "verdict_contradicted": {"en": "contradicted", "fr": "contredite"},
@@ -105,8 +123,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "reading_claim": {"en": "claim ≥ {claim}: {verdict}", "fr": "affirmation ≥ {claim} : {verdict}"},
     "reading_target": {"en": "target {target}: {verdict}", "fr": "cible {target} : {verdict}"},
     "sentence_amplification": {
-        "en": "Volunteers' reach rate is {ratio} the page's (95% interval {low}–{high}): the {claim} claim is {verdict_text}.",
-        "fr": "Le taux de portée des volontaires vaut {ratio} celui de la page (intervalle à 95 % {low}–{high}) : l'affirmation « {claim} » est {verdict_text}.",
+        "en": "{Participants}' reach rate is {ratio} the page's (95% interval {low}–{high}): the {claim} claim is {verdict_text}.",
+        "fr": "Le taux de portée des {participants} vaut {ratio} celui de la page (intervalle à 95 % {low}–{high}) : l'affirmation « {claim} » est {verdict_text}.",
     },
     "claim_text_supported": {"en": "supported (the whole interval is at or above it)",
                              "fr": "confirmée (tout l'intervalle est au-dessus)"},
@@ -115,8 +133,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "claim_text_inconclusive": {"en": "not contradicted, but not demonstrated either (the interval contains it)",
                                 "fr": "ni contredite ni démontrée (l'intervalle la contient)"},
     "sentence_mix": {
-        "en": "Corporate content is {share} of volunteers' posts (95% interval {low}–{high}, allowing for authors' differing habits); the {target} target is {verdict_text}.",
-        "fr": "Les contenus corporate représentent {share} des publications des volontaires (intervalle à 95 % {low}–{high}, en tenant compte des habitudes propres à chaque auteur) ; cible de {target} : {verdict_text}.",
+        "en": "Corporate content is {share} of {participants}' posts (95% interval {low}–{high}, allowing for authors' differing habits); the {target} target is {verdict_text}.",
+        "fr": "Les contenus corporate représentent {share} des publications des {participants} (intervalle à 95 % {low}–{high}, en tenant compte des habitudes propres à chaque auteur) ; cible de {target} : {verdict_text}.",
     },
     "mix_text_supported": {"en": "met (the whole interval lies within {band})",
                            "fr": "respectée (tout l'intervalle est dans la plage {band})"},
@@ -125,27 +143,27 @@ STRINGS: dict[str, dict[str, str]] = {
     "mix_text_inconclusive": {"en": "neither confirmed nor ruled out (the interval straddles the edge of {band})",
                               "fr": "ni confirmée ni exclue (l'intervalle chevauche une limite de la plage {band})"},
     "sentence_participation": {
-        "en": "{active} of {n} volunteers ({share}) have posted at least once since enrolling; on average {monthly} post in a given month.",
-        "fr": "{active} des {n} volontaires ({share}) ont publié au moins une fois depuis leur inscription ; en moyenne {monthly} publient au cours d'un mois donné.",
+        "en": "{active} of {n} {participants} ({share}) have posted at least once since enrolling; on average {monthly} post in a given month.",
+        "fr": "{active} des {n} {participants} ({share}) ont publié au moins une fois depuis leur inscription ; en moyenne {monthly} publient au cours d'un mois donné.",
     },
     "sentence_profiles": {
-        "en": "{created} of the {without} volunteers who had no LinkedIn profile at enrolment created one ({rate}); over the same period {bg_rate} of non-enrolled employees without a profile created one.",
-        "fr": "{created} des {without} volontaires sans profil LinkedIn à l'inscription en ont créé un ({rate}) ; sur la même période, {bg_rate} des salariés non inscrits sans profil en ont créé un.",
+        "en": "{created} of the {without} {participants} who had no LinkedIn profile at enrolment created one ({rate}); over the same period {bg_rate} of non-enrolled employees without a profile created one.",
+        "fr": "{created} des {without} {participants} sans profil LinkedIn à l'inscription en ont créé un ({rate}) ; sur la même période, {bg_rate} des salariés non inscrits sans profil en ont créé un.",
     },
     "sentence_profiles_small": {
-        "en": "Fewer than {k} volunteers had no LinkedIn profile at enrolment: their figures are not shown.",
-        "fr": "Moins de {k} volontaires n'avaient pas de profil LinkedIn à l'inscription : leurs chiffres ne sont pas affichés.",
+        "en": "Fewer than {k} {participants} had no LinkedIn profile at enrolment: their figures are not shown.",
+        "fr": "Moins de {k} {participants} n'avaient pas de profil LinkedIn à l'inscription : leurs chiffres ne sont pas affichés.",
     },
-    "sentence_profiles_none": {"en": "All volunteers already had a LinkedIn profile when they enrolled.",
-                               "fr": "Tous les volontaires avaient déjà un profil LinkedIn à leur inscription."},
+    "sentence_profiles_none": {"en": "All {participants} already had a LinkedIn profile when they enrolled.",
+                               "fr": "Tous les {participants} avaient déjà un profil LinkedIn à leur inscription."},
     "caveat_causal": {
-        "en": "These are descriptive comparisons of volunteers, who chose to join: they do not by themselves show what the programme caused.",
-        "fr": "Ces comparaisons décrivent des volontaires, qui ont choisi de participer : elles ne montrent pas à elles seules l'effet propre du programme.",
+        "en": "These are descriptive comparisons of {participants}, who chose to join: they do not by themselves show what the programme caused.",
+        "fr": "Ces comparaisons décrivent des {participants}, qui ont choisi de participer : elles ne montrent pas à elles seules l'effet propre du programme.",
     },
     "suppressed": {"en": "fewer than {k} people", "fr": "moins de {k} personnes"},
     "wave_comparison_intro": {
-        "en": "Share of volunteers who posted within {months} months of enrolling, by wave, each compared with {ref}.",
-        "fr": "Part des volontaires ayant publié dans les {months} mois suivant leur inscription, par vague, comparée à {ref}.",
+        "en": "Share of {participants} who posted within {months} months of enrolling, by wave, each compared with {ref}.",
+        "fr": "Part des {participants} ayant publié dans les {months} mois suivant leur inscription, par vague, comparée à {ref}.",
     },
     "wave_comparison_none": {"en": "No earlier wave to compare with.", "fr": "Aucune vague antérieure à comparer."},
     "col_p_target": {"en": "p-value vs {target}", "fr": "p-valeur face à {target}"},
@@ -178,20 +196,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Comparaison des vagues : différence de proportions avec intervalle hybride du score de Newcombe, test z de deux proportions, p-valeurs ajustées pour comparaisons multiples par la méthode de Holm.",
     },
     # figures
-    "fig_participation_title": {"en": "Monthly participation of {wave} volunteers", "fr": "Participation mensuelle des volontaires de {wave}"},
+    "fig_participation_title": {"en": "Monthly participation of {wave} {participants}", "fr": "Participation mensuelle des {participants} de {wave}"},
     "fig_participation_y": {"en": "Posted in the month (%)", "fr": "Ont publié dans le mois (%)"},
     "fig_month": {"en": "Month", "fr": "Mois"},
     "fig_participation_caption": {
-        "en": "Read: the share of enrolled volunteers who published at least one post each month; the band is the 95% interval.",
-        "fr": "Lecture : part des volontaires inscrits ayant publié au moins une fois dans le mois ; la bande est l'intervalle à 95 %.",
+        "en": "Read: the share of enrolled {participants} who published at least one post each month; the band is the 95% interval.",
+        "fr": "Lecture : part des {participants} inscrits ayant publié au moins une fois dans le mois ; la bande est l'intervalle à 95 %.",
     },
     "fig_reach_title": {"en": "Reach rate and amplification", "fr": "Taux de portée et amplification"},
     "fig_reach_y": {"en": "Reach rate (% of audience)", "fr": "Taux de portée (% de l'audience)"},
-    "fig_ratio_y": {"en": "Volunteers ÷ page", "fr": "Volontaires ÷ page"},
+    "fig_ratio_y": {"en": "{Participants} ÷ page", "fr": "{Participants} ÷ page"},
     "fig_claim": {"en": "claim", "fr": "affirmation"},
     "fig_reach_caption": {
-        "en": "Read: left, the share of their audience that posts reach (bars: 95% intervals); right, how many times the page's rate volunteers reach, against the claimed multiple (dashed).",
-        "fr": "Lecture : à gauche, la part de leur audience atteinte par les publications (barres : intervalles à 95 %) ; à droite, combien de fois le taux de la page les volontaires atteignent, face au multiple affirmé (tirets).",
+        "en": "Read: left, the share of their audience that posts reach (bars: 95% intervals); right, how many times the page's rate {participants} reach, against the claimed multiple (dashed).",
+        "fr": "Lecture : à gauche, la part de leur audience atteinte par les publications (barres : intervalles à 95 %) ; à droite, combien de fois le taux de la page les {participants} atteignent, face au multiple affirmé (tirets).",
     },
     "fig_mix_title": {"en": "Corporate share of posts", "fr": "Part de contenus corporate"},
     "fig_mix_x": {"en": "Corporate share (%)", "fr": "Part corporate (%)"},
@@ -213,13 +231,13 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "def_amplification": {"en": "Amplification", "fr": "Amplification"},
     "def_amplification_text": {
-        "en": "Volunteers' reach rate ÷ the company page's, over the same period.",
-        "fr": "Taux de portée des volontaires ÷ celui de la page entreprise, sur la même période.",
+        "en": "{Participants}' reach rate ÷ the company page's, over the same period.",
+        "fr": "Taux de portée des {participants} ÷ celui de la page entreprise, sur la même période.",
     },
     "def_participation": {"en": "Participation", "fr": "Participation"},
     "def_participation_text": {
-        "en": "Enrolled volunteers with at least one post in the month ÷ volunteers enrolled and employed that month (roster of that month).",
-        "fr": "Volontaires inscrits ayant publié au moins une fois dans le mois ÷ volontaires inscrits et présents ce mois-là (effectif du mois).",
+        "en": "Enrolled {participants} with at least one post in the month ÷ {participants} enrolled and employed that month (roster of that month).",
+        "fr": "{Participants} inscrits ayant publié au moins une fois dans le mois ÷ {participants} inscrits et présents ce mois-là (effectif du mois).",
     },
     "def_mix": {"en": "Content mix", "fr": "Répartition des contenus"},
     "def_mix_text": {
@@ -228,8 +246,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "def_profiles": {"en": "Profiles created", "fr": "Profils créés"},
     "def_profiles_text": {
-        "en": "Volunteers without a LinkedIn profile at enrolment who created one on or after their enrolment date.",
-        "fr": "Volontaires sans profil LinkedIn à l'inscription qui en ont créé un à partir de leur date d'inscription.",
+        "en": "{Participants} without a LinkedIn profile at enrolment who created one on or after their enrolment date.",
+        "fr": "{Participants} sans profil LinkedIn à l'inscription qui en ont créé un à partir de leur date d'inscription.",
     },
     "methods_intro": {
         "en": "Intervals are 95% intervals. Methods used for the figures of this report:",
@@ -253,11 +271,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "data_used": {"en": "Data used", "fr": "Données utilisées"},
     "generated": {"en": "Generated on {when} by advocacy-eval {version}.", "fr": "Généré le {when} par advocacy-eval {version}."},
     # programme report (onboarding effect)
-    "prog_title": {"en": "Employee advocacy programme — effect of onboarding, all waves",
-                   "fr": "Programme ambassadeurs — effet de l'intégration, toutes vagues"},
+    "prog_title": {"en": "{Programme} — effect of onboarding, all waves",
+                   "fr": "{Programme} — effet de l'intégration, toutes vagues"},
     "prog_subtitle": {
-        "en": "{waves} waves, {volunteers} volunteers and {controls} colleagues not enrolled, followed monthly from {start} to {end}.",
-        "fr": "{waves} vagues, {volunteers} volontaires et {controls} collègues non inscrits, suivis chaque mois de {start} à {end}.",
+        "en": "{waves} waves, {volunteers} {participants} and {controls} colleagues not enrolled, followed monthly from {start} to {end}.",
+        "fr": "{waves} vagues, {volunteers} {participants} et {controls} collègues non inscrits, suivis chaque mois de {start} à {end}.",
     },
     "prog_summary": {"en": "1. Summary", "fr": "1. Synthèse"},
     "prog_event_study": {"en": "2. Effect month by month after enrolment", "fr": "2. Effet mois par mois après l'inscription"},
@@ -276,9 +294,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "outcome_has_profile": {"en": "Has a LinkedIn profile (points)", "fr": "A un profil LinkedIn (points)"},
     # columns
     "col_outcome": {"en": "Monthly outcome", "fr": "Indicateur mensuel"},
-    "col_effect": {"en": "Effect per volunteer", "fr": "Effet par volontaire"},
+    "col_effect": {"en": "Effect per {participant}", "fr": "Effet par {participant}"},
     "col_pretrend": {"en": "Pre-enrolment test (p)", "fr": "Test avant inscription (p)"},
-    "col_volunteers_used": {"en": "Volunteers in the estimate", "fr": "Volontaires dans l'estimation"},
+    "col_volunteers_used": {"en": "{Participants} in the estimate", "fr": "{Participants} dans l'estimation"},
     "col_profiles": {"en": "Profiles attributable", "fr": "Profils attribuables"},
     "col_without_profile": {"en": "Without a profile at enrolment", "fr": "Sans profil à l'inscription"},
     "col_created_after": {"en": "Created one after enrolling", "fr": "En ont créé un après l'inscription"},
@@ -298,7 +316,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_effect_reach": {"en": "Effect on members reached per month", "fr": "Effet sur les membres atteints par mois"},
     "col_enrolment_month": {"en": "Enrolment month", "fr": "Mois d'inscription"},
     "total": {"en": "Total", "fr": "Total"},
-    "comparison_treated_vs_never": {"en": "Volunteers vs never enrolled", "fr": "Volontaires vs jamais inscrits"},
+    "comparison_treated_vs_never": {"en": "{Participants} vs never enrolled", "fr": "{Participants} vs jamais inscrits"},
     "comparison_earlier_vs_later": {"en": "Earlier vs later waves (before the later enrol)",
                                     "fr": "Vagues précoces vs tardives (avant l'inscription des tardives)"},
     "comparison_later_vs_earlier": {"en": "Later vs earlier waves, already enrolled (problematic)",
@@ -311,44 +329,44 @@ STRINGS: dict[str, dict[str, str]] = {
                          "fr": "Tous les effets mois par mois avant inscription sont nuls"},
     # sentences
     "sent_effect_positive": {
-        "en": "Enrolling raised {outcome_lower} by {effect} per volunteer (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
-        "fr": "L'inscription a augmenté {outcome_lower} de {effect} par volontaire (intervalle à 95 % de {low} à {high}), par rapport aux collègues pas encore inscrits sur les mêmes mois.",
+        "en": "Enrolling raised {outcome_lower} by {effect} per {participant} (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
+        "fr": "L'inscription a augmenté {outcome_lower} de {effect} par {participant} (intervalle à 95 % de {low} à {high}), par rapport aux collègues pas encore inscrits sur les mêmes mois.",
     },
     "sent_effect_negative": {
-        "en": "Enrolling lowered {outcome_lower} by {effect} per volunteer (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
-        "fr": "L'inscription a diminué {outcome_lower} de {effect} par volontaire (intervalle à 95 % de {low} à {high}), par rapport aux collègues pas encore inscrits sur les mêmes mois.",
+        "en": "Enrolling lowered {outcome_lower} by {effect} per {participant} (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
+        "fr": "L'inscription a diminué {outcome_lower} de {effect} par {participant} (intervalle à 95 % de {low} à {high}), par rapport aux collègues pas encore inscrits sur les mêmes mois.",
     },
     "sent_effect_none": {
-        "en": "No effect of enrolling on {outcome_lower} can be detected: the estimate is {effect} per volunteer with a 95% interval from {low} to {high}, which includes zero.",
-        "fr": "Aucun effet de l'inscription sur {outcome_lower} n'est détectable : l'estimation vaut {effect} par volontaire, avec un intervalle à 95 % de {low} à {high} qui contient zéro.",
+        "en": "No effect of enrolling on {outcome_lower} can be detected: the estimate is {effect} per {participant} with a 95% interval from {low} to {high}, which includes zero.",
+        "fr": "Aucun effet de l'inscription sur {outcome_lower} n'est détectable : l'estimation vaut {effect} par {participant}, avec un intervalle à 95 % de {low} à {high} qui contient zéro.",
     },
     "sent_relative": {
-        "en": "Before enrolling, these volunteers averaged {baseline} a month: the effect is {relative} of that level.",
-        "fr": "Avant leur inscription, ces volontaires en comptaient en moyenne {baseline} par mois : l'effet représente {relative} de ce niveau.",
+        "en": "Before enrolling, these {participants} averaged {baseline} a month: the effect is {relative} of that level.",
+        "fr": "Avant leur inscription, ces {participants} en comptaient en moyenne {baseline} par mois : l'effet représente {relative} de ce niveau.",
     },
     "sent_dynamics": {
         "en": "The effect is {first} in the enrolment month and {later} six months later (where observed).",
         "fr": "L'effet vaut {first} le mois de l'inscription et {later} six mois plus tard (quand c'est observé).",
     },
     "sent_profiles": {
-        "en": "Onboarding led to about {count} LinkedIn profiles that would not otherwise exist (95% interval {low} to {high}); {naive} volunteers created a profile after enrolling, some of whom would have done so anyway.",
-        "fr": "L'intégration a conduit à environ {count} profils LinkedIn qui n'existeraient pas sinon (intervalle à 95 % de {low} à {high}) ; {naive} volontaires ont créé un profil après leur inscription, dont certains l'auraient fait de toute façon.",
+        "en": "Onboarding led to about {count} LinkedIn profiles that would not otherwise exist (95% interval {low} to {high}); {naive} {participants} created a profile after enrolling, some of whom would have done so anyway.",
+        "fr": "L'intégration a conduit à environ {count} profils LinkedIn qui n'existeraient pas sinon (intervalle à 95 % de {low} à {high}) ; {naive} {participants} ont créé un profil après leur inscription, dont certains l'auraient fait de toute façon.",
     },
     "sent_profiles_claim": {
         "en": "A claim of {claim} profiles created by the programme is {verdict}.",
         "fr": "L'affirmation de {claim} profils créés par le programme est {verdict}.",
     },
     "sent_pretrend_ok": {
-        "en": "Before enrolling, the volunteers' “{outcome}” evolved like their colleagues' (joint test of the pre-enrolment months: p = {p}), which supports the comparison.",
-        "fr": "Avant l'inscription, l'évolution de l'indicateur « {outcome} » des volontaires suivait celle de leurs collègues (test conjoint des mois précédant l'inscription : p = {p}), ce qui conforte la comparaison.",
+        "en": "Before enrolling, the {participants}' “{outcome}” evolved like their colleagues' (joint test of the pre-enrolment months: p = {p}), which supports the comparison.",
+        "fr": "Avant l'inscription, l'évolution de l'indicateur « {outcome} » des {participants} suivait celle de leurs collègues (test conjoint des mois précédant l'inscription : p = {p}), ce qui conforte la comparaison.",
     },
     "sent_pretrend_bad": {
-        "en": "Before enrolling, the volunteers' “{outcome}” already evolved differently from their colleagues' (joint test: p = {p}): read the effect with caution and look at the sensitivity bounds.",
-        "fr": "Avant l'inscription, l'évolution de l'indicateur « {outcome} » des volontaires s'écartait déjà de celle de leurs collègues (test conjoint : p = {p}) : lire l'effet avec prudence et regarder les bornes de sensibilité.",
+        "en": "Before enrolling, the {participants}' “{outcome}” already evolved differently from their colleagues' (joint test: p = {p}): read the effect with caution and look at the sensitivity bounds.",
+        "fr": "Avant l'inscription, l'évolution de l'indicateur « {outcome} » des {participants} s'écartait déjà de celle de leurs collègues (test conjoint : p = {p}) : lire l'effet avec prudence et regarder les bornes de sensibilité.",
     },
     "sent_twfe": {
-        "en": "A standard two-way fixed-effects regression would give {twfe} (95% interval {low} to {high}) instead of {cs}; {forbidden} of its weight comes from comparing later volunteers with earlier ones already enrolled, which is why it is shown only as a contrast.",
-        "fr": "Une régression classique à effets fixes donnerait {twfe} (intervalle à 95 % de {low} à {high}) au lieu de {cs} ; {forbidden} de son poids vient de la comparaison de volontaires tardifs avec des volontaires déjà inscrits, c'est pourquoi elle n'est montrée qu'en contraste.",
+        "en": "A standard two-way fixed-effects regression would give {twfe} (95% interval {low} to {high}) instead of {cs}; {forbidden} of its weight comes from comparing later {participants} with earlier ones already enrolled, which is why it is shown only as a contrast.",
+        "fr": "Une régression classique à effets fixes donnerait {twfe} (intervalle à 95 % de {low} à {high}) au lieu de {cs} ; {forbidden} de son poids vient de la comparaison entre {participants} inscrits tardivement et {participants} déjà inscrits, c'est pourquoi elle n'est montrée qu'en contraste.",
     },
     "sent_honest": {
         "en": "The average effect over the months after enrolment remains distinguishable from zero as long as post-enrolment departures from parallel trends stay below {m} times the largest month-to-month departure seen before enrolment.",
@@ -363,28 +381,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "L'effet moyen sur les mois suivant l'inscription ne se distingue plus de zéro dès que des écarts à l'évolution parallèle sont admis : la conclusion est fragile.",
     },
     "caveat_selection": {
-        "en": "Volunteers chose to join and were already more active on LinkedIn. The method compares changes, not levels, so lasting differences between volunteers and colleagues cancel out; it cannot rule out that volunteers enrolled at a moment when they were about to become more active anyway (a new role, a campaign), which would inflate the effect.",
-        "fr": "Les volontaires ont choisi de participer et étaient déjà plus actifs sur LinkedIn. La méthode compare des évolutions, pas des niveaux : les différences durables entre volontaires et collègues s'annulent ; elle ne peut exclure que des volontaires se soient inscrits au moment où ils allaient de toute façon devenir plus actifs (nouveau poste, campagne), ce qui gonflerait l'effet.",
+        "en": "{Participants} chose to join and were already more active on LinkedIn. The method compares changes, not levels, so lasting differences between {participants} and colleagues cancel out; it cannot rule out that {participants} enrolled at a moment when they were about to become more active anyway (a new role, a campaign), which would inflate the effect.",
+        "fr": "Les {participants} ont choisi de participer et étaient déjà plus actifs sur LinkedIn. La méthode compare des évolutions, pas des niveaux : les différences durables entre {participants} et collègues s'annulent ; elle ne peut exclure que des {participants} se soient inscrits au moment où ils allaient de toute façon devenir plus actifs (nouveau poste, campagne), ce qui gonflerait l'effet.",
     },
     "caveat_population": {
-        "en": "The effect is the effect on the volunteers. It does not say what enrolling employees who did not volunteer would achieve: they may respond less.",
-        "fr": "L'effet mesuré est celui sur les volontaires. Il ne dit pas ce que produirait l'inscription de salariés non volontaires, qui pourraient moins réagir.",
+        "en": "The effect is the effect on the {participants}. It does not say what enrolling employees who did not volunteer would achieve: they may respond less.",
+        "fr": "L'effet mesuré est celui sur les {participants}. Il ne dit pas ce que produirait l'inscription de salariés non volontaires, qui pourraient moins réagir.",
     },
     "caveat_spillover": {
         "en": "Colleagues not enrolled serve as the comparison. If the programme also changed their behaviour (shared content, emulation), the comparison is affected and the effect is misstated.",
         "fr": "Les collègues non inscrits servent de comparaison. Si le programme a aussi modifié leur comportement (contenus partagés, émulation), la comparaison en est affectée et l'effet est mal mesuré.",
     },
     "caveat_attrition": {
-        "en": "{left} employees who left during the period, or are missing some months, are left out of the estimate ({volunteers} of them volunteers). If onboarding changed who leaves, this could bias the result.",
-        "fr": "{left} salariés partis pendant la période, ou absents certains mois, ne sont pas dans l'estimation (dont {volunteers} volontaires). Si l'intégration a modifié qui part, le résultat peut en être biaisé.",
+        "en": "{left} employees who left during the period, or are missing some months, are left out of the estimate ({volunteers} of them {participants}). If onboarding changed who leaves, this could bias the result.",
+        "fr": "{left} salariés partis pendant la période, ou absents certains mois, ne sont pas dans l'estimation (dont {volunteers} {participants}). Si l'intégration a modifié qui part, le résultat peut en être biaisé.",
     },
     "caveat_reach": {
         "en": "Members reached per month is the sum of each post's unique members, so the same person reached by two posts counts twice: it is an upper bound of the distinct people reached.",
         "fr": "Les membres atteints par mois sont la somme des membres uniques de chaque publication : une même personne atteinte par deux publications compte deux fois ; c'est un majorant du nombre de personnes distinctes atteintes.",
     },
     "caveat_proof": {
-        "en": "What the data can show: volunteers' activity changed after enrolment by more than their colleagues' did over the same months. What it cannot prove: that the same effect would follow in future waves, with other volunteers, or in another period.",
-        "fr": "Ce que les données montrent : l'activité des volontaires a évolué après l'inscription davantage que celle de leurs collègues sur les mêmes mois. Ce qu'elles ne peuvent prouver : que le même effet se reproduirait dans les prochaines vagues, avec d'autres volontaires ou à une autre période.",
+        "en": "What the data can show: {participants}' activity changed after enrolment by more than their colleagues' did over the same months. What it cannot prove: that the same effect would follow in future waves, with other {participants}, or in another period.",
+        "fr": "Ce que les données montrent : l'activité des {participants} a évolué après l'inscription davantage que celle de leurs collègues sur les mêmes mois. Ce qu'elles ne peuvent prouver : que le même effet se reproduirait dans les prochaines vagues, avec d'autres {participants} ou à une autre période.",
     },
     "caveat_posts_only": {
         "en": "Without a monthly activity export, only profile creation can be estimated: posts are exported only after enrolment, so there is no 'before' to compare with.",
@@ -393,12 +411,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "fig_es_title": {"en": "Effect of enrolling on {outcome}, by month since enrolment",
                      "fr": "Effet de l'inscription sur {outcome}, par mois depuis l'inscription"},
     "fig_es_x": {"en": "Months since enrolment (0 = enrolment month)", "fr": "Mois depuis l'inscription (0 = mois d'inscription)"},
-    "fig_es_y": {"en": "Effect per volunteer", "fr": "Effet par volontaire"},
+    "fig_es_y": {"en": "Effect per {participant}", "fr": "Effet par {participant}"},
     "fig_es_pre": {"en": "before enrolment (placebo)", "fr": "avant inscription (placebo)"},
     "fig_es_post": {"en": "after enrolment", "fr": "après inscription"},
     "fig_es_caption": {
-        "en": "Read: each point compares volunteers' change since the month before enrolment with the change of colleagues not yet enrolled; bars are 95% intervals. Points before 0 should hover around zero if the comparison is fair.",
-        "fr": "Lecture : chaque point compare l'évolution des volontaires depuis le mois précédant l'inscription à celle des collègues pas encore inscrits ; les barres sont des intervalles à 95 %. Avant 0, les points doivent rester proches de zéro si la comparaison est juste.",
+        "en": "Read: each point compares {participants}' change since the month before enrolment with the change of colleagues not yet enrolled; bars are 95% intervals. Points before 0 should hover around zero if the comparison is fair.",
+        "fr": "Lecture : chaque point compare l'évolution des {participants} depuis le mois précédant l'inscription à celle des collègues pas encore inscrits ; les barres sont des intervalles à 95 %. Avant 0, les points doivent rester proches de zéro si la comparaison est juste.",
     },
     "fig_waves_title": {"en": "Effect on {outcome} per wave", "fr": "Effet sur {outcome} par vague"},
     "fig_waves_caption": {
@@ -415,12 +433,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "estimate_label": {"en": "estimate", "fr": "estimation"},
     "all_waves": {"en": "all waves", "fr": "toutes vagues"},
     "method_cs": {
-        "en": "Effect of enrolling: Callaway & Sant'Anna (2021) staggered difference-in-differences, doubly robust, by enrolment month; each volunteer's change since the month before enrolment is compared with that of colleagues not yet (or never) enrolled in the same months; averages weighted by cohort size; analytic standard errors from influence functions (diff-diff {version}).",
-        "fr": "Effet de l'inscription : doubles différences échelonnées de Callaway & Sant'Anna (2021), doublement robustes, par mois d'inscription ; l'évolution de chaque volontaire depuis le mois précédant l'inscription est comparée à celle des collègues pas encore (ou jamais) inscrits sur les mêmes mois ; moyennes pondérées par la taille des cohortes ; erreurs types analytiques par fonctions d'influence (diff-diff {version}).",
+        "en": "Effect of enrolling: Callaway & Sant'Anna (2021) staggered difference-in-differences, doubly robust, by enrolment month; each {participant}'s change since the month before enrolment is compared with that of colleagues not yet (or never) enrolled in the same months; averages weighted by cohort size; analytic standard errors from influence functions (diff-diff {version}).",
+        "fr": "Effet de l'inscription : doubles différences échelonnées de Callaway & Sant'Anna (2021), doublement robustes, par mois d'inscription ; l'évolution de chaque {participant} depuis le mois précédant l'inscription est comparée à celle des collègues pas encore (ou jamais) inscrits sur les mêmes mois ; moyennes pondérées par la taille des cohortes ; erreurs types analytiques par fonctions d'influence (diff-diff {version}).",
     },
     "method_profiles": {
-        "en": "Profiles attributable: the effect on having a profile at each volunteer's last observed month, summed over volunteers, comparing employees with the same profile status in the month before enrolment.",
-        "fr": "Profils attribuables : effet sur le fait d'avoir un profil au dernier mois observé de chaque volontaire, sommé sur les volontaires, en comparant des salariés de même statut de profil le mois précédant l'inscription.",
+        "en": "Profiles attributable: the effect on having a profile at each {participant}'s last observed month, summed over {participants}, comparing employees with the same profile status in the month before enrolment.",
+        "fr": "Profils attribuables : effet sur le fait d'avoir un profil au dernier mois observé de chaque {participant}, sommé sur les {participants}, en comparant des salariés de même statut de profil le mois précédant l'inscription.",
     },
     "method_diagnostics": {
         "en": "Diagnostics: two-way fixed-effects regression as a contrast, its Goodman-Bacon (2021) decomposition, joint Wald tests of the pre-enrolment effects, and Rambachan & Roth (2023) bounds (relative magnitudes) on the average effect over the months after enrolment.",
@@ -436,12 +454,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "count_units_complete": {"en": "Employees observed every month", "fr": "Salariés observés tous les mois"},
     "count_rows_dropped_leaving_month": {"en": "Months of departure left out (partly worked)",
                                          "fr": "Mois de départ écartés (travaillés en partie)"},
-    "count_excluded_no_pre_period": {"en": "Volunteers without a month before enrolment, left out",
-                                     "fr": "Volontaires sans mois avant l'inscription, écartés"},
+    "count_excluded_no_pre_period": {"en": "{Participants} without a month before enrolment, left out",
+                                     "fr": "{Participants} sans mois avant l'inscription, écartés"},
     "count_units_unbalanced": {"en": "Employees missing some months, left out of the estimate",
                                "fr": "Salariés absents certains mois, hors de l'estimation"},
     "count_units_used": {"en": "Employees in the estimate", "fr": "Salariés dans l'estimation"},
-    "count_units_treated_used": {"en": "Volunteers in the estimate", "fr": "Volontaires dans l'estimation"},
+    "count_units_treated_used": {"en": "{Participants} in the estimate", "fr": "{Participants} dans l'estimation"},
     "verdict_profiles_supported": {"en": "supported (the whole interval is at or above it)",
                                    "fr": "confirmée (tout l'intervalle est au-dessus)"},
     "verdict_profiles_contradicted": {"en": "contradicted (the whole interval is below it)",
@@ -450,6 +468,9 @@ STRINGS: dict[str, dict[str, str]] = {
                                       "fr": "ni confirmée ni contredite (l'intervalle la contient)"},
 }
 """Report strings by key and language."""
+
+
+STRINGS.update(CLAIM_STRINGS)  # the claims scorecard's strings (reports/claim_strings.py)
 
 
 def check_lang(lang: str) -> str:
@@ -465,8 +486,19 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+class _KeepUnknown(dict):
+    """Format mapping that leaves placeholders it does not know as they are."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def t(key: str, lang: str = "en", **values: object) -> str:
     """Translate a report string and fill in its placeholders.
+
+    The vocabulary placeholders (:data:`PLACEHOLDERS`: ``{programme}``,
+    ``{Programme}``, ``{participants}``...) are filled from the active
+    vocabulary (:func:`current_vocabulary`); explicit ``values`` win.
 
     Parameters
     ----------
@@ -475,10 +507,12 @@ def t(key: str, lang: str = "en", **values: object) -> str:
     lang : str
         ``"en"`` or ``"fr"``.
     **values
-        Placeholder values (already formatted).
+        Placeholder values (already formatted). When none is given, the
+        string's other placeholders are left as they are.
     """
     text = STRINGS[key][check_lang(lang)]
-    return text.format(**values) if values else text
+    fields = {**current_vocabulary().placeholders(lang), **values}
+    return text.format_map(fields) if values else text.format_map(_KeepUnknown(fields))
 
 
 def _missing(x: object) -> bool:

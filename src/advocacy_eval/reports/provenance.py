@@ -159,6 +159,35 @@ def display_provenance(record: dict, lang: str = "en") -> None:
     display({"text/markdown": markdown(record, lang), MIME_TYPE: json.dumps(record, sort_keys=True)}, raw=True)
 
 
+SCORECARD_MIME_TYPE = "application/vnd.advocacy-eval.scorecard+csv"
+"""MIME type of the scorecard CSV a report notebook emits (written by the runner as ``<stem>.scorecard.csv``)."""
+
+
+def display_scorecard_csv(scorecard) -> None:
+    """Emit the scorecard as CSV for the runner's ``<stem>.scorecard.csv`` (invisible in the HTML export).
+
+    Parameters
+    ----------
+    scorecard : advocacy_eval.claims.Scorecard
+        The report's scorecard.
+    """
+    from IPython.display import display
+
+    csv = scorecard.to_frame().to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    display({SCORECARD_MIME_TYPE: csv}, raw=True)
+
+
+def find_scorecard_csv(notebook) -> str | None:
+    """The scorecard CSV emitted by an executed notebook, if any."""
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if SCORECARD_MIME_TYPE in data:
+                payload = data[SCORECARD_MIME_TYPE]
+                return payload if isinstance(payload, str) else "".join(payload)
+    return None
+
+
 def find_record(notebook) -> dict | None:
     """The provenance record emitted by an executed notebook, if any.
 

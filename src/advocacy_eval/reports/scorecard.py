@@ -1,183 +1,207 @@
-"""The claims scorecard: each claim of the programme, measured, with a verdict from its interval.
+"""The claims scorecard in words: claims, values and verdicts formatted in a report language.
 
-A verdict is never decided by the point estimate alone:
-
-- ``at_least`` claims ("employees reach at least 4x the page", "at least half
-  of volunteers post each month"): **supported** if the whole 95% interval is
-  at or above the claim, **contradicted** if it is entirely below, otherwise
-  **inconclusive**;
-- ``target`` claims ("20% corporate content"): the claim holds within a
-  tolerance band ``target ± tolerance``: **supported** if the whole interval
-  lies inside the band, **contradicted** if it lies entirely outside it,
-  otherwise **inconclusive**;
-- ``positive`` claims ("joining increases monthly posts"): **supported** if the
-  interval is above 0, **contradicted** if it is below 0, otherwise
-  **inconclusive**.
+Numbers come from :class:`advocacy_eval.claims.Scorecard` (computed by
+:mod:`advocacy_eval.analyses`); this module only writes them. Verdicts are
+decided in :func:`advocacy_eval.claims.verdict`, never here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
-import numpy as np
 import pandas as pd
 
+from ..claims import PROGRAMME, Claim, ClaimResult, Measurement, Scorecard
 from .i18n import fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
 
-VERDICTS: tuple[str, ...] = ("supported", "contradicted", "inconclusive")
-"""Possible verdicts."""
 
+def fmt_value(x: float, unit: str, lang: str, signed: bool = False) -> str:
+    """A metric value in its unit: ``4.1x``, ``21.1%``, ``99`` or ``+1.02 posts per volunteer per month``.
 
-@dataclass(frozen=True)
-class Claim:
-    """One claim of the programme.
-
-    Attributes
+    Parameters
     ----------
-    key : str
-        Headline figure the claim is about (a key of ``WaveSummary.numbers``).
-    kind : str
-        ``"at_least"``, ``"target"`` or ``"positive"``.
-    value : float
-        Claimed value (multiple, share or 0 for ``positive``).
-    tolerance : float
-        Half-width of the band for ``target`` claims.
+    x : float
+        Value.
     unit : str
-        How values are written: ``"ratio"``, ``"pct"``, ``"count"`` or ``"number"``.
-    """
-
-    key: str
-    kind: str
-    value: float
-    tolerance: float = 0.0
-    unit: str = "pct"
-
-
-def claim_verdict(low: float, high: float, claim: Claim) -> str:
-    """Verdict of a claim from a 95% interval.
-
-    Parameters
-    ----------
-    low, high : float
-        Interval bounds.
-    claim : Claim
-        The claim.
-
-    Returns
-    -------
-    str
-        ``"supported"``, ``"contradicted"`` or ``"inconclusive"`` (also when the
-        interval is missing).
-    """
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return "inconclusive"
-    if claim.kind == "at_least":
-        return "supported" if low >= claim.value else "contradicted" if high < claim.value else "inconclusive"
-    if claim.kind == "positive":
-        return "supported" if low > 0 else "contradicted" if high < 0 else "inconclusive"
-    if claim.kind == "target":
-        band_low, band_high = claim.value - claim.tolerance, claim.value + claim.tolerance
-        if band_low <= low and high <= band_high:
-            return "supported"
-        if high < band_low or low > band_high:
-            return "contradicted"
-        return "inconclusive"
-    raise ValueError(f"unknown claim kind {claim.kind!r}")
-
-
-def default_claims(claimed_ratio: float = 4.0, target_share: float = 0.20, share_tolerance: float = 0.05,
-                   claimed_participation: float = 0.5) -> list[Claim]:
-    """The programme's usual claims, as parameters.
-
-    Parameters
-    ----------
-    claimed_ratio : float
-        "Employees reach at least this multiple of the page's reach rate."
-    target_share : float
-        Target share of corporate content.
-    share_tolerance : float
-        Accepted distance from the target share.
-    claimed_participation : float
-        "At least this share of volunteers post in a given month."
-    """
-    return [
-        Claim("amplification_ratio", "at_least", claimed_ratio, unit="ratio"),
-        Claim("corporate_share", "target", target_share, share_tolerance, unit="pct"),
-        Claim("monthly_participation", "at_least", claimed_participation, unit="pct"),
-        Claim("onboarding_effect_posts", "positive", 0.0, unit="number"),
-    ]
-
-
-def _fmt(value: float, unit: str, lang: str) -> str:
-    if unit == "number":
-        return fmt_num(value, lang, 2)
-    return {"ratio": fmt_ratio, "pct": fmt_pct, "count": fmt_int}[unit](value, lang)
-
-
-def claim_text(claim: Claim, lang: str) -> str:
-    """The claim in words, e.g. "Volunteers reach at least 4.0x the page's rate"."""
-    if claim.unit == "pct":
-        value = fmt_pct(claim.value, lang, 0)
-        tol = f"{fmt_num(claim.tolerance * 100, lang, 0)} pts"
-    else:
-        value, tol = _fmt(claim.value, claim.unit, lang), _fmt(claim.tolerance, claim.unit, lang)
-    return t(f"claim_{claim.key}", lang, value=value, tolerance=tol)
-
-
-def scorecard(numbers: pd.DataFrame, claims: list[Claim], previous: pd.DataFrame | None = None,
-              previous_wave: str | None = None, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Measure each claim, decide its verdict and the change since the previous wave.
-
-    Parameters
-    ----------
-    numbers : pandas.DataFrame
-        Headline figures (key, estimate, ci_low, ci_high, n), e.g. ``WaveSummary.numbers``.
-    claims : list of Claim
-        Claims to score; a claim whose figure is absent is left out.
-    previous : pandas.DataFrame, optional
-        The previous wave's headline figures, for the change column.
-    previous_wave : str, optional
-        The previous wave's id, for the column heading.
+        ``"ratio"``, ``"share"``, ``"count"`` or ``"posts_per_month"``.
     lang : str
         Report language.
-
-    Returns
-    -------
-    values : pandas.DataFrame
-        key, claim, estimate, ci_low, ci_high, verdict, previous_estimate, change.
-    table : pandas.DataFrame
-        The same, formatted for display in the report language.
+    signed : bool
+        For ``posts_per_month``: write the unit and a sign (a headline value);
+        otherwise the bare number (inside an interval).
     """
-    figures = numbers.set_index("key")
-    prev = previous.set_index("key") if previous is not None else None
-    rows = []
-    for claim in claims:
-        if claim.key not in figures.index:
-            continue
-        f = figures.loc[claim.key]
-        before = float(prev.loc[claim.key, "estimate"]) if prev is not None and claim.key in prev.index else np.nan
-        rows.append({"key": claim.key, "claim": claim.value, "estimate": float(f["estimate"]),
-                     "ci_low": float(f["ci_low"]), "ci_high": float(f["ci_high"]),
-                     "verdict": claim_verdict(float(f["ci_low"]), float(f["ci_high"]), claim),
-                     "previous_estimate": before, "change": float(f["estimate"]) - before,
-                     "_claim": claim})
-    values = pd.DataFrame(rows)
-    change_head = t("col_change", lang, wave=previous_wave) if previous_wave else t("col_change_none", lang)
-    table = pd.DataFrame({
-        t("col_claim", lang): [claim_text(r["_claim"], lang) for r in rows],
-        t("col_measured", lang): [_fmt(r["estimate"], r["_claim"].unit, lang) for r in rows],
-        t("col_ci", lang): [fmt_interval(r["ci_low"], r["ci_high"], lambda x, lg, u=r["_claim"].unit: _fmt(x, u, lg), lang)
-                            for r in rows],
-        t("col_verdict", lang): [t(f"verdict_{r['verdict']}", lang).upper() for r in rows],
-        change_head: [_change(r["change"], r["_claim"].unit, lang) for r in rows],
-    })
-    return values.drop(columns="_claim", errors="ignore"), table
-
-
-def _change(delta: float, unit: str, lang: str) -> str:
-    if not np.isfinite(delta):
+    if x is None or not math.isfinite(float(x)):
         return "–"
+    if unit == "ratio":
+        return fmt_ratio(x, lang, 2 if abs(x) < 1 else 1)
+    if unit == "share":
+        return fmt_pct(x, lang, 1)
+    if unit == "count":
+        return fmt_int(x, lang)
+    if unit == "posts_per_month":
+        if not signed:
+            return fmt_num(x, lang, 2)
+        sign = "+" if x > 0 else "−" if x < 0 else ""
+        return t("unit_posts_per_month", lang, sign=sign, value=fmt_num(abs(x), lang, 2))
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def fmt_target(x: float, unit: str, lang: str) -> str:
+    """A claimed value, written without needless decimals (``4x``, ``20%``, ``500``)."""
+    if unit == "ratio":
+        return fmt_ratio(x, lang, 0 if float(x).is_integer() else 1)
+    if unit == "share":
+        return fmt_pct(x, lang, 0 if round(100 * x, 6).is_integer() else 1)
+    if unit == "count":
+        return fmt_int(x, lang)
+    return fmt_num(x, lang, 2)
+
+
+def fmt_tolerance(x: float, unit: str, lang: str) -> str:
+    """The half-width of a band (``5 pts`` for shares)."""
+    if unit == "share":
+        return f"{fmt_num(100 * x, lang, 0 if round(100 * x, 6).is_integer() else 1)} pts"
+    return fmt_target(x, unit, lang)
+
+
+def claim_label(claim: Claim, lang: str) -> str:
+    """The claim in words: its own label in ``lang`` when given, else generated from its metric."""
+    own = claim.label_fr if lang == "fr" else claim.label_en
+    if own:
+        return own
+    unit = claim.spec.unit
+    if claim.metric == "effect_posts" and claim.op == ">" and claim.target == 0:
+        return t("claim_effect_posts_positive", lang)
+    op = t(f"op_{claim.op}", lang)
+    op_space = f"{op} " if op else ""
+    text = t(f"claim_{claim.metric}", lang, op=op_space, op_cap=op_space[:1].upper() + op_space[1:],
+             value=fmt_target(claim.target, unit, lang))
+    if claim.op == "==":
+        text += t("band", lang, tolerance=fmt_tolerance(claim.tolerance, unit, lang))
+    return text
+
+
+def fmt_interval_of(m: Measurement, lang: str) -> str:
+    """The 95% interval of a measurement in its unit."""
+    if m.unit == "posts_per_month":
+        return fmt_interval(m.ci_low, m.ci_high, fmt_num, lang, digits=2)
+    return fmt_interval(m.ci_low, m.ci_high, lambda x, lg: fmt_value(x, m.unit, lg), lang)
+
+
+def verdict_text(verdict: str, lang: str) -> str:
+    """The verdict at a glance: symbol and word (``✔ SUPPORTED``)."""
+    return f"{t(f'verdict_symbol_{verdict}', lang)} {t(f'verdict_{verdict}', lang).upper()}"
+
+
+def missing_text(m: Measurement, lang: str, k: int) -> str:
+    """Why a measurement is absent, in words."""
+    return t(f"missing_{m.missing_reason or 'not_estimable'}", lang, k=k)
+
+
+def _cell(r: ClaimResult | None, lang: str, k: int, with_verdict: bool = True) -> str:
+    """``estimate [low–high] ✔`` for one population's column."""
+    if r is None:
+        return "–"
+    m = r.measurement
+    if not m.measured:
+        return missing_text(m, lang, k)
+    text = f"{fmt_value(m.estimate, m.unit, lang)} [{fmt_interval_of(m, lang)}]"
+    return f"{text} {t(f'verdict_symbol_{r.verdict}', lang)}" if with_verdict else text
+
+
+def _change(now: Measurement, before: Measurement | None, lang: str) -> str:
+    if before is None or not (now.measured and before.measured):
+        return "–"
+    delta = now.estimate - before.estimate
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    if unit == "pct":
+    if now.unit == "share":
         return f"{sign}{fmt_num(abs(delta) * 100, lang)} pts"
-    return f"{sign}{_fmt(abs(delta), unit, lang)}"
+    if now.unit == "posts_per_month":
+        return f"{sign}{fmt_num(abs(delta), lang, 2)}"
+    return f"{sign}{fmt_value(abs(delta), now.unit, lang)}"
+
+
+def wave_scorecard_table(scorecard: Scorecard, lang: str, k: int, previous: Scorecard | None = None,
+                         previous_wave: str | None = None) -> pd.DataFrame:
+    """The scorecard of one wave: claim, measured value, interval, verdict, descriptive change.
+
+    Parameters
+    ----------
+    scorecard : Scorecard
+        The claims on the wave (one population).
+    lang : str
+        Report language.
+    k : int
+        Minimum group size (for "hidden" cells).
+    previous : Scorecard, optional
+        The same claims on the previous wave.
+    previous_wave : str, optional
+        The previous wave's id (column heading).
+    """
+    rows = []
+    for r in scorecard.results:
+        m = r.measurement
+        before = previous.result(r.claim, previous.populations[0]) if previous is not None else None
+        rows.append({
+            t("col_claim", lang): claim_label(r.claim, lang),
+            t("col_measured", lang): fmt_value(m.estimate, m.unit, lang, signed=True) if m.measured
+            else missing_text(m, lang, k),
+            t("col_ci", lang): fmt_interval_of(m, lang) if m.measured else "–",
+            t("col_verdict", lang): verdict_text(r.verdict, lang),
+            (t("col_change_descriptive", lang, wave=previous_wave) if previous_wave
+             else t("col_change_none", lang)): _change(m, before.measurement if before else None, lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def programme_scorecard_table(scorecard: Scorecard, lang: str, k: int) -> pd.DataFrame:
+    """The programme scorecard: each claim on all waves pooled, with one column per wave.
+
+    Parameters
+    ----------
+    scorecard : Scorecard
+        Claims on every wave and on ``"programme"``.
+    lang : str
+        Report language.
+    k : int
+        Minimum group size (for "hidden" cells).
+    """
+    waves = [p for p in scorecard.populations if p != PROGRAMME]
+    rows = []
+    for claim in scorecard.claims:
+        pooled = scorecard.result(claim, PROGRAMME)
+        m = pooled.measurement if pooled is not None else None
+        row = {
+            t("col_claim", lang): claim_label(claim, lang),
+            t("col_programme_all", lang): (fmt_value(m.estimate, m.unit, lang, signed=True) if m is not None
+                                           and m.measured else missing_text(m, lang, k) if m is not None else "–"),
+            t("col_ci", lang): fmt_interval_of(m, lang) if m is not None and m.measured else "–",
+            t("col_verdict", lang): verdict_text(pooled.verdict, lang) if pooled is not None else "–",
+        }
+        for w in waves:
+            r = scorecard.result(claim, w)
+            row[w] = _cell(r, lang, k) if r is not None else t("missing_programme_only", lang)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def scorecard_summary(scorecard: Scorecard, lang: str) -> list[str]:
+    """Plain-language summary of the programme-level verdicts (one sentence per verdict)."""
+    pooled = scorecard.for_population(PROGRAMME)
+    groups: dict[str, list[str]] = {v: [] for v in ("supported", "contradicted", "inconclusive")}
+    for r in pooled:
+        groups[r.verdict].append(claim_label(r.claim, lang).rstrip(".").lower() if lang == "en" else
+                                 claim_label(r.claim, lang).rstrip("."))
+    lines = [t("prog_scorecard_summary_intro", lang, n=fmt_int(len(pooled), lang),
+               supported=fmt_int(len(groups["supported"]), lang),
+               contradicted=fmt_int(len(groups["contradicted"]), lang),
+               inconclusive=fmt_int(len(groups["inconclusive"]), lang))]
+    for verdict, claims in groups.items():
+        if claims:
+            lines.append(t(f"prog_scorecard_summary_{verdict}", lang, claims="; ".join(claims)))
+    return lines
+
+
+def scorecard_csv(scorecard: Scorecard) -> pd.DataFrame:
+    """The scorecard as the language-free table written to ``<stem>.scorecard.csv``."""
+    return scorecard.to_frame()

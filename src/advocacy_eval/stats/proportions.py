@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import optimize as _opt
 from statsmodels.stats.proportion import proportions_ztest
 
+from ..claims import verdict as claim_verdict
 from ._result import (
     StatResult,
     as_float_array,
@@ -173,11 +174,16 @@ def proportion_table(
 
 
 def _verdict(lo: np.ndarray, hi: np.ndarray, target: float) -> np.ndarray:
-    return np.where(
-        np.isnan(lo) | np.isnan(hi),
-        "undetermined",
-        np.where(lo > target, "above target", np.where(hi < target, "below target", "consistent with target")),
-    )
+    """Position of each interval relative to the target, from the package's one verdict rule."""
+    def position(low: float, high: float) -> str:
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return "undetermined"
+        if claim_verdict(low, high, ">", target) == "supported":
+            return "above target"
+        if claim_verdict(low, high, "<", target) == "supported":
+            return "below target"
+        return "consistent with target"
+    return np.array([position(a, b) for a, b in zip(np.atleast_1d(lo), np.atleast_1d(hi))], dtype=object)
 
 
 def test_share_vs_target(

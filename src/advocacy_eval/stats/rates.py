@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats as _sps
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
+from ..claims import verdict as claim_verdict
 from ._result import (
     StatResult,
     as_float_array,
@@ -689,12 +690,8 @@ def test_rate_ratio_claim(
         p_less = float(_sps.norm.cdf(zs))
         p_greater = float(_sps.norm.sf(zs))
         p = {"less": p_less, "greater": p_greater, "two-sided": float(p_two_sided(zs))}[alternative]
-        if lo >= claimed_ratio:
-            verdict, verb = "supported", "supported"
-        elif hi < claimed_ratio:
-            verdict, verb = "contradicted", "contradicted"
-        else:
-            verdict, verb = "inconclusive", "not contradicted (inconclusive: the CI contains it)"
+        verdict = claim_verdict(lo, hi, ">=", claimed_ratio)
+        verb = verdict if verdict != "inconclusive" else "not contradicted (inconclusive: the CI contains it)"
         who = f"{r['level']} " if r["level"] is not None else ""
         ref = f"the {r['reference']}'s" if r["reference"] is not None else "the reference's"
         statement = (

@@ -10,6 +10,10 @@
   ``start_date``/``end_date`` the wave start/end columns; when the roster has
   no wave dates, the window is the first to the last enrolment date of the
   wave's employees in this file (documented fallback, noted in the log).
+- ``trained_on`` is the date of the (first) programme session the employee
+  attended (information or training session), from a column such as
+  "Trained on" / "Training date" / "Date de formation" / "Formé le"; a
+  roster without that column keeps the dates already stored.
 - An employee listed twice with identical values is kept once; with
   different values, the file is refused (duplicate id with conflicting values).
 """
@@ -49,11 +53,15 @@ FIELDS: tuple[Field, ...] = (
     Field("profile_created_on", ("Profile created on", "LinkedIn profile created on"),
           ("Profil créé le", "Date de création du profil")),
     Field("left_on", ("Left on", "Leaving date", "Exit date"), ("Date de départ", "Date de sortie")),
+    Field("trained_on", ("Trained on", "Training date", "Training session date", "Session date",
+                         "Information session date", "Attended session on"),
+          ("Date de formation", "Formé le", "Formée le", "Formé(e) le", "Date de session",
+           "Date de la formation", "Date de la session", "Date de sensibilisation")),
 )
 """Roster columns read (English and French names)."""
 
 IDENTIFIERS = ("email", "staff_number", "profile_url")
-DATE_FIELDS = ("wave_start", "wave_end", "enrolled_on", "profile_created_on", "left_on")
+DATE_FIELDS = ("wave_start", "wave_end", "enrolled_on", "profile_created_on", "left_on", "trained_on")
 
 
 def extract(raw: RawFile, ctx: Context) -> Extract | None:
@@ -152,6 +160,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         "employee_id": employee_id, "wave_id": wave, "enrolled_on": dates["enrolled_on"],
         "department": text("department"), "region": text("region"),
         "profile_created_on": dates["profile_created_on"], "left_on": dates["left_on"],
+        "trained_on": dates["trained_on"],
     })
     notes: list[str] = []
     employees, kept_rows, dropped = dedupe_rows(employees, rows, "employees", ["employee_id"], file, sheet, problems,

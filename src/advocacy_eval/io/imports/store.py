@@ -146,6 +146,9 @@ class FolderState:
             hist = folder / HISTORY_DIR / f"{table}.csv"
             if hist.exists():
                 frame = read_raw(hist).astype(object)
+                for name in canonical_names(table):  # a column added to the schema since the last import
+                    if name not in frame.columns:
+                        frame[name] = None
                 state.history[table] = frame.where(frame.notna(), None)
         if problems:
             failures = pd.DataFrame(problems, columns=list(FAILURE_COLUMNS))
