@@ -9,10 +9,13 @@ import matplotlib
 import numpy as np
 import pytest
 
-from advocacy_eval.reports import i18n
+from advocacy_eval.analyses.measures import MeasureContext
+from advocacy_eval.analyses.programme import ProgrammeResults, programme_results, wave_effect
+from advocacy_eval.claims import PROGRAMME, default_claims, verdict
 from advocacy_eval.panel import build_panel
+from advocacy_eval.reports import i18n
 from advocacy_eval.reports.i18n import STRINGS, t
-from advocacy_eval.analyses.programme import ProgrammeSummary, programme_summary, wave_effect
+from advocacy_eval.reports.programme import ProgrammeReport, fmt_breakdown, render_programme
 from advocacy_eval.schema import Programme
 
 matplotlib.use("Agg")
@@ -21,8 +24,13 @@ TRUTH = json.loads((Path(__file__).parents[1] / "data" / "sample" / "truth.json"
 
 
 @pytest.fixture(scope="module")
-def summary_en(sample_programme) -> ProgrammeSummary:
-    return programme_summary(sample_programme, lang="en", claimed_profiles=500)
+def results(sample_programme) -> ProgrammeResults:
+    return programme_results(sample_programme)
+
+
+@pytest.fixture(scope="module")
+def summary_en(results) -> ProgrammeReport:
+    return render_programme(results, "en")
 
 
 def test_strings_have_both_languages_and_the_same_placeholders() -> None:
@@ -39,103 +47,162 @@ def test_strings_have_both_languages_and_the_same_placeholders() -> None:
     assert t("prog_title", "fr").startswith("Programme collaborateurs influenceurs")
 
 
-def test_summary_numbers(summary_en: ProgrammeSummary, sample_programme) -> None:
-    s = summary_en
+def test_summary_numbers(results: ProgrammeResults, sample_programme) -> None:
+    s = results
     assert s.outcome == "posts" and s.control == "not_yet_treated"
     out = s.outcomes.set_index("outcome")
     assert list(out.index) == ["posts", "members_reached", "impressions", "engagements", "followers", "has_profile"]
     assert (out["ci_low"] < out["estimate"]).all() and (out["estimate"] < out["ci_high"]).all()
     assert out.loc["posts", "ci_low"] < TRUTH["onboarding_effect"]["posts"]["overall"] < out.loc["posts", "ci_high"]
     assert out.loc["posts", "baseline"] > 0
+    assert (out["pretrend_failed"] == (out["pretrend_p"] < 0.05)).all()
     # event study and waves, k-suppressed
     assert (s.event_study["n"] >= s.min_group_size).all()
     assert list(s.by_wave["wave_id"]) == ["W1", "W2", "W3"]
-    # profiles: causal count vs the generator's, and the naive count (realised creations after enrolment)
-    tot = s.profiles.set_index("wave_id").loc["total"]
-    assert tot["ci_low"] < TRUTH["profiles"]["expected_created_by_onboarding"] < tot["ci_high"]
-    realised = sum(v["realised_created_after_enrolment"] for v in TRUTH["profiles"]["by_wave"].values())
-    assert s.profiles_naive["n_created"].sum() == realised
-    # diagnostics
+    # profiles: causal count vs the generator's; the descriptive count from the start of the enrolment month
+    total = s.profiles[-1]
+    assert total.wave_id == "total"
+    a = total.counts.attributable
+    assert a.ci_low < TRUTH["profiles"]["expected_created_by_onboarding"] < a.ci_high
+    enrolled = sample_programme.employees.dropna(subset=["enrolled_on"])
+    ref = enrolled.enrolled_on.dt.to_period("M").dt.to_timestamp()
+    assert total.counts.n_created == int((enrolled.profile_created_on >= ref).sum())
+    for row in s.profiles:  # attributable never exceeds the created count beyond its interval
+        if row.counts.attributable is not None:
+            assert row.counts.attributable.ci_low <= row.counts.n_created
+    # diagnostics are typed results
     assert s.twfe is not None and s.bacon is not None and s.honest is not None
-    assert abs(s.twfe["estimate"].iloc[0] - s.bacon["twfe"]) < 1e-10
-    assert set(s.pretrend["test"]) == {"group_time", "event_study"}
+    assert abs(s.twfe["estimate"].iloc[0] - s.bacon.twfe) < 1e-10
+    assert set(s.headline.pretrend["test"]) == {"group_time", "event_study"}
 
 
-def test_summary_tables_and_sentences_en(summary_en: ProgrammeSummary) -> None:
+def test_programme_scorecard_pools_all_waves_and_shows_each(results: ProgrammeResults) -> None:
+    card = results.scorecard
+    assert card.populations == ("W1", "W2", "W3", PROGRAMME)
+    pooled = card.for_population(PROGRAMME)
+    assert [r.claim.key for r in pooled] == [c.key for c in default_claims()]
+    for r in card.results:
+        m = r.measurement
+        assert r.verdict == (verdict(m.ci_low, m.ci_high, r.claim.op, r.claim.target, r.claim.tolerance)
+                             if m.measured else "inconclusive")
+    # the programme-level-only claim is not evaluated per wave
+    assert card.result(default_claims()[7], "W1") is None
+    # staff reached: the realised share of the generator, exactly
+    staff = next(r for r in pooled if r.claim.metric == "staff_reached_share").measurement
+    assert staff.estimate == pytest.approx(TRUTH["staff_reached_share"]["overall"])
+    for w, share in TRUTH["staff_reached_share"]["by_wave"].items():
+        m = next(r for r in card.for_population(w) if r.claim.metric == "staff_reached_share").measurement
+        assert m.estimate == pytest.approx(share)
+    # the effect on posts in the scorecard is the headline overall effect
+    eff = next(r for r in pooled if r.claim.metric == "effect_posts").measurement
+    assert eff.estimate == pytest.approx(results.headline.att)
+
+
+def test_summary_tables_and_sentences_en(summary_en: ProgrammeReport) -> None:
     s = summary_en
-    for name in ("outcomes", "by_wave", "profiles", "wave_comparison", "estimators", "bacon", "pretrend", "honest",
-                 "data", "methods", "sources", "parameters"):
+    for name in ("scorecard", "outcomes", "by_wave", "profiles", "wave_comparison", "estimators", "bacon",
+                 "pretrend", "honest", "data", "methods", "sources", "parameters", "definitions"):
         assert name in s.tables, name
         assert all(isinstance(v, str) for v in s.tables[name].to_numpy().ravel()), name
+    assert list(s.tables["scorecard"].columns[-3:]) == ["W1", "W2", "W3"]
     assert s.tables["profiles"].iloc[-1, 0] == "Total"
     text = " ".join(s.sentences)
     assert "Enrolling raised the number of posts per month by 1.02" in text
-    assert "A claim of 500 profiles created by the programme is contradicted" in text
-    assert "two-way fixed-effects" in text
+    assert "Overall effect: the average over every volunteer-month" in text
+    summary = " ".join(s.summary)
+    assert summary.startswith("Of 9 claims tested on the whole programme")
+    appendix = " ".join(s.appendix_sentences)
+    assert "two-way fixed-effects" in appendix
+    assert "each month weighted equally" in appendix  # the sensitivity target is labelled
     caveats = " ".join(s.caveats)
-    for word in ("Volunteers chose to join", "effect on the volunteers", "Colleagues not enrolled", "left out",
-                 "cannot prove"):
+    for word in ("chose to join", "Colleagues not enrolled", "left out", "cannot prove"):
         assert word in caveats, word
     assert s.title.startswith("Employee advocacy programme")
 
 
+def test_control_count_is_named_the_same_everywhere(summary_en: ProgrammeReport, results) -> None:
+    n = f"{results.n_controls:,}"
+    assert n in summary_en.subtitle
+    data = summary_en.tables["data"].set_index(summary_en.tables["data"].columns[0]).iloc[:, 0]
+    assert data.loc["Colleagues in the monthly panel never enrolled (the controls)"] == n
+
+
+def test_breakdown_is_rounded_down_to_agree_with_its_table() -> None:
+    assert fmt_breakdown(1.458, "en") == "1.45"
+    assert fmt_breakdown(1.45, "fr") == "1,45"
+    assert fmt_breakdown(2.0, "en") == "2.00"
+
+
 @pytest.fixture(scope="module")
-def summary_fr_k200(sample_programme) -> ProgrammeSummary:
+def summary_fr_k200(sample_programme) -> ProgrammeReport:
     """French, with a minimum group size larger than wave 1 (129 volunteers in the estimate)."""
-    return programme_summary(sample_programme, lang="fr", min_group_size=200, panel=build_panel(sample_programme))
+    ctx = MeasureContext(sample_programme, 200, panel=build_panel(sample_programme))
+    return render_programme(programme_results(sample_programme, min_group_size=200, context=ctx), "fr")
 
 
-def test_summary_french(summary_fr_k200: ProgrammeSummary) -> None:
+def test_summary_french(summary_fr_k200: ProgrammeReport) -> None:
     s = summary_fr_k200
-    text = " ".join(s.sentences + s.caveats)
+    text = " ".join(s.sentences + s.caveats + s.summary)
     assert "L'inscription a augmenté le nombre de publications par mois de 1,02" in text
-    assert "volontaires" in text and "Enrolling" not in text
+    assert "volontaires" in text and "Enrolling" not in text and "ambassad" not in text
     assert s.tables["outcomes"].columns[0] == "Indicateur mensuel"
     assert "\u202f" in s.tables["data"].iloc[0, 1]  # French thousands separator
 
 
-def test_wave_effect(sample_programme, summary_en: ProgrammeSummary) -> None:
+def test_wave_effect(sample_programme, results: ProgrammeResults) -> None:
     w = wave_effect(sample_programme, "W2")
     assert list(w["wave_id"]) == ["W2"] and w["outcome"].iloc[0] == "posts"
-    ref = summary_en.by_wave.set_index("wave_id").loc["W2"]
+    ref = results.by_wave.set_index("wave_id").loc["W2"]
     assert w["estimate"].iloc[0] == pytest.approx(ref["estimate"])
     assert w["ci_low"].iloc[0] == pytest.approx(ref["ci_low"])
-    reuse = wave_effect(sample_programme, "W2", effect=summary_en.headline)
-    assert reuse["estimate"].iloc[0] == w["estimate"].iloc[0]
     truth = TRUTH["onboarding_effect"]["posts"]["by_wave"]["W2"]
     assert w["ci_low"].iloc[0] < truth < w["ci_high"].iloc[0]
     with pytest.raises(KeyError, match="unknown wave"):
         wave_effect(sample_programme, "W9")
 
 
-def test_small_waves_are_suppressed(summary_fr_k200: ProgrammeSummary) -> None:
+def test_small_waves_are_suppressed(summary_fr_k200: ProgrammeReport) -> None:
     s = summary_fr_k200
-    assert list(s.by_wave["wave_id"]) == ["W2", "W3"]  # W1 has 129 volunteers in the estimate
+    assert list(s.results.by_wave["wave_id"]) == ["W2", "W3"]  # W1 has 129 volunteers in the estimate
     hidden = t("suppressed", "fr", k=200)
     row = s.tables["wave_comparison"].set_index(s.tables["wave_comparison"].columns[0]).loc["W1"]
     assert (row == hidden).all()
+    # and in the scorecard, W1's column says it is hidden rather than showing a number, except for the
+    # share of all staff reached (not a count of volunteers) and the programme-level-only claim
+    col = s.tables["scorecard"]["W1"]
+    metrics = [c.metric for c in s.results.claims]
+    for metric, cell in zip(metrics, col):
+        if metric == "staff_reached_share":
+            assert "%" in cell
+        elif metric == "profiles_attributable":
+            assert cell == "au niveau du programme seulement"
+        else:
+            assert cell == "masqué : moins de 200 personnes", metric
 
 
 def test_posts_only_programme_reports_profiles(sample_programme) -> None:
     prog = Programme(sample_programme.waves, sample_programme.employees, sample_programme.posts, None,
                      sample_programme.sources)
-    s = programme_summary(prog)
-    assert s.outcome == "has_profile"
-    assert list(s.outcomes["outcome"]) == ["has_profile"]
+    res = programme_results(prog)
+    s = render_programme(res, "en")
+    assert res.outcome == "has_profile"
+    assert list(res.outcomes["outcome"]) == ["has_profile"]
     assert any("Without a monthly activity export" in c for c in s.caveats)
-    tot = s.profiles.set_index("wave_id").loc["total"]
-    assert tot["ci_low"] < TRUTH["profiles"]["expected_created_by_onboarding"] < tot["ci_high"]
+    a = res.profiles[-1].counts.attributable
+    assert a.ci_low < TRUTH["profiles"]["expected_created_by_onboarding"] < a.ci_high
+    eff = next(r for r in res.scorecard.for_population(PROGRAMME) if r.claim.metric == "effect_posts")
+    assert eff.measurement.missing_reason == "no_activity" and eff.verdict == "inconclusive"
 
 
-def test_figures_draw(summary_en: ProgrammeSummary) -> None:
+def test_figures_draw(results: ProgrammeResults) -> None:
     from advocacy_eval.reports import effect_figures as effect_plots
 
-    s = summary_en
+    s = results
     figs = [
         effect_plots.event_study_figure(s.event_study, s.outcome, "fr"),
         effect_plots.wave_effects_figure(s.by_wave, s.headline.overall.iloc[0], s.outcome),
-        effect_plots.honest_figure(s.honest["table"], s.honest["estimate"], s.outcome),
-        effect_plots.event_study_figure(s.effects["has_profile"].event_study, "has_profile"),
+        effect_plots.honest_figure(s.honest.table, s.honest.estimate, s.outcome),
+        effect_plots.event_study_figure(s.effect("has_profile").event_study, "has_profile"),
     ]
     assert figs[0].axes[0].get_title().startswith("Effet de l'inscription")
     assert len(figs[0].axes[0].get_legend().get_texts()) == 2  # before / after enrolment
@@ -149,7 +216,7 @@ def test_too_small_programme_raises_report_error(tiny) -> None:
     from advocacy_eval.errors import ReportError
 
     with pytest.raises(ReportError, match="cannot be estimated from these data"):
-        programme_summary(tiny)
+        programme_results(tiny)
 
 
 def test_secondary_suppression_of_people_counts() -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from advocacy_eval.sample import (
     PAGE_ID,
+    SAMPLE_COLUMNS,
     SAMPLE_FILES,
     SampleParameters,
     SampleProgramme,
@@ -46,6 +47,14 @@ def _page_posts(posts: pd.DataFrame) -> pd.DataFrame:
 
 def _reach(posts: pd.DataFrame) -> float:
     return posts["members_reached"].sum() / posts["audience_size"].sum()
+
+
+def _validate(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Validate with the table's schema after adding the optional columns the sample leaves out (as the loader does)."""
+    missing = [c.name for c in COLUMNS[name] if c.name not in df.columns]
+    assert all(not c.required for c in COLUMNS[name] if c.name in missing), missing
+    full = df.assign(**{c: pd.Series(pd.NA, index=df.index, dtype="string") for c in missing})
+    return SCHEMAS[name].validate(full[[c.name for c in COLUMNS[name]]])
 
 
 # ----------------------------------------------------------------------------- determinism
@@ -92,8 +101,12 @@ def test_different_seed_gives_different_data(prog: SampleProgramme, tmp_path: Pa
 def test_columns_and_schemas(prog: SampleProgramme) -> None:
     for name in TABLES:
         df = getattr(prog, name)
-        assert list(df.columns) == [c.name for c in COLUMNS[name]], name
-        SCHEMAS[name].validate(df)
+        canonical = [c.name for c in COLUMNS[name]]
+        assert list(df.columns) == list(SAMPLE_COLUMNS[name]) == [c for c in canonical if c in df.columns], name
+        _validate(df, name)
+    # only the optional wave-name translations are left out
+    assert list(SAMPLE_COLUMNS["employees"]) == [c.name for c in COLUMNS["employees"]]
+    assert "trained_on" in SAMPLE_COLUMNS["employees"]
 
 
 def test_cross_table_rules(prog: SampleProgramme) -> None:
@@ -124,7 +137,7 @@ def test_cross_table_rules(prog: SampleProgramme) -> None:
     today = pd.Timestamp.today().normalize()
     for df, cols in (
         (waves, ["start_date", "end_date"]),
-        (emp, ["enrolled_on", "left_on", "profile_created_on"]),
+        (emp, ["enrolled_on", "left_on", "profile_created_on", "trained_on"]),
         (posts, ["published_at"]),
         (act, ["month"]),
     ):
@@ -171,9 +184,11 @@ def test_written_csv_format(written: tuple[Path, SampleProgramme]) -> None:
         text = (out / f"{name}.csv").read_text(encoding="utf-8")
         assert "\r" not in text and text.endswith("\n")
         raw = pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False)
-        assert list(raw.columns) == [c.name for c in COLUMNS[name]]
+        assert list(raw.columns) == list(SAMPLE_COLUMNS[name])
         assert len(raw) == len(getattr(prog, name))
         for col in COLUMNS[name]:
+            if col.name not in raw.columns:
+                continue
             values = raw[col.name]
             nonempty = values[values != ""]
             if col.kind in ("date", "month"):
@@ -185,11 +200,12 @@ def test_written_csv_format(written: tuple[Path, SampleProgramme]) -> None:
             if col.required:
                 assert (values != "").all(), (name, col.name)
         # round trip through the schema gives the same table
-        reread = SCHEMAS[name].validate(pd.read_csv(out / f"{name}.csv"))
-        orig = SCHEMAS[name].validate(getattr(prog, name).copy())
+        reread = _validate(pd.read_csv(out / f"{name}.csv"), name)
+        orig = _validate(getattr(prog, name).copy(), name)
         pd.testing.assert_frame_equal(reread, orig, check_dtype=False)
     emp = pd.read_csv(out / "employees.csv", dtype=str, keep_default_na=False)
     assert (emp["wave_id"] == "").any() and (emp["left_on"] == "").any()  # missing = empty cell
+    assert (emp["trained_on"] == "").any() and (emp["trained_on"] != "").any()
     assert emp["employee_id"].str.fullmatch(r"E\d{4}").all()
     act = pd.read_csv(out / "activity.csv", dtype=str, keep_default_na=False)
     assert act["month"].str.endswith("-01").all()
@@ -423,6 +439,148 @@ def test_parameters_are_checked() -> None:
     p = SampleParameters(wave_volunteer_shares=[0.1, 0.1, 0.1])
     assert p.wave_volunteer_shares == (0.1, 0.1, 0.1)
     hash(p)
+
+
+# ----------------------------------------------------------------------------- programme sessions, staff reached
+
+
+def test_programme_sessions_are_realistic(prog: SampleProgramme) -> None:
+    emp, p = prog.employees, prog.parameters
+    start = prog.waves["start_date"].min()
+    vol = emp[emp["wave_id"].notna()]
+    trained = vol["trained_on"].notna()
+    assert abs(trained.mean() - p.volunteer_training_prob) < 4 * np.sqrt(0.85 * 0.15 / len(vol))
+    lead = (vol["enrolled_on"] - vol["trained_on"]).dt.days[trained]
+    assert lead.between(0, p.training_lead_days).all() and lead.min() == 0 and lead.max() == p.training_lead_days
+    assert 15 < lead.mean() < 27  # uniform over 0..42 days
+    never = emp[emp["wave_id"].isna()]
+    present = never[~(never["left_on"] <= start)]  # employed on the programme start
+    assert never.loc[never["left_on"] <= start, "trained_on"].isna().all()
+    share = present["trained_on"].notna().mean()
+    assert abs(share - p.non_volunteer_training_prob) < 4 * np.sqrt(0.25 * 0.75 / len(present))
+    days = present["trained_on"].dropna()
+    assert (days >= start).all() and (days < WINDOW_END).all()
+    assert 0.4 < ((days - start).dt.days / (WINDOW_END - start).days).mean() < 0.6  # uniform over the programme
+    both = emp.dropna(subset=["trained_on", "left_on"])
+    assert (both["trained_on"] < both["left_on"]).all()  # nobody attends after leaving
+
+
+def test_sessions_use_their_own_random_stream() -> None:
+    base = generate_programme(seed=9, n_employees=500)
+    none = generate_programme(seed=9, n_employees=500, volunteer_training_prob=0.0, non_volunteer_training_prob=0.0)
+    assert none.employees["trained_on"].isna().all()
+    pd.testing.assert_frame_equal(none.employees.drop(columns="trained_on"), base.employees.drop(columns="trained_on"))
+    for name in ("waves", "posts", "activity"):
+        pd.testing.assert_frame_equal(getattr(none, name), getattr(base, name))
+    for key, value in base.truth.items():
+        if key != "staff_reached_share":
+            assert none.truth[key] == value, key
+
+
+def test_staff_reached_truth(prog: SampleProgramme) -> None:
+    """Realised shares follow the definition; ``expected`` is the mean over redrawn sessions."""
+    from advocacy_eval import metrics
+
+    t, p, emp = prog.truth["staff_reached_share"], prog.parameters, prog.employees
+    start = prog.waves["start_date"].min()
+    ends = {"overall": pd.Timestamp(t["end_date"]), **dict(zip(prog.waves["wave_id"], prog.waves["end_date"]))}
+    assert t["start_date"] == "2024-07-01" and t["end_date"] == "2025-12-31"
+    shares = [t["overall"], *(t["by_wave"][w] for w in ("W1", "W2", "W3"))]
+    assert shares[1] < shares[2] < shares[3] < shares[0] < 1
+    for key, end in ends.items():
+        got = metrics.staff_reached(emp, start, end).iloc[0]
+        want = t["counts"]["overall"] if key == "overall" else t["counts"]["by_wave"][key]
+        assert {k: int(got[k]) for k in want} == want, key
+    # redraw the sessions many times with the documented rule, everything else fixed
+    rng = np.random.default_rng(0)
+    reps = 300
+    u_attend, u_day = rng.random((2, reps, len(emp)))
+    day = lambda s: s.to_numpy().astype("datetime64[D]").astype(np.int64)  # noqa: E731
+    enrol, left, created = day(emp["enrolled_on"]), day(emp["left_on"]), day(emp["profile_created_on"])
+    never_left = emp["left_on"].isna().to_numpy()
+    s0, data_end = day(pd.Series([start]))[0], day(pd.Series([WINDOW_END]))[0]
+    is_vol = emp["wave_id"].notna().to_numpy()
+    until = np.where(never_left, data_end, np.minimum(left, data_end))
+    vol_day = enrol - np.floor(u_day * (p.training_lead_days + 1)).astype(np.int64)
+    other_day = s0 + np.floor(u_day * (until - s0)).astype(np.int64)
+    trained = np.where(is_vol, u_attend < p.volunteer_training_prob,
+                       (until > s0) & (u_attend < p.non_volunteer_training_prob))
+    train_day = np.where(is_vol, vol_day, other_day)
+    eligible = never_left | (left >= s0)
+    for key, end in ends.items():
+        e = day(pd.Series([end]))[0]
+        certain = (is_vol & (enrol <= e)) | (emp["profile_created_on"].notna().to_numpy() & (created >= s0)
+                                             & (created <= e))
+        touched = (certain | (trained & (train_day >= s0) & (train_day <= e))) & eligible
+        share = touched.sum(axis=1) / eligible.sum()
+        expected = t["expected"]["overall"] if key == "overall" else t["expected"]["by_wave"][key]
+        assert abs(share.mean() - expected) < 4 * share.std(ddof=1) / np.sqrt(reps) + 1e-12, key
+
+
+# ----------------------------------------------------------------------------- per-post truths
+
+
+def test_per_post_truths_follow_their_derivation(prog: SampleProgramme) -> None:
+    t, p = prog.truth, prog.parameters
+    emp, page = t["post_means"]["employee"], t["post_means"]["page"]
+    assert page["audience_size"] == pytest.approx(25_000 * np.mean(1.006 ** np.arange(24)), rel=1e-11)
+    assert emp["engagement_rate"] == pytest.approx(0.03 + 0.004 + 0.002 + 0.012, rel=1e-11)
+    assert page["engagement_rate"] == pytest.approx(0.012 + 0.0008 + 0.0008 + 0.008, rel=1e-11)
+    for side, rate in ((emp, p.employee_reach_rate), (page, p.page_reach_rate)):
+        assert side["members_reached"] == pytest.approx(rate * side["audience_size"], rel=1e-11)
+        assert side["impressions"] == pytest.approx(1.45 * side["members_reached"], rel=1e-11)
+        assert side["engagements"] == pytest.approx(side["engagement_rate"] * side["impressions"], rel=1e-11)
+    assert t["engagement_rate_ratio"] == pytest.approx(0.048 / 0.0216, rel=1e-11)
+    assert t["reach_per_post_ratio"] == pytest.approx(emp["members_reached"] / page["members_reached"], rel=1e-11)
+    assert t["engagement_per_post_ratio"] == pytest.approx(
+        t["reach_per_post_ratio"] * t["engagement_rate_ratio"], rel=1e-10)
+    mc = t["diagnostics"]["per_post_monte_carlo"]
+    assert mc["replications"] == 100 and mc["employee_audience_relative_se"] < 0.005
+    # one population's own expected audience per post is within a few % of the population value
+    assert abs(mc["employee_audience_given_this_population"] / emp["audience_size"] - 1) < 0.1
+    # the exact means behind them: lognormal audiences (rounded, at least 1) and capped engagement probabilities
+    from advocacy_eval.sample import _mean_capped_rate, _mean_lognormal_count
+
+    rng = np.random.default_rng(1)
+    for median, sd in ((400.0, 1.0), (30.0, 0.7), (2.0, 1.5)):
+        draws = np.maximum(1, np.rint(median * np.exp(sd * rng.standard_normal(2_000_000))))
+        assert abs(_mean_lognormal_count(median, sd) - draws.mean()) < 4 * draws.std() / np.sqrt(draws.size)
+    g = rng.gamma(2.0, 0.5, 2_000_000)
+    for r in (0.03, 0.4, 0.9):
+        capped = np.minimum(1.0, r * g)
+        assert abs(_mean_capped_rate(r, 2.0) - capped.mean()) < 4 * capped.std() / np.sqrt(g.size)
+    assert _mean_capped_rate(0.03, 2.0) == pytest.approx(0.03, rel=1e-15)
+
+
+def test_per_post_truths_are_population_values() -> None:
+    """The same for every seed; page-only parameters change only the page side."""
+    a = generate_programme(seed=1, n_employees=300).truth
+    b = generate_programme(seed=2, n_employees=300).truth
+    for key in ("reach_per_post_ratio", "engagement_per_post_ratio", "engagement_rate_ratio", "post_means"):
+        assert a[key] == b[key], key
+    c = generate_programme(seed=2, n_employees=300, page_dispersion=0.5, page_follower_growth=0.0).truth
+    assert c["post_means"]["employee"] == a["post_means"]["employee"]
+    assert c["post_means"]["page"]["audience_size"] == 25_000
+    assert c["reach_per_post_ratio"] > a["reach_per_post_ratio"]
+
+
+@pytest.mark.slow
+def test_per_post_truths_are_recovered_over_replications() -> None:
+    """Mean over 300 programmes of the ratio-of-means estimates (the check behind docs/sample.md)."""
+    est, truth = [], None
+    for seed in range(1000, 1300):
+        prog = generate_programme(seed=seed)
+        truth = prog.truth
+        posts = prog.posts.assign(engagements=prog.posts[["reactions", "comments", "reposts", "clicks"]].sum(axis=1))
+        m = posts.groupby("author_type")[["members_reached", "engagements", "impressions", "audience_size"]].mean()
+        e, g = m.loc["employee"], m.loc["company"]
+        est.append((e["members_reached"] / g["members_reached"], e["engagements"] / g["engagements"],
+                    (e["engagements"] / e["impressions"]) / (g["engagements"] / g["impressions"]), e["audience_size"]))
+    arr = np.asarray(est)
+    se = arr.std(axis=0, ddof=1) / np.sqrt(len(arr))
+    target = np.array([truth["reach_per_post_ratio"], truth["engagement_per_post_ratio"],
+                       truth["engagement_rate_ratio"], truth["post_means"]["employee"]["audience_size"]])
+    assert np.all(np.abs(arr.mean(axis=0) - target) < 3 * se), (arr.mean(axis=0), target, se)
 
 
 # ----------------------------------------------------------------------------- recovery

@@ -11,9 +11,11 @@ used
   calibrated intervals (:func:`generate_programme`, one default programme in
   well under 0.5 s: fully vectorised, loops only over waves and months).
 
-Generation is deterministic: a single ``numpy.random.default_rng(seed)``
-stream, a fixed calendar (``start`` never defaults to today) and a fixed
-sort order, so the written files are byte-identical for the same parameters.
+Generation is deterministic: one ``numpy.random.default_rng(seed)`` stream
+for every column but ``employees.trained_on``, which has its own stream
+``default_rng([seed, 101])`` (adding it changed no other value); a fixed
+calendar (``start`` never defaults to today) and a fixed sort order, so the
+written files are byte-identical for the same parameters.
 
 Data-generating process (defaults in brackets, see :class:`SampleParameters`)
 ------------------------------------------------------------------------------
@@ -83,6 +85,14 @@ with probability 0.7 (corporate) / 0.15 (non corporate), otherwise ``own``.
 page_reach_rate * e_p * followers)`` with ``e_p ~ Gamma(page_dispersion
 [4], mean 1)``, corporate with probability ``page_corporate_share`` [0.6].
 
+*Programme sessions* (``trained_on``, own stream). A volunteer attended an
+information or training session with probability ``volunteer_training_prob``
+[0.85], on a uniform day of the ``0..training_lead_days`` [42] days before
+``enrolled_on``; a never-enrolled employee still employed on the programme
+start (the first wave's start date) attends one with probability
+``non_volunteer_training_prob`` [0.25], on a uniform day of the days employed
+from the programme start to the end of the window.
+
 *Exported tables.* ``posts`` holds every company post and only the employee
 posts published on or after their author's ``enrolled_on`` (what an advocacy
 platform exports). ``activity`` aggregates *all* latent posts of every
@@ -105,6 +115,18 @@ Ground truth (:attr:`SampleProgramme.truth`)
     audience is negligible (realised share of reach lost to the cap in
     ``diagnostics``: no post is capped and the expected loss is below 1e-8
     of the reach with the defaults).
+``reach_per_post_ratio``, ``engagement_per_post_ratio``, ``engagement_rate_ratio``, ``post_means``
+    Population values (the same for every seed) of the ratio of means per
+    post, employee posts after enrolment / page posts, of members reached and
+    of engagements (reactions + comments + reposts + clicks), and of the
+    ratio-of-sums engagement rate; ``post_means`` holds each side's expected
+    means per post. ``E[members] = rate * E[audience]``, ``E[impressions] =
+    1.45 * E[members]``, ``E[engagements] = c * E[impressions]`` with ``c`` the
+    mean engagement probability (closed form, :func:`_mean_capped_rate`); the
+    page's expected audience per post is closed form, the employees' comes
+    from a Rao-Blackwellised Monte Carlo of this generator's code path with a
+    fixed seed (:func:`_employee_audience_per_post`, cached; its precision in
+    ``diagnostics.per_post_monte_carlo``).
 ``corporate_share_employees``, ``corporate_share_page``
     Expected share of corporate posts (post-weighted) among employee posts
     and page posts (``pi_i`` is independent of posting frequency).
@@ -138,6 +160,13 @@ Ground truth (:attr:`SampleProgramme.truth`)
     averages all post-enrolment cells of a wave, ``overall`` all waves.
 ``waves``
     Volunteers, window dates and enrolment month of each wave.
+``staff_reached_share``
+    Realised share of the eligible staff touched from the programme start
+    (first wave's start date) to the data's end (``overall``) and to each
+    wave's end date (``by_wave``), with the definition of
+    :func:`advocacy_eval.metrics.staff_reached` (which reproduces it on the
+    tables); ``counts`` holds the counts behind each share and ``expected`` the
+    expectation over the session draws given every other column.
 """
 
 from __future__ import annotations
@@ -164,6 +193,7 @@ __all__ = [
     "EFFECT_DYNAMICS",
     "PAGE_ID",
     "SAMPLE_FILES",
+    "SAMPLE_COLUMNS",
 ]
 
 EFFECT_DYNAMICS: tuple[str, ...] = ("constant", "ramp", "fade")
@@ -174,6 +204,15 @@ PAGE_ID = "company-page"
 
 SAMPLE_FILES: tuple[str, ...] = ("waves.csv", "employees.csv", "posts.csv", "activity.csv", "truth.json")
 """Files written by :func:`write_sample`."""
+
+_NOT_GENERATED: dict[str, tuple[str, ...]] = {"waves": ("name_en", "name_fr")}
+"""Optional canonical columns the generator leaves out (reports then use the wave's ``name``)."""
+
+SAMPLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    table: tuple(c.name for c in cols if c.name not in _NOT_GENERATED.get(table, ()))
+    for table, cols in COLUMNS.items()
+}
+"""Columns of each generated table, in canonical order: every canonical column but :data:`_NOT_GENERATED`."""
 
 _DAYS_PER_MONTH = 365.25 / 12.0
 _NEVER = np.int64(10**9)  # sentinel day number: "never happens"
@@ -1038,8 +1077,7 @@ def _generate(
         }
     )
     for name, df in (("waves", waves_df), ("employees", employees_df), ("posts", posts_df), ("activity", activity_df)):
-        expected = [c.name for c in COLUMNS[name]]
-        assert list(df.columns) == expected, (name, list(df.columns))
+        assert list(df.columns) == list(SAMPLE_COLUMNS[name]), (name, list(df.columns))
 
     # -- ground truth ---------------------------------------------------------------------------
     truth = _truth(
@@ -1333,6 +1371,8 @@ def _truth(
 def _csv_bytes(df: pd.DataFrame, table: str) -> bytes:
     out = df.copy()
     for col in COLUMNS[table]:
+        if col.name not in out.columns:
+            continue
         if col.kind in ("date", "month"):
             out[col.name] = out[col.name].dt.strftime("%Y-%m-%d")
         elif col.kind == "datetime":

@@ -167,7 +167,7 @@ EMPLOYEES = pa.DataFrameSchema(
         "region": _text(),
         "profile_created_on": _date(nullable=True),
         "left_on": _date(nullable=True),
-        "trained_on": _date(nullable=True),
+        "trained_on": pa.Column("datetime64[ns]", nullable=True, coerce=True, required=False),
     },
     name="employees",
     strict=False,

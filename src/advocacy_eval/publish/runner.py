@@ -31,7 +31,7 @@ import nbformat
 
 from ..errors import ReportError
 from ..paths import notebooks_dir, resolve_data_dir
-from ..reports.provenance import find_record, find_scorecard_csv
+from ..reports.provenance import SCORECARD_MIME_TYPE, find_record, find_scorecard_csv
 
 KERNEL_NAME = "advocacy-eval-current-python"
 """Name of the temporary kernelspec that runs the current interpreter."""
@@ -137,7 +137,8 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", [])
-                               if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+                               if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                               and SCORECARD_MIME_TYPE not in o.get("data", {})]  # machine-readable only
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             anchor_link_text="")
     remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)

@@ -14,7 +14,6 @@ CLAIM_STRINGS: dict[str, dict[str, str]] = {
     "op_>": {"en": "more than", "fr": "plus de"},
     "op_<=": {"en": "at most", "fr": "au plus"},
     "op_<": {"en": "less than", "fr": "moins de"},
-    "op_==": {"en": "", "fr": ""},
     # metric short names (scorecard CSV readers and table rows)
     "metric_amplification": {"en": "Reach-rate ratio, volunteers ÷ page", "fr": "Rapport des taux de portée, volontaires ÷ page"},
     "metric_reach_per_post_ratio": {"en": "People reached per post, volunteers ÷ page",
@@ -153,5 +152,9 @@ CLAIM_STRINGS: dict[str, dict[str, str]] = {
                             "fr": "Collègues du panel mensuel jamais inscrits (le groupe de comparaison)"},
     "prog_appendix_technical": {"en": "Technical appendix: how solid is the estimate?",
                                 "fr": "Annexe technique : quelle est la solidité de l'estimation ?"},
+    "mix_appendix_intro": {
+        "en": "Content mix, every method. The score test that treats posts as independent ignores that each author has their own habits; it is far too confident and is shown for comparison only. The report's figure is the cluster-robust one.",
+        "fr": "Répartition des contenus, toutes méthodes. Le test du score qui traite les publications comme indépendantes ignore les habitudes propres à chaque auteur ; il est bien trop confiant et n'est montré que pour comparaison. Le chiffre du rapport est celui qui en tient compte.",
+    },
 }
 """Strings of the claims scorecard, by key and language."""

@@ -3,7 +3,7 @@
 Like :mod:`advocacy_eval.reports.figures`, functions draw what they are given (tidy
 frames with ``estimate``, ``ci_low`` and ``ci_high``) and compute nothing
 else; each returns a :class:`matplotlib.figure.Figure`. Words come from
-:func:`advocacy_eval.analyses.programme.t`.
+:func:`advocacy_eval.reports.i18n.t`.
 """
 
 from __future__ import annotations

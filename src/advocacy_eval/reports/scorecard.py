@@ -12,6 +12,7 @@ import math
 import pandas as pd
 
 from ..claims import PROGRAMME, Claim, ClaimResult, Measurement, Scorecard
+from .display import plain
 from .i18n import fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
 
 
@@ -72,7 +73,7 @@ def claim_label(claim: Claim, lang: str) -> str:
     unit = claim.spec.unit
     if claim.metric == "effect_posts" and claim.op == ">" and claim.target == 0:
         return t("claim_effect_posts_positive", lang)
-    op = t(f"op_{claim.op}", lang)
+    op = "" if claim.op == "==" else t(f"op_{claim.op}", lang)
     op_space = f"{op} " if op else ""
     text = t(f"claim_{claim.metric}", lang, op=op_space, op_cap=op_space[:1].upper() + op_space[1:],
              value=fmt_target(claim.target, unit, lang))
@@ -186,12 +187,12 @@ def programme_scorecard_table(scorecard: Scorecard, lang: str, k: int) -> pd.Dat
 
 
 def scorecard_summary(scorecard: Scorecard, lang: str) -> list[str]:
-    """Plain-language summary of the programme-level verdicts (one sentence per verdict)."""
+    """Plain-language summary of the programme-level verdicts (Markdown: claim labels are escaped)."""
     pooled = scorecard.for_population(PROGRAMME)
     groups: dict[str, list[str]] = {v: [] for v in ("supported", "contradicted", "inconclusive")}
     for r in pooled:
-        groups[r.verdict].append(claim_label(r.claim, lang).rstrip(".").lower() if lang == "en" else
-                                 claim_label(r.claim, lang).rstrip("."))
+        label = claim_label(r.claim, lang).rstrip(".")
+        groups[r.verdict].append(plain(label[:1].lower() + label[1:]))
     lines = [t("prog_scorecard_summary_intro", lang, n=fmt_int(len(pooled), lang),
                supported=fmt_int(len(groups["supported"]), lang),
                contradicted=fmt_int(len(groups["contradicted"]), lang),

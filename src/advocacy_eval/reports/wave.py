@@ -14,7 +14,9 @@ import pandas as pd
 from .. import __version__
 from ..analyses.wave import WaveResults
 from ..claims import Measurement
+from .vocabulary import wave_label
 from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
+from .display import plain
 from .scorecard import claim_label, fmt_interval_of, fmt_value, wave_scorecard_table
 
 
@@ -79,15 +81,6 @@ class WaveReport:
             ["label", "estimate", "ci_low", "ci_high"]]
 
 
-def wave_name(results: WaveResults, lang: str) -> str:
-    """The wave's name in the report language (``name_<lang>`` when the waves table has it)."""
-    row = results.waves.set_index("wave_id").loc[results.wave_id]
-    for col in (f"name_{lang}", "name"):
-        if col in row.index and isinstance(row[col], str) and row[col].strip():
-            return row[col]
-    return results.wave_id
-
-
 def _pretrend_flag(p: float, lang: str) -> str:
     return t("pretrend_flag", lang, p=fmt_num(p, lang, 3) if p >= 0.001 else "< 0,001" if lang == "fr"
              else "< 0.001") if np.isfinite(p) and p < 0.05 else ""
@@ -111,8 +104,9 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
     s = results
     k = s.min_group_size
     rep = WaveReport(results=s, lang=lang)
-    rep.title = t("title", lang, wave_name=wave_name(s, lang))
-    rep.subtitle = t("subtitle", lang, wave=s.wave_id, start=fmt_date(s.start, lang), end=fmt_date(s.end, lang),
+    # titles and sentences are Markdown: data-derived text goes through plain() so it shows as text
+    rep.title = t("title", lang, wave_name=plain(wave_label(s.waves, s.wave_id, lang)))
+    rep.subtitle = t("subtitle", lang, wave=plain(s.wave_id), start=fmt_date(s.start, lang), end=fmt_date(s.end, lang),
                      data_end=fmt_date(s.data_end, lang))
     rep.tables["scorecard"] = wave_scorecard_table(s.scorecard, lang, k, s.previous, s.previous_wave)
 
@@ -273,7 +267,7 @@ def _fmt_p(p: float, lang: str) -> str:
 
 def _claim_sentence(claim, m: Measurement, verdict: str, lang: str, k: int) -> str:
     """One sentence per claim: the claim, what was measured (as in the scorecard) and the verdict."""
-    label = claim_label(claim, lang)
+    label = plain(claim_label(claim, lang))
     if not m.measured:
         return t("sentence_claim_missing", lang, claim=label, reason=t(f"missing_{m.missing_reason or 'not_estimable'}",
                                                                          lang, k=k))
