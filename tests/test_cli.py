@@ -42,7 +42,7 @@ def test_missing_folder_is_a_message(tmp_path, capsys):
 
 def test_report_unknown_wave(capsys, sample_dir, tmp_path):
     assert main(["report", str(sample_dir), "--wave", "W9", "--out", str(tmp_path)]) == 2
-    assert "unknown wave W9" in capsys.readouterr().err
+    assert "unknown wave 'W9'; known waves: W1, W2, W3" in capsys.readouterr().err
 
 
 def test_report_refuses_invalid_data(tmp_path, capsys):
@@ -56,3 +56,38 @@ def test_report_refuses_invalid_data(tmp_path, capsys):
 def test_sample_command_writes_a_valid_folder(tmp_path, capsys):
     assert main(["sample", "--out", str(tmp_path / "s"), "--seed", "3", "--employees", "300", "--months", "20"]) == 0
     assert main(["validate", str(tmp_path / "s")]) == 0
+
+
+def test_claims_file_changes_the_scorecard_from_the_cli_alone(capsys, sample_dir, tmp_path):
+    """A custom target on a built-in metric, from a claims file: the verdicts follow, the CSV says so."""
+    import pandas as pd
+
+    claims = tmp_path / "claims.toml"
+    claims.write_text('[[claims]]\nmetric = "amplification"\nop = ">="\ntarget = 2.5\n'
+                      'label_en = "Volunteers reach at least 2.5x the page\'s rate"\n\n'
+                      '[[claims]]\nmetric = "corporate_share"\nop = "=="\ntarget = 0.5\ntolerance = 0.05\n',
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["report", str(sample_dir), "--wave", "W2", "--out", str(out), "--claims", str(claims)]) == 0
+    card = pd.read_csv(out / "W2.scorecard.csv")
+    assert list(card.columns) == ["claim", "metric", "population", "op", "target", "tolerance", "estimate",
+                                  "ci_low", "ci_high", "unit", "verdict", "n"]
+    assert list(card["claim"]) == ["amplification >= 2.5", "corporate_share == 0.5 ± 0.05"]
+    assert list(card["verdict"]) == ["supported", "contradicted"]
+    html = (out / "W2.html").read_text(encoding="utf-8")
+    assert "Volunteers reach at least 2.5x the page&#x27;s rate" in html or \
+        "Volunteers reach at least 2.5x the page's rate" in html
+    assert "SUPPORTED" in html and "CONTRADICTED" in html
+
+
+def test_bad_claims_file_is_one_clear_error(capsys, sample_dir, tmp_path):
+    claims = tmp_path / "claims.toml"
+    claims.write_text('[[claims]]\nmetric = "reach"\nop = "=>"\ntarget = 4\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["report", str(sample_dir), "--wave", "W2", "--out", str(out), "--claims", str(claims)]) == 1
+    err = capsys.readouterr().err
+    assert str(claims) in err and "claim 1" in err
+    assert "valid metrics: amplification, reach_per_post_ratio" in err
+    assert "valid operators: >=, >, <=, <, ==" in err
+    assert "Traceback" not in err
+    assert not out.exists()  # nothing written

@@ -234,7 +234,7 @@ def test_honest_bounds_widen_with_m(sample_panel) -> None:
     assert np.all(np.diff(width) > 0)
     assert table["ci_low"].iloc[0] > 0
     assert hb.breakdown_m is None or hb.breakdown_m > 1.0
-    assert hb["window"]["pre"] == -7
+    assert hb.window_pre == -7
 
 
 def test_twfe_biased_with_dynamic_effects_cs_not() -> None:

@@ -22,7 +22,8 @@ def per_post_ratios(posts: pd.DataFrame) -> dict[str, float]:
     return {
         "reach_per_post_ratio": emp["members_reached"] / page["members_reached"],
         "engagement_per_post_ratio": emp["engagements"] / page["engagements"],
-        "engagement_rate_ratio": (emp["engagements"] / emp["impressions"]) / (page["engagements"] / page["impressions"]),
+        "engagement_rate_ratio": (emp["engagements"] / emp["impressions"])
+        / (page["engagements"] / page["impressions"]),
     }
 
 

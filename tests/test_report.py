@@ -31,8 +31,11 @@ def test_papermill_path_with_parameters_writes_standalone_html(tmp_path, sample_
     soup = BeautifulSoup(result.html.read_text(encoding="utf-8"), "html.parser")
     text = soup.get_text(" ", strip=True)
     assert "Programme collaborateurs influenceurs" in text and "Synthèse" in text
-    assert "affirmation ≥ 3,0x" in text  # the injected claim drove the verdict
-    assert "cible 25" in text
+    assert "au moins 3x celui de la page" in text  # the injected claim drove the scorecard
+    assert "font 25\u202f% des publications" in text
+    card = result.scorecard.read_text(encoding="utf-8").splitlines()
+    assert card[0] == "claim,metric,population,op,target,tolerance,estimate,ci_low,ci_high,unit,verdict,n"
+    assert any(line.startswith("amplification >= 3,amplification,W2,>=,3,") for line in card)
     assert not soup.select(".jp-InputArea"), "code cells must not be exported"
     assert "min_group_size" not in text.split("Paramètre")[0]  # the parameters cell is not shown
     images = soup.find_all("img")

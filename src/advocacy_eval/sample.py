@@ -9,7 +9,9 @@ used
 * to build the committed sample data ``data/sample/`` (:func:`write_sample`),
 * by simulation tests that check that estimators recover the truth with
   calibrated intervals (:func:`generate_programme`, one default programme in
-  well under 0.5 s: fully vectorised, loops only over waves and months).
+  well under 0.5 s: fully vectorised, loops only over waves and months; the
+  first programme of a parameter set also runs the cached Monte Carlo of the
+  per-post truths, about 1-2 s).
 
 Generation is deterministic: one ``numpy.random.default_rng(seed)`` stream
 for every column but ``employees.trained_on``, which has its own stream
@@ -764,7 +766,7 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
 
 def _generate(
     p: SampleParameters, rng: np.random.Generator | None = None, population_only: bool = False
-) -> Any:
+) -> SampleProgramme | tuple[np.ndarray, np.ndarray]:
     """Run the generator (the one code path of :func:`generate_programme`).
 
     Parameters
