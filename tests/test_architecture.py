@@ -15,7 +15,7 @@ def test_import_linter_contracts_are_kept(monkeypatch, capsys) -> None:
     from importlinter.cli import lint_imports
 
     monkeypatch.chdir(ROOT)
-    code = lint_imports(config_filename=str(ROOT / "pyproject.toml"))
+    code = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "0 broken" in out and "BROKEN" not in out
@@ -25,7 +25,7 @@ def test_a_forbidden_import_is_caught(tmp_path, monkeypatch, capsys) -> None:
     """The contract can fail: an analyses module importing the report layer breaks it."""
     from importlinter.cli import lint_imports
 
-    pkg = tmp_path / "advocacy_eval"
+    pkg = tmp_path / "layered_probe"
     for sub in ("analyses", "reports"):
         (pkg / sub).mkdir(parents=True)
         (pkg / sub / "__init__.py").write_text("")
@@ -33,11 +33,11 @@ def test_a_forbidden_import_is_caught(tmp_path, monkeypatch, capsys) -> None:
     (pkg / "analyses" / "bad.py").write_text("from ..reports import x\n")
     (pkg / "reports" / "x.py").write_text("")
     config = tmp_path / ".importlinter"
-    config.write_text("[importlinter]\nroot_package = advocacy_eval\n\n[importlinter:contract:layers]\n"
-                      "name = layers\ntype = layers\nlayers =\n    advocacy_eval.reports\n    advocacy_eval.analyses\n")
+    config.write_text("[importlinter]\nroot_package = layered_probe\n\n[importlinter:contract:layers]\n"
+                      "name = layers\ntype = layers\nlayers =\n    layered_probe.reports\n    layered_probe.analyses\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.chdir(tmp_path)
-    assert lint_imports(config_filename=str(config)) == 1
+    assert lint_imports(config_filename=str(config), no_cache=True) == 1
     assert "BROKEN" in capsys.readouterr().out
 
 

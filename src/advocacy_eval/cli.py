@@ -77,7 +77,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             _eprint(f"advocacy-eval: {exc}")
             return 1
         claims_file = str(Path(args.claims).resolve())
-    vocabulary = {"programme_name": args.programme_name or "", "participants": args.participants or ""}
+    vocabulary = {"programme_name": args.programme_name or "", "participants": args.participants or "",
+                  "participant": args.participant or ""}
     claim_params = {"claims_file": claims_file, "claimed_ratio": args.claimed_ratio,
                     "target_corporate_share": args.target_share, "share_tolerance": args.share_tolerance,
                     "claimed_participation": args.claimed_participation,
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
                                             "programme.toml in the data folder, else a generic name)")
     p.add_argument("--participants", help="what participants are called, plural, in the report language "
                                           "(default: programme.toml, else volunteers / collaborateurs volontaires)")
+    p.add_argument("--participant", help="one participant (singular), in the report language")
     p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")

@@ -63,21 +63,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_verdict": {"en": "Verdict", "fr": "Verdict"},
     "col_change": {"en": "Change since {wave}", "fr": "Évolution depuis {wave}"},
     "col_change_none": {"en": "Change since previous wave", "fr": "Évolution depuis la vague précédente"},
-    "claim_amplification_ratio": {"en": "{Participants} reach at least {value} the page's rate",
-                                  "fr": "Les {participants} atteignent au moins {value} le taux de la page"},
-    "claim_corporate_share": {"en": "Corporate content is {value} of posts (± {tolerance})",
-                              "fr": "Les contenus corporate font {value} des publications (± {tolerance})"},
-    "claim_monthly_participation": {"en": "At least {value} of {participants} post in a given month",
-                                    "fr": "Au moins {value} des {participants} publient dans un mois donné"},
-    "claim_onboarding_effect_posts": {"en": "Joining increases monthly posts",
-                                      "fr": "L'inscription augmente le nombre de publications mensuelles"},
     "kpi_wave_effect": {"en": "Effect of enrolling on posts per month", "fr": "Effet de l'inscription sur les publications par mois"},
     "basis_wave_effect": {"en": "{n} {participants} vs colleagues not yet enrolled",
                           "fr": "{n} {participants} face aux collègues pas encore inscrits"},
-    "sentence_wave_effect": {
-        "en": "Compared with colleagues not yet enrolled over the same months, enrolling changed this wave's {participants}' posts by {effect} per month (95% interval {low} to {high}); {participants} chose to join, so this rests on their trends having matched their colleagues' before enrolling (see the programme report).",
-        "fr": "Par rapport aux collègues pas encore inscrits sur les mêmes mois, l'inscription a changé les publications des {participants} de cette vague de {effect} par mois (intervalle à 95 % {low} à {high}) ; les {participants} ont choisi de participer : ce résultat suppose que leurs tendances suivaient celles de leurs collègues avant l'inscription (voir le rapport programme).",
-    },
     # KPI table
     "col_indicator": {"en": "Indicator", "fr": "Indicateur"},
     "col_value": {"en": "Value", "fr": "Valeur"},
@@ -120,28 +108,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "verdict_supported": {"en": "supported", "fr": "confirmée"},
     "verdict_contradicted": {"en": "contradicted", "fr": "contredite"},
     "verdict_inconclusive": {"en": "inconclusive", "fr": "non tranchée"},
-    "reading_claim": {"en": "claim ≥ {claim}: {verdict}", "fr": "affirmation ≥ {claim} : {verdict}"},
-    "reading_target": {"en": "target {target}: {verdict}", "fr": "cible {target} : {verdict}"},
-    "sentence_amplification": {
-        "en": "{Participants}' reach rate is {ratio} the page's (95% interval {low}–{high}): the {claim} claim is {verdict_text}.",
-        "fr": "Le taux de portée des {participants} vaut {ratio} celui de la page (intervalle à 95 % {low}–{high}) : l'affirmation « {claim} » est {verdict_text}.",
-    },
-    "claim_text_supported": {"en": "supported (the whole interval is at or above it)",
-                             "fr": "confirmée (tout l'intervalle est au-dessus)"},
-    "claim_text_contradicted": {"en": "contradicted (the whole interval is below it)",
-                                "fr": "contredite (tout l'intervalle est en dessous)"},
-    "claim_text_inconclusive": {"en": "not contradicted, but not demonstrated either (the interval contains it)",
-                                "fr": "ni contredite ni démontrée (l'intervalle la contient)"},
-    "sentence_mix": {
-        "en": "Corporate content is {share} of {participants}' posts (95% interval {low}–{high}, allowing for authors' differing habits); the {target} target is {verdict_text}.",
-        "fr": "Les contenus corporate représentent {share} des publications des {participants} (intervalle à 95 % {low}–{high}, en tenant compte des habitudes propres à chaque auteur) ; cible de {target} : {verdict_text}.",
-    },
-    "mix_text_supported": {"en": "met (the whole interval lies within {band})",
-                           "fr": "respectée (tout l'intervalle est dans la plage {band})"},
-    "mix_text_contradicted": {"en": "missed (the whole interval lies outside {band})",
-                              "fr": "manquée (tout l'intervalle est hors de la plage {band})"},
-    "mix_text_inconclusive": {"en": "neither confirmed nor ruled out (the interval straddles the edge of {band})",
-                              "fr": "ni confirmée ni exclue (l'intervalle chevauche une limite de la plage {band})"},
     "sentence_participation": {
         "en": "{active} of {n} {participants} ({share}) have posted at least once since enrolling; on average {monthly} post in a given month.",
         "fr": "{active} des {n} {participants} ({share}) ont publié au moins une fois depuis leur inscription ; en moyenne {monthly} publient au cours d'un mois donné.",
@@ -229,25 +195,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "({terms}) ÷ impressions, summed over posts.",
         "fr": "({terms}) ÷ impressions, sommés sur les publications.",
     },
-    "def_amplification": {"en": "Amplification", "fr": "Amplification"},
-    "def_amplification_text": {
-        "en": "{Participants}' reach rate ÷ the company page's, over the same period.",
-        "fr": "Taux de portée des {participants} ÷ celui de la page entreprise, sur la même période.",
-    },
     "def_participation": {"en": "Participation", "fr": "Participation"},
     "def_participation_text": {
         "en": "Enrolled {participants} with at least one post in the month ÷ {participants} enrolled and employed that month (roster of that month).",
         "fr": "{Participants} inscrits ayant publié au moins une fois dans le mois ÷ {participants} inscrits et présents ce mois-là (effectif du mois).",
     },
-    "def_mix": {"en": "Content mix", "fr": "Répartition des contenus"},
-    "def_mix_text": {
-        "en": "Share of corporate posts (values, expertise, offers, projects) among all posts; target {target}.",
-        "fr": "Part des publications corporate (valeurs, expertise, offres, projets) parmi toutes les publications ; cible {target}.",
-    },
     "def_profiles": {"en": "Profiles created", "fr": "Profils créés"},
     "def_profiles_text": {
-        "en": "{Participants} without a LinkedIn profile at enrolment who created one on or after their enrolment date.",
-        "fr": "{Participants} sans profil LinkedIn à l'inscription qui en ont créé un à partir de leur date d'inscription.",
+        "en": "{Participants} without a LinkedIn profile before their enrolment month who created one since the first day of that month (the same reference date as the profiles attributable to enrolling).",
+        "fr": "{Participants} sans profil LinkedIn avant leur mois d'inscription qui en ont créé un depuis le premier jour de ce mois (la même date de référence que les profils attribuables à l'inscription).",
     },
     "methods_intro": {
         "en": "Intervals are 95% intervals. Methods used for the figures of this report:",
@@ -272,17 +228,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "generated": {"en": "Generated on {when} by advocacy-eval {version}.", "fr": "Généré le {when} par advocacy-eval {version}."},
     # programme report (onboarding effect)
     "prog_title": {"en": "{Programme} — effect of onboarding, all waves",
-                   "fr": "{Programme} — effet de l'intégration, toutes vagues"},
+                   "fr": "{Programme} — effet de l'inscription, toutes vagues"},
     "prog_subtitle": {
         "en": "{waves} waves, {volunteers} {participants} and {controls} colleagues not enrolled, followed monthly from {start} to {end}.",
         "fr": "{waves} vagues, {volunteers} {participants} et {controls} collègues non inscrits, suivis chaque mois de {start} à {end}.",
     },
-    "prog_summary": {"en": "1. Summary", "fr": "1. Synthèse"},
-    "prog_event_study": {"en": "2. Effect month by month after enrolment", "fr": "2. Effet mois par mois après l'inscription"},
-    "prog_by_wave": {"en": "3. Effect per wave", "fr": "3. Effet par vague"},
-    "prog_profiles": {"en": "4. LinkedIn profiles created by onboarding", "fr": "4. Profils LinkedIn créés grâce à l'intégration"},
-    "prog_waves": {"en": "5. Waves compared", "fr": "5. Comparaison des vagues"},
-    "prog_robustness": {"en": "6. How solid is the estimate?", "fr": "6. Quelle est la solidité de l'estimation ?"},
+    "prog_summary": {"en": "2. Effect of enrolling", "fr": "2. Effet de l'inscription"},
+    "prog_event_study": {"en": "3. Effect month by month after enrolment", "fr": "3. Effet mois par mois après l'inscription"},
+    "prog_by_wave": {"en": "4. Effect per wave", "fr": "4. Effet par vague"},
+    "prog_profiles": {"en": "5. LinkedIn profiles created thanks to enrolling", "fr": "5. Profils LinkedIn créés grâce à l'inscription"},
+    "prog_waves": {"en": "6. Waves compared", "fr": "6. Comparaison des vagues"},
     "prog_caveats": {"en": "7. What the data can and cannot prove", "fr": "7. Ce que les données peuvent et ne peuvent pas prouver"},
     "prog_appendix": {"en": "Appendix: method and data", "fr": "Annexe : méthode et données"},
     # outcomes
@@ -298,8 +253,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_pretrend": {"en": "Pre-enrolment test (p)", "fr": "Test avant inscription (p)"},
     "col_volunteers_used": {"en": "{Participants} in the estimate", "fr": "{Participants} dans l'estimation"},
     "col_profiles": {"en": "Profiles attributable", "fr": "Profils attribuables"},
-    "col_without_profile": {"en": "Without a profile at enrolment", "fr": "Sans profil à l'inscription"},
-    "col_created_after": {"en": "Created one after enrolling", "fr": "En ont créé un après l'inscription"},
+    "col_without_profile": {"en": "Without a profile before the enrolment month", "fr": "Sans profil avant le mois d'inscription"},
+    "col_created_after": {"en": "Created one since (descriptive)", "fr": "En ont créé un depuis (descriptif)"},
     "col_comparison": {"en": "Comparison", "fr": "Comparaison"},
     "col_weight": {"en": "Weight in TWFE", "fr": "Poids dans le TWFE"},
     "col_estimate_2x2": {"en": "Average 2x2 estimate", "fr": "Estimation 2x2 moyenne"},
@@ -350,11 +305,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "sent_profiles": {
         "en": "Onboarding led to about {count} LinkedIn profiles that would not otherwise exist (95% interval {low} to {high}); {naive} {participants} created a profile after enrolling, some of whom would have done so anyway.",
-        "fr": "L'intégration a conduit à environ {count} profils LinkedIn qui n'existeraient pas sinon (intervalle à 95 % de {low} à {high}) ; {naive} {participants} ont créé un profil après leur inscription, dont certains l'auraient fait de toute façon.",
-    },
-    "sent_profiles_claim": {
-        "en": "A claim of {claim} profiles created by the programme is {verdict}.",
-        "fr": "L'affirmation de {claim} profils créés par le programme est {verdict}.",
+        "fr": "L'inscription a conduit à environ {count} profils LinkedIn qui n'existeraient pas sinon (intervalle à 95 % de {low} à {high}) ; {naive} {participants} ont créé un profil après leur inscription, dont certains l'auraient fait de toute façon.",
     },
     "sent_pretrend_ok": {
         "en": "Before enrolling, the {participants}' “{outcome}” evolved like their colleagues' (joint test of the pre-enrolment months: p = {p}), which supports the comparison.",
@@ -394,7 +345,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "caveat_attrition": {
         "en": "{left} employees who left during the period, or are missing some months, are left out of the estimate ({volunteers} of them {participants}). If onboarding changed who leaves, this could bias the result.",
-        "fr": "{left} salariés partis pendant la période, ou absents certains mois, ne sont pas dans l'estimation (dont {volunteers} {participants}). Si l'intégration a modifié qui part, le résultat peut en être biaisé.",
+        "fr": "{left} salariés partis pendant la période, ou absents certains mois, ne sont pas dans l'estimation (dont {volunteers} {participants}). Si l'inscription a modifié qui part, le résultat peut en être biaisé.",
     },
     "caveat_reach": {
         "en": "Members reached per month is the sum of each post's unique members, so the same person reached by two posts counts twice: it is an upper bound of the distinct people reached.",
@@ -460,12 +411,6 @@ STRINGS: dict[str, dict[str, str]] = {
                                "fr": "Salariés absents certains mois, hors de l'estimation"},
     "count_units_used": {"en": "Employees in the estimate", "fr": "Salariés dans l'estimation"},
     "count_units_treated_used": {"en": "{Participants} in the estimate", "fr": "{Participants} dans l'estimation"},
-    "verdict_profiles_supported": {"en": "supported (the whole interval is at or above it)",
-                                   "fr": "confirmée (tout l'intervalle est au-dessus)"},
-    "verdict_profiles_contradicted": {"en": "contradicted (the whole interval is below it)",
-                                      "fr": "contredite (tout l'intervalle est en dessous)"},
-    "verdict_profiles_inconclusive": {"en": "neither confirmed nor contradicted (the interval contains it)",
-                                      "fr": "ni confirmée ni contredite (l'intervalle la contient)"},
 }
 """Report strings by key and language."""
 

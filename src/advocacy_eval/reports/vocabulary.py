@@ -55,6 +55,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError
+from ..schema import check_wave
 
 SETTINGS_FILE = "programme.toml"
 """Name of the optional settings file in a programme folder."""
@@ -325,7 +326,7 @@ def wave_label(waves: pd.DataFrame, wave_id: str, lang: str) -> str:
         rows = waves.loc[waves.index.astype("string") == str(wave_id)]
     if rows.empty:
         known = waves["wave_id"] if "wave_id" in waves.columns else waves.index
-        raise KeyError(f"unknown wave {wave_id!r}; known waves: {', '.join(map(str, known))}")
+        check_wave([str(k) for k in known], str(wave_id))  # raises the package's one unknown-wave error
     row = rows.iloc[0]
     for column in (f"name_{lang}", "name"):
         value = row.get(column)
