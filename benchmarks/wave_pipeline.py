@@ -4,7 +4,7 @@ Generates a synthetic programme (default 20,000 eligible employees, 24 months:
 about ten times the sample), writes it as CSV, then times
 
 1. ``load_programme`` (strict parsing + pandera + cross-table rules),
-2. ``wave_summary`` for the largest wave (cluster-robust CR3 comparisons,
+2. ``wave_results`` for the largest wave (cluster-robust CR3 comparisons,
    content mix, participation, profiles, wave comparison, onboarding effect),
 3. the per-post statistics alone (``compare_rates`` CR1 and CR3).
 
@@ -24,7 +24,7 @@ from pathlib import Path
 from advocacy_eval.io import load_programme
 from advocacy_eval.sample import write_sample
 from advocacy_eval.stats.rates import compare_rates
-from advocacy_eval.analyses.wave import wave_summary
+from advocacy_eval.analyses.wave import wave_results
 
 
 def _timed(label: str, fn, results: dict):
@@ -48,7 +48,7 @@ def main() -> None:
         programme = _timed("load_programme", lambda: load_programme(tmp), seconds)
         sizes = programme.employees["wave_id"].value_counts()
         wave = str(sizes.index[0])
-        _timed("wave_summary", lambda: wave_summary(programme, wave), seconds)
+        _timed("wave_results", lambda: wave_results(programme, wave), seconds)
         _timed("compare_rates_cr1", lambda: compare_rates(programme.posts, vce="cr1"), seconds)
         _timed("compare_rates_cr3", lambda: compare_rates(programme.posts, vce="cr3"), seconds)
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2

@@ -207,7 +207,7 @@ PAGE_ID = "company-page"
 SAMPLE_FILES: tuple[str, ...] = ("waves.csv", "employees.csv", "posts.csv", "activity.csv", "truth.json")
 """Files written by :func:`write_sample`."""
 
-_NOT_GENERATED: dict[str, tuple[str, ...]] = {"waves": ("name_en", "name_fr")}
+_NOT_GENERATED: dict[str, tuple[str, ...]] = {"waves": ("name_en",)}
 """Optional canonical columns the generator leaves out (reports then use the wave's ``name``)."""
 
 SAMPLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -247,6 +247,8 @@ class SampleParameters:
         opens; increasing. Defaults to July 2024, December 2024, May 2025.
     wave_names : tuple of str
         Readable wave names (one per wave).
+    wave_names_fr : tuple of str
+        Their names in French reports (the waves table's ``name_fr``); empty: none.
     wave_volunteer_shares : tuple of float
         Volunteers of each wave as a share of ``n_employees`` (exact counts
         ``round(share * n_employees)``, capped by the eligible employees).
@@ -379,6 +381,7 @@ class SampleParameters:
     region_weights: tuple[float, ...] = (0.30, 0.20, 0.15, 0.13, 0.12, 0.10)
     wave_start_months: tuple[int, ...] = (6, 11, 16)
     wave_names: tuple[str, ...] = ("Wave 1 — pilot", "Wave 2 — extension", "Wave 3 — general roll-out")
+    wave_names_fr: tuple[str, ...] = ("Vague 1 — pilote", "Vague 2 — extension", "Vague 3 — déploiement général")
     wave_volunteer_shares: tuple[float, ...] = (0.075, 0.125, 0.15)
     enrolment_window_days: int = 28
     enrolment_skew: float = 3.0
@@ -458,6 +461,8 @@ class SampleParameters:
         n_waves = len(self.wave_start_months)
         if n_waves < 1 or len(self.wave_names) != n_waves or len(self.wave_volunteer_shares) != n_waves:
             fail("wave_start_months, wave_names and wave_volunteer_shares must have the same non-zero length")
+        if self.wave_names_fr and len(self.wave_names_fr) != n_waves:
+            fail("wave_names_fr must be empty or have one name per wave")
         if list(self.wave_start_months) != sorted(set(self.wave_start_months)) or self.wave_start_months[0] < 0:
             fail("wave_start_months must be strictly increasing and >= 0")
         if not 1 <= self.enrolment_window_days <= 366:
@@ -1004,6 +1009,7 @@ def _generate(
         {
             "wave_id": wave_ids,
             "name": np.array(p.wave_names, dtype=str),
+            "name_fr": np.array(p.wave_names_fr if p.wave_names_fr else [""] * len(p.wave_names), dtype=str),
             "start_date": _days_to_ns(wave_start),
             "end_date": _days_to_ns(wave_end),
         }

@@ -311,30 +311,10 @@ def _monthly_participation(ctx: MeasureContext, key: str) -> Measurement:
                      "person_months", res["method"], pm["employee_id"].nunique())
 
 
-def staff_touched(employees: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, int]:
-    """People the programme touched between ``start`` and ``end`` and everyone employed then.
-
-    Touched: enrolled on or before ``end``, or attended a programme session
-    (``trained_on``, when the column exists) or created a LinkedIn profile
-    in ``[start, end]``. Employed: not left before ``start``.
-
-    Returns
-    -------
-    tuple of int
-        (touched, eligible).
-    """
-    e = employees
-    employed = ~(e["left_on"] < start)
-    touched = e["enrolled_on"].le(end).fillna(False)
-    touched |= e["profile_created_on"].between(start, end).fillna(False)
-    if "trained_on" in e.columns:
-        touched |= pd.to_datetime(e["trained_on"]).between(start, end).fillna(False)
-    return int((touched & employed).sum()), int(employed.sum())
-
-
 def _staff_reached(ctx: MeasureContext, key: str) -> Measurement:
     pop = ctx.populations[key]
-    touched, eligible = staff_touched(ctx.programme.employees, pop.programme_start, pop.reach_end)
+    counts = metrics.staff_reached(ctx.programme.employees, pop.programme_start, pop.reach_end).iloc[0]
+    touched, eligible = int(counts["n_touched"]), int(counts["n_eligible"])
     if eligible == 0:
         return Measurement.missing("staff_reached_share", key, "too_few_people", 0)
     lo, hi = wilson_interval(np.array([touched]), np.array([eligible]))
