@@ -210,7 +210,8 @@ def test_french_grammar_around_the_placeholders() -> None:
         assert not re.search(r"\b(des|les|ces|aux|Tous les) \{participant\}", fr), key
     assert t("sentence_participation", "fr", active="12", n="40", share="30 %", monthly="20 %").startswith(
         "12 des 40 collaborateurs volontaires (30 %) ont publié")
-    assert t("claim_amplification_ratio", "fr", value="4x").startswith("Les collaborateurs volontaires atteignent")
+    assert t("claim_reach_per_post_ratio", "fr", op="au moins ", value="4x").startswith(
+        "Les collaborateurs volontaires atteignent au moins 4x")
     assert t("kpi_volunteers", "fr") == "Collaborateurs volontaires inscrits"
 
 

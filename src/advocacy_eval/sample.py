@@ -697,21 +697,101 @@ def _population_key(p: SampleParameters) -> SampleParameters:
     return dataclasses.replace(p, **{name: getattr(defaults, name) for name in _NOT_POPULATION_FIELDS})
 
 
+_POPULATION_SUMS: tuple[str, ...] = (
+    "audience_num", "audience_den", "participation_num", "participation_den", "effect_num", "effect_den",
+)
+"""Sums kept per population and replication by :func:`_population_monte_carlo` (ratios ``*_num / *_den``)."""
+
+
+def _population_sums(draw: dict[str, np.ndarray], n_waves: int) -> np.ndarray:
+    """The sums of :data:`_POPULATION_SUMS` of one simulated population, for each wave and the programme.
+
+    Rows: waves ``0 .. n_waves - 1``, then the programme (every volunteer).
+    Each pair is the numerator and denominator of one claim estimand, with the
+    cells of :mod:`advocacy_eval.analyses.measures`:
+
+    - ``audience``: ``sum lam_it A_it`` and ``sum lam_it`` over the volunteers'
+      employee x month cells (``lam_exported``: exported posts are exactly
+      those on or after ``enrolled_on``), i.e. the expected audience of a
+      volunteer post;
+    - ``participation``: ``sum P(at least one exported post)`` and the number
+      of enrolled person-months, a person-month counting from the enrolment
+      month while not ``left_on < month start`` (``metrics.enrolled_months``;
+      a month starting on ``left_on`` counts, with probability 0);
+    - ``effect``: ``sum (lam_total - lam_untreated)`` and the number of cells
+      over the volunteers' months from the enrolment month on, for the
+      volunteers the effect estimator uses (observed in every month: never
+      left during the window; enrolled after the first month), i.e. the
+      expected effect of enrolling on monthly posts, profile creation by
+      onboarding included.
+    """
+    lam, aud = draw["lam_exported"], draw["audience"]
+    wave_of, left_day, ms = draw["wave_of"], draw["left_day"], draw["month_starts"]
+    n_months = lam.shape[1]
+    k = np.arange(n_months)[None, :] - draw["enrol_month"][:, None]
+    after = k >= 0
+    person_month = after & (left_day[:, None] >= ms[None, :n_months])
+    used = (left_day >= ms[n_months]) & (draw["enrol_month"] > 0)
+    effect_cell = after & used[:, None]
+    p_active = 1.0 - np.exp(-lam)
+    effect = draw["lam_total"] - draw["lam_untreated"]
+    out = np.empty((n_waves + 1, len(_POPULATION_SUMS)))
+    for w in range(n_waves + 1):
+        members = wave_of == w if w < n_waves else wave_of >= 0
+        if w < n_waves:
+            out[w, 0], out[w, 1] = float((lam[members] * aud[members]).sum()), float(lam[members].sum())
+        else:  # every exported post is a volunteer's: the sums of the original per-post Monte Carlo, bit for bit
+            out[w, 0], out[w, 1] = float((lam * aud).sum()), float(lam.sum())
+        cells = members[:, None] & person_month
+        out[w, 2], out[w, 3] = float(p_active[cells].sum()), float(cells.sum())
+        cells = members[:, None] & effect_cell
+        out[w, 4], out[w, 5] = float(effect[cells].sum()), float(cells.sum())
+    return out
+
+
 @functools.lru_cache(maxsize=64)
+def _population_monte_carlo(key: SampleParameters) -> np.ndarray:
+    """Population sums of every replication of the Monte Carlo of the generator (cached).
+
+    The population -- activity, profiles, attrition, self-selected
+    volunteers, enrolment days -- is drawn by :func:`_generate`, the
+    generator's own code path, ``round(_RATIO_MC_PEOPLE / n_employees)``
+    times clipped to :data:`_RATIO_MC_REPLICATIONS`, with the fixed seed
+    :data:`_RATIO_MC_ENTROPY`; each replication is Rao-Blackwellised (the
+    Poisson post counts, the lognormal audience draws and the follower-growth
+    draws are integrated out exactly, see :func:`_population_sums`). Cached by
+    population parameters (the seed is not one of them).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(replications, n_waves + 1, len(_POPULATION_SUMS))``.
+    """
+    reps = int(np.clip(round(_RATIO_MC_PEOPLE / key.n_employees), *_RATIO_MC_REPLICATIONS))
+    n_waves = len(key.wave_start_months)
+    sums = np.empty((reps, n_waves + 1, len(_POPULATION_SUMS)))
+    for r in range(reps):
+        draw = _generate(key, np.random.default_rng([*_RATIO_MC_ENTROPY, r]), population_only=True)
+        sums[r] = _population_sums(draw, n_waves)
+    return sums
+
+
+def _ratio_of_means(num: np.ndarray, den: np.ndarray) -> tuple[float, float]:
+    """``sum(num) / sum(den)`` over replications and its Monte Carlo standard error relative to it."""
+    if den.sum() <= 0:
+        return float("nan"), float("nan")
+    mean = num.sum() / den.sum()
+    se = np.sqrt(np.var(num - mean * den, ddof=1) / num.size) / den.mean()
+    return float(mean), float(se / mean) if mean != 0 else float("nan")
+
+
 def _employee_audience_per_post(key: SampleParameters) -> tuple[float, float, int]:
     """Expected audience of an exported employee post, by Monte Carlo of the generator.
 
     ``E[sum_it lam_it A_it] / E[sum_it lam_it]`` over whole programmes, where
     ``lam_it`` is the expected number of exported posts of employee i in month
     t and ``A_it`` the expected audience of those posts given the population
-    (Rao-Blackwellised: the Poisson post counts, the lognormal audience draws
-    and the follower-growth draws are integrated out exactly; the population
-    itself -- activity, profiles, attrition, self-selected volunteers,
-    enrolment days -- is drawn by :func:`_generate`, the generator's own code
-    path, ``round(_RATIO_MC_PEOPLE / n_employees)`` times clipped to
-    :data:`_RATIO_MC_REPLICATIONS`, with the fixed seed
-    :data:`_RATIO_MC_ENTROPY`). Cached by population parameters (the seed is
-    not one of them).
+    (the programme's ``audience`` sums of :func:`_population_monte_carlo`).
 
     Returns
     -------
@@ -722,16 +802,9 @@ def _employee_audience_per_post(key: SampleParameters) -> tuple[float, float, in
     replications : int
         Programmes simulated.
     """
-    reps = int(np.clip(round(_RATIO_MC_PEOPLE / key.n_employees), *_RATIO_MC_REPLICATIONS))
-    num, den = np.empty(reps), np.empty(reps)
-    for r in range(reps):
-        lam, aud = _generate(key, np.random.default_rng([*_RATIO_MC_ENTROPY, r]), population_only=True)
-        num[r], den[r] = float((lam * aud).sum()), float(lam.sum())
-    if den.sum() <= 0:
-        return float("nan"), float("nan"), reps
-    mean = num.sum() / den.sum()
-    se = np.sqrt(np.var(num - mean * den, ddof=1) / reps) / den.mean()
-    return float(mean), float(se / mean), reps
+    sums = _population_monte_carlo(key)[:, -1, :]
+    mean, rel_se = _ratio_of_means(sums[:, 0], sums[:, 1])
+    return mean, rel_se, sums.shape[0]
 
 
 # ----------------------------------------------------------------------------- generator
@@ -771,7 +844,7 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
 
 def _generate(
     p: SampleParameters, rng: np.random.Generator | None = None, population_only: bool = False
-) -> SampleProgramme | tuple[np.ndarray, np.ndarray]:
+) -> SampleProgramme | dict[str, np.ndarray]:
     """Run the generator (the one code path of :func:`generate_programme`).
 
     Parameters
@@ -781,15 +854,22 @@ def _generate(
     rng : numpy.random.Generator, optional
         Main random stream; default ``numpy.random.default_rng(p.seed)``.
     population_only : bool
-        Stop after the monthly simulation of the employees and return
-        ``(lam_exported, expected_audience)``: the expected number of exported
-        posts of each employee x month and the expected audience of those
-        posts given the population (used by the Monte Carlo of
-        :func:`_employee_audience_per_post`).
+        Stop after the monthly simulation of the employees and return the
+        population's expectations (used by the Monte Carlo of
+        :func:`_population_monte_carlo`), a dict of arrays: employee x month
+        ``lam_exported`` (expected exported posts), ``audience`` (expected
+        audience of those posts given the population), ``lam_total`` (expected
+        posts, before and after enrolment) and ``lam_untreated`` (the same
+        without the programme: no onboarding multiplier and the profile
+        created at its background time); per employee ``wave_of`` (-1: never
+        enrolled), ``enrol_month`` (``n_months + 1`` if never) and
+        ``left_day`` (a large sentinel if never); ``month_starts``
+        (``n_months + 1`` day numbers). No random draw is added, so the
+        stream, and every table of a full run, is unchanged.
 
     Returns
     -------
-    SampleProgramme or tuple of numpy.ndarray
+    SampleProgramme or dict of numpy.ndarray
     """
     rng = np.random.default_rng(p.seed) if rng is None else rng
     n, T = p.n_employees, p.n_months
@@ -940,7 +1020,19 @@ def _generate(
     day = np.concatenate(seg_lo) + np.floor(rng.random(emp.size) * np.concatenate(seg_len)).astype(np.int64)
     n_lat = emp.size
     if population_only:
-        return lam_exported, aud_mean_start
+        # without the programme: the multiplier is 1 and the profile appears at its background time
+        prof0_day = np.where(profile_at_start, hist_day, d0)
+        days0 = np.minimum(ms[None, 1:], left_day[:, None]) - np.maximum(ms[None, :T], prof0_day[:, None])
+        return {
+            "lam_exported": lam_exported,
+            "audience": aud_mean_start,
+            "lam_total": lam_total,
+            "lam_untreated": rate_i[:, None] * np.maximum(days0, 0) / dim[None, :],
+            "wave_of": wave_of,
+            "enrol_month": enrol_month,
+            "left_day": left_day,
+            "month_starts": ms,
+        }
 
     # -- employee posts (all latent posts) ------------------------------------------------
     seconds = day * _DAY_SECONDS + 7 * 3600 + np.floor(rng.random(n_lat) * 12 * 3600).astype(np.int64)
@@ -1201,6 +1293,76 @@ def _per_post_truth(p: SampleParameters, audience_given_population: float) -> di
     }
 
 
+CLAIM_TRUTH_METRICS: tuple[str, ...] = (
+    "amplification", "reach_per_post_ratio", "engagement_per_post_ratio", "engagement_rate_ratio",
+    "corporate_share", "monthly_participation", "effect_posts",
+)
+"""Claim metrics (:data:`advocacy_eval.claims.METRICS`) whose estimand ``truth["claims"]`` gives per population."""
+
+
+def _claims_truth(p: SampleParameters, wave_ids: np.ndarray, per_post: dict[str, Any]) -> dict[str, Any]:
+    """Population values of the claim metrics, exactly as :mod:`advocacy_eval.analyses.measures` measures them.
+
+    For each population (each wave, and the programme = all waves pooled):
+    volunteers' posts from their own enrolment, the page's posts from the
+    population's first enrolment date (the wave's start date, the first
+    wave's for the programme) to the end of the data. Per post ``E[members |
+    A] = reach_rate * A``, ``E[impressions] = 1.45 * E[members]``,
+    ``E[engagements] = c * E[impressions]`` (see :func:`_per_post_truth`), so
+
+    - ``amplification = employee_reach_rate / page_reach_rate`` and
+      ``engagement_rate_ratio = c_employee / c_page`` (ratios of sums: the same
+      for every window);
+    - ``reach_per_post_ratio = (employee_reach_rate * E[A_volunteers]) /
+      (page_reach_rate * E[A_page])`` with the page's expected audience per post
+      over the window's months, ``page_followers * mean_{t=s..T-1} (1 +
+      page_follower_growth)^t`` (closed form; equal expected posts every month),
+      and the volunteers' by the Monte Carlo of :func:`_population_monte_carlo`
+      restricted to the population's volunteers;
+    - ``engagement_per_post_ratio = reach_per_post_ratio * engagement_rate_ratio``;
+    - ``corporate_share = employee_corporate_share`` (``pi_i`` is independent of
+      posting and selection);
+    - ``monthly_participation`` and ``effect_posts``: ratios of expected sums
+      over whole programmes by the same Monte Carlo (:func:`_population_sums`).
+    """
+    sums = _population_monte_carlo(_population_key(p))
+    emp, page = per_post["post_means"]["employee"], per_post["post_means"]["page"]
+    amplification = p.employee_reach_rate / p.page_reach_rate
+    rate_ratio = emp["engagement_rate"] / page["engagement_rate"]
+    growth = (1.0 + p.page_follower_growth) ** np.arange(p.n_months)
+    keys = [*map(str, wave_ids), "programme"]
+    starts = [*p.wave_start_months, p.wave_start_months[0]]
+    values: dict[str, dict[str, float]] = {}
+    audience: dict[str, dict[str, float]] = {}
+    rel_se: dict[str, dict[str, float]] = {}
+    for j, (key, s) in enumerate(zip(keys, starts)):
+        a_emp, se_a = _ratio_of_means(sums[:, j, 0], sums[:, j, 1])
+        part, se_p = _ratio_of_means(sums[:, j, 2], sums[:, j, 3])
+        effect, se_e = _ratio_of_means(sums[:, j, 4], sums[:, j, 5])
+        a_page = p.page_followers * float(np.mean(growth[s:]))
+        reach = (p.employee_reach_rate * a_emp) / (p.page_reach_rate * a_page)
+        values[key] = {
+            "amplification": amplification,
+            "reach_per_post_ratio": reach,
+            "engagement_per_post_ratio": reach * rate_ratio,
+            "engagement_rate_ratio": rate_ratio,
+            "corporate_share": p.employee_corporate_share,
+            "monthly_participation": part,
+            "effect_posts": effect,
+        }
+        audience[key] = {"volunteers": a_emp, "page": a_page,
+                         "page_window_start": str(np.datetime64(p.start[:7], "M") + int(s))}
+        rel_se[key] = {"reach_per_post_ratio": se_a, "engagement_per_post_ratio": se_a,
+                       "monthly_participation": se_p, "effect_posts": se_e}
+    programme = values.pop("programme")
+    return {
+        "programme": programme,
+        "by_wave": values,
+        "audience_per_post": audience,
+        "monte_carlo": {"replications": int(sums.shape[0]), "seed": list(_RATIO_MC_ENTROPY), "relative_se": rel_se},
+    }
+
+
 def _staff_reached_truth(
     p: SampleParameters,
     *,
@@ -1369,6 +1531,7 @@ def _truth(
         "waves": {"total_volunteers": int(enrolled.sum()), **waves},
         "staff_reached_share": reached,
         "diagnostics": {**diagnostics, "per_post_monte_carlo": per_post["monte_carlo"]},
+        "claims": _claims_truth(p, wave_ids, per_post),
     }
     return _jsonable(truth)
 

@@ -230,8 +230,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "prog_title": {"en": "{Programme} — effect of onboarding, all waves",
                    "fr": "{Programme} — effet de l'inscription, toutes vagues"},
     "prog_subtitle": {
-        "en": "{waves} waves, {volunteers} {participants} and {controls} colleagues not enrolled, followed monthly from {start} to {end}.",
-        "fr": "{waves} vagues, {volunteers} {participants} et {controls} collègues non inscrits, suivis chaque mois de {start} à {end}.",
+        "en": "{waves} waves, {volunteers} {participants} and {controls} colleagues never enrolled (the controls), followed monthly from {start} to {end}.",
+        "fr": "{waves} vagues, {volunteers} {participants} et {controls} collègues jamais inscrits (le groupe de comparaison), suivis chaque mois de {start} à {end}.",
     },
     "prog_summary": {"en": "2. Effect of enrolling", "fr": "2. Effet de l'inscription"},
     "prog_event_study": {"en": "3. Effect month by month after enrolment", "fr": "3. Effet mois par mois après l'inscription"},
