@@ -167,3 +167,28 @@ def test_operators_are_documented() -> None:
 
     for op in OPERATORS:
         assert f"``{op}``" in mod.__doc__
+
+
+def test_every_registered_metric_has_a_measure_and_its_words() -> None:
+    from advocacy_eval.analyses.measures import MEASURES
+    from advocacy_eval.reports.i18n import STRINGS
+
+    assert set(MEASURES) == set(METRICS)
+    for name, spec in METRICS.items():
+        assert spec.definition and spec.interval, name
+        for key in (f"metric_{name}", f"claim_{name}", f"def_metric_{name}"):
+            assert key in STRINGS, key
+
+
+def test_generated_labels_read_well() -> None:
+    from advocacy_eval.reports.scorecard import claim_label
+
+    assert claim_label(Claim("amplification", ">=", 4), "en") == "Volunteers' posts reach at least 4x the page's reach rate"
+    assert claim_label(Claim("corporate_share", "==", 0.2, 0.05), "en") == \
+        "Corporate content is 20% of volunteers' posts (± 5 pts)"
+    assert claim_label(Claim("monthly_participation", ">=", 0.5), "fr") == \
+        "Au moins 50\u202f% des collaborateurs volontaires publient dans un mois donné"
+    assert claim_label(Claim("effect_posts", ">", 0), "en") == "Enrolling increases monthly posts"
+    assert claim_label(Claim("effect_posts", ">=", 0.5), "en") == "Enrolling changes monthly posts by at least 0.50"
+    own = Claim("amplification", ">=", 2.5, label_en="Our own words", label_fr="Nos mots")
+    assert claim_label(own, "en") == "Our own words" and claim_label(own, "fr") == "Nos mots"

@@ -11,7 +11,7 @@ used
   calibrated intervals (:func:`generate_programme`, one default programme in
   well under 0.5 s: fully vectorised, loops only over waves and months; the
   first programme of a parameter set also runs the cached Monte Carlo of the
-  per-post truths, about 1-2 s).
+  per-post and claim truths, about 1-2 s).
 
 Generation is deterministic: one ``numpy.random.default_rng(seed)`` stream
 for every column but ``employees.trained_on``, which has its own stream
@@ -169,6 +169,25 @@ Ground truth (:attr:`SampleProgramme.truth`)
     :func:`advocacy_eval.metrics.staff_reached` (which reproduces it on the
     tables); ``counts`` holds the counts behind each share and ``expected`` the
     expectation over the session draws given every other column.
+``claims``
+    The estimands of the claim metrics exactly as
+    :mod:`advocacy_eval.analyses.measures` measures them, as population values
+    (the same for every seed): ``programme[metric]`` and
+    ``by_wave[w][metric]`` for ``amplification``, ``reach_per_post_ratio``,
+    ``engagement_per_post_ratio``, ``engagement_rate_ratio``,
+    ``corporate_share``, ``monthly_participation`` and ``effect_posts``
+    (:data:`CLAIM_TRUTH_METRICS`). Volunteers' posts count from their own
+    enrolment and the page's from the population's first enrolment date (the
+    wave's start; the first wave's for the programme), so the per-post ratios
+    use the page's expected audience over that window (closed form,
+    ``audience_per_post``) rather than over every month as the top-level
+    ``reach_per_post_ratio`` does; ``monthly_participation`` (enrolled
+    person-months with an exported post) and ``effect_posts`` (total effect of
+    enrolling on monthly posts over the volunteers the Callaway & Sant'Anna
+    estimator uses: never left, months from the enrolment month on, profile
+    creation by onboarding included) are ratios of expected sums over whole
+    programmes from the same Monte Carlo as the per-post truths
+    (:func:`_population_monte_carlo`; precision in ``monte_carlo``).
 """
 
 from __future__ import annotations
@@ -196,6 +215,7 @@ __all__ = [
     "PAGE_ID",
     "SAMPLE_FILES",
     "SAMPLE_COLUMNS",
+    "CLAIM_TRUTH_METRICS",
 ]
 
 EFFECT_DYNAMICS: tuple[str, ...] = ("constant", "ramp", "fade")

@@ -474,6 +474,15 @@ def fmt_num(x: float, lang: str = "en", digits: int = 1) -> str:
     return text
 
 
+def fmt_p(p: float, lang: str = "en", digits: int = 3) -> str:
+    """Format a p-value: ``digits`` decimals, ``< 0.001`` / ``< 0,001`` below that; en dash when missing."""
+    if _missing(p) or not math.isfinite(float(p)):
+        return "–"
+    if float(p) < 0.001:
+        return "< 0,001" if lang == "fr" else "< 0.001"
+    return fmt_num(p, lang, digits)
+
+
 def fmt_int(x: float, lang: str = "en") -> str:
     """Format a count (``1,234`` / ``1 234``); en dash when missing."""
     if _missing(x):

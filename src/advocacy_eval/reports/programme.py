@@ -15,7 +15,7 @@ import pandas as pd
 from .. import __version__
 from ..analyses.programme import ProgrammeResults
 from ..claims import PROGRAMME
-from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, t
+from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_p, fmt_pct, t
 from .scorecard import programme_scorecard_table, scorecard_summary
 
 _OUTCOME_LOWER = {
@@ -95,14 +95,6 @@ def _effect_sentence(o: str, row: pd.Series, lang: str) -> str:
              high=fmt_effect(hi_s if key != "sent_effect_none" else hi, o, lang))
 
 
-def _p(p: float, lang: str, digits: int = 3) -> str:
-    if p is None or not np.isfinite(p):
-        return "–"
-    if p < 0.001:
-        return "< 0,001" if lang == "fr" else "< 0.001"
-    return fmt_num(p, lang, digits)
-
-
 def render_programme(res: ProgrammeResults, lang: str = "en") -> ProgrammeReport:
     """Write the programme's results in one language.
 
@@ -147,7 +139,7 @@ def render_programme(res: ProgrammeResults, lang: str = "en") -> ProgrammeReport
     p = float(out.loc[o, "pretrend_p"])
     sentences.append(t("sent_pretrend_ok" if not out.loc[o, "pretrend_failed"] else "sent_pretrend_bad", lang,
                        outcome=t(f"outcome_{o}", lang).lower() if lang == "en" else t(f"outcome_{o}", lang),
-                       p=_p(p, lang, 2)))
+                       p=fmt_p(p, lang, 2)))
     rep.sentences = sentences
 
     # technical appendix sentences: TWFE, Bacon, honest bounds (each estimand labelled)
@@ -195,7 +187,7 @@ def _tables(rep: ProgrammeReport) -> None:
         t("col_outcome", lang): [t(f"outcome_{x}", lang) for x in out["outcome"]],
         t("col_effect", lang): [fmt_effect(v, x, lang) for v, x in zip(out["estimate"], out["outcome"])],
         t("col_ci", lang): [fmt_effect_ci(a, b, x, lang) for a, b, x in zip(out["ci_low"], out["ci_high"], out["outcome"])],
-        t("col_pretrend", lang): [(_p(v, lang, 2) + (" ⚠ " + t("pretrend_failed_short", lang) if bad else ""))
+        t("col_pretrend", lang): [(fmt_p(v, lang, 2) + (" ⚠ " + t("pretrend_failed_short", lang) if bad else ""))
                                   for v, bad in zip(out["pretrend_p"], out["pretrend_failed"])],
         t("col_volunteers_used", lang): [fmt_int(v, lang) for v in out["n"]],
     })
@@ -270,7 +262,7 @@ def _tables(rep: ProgrammeReport) -> None:
     rep.tables["pretrend"] = pd.DataFrame({
         t("col_test", lang): [t(f"test_{x}", lang) for x in pt["test"]],
         t("col_statistic", lang): [f"{fmt_num(v, lang, 1)} ({int(d)})" for v, d in zip(pt["statistic"], pt["df"])],
-        t("col_p", lang): [_p(v, lang) for v in pt["p_value"]],
+        t("col_p", lang): [fmt_p(v, lang) for v in pt["p_value"]],
     })
     if res.honest is not None:
         ht = res.honest.table

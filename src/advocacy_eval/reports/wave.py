@@ -15,7 +15,7 @@ from .. import __version__
 from ..analyses.wave import WaveResults
 from ..claims import Measurement
 from .vocabulary import wave_label
-from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
+from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_p, fmt_pct, fmt_ratio, t
 from .display import plain
 from .scorecard import claim_label, fmt_interval_of, fmt_value, wave_scorecard_table
 
@@ -82,8 +82,7 @@ class WaveReport:
 
 
 def _pretrend_flag(p: float, lang: str) -> str:
-    return t("pretrend_flag", lang, p=fmt_num(p, lang, 3) if p >= 0.001 else "< 0,001" if lang == "fr"
-             else "< 0.001") if np.isfinite(p) and p < 0.05 else ""
+    return t("pretrend_flag", lang, p=fmt_p(p, lang)) if np.isfinite(p) and p < 0.05 else ""
 
 
 def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
@@ -207,13 +206,13 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
         t("col_method", lang): [t(f"mix_variant_{v}", lang) for v in body["variant"]],
         t("col_value", lang): [fmt_pct(v, lang) for v in body["estimate"]],
         t("col_ci", lang): [fmt_interval(a, b, fmt_pct, lang) for a, b in zip(body["ci_low"], body["ci_high"])],
-        t("col_p_target", lang, target=fmt_pct(rep.target_share, lang, 0)): [_fmt_p(v, lang) for v in body["p_value"]],
+        t("col_p_target", lang, target=fmt_pct(rep.target_share, lang, 0)): [fmt_p(v, lang) for v in body["p_value"]],
     })
     rep.tables["mix_appendix"] = pd.DataFrame({
         t("col_method", lang): [t(f"mix_variant_{v}", lang) for v in mix["variant"]],
         t("col_value", lang): [fmt_pct(v, lang) for v in mix["estimate"]],
         t("col_ci", lang): [fmt_interval(a, b, fmt_pct, lang) for a, b in zip(mix["ci_low"], mix["ci_high"])],
-        t("col_p_target", lang, target=fmt_pct(rep.target_share, lang, 0)): [_fmt_p(v, lang) for v in mix["p_value"]],
+        t("col_p_target", lang, target=fmt_pct(rep.target_share, lang, 0)): [fmt_p(v, lang) for v in mix["p_value"]],
     })
 
     if len(s.wave_comparison):
@@ -227,7 +226,7 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
             t("col_difference", lang, ref=current["compared_to"]): [
                 *(f"{fmt_num(100 * e, lang)} pts [{fmt_num(100 * a, lang)} ; {fmt_num(100 * b, lang)}]"
                   for e, a, b in zip(wc["estimate"], wc["ci_low"], wc["ci_high"])), "–"],
-            t("col_p_adjusted", lang, method="Holm"): [*(_fmt_p(v, lang) for v in wc["p_adjusted"]), "–"],
+            t("col_p_adjusted", lang, method="Holm"): [*(fmt_p(v, lang) for v in wc["p_adjusted"]), "–"],
         })
 
     terms = s.engagement_terms or "reactions+comments+reposts+clicks"
@@ -254,15 +253,6 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
          ("min_group_size", str(k)), ("lang", lang), ("advocacy-eval", __version__)],
         columns=[t("col_parameter", lang), t("col_value", lang)])
     return rep
-
-
-def _fmt_p(p: float, lang: str) -> str:
-    """A p-value: three decimals, ``< 0.001`` below that."""
-    if p is None or not np.isfinite(p):
-        return "–"
-    if p < 0.001:
-        return "< 0,001" if lang == "fr" else "< 0.001"
-    return fmt_num(p, lang, 3)
 
 
 def _claim_sentence(claim, m: Measurement, verdict: str, lang: str, k: int) -> str:
