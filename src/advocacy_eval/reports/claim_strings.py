@@ -123,6 +123,7 @@ CLAIM_STRINGS: dict[str, dict[str, str]] = {
     # wave report rows and sentences built on the scorecard
     "pretrend_flag": {"en": "⚠ pre-enrolment test failed (p = {p}): {participants}' trend already differed before enrolling",
                       "fr": "⚠ test avant inscription non passé (p = {p}) : la tendance des {participants} différait déjà avant l'inscription"},
+    "basis_volunteers": {"en": "{n} {participants} in the estimate", "fr": "{n} {participants} dans l'estimation"},
     "descriptive_count": {"en": "descriptive count", "fr": "décompte descriptif"},
     "kpi_profiles": {"en": "LinkedIn profiles created since the enrolment month",
                      "fr": "Profils LinkedIn créés depuis le mois d'inscription"},

@@ -113,8 +113,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "{active} des {n} {participants} ({share}) ont publié au moins une fois depuis leur inscription ; en moyenne {monthly} publient au cours d'un mois donné.",
     },
     "sentence_profiles": {
-        "en": "{created} of the {without} {participants} who had no LinkedIn profile at enrolment created one ({rate}); over the same period {bg_rate} of non-enrolled employees without a profile created one.",
-        "fr": "{created} des {without} {participants} sans profil LinkedIn à l'inscription en ont créé un ({rate}) ; sur la même période, {bg_rate} des salariés non inscrits sans profil en ont créé un.",
+        "en": "{created} of the {without} {participants} who had no LinkedIn profile before their enrolment month created one since ({rate}); over the same period {bg_rate} of non-enrolled employees without a profile created one.",
+        "fr": "{created} des {without} {participants} sans profil LinkedIn avant leur mois d'inscription en ont créé un depuis ({rate}) ; sur la même période, {bg_rate} des salariés non inscrits sans profil en ont créé un.",
     },
     "sentence_profiles_small": {
         "en": "Fewer than {k} {participants} had no LinkedIn profile at enrolment: their figures are not shown.",

@@ -160,7 +160,7 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
             a = prof.attributable
             rows.append((t("kpi_profiles_attributable", lang), fmt_int(a.estimate, lang),
                          fmt_interval(a.ci_low, a.ci_high, fmt_int, lang),
-                         t("basis_people", lang, n=fmt_int(a.n, lang)), ""))
+                         t("basis_volunteers", lang, n=fmt_int(a.n, lang)), ""))
     rep.tables["kpis"] = pd.DataFrame(rows, columns=[t("col_indicator", lang), t("col_value", lang), t("col_ci", lang),
                                                      t("col_basis", lang), t("col_reading", lang)])
 
