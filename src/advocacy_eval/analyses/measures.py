@@ -30,7 +30,9 @@ from .. import metrics
 from ..claims import METRICS, PROGRAMME, Measurement
 from ..effects import OnboardingEffect, onboarding_effect, profiles_attributable
 from ..panel import Panel, build_panel
+from ..errors import ReportError
 from ..privacy import check_min_group_size
+from ..privacy.release import ReleasePlan, plan_release
 from ..schema import Programme
 from ..stats._result import StatResult
 from ..stats.proportions import content_mix, wilson_interval
@@ -162,6 +164,35 @@ def add_engagements(posts: pd.DataFrame) -> pd.DataFrame:
     return posts.assign(engagements=np.nansum(values, axis=1))
 
 
+def wave_sizes(programme: Programme) -> dict[str, int]:
+    """Volunteers per wave (every wave of the waves table, 0 when empty)."""
+    emp = programme.employees
+    counts = emp.loc[emp["enrolled_on"].notna()].groupby("wave_id", observed=True).size()
+    return {w: int(counts.get(w, 0)) for w in programme.wave_ids}
+
+
+def without_waves(programme: Programme, waves: Sequence[str]) -> Programme:
+    """The programme without some waves: their volunteers, their posts and activity, and the waves themselves.
+
+    Used to leave waves with fewer than k volunteers out of every figure of a
+    release (:mod:`advocacy_eval.privacy.release`).
+    """
+    from dataclasses import replace
+
+    if not waves:
+        return programme
+    emp = programme.employees
+    gone = emp.loc[emp["wave_id"].isin(list(waves)), "employee_id"]
+    posts = programme.posts
+    keep_posts = ~((posts["author_type"] == "employee") & posts["author_id"].isin(gone))
+    activity = programme.activity
+    if activity is not None:
+        activity = activity.loc[~activity["employee_id"].isin(gone)].reset_index(drop=True)
+    return replace(programme, waves=programme.waves.loc[~programme.waves["wave_id"].isin(list(waves))]
+                   .reset_index(drop=True), employees=emp.loc[~emp["employee_id"].isin(gone)].reset_index(drop=True),
+                   posts=posts.loc[keep_posts].reset_index(drop=True), activity=activity)
+
+
 # ----------------------------------------------------------------------------- shared fits
 
 
@@ -179,13 +210,31 @@ class MeasureContext:
     anticipation : int
         Months before enrolment in which behaviour may already change.
     panel : Panel, optional
-        A panel already built from ``programme``.
+        A panel already built from ``programme`` (without the waves left out).
+
+    Attributes
+    ----------
+    source_programme : Programme
+        The programme as loaded.
+    programme : Programme
+        The programme of the release: waves with fewer than k volunteers left
+        out (:mod:`advocacy_eval.privacy.release`).
+    excluded_waves : tuple of str
+        Those waves.
     """
 
     def __init__(self, programme: Programme, min_group_size: int = 5, control: str = "not_yet_treated",
                  anticipation: int = 0, panel: Panel | None = None) -> None:
-        self.programme = programme
         self.k = check_min_group_size(min_group_size)
+        self.source_programme = programme
+        self.wave_sizes = wave_sizes(programme)
+        self.excluded_waves = tuple(w for w, n in self.wave_sizes.items() if n < self.k)
+        if len(self.excluded_waves) == len(self.wave_sizes):
+            raise ReportError(f"every wave has fewer than {self.k} volunteers: nothing can be reported "
+                              "without exposing individuals")
+        self.programme = without_waves(programme, self.excluded_waves)
+        if self.excluded_waves:
+            panel = None  # a panel built from the whole programme would hold the waves left out
         self.control = control
         self.anticipation = anticipation
         self._panel = panel
@@ -223,6 +272,24 @@ class MeasureContext:
         """Profiles attributable to enrolment, per wave and ``total`` (None when not estimable)."""
         effect = self.effect("has_profile")
         return None if effect is None else profiles_attributable(self.panel, effect=effect)
+
+    @cached_property
+    def release_plan(self) -> ReleasePlan:
+        """What every report of the release hides (computed once from the data and k)."""
+        from .results import profile_counts
+
+        prog = self.programme
+        end = data_end(prog)
+        quantities: dict[str, dict[str, float]] = {}
+        successes: dict[str, dict[str, float]] = {}
+        prof = {w: profile_counts(prog, self.populations[w].members, end, None, w) for w in prog.wave_ids}
+        quantities["profiles"] = {w: c.n_without for w, c in prof.items()}
+        successes["profiles"] = {w: c.n_created for w, c in prof.items()}
+        effect = self.effect("posts") if prog.activity is not None else None
+        if effect is not None and effect.by_wave is not None:
+            bw = effect.by_wave
+            quantities["estimate"] = {str(w): int(n) for w, n in zip(bw["wave_id"], bw["n"])}
+        return plan_release(self.k, self.wave_sizes, quantities, successes)
 
     @cached_property
     def populations(self) -> dict[str, Population]:
@@ -392,12 +459,24 @@ def measure(metric: str, ctx: MeasureContext, key: str) -> Measurement:
     """
     if metric not in METRICS:
         raise KeyError(f"unknown metric {metric!r}; valid metrics: {', '.join(METRICS)}")
+    if key in ctx.excluded_waves:
+        return Measurement.missing(metric, key, "too_few_people")
     if key not in ctx.populations:
         ctx.programme.check_wave(key)
     pop = ctx.populations[key]
     if metric != "staff_reached_share" and pop.n_volunteers < ctx.k:
         return Measurement.missing(metric, key, "too_few_people", pop.n_volunteers)
+    quantity = _RELEASE_QUANTITY.get(metric)
+    if quantity is not None and key != PROGRAMME and ctx.release_plan.hides(quantity, key):
+        reason = "too_few_people" if ctx.release_plan.label_key(quantity, key) == "suppressed" \
+            else "suppressed_secondary"
+        return Measurement.missing(metric, key, reason, pop.n_volunteers)
     return MEASURES[metric](ctx, key)
+
+
+_RELEASE_QUANTITY: dict[str, str] = {"profiles_attributable": "profiles", "effect_posts": "estimate"}
+"""Metrics whose per-wave values are also pooled into a published total, and the
+release quantity that decides whether a wave's value is hidden."""
 
 
 def measure_all(metrics_: Sequence[str], ctx: MeasureContext, keys: Sequence[str]) -> list[Measurement]:

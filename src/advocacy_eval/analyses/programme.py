@@ -21,7 +21,7 @@ from ..claims import PROGRAMME, Claim, Scorecard, default_claims, evaluate
 from ..effects import BaconResult, HonestBounds, OnboardingEffect, bacon_decomposition, honest_bounds, twfe_estimate
 from ..errors import ReportError
 from ..panel import Panel
-from ..privacy import cells_to_hide, check_min_group_size
+from ..privacy import check_min_group_size
 from ..schema import Programme
 from ..stats._result import StatResult, make_result
 from .measures import PROFILE_COVARIATES, MeasureContext, measure_all, population
@@ -41,15 +41,19 @@ class ProfileRow:
         Wave id or ``"total"``.
     counts : ProfileCounts
         The figures (one reference date: the start of the enrolment month).
-    hide_row, hide_without, hide_created : bool
-        Primary and secondary suppression of the row and of its counts.
+    hidden : str
+        ``""`` when shown; else the label key of why it is hidden in every report
+        of the release (``"suppressed"`` or ``"suppressed_secondary"``).
     """
 
     wave_id: str
     counts: ProfileCounts
-    hide_row: bool
-    hide_without: bool
-    hide_created: bool
+    hidden: str
+
+    @property
+    def hide(self) -> bool:
+        """Whether the row's figures are hidden."""
+        return bool(self.hidden)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class ProgrammeResults:
     honest : HonestBounds or None
     n_volunteers, n_controls : int
         Volunteers and never-enrolled colleagues in the monthly panel.
+    excluded_waves : tuple of str
+        Waves with fewer than k volunteers, left out of every figure (:mod:`advocacy_eval.privacy.release`).
     sources : pandas.DataFrame
         Input files.
     """
@@ -117,6 +123,7 @@ class ProgrammeResults:
     n_volunteers: int
     n_controls: int
     sources: pd.DataFrame = field(repr=False)
+    excluded_waves: tuple[str, ...] = ()
 
     def effect(self, outcome: str) -> OnboardingEffect | None:
         """The fitted effect on ``outcome`` (None when it was not estimable)."""
@@ -182,6 +189,8 @@ def programme_results(
     k = check_min_group_size(min_group_size)
     claims = tuple(default_claims() if claims is None else claims)
     ctx = context if context is not None else MeasureContext(programme, k, control, anticipation)
+    programme = ctx.programme  # the release: waves with fewer than k volunteers left out of every figure
+    plan = ctx.release_plan
     panel = ctx.panel
     if outcome not in panel.estimable:
         outcome = "has_profile"
@@ -207,19 +216,16 @@ def programme_results(
     es = head.event_study
     es = es.loc[es["n"] >= k].reset_index(drop=True)
     by_wave = head.by_wave if head.by_wave is not None else make_result([])
-    by_wave = by_wave.loc[by_wave["n"] >= k].reset_index(drop=True) if len(by_wave) else by_wave
+    if len(by_wave):  # waves whose effect is hidden in every report of the release (primary or complementary)
+        by_wave = by_wave.loc[[not plan.hides("estimate", str(w)) for w in by_wave["wave_id"]]].reset_index(drop=True)
 
-    # profiles per wave and in total, one reference date, suppression decided once
+    # profiles per wave and in total, one reference date, suppression decided once for the release
     data_end = ctx.populations[PROGRAMME].data_end
     per_wave = [profile_counts(programme, population(programme, w).members, data_end, ctx.profiles, w)
                 for w in programme.wave_ids]
-    hide_row = cells_to_hide(np.array([c.n_volunteers for c in per_wave]), k)
-    hide_without = cells_to_hide(np.array([c.n_without for c in per_wave]), k, already=hide_row)
-    hide_created = cells_to_hide(np.array([c.n_created for c in per_wave]), k, already=hide_without)
     total = profile_counts(programme, ctx.populations[PROGRAMME].members, data_end, ctx.profiles, "total")
-    profiles = tuple(ProfileRow(w, c, bool(a), bool(b), bool(d)) for w, c, a, b, d in
-                     zip(programme.wave_ids, per_wave, hide_row, hide_without, hide_created)) + (
-        ProfileRow("total", total, False, total.n_without < k, total.n_created < k),)
+    profiles = tuple(ProfileRow(w, c, plan.label_key("profiles", w)) for w, c in zip(programme.wave_ids, per_wave)) \
+        + (ProfileRow("total", total, "suppressed" if total.n_without < k else ""),)
 
     # diagnostics on the headline outcome
     twfe = twfe_estimate(panel, outcome)
@@ -232,7 +238,7 @@ def programme_results(
 
     comp = []
     for wave in programme.wave_ids:
-        row: dict[str, object] = {"wave_id": wave}
+        row: dict[str, object] = {"wave_id": wave, "hidden": plan.label_key("estimate", wave)}
         for o, key in (("posts", "posts"), ("members_reached", "reach")):
             e = ctx.effect(o) if o in panel.estimable else None
             bw = e.by_wave if e is not None else None
@@ -251,6 +257,7 @@ def programme_results(
         n_controls=panel.count("units_control"),
         sources=programme.sources if programme.sources is not None
         else pd.DataFrame(columns=["file", "rows", "sha256"]),
+        excluded_waves=ctx.excluded_waves,
     )
 
 

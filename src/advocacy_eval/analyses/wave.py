@@ -74,6 +74,10 @@ class WaveResults:
         Months after enrolment used by ``wave_comparison``.
     profiles : ProfileCounts
         Profiles of the wave's volunteers, one reference date (the start of the enrolment month).
+    profiles_hidden : str
+        ``""`` when the profile figures may be shown; else why they are hidden in
+        every report of the release (``"suppressed"``: fewer than k people without a
+        profile; ``"suppressed_secondary"``: hidden to protect a smaller group).
     effect_pretrend_p : float
         p-value of the pre-enrolment test of the onboarding effect on posts (NaN when not estimated).
     engagement_terms : str
@@ -106,6 +110,7 @@ class WaveResults:
     wave_comparison: StatResult = field(repr=False)
     months_window: int
     profiles: ProfileCounts
+    profiles_hidden: str
     effect_pretrend_p: float
     engagement_terms: str
     sources: pd.DataFrame = field(repr=False)
@@ -197,11 +202,13 @@ def wave_results(
     programme.check_wave(wave)
     claims = tuple(default_claims() if claims is None else claims)
     ctx = context if context is not None else MeasureContext(programme, k)
-    pop = population(programme, wave)
-    members = pop.members
-    if len(members) < k:
+    if wave in ctx.excluded_waves or ctx.wave_sizes.get(wave, 0) < k:
         raise ReportError(f"wave {wave} has fewer than {k} volunteers: it cannot be reported "
                           "without exposing individuals")
+    programme = ctx.programme  # the release: waves with fewer than k volunteers left out
+    plan = ctx.release_plan
+    pop = population(programme, wave)
+    members = pop.members
     waves = programme.waves.set_index("wave_id")
     wave_claims = tuple(c for c in claims if c.applies_to(wave))
     scorecard = evaluate(wave_claims, measure_all([c.metric for c in wave_claims], ctx, [wave]), [wave])
@@ -209,10 +216,10 @@ def wave_results(
     order = programme.wave_ids
     previous_wave = order[order.index(wave) - 1] if order.index(wave) > 0 else None
     previous = None
-    if with_previous and previous_wave is not None and population(programme, previous_wave).n_volunteers >= k:
+    if with_previous and previous_wave is not None:
         previous = evaluate(wave_claims, measure_all([c.metric for c in wave_claims], ctx, [previous_wave]),
                             [previous_wave])
-    elif previous_wave is not None and with_previous:
+    elif not with_previous:
         previous_wave = None
 
     posts = ctx.window_posts(wave)
@@ -237,7 +244,8 @@ def wave_results(
         n=("active", "size"), active=("active", "sum")).reset_index()
     lo, hi = wilson_interval(dept["active"].to_numpy(), dept["n"].to_numpy())
     dept = dept.assign(share=dept["active"] / dept["n"], ci_low=lo, ci_high=hi)
-    dept = suppress_small_groups(dept, count="n", k=k, values=["active", "share", "ci_low", "ci_high"])
+    dept = suppress_small_groups(dept, count="n", k=k, values=["active", "share", "ci_low", "ci_high"],
+                                 successes="active")
 
     # reach and engagement
     reach = compare_rates(posts, by="author_type", reference="company", vce=VCE)
@@ -270,6 +278,7 @@ def wave_results(
         reach=reach, engagement=engagement, mix=mix, participation_monthly=monthly,
         participation_by_department=dept, wave_comparison=wave_comparison, months_window=months_window,
         profiles=profile_counts(programme, members, pop.data_end, ctx.profiles, wave),
+        profiles_hidden=plan.label_key("profiles", wave),
         effect_pretrend_p=pretrend_p(effect) if effect is not None else float("nan"),
         engagement_terms=str(engagement["terms"].iloc[0]) if "terms" in engagement else "",
         sources=programme.sources if programme.sources is not None

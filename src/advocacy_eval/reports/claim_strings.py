@@ -123,6 +123,16 @@ CLAIM_STRINGS: dict[str, dict[str, str]] = {
     # wave report rows and sentences built on the scorecard
     "pretrend_flag": {"en": "⚠ pre-enrolment test failed (p = {p}): {participants}' trend already differed before enrolling",
                       "fr": "⚠ test avant inscription non passé (p = {p}) : la tendance des {participants} différait déjà avant l'inscription"},
+    "suppressed_secondary": {"en": "hidden to protect a smaller group", "fr": "masqué pour protéger un groupe plus petit"},
+    "missing_suppressed_secondary": {"en": "hidden to protect a smaller group", "fr": "masqué pour protéger un groupe plus petit"},
+    "sentence_profiles_secondary": {
+        "en": "The profile figures of this wave are hidden to protect a smaller group in another wave (the same cells are hidden in every report of this run).",
+        "fr": "Les chiffres de profils de cette vague sont masqués pour protéger un groupe plus petit d'une autre vague (les mêmes cellules sont masquées dans tous les rapports de cette édition).",
+    },
+    "waves_left_out": {
+        "en": "{n} wave(s) with fewer than {k} {participants} are left out of every figure of this run's reports, to protect them.",
+        "fr": "{n} vague(s) de moins de {k} {participants} sont exclues de tous les chiffres des rapports de cette édition, pour les protéger.",
+    },
     "basis_volunteers": {"en": "{n} {participants} in the estimate", "fr": "{n} {participants} dans l'estimation"},
     "descriptive_count": {"en": "descriptive count", "fr": "décompte descriptif"},
     "kpi_profiles": {"en": "LinkedIn profiles created since the enrolment month",

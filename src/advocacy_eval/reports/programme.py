@@ -173,6 +173,8 @@ def render_programme(res: ProgrammeResults, lang: str = "en") -> ProgrammeReport
     if panel.source == "posts":
         caveats.append(t("caveat_posts_only", lang))
     caveats.append(t("caveat_proof", lang))
+    if res.excluded_waves:
+        caveats.insert(0, t("waves_left_out", lang, n=fmt_int(len(res.excluded_waves), lang), k=k))
     rep.caveats = caveats
     _tables(rep)
     return rep
@@ -181,7 +183,6 @@ def render_programme(res: ProgrammeResults, lang: str = "en") -> ProgrammeReport
 def _tables(rep: ProgrammeReport) -> None:
     res, lang = rep.results, rep.lang
     k, o = res.min_group_size, res.outcome
-    hidden = t("suppressed", lang, k=k)
     out = res.outcomes
     rep.tables["outcomes"] = pd.DataFrame({
         t("col_outcome", lang): [t(f"outcome_{x}", lang) for x in out["outcome"]],
@@ -200,39 +201,40 @@ def _tables(rep: ProgrammeReport) -> None:
         t("col_volunteers_used", lang): [fmt_int(v, lang) for v in bw["n"]] if len(bw) else [],
     })
 
-    # profiles: one reference date (start of the enrolment month) in every column
+    # profiles: one reference date (start of the enrolment month) in every column; the cells hidden are
+    # those of the release plan, hidden in every report of the run (privacy.release)
     rows = []
     for r in res.profiles:
         c, a = r.counts, r.counts.attributable
-        show_attr = not r.hide_without and a is not None and a.finite
+        why = t(r.hidden, lang, k=k) if r.hidden else ""
+        shown = a is not None and a.finite
         rows.append((
             t("total", lang) if r.wave_id == "total" else r.wave_id,
-            hidden if r.hide_without else fmt_int(c.n_without, lang),
-            hidden if r.hide_created else fmt_int(c.n_created, lang),
-            fmt_int(a.estimate, lang) if show_attr and a is not None else hidden if r.hide_without else "–",
-            fmt_interval(a.ci_low, a.ci_high, fmt_int, lang) if show_attr and a is not None
-            else hidden if r.hide_without else "–",
+            why or fmt_int(c.n_without, lang),
+            why or fmt_int(c.n_created, lang),
+            why or (fmt_int(a.estimate, lang) if shown and a is not None else "–"),
+            why or (fmt_interval(a.ci_low, a.ci_high, fmt_int, lang) if shown and a is not None else "–"),
         ))
     rep.tables["profiles"] = pd.DataFrame(rows, columns=[t("col_wave", lang), t("col_without_profile", lang),
                                                          t("col_created_after", lang), t("col_profiles", lang),
                                                          t("col_ci", lang)])
 
-    # waves compared (no total row: waves with fewer than k volunteers in the estimate are hidden)
-    prof_hidden = {r.wave_id: r.hide_without for r in res.profiles}
+    # waves compared (no total row; hidden cells are the release plan's)
+    prof_hidden = {r.wave_id: r.hidden for r in res.profiles}
     prof_attr = {r.wave_id: r.counts.attributable for r in res.profiles}
     rows = []
     for r in res.wave_comparison.itertuples(index=False):
-        small = r.posts_n < k
+        why = t(r.hidden, lang, k=k) if r.hidden else ""
         a = prof_attr.get(r.wave_id)
+        why_prof = t(prof_hidden[r.wave_id], lang, k=k) if prof_hidden.get(r.wave_id) else ""
         rows.append((
             r.wave_id,
-            hidden if small else fmt_int(r.posts_n, lang),
-            hidden if small else fmt_effect(r.posts_estimate, "posts", lang),
-            hidden if small else fmt_effect_ci(r.posts_ci_low, r.posts_ci_high, "posts", lang),
-            hidden if small else fmt_effect(r.reach_estimate, "members_reached", lang),
-            hidden if small else fmt_effect_ci(r.reach_ci_low, r.reach_ci_high, "members_reached", lang),
-            hidden if small or prof_hidden.get(r.wave_id, True) else
-            (fmt_int(a.estimate, lang) if a is not None and a.finite else "–"),
+            why or fmt_int(r.posts_n, lang),
+            why or fmt_effect(r.posts_estimate, "posts", lang),
+            why or fmt_effect_ci(r.posts_ci_low, r.posts_ci_high, "posts", lang),
+            why or fmt_effect(r.reach_estimate, "members_reached", lang),
+            why or fmt_effect_ci(r.reach_ci_low, r.reach_ci_high, "members_reached", lang),
+            why_prof or (fmt_int(a.estimate, lang) if a is not None and a.finite else "–"),
         ))
     rep.tables["wave_comparison"] = pd.DataFrame(rows, columns=[
         t("col_wave", lang), t("col_volunteers_used", lang), t("col_effect_posts", lang), t("col_ci", lang),

@@ -110,7 +110,6 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
     rep.tables["scorecard"] = wave_scorecard_table(s.scorecard, lang, k, s.previous, s.previous_wave)
 
     r = s.reach.set_index("level")
-    hidden = t("suppressed", lang, k=k)
     posts_authors = t("basis_posts_authors", lang, posts=fmt_int(r.loc["employee", "n_posts"], lang),
                       authors=fmt_int(r.loc["employee", "n_clusters"], lang))
 
@@ -148,8 +147,9 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
                      fmt_interval_of(effect, lang), t("basis_wave_effect", lang, n=fmt_int(effect.n, lang)),
                      _pretrend_flag(s.effect_pretrend_p, lang) or claim_reading("effect_posts")))
     prof = s.profiles
-    if 0 < prof.n_without < k:  # too few volunteers without a profile to show anything about them
-        rows.append((t("kpi_profiles", lang), hidden, "", hidden, ""))
+    if s.profiles_hidden:  # hidden in every report of the release (privacy.release)
+        label = t(s.profiles_hidden, lang, k=k)
+        rows.append((t("kpi_profiles", lang), label, "", label, ""))
     elif prof.n_without:
         rows.append((t("kpi_profiles", lang), fmt_int(prof.n_created, lang), t("descriptive_count", lang),
                      t("basis_without_profile", lang, n=fmt_int(prof.n_without, lang)), ""))
@@ -177,12 +177,13 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
 
     # participation by department (k-suppressed, total shown)
     dept = s.participation_by_department
+    why = [t(r, lang, k=k) if r else "" for r in dept["suppressed_reason"]]
     rep.tables["participation_by_department"] = pd.DataFrame({
         t("col_department", lang): dept["department"].astype(str),
-        t("col_enrolled", lang): [hidden if sup else fmt_int(v, lang) for v, sup in zip(dept["n"], dept["suppressed"])],
-        t("col_share_active", lang): [hidden if sup else fmt_pct(v, lang) for v, sup in zip(dept["share"], dept["suppressed"])],
-        t("col_ci", lang): [hidden if sup else fmt_interval(a, b, fmt_pct, lang) for a, b, sup in
-                            zip(dept["ci_low"], dept["ci_high"], dept["suppressed"])],
+        t("col_enrolled", lang): [w if w else fmt_int(v, lang) for v, w in zip(dept["n"], why)],
+        t("col_share_active", lang): [w if w else fmt_pct(v, lang) for v, w in zip(dept["share"], why)],
+        t("col_ci", lang): [w if w else fmt_interval(a, b, fmt_pct, lang) for a, b, w in
+                            zip(dept["ci_low"], dept["ci_high"], why)],
     })
 
     rep.tables["reach"] = pd.DataFrame({
@@ -267,6 +268,9 @@ def _claim_sentence(claim, m: Measurement, verdict: str, lang: str, k: int) -> s
 
 def _profile_sentence(s: WaveResults, lang: str) -> str:
     prof = s.profiles
+    if s.profiles_hidden:
+        return t("sentence_profiles_small" if s.profiles_hidden == "suppressed" else "sentence_profiles_secondary",
+                 lang, k=s.min_group_size)
     if prof.n_without >= s.min_group_size:
         return t("sentence_profiles", lang, created=fmt_int(prof.n_created, lang), without=fmt_int(prof.n_without, lang),
                  rate=fmt_pct(prof.creation_rate.estimate, lang), bg_rate=fmt_pct(prof.background_rate, lang))
