@@ -67,6 +67,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except KeyError as exc:
         _eprint(str(exc.args[0]))
         return 2
+    if args.all_waves:  # waves below k are left out of the whole release (privacy.release), not failures
+        from .analyses.measures import wave_sizes
+
+        sizes = wave_sizes(programme)
+        left_out = [w for w in waves if sizes[w] < args.min_group_size]
+        for w in left_out:
+            _eprint(f"[{w}] left out of every report of this run: fewer than {args.min_group_size} volunteers")
+        waves = [w for w in waves if w not in left_out]
     claims_file = ""
     if args.claims:
         from .claims import load_claims

@@ -38,6 +38,36 @@ ORIGINS: tuple[str, ...] = ("suggested", "own")
 ENGAGEMENT_TERMS: tuple[str, ...] = ("reactions", "comments", "reposts", "clicks", "follows")
 """Post columns that count as engagements in LinkedIn's engagement rate."""
 
+SAFE_ID_PATTERN = r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+"""Full-match pattern of an id that may become a file name or a report path (``wave_id``, ``employee_id``).
+
+A letter or digit, then up to 63 letters, digits, ``_``, ``.`` or ``-``; never
+``..``, ``/``, ``\\``, a space or a control character. Real values: ``W1``,
+``E0001``, the pseudonyms ``E-3f2a9c0d1e2b4a5f``.
+"""
+
+SAFE_ID_RULE = ("must be a safe id: a letter or digit, then letters, digits, '_', '.' or '-' "
+                "(at most 64 characters, no '..', no '/' or spaces)")
+"""Rule shown when an id breaks :data:`SAFE_ID_PATTERN`."""
+
+REF_ID_MAX = 512
+"""Longest ``post_id`` or ``author_id`` (URNs and cleaned links are far shorter)."""
+
+REF_ID_RULE = f"must be at most {REF_ID_MAX} characters"
+"""Rule shown when a ``post_id`` or ``author_id`` is too long (they are URNs or links, never file names)."""
+
+
+def safe_id_mask(values: pd.Series) -> pd.Series:
+    """True where a value is a safe id (see :data:`SAFE_ID_PATTERN`); missing values are False.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Ids as text.
+    """
+    text = values.astype("string")
+    return text.str.fullmatch(SAFE_ID_PATTERN).fillna(False).astype(bool)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -124,32 +154,39 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 """Documentation of every canonical column, by table."""
 
 
-def _count(nullable: bool = False) -> pa.Column:
+def _count(nullable: bool = False, required: bool = True) -> pa.Column:
     return pa.Column(
         "Int64",
         checks=pa.Check.ge(0, error="count must be >= 0"),
         nullable=nullable,
         coerce=True,
+        required=required,
     )
 
 
-def _date(nullable: bool = False) -> pa.Column:
-    return pa.Column("datetime64[ns]", nullable=nullable, coerce=True)
+def _date(nullable: bool = False, required: bool = True) -> pa.Column:
+    return pa.Column("datetime64[ns]", nullable=nullable, coerce=True, required=required)
 
 
-def _text(nullable: bool = False, unique: bool = False, isin: tuple[str, ...] | None = None) -> pa.Column:
+def _text(nullable: bool = False, unique: bool = False, isin: tuple[str, ...] | None = None,
+          ident: str | None = None, required: bool = True) -> pa.Column:
+    """A text column; ``ident`` is ``"safe"`` (file-name-safe id) or ``"ref"`` (URN or link id)."""
     checks = [pa.Check.isin(list(isin), error=f"must be one of {', '.join(isin)}")] if isin else []
     if not nullable:
         checks.append(pa.Check.str_length(min_value=1, error="must not be empty"))
-    return pa.Column(str, checks=checks, nullable=nullable, unique=unique, coerce=True)
+    if ident == "safe":
+        checks.append(pa.Check(safe_id_mask, error=SAFE_ID_RULE))
+    elif ident == "ref":
+        checks.append(pa.Check.str_length(max_value=REF_ID_MAX, error=REF_ID_RULE))
+    return pa.Column(str, checks=checks, nullable=nullable, unique=unique, coerce=True, required=required)
 
 
 WAVES = pa.DataFrameSchema(
     {
-        "wave_id": _text(unique=True),
+        "wave_id": _text(unique=True, ident="safe"),
         "name": _text(),
-        "name_en": _text(nullable=True),
-        "name_fr": _text(nullable=True),
+        "name_en": _text(nullable=True, required=False),
+        "name_fr": _text(nullable=True, required=False),
         "start_date": _date(),
         "end_date": _date(),
     },
@@ -160,14 +197,14 @@ WAVES = pa.DataFrameSchema(
 
 EMPLOYEES = pa.DataFrameSchema(
     {
-        "employee_id": _text(unique=True),
-        "wave_id": _text(nullable=True),
-        "enrolled_on": _date(nullable=True),
+        "employee_id": _text(unique=True, ident="safe"),
+        "wave_id": _text(nullable=True, ident="safe", required=False),
+        "enrolled_on": _date(nullable=True, required=False),
         "department": _text(),
         "region": _text(),
-        "profile_created_on": _date(nullable=True),
-        "left_on": _date(nullable=True),
-        "trained_on": pa.Column("datetime64[ns]", nullable=True, coerce=True, required=False),
+        "profile_created_on": _date(nullable=True, required=False),
+        "left_on": _date(nullable=True, required=False),
+        "trained_on": _date(nullable=True, required=False),
     },
     name="employees",
     strict=False,
@@ -176,24 +213,24 @@ EMPLOYEES = pa.DataFrameSchema(
 
 POSTS = pa.DataFrameSchema(
     {
-        "post_id": _text(unique=True),
+        "post_id": _text(unique=True, ident="ref"),
         "author_type": _text(isin=AUTHOR_TYPES),
-        "author_id": _text(),
+        "author_id": _text(ident="ref"),
         "published_at": _date(),
         "network": _text(),
         "content_type": _text(isin=CONTENT_TYPES),
-        "theme": _text(nullable=True),
-        "origin": _text(nullable=True, isin=ORIGINS),
+        "theme": _text(nullable=True, required=False),
+        "origin": _text(nullable=True, isin=ORIGINS, required=False),
         "audience_size": pa.Column(
             "Int64", checks=pa.Check.gt(0, error="audience_size must be > 0"), coerce=True
         ),
         "impressions": _count(),
         "members_reached": _count(),
-        "reactions": _count(nullable=True),
-        "comments": _count(nullable=True),
-        "reposts": _count(nullable=True),
-        "clicks": _count(nullable=True),
-        "follows": _count(nullable=True),
+        "reactions": _count(nullable=True, required=False),
+        "comments": _count(nullable=True, required=False),
+        "reposts": _count(nullable=True, required=False),
+        "clicks": _count(nullable=True, required=False),
+        "follows": _count(nullable=True, required=False),
     },
     name="posts",
     strict=False,
@@ -202,7 +239,7 @@ POSTS = pa.DataFrameSchema(
 
 ACTIVITY = pa.DataFrameSchema(
     {
-        "employee_id": _text(),
+        "employee_id": _text(ident="safe"),
         "month": _date(),
         "posts": _count(),
         "impressions": _count(),

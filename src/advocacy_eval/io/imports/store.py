@@ -20,8 +20,12 @@ date and different values are a conflict, reported, never resolved silently.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
+import socket
+import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...errors import FAILURE_COLUMNS, DataValidationError
+from ...errors import FAILURE_COLUMNS, AdvocacyEvalError, DataValidationError
 from ...schema import COLUMNS, REQUIRED_TABLES, TABLES
 from ..load import load_programme, parse_table, read_raw, schema_failures
 from ..validate import cross_table_failures
@@ -243,6 +247,10 @@ def merge_snapshot(state: FolderState, table: str, rows: pd.DataFrame, export_da
     stamp = _stamp(export_date)
     hist = state.history.get(table)
     if hist is not None and len(hist):
+        # this very file's snapshot is never stored twice (history written without its log row by an
+        # interrupted import of an older version would otherwise be duplicated when the file is re-imported)
+        hist = hist[hist["source_sha256"].astype(str) != sha256].reset_index(drop=True)
+    if hist is not None and len(hist):
         same = hist[hist["export_date"].astype(str) == stamp]
         if len(same):
             joined = new.merge(same, on=key, how="inner", suffixes=("", "_old"))
@@ -393,80 +401,549 @@ def _partial_rules(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> list
     return out
 
 
-# --------------------------------------------------------------------------- atomic writes
+# --------------------------------------------------------------------------- atomic commit
+#
+# An import writes nothing into the data folder's managed files until its whole new state (raw copies,
+# tables, history, aliases, log) is staged in DATA_DIR/.import-stage-*/new/ and validated. Then:
+#
+#  1. the files about to be replaced are hard-linked into the stage's backup/ (undo data);
+#  2. a journal naming the stage and every file is written, synced, and renamed to
+#     DATA_DIR/.import-journal.json: the commit point;
+#  3. each staged file is moved into place with os.replace (atomic per file, idempotent: a file already
+#     moved is no longer in the stage);
+#  4. the journal is removed, then the stage.
+#
+# A process killed before step 2 left only a stage (removed by the next command); killed after it, the
+# journal says "roll forward" and the next command moves what is left (the new state was complete and
+# validated). An error raised during step 3 in a live process renames the journal to
+# .import-rollback.json and puts the backups back, so the folder is as before; a kill during that undo
+# is finished by the next command the same way. "The next command" is any import, and ``validate`` or
+# ``report`` through :func:`recover_interrupted_import`; each takes the folder lock first.
+
+JOURNAL_FILE = ".import-journal.json"
+"""Commit journal: present from the commit point until every staged file is in place."""
+ROLLBACK_FILE = ".import-rollback.json"
+"""The journal renamed when a commit that failed in a live process is being undone."""
+CRASH_ENV = "ADVOCACY_EVAL_TEST_CRASH_AT"
+"""Test-only environment variable: the step at which :func:`crash_point` kills the process."""
+CRASH_STEPS: tuple[str, ...] = (
+    "locked", "staged", "validated", "committed", "moved-<n>", "moved-all", "journal-removed", "unlocking",
+    "recovering-<n>",
+)
+"""Named steps of an import at which ``ADVOCACY_EVAL_TEST_CRASH_AT`` can kill it (``<n>``: 1, 2...).
+
+``locked``: lock taken, nothing read; ``staged``: new files written into the stage, not validated;
+``validated``: validated, journal not written; ``committed``: journal published, nothing moved;
+``moved-<n>``: n files moved into place; ``moved-all``: every file moved, journal still there;
+``journal-removed``: journal removed, stage still there; ``unlocking``: all done but the lock;
+``recovering-<n>``: a later command moved n files while finishing an interrupted import.
+"""
+PERSONAL_FILE_MODE = 0o600
+"""Widest permissions of a raw copy: the exports hold personal data (owner read/write at most)."""
+PRIVATE_DIR_MODE = 0o700
+"""Permissions of the staging folder and of a new ``raw/`` folder."""
+
+try:  # advisory locks released by the kernel when the holder dies, even on kill -9
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the PID check alone
+    fcntl = None  # type: ignore[assignment]
+
+
+class ImportWriteError(AdvocacyEvalError, OSError):
+    """The data folder could not be written (read-only folder, full disk, removed file...).
+
+    Also an :class:`OSError`, so callers catching either keep working.
+    """
+
+
+def crash_point(step: str) -> None:
+    """TEST-ONLY hook: end the process abruptly at a named step of an import.
+
+    When the environment variable :data:`CRASH_ENV` (``ADVOCACY_EVAL_TEST_CRASH_AT``) equals ``step``
+    the process exits at once with status 137, like ``kill -9``: no ``finally`` block, no cleanup, no
+    flushed output. ``tests/test_import_crash.py`` uses it to check that the next command finds the
+    data folder exactly as before or exactly as after the import. Never set it outside tests.
+
+    Parameters
+    ----------
+    step : str
+        One of :data:`CRASH_STEPS` (with ``<n>`` replaced by a number).
+    """
+    if os.environ.get(CRASH_ENV) == step:
+        os._exit(137)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make renames and new entries in a folder durable (best effort: not every system allows it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_new_file(path: Path, data: bytes, mode: int, create_mode: int = 0o600) -> None:
+    """Create ``path`` exclusively, write ``data``, set ``mode``, sync."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), create_mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if mode >= 0:
+            os.fchmod(fd, mode)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this PID exists on this machine."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _process_start(pid: int) -> str | None:
+    """Start time of a process in clock ticks since boot (Linux), to recognise a recycled PID."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[-1].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def _lock_record() -> bytes:
+    pid = os.getpid()
+    return json.dumps({"pid": pid, "host": socket.gethostname(), "process_start": _process_start(pid),
+                       "since": now_utc()}).encode("utf-8")
+
+
+def _parse_lock(data: bytes) -> dict | None:
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("pid"), int) else None
+
+
+def _describe_holder(record: dict | None) -> str:
+    if record is None:
+        return "holder unknown"
+    return f"process {record['pid']} on {record.get('host', '?')}, since {record.get('since', '?')}"
+
+
+def _lock_is_stale(record: dict | None) -> bool:
+    """Whether a PID lock (no flock) was left by a process that has ended on this machine."""
+    if record is None or record.get("host") != socket.gethostname():
+        return False  # unknown holder, or another machine: cannot tell
+    pid = record["pid"]
+    if not _process_alive(pid):
+        return True
+    started = record.get("process_start")
+    return started is not None and _process_start(pid) not in (None, started)  # PID recycled
+
+
+def _not_writable(folder: Path, exc: OSError) -> ImportWriteError:
+    return ImportWriteError(f"cannot import into {folder}: the folder is not writable "
+                            f"({exc.strerror or exc}); nothing was changed. Imports need write access to "
+                            "the data folder (check its permissions, or import into a copy)")
 
 
 class FolderLock:
-    """Exclusive lock on a data folder for the duration of one import (``.import.lock``).
+    """Exclusive lock on a data folder for one import; finishes or undoes an interrupted one.
 
-    Creates the folder when needed and, if the import fails, removes it again
-    when this lock created it, so that a failed import leaves no trace.
+    ``DATA_DIR/.import.lock`` records the holder (PID, host, start time) and is held with an advisory
+    ``flock``, which the kernel releases when the holder ends, even on ``kill -9``: a lock file left by
+    a dead process is simply taken over. Where ``flock`` is not available the recorded PID is checked
+    instead (a lock whose process has ended on this machine is stale and removed).
+
+    On entry the folder is created when missing, the lock taken, and whatever an interrupted import
+    left is completed or undone (:func:`recover`; see :attr:`recovered`). On exit the lock file is
+    removed; when this import created the folder and failed, the folder is removed again if nothing
+    else is in it (another import may have started in it meanwhile).
+
+    Parameters
+    ----------
+    folder : Path
+        The data folder (absolute).
+    create : bool
+        Create the folder when it is missing (imports); otherwise a missing folder is refused.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, create: bool = True) -> None:
         self.folder = folder
+        self.create = create
         self.created = False
+        self.recovered: str | None = None
+        self._fd: int | None = None
 
     def __enter__(self) -> FolderLock:
-        if self.folder.exists() and not self.folder.is_dir():
-            raise ImportRefused(f"{self.folder} exists and is not a folder")
-        if not self.folder.exists():
-            self.folder.mkdir(parents=True)
-            self.created = True
+        for _ in range(5):
+            if self.create:
+                self._make_folder()
+            try:
+                self._acquire()
+                break
+            except FileNotFoundError:  # removed by a failed import that had created it: create it again
+                if not self.create:
+                    raise ImportRefused(f"{self.folder}: folder not found") from None
+        else:
+            raise ImportRefused(f"{self.folder} keeps disappearing while the import starts (another process "
+                                "removes it); try again")
         try:
-            fd = os.open(self.folder / LOCK_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            if self.created:
-                shutil.rmtree(self.folder, ignore_errors=True)
-            raise ImportRefused(f"another import into {self.folder} is running (or one was interrupted: "
-                                f"if none is running, delete {self.folder / LOCK_FILE})") from None
-        os.close(fd)
+            crash_point("locked")
+            self.recovered = recover(self.folder)
+        except BaseException:
+            self._release()
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        for stale in self.folder.glob(STAGE_PREFIX + "*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        try:
-            os.unlink(self.folder / LOCK_FILE)
-        except FileNotFoundError:
-            pass
         if exc_type is not None and self.created:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            cleanup_empty_dirs(self.folder)
+        crash_point("unlocking")
+        self._release()
+        if exc_type is not None and self.created:
+            try:
+                self.folder.rmdir()  # only when empty
+            except OSError:
+                pass
+
+    def _make_folder(self) -> None:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ImportRefused(f"{self.folder} exists and is not a folder")
+        try:
+            self.folder.mkdir(parents=True)
+            self.created = True
+        except FileExistsError:  # another import created it first: fine, the lock decides
+            if not self.folder.is_dir():
+                raise ImportRefused(f"{self.folder} exists and is not a folder") from None
+        except OSError as exc:
+            raise ImportWriteError(f"cannot create the data folder {self.folder}: {exc.strerror or exc}; "
+                                   "nothing was changed") from None
+
+    def _acquire(self) -> None:
+        path = self.folder / LOCK_FILE
+        while True:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                             | getattr(os, "O_CLOEXEC", 0), 0o644)
+            except FileNotFoundError:
+                raise
+            except OSError as exc:
+                raise _not_writable(self.folder, exc) from None
+            if fcntl is None:
+                os.close(fd)
+                return self._acquire_by_pid(path)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _parse_lock(os.read(fd, 4096))
+                os.close(fd)
+                raise ImportRefused(f"another import into {self.folder} is running ({_describe_holder(holder)}); "
+                                    "wait until it ends and run this one again") from None
+            except OSError:  # no flock on this file system: PIDs only
+                os.close(fd)
+                return self._acquire_by_pid(path)
+            try:  # the previous holder may have removed the file we opened: lock the current one
+                here, there = os.fstat(fd), os.stat(path)
+                current = (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+            except FileNotFoundError:
+                current = False
+            if not current:
+                os.close(fd)
+                continue
+            try:
+                os.ftruncate(fd, 0)
+                os.write(fd, _lock_record())
+            except OSError as exc:
+                os.close(fd)
+                raise _not_writable(self.folder, exc) from None
+            self._fd = fd
+            return
+
+    def _acquire_by_pid(self, path: Path) -> None:
+        for _ in range(5):
+            try:
+                _write_new_file(path, _lock_record(), -1, 0o644)
+                return
+            except FileExistsError:
+                try:
+                    holder = _parse_lock(path.read_bytes())
+                except FileNotFoundError:
+                    continue
+                if not _lock_is_stale(holder):
+                    raise ImportRefused(
+                        f"another import into {self.folder} is running ({_describe_holder(holder)}); wait until "
+                        f"it ends (if no import is running, delete {path})") from None
+                aside = path.with_name(f"{LOCK_FILE}.stale-{uuid.uuid4().hex[:12]}")
+                try:
+                    os.rename(path, aside)
+                    os.unlink(aside)
+                except FileNotFoundError:
+                    pass
+            except FileNotFoundError:
+                raise
+            except OSError as exc:
+                raise _not_writable(self.folder, exc) from None
+        raise ImportRefused(f"cannot take the lock {path}: it keeps changing hands; try again")
+
+    def _release(self) -> None:
+        try:
+            os.unlink(self.folder / LOCK_FILE)  # still held: nobody can take this file meanwhile
+        except OSError:
+            pass
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+_MANAGED_FILES = frozenset({f"{t}.csv" for t in TABLES} | {f"{HISTORY_DIR}/{t}.csv" for t in TABLES}
+                           | {ALIASES_FILE, LOG_FILE})
+
+
+def _managed(rel: str) -> bool:
+    """Whether a journal entry names a file an import may write (nothing else is ever moved)."""
+    if rel in _MANAGED_FILES:
+        return True
+    head, _, name = rel.partition("/")
+    return head == RAW_DIR and bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def _commit_order(rel: str) -> tuple[int, str]:
+    """Raw copies first, then history, the tables and aliases, the import log last."""
+    if rel.startswith(RAW_DIR + "/"):
+        return 0, rel
+    if rel.startswith(HISTORY_DIR + "/"):
+        return 1, rel
+    return (3 if rel == LOG_FILE else 2), rel
+
+
+def _read_journal(path: Path) -> tuple[Path, list[dict], list[str]]:
+    """The stage, files and new folders recorded in a journal, checked before anything is moved."""
+    folder = path.parent
+    try:
+        journal = json.loads(path.read_text(encoding="utf-8"))
+        name = str(journal["stage"])
+        entries = [{"path": str(e["path"]), "existed": bool(e["existed"])} for e in journal["files"]]
+        new_dirs = [str(d) for d in journal.get("new_dirs", [])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ImportRefused(f"{path} (left by an interrupted import) cannot be read ({exc}); restore the data "
+                            "folder from a backup") from None
+    stage = folder / name
+    ok = (name.startswith(STAGE_PREFIX) and "/" not in name and "\\" not in name
+          and all(_managed(e["path"]) for e in entries) and set(new_dirs) <= {RAW_DIR, HISTORY_DIR})
+    if not ok:
+        raise ImportRefused(f"{path} names files an import never writes; it was not written by advocacy-eval: "
+                            "restore the data folder from a backup")
+    if not stage.is_dir():
+        raise ImportRefused(f"{path} (left by an interrupted import) needs {stage.name}, which is missing; "
+                            "restore the data folder from a backup")
+    return stage, entries, new_dirs
+
+
+def _make_parent(folder: Path, rel: str) -> None:
+    parent = (folder / rel).parent
+    if parent != folder and not parent.is_dir():
+        parent.mkdir(mode=PRIVATE_DIR_MODE if parent.name == RAW_DIR else 0o777)
+
+
+def _roll_forward(folder: Path, stage: Path, entries: list[dict], step: str) -> None:
+    """Move every staged file still in the stage into place (a file already moved is skipped)."""
+    parents = {folder}
+    for n, entry in enumerate(entries, 1):
+        rel = entry["path"]
+        staged = stage / "new" / rel
+        if os.path.lexists(staged):
+            _make_parent(folder, rel)
+            os.replace(staged, folder / rel)
+            parents.add((folder / rel).parent)
+        crash_point(f"{step}-{n}")
+    for parent in parents:
+        _fsync_dir(parent)
+
+
+def _roll_back(folder: Path, stage: Path, entries: list[dict], new_dirs: list[str]) -> None:
+    """Put back every file as it was before the commit (idempotent)."""
+    for entry in reversed(entries):
+        rel = entry["path"]
+        target = folder / rel
+        if entry["existed"]:
+            saved = stage / "backup" / rel
+            if os.path.lexists(saved):
+                os.replace(saved, target)
+        elif not os.path.lexists(stage / "new" / rel):  # moved in: remove it
+            target.unlink(missing_ok=True)
+    for name in new_dirs:
+        path = folder / name
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    _fsync_dir(folder)
+
+
+def recover(folder: Path) -> str | None:
+    """Complete or undo an import that was interrupted, and remove what it left. Hold the lock.
+
+    A journal (:data:`JOURNAL_FILE`) means the interrupted import had passed its commit point: its
+    remaining staged files are moved into place. A rollback journal (:data:`ROLLBACK_FILE`) means it
+    was undoing a failed commit: the backups are put back. Staging folders are then removed (they hold
+    raw copies of the exports, personal data included).
+
+    Parameters
+    ----------
+    folder : Path
+        The data folder.
+
+    Returns
+    -------
+    str or None
+        What was done, for the user; None when there was nothing to do.
+    """
+    notes = []
+    rollback, journal = folder / ROLLBACK_FILE, folder / JOURNAL_FILE
+    try:
+        if rollback.exists():
+            stage, entries, new_dirs = _read_journal(rollback)
+            _roll_back(folder, stage, entries, new_dirs)
+            rollback.unlink()
+            _fsync_dir(folder)
+            notes.append(f"an import into {folder} that failed and was interrupted while being undone has been "
+                         "undone: the folder is as before it")
+        elif journal.exists():
+            stage, entries, _ = _read_journal(journal)
+            _roll_forward(folder, stage, entries, "recovering")
+            journal.unlink()
+            _fsync_dir(folder)
+            notes.append(f"an import into {folder} interrupted while its files were being moved into place has "
+                         f"been completed ({len(entries)} files; it had been validated in full)")
+        stages = sorted(folder.glob(STAGE_PREFIX + "*"))
+        for leftover in stages:
+            shutil.rmtree(leftover)
+        for aside in folder.glob(LOCK_FILE + ".stale-*"):
+            aside.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ImportWriteError(f"cannot finish the import interrupted in {folder}: {exc.strerror or exc} "
+                               f"({exc.filename or folder}); fix the permissions and run the command again") from None
+    if stages and not notes:
+        notes.append(f"removed {len(stages)} staging folder(s) left in {folder} by an interrupted import "
+                     "(nothing of it had been written)")
+    return "; ".join(notes) or None
+
+
+def recover_interrupted_import(folder: str | os.PathLike) -> str | None:
+    """Before reading a data folder: complete or undo an import that was killed while committing.
+
+    Cheap when there is nothing to do (no lock, journal or staging folder: nothing is written). When
+    an import is running, nothing is done, unless it is moving its files into place: the folder is
+    then between two states and an error says to try again.
+
+    Parameters
+    ----------
+    folder : str or path
+        The data folder (a missing folder is left to the caller's own error).
+
+    Returns
+    -------
+    str or None
+        What was done (see :func:`recover`).
+
+    Raises
+    ------
+    AdvocacyEvalError
+        When an import is being committed right now, or an interrupted one cannot be completed (e.g.
+        the folder is read-only for this user).
+    """
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        return None
+    pending = (path / JOURNAL_FILE).exists() or (path / ROLLBACK_FILE).exists()
+    if not (pending or (path / LOCK_FILE).exists() or any(path.glob(STAGE_PREFIX + "*"))):
+        return None
+    try:
+        with FolderLock(path.resolve(), create=False) as lock:
+            return lock.recovered
+    except AdvocacyEvalError as exc:
+        if pending:
+            raise AdvocacyEvalError(f"{path} is between two states: an import was interrupted (or is running) "
+                                    f"while moving its files into place, and it cannot be finished now: {exc}") from None
+        return None
 
 
 class Stage:
-    """Files written for one import, staged inside the data folder and moved into place together.
+    """The new state of one import, staged inside the data folder, then committed atomically.
 
-    Every new or changed file is first written under ``DATA_DIR/.import-stage-*``;
-    :meth:`commit` then moves each into place with :func:`os.replace`
-    (atomic per file), the import log last. If a move fails, the files already
-    moved are put back from backups, so the folder is as before.
+    Files are written under ``DATA_DIR/.import-stage-<id>/new/`` (the stage folder is mode 0700, files
+    are synced); :meth:`commit` publishes a journal and moves them into place (see the comment above
+    :data:`JOURNAL_FILE`). Raw copies keep the source file's owner permissions and never more than
+    0600; rewritten tables keep the permissions of the file they replace.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.root = folder / f"{STAGE_PREFIX}{uuid.uuid4().hex[:12]}"
         self.files: dict[str, Path] = {}
-        (self.root / "new").mkdir(parents=True)
+        self.pending = False
+        os.mkdir(self.root, PRIVATE_DIR_MODE)
+        os.mkdir(self.root / "new", PRIVATE_DIR_MODE)
+
+    def _new_path(self, rel: str) -> Path:
+        if not _managed(rel):
+            raise ValueError(f"not a file an import writes: {rel}")
+        target = self.root / "new" / rel
+        target.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        return target
 
     def write_bytes(self, rel: str, data: bytes) -> None:
-        """Stage a file's new content."""
-        target = self.root / "new" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        """Stage a file's new content (permissions: those of the file it replaces, else the default)."""
+        target = self._new_path(rel)
+        live = self.folder / rel
+        mode = stat.S_IMODE(live.stat().st_mode) if live.is_file() else -1
+        _write_new_file(target, data, mode, 0o666 if mode < 0 else 0o600)
         self.files[rel] = target
 
-    def copy(self, rel: str, source: Path) -> None:
-        """Stage a byte-for-byte copy of a file."""
-        target = self.root / "new" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    def copy(self, rel: str, source: Path, sha256: str | None = None) -> None:
+        """Stage a byte-for-byte copy of an export, with the source's owner permissions, at most 0600.
+
+        Parameters
+        ----------
+        rel : str
+            Where the copy goes, relative to the data folder (``raw/...``).
+        source : Path
+            The export.
+        sha256 : str, optional
+            Expected hash: a file changed since it was read is refused.
+        """
+        target = self._new_path(rel)
+        mode = stat.S_IMODE(os.stat(source).st_mode) & PERSONAL_FILE_MODE or 0o400
+        digest = hashlib.sha256()
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                digest.update(block)
+                out.write(block)
+            out.flush()
+            os.fchmod(out.fileno(), mode)
+            os.fsync(out.fileno())
+        if sha256 is not None and digest.hexdigest() != sha256:
+            raise ImportRefused(f"{source} changed while it was being imported; import it again")
         self.files[rel] = target
 
     def view(self) -> Path:
         """A folder holding the canonical tables as they will be after the commit (for validation)."""
         view = self.root / "view"
-        view.mkdir(exist_ok=True)
+        view.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
         for table in TABLES:
             rel = f"{table}.csv"
             src = self.files.get(rel, self.folder / rel)
@@ -475,33 +952,70 @@ class Stage:
         return view
 
     def commit(self) -> None:
-        """Move every staged file into place; on failure, restore what was moved."""
-        order = sorted(self.files, key=lambda rel: (rel == LOG_FILE, rel))
-        backup = self.root / "backup"
-        done: list[tuple[str, Path | None]] = []
-        try:
-            for rel in order:
-                target = self.folder / rel
-                saved = None
-                if target.exists():
-                    saved = backup / rel
-                    saved.parent.mkdir(parents=True, exist_ok=True)
+        """Publish the journal and move every staged file into place; on an error, undo.
+
+        Raises
+        ------
+        OSError
+            The error met while moving files, after the folder was put back as before.
+        ImportWriteError
+            When even the undo failed: the next command on the folder finishes it.
+        """
+        order = sorted(self.files, key=_commit_order)
+        entries = []
+        for rel in order:
+            target = self.folder / rel
+            existed = os.path.lexists(target)
+            if existed:
+                saved = self.root / "backup" / rel
+                saved.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+                try:
+                    os.link(target, saved)
+                except OSError:  # no hard links here: a copy will do
                     shutil.copy2(target, saved)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.files[rel], target)
-                done.append((rel, saved))
-        except BaseException:
-            for rel, saved in reversed(done):
-                target = self.folder / rel
-                if saved is not None:
-                    os.replace(saved, target)
-                else:
-                    target.unlink(missing_ok=True)
+            entries.append({"path": rel, "existed": existed})
+        new_dirs = sorted({rel.split("/", 1)[0] for rel in order if "/" in rel}
+                          - {d for d in (RAW_DIR, HISTORY_DIR) if (self.folder / d).is_dir()})
+        record = {"version": 1, "stage": self.root.name, "files": entries, "new_dirs": new_dirs}
+        draft = self.root / "journal.json"
+        _write_new_file(draft, json.dumps(record, indent=1).encode("utf-8"), -1)
+        for sub in ("new", "backup", f"new/{RAW_DIR}", f"new/{HISTORY_DIR}"):
+            if (self.root / sub).is_dir():
+                _fsync_dir(self.root / sub)
+        _fsync_dir(self.root)
+        self.pending = True
+        os.replace(draft, self.folder / JOURNAL_FILE)  # the commit point
+        _fsync_dir(self.folder)
+        crash_point("committed")
+        try:
+            _roll_forward(self.folder, self.root, entries, "moved")
+        except BaseException as exc:
+            self._undo(entries, new_dirs, exc)
             raise
+        crash_point("moved-all")
+        os.unlink(self.folder / JOURNAL_FILE)
+        _fsync_dir(self.folder)
+        self.pending = False
+        crash_point("journal-removed")
+
+    def _undo(self, entries: list[dict], new_dirs: list[str], cause: BaseException) -> None:
+        try:
+            os.rename(self.folder / JOURNAL_FILE, self.folder / ROLLBACK_FILE)
+            _fsync_dir(self.folder)
+            _roll_back(self.folder, self.root, entries, new_dirs)
+            os.unlink(self.folder / ROLLBACK_FILE)
+            _fsync_dir(self.folder)
+            self.pending = False
+        except OSError as again:
+            raise ImportWriteError(
+                f"the import into {self.folder} failed while moving its files into place ({cause}) and could not "
+                f"be undone ({again.strerror or again}); the next import, validate or report on this folder "
+                "finishes it (do not delete the .import-* files)") from cause
 
     def discard(self) -> None:
-        """Remove the staging folder."""
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Remove the staging folder (kept while a journal still needs it)."""
+        if not self.pending:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def cleanup_empty_dirs(folder: Path, names: tuple[str, ...] = (RAW_DIR, HISTORY_DIR)) -> None:
