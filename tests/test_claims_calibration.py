@@ -13,7 +13,7 @@ interval of each metric covers the generator's truth of *the estimand that
   per-post ratios depend on that window (the page's audience grows), so the
   older top-level truths ``truth["reach_per_post_ratio"]`` and
   ``truth["engagement_per_post_ratio"]``, which average the page over all 24
-  months, are 1.7% above the measured estimands; the ratio-of-sums truths
+  months, are 1.8% above the measured estimands; the ratio-of-sums truths
   (``amplification``, ``engagement_rate_ratio``) do not depend on the window.
 - ``corporate_share``: ``truth["claims"]["programme"]["corporate_share"]`` is
   ``truth["corporate_share_employees"]`` (0.20, the authors' mean propensity,
@@ -198,7 +198,7 @@ def test_claim_intervals_are_calibrated(capsys):
         print(f"\n[calibration] claims, {N_REP} programmes of {N_EMPLOYEES} employees (seeds {FIRST_SEED}..."
               f"{FIRST_SEED + N_REP - 1}), programme level, {elapsed:.0f} s: 95% CI coverage of the truth")
         for metric, r in table.iterrows():
-            print(f"  {metric:40s} {r['coverage']:6.1%}  (truth below {r['truth_below_interval']:5.1%}, "
+            print(f"  {metric:42s} {r['coverage']:6.1%}  (truth below {r['truth_below_interval']:5.1%}, "
                   f"above {r['truth_above_interval']:5.1%}; log error mean {r['mean_log_error']:+.4f} "
                   f"sd {r['sd_log_error']:.4f})")
     for metric in SIMULATED:
