@@ -195,9 +195,17 @@ def test_refusals_for_kind_file_lock_and_unreadable_workbook(tmp_path):
         import_files("roster", [tmp_path / "none.csv"], tmp_path / "d", key=KEY)
     folder = tmp_path / "locked"
     folder.mkdir()
-    (folder / ".import.lock").write_text("")
-    with pytest.raises(ImportRefused, match="another import"):
-        run("roster", [x("roster_fr_2024-03-01.csv")], folder)
+    import fcntl
+    import os
+
+    held = os.open(folder / ".import.lock", os.O_RDWR | os.O_CREAT)  # a running import holds the lock
+    fcntl.flock(held, fcntl.LOCK_EX)
+    os.write(held, b'{"pid": 4242, "host": "analyst-pc", "since": "2024-03-01T10:00:00Z"}')
+    try:
+        with pytest.raises(ImportRefused, match="another import .* is running .process 4242 on analyst-pc"):
+            run("roster", [x("roster_fr_2024-03-01.csv")], folder)
+    finally:
+        os.close(held)
     junk = tmp_path / "content.xlsx"
     junk.write_bytes(b"PK\x03\x04 not really a zip")
     f = failures_of("linkedin-page", [junk], tmp_path / "d2", **PAGE_OPTS)

@@ -195,6 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "data_dir", ""):  # validate/report: first finish an import killed while committing
+            from .io.imports import recover_interrupted_import
+
+            note = recover_interrupted_import(args.data_dir)
+            if note:
+                _eprint(f"advocacy-eval: {note}")
         return int(args.func(args))
     except (AdvocacyEvalError, FileNotFoundError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)

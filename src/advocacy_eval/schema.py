@@ -46,8 +46,8 @@ A letter or digit, then up to 63 letters, digits, ``_``, ``.`` or ``-``; never
 ``E0001``, the pseudonyms ``E-3f2a9c0d1e2b4a5f``.
 """
 
-SAFE_ID_RULE = ("must be a safe id: a letter or digit, then letters, digits, '_', '.' or '-' "
-                "(at most 64 characters, no '..', no '/' or spaces)")
+SAFE_ID_RULE = ("must be a safe id (letters, digits, _ . - only; starts with a letter or digit; "
+                "at most 64 characters; no '..')")
 """Rule shown when an id breaks :data:`SAFE_ID_PATTERN`."""
 
 REF_ID_MAX = 512

@@ -64,10 +64,10 @@ SCAN_BYTES = 1 << 20
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
-CONTROL_CHARACTERS = r"[\x00-\x1f\x7f]"
-"""Characters refused in text cells (NUL, tab, line breaks, escape...)."""
+CONTROL_CHARACTERS = r"[\x00-\x1f\x7f-\x9f\u2028\u2029]"
+"""Characters refused in text cells: control characters (NUL, tab, escape...) and line breaks."""
 
-_SHOWN_ESCAPED = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SHOWN_ESCAPED = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 """Characters written as ``\\xNN``/``\\uNNNN`` when a value is shown in a message."""
 
 _COUNT_TEXT = r"[+-]?\d+(?:\.0*)?"
@@ -77,12 +77,12 @@ _MONTH_TEXT = r"\d{4}-\d{2}(?:-01)?"
 
 RULES: dict[str, str] = {
     "text": "must be one line of text without control characters (NUL, tab, line break...)",
-    "count": "must be a whole number written with digits (e.g. 1234)",
+    "count": "must be a whole number",
     "count_range": f"number out of range: infinite or above {MAX_COUNT}",
-    "date": "must be a date written YYYY-MM-DD",
+    "date": "must be a date YYYY-MM-DD",
     "date_time_of_day": "must be a date YYYY-MM-DD without a time of day",
-    "datetime": "must be a date-time written YYYY-MM-DD HH:MM:SS (or YYYY-MM-DD)",
-    "month": "must be a month written YYYY-MM (or its first day, YYYY-MM-01)",
+    "datetime": "must be a date-time YYYY-MM-DD HH:MM:SS",
+    "month": "must be a month YYYY-MM",
     "date_range": f"date out of range (years {DATE_RANGE[0].year} to {DATE_RANGE[1].year - 1})",
     "bool": "must be true or false",
 }
@@ -150,7 +150,13 @@ def max_file_bytes(max_file_mb: float | None = None, environ: Mapping[str, str] 
     if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
         raise ConfigError(f"{source} = {value!r}: the largest input file must be a number of megabytes > 0 "
                           f"(e.g. {DEFAULT_MAX_FILE_MB})")
-    return max(1, int(number * MB))
+    return max(1, math.ceil(number * MB))
+
+
+def megabytes(n_bytes: int | float) -> str:
+    """A size in MB as written in messages: ``2,048``, ``2.21``, ``0.000488``."""
+    mb = n_bytes / MB
+    return f"{mb:,.0f}" if mb >= 100 else f"{mb:.3g}"
 
 
 def shown(value: object) -> object:
@@ -190,7 +196,7 @@ def check_file(path: str | Path, max_bytes: int) -> str | None:
     if not stat.S_ISREG(st.st_mode):
         return "not a regular file"
     if st.st_size > max_bytes:
-        return (f"file is too large: {st.st_size / MB:,.1f} MB, above the limit of {max_bytes / MB:,.0f} MB "
+        return (f"file is too large: {megabytes(st.st_size)} MB, above the limit of {megabytes(max_bytes)} MB "
                 f"(raise it with {MAX_FILE_MB_ENV} or max_file_mb=)")
     if _is_sparse(path, st):
         return ("file is sparse (holes of unwritten NUL bytes): a damaged or fake file, not an export; "
@@ -402,7 +408,7 @@ def _read_parquet(path: Path, max_bytes: int) -> pd.DataFrame:
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > max_bytes:
             raise _FileRefused(_failure(path.name, None, "", f"Parquet data is too large once decompressed: "
-                                        f"{unpacked / MB:,.1f} MB, above the limit of {max_bytes / MB:,.0f} MB "
+                                        f"{megabytes(unpacked)} MB, above the limit of {megabytes(max_bytes)} MB "
                                         f"(raise it with {MAX_FILE_MB_ENV} or max_file_mb=)"))
         raw = pd.read_parquet(path)
     except _FileRefused:
@@ -547,10 +553,8 @@ def _parse_dates(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         pattern = {"date": _DATE_TEXT, "datetime": _DATETIME_TEXT, "month": _MONTH_TEXT}[kind]
         ok = text.str.fullmatch(pattern).fillna(False).astype(bool)
         if kind == "date":
-            dated = text.where(ok & text.str.fullmatch(_DATETIME_TEXT).fillna(False))
-            rules = rules.mask(~ok & text.str.fullmatch(_DATETIME_TEXT).fillna(False).astype(bool),
-                               RULES["date_time_of_day"])
-            del dated
+            timed_text = ~ok & text.str.fullmatch(_DATETIME_TEXT).fillna(False).astype(bool)
+            rules = rules.mask(timed_text, RULES["date_time_of_day"])
         if kind == "month":
             text = text.where(~text.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool), text + "-01")
         fmt = "ISO8601" if kind == "datetime" else "%Y-%m-%d"
@@ -620,23 +624,35 @@ def _rule_text(check: str, column: str) -> str:
     return check
 
 
-def _mask_failed(df: pd.DataFrame, failures: list[dict], is_csv: bool) -> pd.DataFrame:
-    """Blank the cells that broke a column rule so that cross-table rules do not cascade."""
+def _mask_failed(df: pd.DataFrame, failures: list[dict], is_csv: bool) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Blank the cells that broke a column rule so that cross-table rules do not cascade.
+
+    Returns
+    -------
+    masked : pandas.DataFrame
+        The table, failed cells missing.
+    blanked : dict
+        Column -> boolean array of the cells blanked (they held a value).
+    """
     offset = 2 if is_csv else 1
-    cells = [(f["row"] - offset, f["column"]) for f in failures
-             if f["row"] is not None and f["column"] in df.columns and "unique" not in f["rule"]]
-    if not cells:
-        return df
+    cells = pd.DataFrame([(f["row"] - offset, f["column"]) for f in failures
+                          if f["row"] is not None and f["column"] in df.columns and "unique" not in f["rule"]
+                          and 0 <= f["row"] - offset < len(df)],
+                         columns=["position", "column"])
+    if cells.empty:
+        return df, {}
     df = df.copy()
-    for column in {c for _, c in cells}:
-        positions = [p for p, c in cells if c == column]
-        values = df[column].copy()
-        values.iloc[positions] = pd.NA
-        df[column] = values
-    return df
+    blanked: dict[str, np.ndarray] = {}
+    for column, group in cells.groupby("column", sort=False):
+        mask = np.zeros(len(df), dtype=bool)
+        mask[group["position"].to_numpy(dtype=np.int64)] = True
+        df[column] = df[column].mask(mask)
+        blanked[str(column)] = mask
+    return df, blanked
 
 
-def load_programme(folder: str | Path, as_of: dt.date | str | None = None) -> Programme:
+def load_programme(folder: str | Path, as_of: dt.date | str | None = None,
+                   max_file_mb: float | None = None) -> Programme:
     """Read, parse and validate a programme folder.
 
     Parameters
@@ -646,6 +662,10 @@ def load_programme(folder: str | Path, as_of: dt.date | str | None = None) -> Pr
         ``activity`` as ``.csv`` or ``.parquet`` files.
     as_of : date or str, optional
         Date after which a date counts as "in the future" (default: today, UTC).
+    max_file_mb : float, optional
+        Largest file read, in MB; larger files are refused before being read
+        (default: ``ADVOCACY_EVAL_MAX_FILE_MB``, else
+        :data:`DEFAULT_MAX_FILE_MB`).
 
     Returns
     -------
@@ -656,39 +676,48 @@ def load_programme(folder: str | Path, as_of: dt.date | str | None = None) -> Pr
     ------
     DataValidationError
         Listing every failure found (file, row, column, rule, value).
+    ConfigError
+        If ``max_file_mb`` (or ``ADVOCACY_EVAL_MAX_FILE_MB``) is not a number > 0.
     FileNotFoundError
         If the folder does not exist.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"programme folder not found: {folder}")
+    max_bytes = max_file_bytes(max_file_mb)
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dt.datetime.now(dt.UTC).date())
     files, failures = find_table_files(folder)
     tables: dict[str, pd.DataFrame] = {}
     is_csv: dict[str, bool] = {}
+    missing: dict[str, set[str]] = {}
+    blanked: dict[str, dict[str, np.ndarray]] = {}
     sources = []
     for table, path in files.items():
         try:
-            raw = read_raw(path)
-        except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
-            failures.append(_failure(path.name, None, "", f"file cannot be read: {exc}".splitlines()[0]))
+            raw = _read_raw(path, max_bytes)
+        except _FileRefused as exc:
+            failures.append(exc.failure)
             continue
         csv = path.suffix == ".csv"
+        if raw.empty:
+            failures.append(_failure(path.name, None, "", EMPTY_TABLE_RULES[table]))
         parsed, parse_fail = parse_table(raw, table, path.name, csv)
         failures += parse_fail
         seen = {(f["row"], f["column"]) for f in parse_fail}
+        missing[table] = {column for row, column in seen if row is None}
         table_fail = schema_failures(parsed, table, path.name, csv, seen)
         failures += table_fail
-        tables[table] = _mask_failed(parsed, parse_fail + table_fail, csv)
+        tables[table], blanked[table] = _mask_failed(parsed, parse_fail + table_fail, csv)
         is_csv[table] = csv
         sources.append({"table": table, "file": path.name, "sha256": file_sha256(path),
                         "rows": len(raw), "bytes": path.stat().st_size})
     if all(t in tables for t in REQUIRED_TABLES):
         names = {t: files[t].name for t in tables}
-        failures += cross_table_failures(tables, names, is_csv, as_of_ts)
+        failures += cross_table_failures(tables, names, is_csv, as_of_ts, missing, blanked)
     if failures:
         table = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS))
         table["row"] = table["row"].astype("Int64")
+        table["value"] = table["value"].map(shown)
         order = {t: i for i, t in enumerate(f.name for f in files.values())}
         table["_f"] = table["file"].map(order).fillna(len(order))
         table = table.sort_values(["_f", "row", "column"], na_position="first", kind="stable").drop(columns="_f")

@@ -17,7 +17,7 @@ def _rows(df: pd.DataFrame, mask: pd.Series, file: str, is_csv: bool, column: st
     if not mask.any():
         return []
     positions = np.flatnonzero(mask)
-    shown = (values if values is not None else df[column]).to_numpy()[positions]
+    shown = (values if values is not None else df[column]).iloc[positions].tolist()
     offset = 2 if is_csv else 1
     return [
         {"file": file, "row": int(p) + offset, "column": column, "rule": rule, "value": v}
@@ -26,7 +26,9 @@ def _rows(df: pd.DataFrame, mask: pd.Series, file: str, is_csv: bool, column: st
 
 
 def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
-                         is_csv: dict[str, bool], as_of: pd.Timestamp) -> list[dict]:
+                         is_csv: dict[str, bool], as_of: pd.Timestamp,
+                         missing: dict[str, set[str]] | None = None,
+                         blanked: dict[str, dict[str, np.ndarray]] | None = None) -> list[dict]:
     """Check the rules that span columns or tables.
 
     Parameters
@@ -40,6 +42,14 @@ def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
         Whether each table's row numbers are CSV line numbers.
     as_of : pandas.Timestamp
         Dates after this day are "in the future".
+    missing : dict, optional
+        Table -> required columns missing from its file (already reported
+        once): the rules that need them are skipped, so that a missing column
+        gives one message, not one per row.
+    blanked : dict, optional
+        Table -> column -> boolean array of the cells that held a value
+        breaking a column rule (already reported, then blanked): they count as
+        given, so that "X is required when Y is set" does not repeat them.
 
     Returns
     -------
@@ -47,31 +57,48 @@ def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
         Failures with keys file, row, column, rule, value.
     """
     out: list[dict] = []
+    missing = missing or {}
+    blanked = blanked or {}
+
+    def given(table: str, column: str) -> pd.Series:
+        """Cells holding a value, including the ones blanked after breaking a column rule."""
+        df = tables[table]
+        was = blanked.get(table, {}).get(column)
+        present = df[column].notna()
+        return present | was if was is not None else present
+
+    def have(table: str, *columns: str) -> bool:
+        return table in tables and not set(columns) & missing.get(table, set())
+
     waves, employees, posts = tables["waves"], tables["employees"], tables["posts"]
     fw, fe, fp = files["waves"], files["employees"], files["posts"]
     cw, ce, cp = is_csv["waves"], is_csv["employees"], is_csv["posts"]
     end_of_today = as_of.normalize() + pd.Timedelta(days=1)
 
     # waves
-    out += _rows(waves, waves["end_date"] < waves["start_date"], fw, cw, "end_date",
-                 "end_date must be on or after start_date")
-    out += _rows(waves, waves["start_date"] >= end_of_today, fw, cw, "start_date", "date is in the future")
+    if have("waves", "start_date", "end_date"):
+        out += _rows(waves, waves["end_date"] < waves["start_date"], fw, cw, "end_date",
+                     "end_date must be on or after start_date")
+    if have("waves", "start_date"):
+        out += _rows(waves, waves["start_date"] >= end_of_today, fw, cw, "start_date", "date is in the future")
 
     # employees
     enrolled = employees["wave_id"].notna()
     has_date = employees["enrolled_on"].notna()
-    out += _rows(employees, enrolled & ~has_date, fe, ce, "enrolled_on",
-                 "enrolled_on is required when wave_id is set", employees["wave_id"])
-    out += _rows(employees, ~enrolled & has_date, fe, ce, "wave_id",
-                 "wave_id is required when enrolled_on is set", employees["enrolled_on"])
-    wave_idx = waves.drop_duplicates("wave_id").set_index("wave_id")
-    known = employees["wave_id"].isin(wave_idx.index)
-    out += _rows(employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}")
-    start = employees["wave_id"].map(wave_idx["start_date"].to_dict()).astype("datetime64[ns]")
-    end = employees["wave_id"].map(wave_idx["end_date"].to_dict()).astype("datetime64[ns]")
-    outside = known & has_date & ((employees["enrolled_on"] < start) | (employees["enrolled_on"] > end))
-    out += _rows(employees, outside, fe, ce, "enrolled_on",
-                 "enrolled_on must fall inside its wave's start_date..end_date")
+    out += _rows(employees, given("employees", "wave_id") & ~given("employees", "enrolled_on"), fe, ce,
+                 "enrolled_on", "enrolled_on is required when wave_id is set", employees["wave_id"])
+    out += _rows(employees, ~given("employees", "wave_id") & given("employees", "enrolled_on"), fe, ce,
+                 "wave_id", "wave_id is required when enrolled_on is set", employees["enrolled_on"])
+    if have("waves", "wave_id"):
+        wave_idx = waves.dropna(subset=["wave_id"]).drop_duplicates("wave_id").set_index("wave_id")
+        known = employees["wave_id"].isin(wave_idx.index)
+        out += _rows(employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}")
+        if have("waves", "start_date", "end_date"):
+            start = employees["wave_id"].map(wave_idx["start_date"].to_dict()).astype("datetime64[ns]")
+            end = employees["wave_id"].map(wave_idx["end_date"].to_dict()).astype("datetime64[ns]")
+            outside = known & has_date & ((employees["enrolled_on"] < start) | (employees["enrolled_on"] > end))
+            out += _rows(employees, outside, fe, ce, "enrolled_on",
+                         "enrolled_on must fall inside its wave's start_date..end_date")
     out += _rows(employees, employees["left_on"] < employees["enrolled_on"], fe, ce, "left_on",
                  "left_on must be on or after enrolled_on")
     for column in ("enrolled_on", "profile_created_on", "left_on", "trained_on"):
@@ -79,22 +106,27 @@ def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
             out += _rows(employees, employees[column] >= end_of_today, fe, ce, column, "date is in the future")
 
     # posts
-    out += _rows(posts, posts["members_reached"] > posts["impressions"], fp, cp, "members_reached",
-                 "members_reached must be <= impressions")
-    is_employee = posts["author_type"] == "employee"
-    unknown = is_employee & ~posts["author_id"].isin(employees["employee_id"])
-    out += _rows(posts, unknown, fp, cp, "author_id", f"employee author must exist in {fe}")
+    if have("posts", "members_reached", "impressions"):
+        out += _rows(posts, posts["members_reached"] > posts["impressions"], fp, cp, "members_reached",
+                     "members_reached must be <= impressions")
+    if have("posts", "author_type", "author_id") and have("employees", "employee_id"):
+        is_employee = posts["author_type"] == "employee"
+        unknown = is_employee & ~posts["author_id"].isin(employees["employee_id"].dropna())
+        out += _rows(posts, unknown, fp, cp, "author_id", f"employee author must exist in {fe}")
     out += _rows(posts, posts["published_at"] >= end_of_today, fp, cp, "published_at", "date is in the future")
-    for term in ("reactions", "comments", "reposts", "clicks"):
-        out += _rows(posts, posts[term] > posts["impressions"], fp, cp, term,
-                     f"{term} must be <= impressions")
+    if have("posts", "impressions"):
+        for term in ("reactions", "comments", "reposts", "clicks"):
+            out += _rows(posts, posts[term] > posts["impressions"], fp, cp, term,
+                         f"{term} must be <= impressions")
 
     # activity
     if "activity" in tables:
         act, fa, ca = tables["activity"], files["activity"], is_csv["activity"]
-        out += _rows(act, ~act["employee_id"].isin(employees["employee_id"]) & act["employee_id"].notna(),
-                     fa, ca, "employee_id", f"employee must exist in {fe}")
-        out += _rows(act, act["members_reached"] > act["impressions"], fa, ca, "members_reached",
-                     "members_reached must be <= impressions")
+        if have("activity", "employee_id") and have("employees", "employee_id"):
+            out += _rows(act, ~act["employee_id"].isin(employees["employee_id"].dropna()) & act["employee_id"].notna(),
+                         fa, ca, "employee_id", f"employee must exist in {fe}")
+        if have("activity", "members_reached", "impressions"):
+            out += _rows(act, act["members_reached"] > act["impressions"], fa, ca, "members_reached",
+                         "members_reached must be <= impressions")
         out += _rows(act, act["month"] >= end_of_today, fa, ca, "month", "date is in the future")
     return out

@@ -67,7 +67,11 @@ KEY_HINT = (
 
 
 class PseudonymKeyError(AdvocacyEvalError):
-    """No usable pseudonymisation key (missing, unreadable or too short)."""
+    """No usable pseudonymisation key (missing, unreadable, badly written, too short or not random)."""
+
+
+class KeyLocationWarning(UserWarning):
+    """The key file sits inside the data folder (see :func:`key_location_warning`)."""
 
 
 def make_key(encoding: str = "hex") -> str:
@@ -105,7 +109,7 @@ KEY_FORMAT_RULE = (
 
 
 def _refuse(reason: str) -> PseudonymKeyError:
-    return PseudonymKeyError(f"pseudonymisation key refused: {reason}; {KEY_FORMAT_RULE}. " + KEY_HINT)
+    return PseudonymKeyError(f"pseudonymisation key refused: {reason}; {KEY_FORMAT_RULE}; " + KEY_HINT)
 
 
 def _check_key_bytes(key: bytes) -> bytes:

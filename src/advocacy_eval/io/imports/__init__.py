@@ -8,17 +8,21 @@ advocacy-platform posts, HR rosters (English or French).
 >>> print(result.summary())                                                     # doctest: +SKIP
 
 Every import is all-or-nothing: all files are parsed and checked, the new
-tables are staged inside the data folder and validated with the package's
-schemas (with :func:`~advocacy_eval.io.load_programme` once waves, employees
-and posts exist), and only then moved into place. A failure of any kind
-leaves the folder exactly as it was and raises one clear error. Re-importing
-a file already imported (same SHA-256) changes nothing, not even the log.
-See ``docs/importing.md``.
+tables, raw copies and log are staged inside the data folder and validated
+with the package's schemas (with :func:`~advocacy_eval.io.load_programme`
+once waves, employees and posts exist), and only then committed through a
+journal (:class:`~advocacy_eval.io.imports.store.Stage`). A failure of any
+kind leaves the folder exactly as it was and raises one clear error; a
+process killed at any point leaves it as before or, once the journal is
+written, as after (the next import, ``validate`` or ``report`` completes the
+commit and removes the leftovers). Re-importing a file already imported
+(same SHA-256) changes nothing, not even the log. See ``docs/importing.md``.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import AdvocacyEvalError, DataValidationError
+from ...privacy.pseudonym import KeyLocationWarning, key_file_in_use, key_location_warning
 from ..load import file_sha256
 from . import linkedin_member, linkedin_page, platform, roster
 from .common import PAGE_ID, Context, Extract, Options
@@ -37,11 +42,14 @@ from .store import (
     RAW_DIR,
     FolderLock,
     FolderState,
+    ImportWriteError,
     MergeCounts,
     Stage,
     add_aliases,
+    crash_point,
     merge_snapshot,
     now_utc,
+    recover_interrupted_import,
     table_bytes,
     validate_tables,
 )
@@ -119,12 +127,16 @@ class ImportResult:
         One entry per distinct file given.
     counts : dict
         Table -> {"added": n, "updated": n, "unchanged": n}.
+    recovered : str or None
+        What was done first to an import into this folder that had been interrupted (completed or
+        undone, leftovers removed), if anything.
     """
 
     kind: str
     data_dir: Path
     files: list[FileOutcome]
     counts: dict[str, dict[str, int]]
+    recovered: str | None = None
 
     @property
     def noop(self) -> bool:
@@ -157,7 +169,8 @@ class ImportResult:
         head = (f"nothing to import into {self.data_dir}: every file was imported before" if self.noop
                 else f"imported {sum(f.status == 'imported' for f in self.files)} {self.kind} file(s) into "
                      f"{self.data_dir}")
-        return "\n".join([head, *lines])
+        first = [f"recovered: {self.recovered}"] if self.recovered else []
+        return "\n".join([*first, head, *lines])
 
     def __str__(self) -> str:
         return self.summary()
@@ -240,7 +253,18 @@ def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLik
         data folder is unchanged.
     AdvocacyEvalError
         For refused imports (unknown kind, missing key with instructions,
-        missing file, bad mapping, folder locked); the folder is unchanged.
+        missing file, bad mapping, folder locked by a running import); the
+        folder is unchanged.
+    ImportWriteError
+        (an :class:`AdvocacyEvalError` and an :class:`OSError`) when the
+        folder cannot be written (read-only, disk full...); the folder is
+        unchanged.
+
+    Warns
+    -----
+    KeyLocationWarning
+        When the key comes from a key file (``ADVOCACY_EVAL_KEY_FILE``)
+        inside the data folder.
     """
     if kind not in KINDS:
         raise ImportRefused(f"unknown import kind {kind!r}: choose one of {', '.join(KINDS)}")
@@ -258,8 +282,21 @@ def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLik
     if kind == "platform":
         platform.load_mapping(mapping)  # refuse a bad mapping before touching the folder
     folder = Path(into).expanduser().resolve()
-    with FolderLock(folder):
-        return _import_locked(kind, paths, folder, options)
+    if key is None:
+        warning = key_location_warning(key_file_in_use(), folder)
+        if warning:
+            warnings.warn(warning, KeyLocationWarning, stacklevel=2)
+    try:
+        with FolderLock(folder) as lock:
+            result = _import_locked(kind, paths, folder, options)
+            result.recovered = lock.recovered
+            return result
+    except OSError as exc:
+        if isinstance(exc, AdvocacyEvalError):
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ImportWriteError(f"cannot complete the import into {folder}: {exc.strerror or exc}{where}; the data "
+                               "folder was left as it was") from exc
 
 
 def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options) -> ImportResult:
@@ -341,12 +378,14 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
     stage = Stage(folder)
     try:
         for path, outcome, _ in extracts:
-            stage.copy(outcome.raw_file, path)
+            stage.copy(outcome.raw_file, path, sha256=outcome.sha256)
         for rel in sorted(state.changed):
             stage.write_bytes(rel, table_bytes(state, rel))
+        crash_point("staged")
         as_of = options.as_of if options.as_of is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
         validate_tables(stage.view(), as_of, f"the data folder after this {kind} import (nothing was written; rows "
                         "are lines of the resulting tables)")
+        crash_point("validated")
         stage.commit()
     finally:
         stage.discard()
@@ -356,6 +395,6 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
 
 
 __all__ = [
-    "KINDS", "FileOutcome", "ImportRefused", "ImportResult", "import_files",
-    "AdvocacyEvalError", "DataValidationError", "HISTORY_DIR",
+    "KINDS", "FileOutcome", "ImportRefused", "ImportResult", "ImportWriteError", "import_files",
+    "recover_interrupted_import", "AdvocacyEvalError", "DataValidationError", "HISTORY_DIR",
 ]

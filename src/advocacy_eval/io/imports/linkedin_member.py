@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...schema import SAFE_ID_RULE, safe_id_mask
 from .common import Context, Extract, choose_export_date, path_of, post_id_from_link, resolve_person
 from .parsing import (
     DATE_IN_TEXT,
@@ -54,6 +55,7 @@ from .parsing import (
     parse_counts,
     parse_dates,
     read_file,
+    report_duplicate_headers,
 )
 
 SHEETS: dict[str, dict[str, str]] = {
@@ -187,6 +189,8 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     if engagement is None:
         problems.add(file, "header not recognised: expected Date, Impressions, Engagements (English) or Date, "
                      "Impressions, Interactions (French)", sheet=sheets["engagement"].name)
+    else:
+        report_duplicate_headers(engagement, problems, file)
     fol = sheets["followers"]
     total_cell = None
     for row, number in zip(fol.cells[:5], fol.row_numbers[:5]):
@@ -224,10 +228,10 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         return None
     impressions, bad_i = parse_counts(pd.Series([imp_cell[0]], dtype=object), num_lang)
     reached, bad_r = parse_counts(pd.Series([reached_cell[0]], dtype=object), num_lang)
-    if bad_i.any():
+    if bad_i.any() or impressions.isna().any():
         problems.add(file, "bad number: must be a whole number >= 0", sheet=disc.name, row=imp_cell[1],
                      column="Impressions", value=imp_cell[0])
-    if bad_r.any():
+    if bad_r.any() or reached.isna().any():
         problems.add(file, "bad number: must be a whole number >= 0", sheet=disc.name, row=reached_cell[1],
                      column="Members reached", value=reached_cell[0])
     e = engagement.data
@@ -290,6 +294,9 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     if len(problems) > n_before:
         return None
     employee = resolve_person(pd.Series([identifier], dtype=object), ctx).iloc[0]
+    if not safe_id_mask(pd.Series([employee], dtype="string")).iloc[0]:  # it names the raw copy of the file
+        problems.add(file, f"employee id {SAFE_ID_RULE}", value=employee)
+        return None
     known = ctx.state.employee_ids()
     if known is not None and employee not in known:
         problems.add(file, "the employee is not in the roster (employees.csv): import the roster first or check "

@@ -50,6 +50,7 @@ from .parsing import (
     parse_rates,
     read_file,
     Problems,
+    report_duplicate_headers,
 )
 
 POST_FIELDS: tuple[Field, ...] = (
@@ -231,6 +232,8 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     if table is None:
         return None
     sheet = table.sheet
+    if report_duplicate_headers(table, problems, file):
+        return None
     missing = [f for f in REQUIRED_POST_FIELDS if f not in table.headers]
     for f in missing:
         problems.add(file, f"required column is missing: {_label_for(f)}", sheet=sheet, row=table.header_row,
@@ -238,6 +241,8 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     if missing:
         return None
     metrics = _find_metrics(raw)
+    if metrics is not None and report_duplicate_headers(metrics, problems, file):
+        return None
     lang = opts.lang or table.lang or (metrics.lang if metrics is not None else None)
     data = table.data
     count_fields = [f for f in ("impressions", "unique", "clicks", "likes", "comments", "reposts", "follows")

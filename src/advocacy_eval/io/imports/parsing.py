@@ -28,6 +28,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import FAILURE_COLUMNS, AdvocacyEvalError, DataValidationError
+from ..load import DATE_RANGE, MAX_COUNT, MAX_FILE_MB_ENV, check_file, max_file_bytes, megabytes, shown
 
 
 class ImportRefused(AdvocacyEvalError):
@@ -98,7 +100,7 @@ def where(file: str, sheet: str | None) -> str:
 
 
 def _short(value: object) -> str:
-    text = str(value)
+    text = str(shown(str(value)))
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -194,11 +196,19 @@ def sniff_separator(text: str) -> str:
     lines = [line for line in text.splitlines()[:20] if line.strip()]
     best, best_score = ",", -1
     for sep in (";", ",", "\t"):
-        counts = [len(next(csv.reader([line], delimiter=sep))) - 1 for line in lines] if lines else [0]
+        counts = [_cells_in(line, sep) - 1 for line in lines] if lines else [0]
         score = max(counts) if counts else 0
         if score > best_score:
             best, best_score = sep, score
     return best
+
+
+def _cells_in(line: str, sep: str) -> int:
+    """Cells of one line split by ``sep`` (0 when the csv module refuses the line, e.g. a huge field)."""
+    try:
+        return len(next(csv.reader([line], delimiter=sep), []))
+    except csv.Error:
+        return 0
 
 
 def read_file(path: str | Path, problems: Problems) -> RawFile | None:
@@ -218,6 +228,11 @@ def read_file(path: str | Path, problems: Problems) -> RawFile | None:
         None when the file cannot be read (a problem was recorded).
     """
     path = Path(path)
+    max_bytes = max_file_bytes()
+    refused = check_file(path, max_bytes)
+    if refused:
+        problems.add(path.name, refused)
+        return None
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -226,14 +241,22 @@ def read_file(path: str | Path, problems: Problems) -> RawFile | None:
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     if is_zip or is_ole or path.suffix.lower() in EXCEL_SUFFIXES:
+        unzipped = _unzipped_size(path) if is_zip else 0
+        if unzipped > max_bytes:
+            problems.add(path.name, f"workbook is too large once decompressed: {megabytes(unzipped)} MB, above the "
+                         f"limit of {megabytes(max_bytes)} MB (raise it with {MAX_FILE_MB_ENV})")
+            return None
         return _read_excel(path, problems)
     try:
         text, encoding = decode_text(data)
     except UnicodeDecodeError:
         problems.add(path.name, "file is neither UTF-8, UTF-16 nor cp1252 text, nor an Excel workbook")
         return None
-    if "\x00" in text[:2000]:
-        problems.add(path.name, "file looks binary: not a CSV file nor an Excel workbook")
+    nul = text.find("\x00")
+    if nul >= 0:
+        start = text.rfind("\n", 0, nul) + 1
+        problems.add(path.name, "NUL byte in the file: a binary or damaged file, not CSV text (UTF-16 without "
+                     "its BOM?)", row=text.count("\n", 0, nul) + 1, value=text[max(start, nul - 30):nul + 30])
         return None
     sep = sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
@@ -251,6 +274,15 @@ def read_file(path: str | Path, problems: Problems) -> RawFile | None:
     width = max((len(r) for r in cells), default=0)
     cells = [r + [""] * (width - len(r)) for r in cells]
     return RawFile(path, "csv", [Sheet("", cells, numbers)], encoding=encoding, separator=sep)
+
+
+def _unzipped_size(path: Path) -> int:
+    """Total decompressed size of a zip container (.xlsx) from its directory; 0 when unreadable."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(max(0, info.file_size) for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return 0  # the Excel readers report the damaged file
 
 
 def _read_excel(path: Path, problems: Problems) -> RawFile | None:
@@ -337,6 +369,10 @@ class Table:
         Header cells not recognised (their columns are not read).
     sheet : str
         Sheet name.
+    duplicates : list of tuple
+        Recognised header names written twice: (header, first column,
+        second column), columns numbered from 1. Only the first is read, so
+        an importer refuses the file (see :func:`report_duplicate_headers`).
     """
 
     data: pd.DataFrame
@@ -346,6 +382,7 @@ class Table:
     header_row: int
     ignored: list[str] = field(default_factory=list)
     sheet: str = ""
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def header_language(cells: Iterable[object], fields: Sequence[Field]) -> tuple[int, int]:
@@ -407,10 +444,14 @@ def find_table(sheet: Sheet, fields: Sequence[Field], *, scan: int = 15, min_fie
         return None
     i, found = best
     header = sheet.cells[i]
+    first_of = {norm(header[j]): j for j in found}
+    duplicates = [(str(c).strip(), first_of[norm(c)] + 1, j + 1)
+                  for j, c in enumerate(header[first_col:last_col], start=first_col)
+                  if j not in found and isinstance(c, str) and norm(c) in first_of]
     n_en, n_fr = header_language([header[j] for j in found], fields)
     lang = "fr" if n_fr > n_en else "en" if n_en > n_fr else None
     ignored = [str(c).strip() for j, c in enumerate(header[first_col:last_col], start=first_col)
-               if j not in found and str(c).strip()]
+               if j not in found and str(c).strip() and not (isinstance(c, str) and norm(c) in first_of)]
     body = sheet.cells[i + 1:]
     numbers = sheet.row_numbers[i + 1:]
     cols = sorted(found)
@@ -427,7 +468,18 @@ def find_table(sheet: Sheet, fields: Sequence[Field], *, scan: int = 15, min_fie
         data = pd.DataFrame({found[j]: pd.Series(dtype=object) for j in cols})
     rows = np.asarray([numbers[k] for k in keep], dtype=np.int64)
     return Table(data.reset_index(drop=True), rows, {found[j]: str(header[j]).strip() for j in cols}, lang,
-                 sheet.row_numbers[i], ignored, sheet.name)
+                 sheet.row_numbers[i], ignored, sheet.name, duplicates)
+
+
+def report_duplicate_headers(table: Table, problems: Problems, file: str) -> bool:
+    """Record one problem per recognised column header written twice; True when there was one.
+
+    A second ``Impressions`` column would otherwise be silently ignored.
+    """
+    for name, first, second in table.duplicates:
+        problems.add(file, f"duplicate column header: columns {first} and {second} are both named {name!r}; "
+                     "keep one", sheet=table.sheet or None, row=table.header_row, column=name, value=name)
+    return bool(table.duplicates)
 
 
 def _blank(v: object) -> bool:
@@ -539,13 +591,15 @@ def parse_numbers(values: pd.Series, lang: str) -> tuple[pd.Series, pd.Series, p
         bad[text_mask] = ~valid.to_numpy()
         pct[text_mask] = is_pct.to_numpy()
     bad = bad | (~blank_mask(values) & out.isna() & ~bad)
-    return out, bad.astype(bool), pct.astype(bool)
+    infinite = out.notna() & ~np.isfinite(out.to_numpy(dtype="float64", na_value=0.0))
+    bad = bad | infinite.fillna(False)
+    return out.mask(infinite), bad.astype(bool), pct.astype(bool)
 
 
 def parse_counts(values: pd.Series, lang: str) -> tuple[pd.Series, pd.Series]:
-    """Parse whole non-negative numbers: (Int64 values, bad mask); 1.5 or -3 or 12% are bad."""
+    """Parse whole non-negative numbers: (Int64 values, bad mask); 1.5, -3, 12% or above 2**53 - 1 are bad."""
     num, bad, pct = parse_numbers(values, lang)
-    whole = num.isna() | ((num == num.round()) & (num >= 0))
+    whole = num.isna() | ((num == num.round()) & (num >= 0) & (num <= MAX_COUNT))
     bad = bad | ~whole.fillna(True).astype(bool) | (pct & num.notna())
     return num.where(~bad).round().astype("Int64"), bad.astype(bool)
 
@@ -566,7 +620,7 @@ def parse_rates(values: pd.Series, lang: str) -> tuple[pd.Series, pd.Series]:
 
 _DMY_RE = (r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
            r"(?:[ T,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$")
-_ISO_RE = r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+_ISO_RE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 
 DATE_ORDERS = ("DMY", "MDY")
 
@@ -685,14 +739,15 @@ def parse_dates(values: pd.Series, order: str | None, *, utc_from: str | None = 
     is_dt = pd.Series([isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) and not pd.isna(v) for v in values],
                       index=values.index, dtype=bool)
     if is_dt.any():
-        out[is_dt] = pd.to_datetime(values[is_dt].map(lambda v: pd.Timestamp(v))).astype("datetime64[ns]")
+        stamps = pd.to_datetime(values[is_dt].map(lambda v: pd.Timestamp(v)), errors="coerce", utc=True)
+        out[is_dt] = _bounded(stamps.dt.tz_convert("UTC").dt.tz_localize(None))
     is_text = pd.Series([isinstance(v, str) for v in values], index=values.index, dtype=bool) & ~blank_mask(values)
     if is_text.any():
         text = values[is_text].astype("string").str.strip()
         iso = text.str.fullmatch(_ISO_RE).fillna(False).astype(bool)
         if iso.any():
             parsed = pd.to_datetime(text[iso], format="ISO8601", errors="coerce", utc=True)
-            out[iso[iso].index] = parsed.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+            out[iso[iso].index] = _bounded(parsed.dt.tz_convert("UTC").dt.tz_localize(None))
             has_offset = text[iso].str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False)
             if utc_from and (~has_offset).any():
                 idx = has_offset[~has_offset].index
@@ -715,12 +770,18 @@ def parse_dates(values: pd.Series, order: str | None, *, utc_from: str | None = 
                 & frame["second"].between(0, 59)
             parsed = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
             if ok.any():
-                parsed[ok] = pd.to_datetime(frame[ok].astype("int64"), errors="coerce").astype("datetime64[ns]")
+                parsed[ok] = _bounded(pd.to_datetime(frame[ok].astype("int64"), errors="coerce"))
             if utc_from:
                 parsed = _local_to_utc(parsed, utc_from)
             out[rest.index] = parsed
     bad = ~blank_mask(values) & out.isna()
     return out, bad.astype(bool)
+
+
+def _bounded(values: pd.Series) -> pd.Series:
+    """Naive date-times as ``datetime64[ns]``; dates outside :data:`~advocacy_eval.io.load.DATE_RANGE` become NaT."""
+    inside = ((values >= DATE_RANGE[0]) & (values < DATE_RANGE[1])).fillna(False).astype(bool)
+    return values.where(inside).astype("datetime64[ns]")
 
 
 def _local_to_utc(values: pd.Series, tz: str) -> pd.Series:

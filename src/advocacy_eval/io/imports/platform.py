@@ -48,6 +48,7 @@ from .parsing import (
     parse_counts,
     parse_dates,
     parse_rates,
+    report_duplicate_headers,
 )
 from .linkedin_page import _rate_check
 
@@ -202,6 +203,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
                      "(wrong file, wrong mapping, or header in another language)")
         return None
     table, sheet = best, best.sheet or None
+    report_duplicate_headers(table, problems, file)
     for target, col in mp.columns.items():
         if target not in table.headers:
             problems.add(file, f"missing column: mapping {mp.name} maps {target} to {col!r}, which the file lacks"

@@ -6,7 +6,8 @@
   a platform export naming authors by profile URL still finds them. Names and
   every column not listed below are not read.
 - ``waves`` come from the roster's wave column: ``wave_id`` is the value
-  (e.g. ``W1``), ``name`` the wave-name column (default: the id),
+  (e.g. ``W1``; a safe id, since it names report files: letters, digits,
+  ``_``, ``.``, ``-``, no ``/`` nor ``..``), ``name`` the wave-name column (default: the id),
   ``start_date``/``end_date`` the wave start/end columns; when the roster has
   no wave dates, the window is the first to the last enrolment date of the
   wave's employees in this file (documented fallback, noted in the log).
@@ -23,6 +24,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...privacy.pseudonym import is_pseudonym, normalise_identifier, pseudonymise
+from ...schema import SAFE_ID_RULE, safe_id_mask
 from .common import Context, Extract, choose_export_date, dedupe_rows
 from .parsing import (
     AmbiguousDates,
@@ -32,6 +34,7 @@ from .parsing import (
     decide_date_order,
     find_table,
     parse_dates,
+    report_duplicate_headers,
 )
 
 FIELDS: tuple[Field, ...] = (
@@ -89,6 +92,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         return None
     sheet = table.sheet or None
     data, rows, headers = table.data, table.rows, table.headers
+    report_duplicate_headers(table, problems, file)
     ids = [f for f in IDENTIFIERS if f in headers]
     if not ids:
         problems.add(file, "missing column: no identifier column (Email / E-mail, Employee ID / Matricule, "
@@ -139,6 +143,8 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         return t.mask(t == "")
 
     wave = text("wave")
+    problems.add_mask(file, sheet, rows, wave.notna() & ~safe_id_mask(wave), headers.get("wave", "Wave"),
+                      f"wave id {SAFE_ID_RULE}: it names the wave's report files", wave)
     for f in ("department", "region"):
         problems.add_mask(file, sheet, rows, text(f).isna(), headers[f], "required value is empty", None)
     no_enrolment = blank_mask(data["enrolled_on"]) if "enrolled_on" in data else pd.Series(True, index=data.index)

@@ -6,8 +6,10 @@ Layout written by the importers (see ``docs/importing.md``)::
       waves.csv employees.csv posts.csv activity.csv   canonical tables (latest values)
       history/<table>.csv                             every snapshot: canonical columns + export_date + source_sha256
       aliases.csv                                      pseudonym of a secondary identifier -> employee_id
-      raw/<sha256[:12]>_<file name>                    each imported file, byte for byte
+      raw/<sha256[:12]>_<file name>                    each imported file, byte for byte (mode <= 0600)
       import_log.csv                                   one row per imported file
+      .import.lock .import-journal.json                only during an import, or after one was killed
+      .import-rollback.json .import-stage-*/           until the next command completes or undoes it
 
 Merge rule, per table and key (``post_id``; ``employee_id`` + ``month``;
 ``employee_id``; ``wave_id``): a snapshot at least as recent (export date) as
@@ -555,6 +557,11 @@ def _lock_is_stale(record: dict | None) -> bool:
     return started is not None and _process_start(pid) not in (None, started)  # PID recycled
 
 
+def _held(folder: Path, holder: dict | None) -> ImportRefused:
+    return ImportRefused(f"another import into {folder} is running ({_describe_holder(holder)}); wait until it "
+                         "ends and run this one again")
+
+
 def _not_writable(folder: Path, exc: OSError) -> ImportWriteError:
     return ImportWriteError(f"cannot import into {folder}: the folder is not writable "
                             f"({exc.strerror or exc}); nothing was changed. Imports need write access to "
@@ -637,11 +644,15 @@ class FolderLock:
     def _acquire(self) -> None:
         path = self.folder / LOCK_FILE
         while True:
+            flags = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-                             | getattr(os, "O_CLOEXEC", 0), 0o644)
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o644)
             except FileNotFoundError:
                 raise
+            except PermissionError as exc:  # maybe a lock file left by another user: stale unless held
+                if not path.is_file() or not self._remove_stale_foreign_lock(path, flags):
+                    raise _not_writable(self.folder, exc) from None
+                continue
             except OSError as exc:
                 raise _not_writable(self.folder, exc) from None
             if fcntl is None:
@@ -652,8 +663,7 @@ class FolderLock:
             except BlockingIOError:
                 holder = _parse_lock(os.read(fd, 4096))
                 os.close(fd)
-                raise ImportRefused(f"another import into {self.folder} is running ({_describe_holder(holder)}); "
-                                    "wait until it ends and run this one again") from None
+                raise _held(self.folder, holder) from None
             except OSError:  # no flock on this file system: PIDs only
                 os.close(fd)
                 return self._acquire_by_pid(path)
@@ -673,6 +683,35 @@ class FolderLock:
                 raise _not_writable(self.folder, exc) from None
             self._fd = fd
             return
+
+    def _remove_stale_foreign_lock(self, path: Path, flags: int) -> bool:
+        """Remove a lock file this user cannot write (another user's) when nobody holds it."""
+        if fcntl is None:
+            return False
+        try:
+            fd = os.open(path, os.O_RDONLY | flags)
+        except FileNotFoundError:
+            return True  # gone meanwhile: try again
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _parse_lock(os.read(fd, 4096))
+            os.close(fd)
+            raise _held(self.folder, holder) from None
+        except OSError:
+            os.close(fd)
+            return False
+        try:
+            os.unlink(path)  # still locked by us: nobody takes it meanwhile
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
 
     def _acquire_by_pid(self, path: Path) -> None:
         for _ in range(5):
@@ -877,7 +916,8 @@ def recover_interrupted_import(folder: str | os.PathLike) -> str | None:
     except AdvocacyEvalError as exc:
         if pending:
             raise AdvocacyEvalError(f"{path} is between two states: an import was interrupted (or is running) "
-                                    f"while moving its files into place, and it cannot be finished now: {exc}") from None
+                                    "while moving its files into place, and it cannot be finished now: "
+                                    f"{exc}") from None
         return None
 
 
@@ -983,8 +1023,8 @@ class Stage:
             if (self.root / sub).is_dir():
                 _fsync_dir(self.root / sub)
         _fsync_dir(self.root)
-        self.pending = True
         os.replace(draft, self.folder / JOURNAL_FILE)  # the commit point
+        self.pending = True
         _fsync_dir(self.folder)
         crash_point("committed")
         try:
