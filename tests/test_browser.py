@@ -1,8 +1,10 @@
 """Real-browser checks of the COMEX reports, in headless Chromium (Debian's package).
 
 For each language: every image loads, no code cell, parameter cell or Python
-traceback is visible, the claims scorecard is in the first screen, and the PDF
-export works. A first-screen screenshot is kept in ``reports/browser-test/``.
+traceback is visible, the claims scorecard is in the first screen, the page
+makes no network request at all and breaks no rule of its Content-Security-
+Policy, and the PDF export works, with JavaScript off. A first-screen
+screenshot is kept in ``reports/browser-test/``.
 Where Chromium cannot be found, the tests fail and say how to install it:
 they never pass silently.
 """
@@ -13,7 +15,14 @@ from __future__ import annotations
 import pytest
 
 from advocacy_eval.paths import PROJECT_ROOT
-from advocacy_eval.publish.runner import CHROMIUM_FLAGS, find_chromium, pdf_page_count, run_wave_report
+from advocacy_eval.publish.runner import (
+    chromium_flags,
+    chromium_sandbox_available,
+    find_chromium,
+    html_to_pdf,
+    pdf_page_count,
+    run_wave_report,
+)
 
 ARTIFACTS = PROJECT_ROOT / "reports" / "browser-test"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -38,7 +47,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=[f for f in CHROMIUM_FLAGS if f != "--headless"])
+        args = [f for f in chromium_flags(printing=False) if f not in ("--headless", "--no-sandbox")]
+        b = p.chromium.launch(executable_path=_chromium(), args=args, chromium_sandbox=chromium_sandbox_available())
         yield b
         b.close()
 
@@ -47,8 +57,18 @@ def browser():
 def test_report_in_a_real_browser(reports, browser, lang):
     result = reports[lang]
     page = browser.new_page(viewport=VIEWPORT)
-    page.goto(result.html.resolve().as_uri())
-    page.wait_for_load_state("load")
+    requests: list[str] = []
+    console: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+    url = result.html.resolve().as_uri()
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    assert [u for u in requests if u != url and not u.startswith("data:")] == [], "the report called out"
+    assert requests.count(url) == 1
+    assert not [m for m in console if "Content Security Policy" in m or "Refused to" in m or "pageerror" in m], console
+    assert page.evaluate("document.scripts.length") == 0
     images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
     assert len(images) >= 3 and all(done and width > 0 for done, width in images), images
     text = page.inner_text("body")
@@ -76,3 +96,13 @@ def test_pdf_export(reports, lang):
     assert 3 <= pages <= 12, pages
     (ARTIFACTS).mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"W2-{lang}.pages.txt").write_text(f"{pages}\n", encoding="utf-8")
+
+
+def test_pdf_is_printed_with_javascript_off(tmp_path):
+    """A page whose script would add four pages prints as one: Chromium ran no JavaScript (and no CSP needed)."""
+    _chromium()
+    page = tmp_path / "scripted.html"
+    page.write_text("<html><body><p>one page</p><script>for (let i = 0; i < 4; i++) { const d = "
+                    "document.createElement('div'); d.style.breakBefore = 'page'; d.textContent = 'page ' + i; "
+                    "document.body.appendChild(d); }</script></body></html>", encoding="utf-8")
+    assert pdf_page_count(html_to_pdf(page, tmp_path / "scripted.pdf")) == 1

@@ -1,10 +1,33 @@
-"""Execute the report notebooks with papermill and export COMEX HTML.
+"""Execute the report notebooks with papermill and export COMEX HTML (and PDF).
 
 A run executes the notebook into a private temporary folder inside the output
 folder, exports standalone HTML (images embedded, no code, no parameter cells,
 no warnings), and only then moves the results into place with
-:func:`os.replace`: a failed run never touches the previous report. The failed
-notebook is kept in ``<out>/_failed/`` for debugging.
+:func:`os.replace`: a failed or interrupted run never touches the previous
+report. The failed notebook is kept in ``<out>/_failed/`` for debugging.
+
+Safety properties of a published report (``docs/privacy-and-provenance.md``):
+
+- **No active content.** The HTML is exported with a template that loads no
+  script at all (no require.js, MathJax, mermaid or widget manager), carries a
+  strict Content-Security-Policy (:data:`CONTENT_SECURITY_POLICY`), and is
+  checked by :func:`active_content` before it is published: a ``<script>``,
+  an event-handler attribute, an embedded frame or object, or a link or
+  resource pointing outside the page gets the report refused.
+- **Calls nobody.** No ``http(s)`` reference in any ``src``, ``href``,
+  ``@import`` or ``url()``: images are ``data:`` URIs, styles are inline.
+- **No full paths.** The executed notebook (and its ``_failed`` copy) holds
+  the data folder and other file parameters by name only
+  (:func:`scrub_paths`).
+- **Clean interruption.** SIGINT, SIGTERM and SIGHUP raise
+  :class:`ReportInterrupted` (a :class:`KeyboardInterrupt`): the kernel's
+  process group is killed and the temporary folder removed. On Linux the
+  kernel also dies with the runner if the runner itself is killed
+  (``PR_SET_PDEATHSIG``), and a later run removes the temporary folder that a
+  killed run left behind.
+- **One clear error.** A full disk, a cell timeout, a dead kernel or a total
+  timeout give one :class:`~advocacy_eval.errors.ReportError` message; the
+  kernel's own log goes to a file, not to the terminal.
 
 The kernel is always the current interpreter (a temporary kernelspec pointing
 at :data:`sys.executable`), never whatever ``python3`` kernelspec happens to be
@@ -14,11 +37,16 @@ installed.
 from __future__ import annotations
 
 import contextlib
+import errno
+import importlib.util
 import json
+import logging
 import os
 import re
 import shutil
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import tempfile
@@ -39,6 +67,10 @@ KERNEL_NAME = "advocacy-eval-current-python"
 HIDDEN_TAGS: tuple[str, ...] = ("parameters", "injected-parameters", "remove-cell")
 """Cells with these tags are left out of the COMEX HTML export."""
 
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'none'; "
+                           "object-src 'none'; base-uri 'none'; form-action 'none'")
+"""Content-Security-Policy of every exported report: no script, nothing loaded but inline styles and data: images."""
+
 REPORT_CSS = """
 <style>
   body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1a1a1a; }
@@ -58,6 +90,26 @@ REPORT_CSS = """
 </style>
 """
 """Styling of COMEX reports: readable tables, and page breaks that never cut a table or figure."""
+
+_TEMPLATE_NAME = "advocacy_comex.html.j2"
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{#- nbconvert's lab template, minus every script: require.js, MathJax, mermaid, widgets -#}
+{%- block html_head -%}
+<meta http-equiv="Content-Security-Policy" content="{{ resources.advocacy_csp }}">
+{{ super() }}
+{%- endblock html_head -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}{{ resources.advocacy_css }}{%- endblock html_head_css -%}
+{%- block footer_js -%}{%- endblock footer_js -%}
+"""
+"""Export template: nbconvert's ``lab`` template without any script, with the CSP and :data:`REPORT_CSS`."""
+
+
+class ReportInterrupted(KeyboardInterrupt):
+    """A report run was interrupted (Ctrl-C, SIGTERM or SIGHUP); its kernel and temporary folder are gone."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +138,101 @@ class ReportResult:
     scorecard: Path | None = None
 
 
+# ----------------------------------------------------------------------------- signals
+
+
+_INTERRUPT_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn SIGINT, SIGTERM and SIGHUP into :class:`ReportInterrupted` for the duration of a block.
+
+    Before raising, the handler kills every kernel this process started
+    (:func:`kill_kernels`), so that the ``finally`` blocks that follow do not
+    wait for a graceful kernel shutdown. Outside the main thread (where
+    handlers cannot be installed) this does nothing.
+
+    Yields
+    ------
+    None
+    """
+    if not _in_main_thread():
+        yield
+        return
+
+    def _raise(signum: int, frame: object) -> None:
+        kill_kernels()
+        raise ReportInterrupted(f"interrupted by {signal.Signals(signum).name}")
+
+    previous = {sig: signal.signal(sig, _raise) for sig in _INTERRUPT_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Let clean-up finish: interruption signals received in the block are raised as one interruption after it."""
+    if not _in_main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in _INTERRUPT_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        raise ReportInterrupted(f"interrupted by {signal.Signals(received[0]).name}")
+
+
+# ----------------------------------------------------------------------------- kernel
+
+
+_KERNEL_GUARD = r"""
+import os, sys
+registry, log_path = sys.argv[1], sys.argv[2]
+parent = int(os.environ.get("JPY_PARENT_PID") or 0)
+if sys.platform.startswith("linux"):
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: die with the runner
+    except Exception:
+        pass
+if parent and os.getppid() != parent:
+    sys.exit(1)  # the runner is already gone
+with open(os.path.join(registry, "%d.pid" % os.getpid()), "w") as f:
+    f.write(str(parent))
+fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+os.dup2(fd, 1)
+os.dup2(fd, 2)
+os.close(fd)
+os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *sys.argv[3:]])
+"""
+"""Kernel launcher (POSIX): records the kernel's pid, sends its log to a file, ties its life to the runner's."""
+
+_KERNEL_REGISTRIES: set[Path] = set()
+"""Folders where the kernels started by :func:`current_kernel` record their pid (one per active kernelspec)."""
+
+
 @contextlib.contextmanager
 def current_kernel() -> Iterator[str]:
     """Provide a kernelspec that runs this interpreter, for the duration of a run.
+
+    On POSIX the kernel is started through a small launcher that records its
+    process id, writes the kernel's own log (``[IPKernelApp] ERROR ...``) to
+    a file instead of the terminal, and, on Linux, asks the system to kill the
+    kernel if the runner dies. Every kernel still alive when the block ends
+    (after an interruption, say) is killed with its process group.
 
     Yields
     ------
@@ -98,9 +242,15 @@ def current_kernel() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="advocacy-eval-kernel-") as tmp:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
+        registry = Path(tmp) / "running"
+        registry.mkdir()
+        tail = ["-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+        if os.name == "posix":
+            argv = [sys.executable, "-c", _KERNEL_GUARD, str(registry), str(Path(tmp) / "kernel.log"), *tail]
+        else:
+            argv = [sys.executable, "-m", "ipykernel_launcher", *tail]
         spec = {
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                     "--IPKernelApp.log_level=ERROR"],
+            "argv": argv,
             "display_name": f"Python {sys.version_info.major}.{sys.version_info.minor} (advocacy-eval)",
             "language": "python",
             "metadata": {"debugger": False},
@@ -108,20 +258,100 @@ def current_kernel() -> Iterator[str]:
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         old = os.environ.get("JUPYTER_PATH")
         os.environ["JUPYTER_PATH"] = tmp + (os.pathsep + old if old else "")
+        _KERNEL_REGISTRIES.add(registry)
         try:
             yield KERNEL_NAME
         finally:
-            if old is None:
-                os.environ.pop("JUPYTER_PATH", None)
-            else:
-                os.environ["JUPYTER_PATH"] = old
+            with _signals_deferred():
+                _kill_registered(registry)
+                _KERNEL_REGISTRIES.discard(registry)
+                if old is None:
+                    os.environ.pop("JUPYTER_PATH", None)
+                else:
+                    os.environ["JUPYTER_PATH"] = old
+
+
+def kill_kernels() -> list[int]:
+    """Kill (SIGKILL, whole process group) every kernel that :func:`current_kernel` started and is still running.
+
+    Only processes that are still this process's children are signalled, so a
+    recycled process id is never touched.
+
+    Returns
+    -------
+    list of int
+        Process ids of the kernels killed.
+    """
+    killed: list[int] = []
+    for registry in list(_KERNEL_REGISTRIES):
+        killed += _kill_registered(registry)
+    return killed
+
+
+def _kill_registered(registry: Path) -> list[int]:
+    killed = []
+    for pid_file in sorted(registry.glob("*.pid")):
+        try:
+            pid = int(pid_file.stem)
+        except ValueError:
+            continue
+        if _kill_child_group(pid):
+            killed.append(pid)
+        with contextlib.suppress(OSError):
+            pid_file.unlink()
+    return killed
+
+
+def _kill_child_group(pid: int) -> bool:
+    """Kill the process group led by ``pid`` if ``pid`` is (still) this process's unreaped child; reap it."""
+    if os.name != "posix":
+        return False
+    try:
+        if hasattr(os, "waitid"):  # look without reaping: an unreaped child keeps its pid and group id reserved
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        elif os.getpgid(pid) != pid:
+            return False
+    except (ChildProcessError, ProcessLookupError):
+        return False  # not our child, or already reaped by jupyter_client: nothing to do
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if done:
+            break
+        time.sleep(0.02)
+    return True
+
+
+@contextlib.contextmanager
+def _quiet_papermill() -> Iterator[None]:
+    """Keep papermill's and nbclient's log lines (``Timeout waiting for execute reply``...) off the terminal."""
+    logger = logging.getLogger("papermill")
+    saved = (logger.handlers[:], logger.propagate)
+    logger.handlers, logger.propagate = [logging.NullHandler()], False
+    try:
+        yield
+    finally:
+        logger.handlers, logger.propagate = saved
+
+
+# ----------------------------------------------------------------------------- HTML
 
 
 def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     """Render an executed notebook as standalone COMEX HTML.
 
     Code, prompts, parameter cells and stderr output (warnings) are left out;
-    images are embedded as base64.
+    images are embedded as base64. The page loads nothing and runs nothing:
+    no script element (nbconvert's require.js, MathJax, mermaid and widget
+    loaders are left out of the template), a strict
+    :data:`CONTENT_SECURITY_POLICY` in a ``<meta http-equiv>``, styles inline
+    (their comments, which cite web pages, removed), and no link (nbconvert's
+    hidden heading permalinks are removed; headings keep their ``id``).
 
     Parameters
     ----------
@@ -129,7 +359,13 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
         Executed notebook.
     title : str
         HTML page title.
+
+    Returns
+    -------
+    str
+        The HTML document.
     """
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -139,12 +375,106 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
             cell["outputs"] = [o for o in cell.get("outputs", [])
                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                                and SCORECARD_MIME_TYPE not in o.get("data", {})]  # machine-readable only
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            anchor_link_text="")
+    exporter = HTMLExporter(template_name="lab", template_file=_TEMPLATE_NAME,
+                            extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            anchor_link_text="", mathjax_url="", require_js_url="")
     remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body.replace("</head>", REPORT_CSS + "</head>", 1)
+    resources = {"metadata": {"name": title}, "advocacy_csp": CONTENT_SECURITY_POLICY, "advocacy_css": REPORT_CSS}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = _ANCHOR_LINK.sub("", body)  # hidden heading permalinks: the report has no link at all
+    return _STYLE_BLOCK.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), body)
+
+
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
+_STYLE_BLOCK = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re.DOTALL)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+_URL_ATTRIBUTES: frozenset[str] = frozenset({
+    "href", "src", "srcset", "action", "formaction", "xlink:href", "poster", "data", "background", "cite",
+    "ping", "longdesc", "manifest", "codebase", "archive", "lowsrc", "dynsrc", "icon", "imagesrcset",
+})
+"""Attributes whose value the browser may load or follow."""
+
+_ACTIVE_TAGS: frozenset[str] = frozenset({
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "link", "portal",
+    "audio", "video", "source", "track",
+})
+"""Elements a COMEX report never contains: they run code, load something, or send something."""
+
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.IGNORECASE | re.DOTALL)
+_CSS_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
+_CSS_EXPRESSION = re.compile(r"(?<![\w-])(?:expression\s*\(|behavior\s*:|-moz-binding)", re.IGNORECASE)
+
+
+def _normalised_url(value: str) -> str:
+    """A URL as a browser reads its scheme: no white space or control characters, lower case."""
+    return re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
+
+
+def _css_problems(css: str, where: str) -> list[str]:
+    found = [f"@import in {where}" for _ in _CSS_IMPORT.findall(css)][:1]
+    found += [f"CSS expression or binding in {where}" for _ in _CSS_EXPRESSION.findall(css)][:1]
+    for _, target in _CSS_URL.findall(css):
+        url = _normalised_url(target)
+        if not (url.startswith("data:") or url.startswith("#")):
+            found.append(f"url({target.strip()[:60]}) in {where}")
+    return found
+
+
+def active_content(html: str) -> list[str]:
+    """What in an HTML report could run code, load something or lead outside the page.
+
+    A COMEX report is text, tables and ``data:`` images. Anything else is
+    listed: ``<script>`` (of any type), frames, objects, forms, ``<link>``,
+    ``<base>``, media, a ``<meta http-equiv>`` other than the
+    Content-Security-Policy and the content type, event-handler attributes
+    (``onerror=``...), ``href`` values other than in-page anchors (``#...``),
+    ``src`` values other than ``data:`` images, ``@import``, CSS expressions,
+    and ``url()`` other than ``data:`` or ``#...``.
+
+    Parameters
+    ----------
+    html : str
+        The HTML document.
+
+    Returns
+    -------
+    list of str
+        One description per problem (empty for a clean report).
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    found: list[str] = []
+    for tag in soup.find_all(True):
+        name = tag.name.lower()
+        if name in _ACTIVE_TAGS:
+            found.append(f"<{name}> element")
+        if name == "meta" and tag.get("http-equiv"):
+            equiv = str(tag.get("http-equiv")).strip().lower()
+            if equiv not in ("content-security-policy", "content-type"):
+                found.append(f'<meta http-equiv="{equiv}">')
+        if name == "style":
+            found += _css_problems(tag.get_text(), "<style>")
+        for attribute, value in tag.attrs.items():
+            key = attribute.lower()
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if key.startswith("on"):
+                found.append(f"{key}= attribute on <{name}>")
+            elif key == "style":
+                found += _css_problems(text, f"style attribute of <{name}>")
+            elif key in _URL_ATTRIBUTES:
+                url = _normalised_url(text)
+                if url.startswith("#") or (key == "src" and name == "img" and url.startswith("data:image/")):
+                    continue
+                found.append(f"{key}={text.strip()[:60]!r} on <{name}>")
+    return found
+
+
+# ----------------------------------------------------------------------------- Chromium and PDF
 
 
 def find_chromium() -> str | None:
@@ -160,15 +490,193 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM_FLAGS: tuple[str, ...] = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--headless", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--disable-extensions", "--no-pdf-header-footer",
+    "--disable-extensions", "--disable-default-apps", "--no-default-browser-check",
+    "--disable-domain-reliability", "--disable-client-side-phishing-detection", "--metrics-recording-only",
 )
-"""Flags for an offline, headless Chromium (no network traffic of its own)."""
+"""Flags for an offline, headless Chromium (no network traffic of its own); see :func:`chromium_flags` for the sandbox."""
+
+PRINT_FLAGS: tuple[str, ...] = ("--blink-settings=scriptEnabled=false",)
+"""Extra flags when printing a report: JavaScript off in every page (the print also disables it over DevTools)."""
+
+SANDBOX_SETTING = "ADVOCACY_EVAL_CHROMIUM_SANDBOX"
+"""Environment variable: ``0`` runs Chromium without its sandbox where detection is wrong (say, a seccomp filter)."""
+
+
+def _user_namespaces_work() -> bool:
+    """Whether this (non-root) user can create the user and network namespaces Chromium's sandbox needs."""
+    probe = shutil.which("unshare")
+    if probe:
+        try:
+            done = subprocess.run([probe, "--user", "--map-root-user", "--net", "true"], capture_output=True,
+                                  timeout=10)
+            return done.returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            pass
+    for knob, closed in (("/proc/sys/user/max_user_namespaces", "0"),
+                         ("/proc/sys/kernel/unprivileged_userns_clone", "0"),
+                         ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1")):
+        with contextlib.suppress(OSError):
+            if Path(knob).read_text().strip() == closed:
+                return False
+    return True
+
+
+def chromium_sandbox_available() -> bool:
+    """Whether Chromium can run with its sandbox here.
+
+    Not as root (Chromium refuses to), nor on Linux when unprivileged user
+    namespaces are unavailable (checked with ``unshare``, else the kernel's
+    settings). ``ADVOCACY_EVAL_CHROMIUM_SANDBOX=0`` turns the sandbox off
+    where this detection is wrong.
+
+    Returns
+    -------
+    bool
+    """
+    setting = os.environ.get(SANDBOX_SETTING, "").strip().lower()
+    if setting in ("0", "off", "no", "false"):
+        return False
+    if os.name != "posix" or not sys.platform.startswith("linux"):
+        return True
+    if os.geteuid() == 0:
+        return False
+    return setting in ("1", "on", "yes", "true") or _user_namespaces_work()
+
+
+def chromium_flags(printing: bool = True) -> list[str]:
+    """Command-line flags for headless Chromium: offline, sandboxed where possible, JavaScript off when printing.
+
+    Parameters
+    ----------
+    printing : bool
+        Add :data:`PRINT_FLAGS`.
+
+    Returns
+    -------
+    list of str
+        :data:`CHROMIUM_FLAGS`, ``--no-sandbox`` only when
+        :func:`chromium_sandbox_available` says the sandbox cannot work, and
+        :data:`PRINT_FLAGS`.
+    """
+    flags = list(CHROMIUM_FLAGS)
+    if not chromium_sandbox_available():
+        flags.append("--no-sandbox")
+    if printing:
+        flags += PRINT_FLAGS
+    return flags
+
+
+_PIPE_SHIM = ("import fcntl, os, sys\n"
+              "r = fcntl.fcntl(int(sys.argv[1]), fcntl.F_DUPFD, 10)\n"
+              "w = fcntl.fcntl(int(sys.argv[2]), fcntl.F_DUPFD, 10)\n"
+              "os.dup2(r, 3); os.dup2(w, 4); os.close(r); os.close(w)\n"
+              "os.execv(sys.argv[3], sys.argv[3:])\n")
+"""Puts the DevTools pipe on file descriptors 3 and 4 (``--remote-debugging-pipe``), then runs Chromium."""
+
+
+class _DevTools:
+    """A minimal Chrome DevTools Protocol client over ``--remote-debugging-pipe`` (no network port)."""
+
+    def __init__(self, to_browser: int, from_browser: int, deadline: float, allowed_url: str) -> None:
+        self.to_browser, self.from_browser, self.deadline = to_browser, from_browser, deadline
+        self.allowed_url = allowed_url
+        self.buffer = b""
+        self.next_id = 0
+        self.events: list[dict] = []
+        self.blocked: list[str] = []
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> int:
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        data = json.dumps(message).encode() + b"\0"
+        while data:
+            data = data[os.write(self.to_browser, data):]
+        return self.next_id
+
+    def receive(self) -> dict:
+        import select
+
+        while b"\0" not in self.buffer:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([self.from_browser], [], [], left)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(self.from_browser, 1 << 20)
+            if not chunk:
+                raise EOFError("Chromium closed the DevTools pipe")
+            self.buffer += chunk
+        raw, self.buffer = self.buffer.split(b"\0", 1)
+        message = json.loads(raw)
+        if message.get("method") == "Fetch.requestPaused":  # only the report itself may load
+            params = message["params"]
+            url = params["request"]["url"]
+            if url == self.allowed_url:
+                self.send("Fetch.continueRequest", {"requestId": params["requestId"]}, message.get("sessionId"))
+            else:
+                self.blocked.append(url)
+                self.send("Fetch.failRequest", {"requestId": params["requestId"], "errorReason": "BlockedByClient"},
+                          message.get("sessionId"))
+        return message
+
+    def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        wanted = self.send(method, params, session)
+        while True:
+            message = self.receive()
+            if message.get("id") == wanted:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error'].get('message', message['error'])}")
+                return message.get("result", {})
+            if "method" in message:
+                self.events.append(message)
+
+    def wait_for(self, method: str, session: str) -> dict:
+        while True:
+            for event in self.events:
+                if event.get("method") == method and event.get("sessionId") == session:
+                    return event
+            message = self.receive()
+            if "method" in message:
+                self.events.append(message)
+
+
+def _kill_process_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+            if os.name == "posix":
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
+def _chromium_failure(returncode: int | None, log: str) -> str:
+    lines = [line for line in log.splitlines() if line.strip() and "dbus" not in line.lower()]
+    tail = lines[-1] if lines else "no output"
+    message = f"PDF export failed (Chromium exit code {returncode}): {tail}"
+    if "sandbox" in log.lower():
+        message += (f"; Chromium's sandbox may be unavailable here: set {SANDBOX_SETTING}=0 to run it without "
+                    "(docs/privacy-and-provenance.md)")
+    return message
 
 
 def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: int = 180) -> Path:
-    """Print an HTML report to PDF (A4) with headless Chromium, offline.
+    """Print an HTML report to PDF (A4) with headless Chromium: offline, JavaScript off, sandboxed where possible.
+
+    Chromium is driven over a DevTools pipe (no network port): JavaScript is
+    disabled for the page (``Emulation.setScriptExecutionDisabled`` and
+    :data:`PRINT_FLAGS`), every request other than the report file itself is
+    blocked, and the page is printed with ``Page.printToPDF``. The sandbox is
+    turned off only when :func:`chromium_sandbox_available` says it cannot
+    work (as root, or without user namespaces). On systems without
+    ``fcntl`` (Windows) Chromium's ``--print-to-pdf`` is used instead, with
+    the same flags.
 
     Parameters
     ----------
@@ -179,28 +687,82 @@ def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: int = 
     timeout : int
         Seconds allowed.
 
+    Returns
+    -------
+    Path
+        ``pdf``.
+
     Raises
     ------
     ReportError
-        If Chromium is missing or fails.
+        If Chromium is missing, fails or times out, or the PDF cannot be written.
     """
-    import subprocess
-
     chromium = find_chromium()
     if chromium is None:
         raise ReportError("PDF export needs Chromium: install it (Debian: apt-get install chromium, or "
                           "`make browser`) or set ADVOCACY_EVAL_CHROMIUM to its path")
     pdf = Path(pdf)
+    url = Path(html).resolve().as_uri()
     with tempfile.TemporaryDirectory(prefix="advocacy-eval-chromium-") as profile:
-        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}",
-               Path(html).resolve().as_uri()]
+        log_path = Path(profile) / "chromium.log"
+        flags = [*chromium_flags(printing=True), f"--user-data-dir={Path(profile) / 'profile'}"]
+        if importlib.util.find_spec("fcntl") is None:  # no DevTools pipe (Windows)
+            return _print_with_flag(chromium, flags, url, pdf, timeout, log_path)
+        to_browser_r, to_browser_w = os.pipe()
+        from_browser_r, from_browser_w = os.pipe()
+        cmd = [sys.executable, "-c", _PIPE_SHIM, str(to_browser_r), str(from_browser_w), chromium, *flags,
+               "--remote-debugging-pipe", "about:blank"]
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(cmd, pass_fds=(to_browser_r, from_browser_w), stdin=subprocess.DEVNULL,
+                                       stdout=log, stderr=log, start_new_session=True)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        devtools = _DevTools(to_browser_w, from_browser_r, time.monotonic() + timeout, url)
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
+            target = devtools.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            session = devtools.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            devtools.call("Emulation.setScriptExecutionDisabled", {"value": True}, session)
+            devtools.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}, session)
+            devtools.call("Page.enable", {}, session)
+            devtools.call("Page.navigate", {"url": url}, session)
+            devtools.wait_for("Page.loadEventFired", session)
+            printed = devtools.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
+                                                         "displayHeaderFooter": False}, session)
+            import base64
+
+            data = base64.b64decode(printed["data"])
+            with contextlib.suppress(Exception):
+                devtools.send("Browser.close")
+        except TimeoutError:
             raise ReportError(f"PDF export timed out after {timeout} s") from None
+        except (EOFError, RuntimeError, KeyError, ValueError) as exc:
+            _kill_process_group(process)
+            log_text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+            raise ReportError(_chromium_failure(process.returncode, log_text or str(exc))) from None
+        finally:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+            _kill_process_group(process)
+            for fd in (to_browser_w, from_browser_r):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+    try:
+        pdf.write_bytes(data)
+    except OSError as exc:
+        pdf.unlink(missing_ok=True)
+        raise ReportError(f"PDF export: {_cannot_write(pdf.parent, exc)}") from None
+    return pdf
+
+
+def _print_with_flag(chromium: str, flags: list[str], url: str, pdf: Path, timeout: int, log_path: Path) -> Path:
+    """``--print-to-pdf`` fallback where the DevTools pipe is not available (Windows)."""
+    cmd = [chromium, *[f for f in flags if f not in PRINT_FLAGS], "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ReportError(f"PDF export timed out after {timeout} s") from None
     if done.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
-        tail = (done.stderr or "").strip().splitlines()[-1:] or ["no output"]
-        raise ReportError(f"PDF export failed (Chromium exit code {done.returncode}): {tail[0]}")
+        raise ReportError(_chromium_failure(done.returncode, done.stderr or ""))
     return pdf
 
 
@@ -210,35 +772,22 @@ def pdf_page_count(pdf: str | os.PathLike) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", data))
 
 
+# ----------------------------------------------------------------------------- leak guard
+
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PROFILE_URL = re.compile(r"linkedin\.com/in/[\w%-]+", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w@.:/%+-]+")
+_IDENTIFIER_VALUE = re.compile(r"^\s*(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?|ftp)://\S+|www\.\S+|urn:\S+|mailto:\S+)\s*$"
+                               r"|linkedin\.com/in/", re.IGNORECASE)
+"""A value that identifies by itself: an e-mail address, a URL or URN, a LinkedIn profile link."""
 
-
-def identifiers(programme) -> set[str]:
-    """Values that must never appear in a COMEX report.
-
-    Employee and author ids, post ids, and every value of the non-canonical
-    text columns of the employees and posts tables (where names, e-mails or
-    profile URLs may hide).
-
-    Parameters
-    ----------
-    programme : Programme
-        Loaded programme.
-    """
-    from ..schema import COLUMNS
-
-    values: set[str] = set()
-    for table, ids in (("employees", ["employee_id"]), ("posts", ["post_id"])):
-        frame = getattr(programme, table)
-        canonical = {c.name for c in COLUMNS[table]}
-        extra = [c for c in frame.columns if c not in canonical and pd_is_string(frame[c])]
-        for col in ids + extra:
-            values.update(str(v) for v in frame[col].dropna().unique())
-    emp_posts = programme.posts.loc[programme.posts["author_type"] == "employee", "author_id"]
-    values.update(str(v) for v in emp_posts.dropna().unique())
-    return {v for v in values if len(v) >= 3}
+_IDENTIFIER_COLUMN = re.compile(
+    r"(?:^|_)(?:id|ids|uid|guid|urn|e_?mail|mail|courriel|url|uri|link|profile|login|username|user_name|handle"
+    r"|pseudonym|pseudo|phone|telephone|matricule|prenom|surname"
+    r"|(?:full|first|last|given|family|display|author|manager|employee|person|member|user)_?name)(?:$|_)"
+    r"|^name$", re.IGNORECASE)
+"""Column names that say the column holds identifiers (ids, URNs, e-mails, links, people's names)."""
 
 
 def pd_is_string(series) -> bool:
@@ -246,6 +795,84 @@ def pd_is_string(series) -> bool:
     import pandas as pd
 
     return pd.api.types.is_string_dtype(series) or series.dtype == object
+
+
+def is_identifier_column(frame, column: str, entity: str) -> bool:
+    """Whether an extra (non-canonical) text column holds identifiers rather than group labels.
+
+    A column holds identifiers when its name says so (``*_id``, ``urn``,
+    ``email``, ``*_url``, ``login``, ``full_name``...; see
+    :data:`_IDENTIFIER_COLUMN`), when most of its values are e-mail
+    addresses, URLs or URNs, or when it singles out people or posts: at
+    least half as many distinct values as distinct ``entity`` values among
+    its rows (a name, a pseudonym, a post title). A repeated label such as a
+    business unit or a site, with far fewer values than people, is a group
+    label: reports may show it (with the minimum group size), the leak guard
+    does not refuse it.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The employees or posts table.
+    column : str
+        The column to classify.
+    entity : str
+        The column naming who a row is about (``employee_id``; ``author_id`` for posts).
+
+    Returns
+    -------
+    bool
+    """
+    if _IDENTIFIER_COLUMN.search(column):
+        return True
+    rows = frame.loc[frame[column].notna(), [column, entity]]
+    if rows.empty:
+        return False
+    values = rows[column].astype(str)
+    if values.str.contains(_IDENTIFIER_VALUE).mean() >= 0.5:
+        return True
+    return values.nunique() >= 0.5 * rows[entity].nunique() and values.nunique() > 1
+
+
+def identifiers(programme) -> set[str]:
+    """Values that must never appear in a COMEX report.
+
+    The identifiers of the input: employee ids, post ids and the author ids
+    of employee posts; every value of the extra (non-canonical) text columns
+    that hold identifiers (see :func:`is_identifier_column`: pseudonyms,
+    URNs, e-mails, profile URLs, people's names); and any value of any other
+    text column that is by itself an e-mail address, a URL or a URN. Group
+    labels (a department, or an extra ``business_unit`` column repeating it)
+    are not identifiers. Values shorter than 3 characters are left out.
+
+    Parameters
+    ----------
+    programme : Programme
+        Loaded programme.
+
+    Returns
+    -------
+    set of str
+    """
+    from ..schema import COLUMNS
+
+    values: set[str] = set()
+    for table, ids, entity in (("employees", ["employee_id"], "employee_id"), ("posts", ["post_id"], "author_id")):
+        frame = getattr(programme, table)
+        canonical = {c.name for c in COLUMNS[table]}
+        for col in ids:
+            values.update(str(v) for v in frame[col].dropna().unique())
+        for col in frame.columns:
+            if col in ids or not pd_is_string(frame[col]):
+                continue
+            distinct = [str(v) for v in frame[col].dropna().unique()]
+            if col not in canonical and is_identifier_column(frame, col, entity):
+                values.update(distinct)
+            else:
+                values.update(v for v in distinct if _IDENTIFIER_VALUE.search(v))
+    emp_posts = programme.posts.loc[programme.posts["author_type"] == "employee", "author_id"]
+    values.update(str(v) for v in emp_posts.dropna().unique())
+    return {v.strip() for v in values if len(v.strip()) >= 3}
 
 
 def leaks(html_text: str, forbidden: set[str]) -> list[str]:
@@ -257,6 +884,11 @@ def leaks(html_text: str, forbidden: set[str]) -> list[str]:
         The report's visible text (tags removed).
     forbidden : set of str
         Identifiers from the input (see :func:`identifiers`).
+
+    Returns
+    -------
+    list of str
+        The identifiers found, sorted.
     """
     found = set(_EMAIL.findall(html_text)) | set(_PROFILE_URL.findall(html_text))
     tokens = set(_TOKEN.findall(html_text))
@@ -275,15 +907,91 @@ def visible_text(html: str) -> str:
     return soup.get_text(" ", strip=True)
 
 
+# ----------------------------------------------------------------------------- paths in shared files
+
+
+def _path_replacements(parameters: dict) -> dict[str, str]:
+    """Absolute paths among the parameters (and the home folder) -> what a shared file may show instead."""
+    replacements: dict[str, str] = {}
+    for value in parameters.values():
+        if isinstance(value, (str, os.PathLike)) and str(value) and os.path.isabs(str(value)):
+            path = str(value).rstrip("/\\") or str(value)
+            if len(Path(path).parts) < 2:
+                continue
+            for form in {path, os.path.realpath(path), os.path.abspath(path)}:
+                replacements[form] = Path(path).name
+    home = str(Path.home()).rstrip("/\\")
+    if len(Path(home).parts) >= 2:
+        replacements[home + os.sep] = "~" + os.sep
+    for full, short in list(replacements.items()):  # as written inside JSON strings (escaped backslashes, \\u)
+        replacements.setdefault(json.dumps(full)[1:-1], json.dumps(short)[1:-1])
+    return replacements
+
+
+def scrub_paths(notebook: nbformat.NotebookNode, parameters: dict, template: str, stem: str) -> nbformat.NotebookNode:
+    """A copy of an executed notebook without the run's full paths.
+
+    Every absolute path given as a parameter (the data folder, a claims
+    file) becomes its last component (the folder's or file's name) wherever
+    it appears: papermill's metadata (``parameters``), the injected
+    parameters cell, outputs, tracebacks. ``metadata.papermill.input_path``
+    becomes the template's name and ``output_path`` ``<stem>.ipynb``; the
+    home folder becomes ``~``.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        Executed notebook.
+    parameters : dict
+        The parameters given to papermill.
+    template : str
+        File name of the template notebook.
+    stem : str
+        Base name of the output files.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    replacements = _path_replacements(parameters)
+    patterns = [(re.compile(re.escape(full) + r"(?![\w-]|\.\w)"), short)
+                for full, short in sorted(replacements.items(), key=lambda kv: -len(kv[0]))]
+
+    def clean(value):
+        if isinstance(value, str):
+            for pattern, short in patterns:
+                value = pattern.sub(lambda _m, s=short: s, value)
+            return value
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    nb = nbformat.from_dict(clean(json.loads(json.dumps(notebook))))
+    papermill_meta = nb.metadata.get("papermill")
+    if isinstance(papermill_meta, dict):
+        papermill_meta["input_path"] = template
+        papermill_meta["output_path"] = f"{stem}.ipynb"
+    return nb
+
+
+# ----------------------------------------------------------------------------- running a report
+
+
+class _TotalTimeout(TimeoutError):
+    """The whole run took longer than ``--timeout``."""
+
+
 @contextlib.contextmanager
 def total_timeout(seconds: int | None) -> Iterator[None]:
     """Raise :class:`TimeoutError` in the main thread after ``seconds`` (no limit if None)."""
-    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+    if not seconds or not _in_main_thread() or not hasattr(signal, "SIGALRM"):
         yield
         return
 
     def _expire(signum, frame):
-        raise TimeoutError(f"the report took longer than {seconds} s")
+        raise _TotalTimeout(f"the report took longer than {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, _expire)
     signal.alarm(int(seconds))
@@ -294,12 +1002,150 @@ def total_timeout(seconds: int | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _failure_message(exc: Exception, notebook: str) -> str:
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+
+
+def _cannot_write(folder: Path, exc: OSError) -> str:
+    """One sentence for a failed write into ``folder``."""
+    if exc.errno in _DISK_FULL:
+        return (f"cannot write to the output folder {folder}: no space left on its disk ({exc.strerror or exc}); "
+                "free some space and run again")
+    return f"cannot write to the output folder {folder}: {exc.strerror or exc}"
+
+
+def _os_error(exc: BaseException | None) -> OSError | None:
+    """The file-system error behind an exception (itself, its cause or context), if any."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and not isinstance(exc, TimeoutError) and exc.errno is not None:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def _running_cell(nb: nbformat.NotebookNode | None) -> str:
+    """``cell [n]`` for the cell papermill was running last.
+
+    ``n`` is the cell's execution count, or, when the kernel never answered
+    (killed, timed out), the count it would have had: papermill runs the code
+    cells in order, so the n-th cell started is ``[n]``.
+    """
+    if nb is None:
+        return "a cell"
+    started = [c for c in nb.cells
+               if c.get("cell_type") == "code" and (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
+    if not started:
+        return "a cell"
+    return f"cell [{started[-1].get('execution_count') or len(started)}]"
+
+
+def _failure_message(exc: BaseException, notebook: str, nb: nbformat.NotebookNode | None = None,
+                     cell_timeout: int | None = None, out: Path | None = None) -> str:
+    """One clear sentence for a failed run (no traceback, no multi-line preview of the cell)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(exc, CellTimeoutError):
+        return (f"{notebook}: {_running_cell(nb)} did not finish within the per-cell time limit of "
+                f"{cell_timeout} s (--cell-timeout)")
+    if isinstance(exc, _TotalTimeout):
+        return f"{notebook}: {exc} (--timeout)"
+    if isinstance(exc, DeadKernelError):
+        return f"{notebook}: the Python kernel died while running {_running_cell(nb)} (out of memory, or killed)"
+    problem = _os_error(exc)
+    if problem is not None and out is not None:
+        return f"{notebook}: {_cannot_write(out, problem)}"
     cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
     ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    where = f"cell [{cell}]" if cell is not None else "a cell"
+    evalue = getattr(exc, "evalue", None)
+    if evalue is None:
+        lines = str(exc).strip().splitlines()
+        evalue = lines[0] if lines else ""
+    where = f"cell [{cell}]" if cell is not None else _running_cell(nb)
     return f"{notebook}: {where} failed with {ename}: {evalue}".strip()
+
+
+def _read_notebook(path: Path) -> nbformat.NotebookNode | None:
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError, nbformat.reader.NotJSONError):
+        return None
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a file completely or not at all (a partial file is removed)."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+
+
+def _save_failed(nb: nbformat.NotebookNode | None, out: Path, stem: str, parameters: dict, notebook: str) -> str:
+    """Keep the failed notebook (paths scrubbed) in ``<out>/_failed/``; say where, or why it could not be kept."""
+    if nb is None:
+        return "no executed notebook to keep"
+    target = out / "_failed" / f"{stem}.ipynb"
+    partial = target.with_name(f".{stem}.ipynb.partial")
+    try:
+        target.parent.mkdir(exist_ok=True)
+        _write_text(partial, nbformat.writes(scrub_paths(nb, parameters, notebook, stem)))
+        os.replace(partial, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        return f"the executed notebook could not be kept: {_cannot_write(target.parent, exc)}"
+    return f"executed notebook saved to {target}"
+
+
+_OWNER_FILE = ".owner"
+"""File in a run's temporary folder: ``<host> <pid>`` of the process running it."""
+
+
+def _remove_stale_temporaries(out: Path, stem: str) -> None:
+    """Remove the temporary folders of runs of ``stem`` that were killed (their process is gone) on this host."""
+    host = socket.gethostname()
+    for folder in out.glob(f".{stem}-*"):
+        try:
+            owner_host, owner_pid = (folder / _OWNER_FILE).read_text(encoding="utf-8").split()
+            if owner_host != host or int(owner_pid) == os.getpid():
+                continue
+            os.kill(int(owner_pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
+
+
+def _forget_interrupted_cells() -> None:
+    """Keep quiet about the nbclient tasks an interruption left behind (no "Task exception was never retrieved")."""
+    try:
+        from jupyter_core.utils import ensure_event_loop
+
+        loop = ensure_event_loop()
+    except Exception:  # no event loop to look after
+        return
+    previous = loop.get_exception_handler()
+    if getattr(previous, "advocacy_eval_filter", False):
+        return
+
+    def handler(loop: object, context: dict) -> None:
+        task = context.get("future") or context.get("task")
+        coro = task.get_coro() if hasattr(task, "get_coro") else None
+        if "never retrieved" in context.get("message", "") and \
+                getattr(coro, "__qualname__", "").startswith("NotebookClient."):
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    handler.advocacy_eval_filter = True  # type: ignore[attr-defined]
+    loop.set_exception_handler(handler)
+
+
+_SAFE_STEM = re.compile(r"[^/\\\x00-\x1f.][^/\\\x00-\x1f]{0,199}")
 
 
 def run_notebook(
@@ -324,7 +1170,7 @@ def run_notebook(
     out_dir : path
         Output folder (created if needed).
     stem : str
-        Base name of the output files.
+        Base name of the output files (a file name: no ``/``, no leading dot).
     title : str
         HTML title.
     cell_timeout : int, optional
@@ -334,6 +1180,8 @@ def run_notebook(
     forbidden : set of str, optional
         Identifiers that must not appear in the HTML (COMEX mode): a report
         showing any of them, an e-mail address or a profile URL is refused.
+    pdf : bool
+        Also print ``<stem>.pdf`` (:func:`html_to_pdf`).
 
     Returns
     -------
@@ -342,84 +1190,117 @@ def run_notebook(
     Raises
     ------
     ReportError
-        If the output folder cannot be written, a cell fails, the kernel dies,
-        the run times out, or the report would expose identifiers. The previous
-        report, if any, is left as it was; the failed notebook is saved to
-        ``<out>/_failed/<stem>.ipynb``.
+        If the output folder cannot be written (full disk included), a cell
+        fails or times out, the kernel dies, the run times out, the HTML would
+        contain active content (:func:`active_content`) or the report would
+        expose identifiers. The previous report, if any, is left as it was;
+        the failed notebook is saved to ``<out>/_failed/<stem>.ipynb`` (paths
+        scrubbed).
+    ReportInterrupted
+        On SIGINT, SIGTERM or SIGHUP: the kernel is killed, the temporary
+        folder removed, the previous report left as it was.
     """
-    import papermill as pm
-
+    if not _SAFE_STEM.fullmatch(stem):
+        raise ReportError(f"{stem!r} cannot name a report file: use letters, digits, '_', '.' or '-', "
+                          "without '/' or a leading '.'")
     template = notebooks_dir() / notebook
     if not template.is_file():
         raise ReportError(f"report notebook not found: {template}")
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=out))
-    except OSError as exc:
-        raise ReportError(f"cannot write to the output folder {out}: {exc.strerror or exc}") from None
     started = time.perf_counter()
-    try:
-        executed = tmp / f"{stem}.ipynb"
-        with current_kernel() as kernel:
+    with interruptible():
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temporaries(out, stem)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=out))
+        except OSError as exc:
+            raise ReportError(_cannot_write(out, exc)) from None
+        try:
             try:
-                with total_timeout(timeout):
-                    pm.execute_notebook(
-                        str(template), str(executed), parameters=parameters, kernel_name=kernel,
-                        language="python", progress_bar=False, log_output=False,
-                        execution_timeout=cell_timeout, cwd=str(template.parent), report_mode=False,
-                    )
-            except Exception as exc:  # papermill raises its own error types and kernel errors
-                failed_dir = out / "_failed"
-                failed_dir.mkdir(exist_ok=True)
-                if executed.exists():
-                    os.replace(executed, failed_dir / f"{stem}.ipynb")
-                raise ReportError(_failure_message(exc, notebook)
-                                  + f" (executed notebook saved to {failed_dir / (stem + '.ipynb')};"
-                                  " the previous report was left untouched)") from None
-        nb = nbformat.read(executed, as_version=4)
-        body = to_html(nb, title)
-        if forbidden is not None:
-            found = leaks(visible_text(body), forbidden)
-            if found:
-                failed_dir = out / "_failed"
-                failed_dir.mkdir(exist_ok=True)
-                os.replace(executed, failed_dir / f"{stem}.ipynb")
-                shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
-                raise ReportError(f"{notebook}: report refused in COMEX mode: it would show {len(found)} "
-                                  f"identifier(s) of employees or posts ({shown}); the previous report was "
-                                  "left untouched")
-        (tmp / f"{stem}.html").write_text(body, encoding="utf-8")
-        if pdf:
-            html_to_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")
-        record = find_record(nb)
-        run_json = None
+                (tmp / _OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+            except OSError as exc:
+                raise ReportError(_cannot_write(out, exc)) from None
+            result = _run_in(tmp, template, notebook, parameters, out, stem, title, cell_timeout, timeout,
+                             forbidden, pdf, started)
+        except KeyboardInterrupt:
+            _forget_interrupted_cells()
+            raise
+        finally:
+            with _signals_deferred():
+                kill_kernels()
+                shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Path, stem: str, title: str,
+            cell_timeout: int | None, timeout: int | None, forbidden: set[str] | None, pdf: bool,
+            started: float) -> ReportResult:
+    """Execute, check and export into ``tmp``, then publish into ``out``."""
+    import papermill as pm
+
+    executed = tmp / f"{stem}.ipynb"
+    untouched = "the previous report was left untouched"
+    try:
+        with current_kernel() as kernel, _quiet_papermill(), total_timeout(timeout):
+            pm.execute_notebook(
+                str(template), str(executed), parameters=parameters, kernel_name=kernel,
+                language="python", progress_bar=False, log_output=False,
+                execution_timeout=cell_timeout, cwd=str(template.parent), report_mode=False,
+            )
+    except Exception as exc:  # papermill raises its own error types, nbclient's and the file system's
+        nb = _read_notebook(executed)
+        message = _failure_message(exc, notebook, nb, cell_timeout, out)
+        raise ReportError(f"{message} ({_save_failed(nb, out, stem, parameters, notebook)}; {untouched})") from None
+
+    nb = _read_notebook(executed)
+    if nb is None:
+        raise ReportError(f"{notebook}: the executed notebook could not be read back ({untouched})")
+    nb = scrub_paths(nb, parameters, notebook, stem)
+    body = to_html(nb, title)
+    active = active_content(body)
+    if active:
+        shown = "; ".join(active[:5]) + (" ..." if len(active) > 5 else "")
+        raise ReportError(f"{notebook}: report refused: its HTML would contain active content or load something "
+                          f"from outside the page ({shown}); a data value was probably shown as markup "
+                          f"({_save_failed(nb, out, stem, parameters, notebook)}; {untouched})")
+    if forbidden is not None:
+        found = leaks(visible_text(body), forbidden)
+        if found:
+            shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
+            raise ReportError(f"{notebook}: report refused in COMEX mode: it would show {len(found)} "
+                              f"identifier(s) of employees or posts ({shown}); "
+                              f"{_save_failed(nb, out, stem, parameters, notebook)}; {untouched}")
+    record = find_record(nb)
+    scorecard_csv = find_scorecard_csv(nb)
+    names = {"html": f"{stem}.html", "ipynb": f"{stem}.ipynb"}
+    try:
+        _write_text(tmp / names["ipynb"], nbformat.writes(nb))
+        _write_text(tmp / names["html"], body)
         if record is not None:
             record["run"] = {"notebook": notebook, "seconds": round(time.perf_counter() - started, 3),
                              "cell_timeout": cell_timeout, "timeout": timeout}
-            (tmp / f"{stem}.run.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
-                                                  encoding="utf-8")
-            run_json = out / f"{stem}.run.json"
-        scorecard_csv = find_scorecard_csv(nb)
-        scorecard = None
+            names["run_json"] = f"{stem}.run.json"
+            _write_text(tmp / names["run_json"], json.dumps(record, indent=2, ensure_ascii=False) + "\n")
         if scorecard_csv is not None:
-            (tmp / f"{stem}.scorecard.csv").write_text(scorecard_csv, encoding="utf-8")
-            scorecard = out / f"{stem}.scorecard.csv"
-        html, ipynb = out / f"{stem}.html", out / f"{stem}.ipynb"
-        os.replace(tmp / f"{stem}.ipynb", ipynb)
-        if scorecard is not None:
-            os.replace(tmp / f"{stem}.scorecard.csv", scorecard)
-        if run_json is not None:
-            os.replace(tmp / f"{stem}.run.json", run_json)
-        pdf_path = None
-        if pdf:
-            pdf_path = out / f"{stem}.pdf"
-            os.replace(tmp / f"{stem}.pdf", pdf_path)
-        os.replace(tmp / f"{stem}.html", html)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return ReportResult(html=html, notebook=ipynb, seconds=time.perf_counter() - started, run_json=run_json,
-                        pdf=pdf_path, scorecard=scorecard)
+            names["scorecard"] = f"{stem}.scorecard.csv"
+            _write_text(tmp / names["scorecard"], scorecard_csv)
+    except OSError as exc:
+        raise ReportError(f"{notebook}: {_cannot_write(out, exc)} ({untouched})") from None
+    if pdf:
+        try:
+            html_to_pdf(tmp / names["html"], tmp / f"{stem}.pdf")
+        except ReportError as exc:
+            raise ReportError(f"{notebook}: {exc} ({untouched})") from None
+        names["pdf"] = f"{stem}.pdf"
+    try:  # the HTML last: it is what readers open
+        for key in ("ipynb", "scorecard", "run_json", "pdf", "html"):
+            if key in names:
+                os.replace(tmp / names[key], out / names[key])
+    except OSError as exc:
+        raise ReportError(f"{notebook}: {_cannot_write(out, exc)}") from None
+    path = {key: out / name for key, name in names.items()}
+    return ReportResult(html=path["html"], notebook=path["ipynb"], seconds=time.perf_counter() - started,
+                        run_json=path.get("run_json"), pdf=path.get("pdf"), scorecard=path.get("scorecard"))
 
 
 def comex_identifiers(data_dir: str | os.PathLike | None) -> set[str]:
@@ -437,6 +1318,36 @@ def comex_identifiers(data_dir: str | os.PathLike | None) -> set[str]:
         return identifiers(load_programme(resolve_data_dir(data_dir)))
     except (DataValidationError, FileNotFoundError) as exc:
         raise ReportError(f"cannot prepare a COMEX report: {exc}") from None
+
+
+def check_vocabulary(data_dir: str | os.PathLike | None, lang: str, extra: dict | None) -> None:
+    """Check the programme's vocabulary (``programme.toml`` and overrides) before any notebook runs.
+
+    Parameters
+    ----------
+    data_dir : path or None
+        Programme folder (None or empty: the committed sample).
+    lang : str
+        Report language.
+    extra : dict, optional
+        Notebook parameters; ``programme_name``, ``participants`` and
+        ``participant`` override the file in ``lang``.
+
+    Raises
+    ------
+    ConfigError
+        One message listing every problem, e.g. a value with a markup
+        character (see :data:`advocacy_eval.reports.vocabulary.MARKUP_CHARACTERS`).
+    """
+    from ..reports.vocabulary import load_vocabulary
+
+    if lang not in ("en", "fr"):
+        return  # the notebook reports the unsupported language itself
+    extra = extra or {}
+    folder = resolve_data_dir(data_dir)
+    load_vocabulary(folder if folder.is_dir() else None,
+                    **{f"name_{lang}": extra.get("programme_name"), f"participants_{lang}": extra.get("participants"),
+                       f"participant_{lang}": extra.get("participant")})
 
 
 def run_wave_report(
@@ -475,7 +1386,21 @@ def run_wave_report(
         Identifiers to refuse (default: computed from the data folder in COMEX mode).
     pdf : bool
         Also write ``<wave>.pdf``.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    ReportError
+        See :func:`run_notebook`.
+    ConfigError
+        If the programme's vocabulary is invalid (:func:`check_vocabulary`).
+    ReportInterrupted
+        On SIGINT, SIGTERM or SIGHUP.
     """
+    check_vocabulary(data_dir, lang, extra)
     params = {"data_dir": str(resolve_data_dir(data_dir)), "wave": wave, "lang": lang}
     params.update(extra or {})
     if comex and forbidden is None:
@@ -504,7 +1429,17 @@ def run_programme_report(
         As in :func:`run_wave_report`.
     extra : dict, optional
         Other notebook parameters (outcome, control group, claimed profiles, k).
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    ReportError, ConfigError, ReportInterrupted
+        As in :func:`run_wave_report`.
     """
+    check_vocabulary(data_dir, lang, extra)
     params = {"data_dir": str(resolve_data_dir(data_dir)), "lang": lang}
     params.update(extra or {})
     if comex and forbidden is None:
@@ -543,9 +1478,17 @@ def run_all_waves(
         Wave id -> :class:`ReportResult` for the successful waves.
     failed : dict
         Wave id -> error message for the failed waves.
+
+    Raises
+    ------
+    ConfigError
+        If the programme's vocabulary is invalid (before any wave runs).
+    ReportInterrupted
+        On SIGINT, SIGTERM or SIGHUP: the batch stops; finished reports stay.
     """
     done: dict[str, ReportResult] = {}
     failed: dict[str, str] = {}
+    check_vocabulary(data_dir, lang, extra)
     forbidden = comex_identifiers(data_dir) if comex else None
     for i, wave in enumerate(waves, start=1):
         if progress:

@@ -1,9 +1,14 @@
 """Small display helpers for report notebooks (stable, escaped HTML; no computation).
 
 Data are shown as text, never interpreted as markup: a string that comes from
-the data (a wave or department name, a theme...) goes into :func:`md` or
-:func:`bullets` only through :func:`plain`; :func:`table` escapes every cell
-and header itself.
+the data (a wave or department name, a theme, a claim label...) goes into
+:func:`md` or :func:`bullets` only through :func:`plain`; :func:`table`
+escapes every cell and header itself. The text given to :func:`md` and
+:func:`bullets` is trusted Markdown (report strings and already escaped
+parts). As a second line of defence the publishing step refuses a report
+whose HTML would hold a script, an event handler or a link
+(:func:`advocacy_eval.publish.runner.active_content`), and the exported page
+carries a Content-Security-Policy that runs no script.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ def plain(text: object) -> str:
 
     For a data-derived string placed inside :func:`md` or :func:`bullets`
     output, rendered by nbconvert's HTML exporter (mistune, raw HTML passed
-    through, MathJax in the page) or by Jupyter: ``&``, ``<``, ``>`` and
+    through) or by Jupyter (MathJax in the page): ``&``, ``<``, ``>`` and
     quotes become HTML entities; every other ASCII punctuation character
     (``* _ [ ] ( ) # + - ! | { } ` ~ \ $ : .`` ...) is backslash-escaped, so
     no emphasis, link, heading, list, table, code span, raw HTML or bare-URL
@@ -67,13 +72,33 @@ def plain(text: object) -> str:
 
 
 def md(text: str) -> Markdown:
-    """Markdown output (headings, sentences); pass data-derived parts through :func:`plain`."""
+    """Markdown output (headings, sentences) from trusted text; pass data-derived parts through :func:`plain`.
+
+    Parameters
+    ----------
+    text : str
+        Markdown source.
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
     return Markdown(text)
 
 
 def bullets(lines: Iterable[str]) -> Markdown:
-    """A Markdown bullet list."""
-    return Markdown("\n".join(f"- {line}" for line in lines))
+    """A Markdown bullet list of trusted lines; pass data-derived parts through :func:`plain`.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        One Markdown line per bullet (line breaks inside a line become spaces).
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
+    return Markdown("\n".join(f"- {' '.join(str(line).splitlines())}" for line in lines))
 
 
 def table(frame: pd.DataFrame) -> HTML:

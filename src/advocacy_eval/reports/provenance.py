@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import __version__
+from .display import plain
 from .i18n import fmt_int, t
 from ..paths import PROJECT_ROOT
 
@@ -132,7 +133,7 @@ def markdown(record: dict, lang: str = "en") -> str:
     git_text = t("prov_no_git", lang) if not git else (
         f"`{git['commit'][:12]}`" + (f" ({t('prov_dirty', lang)})" if git["dirty"] else ""))
     deps = ", ".join(f"{k} {v}" for k, v in record["dependencies"].items())
-    params = ", ".join(f"{k}={v}" for k, v in record["parameters"].items())
+    params = ", ".join(f"{k}={plain(v)}" for k, v in record["parameters"].items())  # data: shown as text
     files = "; ".join(f"{i['file']} ({fmt_int(i['rows'], lang)} {t('prov_rows', lang)}, SHA-256 {i['sha256']})"
                       for i in record["inputs"])
     when = record["generated_at"].replace("T", " ").replace("Z", " UTC")

@@ -26,15 +26,19 @@ A programme folder may hold a ``programme.toml`` file next to its tables
 
 Write names in lower case as they read inside a sentence ("des
 collaborateurs volontaires"): titles capitalise the first letter themselves.
-Values are single-line, non-empty text. French sentences put the plural noun
+Values are single-line, non-empty plain words: none of the characters of
+:data:`MARKUP_CHARACTERS` (``< > [ ] ( ) * _ ` # | $ \\``), which reports
+would read as markup (a name with an ampersand, an apostrophe, a dash or
+accents is fine). French sentences put the plural noun
 after ``des``/``les``/``ces``/a number and agree adjectives in the masculine
 plural (``{Participants} inscrits``), so give a masculine (generic) plural
 noun such as "collaborateurs volontaires". English sentences write the plural possessive as
 ``{participants}'`` ("volunteers' posts"), so give a plural ending in *s*.
 
-Any other key or section, a value that is not text in quotes, or an empty
-value raises :class:`~advocacy_eval.errors.ConfigError` naming the file, the
-key and the rule, and listing the valid keys. Keyword overrides given to
+Any other key or section, a value that is not text in quotes, an empty or
+multi-line value, or a value with a markup character raises
+:class:`~advocacy_eval.errors.ConfigError` naming the file, the key and the
+rule, and listing the valid keys. Keyword overrides given to
 :func:`load_vocabulary` (from command-line options or notebook parameters)
 win over the file; an empty override means "not set".
 
@@ -81,6 +85,16 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+MARKUP_CHARACTERS = "<>[]()*_`#|$\\"
+"""Characters a vocabulary value must not contain.
+
+:func:`advocacy_eval.reports.i18n.t` puts vocabulary values into report
+titles and sentences as they are, and those are Markdown (with raw HTML and
+MathJax-style ``$`` delimiters): each of these characters could start a tag,
+a link, emphasis, a heading, a table cell, a code span or mathematics.
+"""
+
+
 def _value_problem(value: object) -> str | None:
     """The rule a vocabulary value breaks, or None if it is valid."""
     if not isinstance(value, str):
@@ -89,6 +103,10 @@ def _value_problem(value: object) -> str | None:
         return "must not be empty"
     if any(ch in value for ch in "\r\n") or any(ord(ch) < 32 and ch != "\t" for ch in value):
         return "must be a single line of text"
+    markup = [ch for ch in MARKUP_CHARACTERS if ch in value]
+    if markup:
+        return (f"must be plain words: it contains {' '.join(markup)}, and none of {' '.join(MARKUP_CHARACTERS)} "
+                "may appear (reports would read them as HTML or Markdown markup)")
     return None
 
 
@@ -108,7 +126,8 @@ class Vocabulary:
     Raises
     ------
     ConfigError
-        If a value is not a non-empty, single-line string.
+        If a value is not a non-empty, single-line string of plain words
+        (see :data:`MARKUP_CHARACTERS`).
     """
 
     name_en: str = "employee advocacy programme"
@@ -259,7 +278,8 @@ def load_vocabulary(data_dir: str | os.PathLike | None = None, **overrides: obje
     ConfigError
         One error listing every problem (file, key, rule) and the valid keys:
         an unknown key or section, a value that is not text, an empty or
-        multi-line value, or a file that is not valid TOML.
+        multi-line value, a value with a markup character
+        (:data:`MARKUP_CHARACTERS`), or a file that is not valid TOML.
     FileNotFoundError
         If ``data_dir`` is given but is not a folder.
     """
