@@ -90,8 +90,9 @@ def collect(programme, parameters: dict, min_group_size: int, kind: str,
         for r in sources.itertuples(index=False)
     ]
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in parameters.items()}
-    if "data_dir" in params:  # the folder's name only: a full path may name a person's home directory
-        params["data_dir"] = Path(str(params["data_dir"])).name or str(params["data_dir"])
+    for key, value in params.items():  # names only: a full path may name a person's home directory
+        if isinstance(value, str) and (key == "data_dir" or Path(value).is_absolute()):
+            params[key] = Path(value).name or value
     return {
         "report_kind": kind,
         "package": {"name": "advocacy-eval", "version": __version__},
