@@ -153,3 +153,17 @@ def test_hidden_labels_tell_the_truth(adversarial_run) -> None:
     for name, cell in labelled.items():
         if cell == "fewer than 5 people":
             assert sizes[name] < K, name
+
+
+def test_published_provenance_gives_no_roster_size(adversarial_run) -> None:
+    """File row counts minus the released population would tell how many people were left out."""
+    import json
+
+    from .privacy_attacks import read_report
+
+    folder, out, emp = adversarial_run
+    for stem in ("W1", "W2", "programme"):
+        record = json.loads((out / f"{stem}.run.json").read_text(encoding="utf-8"))
+        assert all(set(i) == {"table", "file", "sha256"} for i in record["inputs"]), stem
+        text = read_report(out / f"{stem}.html").text
+        assert f"{len(emp):,}" not in text and f"{len(emp)} " not in text, stem  # the roster size (1,000)

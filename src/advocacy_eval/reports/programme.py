@@ -295,7 +295,7 @@ def _tables(rep: ProgrammeReport) -> None:
         columns=[t("col_term", lang), t("col_definition", lang)])
     src = res.sources
     rep.tables["sources"] = pd.DataFrame({
-        t("col_file", lang): src["file"], t("col_rows", lang): [fmt_int(v, lang) for v in src["rows"]],
+        t("col_file", lang): src["file"],
         t("col_sha", lang): src["sha256"].astype(str).str[:16],
     })
     rep.tables["parameters"] = pd.DataFrame(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import __version__
 from .display import plain
-from .i18n import fmt_int, t
+from .i18n import t
 from ..paths import PROJECT_ROOT
 
 MIME_TYPE = "application/vnd.advocacy-eval.provenance"
@@ -68,7 +68,7 @@ def collect(programme, parameters: dict, min_group_size: int, kind: str,
     Parameters
     ----------
     programme : Programme
-        The loaded programme (its ``sources`` give file names, SHA-256 and rows).
+        The loaded programme (its ``sources`` give file names and SHA-256; row counts are not published).
     parameters : dict
         The notebook's parameters (data folder, wave, language, claims...).
     min_group_size : int
@@ -85,9 +85,10 @@ def collect(programme, parameters: dict, min_group_size: int, kind: str,
     """
     when = when or dt.datetime.now(dt.UTC)
     sources = programme.sources if programme.sources is not None else None
+    # file names and SHA-256 only: a published row count of the roster, minus the released population's
+    # counts, would tell how many people a release left out to protect them (privacy.release)
     inputs = [] if sources is None else [
-        {"table": r.table, "file": r.file, "sha256": r.sha256, "rows": int(r.rows), "bytes": int(r.bytes)}
-        for r in sources.itertuples(index=False)
+        {"table": r.table, "file": r.file, "sha256": r.sha256} for r in sources.itertuples(index=False)
     ]
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in parameters.items()}
     for key, value in params.items():  # names only: a full path may name a person's home directory
@@ -135,8 +136,7 @@ def markdown(record: dict, lang: str = "en") -> str:
         f"`{git['commit'][:12]}`" + (f" ({t('prov_dirty', lang)})" if git["dirty"] else ""))
     deps = ", ".join(f"{k} {v}" for k, v in record["dependencies"].items())
     params = ", ".join(f"{k}={plain(v)}" for k, v in record["parameters"].items())  # data: shown as text
-    files = "; ".join(f"{i['file']} ({fmt_int(i['rows'], lang)} {t('prov_rows', lang)}, SHA-256 {i['sha256']})"
-                      for i in record["inputs"])
+    files = "; ".join(f"{i['file']} (SHA-256 {i['sha256']})" for i in record["inputs"])
     when = record["generated_at"].replace("T", " ").replace("Z", " UTC")
     when = when[:16] + " UTC" if len(when) >= 16 else when
     colon = "\u202f: " if lang == "fr" else ": "

@@ -246,7 +246,7 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
         t("method_wilson", lang), t("method_mix", lang), t("method_waves", lang)]})
     src = s.sources
     rep.tables["sources"] = pd.DataFrame({
-        t("col_file", lang): src["file"], t("col_rows", lang): [fmt_int(v, lang) for v in src["rows"]],
+        t("col_file", lang): src["file"],
         t("col_sha", lang): src["sha256"].astype(str).str[:16],
     })
     rep.tables["parameters"] = pd.DataFrame(
