@@ -273,16 +273,31 @@ class MeasureContext:
         effect = self.effect("has_profile")
         return None if effect is None else profiles_attributable(self.panel, effect=effect)
 
+    def profile_counts(self, key: str):
+        """:func:`~advocacy_eval.analyses.results.profile_counts` of a population (computed once)."""
+        from .results import profile_counts
+
+        cache = self.__dict__.setdefault("_profile_counts", {})
+        if key not in cache:
+            pop = self.populations[key]
+            cache[key] = profile_counts(self.programme, pop.members, pop.data_end, self.profiles,
+                                        "total" if key == PROGRAMME else key)
+        return cache[key]
+
+    def person_months(self, key: str) -> pd.DataFrame:
+        """:func:`person_months` of a population (computed once)."""
+        cache = self.__dict__.setdefault("_person_months", {})
+        if key not in cache:
+            cache[key] = person_months(self.programme, self.populations[key])
+        return cache[key]
+
     @cached_property
     def release_plan(self) -> ReleasePlan:
         """What every report of the release hides (computed once from the data and k)."""
-        from .results import profile_counts
-
         prog = self.programme
-        end = data_end(prog)
         quantities: dict[str, dict[str, float]] = {}
         successes: dict[str, dict[str, float]] = {}
-        prof = {w: profile_counts(prog, self.populations[w].members, end, None, w) for w in prog.wave_ids}
+        prof = {w: self.profile_counts(w) for w in prog.wave_ids}
         quantities["profiles"] = {w: c.n_without for w, c in prof.items()}
         successes["profiles"] = {w: c.n_created for w, c in prof.items()}
         effect = self.effect("posts") if prog.activity is not None else None
@@ -369,7 +384,7 @@ def person_months(programme: Programme, pop: Population) -> pd.DataFrame:
 
 def _monthly_participation(ctx: MeasureContext, key: str) -> Measurement:
     pop = ctx.populations[key]
-    pm = person_months(ctx.programme, pop)
+    pm = ctx.person_months(key)
     if pm.empty:
         return Measurement.missing("monthly_participation", key, "no_posts", pop.n_volunteers)
     res = compare_rates(pm, numerator="active", exposure="one", by="group", cluster="employee_id", post_id=None,
@@ -471,7 +486,10 @@ def measure(metric: str, ctx: MeasureContext, key: str) -> Measurement:
         reason = "too_few_people" if ctx.release_plan.label_key(quantity, key) == "suppressed" \
             else "suppressed_secondary"
         return Measurement.missing(metric, key, reason, pop.n_volunteers)
-    return MEASURES[metric](ctx, key)
+    cache = ctx.__dict__.setdefault("_measurements", {})
+    if (metric, key) not in cache:  # each measurement once per context (scorecard, KPIs, next wave's change)
+        cache[(metric, key)] = MEASURES[metric](ctx, key)
+    return cache[(metric, key)]
 
 
 _RELEASE_QUANTITY: dict[str, str] = {"profiles_attributable": "profiles", "effect_posts": "estimate"}

@@ -24,8 +24,8 @@ from ..panel import Panel
 from ..privacy import check_min_group_size
 from ..schema import Programme
 from ..stats._result import StatResult, make_result
-from .measures import PROFILE_COVARIATES, MeasureContext, measure_all, population
-from .results import ProfileCounts, profile_counts, pretrend_p
+from .measures import PROFILE_COVARIATES, MeasureContext, measure_all
+from .results import ProfileCounts, pretrend_p
 
 OUTCOME_ORDER: tuple[str, ...] = ("posts", "members_reached", "impressions", "engagements", "followers", "has_profile")
 """Outcomes shown in the report, in order (those the panel can estimate)."""
@@ -220,10 +220,8 @@ def programme_results(
         by_wave = by_wave.loc[[not plan.hides("estimate", str(w)) for w in by_wave["wave_id"]]].reset_index(drop=True)
 
     # profiles per wave and in total, one reference date, suppression decided once for the release
-    data_end = ctx.populations[PROGRAMME].data_end
-    per_wave = [profile_counts(programme, population(programme, w).members, data_end, ctx.profiles, w)
-                for w in programme.wave_ids]
-    total = profile_counts(programme, ctx.populations[PROGRAMME].members, data_end, ctx.profiles, "total")
+    per_wave = [ctx.profile_counts(w) for w in programme.wave_ids]
+    total = ctx.profile_counts(PROGRAMME)
     profiles = tuple(ProfileRow(w, c, plan.label_key("profiles", w)) for w, c in zip(programme.wave_ids, per_wave)) \
         + (ProfileRow("total", total, "suppressed" if total.n_without < k else ""),)
 

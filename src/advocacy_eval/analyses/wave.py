@@ -26,8 +26,8 @@ from ..schema import Programme
 from ..stats._result import StatResult
 from ..stats.proportions import compare_proportions, content_mix, wilson_interval
 from ..stats.rates import compare_engagement, compare_rates
-from .measures import VCE, MeasureContext, measure_all, person_months, population, volunteer_posts
-from .results import Estimate, ProfileCounts, profile_counts, pretrend_p
+from .measures import VCE, MeasureContext, measure_all, population, volunteer_posts
+from .results import Estimate, ProfileCounts, pretrend_p
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def wave_results(
     n_ever = int(ever.sum())
     lo, hi = wilson_interval(np.array([n_ever]), np.array([len(members)]))
     active = Estimate(n_ever / len(members), float(lo[0]), float(hi[0]), len(members), "Wilson score interval")
-    pm = person_months(programme, pop)
+    pm = ctx.person_months(wave)
     monthly = pm.groupby("month").agg(n_enrolled=("employee_id", "size"), n_active=("active", "sum")).reset_index()
     lo, hi = wilson_interval(monthly["n_active"].to_numpy(), monthly["n_enrolled"].to_numpy())
     monthly = monthly.assign(participation_rate=monthly["n_active"] / monthly["n_enrolled"],
@@ -277,7 +277,7 @@ def wave_results(
         engagement_rate=_estimate(e.loc["employee"], e.loc["employee", "n_posts"]),
         reach=reach, engagement=engagement, mix=mix, participation_monthly=monthly,
         participation_by_department=dept, wave_comparison=wave_comparison, months_window=months_window,
-        profiles=profile_counts(programme, members, pop.data_end, ctx.profiles, wave),
+        profiles=ctx.profile_counts(wave),
         profiles_hidden=plan.label_key("profiles", wave),
         effect_pretrend_p=pretrend_p(effect) if effect is not None else float("nan"),
         engagement_terms=str(engagement["terms"].iloc[0]) if "terms" in engagement else "",
