@@ -7,6 +7,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_snapshot_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Validated snapshots go to a folder of this test session, never the user's cache (kernels inherit it)."""
+    import os
+
+    folder = tmp_path_factory.mktemp("snapshots")
+    previous = os.environ.get("ADVOCACY_EVAL_CACHE")
+    os.environ["ADVOCACY_EVAL_CACHE"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("ADVOCACY_EVAL_CACHE", None)
+    else:
+        os.environ["ADVOCACY_EVAL_CACHE"] = previous
+
 WAVES_CSV = """wave_id,name,start_date,end_date
 W1,Wave 1,2024-01-01,2024-01-31
 W2,Wave 2,2024-03-01,2024-03-31

@@ -57,8 +57,16 @@ REF_ID_RULE = f"must be at most {REF_ID_MAX} characters"
 """Rule shown when a ``post_id`` or ``author_id`` is too long (they are URNs or links, never file names)."""
 
 
+_SAFE_ID_CHARACTERS = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+""":data:`SAFE_ID_PATTERN` without its look-ahead: RE2 (pyarrow's regex engine) has none, Python's ``re`` is 10x slower."""
+
+
 def safe_id_mask(values: pd.Series) -> pd.Series:
     """True where a value is a safe id (see :data:`SAFE_ID_PATTERN`); missing values are False.
+
+    Evaluated as "the characters of :data:`SAFE_ID_PATTERN`, and no ``..``":
+    the same set of ids, checked by pyarrow's vectorised regex engine rather
+    than one Python call per value.
 
     Parameters
     ----------
@@ -66,7 +74,8 @@ def safe_id_mask(values: pd.Series) -> pd.Series:
         Ids as text.
     """
     text = values.astype("string")
-    return text.str.fullmatch(SAFE_ID_PATTERN).fillna(False).astype(bool)
+    ok = text.str.fullmatch(_SAFE_ID_CHARACTERS) & ~text.str.contains("..", regex=False)
+    return ok.fillna(False).astype(bool)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import os
 import re
 import stat
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ import pyarrow.parquet as pq
 
 from ..errors import FAILURE_COLUMNS, ConfigError, DataValidationError
 from ..schema import COLUMNS, REQUIRED_TABLES, SCHEMAS, TABLES, Programme
+from .fast import read_table_fast
 from .validate import cross_table_failures
 
 SUFFIXES: tuple[str, ...] = (".csv", ".parquet")
@@ -652,8 +654,8 @@ def _mask_failed(df: pd.DataFrame, failures: list[dict], is_csv: bool) -> tuple[
 
 
 def load_programme(folder: str | Path, as_of: dt.date | str | None = None,
-                   max_file_mb: float | None = None) -> Programme:
-    """Read, parse and validate a programme folder.
+                   max_file_mb: float | None = None, cache: bool = True) -> Programme:
+    """Read, parse and validate a programme folder (or read its validated snapshot).
 
     Parameters
     ----------
@@ -666,6 +668,12 @@ def load_programme(folder: str | Path, as_of: dt.date | str | None = None,
         Largest file read, in MB; larger files are refused before being read
         (default: ``ADVOCACY_EVAL_MAX_FILE_MB``, else
         :data:`DEFAULT_MAX_FILE_MB`).
+    cache : bool
+        Use validated snapshots (:mod:`advocacy_eval.io.snapshot`): when the
+        files are unchanged since an earlier successful load under the same
+        rules, read the snapshot instead of validating again; after a
+        successful validation, write one. Snapshots are also off when
+        ``ADVOCACY_EVAL_CACHE=off``.
 
     Returns
     -------
@@ -681,36 +689,76 @@ def load_programme(folder: str | Path, as_of: dt.date | str | None = None,
     FileNotFoundError
         If the folder does not exist.
     """
+    from .snapshot import cache_folder, read_snapshot, snapshot_key, write_snapshot
+
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"programme folder not found: {folder}")
     max_bytes = max_file_bytes(max_file_mb)
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dt.datetime.now(dt.UTC).date())
     files, failures = find_table_files(folder)
+    refused = {table: check_file(path, max_bytes) for table, path in files.items()}
+    readable = {table: path for table, path in files.items() if refused[table] is None}
+    stamps = {table: _stamp(path) for table, path in readable.items()}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hashing runs beside parsing (hashlib releases the GIL)
+        digests = {table: pool.submit(file_sha256, path) for table, path in readable.items()}
+        snapshots = cache_folder() if cache else None
+        key = None
+        if snapshots is not None and not failures and len(readable) == len(files):
+            key = snapshot_key([{"table": t, "file": p.name, "sha256": digests[t].result()} for t, p in files.items()])
+            stored = read_snapshot(snapshots, key, as_of_ts)
+            if stored is not None:
+                return stored
+        programme = _validate(folder, files, refused, failures, digests, max_bytes, as_of_ts)
+    if key is not None and snapshots is not None and all(_stamp(p) == stamps[t] for t, p in files.items()):
+        write_snapshot(snapshots, key, programme, as_of_ts)
+    return programme
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time of a file: a file changed while it was read is not snapshotted."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _validate(folder: Path, files: dict[str, Path], refused: dict[str, str | None], failures: list[dict],
+              digests: dict[str, Future], max_bytes: int, as_of_ts: pd.Timestamp) -> Programme:
+    """Parse every table (fast path first for CSV), check every rule, raise every failure at once."""
     tables: dict[str, pd.DataFrame] = {}
     is_csv: dict[str, bool] = {}
     missing: dict[str, set[str]] = {}
     blanked: dict[str, dict[str, np.ndarray]] = {}
     sources = []
     for table, path in files.items():
-        try:
-            raw = _read_raw(path, max_bytes)
-        except _FileRefused as exc:
-            failures.append(exc.failure)
+        if refused[table] is not None:
+            failures.append(_failure(path.name, None, "", str(refused[table])))
             continue
         csv = path.suffix == ".csv"
-        if raw.empty:
-            failures.append(_failure(path.name, None, "", EMPTY_TABLE_RULES[table]))
-        parsed, parse_fail = parse_table(raw, table, path.name, csv)
-        failures += parse_fail
-        seen = {(f["row"], f["column"]) for f in parse_fail}
-        missing[table] = {column for row, column in seen if row is None}
-        table_fail = schema_failures(parsed, table, path.name, csv, seen)
-        failures += table_fail
-        tables[table], blanked[table] = _mask_failed(parsed, parse_fail + table_fail, csv)
+        fast = read_table_fast(path, table) if csv else None
+        if fast is not None:
+            tables[table], blanked[table], missing[table], rows = fast, {}, set(), len(fast)
+        else:
+            try:
+                raw = _read_raw(path, max_bytes)
+            except _FileRefused as exc:
+                failures.append(exc.failure)
+                continue
+            if raw.empty:
+                failures.append(_failure(path.name, None, "", EMPTY_TABLE_RULES[table]))
+            parsed, parse_fail = parse_table(raw, table, path.name, csv)
+            failures += parse_fail
+            seen = {(f["row"], f["column"]) for f in parse_fail}
+            missing[table] = {column for row, column in seen if row is None}
+            table_fail = schema_failures(parsed, table, path.name, csv, seen)
+            failures += table_fail
+            tables[table], blanked[table] = _mask_failed(parsed, parse_fail + table_fail, csv)
+            rows = len(raw)
         is_csv[table] = csv
-        sources.append({"table": table, "file": path.name, "sha256": file_sha256(path),
-                        "rows": len(raw), "bytes": path.stat().st_size})
+        sources.append({"table": table, "file": path.name, "sha256": digests[table].result(),
+                        "rows": rows, "bytes": path.stat().st_size})
     if all(t in tables for t in REQUIRED_TABLES):
         names = {t: files[t].name for t in tables}
         failures += cross_table_failures(tables, names, is_csv, as_of_ts, missing, blanked)

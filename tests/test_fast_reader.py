@@ -1,0 +1,254 @@
+"""The fast CSV path returns exactly what the strict path returns, and only when the strict path finds nothing.
+
+Also: validated snapshots (second load skips validation, any change invalidates),
+and the vectorised helpers behind the rules (safe ids, membership).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advocacy_eval.io import load as load_module
+from advocacy_eval.io import snapshot
+from advocacy_eval.io.fast import read_table_fast
+from advocacy_eval.io.load import _read_raw, load_programme, parse_table, schema_failures
+from advocacy_eval.io.validate import is_member
+from advocacy_eval.errors import DataValidationError
+from advocacy_eval.sample import write_sample
+from advocacy_eval.schema import COLUMNS, SAFE_ID_PATTERN, safe_id_mask
+
+from .conftest import write_programme
+
+TABLES = ("waves", "employees", "posts", "activity")
+
+
+def strict(path: Path, table: str) -> tuple[pd.DataFrame | None, list[dict]]:
+    """What the strict path returns for one table: the parsed frame and every failure."""
+    try:
+        raw = _read_raw(path, 1 << 40)
+    except Exception as exc:  # refused file
+        return None, [{"rule": str(exc)}]
+    parsed, failures = parse_table(raw, table, path.name, True)
+    seen = {(f["row"], f["column"]) for f in failures}
+    failures += schema_failures(parsed, table, path.name, True, seen)
+    if raw.empty:
+        failures.append({"rule": "empty"})
+    return parsed, failures
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated programme with every table, plus an extra column and an absent optional column."""
+    folder = tmp_path_factory.mktemp("gen") / "p"
+    write_sample(folder, seed=7, n_employees=300, n_months=20)
+    posts = pd.read_csv(folder / "posts.csv", dtype=str, keep_default_na=False)
+    posts["campaign"] = np.where(np.arange(len(posts)) % 3 == 0, "", "spring")
+    posts.drop(columns=["follows"]).to_csv(folder / "posts.csv", index=False)
+    return folder
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("where", ["sample", "generated"])
+def test_fast_path_returns_the_strict_frame(table: str, where: str, sample_dir: Path, generated: Path) -> None:
+    path = (sample_dir if where == "sample" else generated) / f"{table}.csv"
+    fast = read_table_fast(path, table)
+    expected, failures = strict(path, table)
+    assert failures == []
+    assert fast is not None, f"{path} is valid but left the fast path"
+    pd.testing.assert_frame_equal(fast, expected, check_exact=True)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False)
+
+
+BASE = {
+    "employees": pd.read_csv(pd.io.common.StringIO(
+        "employee_id,wave_id,enrolled_on,department,region,profile_created_on,left_on\n"
+        "E1,W1,2024-01-10,IT,North,2020-05-01,\nE2,W1,2024-01-15,IT,North,2024-02-01,\n"
+        "E3,W2,2024-03-05,HR,South,,\nE4,,,HR,South,2019-01-01,2024-02-15\n"), dtype=str, keep_default_na=False),
+    "posts": pd.read_csv(pd.io.common.StringIO(
+        "post_id,author_type,author_id,published_at,network,content_type,theme,origin,audience_size,impressions,"
+        "members_reached,reactions,comments,reposts,clicks,follows\n"
+        "P1,company,page,2024-01-05 09:00:00,linkedin,corporate,brand,own,10000,150,100,5,1,0,3,1\n"
+        "P2,company,page,2024-02-05 09:00:00,linkedin,non_corporate,expertise,own,10000,300,200,10,2,1,4,0\n"
+        "P3,employee,E1,2024-01-20 12:00:00,linkedin,corporate,brand,suggested,500,40,20,3,1,0,1,\n"),
+        dtype=str, keep_default_na=False),
+    "activity": pd.read_csv(pd.io.common.StringIO(
+        "employee_id,month,posts,impressions,members_reached,engagements,followers,has_profile\n"
+        "E1,2024-01,1,40,20,5,100,true\nE1,2024-02,0,0,0,0,101,true\nE2,2024-01,2,30,10,3,50,false\n"),
+        dtype=str, keep_default_na=False),
+}
+
+TRICKY = [
+    "", " ", "  x", "x ", "\u00a0x", "x\u2003", "\t", "a\x00b", "a\x1bb", "a\u2028b", "12.0", "12.5", "+3", "-1",
+    "1e3", "0x1A", "007", "9007199254740992", "99999999999999999999", "2024-02-30", "2024-02-29", "2023-02-29",
+    "2024-01", "2024-01-01", "2024-01-15", "2024-01-01T10:00:00", "2024-01-01 10:00", "2024-01-01 10:00:00Z",
+    "2024-01-01 25:00:00", "1899-12-31", "2262-01-02", "True", "FALSE", "yes", "maybe", "W1", "W9", "E1", "E2",
+    "P1", "a..b", "x" * 70, "x" * 600, "corporate", "Corporate", "company", "employee", "é", "\ufeff", '"q"',
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fast_path_is_taken_only_when_the_strict_path_finds_nothing(data: st.DataObject, tmp_path: Path) -> None:
+    table = data.draw(st.sampled_from(sorted(BASE)))
+    frame = BASE[table].copy()
+    for _ in range(data.draw(st.integers(1, 2))):
+        column = data.draw(st.sampled_from(list(frame.columns)))
+        row = data.draw(st.integers(0, len(frame) - 1))
+        frame.loc[row, column] = data.draw(st.sampled_from(TRICKY) | st.text(max_size=6))
+    path = tmp_path / f"{table}.csv"
+    path.write_text(_csv(frame), encoding="utf-8")
+    fast = read_table_fast(path, table)
+    expected, failures = strict(path, table)
+    if failures:
+        assert fast is None, f"fast path accepted a file the strict path refuses: {failures[:3]}"
+    elif fast is not None:
+        pd.testing.assert_frame_equal(fast, expected, check_exact=True)
+
+
+def test_a_refused_file_still_gets_the_strict_error(tmp_path: Path) -> None:
+    folder = write_programme(tmp_path / "p")
+    text = (folder / "posts.csv").read_text(encoding="utf-8").replace("2024-02-05 09:00:00", "2024-02-30 09:00:00")
+    (folder / "posts.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_programme(folder, as_of="2024-12-31")
+    failures = info.value.failures
+    assert failures[["file", "row", "column"]].values.tolist() == [["posts.csv", 3, "published_at"]]
+
+
+# ----------------------------------------------------------------------------- snapshots
+
+
+def _count_validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    original = load_module._validate
+
+    def counting(folder, *args, **kwargs):
+        calls.append(str(folder))
+        return original(folder, *args, **kwargs)
+
+    monkeypatch.setattr(load_module, "_validate", counting)
+    return calls
+
+
+def _assert_same(a, b) -> None:
+    for name in ("waves", "employees", "posts", "activity", "sources"):
+        left, right = getattr(a, name), getattr(b, name)
+        if left is None:
+            assert right is None
+        else:
+            pd.testing.assert_frame_equal(left, right, check_exact=True)
+
+
+def test_second_load_reads_the_snapshot_and_a_change_invalidates_it(
+        generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVOCACY_EVAL_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "p"
+    folder.mkdir()
+    for f in generated.glob("*.csv"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    calls = _count_validations(monkeypatch)
+    first = load_programme(folder)
+    assert len(calls) == 1
+    second = load_programme(folder)
+    assert len(calls) == 1, "unchanged inputs were validated again"
+    _assert_same(first, second)
+    fresh = load_programme(folder, cache=False)
+    assert len(calls) == 2
+    _assert_same(first, fresh)
+
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    text = (folder / "activity.csv").read_text(encoding="utf-8")
+    old, new = (",True\n", ",true\n") if ",True\n" in text else (",False\n", ",false\n")
+    (folder / "activity.csv").write_text(text.replace(old, new, 1), encoding="utf-8")  # same data, other bytes
+    third = load_programme(folder)
+    assert len(calls) == 3, "a changed input file did not invalidate the snapshot"
+    _assert_same(first, third.__class__(**{**third.__dict__, "sources": first.sources}))
+    assert (third.sources.set_index("table")["sha256"] != first.sources.set_index("table")["sha256"]).sum() == 1
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "activity.csv"} == \
+        {k: v for k, v in before.items() if k != "activity.csv"}, "the data folder was modified"
+
+
+def test_snapshot_rules(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ADVOCACY_EVAL_CACHE", str(cache))
+    calls = _count_validations(monkeypatch)
+    load_programme(tiny_dir, as_of="2024-12-31")
+    (entry,) = [p for p in cache.iterdir()]
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(entry.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in entry.iterdir())
+    assert json.loads((entry / "manifest.json").read_text())["as_of"] == "2024-12-31"
+    load_programme(tiny_dir, as_of="2025-06-30")  # later: still valid
+    assert len(calls) == 1
+    load_programme(tiny_dir, as_of="2024-06-30")  # earlier: dates may be in the future
+    assert len(calls) == 2
+    monkeypatch.setattr(snapshot, "rules_digest", lambda: "other rules")
+    load_programme(tiny_dir, as_of="2024-12-31")
+    assert len(calls) == 3, "a change of the rules did not invalidate the snapshot"
+
+
+def test_no_snapshot_when_off_or_invalid(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ADVOCACY_EVAL_CACHE", "off")
+    load_programme(tiny_dir, as_of="2024-12-31")
+    monkeypatch.setenv("ADVOCACY_EVAL_CACHE", str(cache))
+    load_programme(tiny_dir, as_of="2024-12-31", cache=False)
+    assert not cache.exists()
+    (tiny_dir / "posts.csv").write_text((tiny_dir / "posts.csv").read_text().replace(",150,100,", ",150,900,"))
+    with pytest.raises(DataValidationError):
+        load_programme(tiny_dir, as_of="2024-12-31")
+    assert not any(cache.glob("*/manifest.json")), "an invalid programme was snapshotted"
+
+
+def test_prune_keeps_the_most_recently_used(tmp_path: Path) -> None:
+    for i in range(snapshot.KEEP + 2):
+        entry = tmp_path / f"k{i}"
+        entry.mkdir()
+        (entry / snapshot.MANIFEST).write_text("{}")
+        os.utime(entry / snapshot.MANIFEST, (1_000_000 + i, 1_000_000 + i))
+    removed = snapshot.prune(tmp_path)
+    assert sorted(p.name for p in removed) == ["k0", "k1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"k{i}" for i in range(2, snapshot.KEEP + 2)]
+
+
+def test_cache_folder_from_the_environment(tmp_path: Path) -> None:
+    assert snapshot.cache_folder({"ADVOCACY_EVAL_CACHE": "off"}) is None
+    assert snapshot.cache_folder({"ADVOCACY_EVAL_CACHE": str(tmp_path)}) == tmp_path
+    assert snapshot.cache_folder({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "advocacy-eval" / "snapshots"
+
+
+# ----------------------------------------------------------------------------- vectorised rule helpers
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="aZ09_.-/ é\x00", max_size=70) | st.none(), max_size=12))
+def test_safe_id_mask_is_the_documented_pattern(values: list[str | None]) -> None:
+    series = pd.Series(values, dtype="string")
+    expected = [v is not None and re.fullmatch(SAFE_ID_PATTERN, v) is not None for v in values]
+    assert safe_id_mask(series).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["E1", "E2", "e1", "", "E1 ", None]), max_size=10),
+       st.lists(st.sampled_from(["E1", "E2", "x", None]), max_size=5))
+def test_is_member_is_isin(values: list[str | None], universe: list[str | None]) -> None:
+    v, u = pd.Series(values, dtype="string"), pd.Series(universe, dtype="string")
+    expected = [x is not None and x in {y for y in universe if y is not None} for x in values]
+    assert is_member(v, u).tolist() == expected
+
+
+def test_every_kind_is_covered() -> None:
+    kinds = {c.kind for cols in COLUMNS.values() for c in cols}
+    assert kinds <= {"id", "text", "category", "date", "datetime", "month", "count", "bool"}
