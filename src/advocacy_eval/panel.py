@@ -39,6 +39,7 @@ Conventions (also in ``docs/onboarding-effect.md``)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,9 +56,41 @@ UNIT, PERIOD, FIRST_PERIOD = "unit", "period", "first_period"
 
 def _month_number(values: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
     """Months since year 0 (``year * 12 + month - 1``); -1 where missing."""
+    arr = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
+    if arr.dtype.kind == "M":  # datetime64 of any unit: integer month arithmetic, no calendar objects
+        months = arr.astype("datetime64[M]").view(np.int64)  # months since 1970-01; NaT is the smallest int64
+        missing = months == np.iinfo(np.int64).min
+        months += 1970 * 12
+        months[missing] = -1
+        return months
     ts = pd.DatetimeIndex(pd.to_datetime(pd.Series(values).to_numpy()))
     out = (ts.year.to_numpy(dtype="float64") * 12 + ts.month.to_numpy(dtype="float64") - 1)
     return np.where(np.isnan(out), -1, out).astype(np.int64)
+
+
+def _codes_of(values: pd.Series, ids: np.ndarray) -> np.ndarray:
+    """Position of each value in ``ids`` (-1 when absent or missing), comparing them as text.
+
+    The values are factorised first (a dictionary encoding for Arrow strings), so
+    only the distinct values are looked up: no per-row hashing of strings.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    lookup = pd.Index(ids).get_indexer(pd.Index(uniques).astype(str))
+    out = np.full(len(codes), -1, dtype=np.int64)
+    ok = codes >= 0
+    out[ok] = lookup[codes[ok]]
+    return out
+
+
+def _as_float(values: pd.Series, boolean: bool = False) -> np.ndarray:
+    """A nullable count (or boolean) column as float64 with NaN for missing."""
+    dtype = values.dtype
+    if isinstance(dtype, (pd.Int64Dtype, pd.Int32Dtype, pd.Float64Dtype, pd.BooleanDtype)) or (
+            isinstance(dtype, np.dtype) and dtype.kind in ("i", "u", "f", "b")):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)  # one conversion, no masked copy
+    if boolean:
+        return values.astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
 @dataclass
@@ -178,7 +211,7 @@ _DESCRIPTIONS: dict[str, str] = {
 
 
 def build_panel(programme: Programme, start: object | None = None, end: object | None = None,
-                source: str = "auto") -> Panel:
+                source: str = "auto", *, columns: Sequence[str] | None = None) -> Panel:
     """Build the employee x month panel of a programme.
 
     Parameters
@@ -192,6 +225,13 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     source : str
         ``"auto"`` (activity when present, else posts), ``"activity"`` or
         ``"posts"``.
+    columns : sequence of str, optional
+        Columns of :attr:`Panel.data` to build besides ``unit``, ``period``,
+        ``first_period`` and ``wave_id`` (default: every column). A panel for
+        a few estimates needs only their outcomes and covariates: it is built
+        faster and holds a fraction of the memory; the outcomes left out are
+        not estimable from it. The values, the counts and the cohorts are the
+        full panel's.
 
     Returns
     -------
@@ -206,6 +246,11 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     """
     if source not in ("auto", "activity", "posts"):
         raise ValueError(f"source must be 'auto', 'activity' or 'posts', got {source!r}")
+    optional = ("employee_id", "month", "event_time", "profile_at_start", *OUTCOMES)
+    wanted = set(optional) if columns is None else set(columns)
+    unknown = wanted - set(optional) - {UNIT, PERIOD, FIRST_PERIOD, "wave_id"}
+    if unknown:
+        raise ValueError(f"unknown panel column(s): {', '.join(sorted(unknown))}; known: {', '.join(optional)}")
     activity = getattr(programme, "activity", None)
     if source == "activity" and activity is None:
         raise ValueError("the programme has no activity table; use source='posts' (has_profile only)")
@@ -245,46 +290,52 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     last_ok = np.minimum(last_ok, T)
 
     notes: list[str] = []
-    # -- outcomes on a dense grid (employee x period), NaN = not observed -------------------------
-    grid = {o: np.full((n_emp, T), np.nan) for o in OUTCOMES}
-    observed = np.zeros((n_emp, T), dtype=bool)
+    # -- which employee-months are observed, and where their outcomes come from ---------------------
     dropped = {"rows_dropped_leaving_month": 0, "rows_dropped_after_leaving": 0, "rows_dropped_outside_roster": 0}
+    grid: dict[str, np.ndarray] = {}  # dense employee x period outcomes (derived panel only)
     if use_activity:
-        idx = pd.Index(ids).get_indexer(activity["employee_id"].astype(str))
-        per = act_months - lo + 1
+        idx = _codes_of(activity["employee_id"], ids)
+        per = act_months
+        per -= lo - 1  # in place: the activity row's period
+        del act_months
         in_roster = idx >= 0
         dropped["rows_dropped_outside_roster"] = int((~in_roster).sum())
         inside = in_roster & (per >= 1) & (per <= T)
-        lim = np.where(in_roster, last_ok[np.maximum(idx, 0)], T)
-        leave_month = in_roster & has_left[np.maximum(idx, 0)] & (per == lim + 1)
-        after = in_roster & has_left[np.maximum(idx, 0)] & (per > lim + 1)
+        safe = np.maximum(idx, 0)
+        lim = np.where(in_roster, last_ok[safe], T)
+        left_here = in_roster & has_left[safe]
+        leave_month = left_here & (per == lim + 1)
+        after = left_here & (per > lim + 1)
+        del safe, lim, left_here
         dropped["rows_dropped_leaving_month"] = int((inside & leave_month).sum())
         dropped["rows_dropped_after_leaving"] = int((inside & after).sum())
-        keep = inside & ~leave_month & ~after
-        r, c = idx[keep], per[keep] - 1
-        observed[r, c] = True
-        for o in OUTCOMES:
-            values = activity[o]
-            if o == "has_profile":
-                arr = values.astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-            else:
-                arr = pd.to_numeric(values).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-            grid[o][r, c] = arr[keep]
+        source_rows = np.flatnonzero(inside & ~leave_month & ~after)  # activity rows kept
+        del in_roster, inside, leave_month, after
+        # slot[employee, period - 1] = the activity row of that employee-month (-1: not observed);
+        # a later duplicate row overwrites an earlier one, as a dense assignment would
+        slot = np.full(n_emp * T, -1, dtype=np.int32 if len(activity) < 2**31 else np.int64)
+        slot[idx[source_rows] * T + (per[source_rows] - 1)] = source_rows
+        del idx, per, source_rows
+        slot = slot.reshape(n_emp, T)
+        observed = slot >= 0
         estimable = OUTCOMES
     else:
         periods = np.arange(1, T + 1)
         observed = periods[None, :] <= last_ok[:, None]
+        grid = {o: np.full((n_emp, T), np.nan) for o in OUTCOMES}
         # profile at the end of each month
         created_num = _month_number(emp["profile_created_on"])
         has_created = emp["profile_created_on"].notna().to_numpy()
         created_p = np.where(has_created, created_num - lo + 1, T + 10)
         grid["has_profile"] = np.where(observed, (created_p[:, None] <= periods[None, :]).astype(float), np.nan)
         # exported posts: only after enrolment; kept for enrolled employees' months after the enrolment month
-        posts = programme.posts.loc[programme.posts["author_type"] == "employee"]
-        pidx = pd.Index(ids).get_indexer(posts["author_id"].astype(str))
+        all_posts = programme.posts
+        terms = [t for t in ENGAGEMENT_TERMS if t != "follows" and t in all_posts.columns]
+        posts = all_posts.loc[all_posts["author_type"] == "employee",
+                              ["author_id", "published_at", "impressions", "members_reached", *terms]]
+        pidx = _codes_of(posts["author_id"], ids)
         pper = _month_number(posts["published_at"]) - lo + 1
         ok = (pidx >= 0) & (pper >= 1) & (pper <= T)
-        terms = [t for t in ENGAGEMENT_TERMS if t != "follows" and t in posts.columns]
         sums = {
             "posts": np.ones(len(posts)),
             "impressions": pd.to_numeric(posts["impressions"]).to_numpy(dtype=float),
@@ -314,6 +365,7 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     codes = np.flatnonzero(keep_emp)
     n_units = len(codes)
     obs = observed[codes]
+    del observed
     counts_per_unit = obs.sum(axis=1)
     first_obs = np.argmax(obs, axis=1)
     last_obs = T - 1 - np.argmax(obs[:, ::-1], axis=1)
@@ -321,24 +373,39 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     gaps = int((span - counts_per_unit).sum())
 
     r, c = np.nonzero(obs)  # row-major: sorted by unit, then period
+    del obs
     unit_codes = r.astype(np.int32)
     fp = first_period[codes]
     wave = emp["wave_id"].astype("string").to_numpy(dtype=object, na_value=None)[codes]
     wave = np.where(fp > 0, wave, None)
-    data = pd.DataFrame({
-        UNIT: unit_codes,
-        "employee_id": pd.Categorical.from_codes(unit_codes, categories=pd.Index(ids[codes])),
-        PERIOD: (c + 1).astype(np.int32),
-        "month": months[c],
-        FIRST_PERIOD: fp[r].astype(np.int32),
-    })
+    data = pd.DataFrame({UNIT: unit_codes})
+    if "employee_id" in wanted:
+        data["employee_id"] = pd.Categorical.from_codes(unit_codes, categories=pd.Index(ids[codes]))
+    data[PERIOD] = (c + 1).astype(np.int32)
+    if "month" in wanted:
+        data["month"] = months[c]
+    data[FIRST_PERIOD] = fp[r].astype(np.int32)
     wave_cats = sorted({w for w in wave if w is not None})
     wave_codes = pd.Index(wave_cats).get_indexer(pd.Index(wave, dtype=object))
     data["wave_id"] = pd.Categorical.from_codes(wave_codes[r], categories=pd.Index(wave_cats, dtype=object))
-    data["event_time"] = pd.arrays.IntegerArray((c + 1 - fp[r]).astype(np.int32), mask=fp[r] == 0)
-    data["profile_at_start"] = grid["has_profile"][codes, 0][r]
-    for o in OUTCOMES:
-        data[o] = grid[o][codes][r, c]
+    if "event_time" in wanted:
+        data["event_time"] = pd.arrays.IntegerArray((c + 1 - fp[r]).astype(np.int32), mask=fp[r] == 0)
+    outcomes = [o for o in OUTCOMES if o in wanted]
+    if use_activity:
+        first_rows = slot[codes, 0]  # activity row of each unit's first period (-1: not observed then)
+        source_rows = slot[codes[r], c]  # activity row of each panel row (every observed cell has one)
+        del slot
+        profile = _as_float(activity["has_profile"], boolean=True)
+        if "profile_at_start" in wanted:
+            data["profile_at_start"] = np.where(first_rows >= 0, profile[np.maximum(first_rows, 0)], np.nan)[r]
+        for o in outcomes:
+            data[o] = (profile if o == "has_profile" else _as_float(activity[o]))[source_rows]
+        del profile, source_rows
+    else:
+        if "profile_at_start" in wanted:
+            data["profile_at_start"] = grid["has_profile"][codes, 0][r]
+        for o in outcomes:
+            data[o] = grid[o][codes[r], c]
     del grid
 
     # -- cohorts -------------------------------------------------------------------------------------
@@ -380,4 +447,5 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     for w, g in sorted({(str(w), int(g)) for w, g in zip(wave[treated_units], fp[treated_units])}):
         waves.setdefault(w, []).append(g)
     return Panel(data=data, months=months, source="activity" if use_activity else "posts",
-                 estimable=tuple(estimable), counts=counts, cohorts=cohorts, notes=notes, waves=waves)
+                 estimable=tuple(o for o in estimable if o in wanted), counts=counts, cohorts=cohorts, notes=notes,
+                 waves=waves)

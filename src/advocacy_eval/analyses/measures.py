@@ -15,12 +15,16 @@ Every measurement uses the same windows:
 Numbers only: each function returns a :class:`~advocacy_eval.claims.Measurement`
 (no wording, no formatting). Fitted effects are shared through a
 :class:`MeasureContext` so that they are estimated once per run.
+
+Inside a context, ids are integer codes or categoricals: the programme's ids
+are factorised once (:class:`ProgrammeCodes`), so selecting a population's
+posts or person-months never hashes text row by row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -29,12 +33,12 @@ import pandas as pd
 from .. import metrics
 from ..claims import METRICS, PROGRAMME, Measurement
 from ..effects import OnboardingEffect, onboarding_effect, profiles_attributable
-from ..panel import Panel, build_panel
 from ..errors import ReportError
+from ..panel import Panel, build_panel
 from ..privacy import check_min_group_size
 from ..privacy.release import ReleasePlan, plan_release
 from ..schema import Programme
-from ..stats._result import StatResult
+from ..stats._result import StatResult, as_float_array
 from ..stats.proportions import content_mix, wilson_interval
 from ..stats.rates import compare_engagement, compare_rates
 
@@ -96,6 +100,41 @@ def data_end(programme: Programme) -> pd.Timestamp:
     return pd.Timestamp(programme.posts["published_at"].max()).normalize()
 
 
+# ----------------------------------------------------------------------------- ids as codes
+
+
+def is_in(values: pd.Series, allowed: Collection) -> np.ndarray:
+    """``values.isin(allowed)`` as a boolean array, looking up each distinct value once.
+
+    The values are factorised first (a dictionary encoding for Arrow strings,
+    the codes of a categorical), so millions of rows are never hashed as text.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(uniques):
+        return np.zeros(len(codes), dtype=bool)
+    hit = np.asarray(pd.Index(uniques).isin(list(allowed)), dtype=bool)
+    return (codes >= 0) & hit[np.maximum(codes, 0)]
+
+
+def positions(values: pd.Series, ids: pd.Index) -> np.ndarray:
+    """Position of each value in ``ids`` (unique), -1 when missing or absent; each distinct value looked up once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(uniques):
+        return np.full(len(codes), -1, dtype=np.int64)
+    lookup = ids.get_indexer(uniques)
+    return np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1).astype(np.int64)
+
+
+def _bool(mask: pd.Series) -> np.ndarray:
+    """A comparison's result as a plain boolean array (missing = False)."""
+    return np.asarray(mask.fillna(False), dtype=bool)
+
+
+def _members_mask(employees: pd.DataFrame, wave_ids: Collection[str]) -> np.ndarray:
+    """The volunteers of some waves: employees of those waves with an enrolment date."""
+    return is_in(employees["wave_id"], wave_ids) & employees["enrolled_on"].notna().to_numpy()
+
+
 def population(programme: Programme, key: str) -> Population:
     """The population of one wave, or of the programme (``key="programme"``).
 
@@ -124,8 +163,83 @@ def population(programme: Programme, key: str) -> Population:
         start = pd.Timestamp(waves.loc[key, "start_date"])
         reach_end = min(pd.Timestamp(waves.loc[key, "end_date"]), end)
     emp = programme.employees
-    members = emp.loc[emp["wave_id"].isin(ids) & emp["enrolled_on"].notna()]
+    members = emp.loc[_members_mask(emp, ids)]
     return Population(key, ids, members, start, reach_end, first, end)
+
+
+class ProgrammeCodes:
+    """A programme's ids as integer codes and categoricals, factorised once.
+
+    Parameters
+    ----------
+    programme : Programme
+        Validated programme (post ids unique, as the schema requires).
+
+    Attributes
+    ----------
+    employee_ids : pandas.Index
+        The employees' ids; an employee's code is its position here.
+    enrolled_on, left_on : numpy.ndarray
+        The employees' dates (datetime64, NaT when missing).
+    post_author : numpy.ndarray
+        Code of each employee post's author among the employees (-1 for the
+        page's posts and authors not in the roster).
+    is_page, is_employee : numpy.ndarray
+        Whether each post is the page's (``author_type == "company"``) or an
+        employee's.
+    published_at : numpy.ndarray
+        Publication times (datetime64).
+    author_type, author_id, content_type : pandas.Categorical
+        The posts' columns as categoricals (``author_id`` clusters the posts).
+    """
+
+    def __init__(self, programme: Programme) -> None:
+        emp, posts = programme.employees, programme.posts
+        self.posts = posts
+        self.employee_ids = pd.Index(emp["employee_id"])
+        self.enrolled_on = emp["enrolled_on"].to_numpy()
+        self.left_on = emp["left_on"].to_numpy()
+        author_codes, authors = pd.factorize(posts["author_id"], use_na_sentinel=True)
+        self.author_id = pd.Categorical.from_codes(author_codes, categories=pd.Index(authors))
+        self.is_page = _bool(posts["author_type"] == "company")
+        self.is_employee = _bool(posts["author_type"] == "employee")
+        lookup = self.employee_ids.get_indexer(authors) if len(authors) else np.zeros(0, dtype=np.int64)
+        known = self.is_employee & (author_codes >= 0)
+        self.post_author = np.where(known, lookup[np.maximum(author_codes, 0)] if len(lookup) else -1, -1)
+        self.published_at = posts["published_at"].to_numpy()
+        self.author_type = pd.Categorical(posts["author_type"])
+        self.content_type = pd.Categorical(posts["content_type"]) if "content_type" in posts.columns else None
+
+    def volunteer_rows(self, member: np.ndarray) -> np.ndarray:
+        """Rows of the employees' posts written by members (a mask over employees) since their own enrolment."""
+        author = self.post_author
+        ok = author >= 0
+        safe = np.maximum(author, 0)
+        ok &= member[safe] & (self.published_at >= self.enrolled_on[safe])  # NaT compares False
+        return np.flatnonzero(ok)
+
+    def page_rows(self, start: pd.Timestamp) -> np.ndarray:
+        """Rows of the page's posts published on or after ``start``."""
+        return np.flatnonzero(self.is_page & (self.published_at >= np.datetime64(pd.Timestamp(start))))
+
+    def frame(self, rows: np.ndarray) -> pd.DataFrame:
+        """The posts of ``rows`` as the measures use them, with ``engagements`` (:func:`add_engagements`).
+
+        Columns: ``author_type``, ``author_id`` and ``content_type`` (categoricals),
+        ``post_id`` (the post's row in the posts table: post ids are unique), the
+        counts as floats (NaN when missing) and ``engagements``.
+        """
+        posts = self.posts
+        out = {"author_type": pd.Categorical.from_codes(self.author_type.codes[rows], dtype=self.author_type.dtype),
+               "author_id": pd.Categorical.from_codes(self.author_id.codes[rows], dtype=self.author_id.dtype),
+               "post_id": rows.astype(np.int64)}
+        if self.content_type is not None:
+            out["content_type"] = pd.Categorical.from_codes(self.content_type.codes[rows],
+                                                            dtype=self.content_type.dtype)
+        for col in ("audience_size", "impressions", "members_reached", *ENGAGEMENT_TERMS):
+            if col in posts.columns:
+                out[col] = as_float_array(posts[col].array.take(rows))
+        return add_engagements(pd.DataFrame(out))
 
 
 def volunteer_posts(programme: Programme, members: pd.DataFrame) -> pd.DataFrame:
@@ -139,19 +253,26 @@ def volunteer_posts(programme: Programme, members: pd.DataFrame) -> pd.DataFrame
         Volunteers (employees rows with ``enrolled_on``).
     """
     posts = programme.posts
-    emp = posts.loc[posts["author_type"] == "employee"]
-    enrolled = members[["employee_id", "enrolled_on"]].rename(columns={"employee_id": "author_id"})
-    merged = emp.merge(enrolled, on="author_id", how="inner", validate="many_to_one")
-    kept = merged.loc[merged["published_at"] >= merged["enrolled_on"]].drop(columns="enrolled_on")
-    return kept.reset_index(drop=True)
+    return posts.iloc[_volunteer_rows(posts, members)].reset_index(drop=True)
+
+
+def _volunteer_rows(posts: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
+    """Rows of ``posts`` written by ``members`` on or after their own enrolment date, in table order."""
+    author = positions(posts["author_id"], pd.Index(members["employee_id"]))
+    ok = _bool(posts["author_type"] == "employee") & (author >= 0)
+    enrolled = members["enrolled_on"].to_numpy()
+    safe = np.maximum(author, 0)
+    if len(enrolled):
+        ok &= posts["published_at"].to_numpy() >= enrolled[safe]  # NaT compares False
+    return np.flatnonzero(ok)
 
 
 def window_posts(programme: Programme, pop: Population) -> pd.DataFrame:
     """The population's posts since each volunteer's enrolment, and the page's over the same period."""
     posts = programme.posts
-    page = posts.loc[(posts["author_type"] == "company") & (posts["published_at"] >= pop.start)]
-    out = pd.concat([page, volunteer_posts(programme, pop.members)], ignore_index=True)
-    return out
+    page = np.flatnonzero(_bool(posts["author_type"] == "company") & _bool(posts["published_at"] >= pop.start))
+    rows = np.concatenate([page, _volunteer_rows(posts, pop.members)])
+    return posts.iloc[rows].reset_index(drop=True)
 
 
 def add_engagements(posts: pd.DataFrame) -> pd.DataFrame:
@@ -167,7 +288,7 @@ def add_engagements(posts: pd.DataFrame) -> pd.DataFrame:
 def wave_sizes(programme: Programme) -> dict[str, int]:
     """Volunteers per wave (every wave of the waves table, 0 when empty)."""
     emp = programme.employees
-    counts = emp.loc[emp["enrolled_on"].notna()].groupby("wave_id", observed=True).size()
+    counts = emp.loc[emp["enrolled_on"].notna(), "wave_id"].value_counts()
     return {w: int(counts.get(w, 0)) for w in programme.wave_ids}
 
 
@@ -177,23 +298,88 @@ def without_waves(programme: Programme, waves: Sequence[str]) -> Programme:
     Used to leave waves with fewer than k volunteers out of every figure of a
     release (:mod:`advocacy_eval.privacy.release`).
     """
-    from dataclasses import replace
-
     if not waves:
         return programme
     emp = programme.employees
-    gone = emp.loc[emp["wave_id"].isin(list(waves)), "employee_id"]
+    gone = is_in(emp["wave_id"], waves)
+    ids = pd.Index(emp["employee_id"])
     posts = programme.posts
-    keep_posts = ~((posts["author_type"] == "employee") & posts["author_id"].isin(gone))
+    author = positions(posts["author_id"], ids)
+    keep_posts = ~(_bool(posts["author_type"] == "employee") & (author >= 0) & gone[np.maximum(author, 0)])
     activity = programme.activity
     if activity is not None:
-        activity = activity.loc[~activity["employee_id"].isin(gone)].reset_index(drop=True)
-    return replace(programme, waves=programme.waves.loc[~programme.waves["wave_id"].isin(list(waves))]
-                   .reset_index(drop=True), employees=emp.loc[~emp["employee_id"].isin(gone)].reset_index(drop=True),
+        who = positions(activity["employee_id"], ids)
+        activity = activity.loc[~((who >= 0) & gone[np.maximum(who, 0)])].reset_index(drop=True)
+    return replace(programme, waves=programme.waves.loc[~is_in(programme.waves["wave_id"], waves)]
+                   .reset_index(drop=True), employees=emp.loc[~gone].reset_index(drop=True),
                    posts=posts.loc[keep_posts].reset_index(drop=True), activity=activity)
 
 
+def person_months(programme: Programme, pop: Population) -> pd.DataFrame:
+    """Volunteer x month rows from each volunteer's enrolment month while employed, with ``active`` (0/1).
+
+    Parameters
+    ----------
+    programme : Programme
+        Validated programme.
+    pop : Population
+        The population.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``employee_id`` (categorical), ``month``, ``wave_id``, ``department``,
+        ``region`` (categoricals), ``active`` (0/1), ``one`` (1) and ``group``
+        (``"all"``), by volunteer (in the members' order) then month.
+    """
+    codes = ProgrammeCodes(replace(programme, employees=pop.members))
+    return _person_months(codes, pop, np.ones(len(pop.members), dtype=bool))
+
+
+def _person_months(codes: ProgrammeCodes, pop: Population, member: np.ndarray) -> pd.DataFrame:
+    """:func:`person_months` from the programme's codes (``member``: the population, a mask over employees)."""
+    months = metrics.month_range(pop.start, pop.data_end)
+    where = np.flatnonzero(member)
+    n_months = len(months)
+    starts = months.to_numpy()
+    ends = (months + pd.offsets.MonthEnd(0)).to_numpy()
+    # enrolled on or before the month's last day, and not left before its first day (roster as of the month)
+    keep = (codes.enrolled_on[where][:, None] <= ends[None, :]) & ~(codes.left_on[where][:, None] < starts[None, :])
+    r, c = np.nonzero(keep)  # by volunteer, then month
+    del keep
+    # active: a post since the volunteer's own enrolment in that month
+    rows = codes.volunteer_rows(member)
+    local = np.full(len(codes.employee_ids), -1, dtype=np.int64)
+    local[where] = np.arange(len(where))
+    month = (codes.published_at[rows].astype("datetime64[M]") - starts[0].astype("datetime64[M]")).astype(np.int64)
+    inside = (month >= 0) & (month < n_months)
+    active = np.zeros(len(where) * n_months, dtype=bool)
+    active[local[codes.post_author[rows[inside]]] * n_months + month[inside]] = True
+    members = pop.members
+
+    def categorical(column: str) -> pd.Categorical:
+        cat = pd.Categorical(members[column])
+        return pd.Categorical.from_codes(cat.codes[r], dtype=cat.dtype)
+
+    return pd.DataFrame({
+        "employee_id": pd.Categorical.from_codes(r, categories=pd.Index(members["employee_id"])),
+        "month": months[c],
+        "wave_id": categorical("wave_id"),
+        "department": categorical("department"),
+        "region": categorical("region"),
+        "active": active[r * n_months + c].astype(np.int64),
+        "one": np.ones(len(r), dtype=np.int64),
+        "group": pd.Categorical.from_codes(np.zeros(len(r), dtype=np.int8), categories=["all"]),
+    })
+
+
 # ----------------------------------------------------------------------------- shared fits
+
+_LEAN_OUTCOMES: tuple[str, ...] = ("posts", "has_profile")
+"""Outcomes a wave report estimates: a context that needs no other builds a lean panel of these only."""
+
+_POST_COMPARISONS: tuple[str, ...] = ("reach", "reach_per_post", "engagement_per_post", "engagement_rate")
+"""Comparisons of a population's posts with the page's that the context keeps (see :meth:`MeasureContext.comparison`)."""
 
 
 class MeasureContext:
@@ -221,6 +407,21 @@ class MeasureContext:
         out (:mod:`advocacy_eval.privacy.release`).
     excluded_waves : tuple of str
         Those waves.
+
+    Notes
+    -----
+    Everything is computed on first use and kept: the ids as codes
+    (:attr:`codes`), the populations, each population's posts and person-months,
+    every comparison and measurement, the profile counts, the release plan and
+    the fitted effects. Effects keep their tables; the underlying diff-diff
+    result and the per-cell influence functions (hundreds of megabytes on a
+    large programme) are released once the context has taken what it needs
+    from them (call :func:`~advocacy_eval.effects.onboarding_effect` for a
+    full fit). Until :attr:`panel` is asked for, the effects are fitted on a
+    lean panel holding only their outcomes, with the same values
+    (:meth:`lean_panel`). :meth:`release_panel` and :meth:`release_posts` drop
+    the lean panel and the populations' posts once what depends on them is
+    computed (the reports do so when they built the context themselves).
     """
 
     def __init__(self, programme: Programme, min_group_size: int = 5, control: str = "not_yet_treated",
@@ -238,73 +439,25 @@ class MeasureContext:
         self.control = control
         self.anticipation = anticipation
         self._panel = panel
+        self._lean_panel: Panel | None = None
         self._effects: dict[str, OnboardingEffect | None] = {}
         self._errors: dict[str, str] = {}
+        self._profiles: StatResult | None = None
+        self._wave_profiles: dict[str, StatResult | None] = {}
+        self._frames: dict[str, tuple[pd.DataFrame, int]] = {}
+        self._comparisons: dict[tuple, StatResult] = {}
+        self._person_months: dict[str, pd.DataFrame] = {}
+        self._profile_counts: dict[str, object] = {}
+        self._profile_totals: dict[str, tuple[int, int]] = {}
+        self._active: dict[str, np.ndarray] = {}
+        self._members: dict[str, np.ndarray] = {}
 
-    @property
-    def panel(self) -> Panel:
-        """The employee x month panel (built on first use)."""
-        if self._panel is None:
-            self._panel = build_panel(self.programme)
-        return self._panel
-
-    def effect(self, outcome: str) -> OnboardingEffect | None:
-        """The onboarding effect on ``outcome`` (fitted once), or None when it cannot be estimated."""
-        if outcome not in self._effects:
-            try:
-                if outcome not in self.panel.estimable:
-                    raise ValueError(f"{outcome} is not estimable from these data")
-                covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
-                self._effects[outcome] = onboarding_effect(self.panel, outcome, control=self.control,
-                                                           anticipation=self.anticipation, covariates=covariates)
-            except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
-                self._effects[outcome] = None
-                self._errors[outcome] = str(exc)
-        return self._effects[outcome]
-
-    def effect_error(self, outcome: str) -> str:
-        """Why the effect on ``outcome`` could not be estimated (empty if it was)."""
-        self.effect(outcome)
-        return self._errors.get(outcome, "")
+    # -- ids, populations ----------------------------------------------------------------------
 
     @cached_property
-    def profiles(self) -> StatResult | None:
-        """Profiles attributable to enrolment, per wave and ``total`` (None when not estimable)."""
-        effect = self.effect("has_profile")
-        return None if effect is None else profiles_attributable(self.panel, effect=effect)
-
-    def profile_counts(self, key: str):
-        """:func:`~advocacy_eval.analyses.results.profile_counts` of a population (computed once)."""
-        from .results import profile_counts
-
-        cache = self.__dict__.setdefault("_profile_counts", {})
-        if key not in cache:
-            pop = self.populations[key]
-            cache[key] = profile_counts(self.programme, pop.members, pop.data_end, self.profiles,
-                                        "total" if key == PROGRAMME else key)
-        return cache[key]
-
-    def person_months(self, key: str) -> pd.DataFrame:
-        """:func:`person_months` of a population (computed once)."""
-        cache = self.__dict__.setdefault("_person_months", {})
-        if key not in cache:
-            cache[key] = person_months(self.programme, self.populations[key])
-        return cache[key]
-
-    @cached_property
-    def release_plan(self) -> ReleasePlan:
-        """What every report of the release hides (computed once from the data and k)."""
-        prog = self.programme
-        quantities: dict[str, dict[str, float]] = {}
-        successes: dict[str, dict[str, float]] = {}
-        prof = {w: self.profile_counts(w) for w in prog.wave_ids}
-        quantities["profiles"] = {w: c.n_without for w, c in prof.items()}
-        successes["profiles"] = {w: c.n_created for w, c in prof.items()}
-        effect = self.effect("posts") if prog.activity is not None else None
-        if effect is not None and effect.by_wave is not None:
-            bw = effect.by_wave
-            quantities["estimate"] = {str(w): int(n) for w, n in zip(bw["wave_id"], bw["n"])}
-        return plan_release(self.k, self.wave_sizes, quantities, successes)
+    def codes(self) -> ProgrammeCodes:
+        """The release programme's ids as codes (factorised once)."""
+        return ProgrammeCodes(self.programme)
 
     @cached_property
     def populations(self) -> dict[str, Population]:
@@ -312,12 +465,215 @@ class MeasureContext:
         keys = [*self.programme.wave_ids, PROGRAMME]
         return {key: population(self.programme, key) for key in keys}
 
+    def _member(self, key: str) -> np.ndarray:
+        """The population's volunteers as a mask over the employees (the same rows as its ``members``)."""
+        if key not in self._members:
+            self._members[key] = _members_mask(self.programme.employees, self.populations[key].wave_ids)
+        return self._members[key]
+
+    # -- panel and effects ---------------------------------------------------------------------
+
+    @property
+    def panel(self) -> Panel:
+        """The employee x month panel (built on first use)."""
+        if self._panel is None:
+            self._panel = build_panel(self.programme)
+            self._lean_panel = None  # the full panel serves every estimate from now on
+        return self._panel
+
+    def lean_panel(self, outcomes: Sequence[str] = _LEAN_OUTCOMES) -> Panel:
+        """A panel holding only these outcomes besides the columns every estimate uses (the full one once built).
+
+        Its values, counts and cohorts are the full panel's
+        (:func:`~advocacy_eval.panel.build_panel` with ``columns``): estimates
+        fitted on it are the same, for a fraction of the memory.
+        """
+        if self._panel is not None:
+            return self._panel
+        if self._lean_panel is None or not set(outcomes) <= set(self._lean_panel.data.columns):
+            self._lean_panel = None
+            self._lean_panel = build_panel(self.programme, columns=tuple(outcomes))
+        return self._lean_panel
+
+    def _panel_for(self, outcome: str) -> Panel:
+        """The panel an estimate uses: the full one once built, else a lean one holding the outcome."""
+        if self._panel is not None:
+            return self._panel
+        if self._lean_panel is not None and outcome in self._lean_panel.data.columns:
+            return self._lean_panel
+        return self.lean_panel(_LEAN_OUTCOMES) if outcome in _LEAN_OUTCOMES else self.panel
+
+    def release_panel(self) -> None:
+        """Forget the lean panel (memory); the effects fitted on it are kept."""
+        self._lean_panel = None
+
+    def effect(self, outcome: str) -> OnboardingEffect | None:
+        """The onboarding effect on ``outcome`` (fitted once), or None when it cannot be estimated.
+
+        The effect's tables are kept; its diff-diff result and influence
+        functions are released (see the class notes).
+        """
+        if outcome not in self._effects:
+            try:
+                panel = self._panel_for(outcome)
+                if outcome not in panel.estimable:
+                    raise ValueError(f"{outcome} is not estimable from these data")
+                covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
+                effect = onboarding_effect(panel, outcome, control=self.control, anticipation=self.anticipation,
+                                           covariates=covariates)
+            except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
+                self._effects[outcome] = None
+                self._errors[outcome] = str(exc)
+            else:
+                if outcome == "has_profile":  # the only use of its influence functions
+                    self._profiles = profiles_attributable(panel, effect=effect)
+                self._effects[outcome] = replace(effect, result=None, _agg=None)
+                del effect
+        return self._effects[outcome]
+
+    def effect_error(self, outcome: str) -> str:
+        """Why the effect on ``outcome`` could not be estimated (empty if it was)."""
+        self.effect(outcome)
+        return self._errors.get(outcome, "")
+
+    @property
+    def profiles(self) -> StatResult | None:
+        """Profiles attributable to enrolment, per wave and ``total`` (None when not estimable)."""
+        return None if self.effect("has_profile") is None else self._profiles
+
+    def _attributable(self, label: str) -> StatResult | None:
+        """The rows of :attr:`profiles` a population needs (a wave's: estimated from its own cells only)."""
+        if label == "total" or "has_profile" in self._effects:
+            return self.profiles
+        if label not in self._wave_profiles:
+            try:
+                panel = self._panel_for("has_profile")
+                if "has_profile" not in panel.estimable:
+                    raise ValueError("has_profile is not estimable from these data")
+                self._wave_profiles[label] = profiles_attributable(
+                    panel, control=self.control, anticipation=self.anticipation,
+                    covariates=PROFILE_COVARIATES, waves=[label])
+            except (ValueError, KeyError, np.linalg.LinAlgError):
+                self._wave_profiles[label] = None
+        return self._wave_profiles[label]
+
+    # -- profiles --------------------------------------------------------------------------------
+
+    def profile_totals(self, key: str) -> tuple[int, int]:
+        """:func:`~advocacy_eval.analyses.results.profile_totals` of a population (counted once)."""
+        from .results import profile_totals
+
+        if key not in self._profile_totals:
+            self._profile_totals[key] = profile_totals(self.populations[key].members)
+        return self._profile_totals[key]
+
+    def profile_counts(self, key: str):
+        """:func:`~advocacy_eval.analyses.results.profile_counts` of a population (computed once)."""
+        from .results import profile_counts
+
+        if key not in self._profile_counts:
+            pop = self.populations[key]
+            label = "total" if key == PROGRAMME else key
+            self._profile_counts[key] = profile_counts(self.programme, pop.members, pop.data_end,
+                                                       self._attributable(label), label,
+                                                       totals=self.profile_totals(key))
+        return self._profile_counts[key]
+
+    @cached_property
+    def release_plan(self) -> ReleasePlan:
+        """What every report of the release hides (computed once from the data and k).
+
+        It needs each wave's profile totals (counts, no estimate) and the
+        number of volunteers in each wave's effect on posts (the effect every
+        report shows).
+        """
+        prog = self.programme
+        quantities: dict[str, dict[str, float]] = {}
+        successes: dict[str, dict[str, float]] = {}
+        prof = {w: self.profile_totals(w) for w in prog.wave_ids}
+        quantities["profiles"] = {w: n_without for w, (n_without, _) in prof.items()}
+        successes["profiles"] = {w: n_created for w, (_, n_created) in prof.items()}
+        effect = self.effect("posts") if prog.activity is not None else None
+        if effect is not None and effect.by_wave is not None:
+            bw = effect.by_wave
+            quantities["estimate"] = {str(w): int(n) for w, n in zip(bw["wave_id"], bw["n"])}
+        return plan_release(self.k, self.wave_sizes, quantities, successes)
+
+    # -- posts and person-months ---------------------------------------------------------------
+
+    def _frame(self, key: str) -> tuple[pd.DataFrame, int]:
+        """The population's posts (:meth:`window_posts`) and how many of them are the page's (first)."""
+        if key not in self._frames:
+            codes = self.codes
+            page = codes.page_rows(self.populations[key].start)
+            volunteers = codes.volunteer_rows(self._member(key))
+            self._frames[key] = (codes.frame(np.concatenate([page, volunteers])), len(page))
+        return self._frames[key]
+
     def window_posts(self, key: str) -> pd.DataFrame:
-        """:func:`window_posts` of a population, with ``engagements`` (cached)."""
-        cache = self.__dict__.setdefault("_window_posts", {})
-        if key not in cache:
-            cache[key] = add_engagements(window_posts(self.programme, self.populations[key]))
-        return cache[key]
+        """:func:`window_posts` of a population with ``engagements``, as the measures use it (kept).
+
+        The page's posts come first, then the volunteers'; ids are categoricals
+        and ``post_id`` is the post's row in the posts table
+        (:meth:`ProgrammeCodes.frame`).
+        """
+        return self._frame(key)[0]
+
+    def release_posts(self, keep: Sequence[str] = ()) -> None:
+        """Forget the populations' posts but those of ``keep`` (memory); what was computed from them is kept."""
+        for key in [k for k in self._frames if k not in keep]:
+            del self._frames[key]
+
+    def comparison(self, key: str, kind: str) -> StatResult:
+        """A comparison of the population's posts with the page's (computed once).
+
+        ``kind``: ``"reach"`` (reach rates, :func:`~advocacy_eval.stats.compare_rates`),
+        ``"reach_per_post"``, ``"engagement_per_post"`` (per post) or
+        ``"engagement_rate"`` (:func:`~advocacy_eval.stats.compare_engagement`).
+        """
+        if kind not in _POST_COMPARISONS:
+            raise KeyError(f"unknown comparison {kind!r}; known: {', '.join(_POST_COMPARISONS)}")
+        if (key, kind) not in self._comparisons:
+            posts = self.window_posts(key)
+            if kind == "reach":
+                res = compare_rates(posts, by="author_type", reference="company", vce=VCE)
+            elif kind == "engagement_rate":
+                res = compare_engagement(posts, by="author_type", reference="company", terms=ENGAGEMENT_TERMS,
+                                         vce=VCE)
+            else:
+                numerator = "members_reached" if kind == "reach_per_post" else "engagements"
+                res = compare_rates(posts.assign(_one_post=1.0), numerator=numerator, exposure="_one_post",
+                                    by="author_type", reference="company", vce=VCE)
+            self._comparisons[(key, kind)] = res
+        return self._comparisons[(key, kind)]
+
+    def content_mix(self, key: str, target: float = 0.20) -> StatResult:
+        """:func:`~advocacy_eval.stats.content_mix` of the volunteers' posts against ``target`` (computed once)."""
+        if ("mix", key, target) not in self._comparisons:
+            posts, n_page = self._frame(key)
+            self._comparisons[("mix", key, target)] = content_mix(posts.iloc[n_page:], target=target)
+        return self._comparisons[("mix", key, target)]
+
+    def post_counts(self, key: str) -> tuple[int, int, int]:
+        """The population's page posts, volunteers' posts and volunteers who posted."""
+        posts, n_page = self._frame(key)
+        return n_page, len(posts) - n_page, int(self.active(key).sum())
+
+    def active(self, key: str) -> np.ndarray:
+        """Whether each volunteer (in the members' order) posted since their own enrolment."""
+        if key not in self._active:
+            codes = self.codes
+            member = self._member(key)
+            posted = np.zeros(len(member), dtype=bool)
+            posted[codes.post_author[codes.volunteer_rows(member)]] = True
+            self._active[key] = posted[member]
+        return self._active[key]
+
+    def person_months(self, key: str) -> pd.DataFrame:
+        """:func:`person_months` of a population (computed once)."""
+        if key not in self._person_months:
+            self._person_months[key] = _person_months(self.codes, self.populations[key], self._member(key))
+        return self._person_months[key]
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -329,22 +685,19 @@ def _from_row(metric: str, key: str, estimate: float, low: float, high: float, n
                        int(n_people))
 
 
+_RATIO_COMPARISON: dict[str, str] = {"amplification": "reach", "reach_per_post_ratio": "reach_per_post",
+                                     "engagement_per_post_ratio": "engagement_per_post",
+                                     "engagement_rate_ratio": "engagement_rate"}
+
+
 def _ratio(metric: str, ctx: MeasureContext, key: str) -> Measurement:
     pop = ctx.populations[key]
-    posts = ctx.window_posts(key)
-    is_page = posts["author_type"] == "company"
-    if not is_page.any():
+    n_page, n_volunteer_posts, _ = ctx.post_counts(key)
+    if not n_page:
         return Measurement.missing(metric, key, "no_page_posts", pop.n_volunteers)
-    if is_page.all():
+    if not n_volunteer_posts:
         return Measurement.missing(metric, key, "no_posts", pop.n_volunteers)
-    if metric == "engagement_rate_ratio":
-        res = compare_engagement(posts, by="author_type", reference="company", terms=ENGAGEMENT_TERMS, vce=VCE)
-    else:
-        numerator = {"amplification": "members_reached", "reach_per_post_ratio": "members_reached",
-                     "engagement_per_post_ratio": "engagements"}[metric]
-        exposure = "audience_size" if metric == "amplification" else "_one_post"
-        res = compare_rates(posts.assign(_one_post=1.0), numerator=numerator, exposure=exposure,
-                            by="author_type", reference="company", vce=VCE)
+    res = ctx.comparison(key, _RATIO_COMPARISON[metric])
     row = res.set_index("level").loc["employee"]
     n_authors = int(row["n_clusters"])
     return _from_row(metric, key, row["rate_ratio"], row["rate_ratio_ci_low"], row["rate_ratio_ci_high"],
@@ -353,33 +706,13 @@ def _ratio(metric: str, ctx: MeasureContext, key: str) -> Measurement:
 
 def _corporate_share(ctx: MeasureContext, key: str) -> Measurement:
     pop = ctx.populations[key]
-    posts = ctx.window_posts(key)
-    emp = posts.loc[posts["author_type"] == "employee"]
-    if emp.empty:
+    _, n_posts, n_authors = ctx.post_counts(key)
+    if not n_posts:
         return Measurement.missing("corporate_share", key, "no_posts", pop.n_volunteers)
-    mix = content_mix(emp, target=0.2)
+    mix = ctx.content_mix(key, target=0.2)
     row = mix.loc[mix["variant"] == "cluster"].iloc[0]
-    return _from_row("corporate_share", key, row["estimate"], row["ci_low"], row["ci_high"], len(emp), "posts",
-                     row["method"], emp["author_id"].nunique())
-
-
-def person_months(programme: Programme, pop: Population) -> pd.DataFrame:
-    """Volunteer x month rows from each volunteer's enrolment month while employed, with ``active`` (0/1).
-
-    Parameters
-    ----------
-    programme : Programme
-        Validated programme.
-    pop : Population
-        The population.
-    """
-    months = metrics.month_range(pop.start, pop.data_end)
-    grid = metrics.enrolled_months(pop.members, months)
-    posts = volunteer_posts(programme, pop.members)
-    active = metrics.add_month(posts)[["author_id", "month"]].drop_duplicates()
-    grid = grid.merge(active.rename(columns={"author_id": "employee_id"}).assign(active=1),
-                      on=["employee_id", "month"], how="left")
-    return grid.assign(active=grid["active"].fillna(0).astype("int64"), one=1, group="all")
+    return _from_row("corporate_share", key, row["estimate"], row["ci_low"], row["ci_high"], n_posts, "posts",
+                     row["method"], n_authors)
 
 
 def _monthly_participation(ctx: MeasureContext, key: str) -> Measurement:

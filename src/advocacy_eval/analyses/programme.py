@@ -20,7 +20,7 @@ import pandas as pd
 from ..claims import PROGRAMME, Claim, Scorecard, default_claims, evaluate
 from ..effects import BaconResult, HonestBounds, OnboardingEffect, bacon_decomposition, honest_bounds, twfe_estimate
 from ..errors import ReportError
-from ..panel import Panel
+from ..panel import OUTCOMES, Panel
 from ..privacy import check_min_group_size
 from ..schema import Programme
 from ..stats._result import StatResult, make_result
@@ -188,20 +188,44 @@ def programme_results(
     """
     k = check_min_group_size(min_group_size)
     claims = tuple(default_claims() if claims is None else claims)
+    own_context = context is None
     ctx = context if context is not None else MeasureContext(programme, k, control, anticipation)
     programme = ctx.programme  # the release: waves with fewer than k volunteers left out of every figure
-    plan = ctx.release_plan
-    panel = ctx.panel
-    if outcome not in panel.estimable:
+    # every estimate first, each fitted once on a panel of the outcomes only (the full panel, once built)
+    estimation = ctx.lean_panel(OUTCOMES)
+    if outcome not in estimation.estimable:
         outcome = "has_profile"
-    keys = [*programme.wave_ids, PROGRAMME]
-    scorecard = evaluate(claims, measure_all([c.metric for c in claims], ctx, keys), keys)
-
-    effects = [e for o in OUTCOME_ORDER if o in panel.estimable and (e := ctx.effect(o)) is not None]
+    effects = [e for o in OUTCOME_ORDER if o in estimation.estimable and (e := ctx.effect(o)) is not None]
     if ctx.effect(outcome) is None:
         raise ReportError(f"the effect of onboarding on {outcome} cannot be estimated from these data "
-                          f"({panel.count('units_enrolled')} volunteers and {panel.count('units_control')} other "
-                          f"employees in the panel): {ctx.effect_error(outcome)}")
+                          f"({estimation.count('units_enrolled')} volunteers and "
+                          f"{estimation.count('units_control')} other employees in the panel): "
+                          f"{ctx.effect_error(outcome)}")
+    baselines = {e.outcome: _baseline(estimation, e.outcome) for e in effects}
+    # diagnostics on the headline outcome
+    twfe = twfe_estimate(estimation, outcome)
+    bacon = bacon_decomposition(estimation, outcome) if int((estimation.cohorts["n_units"] > 0).sum()) >= 1 \
+        else None
+    try:
+        honest = honest_bounds(estimation, outcome, control=control, anticipation=anticipation,
+                               covariates=list(PROFILE_COVARIATES) if outcome == "has_profile" else None)
+    except (ValueError, np.linalg.LinAlgError):  # too few pre-periods to bound anything
+        honest = None
+    del estimation
+    if own_context:
+        ctx.release_panel()
+    panel = ctx.panel  # the full panel the report describes
+
+    plan = ctx.release_plan
+    keys = [*programme.wave_ids, PROGRAMME]
+    metric_names = list(dict.fromkeys(c.metric for c in claims))
+    by_key = {}
+    for key in keys:  # one population's posts at a time
+        by_key[key] = measure_all(metric_names, ctx, [key])
+        if own_context:
+            ctx.release_posts()
+    scorecard = evaluate(claims, [by_key[key][i] for i in range(len(metric_names)) for key in keys], keys)
+
     rows = []
     for e in effects:
         ov = e.overall.iloc[0]
@@ -209,7 +233,7 @@ def programme_results(
         rows.append({"outcome": e.outcome, "estimate": ov["estimate"], "se": ov["se"], "ci_low": ov["ci_low"],
                      "ci_high": ov["ci_high"], "p_value": ov["p_value"], "n": ov["n"], "method": e.method,
                      "pretrend_p": p, "pretrend_failed": bool(np.isfinite(p) and p < 0.05),
-                     "baseline": _baseline(panel, e.outcome)})
+                     "baseline": baselines[e.outcome]})
     outcomes = make_result(rows, first=["outcome"])
     head = ctx.effect(outcome)
     assert head is not None
@@ -224,15 +248,6 @@ def programme_results(
     total = ctx.profile_counts(PROGRAMME)
     profiles = tuple(ProfileRow(w, c, plan.label_key("profiles", w)) for w, c in zip(programme.wave_ids, per_wave)) \
         + (ProfileRow("total", total, "suppressed" if total.n_without < k else ""),)
-
-    # diagnostics on the headline outcome
-    twfe = twfe_estimate(panel, outcome)
-    bacon = bacon_decomposition(panel, outcome) if int((panel.cohorts["n_units"] > 0).sum()) >= 1 else None
-    try:
-        honest = honest_bounds(panel, outcome, control=control, anticipation=anticipation,
-                               covariates=list(PROFILE_COVARIATES) if outcome == "has_profile" else None)
-    except (ValueError, np.linalg.LinAlgError):  # too few pre-periods to bound anything
-        honest = None
 
     comp = []
     for wave in programme.wave_ids:

@@ -76,8 +76,26 @@ class ProfileCounts:
     attributable: Estimate | None
 
 
+def profile_totals(members: pd.DataFrame) -> tuple[int, int]:
+    """Volunteers without a profile at the reference date, and those of them who created one since.
+
+    Parameters
+    ----------
+    members : pandas.DataFrame
+        The volunteers.
+
+    Returns
+    -------
+    tuple of int
+        ``(n_without, n_created)`` (see :class:`ProfileCounts`).
+    """
+    counts = metrics.profiles_created(members, by=None)
+    return int(counts["n_without_profile"].iloc[0]), int(counts["n_created"].iloc[0])
+
+
 def profile_counts(programme: Programme, members: pd.DataFrame, data_end: pd.Timestamp,
-                   attributable: StatResult | None, label: str) -> ProfileCounts:
+                   attributable: StatResult | None, label: str,
+                   totals: tuple[int, int] | None = None) -> ProfileCounts:
     """Profile figures of a group of volunteers (:class:`ProfileCounts`).
 
     Parameters
@@ -92,9 +110,10 @@ def profile_counts(programme: Programme, members: pd.DataFrame, data_end: pd.Tim
         :func:`~advocacy_eval.effects.profiles_attributable` (rows per wave and ``total``).
     label : str
         Row of ``attributable`` to use (a wave id or ``"total"``).
+    totals : tuple of int, optional
+        :func:`profile_totals` of ``members`` when already counted.
     """
-    counts = metrics.profiles_created(members, by=None)
-    n_without, n_created = int(counts["n_without_profile"].iloc[0]), int(counts["n_created"].iloc[0])
+    n_without, n_created = profile_totals(members) if totals is None else totals
     if n_without:
         lo, hi = wilson_interval(np.array([n_created]), np.array([n_without]))
         rate = Estimate(n_created / n_without, float(lo[0]), float(hi[0]), n_without, "Wilson score interval")

@@ -24,9 +24,8 @@ from ..errors import ReportError
 from ..privacy import check_min_group_size, suppress_small_groups
 from ..schema import Programme
 from ..stats._result import StatResult
-from ..stats.proportions import compare_proportions, content_mix, wilson_interval
-from ..stats.rates import compare_engagement, compare_rates
-from .measures import VCE, MeasureContext, measure_all, population, volunteer_posts
+from ..stats.proportions import compare_proportions, wilson_interval
+from .measures import MeasureContext, is_in, measure_all, population, positions, volunteer_posts
 from .results import Estimate, ProfileCounts, pretrend_p
 
 
@@ -140,16 +139,24 @@ def posted_within(employees: pd.DataFrame, posts: pd.DataFrame, months: int,
         One row per enrolled employee with a complete window: employee_id,
         wave_id, department, posted (0/1).
     """
-    enrolled = employees.loc[employees["enrolled_on"].notna()].copy()
-    enrolled["window_end"] = enrolled["enrolled_on"] + pd.DateOffset(months=months)
-    enrolled = enrolled.loc[enrolled["window_end"] <= pd.Timestamp(data_end) + pd.Timedelta(days=1)]
-    emp_posts = posts.loc[posts["author_type"] == "employee", ["author_id", "published_at"]]
-    merged = emp_posts.merge(enrolled[["employee_id", "enrolled_on", "window_end"]],
-                             left_on="author_id", right_on="employee_id")
-    inside = merged.loc[(merged["published_at"] >= merged["enrolled_on"])
-                        & (merged["published_at"] < merged["window_end"]), "employee_id"].unique()
-    enrolled["posted"] = enrolled["employee_id"].isin(inside).astype("int64")
-    return enrolled[["employee_id", "wave_id", "department", "posted"]].reset_index(drop=True)
+    author = positions(posts["author_id"], pd.Index(employees["employee_id"]))
+    author = np.where(np.asarray((posts["author_type"] == "employee").fillna(False), dtype=bool), author, -1)
+    return _posted_within(employees, author, posts["published_at"].to_numpy(), months, data_end)
+
+
+def _posted_within(employees: pd.DataFrame, author: np.ndarray, published: np.ndarray, months: int,
+                   data_end: pd.Timestamp) -> pd.DataFrame:
+    """:func:`posted_within` from each post's author as a position in ``employees`` (-1: none of them)."""
+    enrolled_on = employees["enrolled_on"]
+    window_end = enrolled_on + pd.DateOffset(months=months)
+    complete = (enrolled_on.notna() & (window_end <= pd.Timestamp(data_end) + pd.Timedelta(days=1))).to_numpy()
+    start, end = enrolled_on.to_numpy(), window_end.to_numpy()
+    safe = np.maximum(author, 0)
+    inside = (author >= 0) & complete[safe] & (published >= start[safe]) & (published < end[safe])
+    posted = np.zeros(len(employees), dtype=bool)
+    posted[safe[inside]] = True
+    out = employees.loc[complete, ["employee_id", "wave_id", "department"]]
+    return out.assign(posted=posted[complete].astype("int64")).reset_index(drop=True)
 
 
 def _estimate(row: pd.Series, n: int, ci: tuple[str, str] = ("ci_low", "ci_high"), value: str = "estimate") -> Estimate:
@@ -201,13 +208,19 @@ def wave_results(
     k = check_min_group_size(min_group_size)
     programme.check_wave(wave)
     claims = tuple(default_claims() if claims is None else claims)
+    own_context = context is None
     ctx = context if context is not None else MeasureContext(programme, k)
     if wave in ctx.excluded_waves or ctx.wave_sizes.get(wave, 0) < k:
         raise ReportError(f"wave {wave} has fewer than {k} volunteers: it cannot be reported "
                           "without exposing individuals")
     programme = ctx.programme  # the release: waves with fewer than k volunteers left out
+    # the estimates first (the release plan needs the effect on posts; the profiles, this wave's own cells)
     plan = ctx.release_plan
-    pop = population(programme, wave)
+    effect = ctx.effect("posts") if programme.activity is not None else None
+    profiles = ctx.profile_counts(wave)
+    if own_context:
+        ctx.release_panel()  # nothing else needs it: free it before the posts are compared
+    pop = ctx.populations[wave]
     members = pop.members
     waves = programme.waves.set_index("wave_id")
     wave_claims = tuple(c for c in claims if c.applies_to(wave))
@@ -217,21 +230,23 @@ def wave_results(
     previous_wave = order[order.index(wave) - 1] if order.index(wave) > 0 else None
     previous = None
     if with_previous and previous_wave is not None:
+        # the previous wave's measurements: the context's (measured once, whichever report asks first)
         previous = evaluate(wave_claims, measure_all([c.metric for c in wave_claims], ctx, [previous_wave]),
                             [previous_wave])
+        if own_context:
+            ctx.release_posts(keep=[wave])
     elif not with_previous:
         previous_wave = None
 
-    posts = ctx.window_posts(wave)
-    emp_posts = posts.loc[posts["author_type"] == "employee"]
-
     # participation: since each volunteer's own enrolment
-    ever = members["employee_id"].isin(emp_posts["author_id"])
+    ever = ctx.active(wave)
     n_ever = int(ever.sum())
     lo, hi = wilson_interval(np.array([n_ever]), np.array([len(members)]))
     active = Estimate(n_ever / len(members), float(lo[0]), float(hi[0]), len(members), "Wilson score interval")
     pm = ctx.person_months(wave)
     monthly = pm.groupby("month").agg(n_enrolled=("employee_id", "size"), n_active=("active", "sum")).reset_index()
+    # the count has the dtype a count of the roster's ids has (nullable for NA-valued strings)
+    monthly["n_enrolled"] = monthly["n_enrolled"].astype(_count_dtype(members["employee_id"]))
     lo, hi = wilson_interval(monthly["n_active"].to_numpy(), monthly["n_enrolled"].to_numpy())
     monthly = monthly.assign(participation_rate=monthly["n_active"] / monthly["n_enrolled"],
                              estimate=monthly["n_active"] / monthly["n_enrolled"], ci_low=lo, ci_high=hi)
@@ -247,17 +262,22 @@ def wave_results(
     dept = suppress_small_groups(dept, count="n", k=k, values=["active", "share", "ci_low", "ci_high"],
                                  successes="active")
 
-    # reach and engagement
-    reach = compare_rates(posts, by="author_type", reference="company", vce=VCE)
+    # reach and engagement: the scorecard's comparisons (computed once per population)
+    reach = ctx.comparison(wave, "reach")
     r = reach.set_index("level")
-    engagement = compare_engagement(posts, by="author_type", reference="company", vce=VCE)
+    engagement = ctx.comparison(wave, "engagement_rate")
     e = engagement.set_index("level")
-    mix = content_mix(emp_posts, target=_target_share(claims))
+    mix = ctx.content_mix(wave, target=_target_share(claims))
 
     # waves compared (activation within the first months after each person's enrolment)
     earlier = order[: order.index(wave) + 1]
-    activation = posted_within(programme.employees.loc[programme.employees["wave_id"].isin(earlier)],
-                               programme.posts, months_window, pop.data_end)
+    codes = ctx.codes
+    among = is_in(programme.employees["wave_id"], earlier)
+    local = np.full(len(among), -1, dtype=np.int64)
+    local[among] = np.arange(int(among.sum()))
+    author = np.where(codes.post_author >= 0, local[np.maximum(codes.post_author, 0)], -1)
+    activation = _posted_within(programme.employees.loc[among], author, codes.published_at, months_window,
+                                pop.data_end)
     per_wave = activation.groupby("wave_id", observed=True).agg(posted=("posted", "sum"), n=("posted", "size"))
     per_wave = per_wave.reindex([w for w in earlier if w in per_wave.index]).reset_index()
     if len(per_wave) >= 2 and (per_wave["n"] >= k).all():
@@ -266,7 +286,6 @@ def wave_results(
     else:
         wave_comparison = StatResult(pd.DataFrame())
 
-    effect = ctx.effect("posts") if programme.activity is not None else None
     return WaveResults(
         wave_id=wave, waves=programme.waves, start=pd.Timestamp(waves.loc[wave, "start_date"]),
         end=pd.Timestamp(waves.loc[wave, "end_date"]), data_end=pop.data_end, min_group_size=k, claims=claims,
@@ -277,13 +296,20 @@ def wave_results(
         engagement_rate=_estimate(e.loc["employee"], e.loc["employee", "n_posts"]),
         reach=reach, engagement=engagement, mix=mix, participation_monthly=monthly,
         participation_by_department=dept, wave_comparison=wave_comparison, months_window=months_window,
-        profiles=ctx.profile_counts(wave),
+        profiles=profiles,
         profiles_hidden=plan.label_key("profiles", wave),
         effect_pretrend_p=pretrend_p(effect) if effect is not None else float("nan"),
         engagement_terms=str(engagement["terms"].iloc[0]) if "terms" in engagement else "",
         sources=programme.sources if programme.sources is not None
         else pd.DataFrame(columns=["file", "rows", "sha256"]),
     )
+
+
+def _count_dtype(ids: pd.Series):
+    """The dtype of a groupby ``size`` of a column like ``ids`` (``Int64`` for NA-valued strings, else int64)."""
+    probe = pd.DataFrame({"g": np.zeros(min(len(ids), 1), dtype=np.int64), "v": ids.iloc[:1].to_numpy()})
+    probe["v"] = probe["v"].astype(ids.dtype)
+    return probe.groupby("g").agg(n=("v", "size"))["n"].dtype
 
 
 def _target_share(claims: Sequence[Claim]) -> float:

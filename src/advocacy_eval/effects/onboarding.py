@@ -72,6 +72,37 @@ def _resolve_columns(panel: Panel | pd.DataFrame, unit: str | None, period: str 
     return panel, unit, period, first_period  # type: ignore[return-value]
 
 
+def _unit_codes(values: pd.Series) -> np.ndarray:
+    """Codes ``0..n-1`` of the units in order of first appearance (:func:`pandas.factorize`).
+
+    A panel's ``unit`` column already holds such codes, sorted: it is used as is.
+    """
+    arr = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
+    if arr is not None and arr.dtype.kind in "iu" and len(arr) and arr[0] == 0:
+        step = np.diff(arr)
+        if bool(((step == 0) | (step == 1)).all()):
+            return arr.astype(np.int64)
+    codes, _ = pd.factorize(values, sort=False)
+    return codes.astype(np.int64, copy=False)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``numpy.unique`` (sorted distinct values); small non-negative integers are found without sorting."""
+    if values.dtype.kind in "iu" and len(values) and values.min() >= 0 and values.max() < 1_000_000:
+        return np.flatnonzero(np.bincount(values)).astype(values.dtype)
+    return np.unique(values)
+
+
+def _n_distinct(values: np.ndarray, dropna: bool = True) -> int:
+    """Number of distinct values: :meth:`pandas.Series.nunique` (``dropna``) or ``len(numpy.unique)``.
+
+    Small non-negative integers (periods) are counted without sorting.
+    """
+    if values.dtype.kind in "iu" and len(values) and values.min() >= 0 and values.max() < 1_000_000:
+        return int(np.count_nonzero(np.bincount(values)))
+    return int(pd.Series(values).nunique()) if dropna else int(len(np.unique(values)))
+
+
 def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None,
                       period: str | None = None, first_period: str | None = None,
                       unbalanced: str = "balance",
@@ -113,49 +144,65 @@ def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | Non
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise KeyError(f"column(s) not in the panel: {', '.join(missing)}")
-    codes, _ = pd.factorize(data[unit], sort=False)
+    codes = _unit_codes(data[unit])
     if (codes < 0).any():
         raise ValueError(f"the unit column {unit!r} has missing values")
     per = pd.to_numeric(data[period]).to_numpy()
     fp = pd.to_numeric(data[first_period]).fillna(0).to_numpy()
-    order = np.lexsort((per, codes))
-    df = pd.DataFrame({"unit": codes[order].astype(np.int64), "period": per[order], "first_period": fp[order],
-                       "y": pd.to_numeric(data[outcome]).astype("float64").to_numpy()[order]})
-    for c in covariates or []:
-        df[c] = pd.to_numeric(data[c]).astype("float64").to_numpy()[order]
-    if (df["first_period"] < 0).any():
+    # sort by unit then period; a panel is built sorted, so the permutation is usually the identity
+    if len(codes) < 2 or bool(np.all((codes[1:] > codes[:-1]) | ((codes[1:] == codes[:-1]) & (per[1:] >= per[:-1])))):
+        order = None
+    else:
+        order = np.lexsort((per, codes))
+        codes, per, fp = codes[order], per[order], fp[order]
+
+    def column(name: str) -> np.ndarray:
+        values = pd.to_numeric(data[name]).astype("float64").to_numpy()
+        return values if order is None else values[order]
+
+    y = column(outcome)
+    covs = {c: column(c) for c in covariates or []}
+    if (fp < 0).any():
         raise ValueError("first_period must be >= 0 (0 or missing = never treated)")
-    u, pp, ff = df["unit"].to_numpy(), df["period"].to_numpy(), df["first_period"].to_numpy()
-    same_unit = u[1:] == u[:-1]
-    if (same_unit & (pp[1:] == pp[:-1])).any():
+    same_unit = codes[1:] == codes[:-1]
+    if (same_unit & (per[1:] == per[:-1])).any():
         raise ValueError("the panel has duplicate (unit, period) rows")
-    if (same_unit & (ff[1:] != ff[:-1])).any():
+    if (same_unit & (fp[1:] != fp[:-1])).any():
         raise ValueError("first_period must be constant within a unit")
-    n_periods_all = int(len(np.unique(pp)))
+    del same_unit
+    n_periods_all = _n_distinct(per, dropna=False)
     n_units_all = int(codes.max()) + 1 if len(codes) else 0
-    n_rows_all = len(df)
-    first = df["period"].min()
-    ok = df["y"].notna()
-    for c in covariates or []:
-        ok &= df[c].notna()
-    df = df.loc[ok]
-    rows_missing = n_rows_all - len(df)
-    units_missing = n_units_all - int(len(np.unique(df["unit"].to_numpy())))
+    n_rows_all = len(codes)
+    first = pd.Series(per).min()
+    unit_fp = np.zeros(n_units_all, dtype=fp.dtype)
+    unit_fp[codes] = fp  # constant within a unit
+
+    def n_units_among(rows: np.ndarray) -> int:
+        return int(np.count_nonzero(np.bincount(codes[rows], minlength=n_units_all)))
+
+    keep = ~np.isnan(y)
+    for values in covs.values():
+        keep &= ~np.isnan(values)
+    rows_missing = n_rows_all - int(keep.sum())
+    units_missing = n_units_all - n_units_among(keep)
     # treated at or before the first period: no pre-period
-    always = df["first_period"].gt(0) & df["first_period"].le(first)
-    n_always = int(df.loc[always, "unit"].nunique())
-    df = df.loc[~always]
+    always = keep & (fp > 0) & (fp <= first)
+    n_always = n_units_among(always)
+    keep &= ~always
+    del always
     n_unbalanced = 0
     n_unbalanced_treated = 0
     if unbalanced == "balance":
-        uu = df["unit"].to_numpy()
-        full = np.bincount(uu)[uu] == n_periods_all
-        dropped = df.loc[~full].drop_duplicates("unit")
-        n_unbalanced = len(dropped)
-        n_unbalanced_treated = int((dropped["first_period"] > 0).sum())
-        df = df.loc[full]
-    df = df.reset_index(drop=True)
-    units = df.drop_duplicates("unit")
+        per_unit = np.bincount(codes[keep], minlength=n_units_all)
+        partial = (per_unit > 0) & (per_unit != n_periods_all)
+        n_unbalanced = int(partial.sum())
+        n_unbalanced_treated = int((partial & (unit_fp > 0)).sum())
+        keep &= per_unit[codes] == n_periods_all
+    used = np.bincount(codes[keep], minlength=n_units_all) > 0
+    df = pd.DataFrame({"unit": codes[keep].astype(np.int64), "period": per[keep], "first_period": fp[keep],
+                       "y": y[keep]})
+    for c, values in covs.items():
+        df[c] = values[keep]
     values = {
         "units_in_panel": (n_units_all, "units in the panel"),
         "rows_in_panel": (n_rows_all, "rows in the panel"),
@@ -164,11 +211,11 @@ def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | Non
         "units_always_treated": (n_always, "units treated in or before the first period (no pre-period), left out"),
         "units_unbalanced": (n_unbalanced, "units not observed in every period, left out (unbalanced='balance')"),
         "units_unbalanced_treated": (n_unbalanced_treated, "of which treated units"),
-        "units_used": (len(units), "units used"),
-        "units_treated_used": (int((units["first_period"] > 0).sum()), "treated units used"),
-        "units_never_treated_used": (int((units["first_period"] == 0).sum()), "never-treated units used"),
+        "units_used": (int(used.sum()), "units used"),
+        "units_treated_used": (int((used & (unit_fp > 0)).sum()), "treated units used"),
+        "units_never_treated_used": (int((used & (unit_fp == 0)).sum()), "never-treated units used"),
         "rows_used": (len(df), "rows used"),
-        "periods_used": (int(df["period"].nunique()), "periods used"),
+        "periods_used": (_n_distinct(df["period"].to_numpy()), "periods used"),
     }
     report = pd.DataFrame({"key": list(values), "value": [int(v[0]) for v in values.values()],
                            "description": [v[1] for v in values.values()]})
@@ -203,15 +250,28 @@ class _Aggregator:
         kit = getattr(result, "_aggregation_kit", None)
         if kit is None:  # pragma: no cover - diff-diff always attaches it on a fit
             raise RuntimeError("diff-diff result carries no aggregation kit; cannot aggregate")
-        self.influence: dict = kit.influence
-        cohorts = np.asarray(kit.bookkeeping["unit_cohorts"], dtype=float)
+        self._setup(result.group_time_effects, kit.influence, kit.bookkeeping["unit_cohorts"], alpha, anticipation)
+
+    @classmethod
+    def from_cells(cls, group_time_effects: dict, influence: dict, unit_cohorts: np.ndarray, alpha: float,
+                   anticipation: int) -> _Aggregator:
+        """An aggregator of some cells only (see :func:`_cell_estimates`), positions into ``unit_cohorts``."""
+        agg = cls.__new__(cls)
+        agg._setup(group_time_effects, influence, unit_cohorts, alpha, anticipation)
+        return agg
+
+    def _setup(self, group_time_effects: dict, influence: dict, unit_cohorts: Any, alpha: float,
+               anticipation: int) -> None:
+        self.influence: dict = influence
+        self._dense: tuple[np.ndarray, dict] | None = None
+        cohorts = np.asarray(unit_cohorts, dtype=float)
         self.n_units = len(cohorts)
         self.cohort_values, self.cohort_codes = np.unique(cohorts, return_inverse=True)
         self.cohort_sizes = np.bincount(self.cohort_codes).astype(float)
         self.alpha = alpha
         self.anticipation = anticipation
         self.z = float(sps.norm.isf(alpha / 2))
-        cells = [(g, t, d) for (g, t), d in result.group_time_effects.items()
+        cells = [(g, t, d) for (g, t), d in group_time_effects.items()
                  if np.isfinite(d["effect"]) and not d.get("is_reference", False)]
         self.cells = sorted(cells, key=lambda c: (c[0], c[1]))
         self.att = {(g, t): float(d["effect"]) for g, t, d in self.cells}
@@ -224,12 +284,35 @@ class _Aggregator:
 
     def cell_psi(self, key: tuple) -> np.ndarray:
         """Dense influence function of one cell."""
+        if self._dense is not None:
+            row = self._dense[1].get(key)
+            return self._dense[0][row].copy() if row is not None else np.zeros(self.n_units)
         psi = np.zeros(self.n_units)
         info = self.influence.get(key)
         if info is not None:
             psi[info["treated_idx"]] += info["treated_inf"]
             psi[info["control_idx"]] += info["control_inf"]
         return psi
+
+    def densify(self) -> None:
+        """Hold every cell's influence function as a dense row (while many aggregations are computed).
+
+        Each aggregation then streams over rows instead of scattering into
+        random positions; the sums are the same, term by term and in the same
+        order (units outside a cell add an exact zero). :meth:`sparsify` frees
+        the rows.
+        """
+        keys = [k for k in self.att if k in self.influence]
+        matrix = np.zeros((len(keys), self.n_units))
+        for row, k in zip(matrix, keys):
+            info = self.influence[k]
+            row[info["treated_idx"]] = info["treated_inf"]
+            row[info["control_idx"]] = info["control_inf"]
+        self._dense = (matrix, {k: i for i, k in enumerate(keys)})
+
+    def sparsify(self) -> None:
+        """Free the dense rows of :meth:`densify`."""
+        self._dense = None
 
     def weighted(self, keys: Sequence[tuple], weights: np.ndarray, wif: bool) -> tuple[float, np.ndarray]:
         """Estimate and influence function of ``sum_k w_k ATT_k``.
@@ -242,12 +325,18 @@ class _Aggregator:
         weights = np.asarray(weights, dtype=float)
         estimate = float(weights @ effects)
         psi = np.zeros(self.n_units)
-        for k, w in zip(keys, weights):
-            info = self.influence.get(k)
-            if info is None:
-                continue
-            psi[info["treated_idx"]] += w * info["treated_inf"]
-            psi[info["control_idx"]] += w * info["control_inf"]
+        if self._dense is not None:
+            matrix, rows = self._dense
+            for k, w in zip(keys, weights):
+                if k in rows:
+                    psi += w * matrix[rows[k]]
+        else:
+            for k, w in zip(keys, weights):
+                info = self.influence.get(k)
+                if info is None:
+                    continue
+                psi[info["treated_idx"]] += w * info["treated_inf"]
+                psi[info["control_idx"]] += w * info["control_inf"]
         if wif:
             psi += self._wif([k[0] for k in keys], effects) / self.n_units
         return estimate, psi
@@ -406,24 +495,28 @@ class OnboardingEffect:
         StatResult
             One row: label, estimate, se, ci_low, ci_high, p_value, n (cells).
         """
-        agg = self._require_agg()
-        keys, w = [], []
-        for r in weights.itertuples(index=False):
-            key = (float(r.cohort), float(r.period))
-            match = [k for k in agg.att if k[0] == key[0] and k[1] == key[1]]
-            if not match:
-                raise KeyError(f"no estimated ATT for cohort {r.cohort}, period {r.period}")
-            keys.append(match[0])
-            w.append(float(r.weight))
-        estimate, psi = agg.weighted(keys, np.asarray(w), wif=False)
-        row = {"label": label, **agg.row(estimate, psi), "n": len(keys),
-               "method": f"fixed linear combination of ATT(g,t), {self.method}"}
-        return make_result([row], first=["label"])
+        return _combine(self._require_agg(), self.method, weights, label)
 
     def _require_agg(self) -> _Aggregator:
         if self._agg is None:  # pragma: no cover
             raise RuntimeError("this result has no aggregation engine")
         return self._agg
+
+
+def _combine(agg: _Aggregator, method: str, weights: pd.DataFrame, label: str) -> StatResult:
+    """:meth:`OnboardingEffect.combine` on an aggregator (``method``: the effect's method label)."""
+    keys, w = [], []
+    for r in weights.itertuples(index=False):
+        key = (float(r.cohort), float(r.period))
+        match = [k for k in agg.att if k[0] == key[0] and k[1] == key[1]]
+        if not match:
+            raise KeyError(f"no estimated ATT for cohort {r.cohort}, period {r.period}")
+        keys.append(match[0])
+        w.append(float(r.weight))
+    estimate, psi = agg.weighted(keys, np.asarray(w), wif=False)
+    row = {"label": label, **agg.row(estimate, psi), "n": len(keys),
+           "method": f"fixed linear combination of ATT(g,t), {method}"}
+    return make_result([row], first=["label"])
 
 
 def _method_label(method: str, control: str, inference: str, n_bootstrap: int,
@@ -547,7 +640,9 @@ def onboarding_effect(
         cohort_labels = {float(k): v for k, v in panel.cohort_labels().items()}
         period_labels = {float(p): panel.months[int(p) - 1] for p in range(1, panel.n_periods + 1)}
 
+    del sample
     agg = _Aggregator(result, alpha, anticipation)
+    agg.densify()  # every aggregation below sums rows of influence functions
     tables = _aggregate(agg, result, label, cohort_labels, period_labels, n_bootstrap, seed,
                         bootstrap_weights, alpha)
     effect = OnboardingEffect(
@@ -557,6 +652,7 @@ def onboarding_effect(
     )
     if isinstance(panel, Panel):
         effect.by_wave = _by_wave(effect, panel)
+    agg.sparsify()
     return effect
 
 
@@ -818,7 +914,6 @@ class HonestBounds:
     method: str
 
 
-
 def twfe_estimate(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None, period: str | None = None,
                   first_period: str | None = None, alpha: float = 0.05) -> StatResult:
     """Two-way fixed-effects estimate, shown only as a contrast to :func:`onboarding_effect`.
@@ -848,10 +943,13 @@ def twfe_estimate(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
         ci_low, ci_high, p_value, n (units), n_obs, method.
     """
     sample, _ = estimation_sample(panel, outcome, unit, period, first_period, "balance")
-    periods = np.unique(sample["period"].to_numpy())
+    periods = _distinct(sample["period"].to_numpy())
     n_t = len(periods)
     codes = sample["unit"].to_numpy()
-    _, u = np.unique(codes, return_inverse=True)
+    if len(codes) and bool((codes[1:] >= codes[:-1]).all()):  # sorted by unit: ranks without sorting
+        u = np.concatenate([[0], np.cumsum(codes[1:] != codes[:-1])])
+    else:
+        _, u = np.unique(codes, return_inverse=True)
     n_u = int(u.max()) + 1
     t = np.searchsorted(periods, sample["period"].to_numpy())
     fp = sample["first_period"].to_numpy()
@@ -1015,9 +1113,138 @@ def _subset_container(es: Any, keep: np.ndarray) -> Any:
 # ----------------------------------------------------------------------------- profile creation
 
 
+def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[float]], control: str = "not_yet_treated",
+                    anticipation: int = 0, method: str = "dr", covariates: Sequence[str] | None = None,
+                    alpha: float = 0.05) -> _Aggregator:
+    """ATT(g, t) of some post-enrolment cells only, each estimated as :func:`onboarding_effect` estimates it.
+
+    :func:`onboarding_effect` (varying base period, balanced sample, analytic
+    inference) compares, for a cell ``(g, t)`` with ``t >= g``, cohort ``g``
+    between its base period (the last period before ``g - anticipation``) and
+    ``t`` with the controls of ``t``: the never-enrolled, and (not-yet-enrolled
+    control group) the cohorts enrolling after ``t + anticipation``. Each cell
+    uses only those units and those two periods. Here the cells of cohort ``g``
+    whose periods share the same control cohorts are estimated together by
+    diff-diff on exactly those units (control cohorts coded as never enrolled,
+    which they are throughout those periods) and periods: the same outcome
+    changes, covariates and units, in the same order, so the same estimates
+    and influence functions, without estimating the cells nobody asked for.
+    Influence functions are positioned in the full estimation sample's units.
+
+    Parameters
+    ----------
+    panel : Panel
+        The panel.
+    outcome : str
+        Outcome.
+    cells : dict
+        ``cohort -> periods`` wanted (periods before the cohort are ignored).
+    control, anticipation, method, covariates, alpha
+        As in :func:`onboarding_effect`.
+
+    Returns
+    -------
+    _Aggregator
+        The cells estimated (cells the full estimate could not estimate either are absent).
+
+    Raises
+    ------
+    ValueError
+        When :func:`onboarding_effect` would refuse the panel.
+    """
+    from diff_diff import CallawaySantAnna
+
+    if control not in CONTROLS:
+        raise ValueError(f"control must be one of {sorted(set(CONTROLS))}, got {control!r}")
+    control = CONTROLS[control]
+    sample, _ = estimation_sample(panel, outcome, covariates=covariates)
+    unit = sample["unit"].to_numpy()
+    first = sample["first_period"].to_numpy()
+    if (first > 0).sum() == 0:
+        raise ValueError("no treated unit with a pre-period in the estimation sample")
+    # units as diff-diff orders them (sorted; the sample is sorted by unit), and each unit's cohort
+    first_row = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    units, unit_cohorts = unit[first_row], first[first_row]
+    cohort_values = sorted({float(g) for g in np.unique(unit_cohorts) if g > 0})
+    if control == "never_treated" and (first == 0).sum() == 0:
+        raise ValueError("no never-treated unit: use control='not_yet_treated'")
+    if (first == 0).sum() == 0 and len(cohort_values) < 2:
+        raise ValueError("not_yet_treated control group requires at least 2 treatment cohorts when there are "
+                         "no never-treated units.")
+    period = sample["period"].to_numpy()
+    observed = _distinct(period)
+    effects: dict[tuple[float, float], dict] = {}
+    influence: dict[tuple[float, float], dict] = {}
+    for g in sorted(cells):
+        before = observed[observed + anticipation < g]
+        if g not in cohort_values or not len(before):
+            continue  # no such cohort, or no base period: not estimable
+        base = before.max()
+        wanted = sorted({float(t) for t in cells[g] if t >= g and t in set(observed.tolist())})
+        # periods whose control cohorts are the same are estimated together
+        bands: dict[tuple[float, ...], list[float]] = {}
+        for t in wanted:
+            controls = () if control == "never_treated" else \
+                tuple(c for c in cohort_values if c != g and c > max(t, base) + anticipation)
+            bands.setdefault(controls, []).append(t)
+        for controls, periods in bands.items():
+            in_band = _among(first, [g, 0, *controls]) & _among(period, [base, *periods])
+            if not ((first[in_band] == 0).any() or len(controls)):
+                continue  # no control unit: the full estimate skips these cells too
+            band = sample.loc[in_band].reset_index(drop=True)
+            band["first_period"] = band["first_period"].where(band["first_period"] == g, 0)
+            cs = CallawaySantAnna(control_group=control, anticipation=anticipation, estimation_method=method,
+                                  alpha=alpha, n_bootstrap=0, base_period="varying")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = cs.fit(band, outcome="y", unit="unit", time="period", first_treat="first_period",
+                             covariates=list(covariates) if covariates else None)
+            band_unit = band["unit"].to_numpy()
+            band_units = band_unit[np.r_[True, band_unit[1:] != band_unit[:-1]]]  # sorted, as the sample
+            position = np.searchsorted(units, band_units)  # band position -> full-sample position
+            kit = res._aggregation_kit
+            for (cg, ct), d in res.group_time_effects.items():
+                if float(cg) != g or float(ct) not in periods:
+                    continue
+                key = (float(cg), float(ct))
+                effects[key] = d
+                info = kit.influence.get((cg, ct)) if kit is not None else None
+                if info is not None:
+                    influence[key] = {"treated_idx": position[info["treated_idx"]],
+                                      "treated_inf": info["treated_inf"],
+                                      "control_idx": position[info["control_idx"]],
+                                      "control_inf": info["control_inf"]}
+            del band, res, kit
+    return _Aggregator.from_cells(effects, influence, unit_cohorts, alpha, anticipation)
+
+
+def _among(values: np.ndarray, allowed: Sequence[float]) -> np.ndarray:
+    """``numpy.isin`` for small non-negative integers (periods, cohorts) through a lookup table."""
+    if values.dtype.kind in "iu" and len(values) and values.min() >= 0 and values.max() < 1_000_000:
+        table = np.zeros(int(values.max()) + 1, dtype=bool)
+        for a in allowed:
+            if float(a).is_integer() and 0 <= a < len(table):
+                table[int(a)] = True
+        return table[values]
+    return np.isin(values, allowed)
+
+
+def _last_observed(panel: Panel, waves: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each volunteer's cohort, last observed period and wave (those observed in their enrolment month or later)."""
+    d = panel.data
+    cols = [panel.unit, panel.first_period, panel.period, "wave_id"]
+    treated = d.loc[d[panel.first_period] > 0, cols]
+    if waves is not None:
+        treated = treated.loc[treated["wave_id"].isin(list(waves))]
+    last = treated.groupby(panel.unit, sort=False, observed=True).agg(
+        cohort=(panel.first_period, "first"), period=(panel.period, "max"), wave_id=("wave_id", "first"))
+    return last.loc[last["period"] >= last["cohort"]]  # left before enrolment month ended: no exposure
+
+
 def profiles_attributable(panel: Panel, control: str = "not_yet_treated", anticipation: int = 0,
                           covariates: Sequence[str] | None = ("has_profile",),
-                          effect: OnboardingEffect | None = None) -> StatResult:
+                          effect: OnboardingEffect | None = None,
+                          waves: Sequence[str] | None = None) -> StatResult:
     """LinkedIn profiles attributable to onboarding, with a 95% interval, per wave and in total.
 
     Definition: for every volunteer ``i`` in the panel, enrolled in period
@@ -1050,6 +1277,11 @@ def profiles_attributable(panel: Panel, control: str = "not_yet_treated", antici
         trends fail; see ``docs/onboarding-effect.md``). Pass ``()`` for none.
     effect : OnboardingEffect, optional
         A fitted effect on ``has_profile`` to reuse.
+    waves : sequence of str, optional
+        Only these waves' rows (and no ``total``). Without ``effect``, only
+        the ATT(g, t) these rows add up are estimated, each exactly as the
+        full estimate estimates it (same units, periods and controls), so the
+        rows are the full estimate's, for a fraction of the work.
 
     Returns
     -------
@@ -1057,26 +1289,34 @@ def profiles_attributable(panel: Panel, control: str = "not_yet_treated", antici
         One row per wave and a ``total`` row: ``wave_id``, estimate, se,
         ci_low, ci_high, p_value, ``n`` (volunteers counted), method.
     """
-    if effect is None:
-        effect = onboarding_effect(panel, "has_profile", control=control, anticipation=anticipation,
-                                   covariates=list(covariates) if covariates else None)
-    elif effect.outcome != "has_profile":
+    if effect is not None and effect.outcome != "has_profile":
         raise ValueError(f"effect must be on has_profile, got {effect.outcome!r}")
-    d = panel.data
-    treated = d.loc[d[panel.first_period] > 0]
-    last = treated.groupby(panel.unit, sort=False, observed=True).agg(
-        cohort=(panel.first_period, "first"), period=(panel.period, "max"), wave_id=("wave_id", "first"))
-    last = last.loc[last["period"] >= last["cohort"]]  # left before enrolment month ended: no exposure
-    estimated = {(float(g), float(t)) for g, t in effect._require_agg().att}
+    last = _last_observed(panel, waves)
+    if effect is None and waves is not None:
+        cells: dict[float, set[float]] = {}
+        for g, t in zip(last["cohort"], last["period"]):
+            cells.setdefault(float(g), set()).add(float(t))
+        agg = _cell_estimates(panel, "has_profile", cells, control=control, anticipation=anticipation,
+                              covariates=list(covariates) if covariates else None)
+        control = CONTROLS[control]
+        label = _method_label("dr", control, "analytic", 0, list(covariates) if covariates else None)
+    else:
+        if effect is None:
+            effect = onboarding_effect(panel, "has_profile", control=control, anticipation=anticipation,
+                                       covariates=list(covariates) if covariates else None)
+        agg, label = effect._require_agg(), effect.method
+    estimated = {(float(g), float(t)) for g, t in agg.att}
     ok = [(float(g), float(t)) in estimated for g, t in zip(last["cohort"], last["period"])]
     n_missing = int(len(last) - sum(ok))
     last = last.loc[ok]
-    method = "sum over volunteers of ATT(g, last observed month) on has_profile, " + effect.method
+    method = "sum over volunteers of ATT(g, last observed month) on has_profile, " + label
     rows = []
-    groups = [(str(w), grp) for w, grp in last.groupby("wave_id", observed=True, sort=True)] + [("total", last)]
+    groups = [(str(w), grp) for w, grp in last.groupby("wave_id", observed=True, sort=True)]
+    if waves is None:
+        groups.append(("total", last))
     for wave, grp in groups:
         weights = grp.groupby(["cohort", "period"]).size().rename("weight").reset_index()
-        res = effect.combine(weights, label=wave)
+        res = _combine(agg, label, weights, label=wave)
         row = res.iloc[0].to_dict()
         row.update(wave_id=wave, n=len(grp), method=method)
         row.pop("label", None)

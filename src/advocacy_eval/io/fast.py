@@ -56,7 +56,7 @@ HIGH_CARDINALITY: frozenset[tuple[str, str]] = frozenset({
 })
 """Columns read as plain text: nearly one distinct value per row, a dictionary would not help."""
 
-BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 21
 """Block size of pyarrow's reader (each block is parsed by one thread)."""
 
 _WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())

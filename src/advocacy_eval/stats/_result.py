@@ -140,3 +140,28 @@ def group_levels(values: pd.Series) -> list[Any]:
         return sorted(uniq)
     except TypeError:
         return list(uniq)
+
+
+def level_codes(values: pd.Series, levels: Sequence[Any]) -> np.ndarray:
+    """Position of each value in ``levels`` (-1 for missing values and values not in ``levels``).
+
+    Equivalent to ``pandas.Categorical(values, categories=levels).codes``, but the
+    values are factorised first (codes of a categorical, a dictionary encoding of
+    Arrow strings), so only the distinct values are matched against ``levels``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Group of each row.
+    levels : sequence
+        The levels, in order.
+
+    Returns
+    -------
+    numpy.ndarray of intp
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return np.full(len(codes), -1, dtype=np.intp)
+    lookup = pd.Categorical(np.asarray(uniques, dtype=object), categories=list(levels)).codes.astype(np.intp)
+    return np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1).astype(np.intp)

@@ -322,7 +322,7 @@ def content_mix(
     df = posts.reset_index(drop=True)
     byser: pd.Series
     if by is None:
-        byser = pd.Series(["all"] * len(df))
+        byser = pd.Series(pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), categories=["all"]))
         by_name = "all"
     elif isinstance(by, pd.Series):
         byser = by.reset_index(drop=True)

@@ -26,6 +26,7 @@ from ._result import (
     as_float_array,
     check_conf_level,
     group_levels,
+    level_codes,
     make_result,
     p_two_sided,
     pct,
@@ -92,6 +93,16 @@ class GroupRateCov:
 
     def __init__(self, **kw: Any) -> None:
         self.__dict__.update(kw)
+
+
+def _distinct_per_group(groups: np.ndarray, codes: np.ndarray, k: int, n_codes: int) -> np.ndarray:
+    """Number of distinct ``codes`` (in ``0..n_codes-1``) in each of the ``k`` groups."""
+    pair = groups.astype(np.int64) * n_codes + codes
+    if k * n_codes <= 4 * len(pair) + 1_000_000:  # a bitmap of (group, code) pairs: no sort
+        seen = np.zeros(k * n_codes, dtype=bool)
+        seen[pair] = True
+        return np.count_nonzero(seen.reshape(k, n_codes), axis=1)
+    return np.bincount(np.unique(pair) // n_codes, minlength=k)
 
 
 def group_rate_covariance(
@@ -162,15 +173,17 @@ def group_rate_covariance(
         raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
     y = as_float_array(counts)
     e = as_float_array(exposures)
-    gser = pd.Series(np.asarray(groups, dtype=object) if not isinstance(groups, pd.Series) else groups.to_numpy())
+    # keep the groups' own dtype (categorical, Arrow strings...): no per-row conversion to Python objects
+    gser = groups.reset_index(drop=True) if isinstance(groups, pd.Series) \
+        else pd.Series(np.asarray(groups, dtype=object))
     n = y.shape[0]
     if e.shape != (n,) or len(gser) != n:
         raise ValueError("counts, exposures and groups must have the same length")
     if levels is None:
-        levels = group_levels(gser)
+        levels = group_levels(gser.astype(object) if isinstance(gser.dtype, pd.CategoricalDtype) else gser)
     levels = list(levels)
     k = len(levels)
-    g = pd.Categorical(gser, categories=levels).codes.astype(np.intp)
+    g = level_codes(gser, levels)
     if (g < 0).any():
         raise ValueError("groups holds values that are not in levels (or missing)")
 
@@ -185,13 +198,12 @@ def group_rate_covariance(
         a = np.arange(n)
         n_auth_values = n
     else:
-        cl = pd.Series(clusters.to_numpy() if isinstance(clusters, pd.Series) else np.asarray(clusters))
+        cl = clusters.reset_index(drop=True) if isinstance(clusters, pd.Series) else pd.Series(np.asarray(clusters))
         if cl.isna().any():
             raise ValueError("cluster identifiers must not be missing")
-        a, uniq = pd.factorize(cl)
+        a, uniq = pd.factorize(cl)  # integer or categorical ids (the analyses' codes) factorise without hashing text
         n_auth_values = len(uniq)
-    pair = np.unique(g.astype(np.int64) * n_auth_values + a)
-    n_authors = np.bincount(pair // n_auth_values, minlength=k)
+    n_authors = _distinct_per_group(g, a, k, n_auth_values)
 
     if method == "naive":
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -205,20 +217,20 @@ def group_rate_covariance(
 
     # composite cluster key: author, or the post itself for small groups
     by_post = n_authors < min_clusters if clusters is not None else np.ones(k, bool)
+    row_by_post = by_post[g]
     if post_ids is None:
         p_codes = np.arange(n)
     else:
-        pser = pd.Series(post_ids.to_numpy() if isinstance(post_ids, pd.Series) else np.asarray(post_ids))
+        pser = post_ids.reset_index(drop=True) if isinstance(post_ids, pd.Series) else pd.Series(np.asarray(post_ids))
         if pser.isna().any():
             p_codes = np.arange(n)
-        else:
-            p_codes = pd.factorize(pser)[0]
-    row_by_post = by_post[g]
+        else:  # only the rows clustered by post need their post's code (the same clusters, numbered alike)
+            p_codes = np.zeros(n, dtype=np.int64)
+            p_codes[row_by_post] = pd.factorize(pser[row_by_post])[0]
     key = np.where(row_by_post, n_auth_values + p_codes.astype(np.int64), a.astype(np.int64))
     c, cuniq = pd.factorize(key)
     G = len(cuniq)
-    unit_pair = np.unique(g.astype(np.int64) * G + c)
-    n_units = np.bincount(unit_pair // G, minlength=k)
+    n_units = _distinct_per_group(g, c, k, G)
 
     flat = c.astype(np.int64) * k + g
     if vce == "cr1":
