@@ -44,10 +44,11 @@ lab: setup ## JupyterLab on notebooks/
 notebooks: setup ## re-execute the committed notebooks so stored outputs match the code
 	$(BIN)/advocacy-eval refresh-notebooks
 
-sample: setup ## regenerate data/sample from its seed
-	$(BIN)/advocacy-eval sample --out data/sample
+sample: setup ## regenerate data/sample from its seed (24 months ending 2025-12: bit-for-bit the committed files)
+	$(BIN)/advocacy-eval sample --out data/sample --end 2025-12
 
 benchmark: setup ## scale benchmarks (see benchmarks/README.md)
+	$(BIN)/python benchmarks/all_waves.py
 	$(BIN)/python benchmarks/onboarding_scale.py
 
 clean:

@@ -604,7 +604,8 @@ def test_ratio_of_sums_recovers_truth_over_replications() -> None:
 
 
 def test_committed_sample_regenerates_bit_for_bit(tmp_path):
-    """data/sample/ is exactly what `advocacy-eval sample --out data/sample` writes from its seed."""
+    """data/sample/ is exactly what `write_sample()` and `make sample` (`advocacy-eval sample --out data/sample
+    --end 2025-12`, see tests/test_sample_end.py) write from its seed."""
     from advocacy_eval.paths import sample_data_dir
 
     write_sample(tmp_path / "again")

@@ -2,11 +2,13 @@
 
 Sub-commands:
 
-- ``sample --out DIR [--seed N] [--employees N] [--months N]``: write a synthetic programme.
+- ``sample --out DIR [--seed N] [--employees N] [--months N] [--end YYYY-MM]``: write a synthetic
+  programme whose last month of data is ``--end`` (default: the last full month, UTC).
 - ``import KIND FILE... --into DATA_DIR``: import real exports (LinkedIn page and member analytics,
   advocacy platform, HR roster) into a programme folder, pseudonymised, merged without loss.
 - ``validate DATA_DIR``: check a programme folder; print every problem; exit 1 on bad data.
-- ``report DATA_DIR (--wave W | --all-waves) [--out DIR] [--lang en|fr]``: executed reports.
+- ``report DATA_DIR (--wave W | --all-waves | --programme) [--out DIR] [--lang en|fr] [--jobs N]``: executed
+  reports; with ``--all-waves``, N at once (default: the number of cores).
 
 Errors meant for users are printed as one message, never as a traceback.
 """
@@ -27,13 +29,33 @@ def _eprint(message: str) -> None:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from .sample import write_sample
+    """Write a synthetic programme whose last month of data is ``--end`` (default: last full month, UTC).
 
+    Every check runs before anything is written: a bad ``--end`` (not
+    ``YYYY-MM``, or not a full month yet), ``--months`` or ``--employees``
+    below 1, or waves that do not fit in the months give one line and exit 1.
+    """
+    from .sample import SampleParameters, resolve_end, write_sample
+
+    for flag, value in (("--months", args.months), ("--employees", args.employees)):
+        if value is not None and value < 1:
+            _eprint(f"advocacy-eval: {flag} must be >= 1, got {value}")
+            return 1
     overrides = {"seed": args.seed, "n_employees": args.employees, "n_months": args.months}
-    sample = write_sample(args.out, **{k: v for k, v in overrides.items() if v is not None})
+    try:
+        end = resolve_end(args.end)
+    except ValueError as exc:
+        _eprint(f"advocacy-eval: --{exc}")  # "--end must be a month YYYY-MM ..."
+        return 1
+    try:
+        params = SampleParameters.ending(end, **{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:
+        _eprint(f"advocacy-eval: {str(exc).removeprefix('SampleParameters: ')}")
+        return 1
+    sample = write_sample(args.out, params)
     print(f"wrote a synthetic programme to {args.out}: {len(sample.waves)} waves, "
           f"{len(sample.employees)} employees, {len(sample.posts)} posts, "
-          f"{len(sample.activity)} activity rows (seed {sample.parameters.seed})")
+          f"{len(sample.activity)} activity rows, {params.start[:7]} to {params.end} (seed {params.seed})")
     return 0
 
 
@@ -41,7 +63,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .io import load_programme
 
     try:
-        programme = load_programme(args.data_dir, as_of=args.as_of)
+        programme = load_programme(args.data_dir, as_of=args.as_of, cache=not args.fresh)
     except DataValidationError as exc:
         _eprint(exc.render(max_rows=args.max_rows))
         return 1
@@ -49,10 +71,74 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_default_jobs() -> int:
+    """Default of ``--jobs``: the number of cores (:func:`os.cpu_count`)."""
+    import os
+
+    return os.cpu_count() or 1
+
+
+def _report_jobs(value: str) -> int:
+    """``--jobs``: a whole number of at least 1."""
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of reports run at once, not {value!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (1 runs the reports one after the other), not {jobs}")
+    return jobs
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
+    """Validate once, compute the leak guard's identifiers once, then run the reports (``--jobs`` at once).
+
+    With ``--all-waves`` and ``--jobs`` above 1 the report workers start (and
+    warm up their kernels) first, while the data are loaded and checked; the
+    programme is loaded once here and released before any report runs.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments.
+
+    Returns
+    -------
+    int
+        Exit code (see :func:`_report`).
+    """
+    import os
+
+    pool = None
+    if args.all_waves and args.jobs > 1 and os.name == "posix":
+        from .publish.parallel import ReportPool
+
+        pool = ReportPool(min(args.jobs, 2))  # at least 2 reports (a wave and the programme); more once known
+    try:
+        return _report(args, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _report(args: argparse.Namespace, pool: object | None) -> int:
+    """The report command once its workers (a :class:`~advocacy_eval.publish.parallel.ReportPool`, or None) started.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments.
+    pool : ReportPool or None
+        Workers started early (``--all-waves`` with ``--jobs`` above 1), else None.
+
+    Returns
+    -------
+    int
+        Exit code: 0, 1 (invalid data, a failed report) or 2 (unknown wave).
+    """
     from .io import load_programme
     from .paths import resolve_data_dir
-    from .publish.runner import ReportError, comex_identifiers, run_all_waves, run_programme_report
+    from .publish.runner import (check_vocabulary, identifiers, programme_task, release_memory, run_reports,
+                                 wave_task)
 
     data_dir = resolve_data_dir(args.data_dir)
     try:
@@ -92,21 +178,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
                     "claimed_participation": args.claimed_participation,
                     "claimed_staff_reached": args.claimed_staff_reached}
     extra = {**claim_params, "min_group_size": args.min_group_size, **vocabulary}
-    done, failed = run_all_waves(data_dir, waves, args.out, args.lang, args.cell_timeout, extra,
-                                 progress=_eprint, timeout=args.timeout, pdf=args.pdf) if waves else ({}, {})
+    check_vocabulary(data_dir, args.lang, extra)
+    tasks = [wave_task(data_dir, w, args.lang, extra) for w in waves]
     if args.programme or args.all_waves:
-        _eprint("[programme] all waves together: running")
-        try:
-            result = run_programme_report(
-                data_dir, args.out, args.lang, args.cell_timeout,
-                {**claim_params, "min_group_size": args.min_group_size, "claimed_profiles": args.claimed_profiles,
-                 **vocabulary},
-                timeout=args.timeout, forbidden=comex_identifiers(data_dir), pdf=args.pdf)
-            done["programme"] = result
-            _eprint(f"[programme] wrote {result.html} ({result.seconds:.1f} s)")
-        except ReportError as exc:
-            failed["programme"] = str(exc)
-            _eprint(f"[programme] FAILED: {exc}")
+        tasks.append(programme_task(data_dir, args.lang, {**claim_params, "min_group_size": args.min_group_size,
+                                                          "claimed_profiles": args.claimed_profiles, **vocabulary}))
+    forbidden = identifiers(programme)  # the leak guard of every report, from this one load
+    del programme  # the reports load it themselves: keep this process small while they run
+    release_memory()
+    if pool is not None:
+        pool.start(min(args.jobs, len(tasks)))
+    done, failed = run_reports(tasks, args.out, cell_timeout=args.cell_timeout, timeout=args.timeout,
+                               forbidden=forbidden, pdf=args.pdf, jobs=args.jobs, progress=_eprint, pool=pool)
     if failed:
         _eprint(f"summary: {len(done)} report(s) written, {len(failed)} failed:")
         for wave, message in failed.items():
@@ -138,13 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--seed", type=int, help="random seed (default: the committed sample's)")
     p.add_argument("--employees", type=int, help="eligible employees (default 2000)")
-    p.add_argument("--months", type=int, help="months of data (default 24)")
+    p.add_argument("--months", type=int, help="months of data, ending with --end (default 24)")
+    p.add_argument("--end", metavar="YYYY-MM",
+                   help="last month of data, inclusive (default: the last full month before today, UTC; "
+                        "the committed sample: --end 2025-12)")
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("validate", help="check a programme folder and list every problem")
     p.add_argument("data_dir", help="programme folder (waves, employees, posts[, activity])")
     p.add_argument("--as-of", help="date after which dates are in the future (default today)")
     p.add_argument("--max-rows", type=int, default=200, help="problems to list (default 200)")
+    p.add_argument("--fresh", action="store_true",
+                   help="validate again even if unchanged inputs were validated before (ignore the snapshot)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("report", help="execute the wave report(s) into HTML")
@@ -177,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF with headless Chromium")
+    p.add_argument("--jobs", type=_report_jobs, default=_report_default_jobs(), metavar="N",
+                   help="reports run at once with --all-waves, each worker keeping one warm kernel "
+                        "(default: the number of cores; 1: one after the other, in this process)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place (stored outputs for nbval)")

@@ -19,6 +19,15 @@ for every column but ``employees.trained_on``, which has its own stream
 calendar (``start`` never defaults to today) and a fixed sort order, so the
 written files are byte-identical for the same parameters.
 
+The calendar can also be given by its last month: :meth:`SampleParameters.ending`
+(or the ``end`` argument of :func:`generate_programme` and :func:`write_sample`)
+sets ``start = end - n_months + 1``; the ``advocacy-eval sample`` command does so,
+with ``--end`` defaulting to :func:`last_full_month` (the last full month before
+today, UTC) so that its data is never in the future. Every date the generator
+writes (``published_at``, activity months, ``enrolled_on``, ``trained_on``,
+``left_on``, ``profile_created_on``, the waves' ``start_date`` / ``end_date``)
+lies inside the window, i.e. on or before the last day of its last month.
+
 Data-generating process (defaults in brackets, see :class:`SampleParameters`)
 ------------------------------------------------------------------------------
 *Population.* ``n_employees`` [2000] eligible employees ``E0001``...,
@@ -193,9 +202,11 @@ Ground truth (:attr:`SampleProgramme.truth`)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,6 +222,9 @@ __all__ = [
     "SampleProgramme",
     "generate_programme",
     "write_sample",
+    "last_full_month",
+    "resolve_end",
+    "start_for_end",
     "EFFECT_DYNAMICS",
     "PAGE_ID",
     "SAMPLE_FILES",
@@ -257,7 +271,9 @@ class SampleParameters:
         Length of the observation window in calendar months.
     start : str
         First day of the window, ``YYYY-MM-DD``; must be a first of month.
-        Fixed (never today's date) so regeneration is bit-for-bit.
+        Fixed (never today's date) so regeneration is bit-for-bit. To give the
+        window by its last month instead, use :meth:`ending`; the last month is
+        :attr:`end`.
     departments, department_weights : tuple
         Department names and their (unnormalised) sizes.
     regions, region_weights : tuple
@@ -492,7 +508,10 @@ class SampleParameters:
         ).astype("datetime64[D]") + (self.enrolment_window_days - 1)
         window_end = (np.datetime64(self.start[:7], "M") + self.n_months).astype("datetime64[D]")
         if last_end >= window_end:
-            fail("every wave's enrolment window must end inside the observation window")
+            needed = int((last_end.astype("datetime64[M]") - np.datetime64(self.start[:7], "M")).astype(int)) + 1
+            fail(f"every wave's enrolment window must end inside the observation window: with "
+                 f"wave_start_months {list(self.wave_start_months)} the last window ends in month {needed} "
+                 f"of the data, so n_months must be >= {needed} (got {self.n_months})")
         if any(not 0 <= s <= 1 for s in self.wave_volunteer_shares):
             fail("wave_volunteer_shares must be in [0, 1]")
         if self.effect_dynamics not in EFFECT_DYNAMICS:
@@ -559,6 +578,50 @@ class SampleParameters:
         if self.training_lead_days < 0:
             fail("training_lead_days must be >= 0")
 
+    @property
+    def end(self) -> str:
+        """Last month of the window, ``YYYY-MM`` (inclusive): ``start``'s month plus ``n_months - 1``."""
+        return str(np.datetime64(self.start[:7], "M") + (self.n_months - 1))
+
+    @classmethod
+    def ending(cls, end: str, **fields: Any) -> SampleParameters:
+        """Parameters whose window ends with the month ``end`` (inclusive).
+
+        ``start`` is derived as the first day of ``end - n_months + 1``
+        (:func:`start_for_end`); ``wave_start_months`` stay offsets from it.
+
+        Parameters
+        ----------
+        end : str
+            Last month of data, ``YYYY-MM``.
+        **fields
+            Other fields of :class:`SampleParameters` (not ``start``), e.g.
+            ``n_months=36`` or ``seed=7``.
+
+        Returns
+        -------
+        SampleParameters
+
+        Raises
+        ------
+        TypeError
+            If ``start`` is also given.
+        ValueError
+            If ``end`` is not ``YYYY-MM`` or the parameters are inconsistent.
+
+        Examples
+        --------
+        >>> p = SampleParameters.ending("2025-12")
+        >>> p.start, p.end
+        ('2024-01-01', '2025-12')
+        >>> SampleParameters.ending("2026-10", n_months=36).start
+        '2023-11-01'
+        """
+        if "start" in fields:
+            raise TypeError("give either end or start, not both")
+        n_months = fields.get("n_months", cls.n_months)
+        return cls(start=start_for_end(end, n_months), **fields)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the parameters as a JSON-serialisable dict (tuples as lists)."""
         return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -592,6 +655,117 @@ class SampleProgramme:
         return {"waves": self.waves, "employees": self.employees, "posts": self.posts, "activity": self.activity}
 
 
+# ----------------------------------------------------------------------------- calendar
+
+_MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _parse_month(text: str, what: str = "end") -> np.datetime64:
+    """``YYYY-MM`` as a ``numpy.datetime64[M]``; ``ValueError`` with one clear line otherwise."""
+    if not isinstance(text, str) or not _MONTH_RE.fullmatch(text):
+        raise ValueError(f"{what} must be a month YYYY-MM (e.g. 2025-12), got {text!r}")
+    return np.datetime64(text, "M")
+
+
+def start_for_end(end: str, n_months: int) -> str:
+    """First day of a window of ``n_months`` calendar months whose last month is ``end``.
+
+    Parameters
+    ----------
+    end : str
+        Last month of the window (inclusive), ``YYYY-MM``.
+    n_months : int
+        Length of the window in months, ``>= 1``.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DD``, the first day of ``end - n_months + 1``.
+
+    Raises
+    ------
+    ValueError
+        If ``end`` is not ``YYYY-MM`` or ``n_months < 1``.
+
+    Examples
+    --------
+    >>> start_for_end("2025-12", 24)
+    '2024-01-01'
+    """
+    last = _parse_month(end)
+    if isinstance(n_months, bool) or not isinstance(n_months, (int, np.integer)) or n_months < 1:
+        raise ValueError(f"n_months must be an integer >= 1, got {n_months!r}")
+    return str((last - (int(n_months) - 1)).astype("datetime64[D]"))
+
+
+def last_full_month(today: dt.date | None = None) -> str:
+    """The last full calendar month before ``today``, ``YYYY-MM``.
+
+    Parameters
+    ----------
+    today : datetime.date, optional
+        Default: today's date in UTC (the date :func:`advocacy_eval.io.load_programme`
+        compares with to find dates in the future).
+
+    Returns
+    -------
+    str
+        The month before ``today``'s month.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> last_full_month(datetime.date(2026, 1, 31))
+    '2025-12'
+    """
+    today = dt.datetime.now(dt.timezone.utc).date() if today is None else today
+    return str(np.datetime64(f"{today.year:04d}-{today.month:02d}", "M") - 1)
+
+
+def resolve_end(end: str | None, today: dt.date | None = None) -> str:
+    """The last month of a sample written on ``today``: ``end``, checked, or :func:`last_full_month`.
+
+    A sample whose last month is not over yet (or is in the future) would hold
+    dates after ``today``, which :func:`advocacy_eval.io.load_programme`
+    rejects; this is the check ``advocacy-eval sample --end`` runs.
+
+    Parameters
+    ----------
+    end : str or None
+        ``YYYY-MM``, or None for :func:`last_full_month`.
+    today : datetime.date, optional
+        Default: today's date in UTC.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM``, a month before ``today``'s.
+
+    Raises
+    ------
+    ValueError
+        One line, starting with ``end``: not ``YYYY-MM``, or not a full month
+        before ``today``.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> resolve_end(None, datetime.date(2026, 11, 30))
+    '2026-10'
+    >>> resolve_end("2025-12", datetime.date(2026, 11, 30))
+    '2025-12'
+    """
+    latest = last_full_month(today)
+    if end is None:
+        return latest
+    if not isinstance(end, str) or not _MONTH_RE.fullmatch(end):
+        raise ValueError(f"end must be a month YYYY-MM (e.g. {latest}), got {end!r}")
+    if end > latest:
+        why = "is the current month (not over yet)" if end == str(np.datetime64(latest, "M") + 1) else "is in the future"
+        raise ValueError(f"end {end} {why}; the latest possible end is {latest} (the last full month, UTC)")
+    return end
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -610,7 +784,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _resolve(params: SampleParameters | None, overrides: dict[str, Any]) -> SampleParameters:
+def _resolve(params: SampleParameters | None, overrides: dict[str, Any], end: str | None = None) -> SampleParameters:
     params = SampleParameters() if params is None else params
     if not isinstance(params, SampleParameters):
         raise TypeError(f"params must be SampleParameters or None, got {type(params).__name__}")
@@ -619,6 +793,11 @@ def _resolve(params: SampleParameters | None, overrides: dict[str, Any]) -> Samp
         unknown = sorted(set(overrides) - known)
         if unknown:
             raise TypeError(f"unknown sample parameter(s): {', '.join(unknown)}")
+    if end is not None:
+        if "start" in overrides:
+            raise TypeError("give either end or start, not both")
+        overrides = {**overrides, "start": start_for_end(end, overrides.get("n_months", params.n_months))}
+    if overrides:
         params = dataclasses.replace(params, **overrides)
     return params
 
@@ -830,13 +1009,18 @@ def _employee_audience_per_post(key: SampleParameters) -> tuple[float, float, in
 # ----------------------------------------------------------------------------- generator
 
 
-def generate_programme(params: SampleParameters | None = None, **overrides: Any) -> SampleProgramme:
+def generate_programme(
+    params: SampleParameters | None = None, *, end: str | None = None, **overrides: Any
+) -> SampleProgramme:
     """Generate a synthetic advocacy programme with known ground truth.
 
     Parameters
     ----------
     params : SampleParameters, optional
         Parameters; defaults to ``SampleParameters()``.
+    end : str, optional
+        Last month of data, ``YYYY-MM``: replaces ``start`` by
+        ``end - n_months + 1`` (:func:`start_for_end`). Default: keep ``start``.
     **overrides
         Fields of :class:`SampleParameters` replacing those of ``params``,
         e.g. ``seed=7`` or ``effect_dynamics="constant"``.
@@ -849,7 +1033,8 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
     Raises
     ------
     TypeError
-        If an override is not a parameter name.
+        If an override is not a parameter name, or both ``end`` and a
+        ``start`` override are given.
     ValueError
         If the parameters are inconsistent.
 
@@ -859,7 +1044,7 @@ def generate_programme(params: SampleParameters | None = None, **overrides: Any)
     >>> list(prog.waves["wave_id"])
     ['W1', 'W2', 'W3']
     """
-    return _generate(_resolve(params, overrides))
+    return _generate(_resolve(params, overrides, end))
 
 
 def _generate(
@@ -1198,6 +1383,9 @@ def _generate(
     )
     for name, df in (("waves", waves_df), ("employees", employees_df), ("posts", posts_df), ("activity", activity_df)):
         assert list(df.columns) == list(SAMPLE_COLUMNS[name]), (name, list(df.columns))
+        # every date lies in the window: a sample ending last month is never "in the future"
+        late = _dates_after(df, name, end_day)
+        assert not late, (name, late)
 
     # -- ground truth ---------------------------------------------------------------------------
     truth = _truth(
@@ -1244,6 +1432,14 @@ def _generate(
     return SampleProgramme(
         waves=waves_df, employees=employees_df, posts=posts_df, activity=activity_df, parameters=p, truth=truth
     )
+
+
+def _dates_after(df: pd.DataFrame, table: str, end_day: np.int64) -> list[str]:
+    """Date, month and datetime columns of ``df`` holding a value on or after day number ``end_day``."""
+    limit = np.datetime64(int(end_day), "D").astype("datetime64[ns]")
+    kinds = ("date", "month", "datetime")
+    return [c.name for c in COLUMNS[table]
+            if c.kind in kinds and c.name in df.columns and (df[c.name].to_numpy() >= limit).any()]
 
 
 def _engagements(
@@ -1597,7 +1793,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_sample(
-    out_dir: str | os.PathLike[str], params: SampleParameters | None = None, **overrides: Any
+    out_dir: str | os.PathLike[str], params: SampleParameters | None = None, *, end: str | None = None,
+    **overrides: Any
 ) -> SampleProgramme:
     """Generate a programme and write it as CSV files plus ``truth.json``.
 
@@ -1614,6 +1811,9 @@ def write_sample(
         Destination folder, created if needed.
     params : SampleParameters, optional
         Parameters; defaults to ``SampleParameters()``.
+    end : str, optional
+        Last month of data, ``YYYY-MM``, as in :func:`generate_programme`
+        (``write_sample(out, end="2025-12")`` writes the committed sample).
     **overrides
         Parameter overrides, as in :func:`generate_programme`.
 
@@ -1622,7 +1822,7 @@ def write_sample(
     SampleProgramme
         The programme that was written.
     """
-    prog = generate_programme(params, **overrides)
+    prog = generate_programme(params, end=end, **overrides)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, df in prog.tables().items():

@@ -32,12 +32,23 @@ Safety properties of a published report (``docs/privacy-and-provenance.md``):
 The kernel is always the current interpreter (a temporary kernelspec pointing
 at :data:`sys.executable`), never whatever ``python3`` kernelspec happens to be
 installed.
+
+Batches (:func:`run_reports`, :func:`run_all_waves`): with ``jobs=1`` the
+reports run one after the other in this process, each in a fresh kernel;
+with ``jobs > 1`` they run at once in worker processes that each keep one
+kernel warm between reports (:mod:`advocacy_eval.publish.parallel`), every
+report still going through :func:`run_notebook`. The leak guard's
+identifiers are computed once per run (:func:`identifiers`, a compact
+:class:`Identifiers` set searched with vectorised look-ups) and passed to
+every report.
 """
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import errno
+import functools
 import importlib.util
 import json
 import logging
@@ -51,15 +62,20 @@ import sys
 import threading
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from ..errors import ReportError
 from ..paths import notebooks_dir, resolve_data_dir
-from ..reports.provenance import SCORECARD_MIME_TYPE, find_record, find_scorecard_csv
+
+if TYPE_CHECKING:  # imported where used: a batch's parent process never loads nbformat, IPython or papermill
+    import nbformat
+    import numpy as np
+    import pyarrow as pa
+
+    from .parallel import KernelSession, ReportPool
 
 KERNEL_NAME = "advocacy-eval-current-python"
 """Name of the temporary kernelspec that runs the current interpreter."""
@@ -365,9 +381,9 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     str
         The HTML document.
     """
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
+    import nbformat
+
+    from ..reports.provenance import SCORECARD_MIME_TYPE
 
     nb = nbformat.from_dict(json.loads(json.dumps(notebook)))
     for cell in nb.cells:
@@ -375,16 +391,30 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
             cell["outputs"] = [o for o in cell.get("outputs", [])
                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                                and SCORECARD_MIME_TYPE not in o.get("data", {})]  # machine-readable only
+    resources = {"metadata": {"name": title}, "advocacy_csp": CONTENT_SECURITY_POLICY, "advocacy_css": REPORT_CSS}
+    body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
+    body = _ANCHOR_LINK.sub("", body)  # hidden heading permalinks: the report has no link at all
+    return _STYLE_BLOCK.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), body)
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """The HTML exporter of :func:`to_html`, built once per process (its template is compiled once).
+
+    It holds no state from one notebook to the next: the notebook's filters and
+    resources are set up by every conversion.
+    """
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     exporter = HTMLExporter(template_name="lab", template_file=_TEMPLATE_NAME,
                             extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             anchor_link_text="", mathjax_url="", require_js_url="")
     remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
-    resources = {"metadata": {"name": title}, "advocacy_csp": CONTENT_SECURITY_POLICY, "advocacy_css": REPORT_CSS}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = _ANCHOR_LINK.sub("", body)  # hidden heading permalinks: the report has no link at all
-    return _STYLE_BLOCK.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), body)
+    return exporter
 
 
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
@@ -797,6 +827,215 @@ def pd_is_string(series) -> bool:
     return pd.api.types.is_string_dtype(series) or series.dtype == object
 
 
+def _distinct_text(values, distinct: bool = True) -> pa.Array:
+    """The non-missing values of a column as a pyarrow ``large_string`` array: ``str(v)`` of each.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The column.
+    distinct : bool
+        Each value once (otherwise as many times as it occurs, when the
+        caller removes duplicates later: an id column, unique anyway).
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    series = (values if isinstance(values, pd.Series) else pd.Series(values)).dropna()
+    if isinstance(series.dtype, pd.StringDtype):
+        arr = pa.array(series.unique() if distinct else series.array, type=pa.large_string())
+    else:
+        unique = series.unique()
+        if pd.api.types.infer_dtype(unique, skipna=False) == "string":
+            arr = pa.array(unique, type=pa.large_string())
+        else:  # not all text (an object column of numbers, say): str() of each distinct value
+            arr = pa.array([str(v) for v in unique], type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.drop_null()
+
+
+def _identifier_values(values: pa.Array) -> np.ndarray:
+    """Boolean mask: which of ``values`` match :data:`_IDENTIFIER_VALUE` (an e-mail, a URL or URN, a profile link).
+
+    Every alternative of the pattern holds a ``.`` or a ``:`` (whatever the
+    case): a vectorised test keeps only the values holding one, and only
+    those go through the regular expression, so the answer is exactly
+    Python's.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    mask = np.zeros(len(values), dtype=bool)
+    if len(values) == 0:
+        return mask
+    maybe = pc.fill_null(pc.or_(pc.match_substring(values, "."), pc.match_substring(values, ":")), False)
+    where = pc.indices_nonzero(maybe).to_numpy()
+    if len(where):
+        mask[where] = [bool(_IDENTIFIER_VALUE.search(v)) for v in values.take(where).to_pylist()]
+    return mask
+
+
+def _stripped(values: pa.Array) -> pa.Array:
+    """``v.strip()`` of each value, keeping those of at least 3 characters, each once.
+
+    White space is neither a letter nor a digit: a value that starts and
+    ends with one needs no stripping (a vectorised test); only the others go
+    through :meth:`str.strip`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    clean = pc.fill_null(pc.match_substring_regex(values, r"^[\p{L}\p{N}](?s:.*[\p{L}\p{N}])?$"), False)
+    fixed = pa.array([v.strip() for v in values.filter(pc.invert(clean)).to_pylist()], type=pa.large_string())
+    values = pa.concat_arrays([values.filter(clean), fixed])
+    return pc.unique(values.filter(pc.greater_equal(pc.utf8_length(values), 3)))
+
+
+_GRAM = 8
+"""Characters of a long identifier's head and tail looked up among the text's substrings (:meth:`Identifiers.found_in`)."""
+
+
+def _substrings(text: str, lengths: set[int]) -> pa.Array:
+    """Every distinct substring of ``text`` of the given lengths (in characters), as a pyarrow array."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lengths = sorted(n for n in lengths if 0 < n <= len(text))
+    try:
+        if "\x00" in text:
+            raise ValueError("NUL characters do not survive numpy's fixed-width strings")
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        parts = [pa.array(np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(codes, n))
+                          .view(f"<U{n}").ravel(), type=pa.large_string()) for n in lengths]
+    except (ValueError, UnicodeError, pa.ArrowException):
+        parts = [pa.array(sorted({text[i:i + n] for i in range(len(text) - n + 1)}), type=pa.large_string())
+                 for n in lengths]
+    if not parts:
+        return pa.array([], type=pa.large_string())
+    return pc.unique(pa.concat_arrays(parts))
+
+
+class Identifiers(collections.abc.Set):
+    """The identifiers a COMEX report must not show: a read-only set of strings, compact and searched vectorised.
+
+    The values are held once, as a pyarrow string array (a few bytes each,
+    no Python object per value: about 40 MB for 2.3 million identifiers),
+    and a report's text is checked against them with vectorised look-ups
+    (:meth:`found_in`). It behaves as a :class:`collections.abc.Set` of
+    ``str`` (``in``, ``len``, iteration, ``&``, ``<=``...), pickles
+    compactly, and can be built from any iterable of strings.
+
+    Parameters
+    ----------
+    values : iterable of str or pyarrow.Array
+        The identifiers (duplicates and missing values dropped; no other
+        cleaning: :func:`identifiers` strips them and leaves out the short ones).
+    """
+
+    def __init__(self, values: Iterable[str] | pa.Array | pa.ChunkedArray = ()) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if not isinstance(values, pa.Array):
+            values = pa.array(list(values), type=pa.large_string())
+        self._values = pc.unique(values.cast(pa.large_string()).drop_null())
+        self._long: tuple | None = None
+
+    @classmethod
+    def _from_iterable(cls, it: Iterable[str]) -> Identifiers:
+        return cls(it)
+
+    def __reduce__(self) -> tuple:
+        return (_identifiers_from_unique, (self._values,))
+
+    @property
+    def values(self) -> pa.Array:
+        """The identifiers, each once (pyarrow ``large_string`` array)."""
+        return self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __iter__(self) -> Iterator[str]:
+        step = 1 << 16
+        for start in range(0, len(self._values), step):
+            yield from self._values.slice(start, step).to_pylist()
+
+    def __contains__(self, value: object) -> bool:
+        import pyarrow.compute as pc
+
+        if not isinstance(value, str) or not len(self._values):
+            return False
+        return bool(pc.any(pc.equal(self._values, value)).as_py())
+
+    def __repr__(self) -> str:
+        return f"<Identifiers: {len(self)} values>"
+
+    def _long_values(self) -> tuple:
+        """The values checked as substrings (with a space, or longer than 24 characters), their heads and tails."""
+        import pyarrow.compute as pc
+
+        if self._long is None:
+            values = self._values
+            long = values.filter(pc.or_(pc.match_substring(values, " "), pc.greater(pc.utf8_length(values), 24)))
+            heads = pc.utf8_slice_codeunits(long, 0, _GRAM)
+            tails = pc.utf8_slice_codeunits(long, -_GRAM)
+            lengths = set(pc.unique(pc.utf8_length(heads)).to_pylist())
+            self._long = (long, heads, tails, lengths)
+        return self._long
+
+    def found_in(self, text: str, tokens: Iterable[str] | None = None) -> set[str]:
+        """The identifiers that a text shows.
+
+        An identifier is shown when it is one of the text's tokens (runs of
+        letters, digits and ``@.:/%+-``), or, for one holding a space or
+        longer than 24 characters, when it appears anywhere in the text. The
+        tokens (a few thousand) are looked up among the identifiers in one
+        vectorised pass; a long identifier is compared with the text only if
+        its first and last 8 characters are both among the text's
+        substrings (an exact pre-test, also vectorised), so the answer is
+        that of ``f in text`` for every long ``f``.
+
+        Parameters
+        ----------
+        text : str
+            The report's visible text.
+        tokens : iterable of str, optional
+            The text's tokens, when already extracted.
+
+        Returns
+        -------
+        set of str
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found: set[str] = set()
+        if not len(self._values):
+            return found
+        words = list(set(_TOKEN.findall(text)) if tokens is None else set(tokens))
+        if words:
+            shown = pc.is_in(self._values, value_set=pa.array(words, type=pa.large_string()))
+            found.update(self._values.filter(shown).to_pylist())
+        long, heads, tails, lengths = self._long_values()
+        if len(long):
+            pieces = _substrings(text, lengths | {_GRAM})
+            maybe = pc.and_(pc.is_in(heads, value_set=pieces), pc.is_in(tails, value_set=pieces))
+            found.update(value for value in long.filter(maybe).to_pylist() if value in text)
+        return found
+
+
+def _identifiers_from_unique(values: pa.Array) -> Identifiers:
+    """Rebuild pickled :class:`Identifiers` (the values are already unique)."""
+    ids = Identifiers.__new__(Identifiers)
+    ids._values, ids._long = values, None
+    return ids
+
+
 def is_identifier_column(frame, column: str, entity: str) -> bool:
     """Whether an extra (non-canonical) text column holds identifiers rather than group labels.
 
@@ -823,18 +1062,21 @@ def is_identifier_column(frame, column: str, entity: str) -> bool:
     -------
     bool
     """
+    import pyarrow as pa
+
     if _IDENTIFIER_COLUMN.search(column):
         return True
     rows = frame.loc[frame[column].notna(), [column, entity]]
     if rows.empty:
         return False
-    values = rows[column].astype(str)
-    if values.str.contains(_IDENTIFIER_VALUE).mean() >= 0.5:
+    counts = rows[column].astype(str).value_counts(sort=False)  # each distinct value once, with its rows
+    distinct = pa.array(counts.index.to_numpy(dtype=object), type=pa.large_string())
+    if counts.to_numpy()[_identifier_values(distinct)].sum() / len(rows) >= 0.5:
         return True
-    return values.nunique() >= 0.5 * rows[entity].nunique() and values.nunique() > 1
+    return len(counts) >= 0.5 * rows[entity].nunique() and len(counts) > 1
 
 
-def identifiers(programme) -> set[str]:
+def identifiers(programme) -> Identifiers:
     """Values that must never appear in a COMEX report.
 
     The identifiers of the input: employee ids, post ids and the author ids
@@ -843,7 +1085,12 @@ def identifiers(programme) -> set[str]:
     URNs, e-mails, profile URLs, people's names); and any value of any other
     text column that is by itself an e-mail address, a URL or a URN. Group
     labels (a department, or an extra ``business_unit`` column repeating it)
-    are not identifiers. Values shorter than 3 characters are left out.
+    are not identifiers. Values are stripped of surrounding white space;
+    those shorter than 3 characters are left out.
+
+    Computed column by column on distinct values with vectorised operations
+    (no Python loop over the millions of post ids of a large programme):
+    compute it once per run and pass it to every report.
 
     Parameters
     ----------
@@ -852,37 +1099,40 @@ def identifiers(programme) -> set[str]:
 
     Returns
     -------
-    set of str
+    Identifiers
+        A read-only set of ``str``, stored compactly.
     """
+    import pyarrow as pa
+
     from ..schema import COLUMNS
 
-    values: set[str] = set()
+    parts: list[pa.Array] = []
     for table, ids, entity in (("employees", ["employee_id"], "employee_id"), ("posts", ["post_id"], "author_id")):
         frame = getattr(programme, table)
         canonical = {c.name for c in COLUMNS[table]}
         for col in ids:
-            values.update(str(v) for v in frame[col].dropna().unique())
+            parts.append(_distinct_text(frame[col], distinct=False))  # made unique once, at the end
         for col in frame.columns:
             if col in ids or not pd_is_string(frame[col]):
                 continue
-            distinct = [str(v) for v in frame[col].dropna().unique()]
+            distinct = _distinct_text(frame[col])
             if col not in canonical and is_identifier_column(frame, col, entity):
-                values.update(distinct)
+                parts.append(distinct)
             else:
-                values.update(v for v in distinct if _IDENTIFIER_VALUE.search(v))
+                parts.append(distinct.filter(pa.array(_identifier_values(distinct))))
     emp_posts = programme.posts.loc[programme.posts["author_type"] == "employee", "author_id"]
-    values.update(str(v) for v in emp_posts.dropna().unique())
-    return {v.strip() for v in values if len(v.strip()) >= 3}
+    parts.append(_distinct_text(emp_posts))
+    return _identifiers_from_unique(_stripped(pa.concat_arrays(parts)))
 
 
-def leaks(html_text: str, forbidden: set[str]) -> list[str]:
+def leaks(html_text: str, forbidden: Identifiers | set[str]) -> list[str]:
     """Identifiers, e-mail addresses or profile URLs found in a report's visible text.
 
     Parameters
     ----------
     html_text : str
         The report's visible text (tags removed).
-    forbidden : set of str
+    forbidden : Identifiers or set of str
         Identifiers from the input (see :func:`identifiers`).
 
     Returns
@@ -892,8 +1142,8 @@ def leaks(html_text: str, forbidden: set[str]) -> list[str]:
     """
     found = set(_EMAIL.findall(html_text)) | set(_PROFILE_URL.findall(html_text))
     tokens = set(_TOKEN.findall(html_text))
-    found |= tokens & forbidden
-    found |= {f for f in forbidden if (" " in f or len(f) > 24) and f in html_text}
+    ids = forbidden if isinstance(forbidden, Identifiers) else Identifiers(forbidden)
+    found |= ids.found_in(html_text, tokens)
     return sorted(found)
 
 
@@ -953,6 +1203,8 @@ def scrub_paths(notebook: nbformat.NotebookNode, parameters: dict, template: str
     -------
     nbformat.NotebookNode
     """
+    import nbformat
+
     replacements = _path_replacements(parameters)
     patterns = [(re.compile(re.escape(full) + r"(?![\w-]|\.\w)"), short)
                 for full, short in sorted(replacements.items(), key=lambda kv: -len(kv[0]))]
@@ -1066,6 +1318,8 @@ def _failure_message(exc: BaseException, notebook: str, nb: nbformat.NotebookNod
 
 
 def _read_notebook(path: Path) -> nbformat.NotebookNode | None:
+    import nbformat
+
     try:
         return nbformat.read(path, as_version=4)
     except (OSError, ValueError, nbformat.reader.NotJSONError):
@@ -1086,6 +1340,8 @@ def _save_failed(nb: nbformat.NotebookNode | None, out: Path, stem: str, paramet
     """Keep the failed notebook (paths scrubbed) in ``<out>/_failed/``; say where, or why it could not be kept."""
     if nb is None:
         return "no executed notebook to keep"
+    import nbformat
+
     target = out / "_failed" / f"{stem}.ipynb"
     partial = target.with_name(f".{stem}.ipynb.partial")
     try:
@@ -1156,8 +1412,10 @@ def run_notebook(
     title: str,
     cell_timeout: int | None = 600,
     timeout: int | None = None,
-    forbidden: set[str] | None = None,
+    forbidden: Identifiers | set[str] | None = None,
     pdf: bool = False,
+    *,
+    session: KernelSession | None = None,
 ) -> ReportResult:
     """Execute one notebook with parameters and write ``<stem>.ipynb``, ``<stem>.html`` and ``<stem>.run.json``.
 
@@ -1177,11 +1435,17 @@ def run_notebook(
         Seconds allowed per cell.
     timeout : int, optional
         Seconds allowed for the whole run.
-    forbidden : set of str, optional
+    forbidden : Identifiers or set of str, optional
         Identifiers that must not appear in the HTML (COMEX mode): a report
         showing any of them, an e-mail address or a profile URL is refused.
     pdf : bool
         Also print ``<stem>.pdf`` (:func:`html_to_pdf`).
+    session : KernelSession, optional
+        A kernel kept alive between reports
+        (:class:`~advocacy_eval.publish.parallel.KernelSession`): the notebook
+        runs in it after its namespace and global state are reset, and the
+        kernel is replaced after any failure. Default: a fresh kernel, killed
+        at the end.
 
     Returns
     -------
@@ -1215,38 +1479,122 @@ def run_notebook(
             tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=out))
         except OSError as exc:
             raise ReportError(_cannot_write(out, exc)) from None
+        ok = False
         try:
             try:
                 (tmp / _OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
             except OSError as exc:
                 raise ReportError(_cannot_write(out, exc)) from None
             result = _run_in(tmp, template, notebook, parameters, out, stem, title, cell_timeout, timeout,
-                             forbidden, pdf, started)
+                             forbidden, pdf, started, session)
+            ok = True
         except KeyboardInterrupt:
             _forget_interrupted_cells()
             raise
         finally:
             with _signals_deferred():
-                kill_kernels()
+                if session is None:
+                    kill_kernels()
+                elif not ok:
+                    session.discard()  # a failed, timed-out or interrupted kernel is never reused
                 shutil.rmtree(tmp, ignore_errors=True)
     return result
 
 
-def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Path, stem: str, title: str,
-            cell_timeout: int | None, timeout: int | None, forbidden: set[str] | None, pdf: bool,
-            started: float) -> ReportResult:
-    """Execute, check and export into ``tmp``, then publish into ``out``."""
+_ENGINE = "advocacy-eval"
+"""Papermill engine of report runs (:func:`_papermill_engine`)."""
+
+
+def _papermill_engine() -> str:
+    """Register (once per process) and name the papermill engine that writes the executed notebook once.
+
+    Papermill's own engine rewrites the whole notebook (and validates it)
+    before and after every cell: about a second of CPU per report for
+    nothing, since a run works in a private temporary folder that nobody
+    reads while it runs. This engine is nbclient's, writing the executed
+    notebook once: at the end, or when the run fails, times out or is
+    interrupted (with the cells run so far, for ``_failed/`` and the failure
+    message), exactly as papermill's final save does.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, PapermillException, papermill_engines
+    from papermill.iorw import write_ipynb
+
+    try:
+        papermill_engines.get_engine(_ENGINE)
+        return _ENGINE
+    except PapermillException:
+        pass
+
+    class _WriteOnceEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, failure_path=None, **kwargs):
+            nb_man = NotebookExecutionManager(nb, output_path=output_path, progress_bar=progress_bar,
+                                              log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            except BaseException:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+                if failure_path:
+                    write_ipynb(nb_man.nb, failure_path)
+                raise
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(_ENGINE, _WriteOnceEngine)
+    return _ENGINE
+
+
+def execute_notebook(template: Path, executed: Path, parameters: dict, kernel_name: str,
+                     cell_timeout: int | None, **engine: object) -> None:
+    """Run papermill on ``template`` into ``executed``: the one call shared by fresh and reused kernels.
+
+    The executed notebook is written once, at the end, or with the cells run
+    so far when the run fails (:func:`_papermill_engine`).
+
+    Parameters
+    ----------
+    template, executed : Path
+        Notebook template and executed notebook.
+    parameters : dict
+        Values injected by papermill.
+    kernel_name : str
+        Kernelspec name.
+    cell_timeout : int, optional
+        Seconds allowed per cell.
+    **engine
+        Passed to nbclient, e.g. ``km``: the kernel manager of a running kernel (not shut down).
+    """
     import papermill as pm
+
+    pm.execute_notebook(
+        str(template), str(executed), parameters=parameters, kernel_name=kernel_name,
+        language="python", progress_bar=False, log_output=False,
+        execution_timeout=cell_timeout, cwd=str(template.parent), report_mode=False,
+        engine_name=_papermill_engine(), request_save_on_cell_execute=False, failure_path=str(executed), **engine,
+    )
+
+
+def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Path, stem: str, title: str,
+            cell_timeout: int | None, timeout: int | None, forbidden: Identifiers | set[str] | None, pdf: bool,
+            started: float, session: KernelSession | None = None) -> ReportResult:
+    """Execute, check and export into ``tmp``, then publish into ``out``."""
+    import nbformat
+
+    from ..reports.provenance import find_record, find_scorecard_csv
 
     executed = tmp / f"{stem}.ipynb"
     untouched = "the previous report was left untouched"
     try:
-        with current_kernel() as kernel, _quiet_papermill(), total_timeout(timeout):
-            pm.execute_notebook(
-                str(template), str(executed), parameters=parameters, kernel_name=kernel,
-                language="python", progress_bar=False, log_output=False,
-                execution_timeout=cell_timeout, cwd=str(template.parent), report_mode=False,
-            )
+        if session is None:
+            with current_kernel() as kernel, _quiet_papermill(), total_timeout(timeout):
+                execute_notebook(template, executed, parameters, kernel, cell_timeout)
+        else:
+            with _quiet_papermill(), total_timeout(timeout):
+                session.execute(template, executed, parameters, cell_timeout)
     except Exception as exc:  # papermill raises its own error types, nbclient's and the file system's
         nb = _read_notebook(executed)
         message = _failure_message(exc, notebook, nb, cell_timeout, out)
@@ -1303,8 +1651,8 @@ def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Pat
                         run_json=path.get("run_json"), pdf=path.get("pdf"), scorecard=path.get("scorecard"))
 
 
-def comex_identifiers(data_dir: str | os.PathLike | None) -> set[str]:
-    """Identifiers a COMEX report built on ``data_dir`` must not show.
+def comex_identifiers(data_dir: str | os.PathLike | None) -> Identifiers:
+    """Identifiers a COMEX report built on ``data_dir`` must not show (loads the programme: compute once per run).
 
     Raises
     ------
@@ -1350,6 +1698,100 @@ def check_vocabulary(data_dir: str | os.PathLike | None, lang: str, extra: dict 
                        f"participant_{lang}": extra.get("participant")})
 
 
+# ----------------------------------------------------------------------------- reports and batches
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    """One report to run: a notebook template, its parameters and the name of the files it writes.
+
+    Attributes
+    ----------
+    key : str
+        Name of the report in a batch's results and progress lines (the wave id, or ``"programme"``).
+    notebook : str
+        File name of the template in :func:`~advocacy_eval.paths.notebooks_dir`.
+    parameters : dict
+        Values injected by papermill.
+    stem : str
+        Base name of the output files.
+    title : str
+        HTML title.
+    """
+
+    key: str
+    notebook: str
+    parameters: dict
+    stem: str
+    title: str
+
+
+PROGRAMME_NOTEBOOK = "programme_report.ipynb"
+"""Template of the programme report (all waves together): the longest report of a batch, started first."""
+
+
+def wave_task(data_dir: str | os.PathLike | None, wave: str, lang: str = "en", extra: dict | None = None) -> ReportTask:
+    """The wave report of ``wave`` (``wave_report.ipynb``), written as ``<wave>.html`` and its siblings.
+
+    Parameters
+    ----------
+    data_dir : path or None
+        Programme folder (None or empty: the committed sample).
+    wave : str
+        Wave id.
+    lang : str
+        Report language.
+    extra : dict, optional
+        Other notebook parameters (claims, targets, minimum group size, vocabulary).
+
+    Returns
+    -------
+    ReportTask
+    """
+    params = {"data_dir": str(resolve_data_dir(data_dir)), "wave": wave, "lang": lang}
+    params.update(extra or {})
+    return ReportTask(wave, "wave_report.ipynb", params, stem=wave, title=f"advocacy-eval — {wave}")
+
+
+def programme_task(data_dir: str | os.PathLike | None, lang: str = "en", extra: dict | None = None) -> ReportTask:
+    """The programme report (``programme_report.ipynb``, all waves together), written as ``programme.html``...
+
+    Parameters
+    ----------
+    data_dir, lang
+        As in :func:`wave_task`.
+    extra : dict, optional
+        Other notebook parameters (outcome, control group, claimed profiles, k, vocabulary).
+
+    Returns
+    -------
+    ReportTask
+    """
+    params = {"data_dir": str(resolve_data_dir(data_dir)), "lang": lang}
+    params.update(extra or {})
+    return ReportTask("programme", PROGRAMME_NOTEBOOK, params, stem="programme", title="advocacy-eval — programme")
+
+
+def run_task(task: ReportTask, out_dir: str | os.PathLike = "reports", *, cell_timeout: int | None = 600,
+             timeout: int | None = None, forbidden: Identifiers | set[str] | None = None, pdf: bool = False,
+             session: KernelSession | None = None) -> ReportResult:
+    """Run one :class:`ReportTask` with :func:`run_notebook`.
+
+    Parameters
+    ----------
+    task : ReportTask
+        The report.
+    out_dir, cell_timeout, timeout, forbidden, pdf, session
+        As in :func:`run_notebook`.
+
+    Returns
+    -------
+    ReportResult
+    """
+    return run_notebook(task.notebook, task.parameters, out_dir, stem=task.stem, title=task.title,
+                        cell_timeout=cell_timeout, timeout=timeout, forbidden=forbidden, pdf=pdf, session=session)
+
+
 def run_wave_report(
     data_dir: str | os.PathLike | None,
     wave: str,
@@ -1359,7 +1801,7 @@ def run_wave_report(
     extra: dict | None = None,
     timeout: int | None = None,
     comex: bool = True,
-    forbidden: set[str] | None = None,
+    forbidden: Identifiers | set[str] | None = None,
     pdf: bool = False,
 ) -> ReportResult:
     """Execute ``wave_report.ipynb`` for one wave.
@@ -1382,7 +1824,7 @@ def run_wave_report(
         Seconds allowed for the whole run.
     comex : bool
         COMEX mode: refuse to write a report that shows an identifier.
-    forbidden : set of str, optional
+    forbidden : Identifiers or set of str, optional
         Identifiers to refuse (default: computed from the data folder in COMEX mode).
     pdf : bool
         Also write ``<wave>.pdf``.
@@ -1401,13 +1843,11 @@ def run_wave_report(
         On SIGINT, SIGTERM or SIGHUP.
     """
     check_vocabulary(data_dir, lang, extra)
-    params = {"data_dir": str(resolve_data_dir(data_dir)), "wave": wave, "lang": lang}
-    params.update(extra or {})
+    task = wave_task(data_dir, wave, lang, extra)
     if comex and forbidden is None:
         forbidden = comex_identifiers(data_dir)
-    return run_notebook("wave_report.ipynb", params, out_dir, stem=wave, title=f"advocacy-eval — {wave}",
-                        cell_timeout=cell_timeout, timeout=timeout, forbidden=forbidden if comex else None,
-                        pdf=pdf)
+    return run_task(task, out_dir, cell_timeout=cell_timeout, timeout=timeout,
+                    forbidden=forbidden if comex else None, pdf=pdf)
 
 
 def run_programme_report(
@@ -1418,7 +1858,7 @@ def run_programme_report(
     extra: dict | None = None,
     timeout: int | None = None,
     comex: bool = True,
-    forbidden: set[str] | None = None,
+    forbidden: Identifiers | set[str] | None = None,
     pdf: bool = False,
 ) -> ReportResult:
     """Execute ``programme_report.ipynb`` (all waves together): writes ``programme.html`` and its siblings.
@@ -1440,13 +1880,136 @@ def run_programme_report(
         As in :func:`run_wave_report`.
     """
     check_vocabulary(data_dir, lang, extra)
-    params = {"data_dir": str(resolve_data_dir(data_dir)), "lang": lang}
-    params.update(extra or {})
+    task = programme_task(data_dir, lang, extra)
     if comex and forbidden is None:
         forbidden = comex_identifiers(data_dir)
-    return run_notebook("programme_report.ipynb", params, out_dir, stem="programme",
-                        title="advocacy-eval — programme", cell_timeout=cell_timeout, timeout=timeout,
-                        forbidden=forbidden if comex else None, pdf=pdf)
+    return run_task(task, out_dir, cell_timeout=cell_timeout, timeout=timeout,
+                    forbidden=forbidden if comex else None, pdf=pdf)
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system: garbage collection, pyarrow's pool, and (glibc) ``malloc_trim``.
+
+    Called by the command line once it has dropped the programme, before the
+    reports run: pyarrow's allocator otherwise keeps the freed tables (about
+    800 MB for a 200,000-employee programme) for later use.
+    """
+    import gc
+
+    gc.collect()
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None:
+        with contextlib.suppress(Exception):
+            pyarrow.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None).malloc_trim(0)
+
+
+def run_reports(
+    tasks: Iterable[ReportTask],
+    out_dir: str | os.PathLike = "reports",
+    *,
+    cell_timeout: int | None = 600,
+    timeout: int | None = None,
+    forbidden: Identifiers | set[str] | None = None,
+    pdf: bool = False,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+    pool: ReportPool | None = None,
+) -> tuple[dict[str, ReportResult], dict[str, str]]:
+    """Run a batch of reports, going on past failures; several at once when ``jobs > 1``.
+
+    With ``jobs=1`` (or a single report) the reports run one after the other
+    in this process, each in a fresh kernel, exactly as :func:`run_notebook`.
+    With ``jobs > 1`` they run in ``min(jobs, len(tasks))`` worker processes
+    (:class:`~advocacy_eval.publish.parallel.ReportPool`), each keeping one
+    warm kernel for its queue of reports (reset between reports, replaced
+    after a failure); the programme report, the longest, starts first. Every
+    report is written, checked (active content, identifiers) and published
+    exactly as by :func:`run_notebook`, whichever process runs it.
+
+    Parameters
+    ----------
+    tasks : iterable of ReportTask
+        The reports (keys unique).
+    out_dir : path
+        Output folder.
+    cell_timeout, timeout, pdf
+        As in :func:`run_notebook` (per report).
+    forbidden : Identifiers or set of str, optional
+        Identifiers no report may show (COMEX mode); None: no identifier check.
+        Computed once by the caller (:func:`identifiers`) and sent once to each worker.
+    jobs : int
+        Reports run at once (at least 1).
+    progress : callable, optional
+        Receives one line per event: with ``jobs=1`` ``[1/3] W1: running``,
+        ``[programme] wrote ...``; with workers ``[programme] running``,
+        ``[W2] wrote reports/W2.html (4.1 s)``, ``[W3] FAILED: ...``.
+    pool : ReportPool, optional
+        Workers already started (and warming up) by the caller; used even
+        with ``jobs=1``. Left running: the caller closes it.
+
+    Returns
+    -------
+    done : dict
+        Key -> :class:`ReportResult` of the reports written, in the order of ``tasks``.
+    failed : dict
+        Key -> one-line error message of the reports that failed, in the order of ``tasks``.
+
+    Raises
+    ------
+    ValueError
+        If ``jobs`` is less than 1.
+    ReportInterrupted
+        On SIGINT, SIGTERM or SIGHUP: the batch stops, every kernel is
+        killed, finished reports stay.
+    """
+    tasks = list(tasks)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number of at least 1, not {jobs!r}")
+    if len({t.key for t in tasks}) != len(tasks):
+        raise ValueError("report keys must be unique within a batch")
+    if pool is None and (jobs == 1 or len(tasks) < 2 or os.name != "posix"):  # workers: POSIX only
+        return _run_one_by_one(tasks, out_dir, cell_timeout, timeout, forbidden, pdf, progress)
+    from .parallel import ReportPool
+
+    own = pool is None
+    pool = ReportPool() if pool is None else pool
+    try:
+        return pool.run(tasks, out_dir, workers=min(jobs, len(tasks)), cell_timeout=cell_timeout, timeout=timeout,
+                        forbidden=forbidden, pdf=pdf, progress=progress)
+    finally:
+        if own:
+            pool.close()
+
+
+def _run_one_by_one(tasks: list[ReportTask], out_dir: str | os.PathLike, cell_timeout: int | None,
+                    timeout: int | None, forbidden: Identifiers | set[str] | None, pdf: bool,
+                    progress: Callable[[str], None] | None) -> tuple[dict[str, ReportResult], dict[str, str]]:
+    """The reports one after the other in this process, each in a fresh kernel (``--jobs 1``)."""
+    done: dict[str, ReportResult] = {}
+    failed: dict[str, str] = {}
+    waves = [t for t in tasks if t.notebook != PROGRAMME_NOTEBOOK]
+    for task in tasks:
+        if task.notebook == PROGRAMME_NOTEBOOK:
+            head, running = f"[{task.key}]", "all waves together: running"
+        else:
+            head, running = f"[{waves.index(task) + 1}/{len(waves)}] {task.key}:", "running"
+        if progress:
+            progress(f"{head} {running}")
+        try:
+            done[task.key] = run_task(task, out_dir, cell_timeout=cell_timeout, timeout=timeout,
+                                      forbidden=forbidden, pdf=pdf)
+            if progress:
+                progress(f"{head} wrote {done[task.key].html} ({done[task.key].seconds:.1f} s)")
+        except ReportError as exc:
+            failed[task.key] = str(exc)
+            if progress:
+                progress(f"{head} FAILED: {exc}")
+    return done, failed
 
 
 def run_all_waves(
@@ -1460,8 +2023,13 @@ def run_all_waves(
     timeout: int | None = None,
     comex: bool = True,
     pdf: bool = False,
+    *,
+    jobs: int = 1,
+    programme: bool = False,
+    programme_extra: dict | None = None,
+    forbidden: Identifiers | set[str] | None = None,
 ) -> tuple[dict[str, ReportResult], dict[str, str]]:
-    """Execute the wave report for every wave, going on past failures.
+    """Execute the wave report for every wave (and the programme report), going on past failures.
 
     Parameters
     ----------
@@ -1471,38 +2039,39 @@ def run_all_waves(
         Wave ids, in order.
     progress : callable, optional
         Receives one line of progress per event.
+    jobs : int
+        Reports run at once (:func:`run_reports`); 1: one after the other, in this process.
+    programme : bool
+        Also run the programme report (all waves together), in the same batch.
+    programme_extra : dict, optional
+        Notebook parameters of the programme report (default: ``extra``).
+    forbidden : Identifiers or set of str, optional
+        Identifiers to refuse in COMEX mode (default: computed once from the data folder).
 
     Returns
     -------
     done : dict
-        Wave id -> :class:`ReportResult` for the successful waves.
+        Wave id (or ``"programme"``) -> :class:`ReportResult` for the reports written.
     failed : dict
-        Wave id -> error message for the failed waves.
+        Wave id (or ``"programme"``) -> error message for the reports that failed.
 
     Raises
     ------
     ConfigError
-        If the programme's vocabulary is invalid (before any wave runs).
+        If the programme's vocabulary is invalid (before any report runs).
+    ValueError
+        If ``jobs`` is less than 1.
     ReportInterrupted
         On SIGINT, SIGTERM or SIGHUP: the batch stops; finished reports stay.
     """
-    done: dict[str, ReportResult] = {}
-    failed: dict[str, str] = {}
     check_vocabulary(data_dir, lang, extra)
-    forbidden = comex_identifiers(data_dir) if comex else None
-    for i, wave in enumerate(waves, start=1):
-        if progress:
-            progress(f"[{i}/{len(waves)}] {wave}: running")
-        try:
-            done[wave] = run_wave_report(data_dir, wave, out_dir, lang, cell_timeout, extra, timeout=timeout,
-                                         comex=comex, forbidden=forbidden, pdf=pdf)
-            if progress:
-                progress(f"[{i}/{len(waves)}] {wave}: wrote {done[wave].html} ({done[wave].seconds:.1f} s)")
-        except ReportError as exc:
-            failed[wave] = str(exc)
-            if progress:
-                progress(f"[{i}/{len(waves)}] {wave}: FAILED: {exc}")
-    return done, failed
+    tasks = [wave_task(data_dir, wave, lang, extra) for wave in waves]
+    if programme:
+        tasks.append(programme_task(data_dir, lang, extra if programme_extra is None else programme_extra))
+    if comex and forbidden is None:
+        forbidden = comex_identifiers(data_dir)
+    return run_reports(tasks, out_dir, cell_timeout=cell_timeout, timeout=timeout,
+                       forbidden=forbidden if comex else None, pdf=pdf, jobs=jobs, progress=progress)
 
 
 def refresh_notebooks(paths: list[str | os.PathLike] | None = None, cell_timeout: int | None = 600) -> list[Path]:
@@ -1524,6 +2093,7 @@ def refresh_notebooks(paths: list[str | os.PathLike] | None = None, cell_timeout
     list of Path
         The notebooks rewritten.
     """
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
