@@ -99,7 +99,7 @@ TRICKY = [
 ]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fast_path_is_taken_only_when_the_strict_path_finds_nothing(data: st.DataObject, tmp_path: Path) -> None:
     table = data.draw(st.sampled_from(sorted(BASE)))
@@ -116,6 +116,28 @@ def test_fast_path_is_taken_only_when_the_strict_path_finds_nothing(data: st.Dat
         assert fast is None, f"fast path accepted a file the strict path refuses: {failures[:3]}"
     elif fast is not None:
         pd.testing.assert_frame_equal(fast, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("count", ["0x1A", "0X1a", "1_000", "1e3"])
+def test_counts_are_never_read_more_leniently_than_the_rule(count: str, tmp_path: Path) -> None:
+    """Arrow's integer parser reads "0x1A" as 26 (found by the property test above): the fast path must refuse it."""
+    folder = write_programme(tmp_path / "p")
+    text = (folder / "posts.csv").read_text(encoding="utf-8").replace(",10000,300,200,", f",10000,{count},200,")
+    (folder / "posts.csv").write_text(text, encoding="utf-8")
+    assert read_table_fast(folder / "posts.csv", "posts") is None
+    with pytest.raises(DataValidationError) as info:
+        load_programme(folder, as_of="2024-12-31")
+    assert info.value.failures[["row", "column"]].values.tolist() == [[3, "impressions"]]
+
+
+@pytest.mark.parametrize("count", [" 300", "300 ", "+300", "300.0", "0300"])
+def test_counts_the_rule_accepts_give_the_same_number(count: str, tmp_path: Path) -> None:
+    folder = write_programme(tmp_path / "p")
+    text = (folder / "posts.csv").read_text(encoding="utf-8").replace(",10000,300,200,", f",10000,{count},200,")
+    (folder / "posts.csv").write_text(text, encoding="utf-8")
+    fast = read_table_fast(folder / "posts.csv", "posts")
+    assert fast is None or fast.loc[1, "impressions"] == 300
+    assert load_programme(folder, as_of="2024-12-31", cache=False).posts.loc[1, "impressions"] == 300
 
 
 def test_a_refused_file_still_gets_the_strict_error(tmp_path: Path) -> None:

@@ -154,9 +154,7 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
         _eprint(str(exc.args[0]))
         return 2
     if args.all_waves:  # waves below k are left out of the whole release (privacy.release), not failures
-        from .analyses.measures import wave_sizes
-
-        sizes = wave_sizes(programme)
+        sizes = programme.wave_sizes()  # no analyses import here: the parent stays light
         left_out = [w for w in waves if sizes[w] < args.min_group_size]
         for w in left_out:
             _eprint(f"[{w}] left out of every report of this run: fewer than {args.min_group_size} volunteers")

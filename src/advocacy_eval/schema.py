@@ -319,6 +319,12 @@ class Programme:
         """Return ``wave`` if the programme has it (see :func:`check_wave`)."""
         return check_wave(self.wave_ids, wave)
 
+    def wave_sizes(self) -> dict[str, int]:
+        """Volunteers per wave (every wave of the waves table, 0 when empty), in start order."""
+        emp = self.employees
+        counts = emp.loc[emp["enrolled_on"].notna(), "wave_id"].value_counts()
+        return {w: int(counts.get(w, 0)) for w in self.wave_ids}
+
     def __repr__(self) -> str:
         n_enrolled = int(self.employees["wave_id"].notna().sum())
         return (

@@ -286,10 +286,8 @@ def add_engagements(posts: pd.DataFrame) -> pd.DataFrame:
 
 
 def wave_sizes(programme: Programme) -> dict[str, int]:
-    """Volunteers per wave (every wave of the waves table, 0 when empty)."""
-    emp = programme.employees
-    counts = emp.loc[emp["enrolled_on"].notna(), "wave_id"].value_counts()
-    return {w: int(counts.get(w, 0)) for w in programme.wave_ids}
+    """Volunteers per wave (every wave of the waves table, 0 when empty); see :meth:`Programme.wave_sizes`."""
+    return programme.wave_sizes()
 
 
 def without_waves(programme: Programme, waves: Sequence[str]) -> Programme:

@@ -12,10 +12,10 @@ that there is nothing to report.
 
 How it stays exact:
 
-- pyarrow reads counts as 64-bit integers (its integer syntax, optional sign
-  and digits, is a subset of the count rule's ``[+-]?\\d+(\\.0*)?`` after
-  trimming) and refuses anything else, so any unusual count sends the file
-  to the strict path.
+- Counts written as plain ASCII digits are cast to 64-bit integers by Arrow;
+  any other spelling (a sign, ``12.0``, white space, and ``0x1A``, which
+  Arrow's own integer parser would read as 26) goes through the strict
+  parser.
 - Low-cardinality columns (categories, dates, months, booleans, wave and
   author ids) are read dictionary-encoded: the strict parser
   (:func:`~advocacy_eval.io.load._parse_column`) runs on the distinct values
@@ -94,8 +94,8 @@ def _arrow_types(table: str, header: list[str]) -> dict[str, pa.DataType]:
         kind = kinds.get(name)
         if kind is None:  # an extra column: kept as text, untouched
             types[raw] = pa.string()
-        elif kind == "count":
-            types[raw] = pa.int64()
+        elif kind == "count":  # as text: Arrow's integer parser also takes hexadecimal ("0x1A")
+            types[raw] = pa.string()
         elif (table, name) in HIGH_CARDINALITY:
             types[raw] = pa.string()
         else:
@@ -176,13 +176,18 @@ def _datetime_column(values: pa.ChunkedArray, kind: str) -> pd.Series:
 
 
 def _count_column(values: pa.ChunkedArray) -> pd.Series:
+    """Counts written as plain ASCII digits are cast by Arrow; any other spelling goes to the strict parser."""
     from .load import MAX_COUNT
 
-    if values.null_count < len(values):
-        bounds = pc.min_max(values).as_py()
-        if max(abs(bounds["min"]), abs(bounds["max"])) > MAX_COUNT:
-            raise _Refused
-    return pd.Series(pd.Int64Dtype().__from_arrow__(values))
+    if values.num_chunks and pc.all(pc.ascii_is_decimal(values)).as_py() is False:
+        return _strict(_text_series(values, na_is_nan=True), "count")
+    try:
+        numbers = pc.cast(values, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise _Refused from None  # beyond 64 bits: the strict parser names the cell
+    if numbers.null_count < len(numbers) and pc.max(numbers).as_py() > MAX_COUNT:
+        raise _Refused
+    return pd.Series(pd.Int64Dtype().__from_arrow__(numbers))
 
 
 def _check_schema(table: str, frame: pd.DataFrame, codes: dict[str, np.ndarray],
