@@ -12,10 +12,13 @@ that there is nothing to report.
 
 How it stays exact:
 
-- Counts written as plain ASCII digits are cast to 64-bit integers by Arrow;
-  any other spelling (a sign, ``12.0``, white space, and ``0x1A``, which
-  Arrow's own integer parser would read as 26) goes through the strict
-  parser.
+- Counts are read by Arrow as 64-bit integers. Its integer syntax (optional
+  sign, digits) is a subset of the count rule's, except hexadecimal: Arrow
+  reads ``0x1A`` as 26. So a file holding ``0x`` or ``0X`` anywhere has its
+  counts read as text instead: plain ASCII digits are cast, any other
+  spelling goes through the strict parser. Any other unusual count (white
+  space, ``12.0``) makes Arrow's read fail and the file go to the strict
+  path.
 - Low-cardinality columns (categories, dates, months, booleans, wave and
   author ids) are read dictionary-encoded: the strict parser
   (:func:`~advocacy_eval.io.load._parse_column`) runs on the distinct values
@@ -40,6 +43,7 @@ fast path.
 from __future__ import annotations
 
 import csv
+import mmap
 import sys
 from pathlib import Path
 
@@ -86,7 +90,15 @@ def _header(path: Path) -> list[str]:
             raise _Refused from None
 
 
-def _arrow_types(table: str, header: list[str]) -> dict[str, pa.DataType]:
+def _may_hold_hexadecimal(path: Path) -> bool:
+    """Whether ``0x``/``0X`` occurs anywhere in the file: only then could Arrow read a count the rule refuses."""
+    if path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b"0x") >= 0 or data.find(b"0X") >= 0
+
+
+def _arrow_types(table: str, header: list[str], counts_as_text: bool = False) -> dict[str, pa.DataType]:
     kinds = {c.name: c.kind for c in COLUMNS[table]}
     types: dict[str, pa.DataType] = {}
     for raw in header:
@@ -94,8 +106,8 @@ def _arrow_types(table: str, header: list[str]) -> dict[str, pa.DataType]:
         kind = kinds.get(name)
         if kind is None:  # an extra column: kept as text, untouched
             types[raw] = pa.string()
-        elif kind == "count":  # as text: Arrow's integer parser also takes hexadecimal ("0x1A")
-            types[raw] = pa.string()
+        elif kind == "count":
+            types[raw] = pa.string() if counts_as_text else pa.int64()
         elif (table, name) in HIGH_CARDINALITY:
             types[raw] = pa.string()
         else:
@@ -176,18 +188,21 @@ def _datetime_column(values: pa.ChunkedArray, kind: str) -> pd.Series:
 
 
 def _count_column(values: pa.ChunkedArray) -> pd.Series:
-    """Counts written as plain ASCII digits are cast by Arrow; any other spelling goes to the strict parser."""
+    """Counts read as integers (no ``0x`` in the file), or as text: plain ASCII digits cast, others strictly parsed."""
     from .load import MAX_COUNT
 
-    if values.num_chunks and pc.all(pc.ascii_is_decimal(values)).as_py() is False:
-        return _strict(_text_series(values, na_is_nan=True), "count")
-    try:
-        numbers = pc.cast(values, pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        raise _Refused from None  # beyond 64 bits: the strict parser names the cell
-    if numbers.null_count < len(numbers) and pc.max(numbers).as_py() > MAX_COUNT:
-        raise _Refused
-    return pd.Series(pd.Int64Dtype().__from_arrow__(numbers))
+    if not pa.types.is_integer(values.type):
+        if values.num_chunks and pc.all(pc.ascii_is_decimal(values)).as_py() is False:
+            return _strict(_text_series(values, na_is_nan=True), "count")
+        try:
+            values = pc.cast(values, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise _Refused from None  # beyond 64 bits: the strict parser names the cell
+    if values.null_count < len(values):
+        bounds = pc.min_max(values).as_py()
+        if max(abs(bounds["min"]), abs(bounds["max"])) > MAX_COUNT:
+            raise _Refused
+    return pd.Series(pd.Int64Dtype().__from_arrow__(values))
 
 
 def _check_schema(table: str, frame: pd.DataFrame, codes: dict[str, np.ndarray],
@@ -260,7 +275,8 @@ def _read(path: Path, table: str) -> pd.DataFrame:
         read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
         parse_options=pcsv.ParseOptions(newlines_in_values=False),
         convert_options=pcsv.ConvertOptions(
-            column_types=_arrow_types(table, header), null_values=[""], strings_can_be_null=True,
+            column_types=_arrow_types(table, header, _may_hold_hexadecimal(path)), null_values=[""],
+            strings_can_be_null=True,
             quoted_strings_can_be_null=True, check_utf8=True),
     )
     if tbl.column_names != header or tbl.num_rows == 0:
