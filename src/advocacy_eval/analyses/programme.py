@@ -12,7 +12,7 @@ from :mod:`advocacy_eval.reports.programme`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -77,7 +77,9 @@ class ProgrammeResults:
     control : str
         Control group used.
     panel : Panel
-        The employee x month panel.
+        The employee x month panel's description: months, counts, cohorts,
+        notes (its ``data`` holds no rows, to keep results small; rebuild the
+        rows with :func:`~advocacy_eval.panel.build_panel`).
     effects : tuple of OnboardingEffect
         Fitted effect per estimable outcome, in :data:`OUTCOME_ORDER`.
     outcomes : StatResult
@@ -211,10 +213,12 @@ def programme_results(
                                covariates=list(PROFILE_COVARIATES) if outcome == "has_profile" else None)
     except (ValueError, np.linalg.LinAlgError):  # too few pre-periods to bound anything
         honest = None
+    # what the report describes (months, counts, cohorts, notes: the full panel's, see lean_panel), without its
+    # rows: building the full panel again only for this cost 5 s and 0.5 GB held to the end at 200,000 employees
+    panel = replace(estimation, data=estimation.data.iloc[:0])
     del estimation
     if own_context:
         ctx.release_panel()
-    panel = ctx.panel  # the full panel the report describes
 
     plan = ctx.release_plan
     keys = [*programme.wave_ids, PROGRAMME]

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from ..errors import FAILURE_COLUMNS, ConfigError, DataValidationError
 from ..schema import COLUMNS, REQUIRED_TABLES, SCHEMAS, TABLES, Programme
+from ..memory import release_memory
 from .fast import read_table_fast
 from .validate import cross_table_failures
 
@@ -708,10 +709,12 @@ def load_programme(folder: str | Path, as_of: dt.date | str | None = None,
             key = snapshot_key([{"table": t, "file": p.name, "sha256": digests[t].result()} for t, p in files.items()])
             stored = read_snapshot(snapshots, key, as_of_ts)
             if stored is not None:
+                release_memory()  # the Parquet buffers, freed by the conversion, stay resident otherwise
                 return stored
         programme = _validate(folder, files, refused, failures, digests, max_bytes, as_of_ts)
     if key is not None and snapshots is not None and all(_stamp(p) == stamps[t] for t, p in files.items()):
         write_snapshot(snapshots, key, programme, as_of_ts)
+    release_memory()
     return programme
 
 

@@ -67,6 +67,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..memory import release_memory  # noqa: F401  (re-exported: the command line calls it)
 from ..errors import ReportError
 from ..paths import notebooks_dir, resolve_data_dir
 
@@ -1885,27 +1886,6 @@ def run_programme_report(
         forbidden = comex_identifiers(data_dir)
     return run_task(task, out_dir, cell_timeout=cell_timeout, timeout=timeout,
                     forbidden=forbidden if comex else None, pdf=pdf)
-
-
-def release_memory() -> None:
-    """Give freed memory back to the system: garbage collection, pyarrow's pool, and (glibc) ``malloc_trim``.
-
-    Called by the command line once it has dropped the programme, before the
-    reports run: pyarrow's allocator otherwise keeps the freed tables (about
-    800 MB for a 200,000-employee programme) for later use.
-    """
-    import gc
-
-    gc.collect()
-    pyarrow = sys.modules.get("pyarrow")
-    if pyarrow is not None:
-        with contextlib.suppress(Exception):
-            pyarrow.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            import ctypes
-
-            ctypes.CDLL(None).malloc_trim(0)
 
 
 def run_reports(
