@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported where used: a report worker imports this module, never pandas
+    import pandas as pd
 
 FAILURE_COLUMNS: tuple[str, ...] = ("file", "row", "column", "rule", "value")
 """Columns of a failure table: where the problem is and which rule it breaks."""
@@ -39,6 +42,8 @@ class DataValidationError(AdvocacyEvalError):
         max_rows : int
             Rows of the failure table to show; the rest are counted.
         """
+        import pandas as pd
+
         n = len(self.failures)
         head = f"{n} data problem{'s' if n != 1 else ''} in {self.folder or 'the input'}:"
         shown = self.failures.head(max_rows).copy()
