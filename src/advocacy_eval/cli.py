@@ -89,6 +89,26 @@ def _report_jobs(value: str) -> int:
     return jobs
 
 
+def _jobs_for(args: argparse.Namespace, programme: object, n_tasks: int) -> int:
+    """Reports run at once: ``--jobs`` as given, or by default the cores, fewer if memory would not hold them.
+
+    Each report kernel holds the programme and its panel (:func:`advocacy_eval.memory.kernel_peak_bytes`); by
+    default the command runs no more kernels at once than the available memory holds, and says so.
+    """
+    from .memory import available_bytes, jobs_that_fit, kernel_peak_bytes
+
+    wanted = min(args.jobs or _report_default_jobs(), max(1, n_tasks))
+    if args.jobs is not None or wanted == 1:
+        return args.jobs or 1
+    size = programme.memory_bytes()  # type: ignore[attr-defined]
+    jobs = jobs_that_fit(size, wanted)
+    if jobs < wanted:
+        _eprint(f"[jobs] {jobs} report(s) at a time, not {wanted}: each needs about "
+                f"{kernel_peak_bytes(size) / 2**30:.1f} GB and {(available_bytes() or 0) / 2**30:.1f} GB is "
+                "available (--jobs N to choose)")
+    return jobs
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     """Validate once, compute the leak guard's identifiers once, then run the reports (``--jobs`` at once).
 
@@ -109,10 +129,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     import os
 
     pool = None
-    if args.all_waves and args.jobs > 1 and os.name == "posix":
+    if args.all_waves and (args.jobs or _report_default_jobs()) > 1 and os.name == "posix":
         from .publish.parallel import ReportPool
 
-        pool = ReportPool(min(args.jobs, 2))  # at least 2 reports (a wave and the programme); more once known
+        pool = ReportPool(min(args.jobs or _report_default_jobs(), 2))  # at least 2 reports (a wave and the programme); more once known
     try:
         return _report(args, pool)
     finally:
@@ -182,12 +202,13 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
         tasks.append(programme_task(data_dir, args.lang, {**claim_params, "min_group_size": args.min_group_size,
                                                           "claimed_profiles": args.claimed_profiles, **vocabulary}))
     forbidden = identifiers(programme)  # the leak guard of every report, from this one load
+    jobs = _jobs_for(args, programme, len(tasks))
     del programme  # the reports load it themselves: keep this process small while they run
     release_memory()
     if pool is not None:
-        pool.start(min(args.jobs, len(tasks)))
+        pool.start(min(jobs, len(tasks)))
     done, failed = run_reports(tasks, args.out, cell_timeout=args.cell_timeout, timeout=args.timeout,
-                               forbidden=forbidden, pdf=args.pdf, jobs=args.jobs, progress=_eprint, pool=pool)
+                               forbidden=forbidden, pdf=args.pdf, jobs=jobs, progress=_eprint, pool=pool)
     if failed:
         _eprint(f"summary: {len(done)} report(s) written, {len(failed)} failed:")
         for wave, message in failed.items():
@@ -263,9 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF with headless Chromium")
-    p.add_argument("--jobs", type=_report_jobs, default=_report_default_jobs(), metavar="N",
+    p.add_argument("--jobs", type=_report_jobs, default=None, metavar="N",
                    help="reports run at once with --all-waves, each worker keeping one warm kernel "
-                        "(default: the number of cores; 1: one after the other, in this process)")
+                        "(default: the number of cores, fewer if the available memory would not hold them; "
+                        "1: one after the other, in this process)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place (stored outputs for nbval)")

@@ -26,3 +26,68 @@ def release_memory() -> None:
             import ctypes
 
             ctypes.CDLL(None).malloc_trim(0)
+
+
+KERNEL_BASE_BYTES = 400 * 2**20
+"""Resident memory of a report kernel before it loads a programme (Python, pandas, scipy, matplotlib)."""
+
+KERNEL_FACTOR = 2.5
+"""Peak resident memory of a report kernel per byte of the loaded programme (measured: 2.4 GB for 0.86 GB at
+200,000 employees x 34 months, ``docs/scaling.md``): the programme, plus the panel and the fits of the onboarding
+effect."""
+
+HEADROOM = 0.8
+"""Share of the available memory the reports may use together."""
+
+
+def available_bytes() -> int | None:
+    """Memory available to new processes (Linux ``MemAvailable``), or None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def kernel_peak_bytes(programme_bytes: int) -> int:
+    """Expected peak resident memory of one report kernel on a programme of ``programme_bytes`` in memory.
+
+    Parameters
+    ----------
+    programme_bytes : int
+        In-memory size of the loaded programme's tables
+        (:meth:`advocacy_eval.schema.Programme.memory_bytes`).
+    """
+    return int(KERNEL_BASE_BYTES + KERNEL_FACTOR * programme_bytes)
+
+
+def jobs_that_fit(programme_bytes: int, wanted: int, available: int | None = None) -> int:
+    """How many reports may run at once without exhausting memory (at least 1, at most ``wanted``).
+
+    Parameters
+    ----------
+    programme_bytes : int
+        In-memory size of the loaded programme.
+    wanted : int
+        Reports the caller would run at once (e.g. the number of cores).
+    available : int, optional
+        Bytes available (default: :func:`available_bytes`; when unknown, ``wanted`` is kept).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> jobs_that_fit(860 * 2**20, wanted=2, available=20 * 2**30)
+    2
+    >>> jobs_that_fit(4300 * 2**20, wanted=2, available=20 * 2**30)
+    1
+    """
+    available = available_bytes() if available is None else available
+    if available is None:
+        return max(1, wanted)
+    return max(1, min(wanted, int(HEADROOM * available // kernel_peak_bytes(programme_bytes))))

@@ -325,6 +325,11 @@ class Programme:
         counts = emp.loc[emp["enrolled_on"].notna(), "wave_id"].value_counts()
         return {w: int(counts.get(w, 0)) for w in self.wave_ids}
 
+    def memory_bytes(self) -> int:
+        """In-memory size of the tables, text included (Arrow-backed text is measured without a scan)."""
+        frames = [self.waves, self.employees, self.posts] + ([self.activity] if self.activity is not None else [])
+        return int(sum(f.memory_usage(index=True, deep=True).sum() for f in frames))
+
     def __repr__(self) -> str:
         n_enrolled = int(self.employees["wave_id"].notna().sum())
         return (

@@ -1,0 +1,81 @@
+"""How many reports run at once: the memory model behind ``report --jobs``'s default (docs/scaling.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+import pytest
+
+from advocacy_eval import cli, memory
+from advocacy_eval.io import load_programme
+
+GB = 2**30
+
+
+def test_jobs_that_fit_caps_the_cores_by_the_available_memory() -> None:
+    small, large = 100 * 2**20, 8 * GB
+    assert memory.jobs_that_fit(small, wanted=2, available=16 * GB) == 2
+    assert memory.jobs_that_fit(large, wanted=2, available=16 * GB) == 1  # 20.4 GB per kernel: one at a time
+    assert memory.jobs_that_fit(large, wanted=4, available=64 * GB) == 2
+    assert memory.jobs_that_fit(large, wanted=2, available=1 * GB) == 1  # never fewer than one
+    assert memory.kernel_peak_bytes(large) > memory.kernel_peak_bytes(small) > memory.KERNEL_BASE_BYTES
+
+
+def test_unknown_available_memory_keeps_the_wanted_jobs(monkeypatch) -> None:
+    monkeypatch.setattr(memory, "available_bytes", lambda: None)
+    assert memory.jobs_that_fit(8 * GB, wanted=3) == 3
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="MemAvailable is Linux's")
+def test_available_memory_is_read_on_linux() -> None:
+    available = memory.available_bytes()
+    assert available is not None and 0 < available
+
+
+def test_programme_memory_counts_every_table() -> None:
+    programme = load_programme("data/sample")
+    frames = [programme.waves, programme.employees, programme.posts, programme.activity]
+    assert programme.memory_bytes() == sum(int(f.memory_usage(deep=True).sum()) for f in frames)
+    assert programme.memory_bytes() > 1_000_000
+
+
+def _args(jobs: int | None) -> argparse.Namespace:
+    return argparse.Namespace(jobs=jobs)
+
+
+def test_default_jobs_shrink_when_memory_is_short_and_say_so(monkeypatch, capsys) -> None:
+    programme = load_programme("data/sample")
+    monkeypatch.setattr(cli, "_report_default_jobs", lambda: 4)
+    monkeypatch.setattr(memory, "available_bytes", lambda: 64 * GB)
+    assert cli._jobs_for(_args(None), programme, n_tasks=4) == 4
+    assert cli._jobs_for(_args(None), programme, n_tasks=3) == 3  # never more than the reports
+    monkeypatch.setattr(memory, "available_bytes", lambda: memory.kernel_peak_bytes(programme.memory_bytes()))
+    assert cli._jobs_for(_args(None), programme, n_tasks=4) == 1
+    assert "[jobs] 1 report(s) at a time, not 4" in capsys.readouterr().err
+
+
+def test_an_explicit_jobs_is_kept(monkeypatch) -> None:
+    programme = load_programme("data/sample")
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1)
+    assert cli._jobs_for(_args(3), programme, n_tasks=4) == 3
+
+
+def test_a_kernel_stays_within_the_model_on_the_sample(tmp_path) -> None:
+    """Peak RSS of what a programme-report kernel computes, in a fresh process, against the model's estimate."""
+    code = (
+        "import json, resource\n"
+        "from advocacy_eval.io import load_programme\n"
+        "from advocacy_eval.analyses.programme import programme_results\n"
+        "from advocacy_eval.analyses.wave import wave_results\n"
+        "import matplotlib, scipy.stats, seaborn\n"
+        "p = load_programme('data/sample')\n"
+        "programme_results(p); wave_results(p, p.wave_ids[-1])\n"
+        "print(json.dumps({'size': p.memory_bytes(),"
+        " 'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    measured = json.loads(out.stdout.strip().splitlines()[-1])
+    assert measured["peak"] <= memory.kernel_peak_bytes(measured["size"]), measured
