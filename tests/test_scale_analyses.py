@@ -347,3 +347,17 @@ def test_no_isin_on_text_over_the_posts_or_activity(generated, monkeypatch) -> N
     wave_results(prog, "W3")
     programme_results(prog)
     assert seen == []
+
+
+def test_programme_results_describe_the_panel_without_keeping_or_rebuilding_it(generated, monkeypatch) -> None:
+    """The report needs the panel's months and counts: no second full panel is built, and no rows are kept."""
+    builds: list = []
+    real = measures.build_panel
+    monkeypatch.setattr(measures, "build_panel", lambda *a, **k: builds.append(k.get("columns")) or real(*a, **k))
+    res = programme_results(generated)
+    assert all(columns is not None for columns in builds), builds  # lean panels only
+    full = build_panel(generated)
+    assert res.panel.data.empty and list(res.panel.data.columns)
+    pd.testing.assert_frame_equal(res.panel.counts, full.counts)
+    assert res.panel.months.equals(full.months) and res.panel.estimable == full.estimable
+    assert res.n_volunteers == full.count("units_enrolled")
