@@ -79,3 +79,26 @@ def test_a_kernel_stays_within_the_model_on_the_sample(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
     measured = json.loads(out.stdout.strip().splitlines()[-1])
     assert measured["peak"] <= memory.kernel_peak_bytes(measured["size"]), measured
+
+
+def test_the_default_cell_time_limit_grows_with_the_programme() -> None:
+    assert memory.cell_timeout_for(0) == memory.cell_timeout_for(2**30) == 600
+    assert memory.cell_timeout_for(4 * 2**30) == 2400
+    assert memory.cell_timeout_for(8 * 2**30) > memory.cell_timeout_for(4 * 2**30)
+
+
+def test_the_report_command_passes_the_size_based_limit_unless_given(monkeypatch, tmp_path) -> None:
+    from advocacy_eval.publish import runner
+
+    seen: list = []
+
+    def fake_run_reports(tasks, out, **kwargs):
+        seen.append(kwargs["cell_timeout"])
+        return {}, {}
+
+    monkeypatch.setattr(runner, "run_reports", fake_run_reports)
+    monkeypatch.setattr(memory, "cell_timeout_for", lambda size: 4321)
+    assert cli.main(["report", "data/sample", "--wave", "W1", "--out", str(tmp_path), "--jobs", "1"]) == 0
+    assert cli.main(["report", "data/sample", "--wave", "W1", "--out", str(tmp_path), "--jobs", "1",
+                     "--cell-timeout", "77"]) == 0
+    assert seen == [4321, 77]

@@ -157,6 +157,7 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
     """
     from .io import load_programme
     from .paths import resolve_data_dir
+    from .memory import cell_timeout_for
     from .publish.runner import (check_vocabulary, identifiers, programme_task, release_memory, run_reports,
                                  wave_task)
 
@@ -203,11 +204,12 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
                                                           "claimed_profiles": args.claimed_profiles, **vocabulary}))
     forbidden = identifiers(programme)  # the leak guard of every report, from this one load
     jobs = _jobs_for(args, programme, len(tasks))
+    cell_timeout = args.cell_timeout if args.cell_timeout is not None else cell_timeout_for(programme.memory_bytes())
     del programme  # the reports load it themselves: keep this process small while they run
     release_memory()
     if pool is not None:
         pool.start(min(jobs, len(tasks)))
-    done, failed = run_reports(tasks, args.out, cell_timeout=args.cell_timeout, timeout=args.timeout,
+    done, failed = run_reports(tasks, args.out, cell_timeout=cell_timeout, timeout=args.timeout,
                                forbidden=forbidden, pdf=args.pdf, jobs=jobs, progress=_eprint, pool=pool)
     if failed:
         _eprint(f"summary: {len(done)} report(s) written, {len(failed)} failed:")
@@ -281,7 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
                                           "(default: programme.toml, else volunteers / collaborateurs volontaires)")
     p.add_argument("--participant", help="one participant (singular), in the report language")
     p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
-    p.add_argument("--cell-timeout", type=int, default=600, help="seconds allowed per notebook cell")
+    p.add_argument("--cell-timeout", type=int, default=None,
+                   help="seconds allowed per notebook cell (default: 600, more for programmes above 1 GB in memory)")
     p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF with headless Chromium")
     p.add_argument("--jobs", type=_report_jobs, default=None, metavar="N",

@@ -91,3 +91,24 @@ def jobs_that_fit(programme_bytes: int, wanted: int, available: int | None = Non
     if available is None:
         return max(1, wanted)
     return max(1, min(wanted, int(HEADROOM * available // kernel_peak_bytes(programme_bytes))))
+
+
+CELL_SECONDS_PER_GB = 600
+"""Default per-cell time limit of a report, in seconds per GB of programme in memory (and at least this)."""
+
+
+def cell_timeout_for(programme_bytes: int) -> int:
+    """Default per-cell time limit of a report on a programme of ``programme_bytes`` in memory.
+
+    600 s up to 1 GB (a 200,000-employee programme takes 0.9 GB and its
+    longest cell about 40 s), then in proportion: the longest cell, the
+    programme report's onboarding effects, grows with the employee x month
+    panel (``docs/scaling.md``: 1,000,000 employees x 36 months, 4.3 GB,
+    exceeded 600 s on a shared 2-core machine).
+
+    Examples
+    --------
+    >>> cell_timeout_for(5 * 2**20), cell_timeout_for(4 * 2**30)
+    (600, 2400)
+    """
+    return int(max(CELL_SECONDS_PER_GB, CELL_SECONDS_PER_GB * programme_bytes / 2**30))
