@@ -97,3 +97,23 @@ def frame(csv: str) -> pd.DataFrame:
     import io
 
     return pd.read_csv(io.StringIO(csv))
+
+
+@pytest.fixture(scope="session")
+def published_reports(tmp_path_factory, sample_dir, sample_programme):
+    """Every report of the sample (each wave and the programme) in both languages, as published.
+
+    Keys ``(lang, report)`` (``report``: a wave id or ``"programme"``); values
+    :class:`~advocacy_eval.publish.runner.ReportResult`. PDFs are printed when
+    Chromium is installed (the real-browser tests need it and say so).
+    """
+    from advocacy_eval.publish.runner import find_chromium, run_all_waves
+
+    out = tmp_path_factory.mktemp("published")
+    reports = {}
+    for lang in ("en", "fr"):
+        done, failed = run_all_waves(sample_dir, list(sample_programme.wave_ids), out / lang, lang=lang,
+                                     pdf=find_chromium() is not None, jobs=2, programme=True)
+        assert not failed, failed
+        reports.update({(lang, key): result for key, result in done.items()})
+    return reports

@@ -15,6 +15,7 @@ from advocacy_eval.claims import (
     Claim,
     ClaimsError,
     Measurement,
+    conservative_verdict,
     default_claims,
     evaluate,
     load_claims,
@@ -152,6 +153,37 @@ def test_scorecard_frame_has_the_csv_columns() -> None:
     assert amp.loc["W1", "verdict"] == "supported" and amp.loc["W1", "unit"] == "ratio"
     mix = frame.loc[(frame["metric"] == "corporate_share") & (frame["population"] == "W1")].iloc[0]
     assert mix["verdict"] == "inconclusive" and pd.isna(mix["estimate"])
+
+
+def test_a_flagged_measurement_gets_the_more_conservative_verdict() -> None:
+    """Volunteers may have reacted before enrolling: the effect on posts carries the estimate declaring one month
+    of anticipation, and "enrolling increases posts" is judged on the less favourable of the two."""
+    claim = Claim("effect_posts", ">", 0.0)
+
+    def effect(est: float, lo: float, hi: float, sens: Measurement | None, flag: str = "anticipation_risk"):
+        return Measurement("effect_posts", PROGRAMME, est, lo, hi, 600, "volunteers", "cs", 600, flag=flag,
+                           sensitivity=sens)
+
+    weak = Measurement("effect_posts", PROGRAMME, 0.1, -0.05, 0.25, 600, "volunteers", "cs, anticipation", 600)
+    strong = Measurement("effect_posts", PROGRAMME, 1.1, 0.9, 1.3, 600, "volunteers", "cs, anticipation", 600)
+    cases = [(effect(0.8, 0.6, 1.0, weak), "inconclusive", "inconclusive"),  # main supported, sensitivity not
+             (effect(0.1, -0.05, 0.25, strong), "inconclusive", "supported"),  # and the other way round
+             (effect(0.8, 0.6, 1.0, strong), "supported", "supported"),
+             (effect(0.8, 0.6, 1.0, None), "supported", "")]  # flagged, no sensitivity estimate: its own verdict
+    for m, expected, sens_verdict in cases:
+        r = evaluate([claim], [m], [PROGRAMME]).results[0]
+        assert (r.verdict, r.sensitivity_verdict, r.flag) == (expected, sens_verdict, "anticipation_risk")
+    frame = evaluate([claim], [cases[0][0]], [PROGRAMME]).to_frame().iloc[0]
+    assert tuple(frame.index) == SCORECARD_COLUMNS
+    assert frame["verdict"] == "inconclusive" and frame["estimate"] == 0.8 and frame["flag"] == "anticipation_risk"
+    assert (frame["sensitivity_estimate"], frame["sensitivity_verdict"]) == (0.1, "inconclusive")
+    plain = evaluate([claim], [effect(0.8, 0.6, 1.0, None, flag="")], [PROGRAMME]).to_frame().iloc[0]
+    assert plain["flag"] == "" and math.isnan(plain["sensitivity_estimate"]) and plain["sensitivity_verdict"] == ""
+    assert conservative_verdict("supported", "contradicted", "inconclusive") == "contradicted"
+    with pytest.raises(ValueError, match="unknown verdict"):
+        conservative_verdict("supported", "maybe")
+    with pytest.raises(ValueError, match="unknown flag"):
+        Measurement("effect_posts", PROGRAMME, 1, 0, 2, 1, "volunteers", "m", flag="shaky")
 
 
 def test_stats_claim_helpers_use_the_one_rule() -> None:

@@ -58,6 +58,21 @@ def test_sample_command_writes_a_valid_folder(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "s")]) == 0
 
 
+def test_sample_command_with_anticipation(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "a"
+    assert main(["sample", "--out", str(out), "--seed", "3", "--employees", "300", "--months", "20",
+                 "--anticipation-months", "1", "--anticipation-multiplier", "1.8"]) == 0
+    payload = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    assert payload["parameters"]["anticipation_months"] == 1
+    assert payload["parameters"]["anticipation_multiplier"] == 1.8
+    assert payload["truth"]["onboarding_effect"]["posts"]["anticipation"]["months"] == 1
+    assert main(["sample", "--out", str(tmp_path / "b"), "--anticipation-months", "-1"]) == 1
+    assert "anticipation_months must be an integer >= 0" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
+
+
 def test_claims_file_changes_the_scorecard_from_the_cli_alone(capsys, sample_dir, tmp_path):
     """A custom target on a built-in metric, from a claims file: the verdicts follow, the CSV says so."""
     import pandas as pd
@@ -71,13 +86,16 @@ def test_claims_file_changes_the_scorecard_from_the_cli_alone(capsys, sample_dir
     assert main(["report", str(sample_dir), "--wave", "W2", "--out", str(out), "--claims", str(claims)]) == 0
     card = pd.read_csv(out / "W2.scorecard.csv")
     assert list(card.columns) == ["claim", "metric", "population", "op", "target", "tolerance", "estimate",
-                                  "ci_low", "ci_high", "unit", "verdict", "n"]
+                                  "ci_low", "ci_high", "unit", "verdict", "n", "flag", "sensitivity_estimate",
+                                  "sensitivity_ci_low", "sensitivity_ci_high", "sensitivity_verdict"]
+    assert card["flag"].isna().all()  # the committed sample's effect is not at risk (empty cells)
     assert list(card["claim"]) == ["amplification >= 2.5", "corporate_share == 0.5 ± 0.05"]
     assert list(card["verdict"]) == ["supported", "contradicted"]
     html = (out / "W2.html").read_text(encoding="utf-8")
-    assert "Volunteers reach at least 2.5x the page&#x27;s rate" in html or \
-        "Volunteers reach at least 2.5x the page's rate" in html
-    assert "SUPPORTED" in html and "CONTRADICTED" in html
+    assert "Volunteers reach at least 2.5x the page\u2019s rate" in html  # the user's label, typeset
+    from advocacy_eval.publish.runner import visible_text
+
+    assert "✓ Supported" in visible_text(html) and "✗ Contradicted" in visible_text(html)
 
 
 def test_bad_claims_file_is_one_clear_error(capsys, sample_dir, tmp_path):

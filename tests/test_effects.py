@@ -253,3 +253,157 @@ def test_twfe_biased_with_dynamic_effects_cs_not() -> None:
     by = bacon_decomposition(panel, "posts").by_type.set_index("type")
     assert by.loc["later_vs_earlier", "weight"] > 0.03
     assert by.loc["later_vs_earlier", "estimate"] > by.loc["treated_vs_never", "estimate"] + 0.1
+
+
+# ----------------------------------------------------------------------------- anticipation (R did's rules)
+
+
+def _dense_psi(kit, key, n: int) -> np.ndarray:
+    """A cell's influence function from diff-diff's own kit (diff-diff's scale: se = sqrt(sum psi^2))."""
+    info = kit.influence[key]
+    psi = np.zeros(n)
+    psi[info["treated_idx"]] += info["treated_inf"]
+    psi[info["control_idx"]] += info["control_inf"]
+    return psi
+
+
+def _by_hand(att: np.ndarray, psi: np.ndarray, groups: np.ndarray, unit_cohorts: np.ndarray) -> tuple[float, float]:
+    """R ``did::aggte``'s cohort-share weighted mean of effects and its SE, written out as R writes it.
+
+    ``pg_k = n_{g_k} / N``; weights ``pg_k / sum(pg)``; the influence of estimating the weights is R's ``wif``
+    (``if1 - if2``, term by term, not the package's closed form), times the effects, on diff-diff's scale (/ N).
+    """
+    n = len(unit_cohorts)
+    pg = np.array([np.mean(unit_cohorts == g) for g in groups])
+    w = pg / pg.sum()
+    indicator = (unit_cohorts[:, None] == groups[None, :]).astype(float)  # n x k: 1{G_i = g_k}
+    if1 = (indicator - pg[None, :]) / pg.sum()
+    if2 = (indicator - pg[None, :]).sum(axis=1, keepdims=True) * (pg / pg.sum() ** 2)[None, :]
+    total = psi @ w + (if1 - if2) @ att / n
+    return float(w @ att), float(np.sqrt(np.sum(total**2)))
+
+
+@pytest.mark.parametrize("control", ["nevertreated", "notyettreated"])
+def test_aggregations_under_anticipation_use_post_enrolment_cells_only(mpdta, control) -> None:
+    """anticipation=1: simple, group and calendar are cohort-size weighted means over t >= g of the group-time
+    table, with SEs from the aggregated influence functions, all computed here by hand (R did's rule)."""
+    eff = _fit(mpdta, control, anticipation=1)
+    kit = eff.result._aggregation_kit
+    cohorts = np.asarray(kit.bookkeeping["unit_cohorts"], dtype=float)
+    n = len(cohorts)
+    gt = eff.group_time
+    post = gt.loc[gt["period"] >= gt["cohort"]].reset_index(drop=True)
+    anticipation_cells = gt.loc[gt["event_time"] == -1]
+    assert len(anticipation_cells) == 2  # cohorts 2006 and 2007 in 2005 and 2006; none is averaged below
+    psi = np.column_stack([_dense_psi(kit, (int(g), int(t)), n) for g, t in zip(post["cohort"], post["period"])])
+    for j, (g, se) in enumerate(zip(post["cohort"], post["se"])):  # the cells' SEs are their influence functions'
+        assert np.sqrt(np.sum(psi[:, j] ** 2)) == pytest.approx(se, rel=1e-12)
+    att = post["estimate"].to_numpy()
+    groups = post["cohort"].to_numpy(float)
+
+    # simple: every cohort x post month, weighted by cohort size
+    est, se = _by_hand(att, psi, groups, cohorts)
+    weights = post["n"] / post["n"].sum()  # the group-time table's cohort sizes give the same weights
+    assert est == pytest.approx(float(weights @ att), abs=1e-12)
+    assert eff.att == pytest.approx(est, abs=1e-12) and eff.se == pytest.approx(se, abs=1e-12)
+    summary = eff.summary.set_index("type")
+    assert summary.loc["simple", "estimate"] == pytest.approx(est, abs=1e-12)
+
+    # group: each cohort's mean over its post months, then cohort-size weighted
+    by_group = eff.by_group.set_index("cohort")
+    g_att, g_psi, g_list = [], [], []
+    for g in sorted(set(groups)):
+        cols = groups == g
+        g_att.append(att[cols].mean())
+        g_psi.append(psi[:, cols].mean(axis=1))
+        g_list.append(g)
+        assert by_group.loc[g, "estimate"] == pytest.approx(g_att[-1], abs=1e-12)
+        assert by_group.loc[g, "se"] == pytest.approx(np.sqrt(np.sum(g_psi[-1] ** 2)), abs=1e-12)
+        assert by_group.loc[g, "n_periods"] == cols.sum()
+    est, se = _by_hand(np.array(g_att), np.column_stack(g_psi), np.array(g_list), cohorts)
+    assert summary.loc["group", "estimate"] == pytest.approx(est, abs=1e-12)
+    assert summary.loc["group", "se"] == pytest.approx(se, abs=1e-12)
+
+    # calendar: each month from the first enrolment on, over the cohorts enrolled by then; then the mean
+    calendar = eff.calendar.set_index("period")
+    c_att, c_psi = [], []
+    for t in sorted(set(post["period"])):
+        cols = (post["period"] == t).to_numpy()
+        est_t, se_t = _by_hand(att[cols], psi[:, cols], groups[cols], cohorts)
+        assert calendar.loc[t, "estimate"] == pytest.approx(est_t, abs=1e-12)
+        assert calendar.loc[t, "se"] == pytest.approx(se_t, abs=1e-12)
+        pg = np.array([np.mean(cohorts == g) for g in groups[cols]])
+        c_att.append(est_t)
+        c_psi.append(psi[:, cols] @ (pg / pg.sum()))
+    assert len(calendar) == len(c_att)
+    assert summary.loc["calendar", "estimate"] == pytest.approx(np.mean(c_att), abs=1e-12)
+
+    # event study: the anticipation effect is reported at e = -1, and left out of the dynamic summary (e >= 0)
+    es = eff.event_study.set_index("event_time")
+    assert -1 in es.index
+    assert es.loc[-1, "estimate"] == pytest.approx(
+        float(anticipation_cells["n"] @ anticipation_cells["estimate"] / anticipation_cells["n"].sum()), abs=1e-12)
+    assert summary.loc["dynamic", "estimate"] == pytest.approx(es.loc[es.index >= 0, "estimate"].mean(), abs=1e-12)
+    # the pre-test leaves the anticipation month out: only t < g - 1 (R did: 2 cells, event times -3 and -2)
+    pt = eff.pretrend.set_index("test")
+    assert pt.loc["group_time", "n"] == int((gt["period"] < gt["cohort"] - 1).sum()) == 3
+    assert pt.loc["event_study", "n"] == 2
+
+    # diff-diff's own overall effect averages the anticipation cells too (t >= g - 1): it differs
+    assert abs(eff.result.overall_att - eff.att) > 1e-3
+
+
+@pytest.mark.parametrize("control", ["nevertreated", "notyettreated"])
+def test_anticipation_cells_use_the_base_g_minus_anticipation_minus_1(mpdta, control) -> None:
+    """anticipation=2: the anticipation cells compare with g - 3 under both base-period choices (R did's rule)."""
+    varying = _fit(mpdta, control, anticipation=2)
+    universal = _fit(mpdta, control, anticipation=2, base_period="universal")
+    a = varying.group_time.set_index(["cohort", "period"])
+    b = universal.group_time.set_index(["cohort", "period"])
+    cells = [k for k in a.index if k[0] - 2 <= k[1] < k[0]]
+    assert sorted(cells) == [(2006, 2004), (2006, 2005), (2007, 2005), (2007, 2006)]
+    for col in ("estimate", "se", "n", "n_control"):
+        assert np.allclose(a.loc[cells, col].to_numpy(float), b.loc[cells, col].to_numpy(float), rtol=0, atol=1e-12)
+    # diff-diff's varying base compares (2006, 2005) with 2004 (t - 1): a different cell
+    own = varying.result.group_time_effects[(2006, 2005)]["effect"]
+    assert abs(own - a.loc[(2006, 2005), "estimate"]) > 1e-4
+    # the event study's anticipation effects, with their influence functions, are those of the universal base
+    ea, eb = varying.event_study.set_index("event_time"), universal.event_study.set_index("event_time")
+    assert [e for e in ea.index if e >= -2] == [e for e in eb.index if e >= -2] == [-2, -1, 0, 1]
+    for e in (-2, -1, 0, 1):  # cohort 2004 has no month 2001 to compare with: left out under both choices
+        assert ea.loc[e, "estimate"] == pytest.approx(eb.loc[e, "estimate"], abs=1e-12)
+        assert ea.loc[e, "se"] == pytest.approx(eb.loc[e, "se"], abs=1e-12)
+    assert varying.att == pytest.approx(universal.att, abs=1e-12)
+    # pre-test: only t < g - 2, short differences under the varying base
+    assert varying.pretrend.set_index("test").loc["group_time", "n"] == int(
+        (varying.group_time["period"] < varying.group_time["cohort"] - 2).sum())
+
+
+def test_anticipation_check_flags_a_significant_month_before_enrolment() -> None:
+    from advocacy_eval.effects import anticipation_check
+
+    prog = generate_programme(seed=3, n_employees=2000, no_profile_share=0.0, annual_attrition=0.0,
+                              anticipation_months=1, anticipation_multiplier=2.0)
+    panel = build_panel(prog)
+    plain = anticipation_check(onboarding_effect(panel, "posts"))
+    assert plain.event_time == -1 and plain.anticipation == 0
+    assert plain.pre_month_significant and plain.at_risk and plain.estimate > 0
+    declared = anticipation_check(onboarding_effect(panel, "posts", anticipation=1))
+    assert declared.event_time == -2  # the month before the declared anticipation month
+    assert not declared.pre_month_significant
+    clean = anticipation_check(onboarding_effect(build_panel(generate_programme(seed=3, n_employees=2000)), "posts"))
+    assert not clean.at_risk, clean
+
+
+def test_absorbing_binary_outcome_is_conditioned_on_its_base_status_by_default(sample_panel) -> None:
+    default = onboarding_effect(sample_panel, "has_profile")
+    explicit = onboarding_effect(sample_panel, "has_profile", covariates=["has_profile"])
+    assert default.att == pytest.approx(explicit.att, abs=1e-12) and default.se == pytest.approx(explicit.se, abs=1e-12)
+    assert "conditional on has_profile at the base period" in default.method
+    with pytest.warns(UserWarning, match=r"absorbing 0/1 outcome.*biased.*covariates=\['has_profile'\]"):
+        bare = onboarding_effect(sample_panel, "has_profile", covariates=())
+    assert "conditional" not in bare.method and any("absorbing" in w for w in bare.warnings)
+    assert abs(bare.att - default.att) > 1e-3
+    # a continuous outcome is left alone
+    posts = onboarding_effect(sample_panel, "posts")
+    assert "conditional" not in posts.method and not any("absorbing" in w for w in posts.warnings)

@@ -15,7 +15,7 @@ from advocacy_eval.claims import PROGRAMME, default_claims, verdict
 from advocacy_eval.panel import build_panel
 from advocacy_eval.reports import i18n
 from advocacy_eval.reports.i18n import STRINGS, t
-from advocacy_eval.reports.programme import ProgrammeReport, fmt_breakdown, render_programme
+from advocacy_eval.reports.programme import ProgrammeReport, fmt_breakdown, fmt_effect, render_programme
 from advocacy_eval.schema import Programme
 
 matplotlib.use("Agg")
@@ -197,12 +197,18 @@ def test_figures_draw(results: ProgrammeResults) -> None:
         effect_plots.honest_figure(s.honest.table, s.honest.estimate, s.outcome),
         effect_plots.event_study_figure(s.effect("has_profile").event_study, "has_profile"),
     ]
-    assert figs[0].axes[0].get_title().startswith("Effet de l'inscription")
+    assert figs[0].title.startswith("Effet de l'inscription sur le nombre de publications par mois")
     assert len(figs[0].axes[0].get_legend().get_texts()) == 2  # before / after enrolment
+    for f in figs:  # every figure says what it shows, with numbers in the report's format
+        assert f.alt and f.caption and any(ch.isdigit() for ch in f.alt)
+    assert "," in figs[0].alt and "." not in figs[0].alt.rstrip(".")  # French: decimal commas
+    fr_ticks = [x.get_text() for x in figs[0].axes[0].get_yticklabels()]
+    assert any("," in x for x in fr_ticks) and not any("." in x for x in fr_ticks), fr_ticks
+    assert any(x.startswith("\u2212") for x in [x.get_text() for x in figs[0].axes[0].get_xticklabels()])
     import matplotlib.pyplot as plt
 
     for f in figs:
-        plt.close(f)
+        plt.close(f.figure)
 
 
 def test_too_small_programme_raises_report_error(tiny) -> None:
@@ -223,3 +229,116 @@ def test_secondary_suppression_of_people_counts() -> None:
     # nothing small: nothing hidden; without a total, no secondary suppression
     assert not cells_to_hide(np.array([22, 40, 69]), 5, already=none).any()
     assert cells_to_hide(np.array([22, 40, 3]), 5, already=none, total_shown=False).tolist() == [False, False, True]
+
+
+# ----------------------------------------------------------------------------- volunteers reacting before enrolling
+
+
+@pytest.fixture(scope="module")
+def anticipation_programme():
+    """A programme generated with one month of anticipation (posting 50% higher the month before enrolment)."""
+    from advocacy_eval.sample import generate_programme
+
+    prog = generate_programme(seed=5, anticipation_months=1)
+    return prog, Programme(prog.waves, prog.employees, prog.posts, prog.activity)
+
+
+@pytest.fixture(scope="module")
+def anticipation_results(anticipation_programme) -> ProgrammeResults:
+    return programme_results(anticipation_programme[1])
+
+
+def test_programme_report_flags_anticipation_and_shows_both_estimates(anticipation_programme,
+                                                                      anticipation_results) -> None:
+    from advocacy_eval.claims import conservative_verdict
+
+    prog, res = anticipation_programme[0], anticipation_results
+    assert res.at_risk and res.anticipation.event_time == -1 and res.anticipation.estimate > 0
+    assert res.anticipation.pre_month_significant or res.anticipation.pretrend_failed
+    sens = res.sensitivity
+    assert sens is not None and sens.anticipation == 1 and sens.outcome == "posts"
+    # the month before enrolment is already lifted: declaring it moves the estimate up by about the anticipation
+    # effect (the event study's month -1 when declared), towards the realised truth (1.086 on this seed)
+    truth = prog.truth["onboarding_effect"]["posts"]["overall"]
+    shift = sens.att - res.headline.att
+    assert 0.5 < shift / float(sens.event_study.set_index("event_time").loc[-1, "estimate"]) < 2
+    assert abs(sens.att - truth) < abs(res.headline.att - truth)
+    # scorecard: every effect_posts result is flagged, carries the sensitivity estimate, and its verdict is the
+    # more conservative of the two
+    effect_results = [r for r in res.scorecard.results if r.claim.metric == "effect_posts"]
+    assert len(effect_results) == 4
+    for r in effect_results:
+        m = r.measurement
+        assert m.flag == "anticipation_risk" and m.sensitivity is not None and m.sensitivity.measured
+        main = verdict(m.ci_low, m.ci_high, r.claim.op, r.claim.target)
+        other = verdict(m.sensitivity.ci_low, m.sensitivity.ci_high, r.claim.op, r.claim.target)
+        assert r.sensitivity_verdict == other and r.verdict == conservative_verdict(main, other)
+    pooled = next(r for r in effect_results if r.population == PROGRAMME)
+    assert pooled.measurement.estimate == pytest.approx(res.headline.att)
+    assert pooled.measurement.sensitivity.estimate == pytest.approx(sens.att)
+    w2 = next(r for r in effect_results if r.population == "W2").measurement.sensitivity
+    assert w2.estimate == pytest.approx(float(sens.by_wave.set_index("wave_id").loc["W2", "estimate"]))
+    # a claim whose two estimates disagree gets the less favourable verdict
+    from advocacy_eval.claims import Claim, evaluate
+
+    above = float(res.headline.overall["ci_high"].iloc[0]) + 1e-6  # the main interval lies below, not the other
+    assert above < float(sens.overall["ci_high"].iloc[0])
+    card = evaluate([Claim("effect_posts", ">=", above)], [pooled.measurement], [PROGRAMME])
+    assert card.results[0].sensitivity_verdict != "contradicted" and card.results[0].verdict == "contradicted"
+
+
+def test_programme_report_words_the_anticipation_risk_in_both_languages(anticipation_results) -> None:
+    res, sens = anticipation_results, anticipation_results.sensitivity
+    en, fr = render_programme(res, "en"), render_programme(res, "fr")
+    flag_en = "⚠ at risk: volunteers may have reacted before enrolling"
+    flag_fr = "⚠ à risque : les collaborateurs volontaires ont pu réagir avant leur inscription"
+    for rep, flag, row, value in ((en, flag_en, "↳ sensitivity: one month of anticipation declared", "1."),
+                                  (fr, flag_fr, "↳ sensibilité : un mois d'anticipation déclaré", "1,")):
+        card = rep.tables["scorecard"]
+        claim_col = card.columns[0]
+        i = next(i for i, v in enumerate(card[claim_col]) if flag in v)
+        assert card.iloc[i + 1][claim_col] == row  # the sensitivity row sits right below the flagged claim
+        assert card.iloc[i + 1, 1].startswith("+" + value)
+        outcomes = rep.tables["outcomes"]
+        assert flag in outcomes.iloc[0, 3] and outcomes.iloc[1, 0] == row
+        assert outcomes.iloc[1, 1] == fmt_effect(sens.att, "posts", rep.lang)
+        assert outcomes.iloc[0, 1] == fmt_effect(res.headline.att, "posts", rep.lang)
+        assert any(fmt_effect(sens.att, "posts", rep.lang) in x for x in rep.tables["estimators"].iloc[:, 1])
+    text_en, text_fr = " ".join(en.sentences), " ".join(fr.sentences)
+    assert "At risk: volunteers may have reacted before enrolling" in text_en
+    assert f"the effect is {fmt_effect(sens.att, 'posts', 'en')} per volunteer" in text_en
+    assert "uses the more conservative of the two estimates" in text_en
+    assert "À risque : les collaborateurs volontaires ont pu réagir avant leur inscription" in text_fr
+    assert "la plus prudente des deux estimations" in text_fr
+    assert "at risk" not in text_fr and "anticipation declared" not in " ".join(fr.tables["scorecard"].iloc[:, 0])
+
+
+def test_wave_scorecard_flags_anticipation(anticipation_programme) -> None:
+    from advocacy_eval.analyses.wave import wave_results
+    from advocacy_eval.reports.wave import render_wave
+
+    results = wave_results(anticipation_programme[1], "W2")
+    assert results.effect_at_risk
+    m = results.measurement("effect_posts")
+    assert m.flag == "anticipation_risk" and m.sensitivity is not None
+    flag_fr = "⚠ à risque : les collaborateurs volontaires ont pu réagir avant leur inscription"
+    for lang, flag, row in (("en", "⚠ at risk: volunteers may have reacted before enrolling",
+                             "↳ sensitivity: one month of anticipation declared"),
+                            ("fr", flag_fr, "↳ sensibilité : un mois d'anticipation déclaré")):
+        rep = render_wave(results, lang)
+        card = rep.tables["scorecard"]
+        i = next(i for i, v in enumerate(card.iloc[:, 0]) if flag in v)
+        assert card.iloc[i + 1, 0] == row
+        kpis = rep.tables["kpis"]
+        j = next(j for j, v in enumerate(kpis.iloc[:, 4]) if flag in v)
+        assert kpis.iloc[j + 1, 0] == row
+        assert any(flag in s for s in rep.sentences)
+
+
+def test_committed_sample_is_not_flagged(results: ProgrammeResults, summary_en: ProgrammeReport) -> None:
+    assert results.anticipation is not None and not results.at_risk and results.sensitivity is None
+    assert not any(r.measurement.flag or r.measurement.sensitivity is not None for r in results.scorecard.results)
+    for name in ("scorecard", "outcomes", "estimators"):
+        cells = " ".join(summary_en.tables[name].to_numpy().ravel())
+        assert "at risk" not in cells and "sensitivity:" not in cells, name
+    assert not any("At risk" in s for s in summary_en.sentences)

@@ -168,8 +168,11 @@ def test_personal_identifiers_without_a_key_are_refused(tmp_path):
 
 def test_member_periods_and_employees(tmp_path):
     folder = tmp_path / "d"
-    f = failures_of("linkedin-member", [x(fx.MEMBER_FILES["chloe_q1"])], folder, employee_id="E-0123456789abcdef")
-    assert "2024-01-01..2024-03-31" in f.iloc[0]["rule"] and "one calendar month" in f.iloc[0]["rule"]
+    too_long = fx.write_member_export(tmp_path / "Content_2023-01-01_2024-03-31_X.xlsx", "en", dt.date(2023, 1, 1),
+                                      dt.date(2024, 3, 31), [])
+    f = failures_of("linkedin-member", [too_long], folder, employee_id="E-0123456789abcdef")
+    assert "456 days (2023-01-01..2024-03-31)" in f.iloc[0]["rule"] and "7 to 365 days" in f.iloc[0]["rule"]
+    assert f.iloc[0]["file"].endswith("[DISCOVERY]") and f.iloc[0]["row"] == 1
     with pytest.raises(ImportRefused, match="--employee"):
         run("linkedin-member", [x(fx.MEMBER_FILES["alice_jan"])], folder)
     run("roster", [x("roster_fr_2024-03-01.csv")], folder)
@@ -213,11 +216,13 @@ def test_refusals_for_kind_file_lock_and_unreadable_workbook(tmp_path):
     assert issubclass(ImportRefused, AdvocacyEvalError)
 
 
-def test_page_posts_need_a_classification_and_followers(tmp_path):
+def test_page_posts_need_followers_not_a_classification(tmp_path):
+    """Without followers the import is refused (row by row, saying which export to import); without a
+    classification the posts are not refused (they are imported as unclassified)."""
     f = failures_of("linkedin-page", [x(fx.PAGE_FILES["en_xls"])], tmp_path / "d", as_of=AS_OF)
-    rules = " ".join(f["rule"])
-    assert "content type unknown" in rules and "page followers on this day unknown" in rules
-    assert set(f["row"]) == {3, 4, 5, 6}
+    assert set(f["rule"].str.split(":").str[0]) == {"page followers on this day unknown"}
+    assert f["rule"].str.contains("import linkedin-followers FILE").all()
+    assert set(f["row"]) == {3, 4, 5, 6} and set(f["column"]) == {"audience_size"}
 
 
 def test_the_resulting_folder_is_validated_before_anything_is_written(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from advocacy_eval.errors import DataValidationError
 from advocacy_eval.io import load_programme
 from advocacy_eval.io.load import file_sha256
-from advocacy_eval.io.imports import import_files
+from advocacy_eval.io.imports import ImportRefused, import_files
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 KEY_HEX = "5f0c1d2e3b4a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -218,23 +218,23 @@ def test_a_failing_second_file_leaves_the_folder_byte_for_byte_unchanged(built, 
 
 def test_a_failed_import_into_a_new_folder_leaves_no_folder(tmp_path):
     folder = tmp_path / "new"
-    with pytest.raises(DataValidationError):
-        run("linkedin-page", [x(fx.PAGE_FILES["old_xls"])], folder, **PAGE_OPTS)
+    with pytest.raises(DataValidationError):  # no follower count for the page's posts
+        run("linkedin-page", [x(fx.PAGE_FILES["old_xls"])], folder)
     assert not folder.exists()
 
 
-def test_page_export_without_unique_reach_is_refused_unless_asked(tmp_path):
+def test_page_export_without_unique_reach_leaves_members_reached_empty(tmp_path):
+    """Impressions are never stored as reach: members_reached stays empty, and the old flag is refused."""
     folder = tmp_path / "data"
-    with pytest.raises(DataValidationError) as info:
-        run("linkedin-page", [x(fx.PAGE_FILES["old_xls"])], folder, **PAGE_OPTS)
-    assert "no unique-reach column" in info.value.failures.iloc[0]["rule"]
-    assert "Update engagement" in info.value.failures.iloc[0]["file"]
-    result = run("linkedin-page", [x(fx.PAGE_FILES["old_xls"])], folder, reach_from_impressions=True, **PAGE_OPTS)
+    with pytest.raises(ImportRefused, match="never stored as members_reached"):
+        run("linkedin-page", [x(fx.PAGE_FILES["old_xls"])], folder, reach_from_impressions=True, **PAGE_OPTS)
+    assert not folder.exists()
+    result = run("linkedin-page", [x(fx.PAGE_FILES["old_xls"])], folder, **PAGE_OPTS)
     posts = pd.read_csv(folder / "posts.csv")
-    assert (posts["members_reached"] == posts["impressions"]).all()
+    assert posts["members_reached"].isna().all() and (posts["impressions"] > 0).all()
     assert posts["reposts"].tolist() == [1, 2]  # older "Shares" column
-    assert "upper bound" in result.files[0].notes[0]
-    assert "upper bound" in pd.read_csv(folder / "import_log.csv")["notes"].iloc[0]
+    assert "never filled from impressions" in result.files[0].notes[0]
+    assert "never filled from impressions" in pd.read_csv(folder / "import_log.csv")["notes"].iloc[0]
 
 
 def test_a_crash_while_moving_files_into_place_is_rolled_back(built, tmp_path, monkeypatch):

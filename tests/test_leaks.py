@@ -19,6 +19,7 @@ from advocacy_eval.errors import ReportError
 from advocacy_eval.io import load_programme
 from advocacy_eval.publish.runner import identifiers, leaks, run_programme_report, run_wave_report, visible_text
 from advocacy_eval.reports.i18n import t
+from advocacy_eval.reports.typography import fold
 from advocacy_eval.sample import generate_programme
 
 K = 5
@@ -66,9 +67,9 @@ def reports(leaky_dir, tmp_path_factory):
 
 def _tables(html: str):
     soup = BeautifulSoup(html, "html.parser")
-    for table in soup.find_all("table"):
-        headers = [th.get_text(strip=True) for th in table.find_all("th")]
-        rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.find_all("tr")]
+    for table in soup.find_all("table"):  # typeset text (l’estimation, 5\u00a0pts) read back as plain text
+        headers = [fold(th.get_text(strip=True)) for th in table.find_all("th")]
+        rows = [[fold(td.get_text(strip=True)) for td in tr.find_all("td")] for tr in table.find_all("tr")]
         yield headers, [r for r in rows if r]
 
 

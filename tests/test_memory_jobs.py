@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from advocacy_eval import cli, memory
 from advocacy_eval.io import load_programme
 
 GB = 2**30
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_jobs_that_fit_caps_the_cores_by_the_available_memory() -> None:
@@ -64,7 +67,11 @@ def test_an_explicit_jobs_is_kept(monkeypatch) -> None:
 
 
 def test_a_kernel_stays_within_the_model_on_the_sample(tmp_path) -> None:
-    """Peak RSS of what a programme-report kernel computes, in a fresh process, against the model's estimate."""
+    """Peak RSS of what a programme-report kernel computes, in a fresh process, against the model's estimate.
+
+    As in a report run, the kernel reads the snapshot the command line's validation wrote (loaded here first).
+    """
+    load_programme(ROOT / "data" / "sample")
     code = (
         "import json, resource\n"
         "from advocacy_eval.io import load_programme\n"
@@ -76,7 +83,11 @@ def test_a_kernel_stays_within_the_model_on_the_sample(tmp_path) -> None:
         "print(json.dumps({'size': p.memory_bytes(),"
         " 'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    # a clean process: no PYTHON* variables or other settings left by earlier tests of the session
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", ""),
+           "ADVOCACY_EVAL_CACHE": os.environ.get("ADVOCACY_EVAL_CACHE", "off"), "MPLBACKEND": "agg"}
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True,
+                         timeout=300, cwd=ROOT, env=env)
     measured = json.loads(out.stdout.strip().splitlines()[-1])
     assert measured["peak"] <= memory.kernel_peak_bytes(measured["size"]), measured
 

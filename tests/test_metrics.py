@@ -54,9 +54,19 @@ def test_amplification_ratio(tiny):
 
 
 def test_content_mix(tiny):
-    mix = metrics.content_mix(tiny.posts, "author_type", target=0.3).set_index("author_type")
+    mix = metrics.content_mix(tiny.posts, "author_type", target=0.3, author_type=None).set_index("author_type")
     assert mix.loc["employee", "corporate_share"] == pytest.approx(0.25)
     assert mix.loc["company", "n_corporate"] == 1 and mix.loc["company", "target"] == 0.3
+
+
+def test_content_mix_counts_the_page_posts_it_leaves_out(tiny):
+    """By default the share is employees' (as in the reports); the page's posts are counted, not dropped silently."""
+    mix = metrics.content_mix(tiny.posts).iloc[0]
+    assert (mix["n_posts"], mix["n_corporate"], mix["n_excluded"]) == (4, 1, 2)
+    assert mix["corporate_share"] == pytest.approx(0.25)
+    by_type = metrics.content_mix(tiny.posts, "author_type").set_index("author_type")
+    assert by_type.loc["company", "n_posts"] == 0 and np.isnan(by_type.loc["company", "corporate_share"])
+    assert by_type.loc["company", "n_excluded"] == 2 and by_type.loc["employee", "n_excluded"] == 0
 
 
 def test_participation_uses_the_roster_of_each_month(tiny):
@@ -94,4 +104,4 @@ def test_wave_window(tiny):
 def test_posts_with_authors(tiny):
     p = metrics.posts_with_authors(tiny.posts, tiny.employees).set_index("post_id")
     assert p.loc["P5", "wave_id"] == "W1" and p.loc["P6", "department"] == "HR"
-    assert pd.isna(p.loc["P1", "wave_id"])
+    assert p.loc["P1", "wave_id"] == "(company page)"  # the page labelled as the page, not a silent <NA>

@@ -34,7 +34,7 @@ def replicated() -> pd.DataFrame:
         prog = generate_programme(seed=seed)
         posts = prog.posts
         amp = metrics.amplification_ratio(posts).iloc[0]
-        mix = metrics.content_mix(posts, "author_type").set_index("author_type")["corporate_share"]
+        mix = metrics.content_mix(posts, "author_type", author_type=None).set_index("author_type")["corporate_share"]
         part = metrics.participation_rate(prog.employees, posts, by="wave_id")
         pooled = part.groupby("wave_id")[["n_active", "n_enrolled"]].sum()
         row = {"seed": seed, "employee_reach": amp["employee_reach_rate"], "page_reach": amp["company_reach_rate"],

@@ -141,7 +141,7 @@ def test_hostile_names_become_no_script_and_no_link(hostile_reports, lang):
                 assert not text.startswith("javascript:"), tag
     assert soup.find_all("a") == [], "no link, not even nbconvert's heading permalinks"
     assert not soup.find_all(["iframe", "object", "embed", "form"])
-    assert [i["src"][:22] for i in soup.find_all("img")] == ["data:image/png;base64,"] * len(soup.find_all("img"))
+    assert [i["src"][:26] for i in soup.find_all("img")] == ["data:image/svg+xml;base64,"] * len(soup.find_all("img"))
     title = soup.find("h1").get_text()
     assert title.endswith(HOSTILE_WAVE_EN if lang == "en" else HOSTILE_WAVE_FR)  # shown verbatim, as text
     text = visible_text(html)

@@ -34,12 +34,15 @@ def test_papermill_path_with_parameters_writes_standalone_html(tmp_path, sample_
     assert "au moins 3x celui de la page" in text  # the injected claim drove the scorecard
     assert "font 25\u202f% des publications" in text
     card = result.scorecard.read_text(encoding="utf-8").splitlines()
-    assert card[0] == "claim,metric,population,op,target,tolerance,estimate,ci_low,ci_high,unit,verdict,n"
+    assert card[0] == ("claim,metric,population,op,target,tolerance,estimate,ci_low,ci_high,unit,verdict,n,flag,"
+                       "sensitivity_estimate,sensitivity_ci_low,sensitivity_ci_high,sensitivity_verdict")
     assert any(line.startswith("amplification >= 3,amplification,W2,>=,3,") for line in card)
     assert not soup.select(".jp-InputArea"), "code cells must not be exported"
     assert "min_group_size" not in text.split("Paramètre")[0]  # the parameters cell is not shown
     images = soup.find_all("img")
-    assert len(images) >= 3 and all(i["src"].startswith("data:image/png;base64,") for i in images)
+    assert len(images) >= 3 and all(i["src"].startswith("data:image/svg+xml;base64,") for i in images)
+    assert soup.html["lang"] == "fr" and soup.title.get_text() == soup.find("h1").get_text()
+    assert all(i["alt"] and i["alt"] != "No description has been provided for this image" for i in images)
     assert "Traceback" not in text and "Warning" not in text
     executed = nbformat.read(result.notebook, as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]

@@ -441,6 +441,59 @@ def test_parameters_are_checked() -> None:
     hash(p)
 
 
+def test_anticipation_option_is_off_by_default() -> None:
+    base = generate_programme(seed=9, n_employees=500)
+    off = generate_programme(seed=9, n_employees=500, anticipation_months=0, anticipation_multiplier=3.0)
+    for name in ("waves", "employees", "posts", "activity"):
+        pd.testing.assert_frame_equal(getattr(off, name), getattr(base, name))
+    assert off.truth == base.truth and "anticipation" not in base.truth["onboarding_effect"]["posts"]
+    # the parameters written to truth.json leave the option out while it is off (the committed sample's bytes)
+    assert not {"anticipation_months", "anticipation_multiplier"} & set(base.parameters.to_dict())
+    assert SampleParameters(**base.parameters.to_dict()) == base.parameters
+    with pytest.raises(ValueError, match="anticipation_months"):
+        SampleParameters(anticipation_months=-1)
+    with pytest.raises(ValueError, match="anticipation_multiplier"):
+        SampleParameters(anticipation_months=1, anticipation_multiplier=0.0)
+
+
+def test_anticipation_lifts_posting_in_the_month_before_enrolment() -> None:
+    kw = dict(seed=4, no_profile_share=0.0, annual_attrition=0.0)
+    off = generate_programme(**kw)
+    on = generate_programme(**kw, anticipation_months=1, anticipation_multiplier=2.0)
+    assert on.parameters.to_dict()["anticipation_months"] == 1
+    assert SampleParameters(**on.parameters.to_dict()) == on.parameters
+
+    def by_event_time(prog: SampleProgramme) -> pd.Series:
+        act = prog.activity.merge(prog.employees[["employee_id", "enrolled_on"]], on="employee_id")
+        act = act.loc[act["enrolled_on"].notna()]
+        k = (act["month"].dt.year * 12 + act["month"].dt.month) - (act["enrolled_on"].dt.year * 12
+                                                                      + act["enrolled_on"].dt.month)
+        return act.groupby(k)["posts"].mean()
+
+    a, b = by_event_time(on), by_event_time(off)
+    # volunteers post twice as much in the month before enrolment (activity only: the export starts at enrolment)
+    assert 1.7 < (a[-1] / a[-2]) / (b[-1] / b[-2]) < 2.3
+    assert 0.85 < (a[-3] / a[-2]) / (b[-3] / b[-2]) < 1.15
+    emp = on.employees.set_index("employee_id")["enrolled_on"]
+    posts = _employee_posts(on.posts)
+    assert (posts["published_at"] >= emp.loc[posts["author_id"]].to_numpy()).all()
+    # truth: the anticipation effect per wave at k = -1 (the lifted rate minus the rate), the effects from the
+    # enrolment month on are unchanged after it, and larger in it (its days before enrolling are lifted too)
+    ant = on.truth["onboarding_effect"]["posts"]["anticipation"]
+    assert ant["months"] == 1 and ant["multiplier"] == 2.0
+    truth_on = on.truth["onboarding_effect"]["posts"]["by_wave_event_time"]
+    truth_off = off.truth["onboarding_effect"]["posts"]["by_wave_event_time"]
+    for w in ("W1", "W2", "W3"):
+        assert list(ant["by_wave_event_time"][w]) == ["-1"]
+        cell = ant["by_wave_event_time"][w]["-1"]
+        assert cell["att"] > 0 and cell["n"] == truth_on[w]["0"]["n"]
+        assert truth_on[w]["3"] == truth_off[w]["3"]
+        assert truth_on[w]["0"]["att"] > truth_off[w]["0"]["att"]
+    n = sum(v["-1"]["n"] for v in ant["by_wave_event_time"].values())
+    att = sum(v["-1"]["att"] * v["-1"]["n"] for v in ant["by_wave_event_time"].values()) / n
+    assert att == pytest.approx(a[-1] - a[-2], abs=4 * np.sqrt(2 * a[-2] / n) + 0.02)
+
+
 # ----------------------------------------------------------------------------- programme sessions, staff reached
 
 

@@ -208,6 +208,7 @@ def test_petersen_clustered_ols(petersen: pd.DataFrame, cluster: str, se: tuple[
 # ---------------------------------------------------------------------------
 # compare_rates == statsmodels GLM cluster
 # ---------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::advocacy_eval.errors.PooledAuthorTypesWarning")  # pooled on purpose
 @pytest.mark.parametrize("correction", ["stata", "statsmodels"])
 def test_compare_rates_equals_glm_by_content_type_shared_authors(correction: str) -> None:
     df = simulate_posts(seed=1)
@@ -233,7 +234,7 @@ def test_compare_rates_equals_glm_by_content_type_shared_authors(correction: str
 
 def test_compare_rates_equals_glm_with_page_clustered_by_post() -> None:
     df = simulate_posts(seed=2)
-    res = compare_rates(df)  # by author_type, reference company
+    res = compare_rates(df, vce="cr1")  # by author_type, reference company; CR1 = the GLM's sandwich
     assert list(res["level"]) == ["company", "employee"]
     assert res["cluster_unit"].iloc[0].startswith("post")
     assert res["cluster_unit"].iloc[1] == "author_id"
@@ -245,10 +246,11 @@ def test_compare_rates_equals_glm_with_page_clustered_by_post() -> None:
     assert "G/(G-1)" in res["method"].iloc[0] and "clustered by post" in res["method"].iloc[0]
 
 
+@pytest.mark.filterwarnings("ignore::advocacy_eval.errors.PooledAuthorTypesWarning")  # pooled on purpose
 def test_compare_rates_equals_own_poisson_sandwich_three_levels() -> None:
     df = simulate_posts(seed=3)
     df["wave"] = np.where(df.index % 3 == 0, "W1", np.where(df.index % 3 == 1, "W2", "W3"))
-    res = compare_rates(df, by="wave", min_clusters=0)
+    res = compare_rates(df, by="wave", min_clusters=0, vce="cr1")
     X = pd.get_dummies(df["wave"]).astype(float)
     fit = cluster_robust_poisson(df["members_reached"], X, df["audience_size"], df["author_id"])
     np.testing.assert_allclose(np.log(res["estimate"].to_numpy()), fit.params.to_numpy(), rtol=1e-9)
@@ -291,7 +293,7 @@ def test_cr3_jackknife_equals_brute_force() -> None:
 # ---------------------------------------------------------------------------
 def test_single_page_author_is_clustered_by_post_and_reflects_dispersion() -> None:
     df = simulate_posts(seed=6, page_posts=200, page_shape=0.5)  # strongly over-dispersed page
-    res = compare_rates(df)
+    res = compare_rates(df, vce="cr1")
     naive = compare_rates(df, method="naive")
     page, page_naive = res.iloc[0], naive.iloc[0]
     assert page["level"] == "company" and page["n_clusters"] == 1
@@ -313,7 +315,7 @@ def test_clustering_a_single_author_by_author_would_be_degenerate() -> None:
     # with min_clusters=0 the page is one cluster: its score sums to zero, the
     # variance collapses to 0 -- exactly what the min_clusters rule prevents.
     df = simulate_posts(seed=7)
-    res = compare_rates(df, min_clusters=0)
+    res = compare_rates(df, min_clusters=0, vce="cr1")
     assert res["se_log_rate"].iloc[0] == pytest.approx(0.0, abs=1e-12)
     assert res["cluster_unit"].iloc[0] == "author_id"
 
@@ -331,7 +333,7 @@ def test_compare_rates_table_by_hand() -> None:
             "audience_size": [10_000, 10_000, 1_000, 1_000],
         }
     )
-    res = compare_rates(df)
+    res = compare_rates(df, vce="cr1")
     assert list(res.columns[:8]) == ["by", "level", "estimate", "ci_low", "ci_high", "p_value", "n", "method"]
     assert res["estimate"].tolist() == pytest.approx([0.01, 0.035])
     assert res["rate_ratio"].iloc[1] == pytest.approx(3.5)

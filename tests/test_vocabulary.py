@@ -16,6 +16,7 @@ from advocacy_eval.io import load_programme
 from advocacy_eval.publish.runner import to_html
 from advocacy_eval.reports.display import md, plain, table
 from advocacy_eval.reports.i18n import LANGS, STRINGS, t
+from advocacy_eval.reports.typography import typeset
 from advocacy_eval.reports.vocabulary import (
     DEFAULT_VOCABULARY,
     KEYS,
@@ -292,8 +293,8 @@ def rendered() -> BeautifulSoup:
 
 
 def test_hostile_names_render_verbatim_as_titles(rendered: BeautifulSoup) -> None:
-    titles = [h.get_text() for h in rendered.find_all("h1")]
-    assert titles == ["Title " + " ".join(name.split()) for name in HOSTILE]
+    titles = [h.get_text() for h in rendered.find_all("h1")]  # as text, typeset like every text of the page
+    assert titles == [typeset("Title " + " ".join(name.split()), "en") for name in HOSTILE]
 
 
 def test_hostile_names_produce_no_tag_link_or_emphasis(rendered: BeautifulSoup) -> None:
@@ -325,4 +326,4 @@ def test_table_escapes_cells_and_headers(rendered: BeautifulSoup) -> None:
     rendered_table = rendered.find("table")
     assert rendered_table.find("th").get_text(strip=True) == "<b>Department</b>"
     cells = [td.get_text() for td in rendered_table.find_all("td")][::2]
-    assert cells == HOSTILE
+    assert cells == [typeset(name, "en") for name in HOSTILE]

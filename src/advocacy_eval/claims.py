@@ -16,7 +16,10 @@ operator    supported when the interval is ...   contradicted when the interval 
 ==========  ===================================  ======================================
 
 Otherwise (or when the interval is missing) the claim is **inconclusive**.
-:func:`verdict` is the only implementation of this rule in the package.
+:func:`verdict` is the only implementation of this rule in the package. A
+measurement flagged as at risk may carry a sensitivity estimate (e.g. the
+onboarding effect declaring one month of anticipation); the claim then gets
+the more conservative of the two verdicts (:func:`conservative_verdict`).
 
 This module is numbers and specs only: no computation on data (that is
 :mod:`advocacy_eval.analyses.measures`) and no wording in a report language
@@ -47,7 +50,36 @@ from typing import Any
 
 import pandas as pd
 
+from ._display import fmt_value, html_summary, interval
 from .errors import AdvocacyEvalError
+
+__all__ = [
+    "FLAGS",
+    "LEVELS",
+    "METRICS",
+    "OPERATORS",
+    "PROGRAMME",
+    "SCORECARD_COLUMNS",
+    "UNITS",
+    "VERDICTS",
+    "Claim",
+    "ClaimResult",
+    "ClaimsError",
+    "Measurement",
+    "MetricSpec",
+    "Scorecard",
+    "claim_problems",
+    "conservative_verdict",
+    "default_claims",
+    "evaluate",
+    "load_claims",
+    "verdict",
+]
+
+
+def __dir__() -> list[str]:
+    """The public names only: tab completion shows no ``np``, ``pd`` or ``annotations``."""
+    return sorted(__all__)
 
 OPERATORS: tuple[str, ...] = (">=", ">", "<=", "<", "==")
 """Operators a claim may use."""
@@ -65,8 +97,18 @@ UNITS: tuple[str, ...] = ("ratio", "share", "count", "posts_per_month")
 """Units of the built-in metrics."""
 
 SCORECARD_COLUMNS: tuple[str, ...] = ("claim", "metric", "population", "op", "target", "tolerance", "estimate",
-                                      "ci_low", "ci_high", "unit", "verdict", "n")
-"""Columns of ``<stem>.scorecard.csv``."""
+                                      "ci_low", "ci_high", "unit", "verdict", "n", "flag", "sensitivity_estimate",
+                                      "sensitivity_ci_low", "sensitivity_ci_high", "sensitivity_verdict")
+"""Columns of ``<stem>.scorecard.csv`` (the ``flag`` and ``sensitivity_*`` columns are empty unless a
+measurement is flagged and carries a sensitivity estimate, see :class:`Measurement`)."""
+
+FLAGS: tuple[str, ...] = ("anticipation_risk",)
+"""Language-free flags a measurement may carry. ``anticipation_risk``: the onboarding effect is at risk because
+volunteers may have reacted before enrolling (the effect in the month before enrolment is significant, or the
+joint pre-enrolment test fails); the measurement then carries the estimate that declares one month of
+anticipation as its sensitivity estimate."""
+
+_SUPPORT: dict[str, int] = {"contradicted": 0, "inconclusive": 1, "supported": 2}
 
 
 class ClaimsError(AdvocacyEvalError):
@@ -430,6 +472,19 @@ class Measurement:
         Why the metric could not be measured (``""`` when it was):
         ``"no_activity"``, ``"no_page_posts"``, ``"no_posts"``, ``"too_few_people"``,
         ``"not_estimable"``, ``"programme_only"``.
+    flag : str
+        ``""``, or one of :data:`FLAGS`: why the measurement is at risk.
+    measured_on : str
+        For a comparison of reach with the page's: the metric both sides have,
+        and why (``""`` otherwise; see
+        :data:`advocacy_eval.analyses.comparability.MEASURED_ON`):
+        ``"unique_reach"``, ``"impressions_page"`` (the page's posts have no
+        unique reach), ``"impressions_volunteers"`` or ``"impressions_both"``.
+    sensitivity : Measurement or None
+        Another estimate of the same metric under a weaker assumption (for
+        ``anticipation_risk``: the effect declaring one month of
+        anticipation). When present, the claim's verdict is the more
+        conservative of the two (:func:`evaluate`).
     """
 
     metric: str
@@ -442,6 +497,13 @@ class Measurement:
     method: str
     n_people: int = 0
     missing_reason: str = ""
+    flag: str = ""
+    sensitivity: Measurement | None = None
+    measured_on: str = ""
+
+    def __post_init__(self) -> None:
+        if self.flag and self.flag not in FLAGS:
+            raise ValueError(f"unknown flag {self.flag!r}; valid flags: {', '.join(FLAGS)}")
 
     @property
     def unit(self) -> str:
@@ -459,6 +521,23 @@ class Measurement:
         nan = float("nan")
         return cls(metric, population, nan, nan, nan, 0, "", "", n_people, reason)
 
+    def summary(self) -> str:
+        """One line: ``4.1 (3.68–4.57), n=12,054 posts``, or why it was not measured."""
+        if not self.measured:
+            return f"not measured ({self.missing_reason or 'no estimate'})"
+        text = f"{interval(self.estimate, self.ci_low, self.ci_high)}, n={fmt_value(self.n)} {self.basis}"
+        return text + (f"; flag {self.flag}" if self.flag else "")
+
+    def __repr__(self) -> str:
+        return f"Measurement({self.metric} on {self.population}: {self.summary()})"
+
+    def _repr_html_(self) -> str:
+        items = [("metric", self.metric), ("population", self.population), ("estimate (95% CI)", self.summary()),
+                 ("method", self.method or "—")]
+        if self.sensitivity is not None:
+            items.append(("sensitivity", self.sensitivity.summary()))
+        return html_summary("Measurement", items)
+
 
 @dataclass(frozen=True)
 class ClaimResult:
@@ -469,17 +548,57 @@ class ClaimResult:
     claim : Claim
     measurement : Measurement
     verdict : str
-        One of :data:`VERDICTS`.
+        One of :data:`VERDICTS`: the more conservative of the measurement's
+        and its sensitivity estimate's verdicts when it carries one.
+    sensitivity_verdict : str
+        The sensitivity estimate's own verdict (``""`` without one).
     """
 
     claim: Claim
     measurement: Measurement
     verdict: str
+    sensitivity_verdict: str = ""
 
     @property
     def population(self) -> str:
         """Wave id or :data:`PROGRAMME`."""
         return self.measurement.population
+
+    @property
+    def flag(self) -> str:
+        """The measurement's flag (``""`` when none)."""
+        return self.measurement.flag
+
+    def __repr__(self) -> str:
+        return f"ClaimResult({self.claim.key} on {self.population}: {self.verdict}; {self.measurement.summary()})"
+
+    def _repr_html_(self) -> str:
+        return html_summary("ClaimResult", [("claim", self.claim.key), ("population", self.population),
+                                            ("verdict", self.verdict),
+                                            ("estimate (95% CI)", self.measurement.summary())])
+
+
+def conservative_verdict(*verdicts: str) -> str:
+    """The verdict least favourable to the claim: contradicted, else inconclusive, else supported.
+
+    Parameters
+    ----------
+    *verdicts : str
+        Verdicts of the same claim from several estimates (one of :data:`VERDICTS` each).
+
+    Examples
+    --------
+    >>> conservative_verdict("supported", "inconclusive")
+    'inconclusive'
+    >>> conservative_verdict("supported", "supported")
+    'supported'
+    """
+    if not verdicts:
+        raise ValueError("no verdict given")
+    unknown = [v for v in verdicts if v not in _SUPPORT]
+    if unknown:
+        raise ValueError(f"unknown verdict(s) {unknown}; valid verdicts: {', '.join(VERDICTS)}")
+    return min(verdicts, key=_SUPPORT.__getitem__)
 
 
 @dataclass(frozen=True)
@@ -511,14 +630,51 @@ class Scorecard:
         """Results of one population, in claim order."""
         return [r for r in self.results if r.population == population]
 
+    def verdict_counts(self) -> dict[str, int]:
+        """How many results have each verdict (:data:`VERDICTS` order)."""
+        return {v: sum(r.verdict == v for r in self.results) for v in VERDICTS}
+
+    def to_summary(self) -> pd.DataFrame:
+        """One row per claim, one column per population: ``verdict: estimate (ci_low–ci_high)`` (text, 3 digits).
+
+        Cells where the claim does not apply are empty.
+        """
+        def cell(r: ClaimResult) -> str:
+            m = r.measurement
+            shown = interval(m.estimate, m.ci_low, m.ci_high) if m.measured else m.summary()
+            return f"{r.verdict}: {shown}"
+
+        cells = {(r.claim.key, r.population): cell(r) for r in self.results}
+        keys = list(dict.fromkeys(c.key for c in self.claims))
+        return pd.DataFrame([[cells.get((k, p), "") for p in self.populations] for k in keys],
+                            index=pd.Index(keys, name="claim"), columns=list(self.populations))
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {v}" for v, n in self.verdict_counts().items() if n)
+        n = len(self.populations)
+        return (f"Scorecard({len(self.claims)} claim{'s' if len(self.claims) != 1 else ''} on {n} "
+                f"population{'s' if n != 1 else ''} ({', '.join(self.populations)}): {counts or 'no results'})")
+
+    def _repr_html_(self) -> str:
+        counts = self.verdict_counts()
+        return html_summary(f"Scorecard: {len(self.claims)} claims on {', '.join(self.populations)}",
+                            list(counts.items()), tables=[("claims by population", self.to_summary())])
+
     def to_frame(self) -> pd.DataFrame:
         """One row per result with the columns of :data:`SCORECARD_COLUMNS` (the CSV export)."""
-        rows = [{
-            "claim": r.claim.key, "metric": r.claim.metric, "population": r.population, "op": r.claim.op,
-            "target": r.claim.target, "tolerance": r.claim.tolerance, "estimate": r.measurement.estimate,
-            "ci_low": r.measurement.ci_low, "ci_high": r.measurement.ci_high, "unit": r.measurement.unit,
-            "verdict": r.verdict, "n": r.measurement.n,
-        } for r in self.results]
+        nan = float("nan")
+        rows = []
+        for r in self.results:
+            m, sens = r.measurement, r.measurement.sensitivity
+            rows.append({
+                "claim": r.claim.key, "metric": r.claim.metric, "population": r.population, "op": r.claim.op,
+                "target": r.claim.target, "tolerance": r.claim.tolerance, "estimate": m.estimate,
+                "ci_low": m.ci_low, "ci_high": m.ci_high, "unit": m.unit, "verdict": r.verdict, "n": m.n,
+                "flag": m.flag, "sensitivity_estimate": sens.estimate if sens is not None else nan,
+                "sensitivity_ci_low": sens.ci_low if sens is not None else nan,
+                "sensitivity_ci_high": sens.ci_high if sens is not None else nan,
+                "sensitivity_verdict": r.sensitivity_verdict,
+            })
         return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
 
 
@@ -532,7 +688,9 @@ def evaluate(claims: Sequence[Claim], measurements: Iterable[Measurement],
         Claims to evaluate.
     measurements : iterable of Measurement
         Measurements, at least one per (metric, population) a claim needs;
-        a missing one makes the claim inconclusive.
+        a missing one makes the claim inconclusive. A measurement carrying a
+        sensitivity estimate gets the more conservative of the two verdicts
+        (:func:`conservative_verdict`).
     populations : sequence of str
         Populations to evaluate, in report order.
 
@@ -547,6 +705,11 @@ def evaluate(claims: Sequence[Claim], measurements: Iterable[Measurement],
             if not claim.applies_to(pop):
                 continue
             m = found.get((claim.metric, pop)) or Measurement.missing(claim.metric, pop, "not_estimable")
-            results.append(ClaimResult(claim, m, claim.verdict(m.ci_low, m.ci_high) if m.measured
-                                       else "inconclusive"))
+            v = claim.verdict(m.ci_low, m.ci_high) if m.measured else "inconclusive"
+            sens = m.sensitivity
+            v_sens = "" if sens is None else claim.verdict(sens.ci_low, sens.ci_high) if sens.measured \
+                else "inconclusive"
+            if m.measured and v_sens:
+                v = conservative_verdict(v, v_sens)
+            results.append(ClaimResult(claim, m, v, v_sens))
     return Scorecard(tuple(claims), tuple(populations), tuple(results))

@@ -2,11 +2,13 @@
 
 Sub-commands:
 
-- ``sample --out DIR [--seed N] [--employees N] [--months N] [--end YYYY-MM]``: write a synthetic
-  programme whose last month of data is ``--end`` (default: the last full month, UTC).
-- ``import KIND FILE... --into DATA_DIR``: import real exports (LinkedIn page and member analytics,
+- ``sample --out DIR [--seed N] [--employees N] [--months N] [--end YYYY-MM] [--anticipation-months N]``:
+  write a synthetic programme whose last month of data is ``--end`` (default: the last full month, UTC).
+- ``import KIND FILE... --into DATA_DIR``: import real exports (LinkedIn page content, page followers and member analytics,
   advocacy platform, HR roster) into a programme folder, pseudonymised, merged without loss.
 - ``validate DATA_DIR``: check a programme folder; print every problem; exit 1 on bad data.
+- ``status DATA_DIR [--claims FILE]``: the sources a folder holds, their date coverage and gaps, and which
+  claims the data can test (and, if not, which export would make them testable).
 - ``report DATA_DIR (--wave W | --all-waves | --programme) [--out DIR] [--lang en|fr] [--jobs N]``: executed
   reports; with ``--all-waves``, N at once (default: the number of cores).
 
@@ -41,7 +43,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             _eprint(f"advocacy-eval: {flag} must be >= 1, got {value}")
             return 1
-    overrides = {"seed": args.seed, "n_employees": args.employees, "n_months": args.months}
+    overrides = {"seed": args.seed, "n_employees": args.employees, "n_months": args.months,
+                 "anticipation_months": args.anticipation_months,
+                 "anticipation_multiplier": args.anticipation_multiplier}
     try:
         end = resolve_end(args.end)
     except ValueError as exc:
@@ -68,6 +72,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _eprint(exc.render(max_rows=args.max_rows))
         return 1
     print(f"OK: {args.data_dir} is valid: {programme!r}")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    """Print what a data folder holds, its gaps, and the claims it can and cannot test (exit 0)."""
+    from .claims import load_claims
+    from .status import folder_status
+
+    claims = load_claims(args.claims) if args.claims else None
+    print(folder_status(args.data_dir, claims, min_group_size=args.min_group_size, as_of=args.as_of).render())
     return 0
 
 
@@ -246,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", metavar="YYYY-MM",
                    help="last month of data, inclusive (default: the last full month before today, UTC; "
                         "the committed sample: --end 2025-12)")
+    p.add_argument("--anticipation-months", type=int, metavar="N",
+                   help="months before enrolment in which volunteers already post more (default 0: none)")
+    p.add_argument("--anticipation-multiplier", type=float, metavar="X",
+                   help="their posting rate multiplier in those months (default 1.5)")
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("validate", help="check a programme folder and list every problem")
@@ -255,6 +273,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true",
                    help="validate again even if unchanged inputs were validated before (ignore the snapshot)")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("status", help="sources, date coverage, gaps, and the claims the data can test",
+                       description="List the sources a data folder holds (roster, page content and followers "
+                                   "exports, platform export, member exports), their date coverage and gaps (months "
+                                   "without a page export, volunteers without member exports, unclassified posts), "
+                                   "and for each claim whether the data can test it, and if not which export would "
+                                   "make it testable. Nothing is written.")
+    p.add_argument("data_dir", help="programme folder")
+    p.add_argument("--claims", metavar="FILE.toml", help="claims to check instead of the default ones")
+    p.add_argument("--min-group-size", type=int, default=5, help="smallest wave reported (default 5)")
+    p.add_argument("--as-of", help="date after which dates are in the future (default today)")
+    p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("report", help="execute the wave report(s) into HTML")
     p.add_argument("data_dir", nargs="?", default="", help="programme folder (default: the committed sample)")

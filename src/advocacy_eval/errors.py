@@ -7,6 +7,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported where used: a report worker imports this module, never pandas
     import pandas as pd
 
+__all__ = [
+    "FAILURE_COLUMNS",
+    "AdvocacyEvalError",
+    "ColumnNotFoundError",
+    "ConfigError",
+    "DataValidationError",
+    "PooledAuthorTypesWarning",
+    "ReportError",
+]
+
 FAILURE_COLUMNS: tuple[str, ...] = ("file", "row", "column", "rule", "value")
 """Columns of a failure table: where the problem is and which rule it breaks."""
 
@@ -56,6 +66,44 @@ class DataValidationError(AdvocacyEvalError):
 
 class ReportError(AdvocacyEvalError):
     """A report could not be produced; the previous report was left untouched."""
+
+
+class ColumnNotFoundError(AdvocacyEvalError, KeyError):
+    """A column asked for (``by=``, a count, an exposure...) is not in the table.
+
+    The message names the column, lists the available ones and says where the
+    column comes from when it is known elsewhere (e.g. ``department`` comes
+    from the employees table: ``programme.posts_with_authors()``). It is a
+    :class:`KeyError` too, so ``except KeyError`` still catches it.
+
+    Parameters
+    ----------
+    message : str
+        The full message.
+    column : str
+        The missing column.
+    available : sequence of str
+        Columns of the table.
+    """
+
+    def __init__(self, message: str, column: str = "", available: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.column = column
+        self.available = tuple(available)
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class PooledAuthorTypesWarning(UserWarning):
+    """Company-page and employee posts are pooled in a comparison by another variable.
+
+    The page's reach rate differs several-fold from employees', so groups
+    that mix the two in different proportions can show a difference, or the
+    reverse of the difference within each author type: Simpson's paradox.
+    Compare within author types instead (``within="author_type"`` in
+    :func:`advocacy_eval.stats.compare_rates`, or ``by=["author_type", ...]``).
+    """
 
 
 class ConfigError(AdvocacyEvalError):

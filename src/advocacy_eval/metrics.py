@@ -12,24 +12,62 @@ Definitions (also in ``docs/metrics.md`` and every report's appendix):
 - **Participation rate** for a month = enrolled employees with >= 1 post in the
   month / employees enrolled (and still employed) at that month, using the
   roster as of that month, not today's.
-- **Content mix** = share of corporate posts (target 20% by default).
+- **Content mix** = share of corporate posts among classified employee posts (target 20% by
+  default); ``unclassified`` posts and the company page's posts are counted apart, never in the share.
 - **Profiles created** = enrolled employees without a LinkedIn profile at
   enrolment who created one on or after enrolment.
 
 Potential reach (the sum of sharers' audiences) is *not* observed reach and is
 never mixed with it.
+
+Every ``by=`` takes a column name or a list of them. A column that is not in
+the table raises :class:`~advocacy_eval.errors.ColumnNotFoundError` listing
+the available ones (author attributes come from
+:meth:`~advocacy_eval.schema.Programme.posts_with_authors`). A rate by a
+variable other than ``author_type`` over posts of both author types warns
+(:class:`~advocacy_eval.errors.PooledAuthorTypesWarning`, Simpson's paradox).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .schema import ENGAGEMENT_TERMS, check_wave
+from .errors import ColumnNotFoundError, PooledAuthorTypesWarning
+from .schema import CONTENT_TYPES, ENGAGEMENT_TERMS, UNCLASSIFIED, check_wave, require_columns
+from .schema import posts_with_authors as _posts_with_authors
+
+__all__ = [
+    "FUNNEL_STAGES",
+    "By",
+    "add_month",
+    "amplification_ratio",
+    "available_engagement_terms",
+    "background_profile_creation",
+    "content_mix",
+    "engagement_rate",
+    "enrolled_months",
+    "month_range",
+    "participation_funnel",
+    "participation_rate",
+    "posts_with_authors",
+    "profile_reference_date",
+    "profiles_created",
+    "reach_rate",
+    "staff_reached",
+    "wave_window",
+]
 
 By = str | Sequence[str] | None
+"""A grouping: one column name, a list of them, or None (one overall row)."""
+
+
+def __dir__() -> list[str]:
+    """The public names only: tab completion shows no ``np``, ``pd`` or ``annotations``."""
+    return sorted(__all__)
 
 
 def _by_list(by: By) -> list[str]:
@@ -42,9 +80,31 @@ def _by_list(by: By) -> list[str]:
 
 def _grouped(df: pd.DataFrame, by: By):
     cols = _by_list(by)
+    require_columns(df, cols, role="by column")
     if cols:
         return df.groupby(cols, observed=True, sort=True, dropna=False)
     return df.assign(_all=0).groupby("_all")
+
+
+def _warn_if_pooled(posts: pd.DataFrame, by: By, what: str, stacklevel: int = 3) -> None:
+    """Warn when groups of ``by`` mix company-page and employee posts (Simpson's paradox)."""
+    cols = _by_list(by)
+    if not cols or "author_type" in cols or "author_type" not in posts.columns:
+        return
+    types = posts["author_type"]
+    if types.nunique(dropna=True) < 2:
+        return
+    key = posts[cols].assign(_type=types.to_numpy()).drop_duplicates()
+    if not key.duplicated(subset=cols).any():  # every group holds one author type (e.g. "(company page)")
+        return
+    by_text = cols[0] if len(cols) == 1 else cols
+    warnings.warn(
+        f"{what} by {by_text!r} pools company-page and employee posts in the same groups: the page's rates "
+        f"differ several-fold from employees', so groups holding different shares of page posts can show a "
+        f"difference that vanishes or reverses within each author type (Simpson's paradox). Break down by "
+        f"author type too: by={['author_type', *cols]!r}, or keep one author type "
+        f"(posts[posts['author_type'] == 'employee']).",
+        PooledAuthorTypesWarning, stacklevel=stacklevel)
 
 
 def _finish(result: pd.DataFrame, by: By) -> pd.DataFrame:
@@ -71,22 +131,26 @@ def add_month(frame: pd.DataFrame, column: str = "published_at") -> pd.DataFrame
 
 
 def posts_with_authors(posts: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
-    """Attach each employee post's author attributes (wave, department, region).
+    """Attach each post's author attributes (wave, department, region, enrolment) and a ``month`` column.
 
-    Company posts get ``wave_id``, ``department`` and ``region`` missing.
-    A ``month`` column is added.
+    The company page's posts are labelled as the page
+    (:data:`~advocacy_eval.schema.PAGE_LABEL`, ``"(company page)"``), never a
+    silent missing value. Same as :meth:`Programme.posts_with_authors
+    <advocacy_eval.schema.Programme.posts_with_authors>`; see
+    :func:`advocacy_eval.schema.posts_with_authors`.
 
     Parameters
     ----------
     posts, employees : pandas.DataFrame
         Canonical tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``posts`` with ``wave_id``, ``department``, ``region``,
+        ``enrolled_on``, ``after_enrolment`` and ``month``.
     """
-    attrs = employees.set_index("employee_id")[["wave_id", "department", "region", "enrolled_on"]]
-    out = add_month(posts)
-    is_emp = out["author_type"] == "employee"
-    for col in attrs.columns:
-        out[col] = out["author_id"].map(attrs[col]).where(is_emp)
-    return out
+    return _posts_with_authors(posts, employees)
 
 
 def reach_rate(posts: pd.DataFrame, by: By = None) -> pd.DataFrame:
@@ -104,8 +168,15 @@ def reach_rate(posts: pd.DataFrame, by: By = None) -> pd.DataFrame:
     pandas.DataFrame
         Columns: by..., n_posts, n_authors, members_reached, audience_size,
         reach_rate (a fraction: 0.035 = 3.5%).
+
+    Warns
+    -----
+    PooledAuthorTypesWarning
+        When a group holds both company-page and employee posts (``by``
+        without ``author_type``): Simpson's paradox.
     """
     g = _grouped(posts, by)
+    _warn_if_pooled(posts, by, "reach_rate")
     out = g.agg(
         n_posts=("members_reached", "size"),
         n_authors=("author_id", "nunique"),
@@ -151,10 +222,18 @@ def engagement_rate(posts: pd.DataFrame, by: By = None, terms: Sequence[str] | N
     pandas.DataFrame
         Columns: by..., n_posts, engagements, impressions, engagement_rate,
         terms (the terms summed, joined by ``+``).
+
+    Warns
+    -----
+    PooledAuthorTypesWarning
+        When a group holds both company-page and employee posts: Simpson's paradox.
     """
+    require_columns(posts, _by_list(by), role="by column")
     terms = list(terms) if terms is not None else available_engagement_terms(posts, include_follows)
     if not terms:
         raise ValueError("no engagement column is available (reactions, comments, reposts, clicks)")
+    require_columns(posts, terms, role="engagement term")
+    _warn_if_pooled(posts, by, "engagement_rate")
     frame = posts.assign(engagements=posts[terms].fillna(0).sum(axis=1).astype("int64"))
     out = _grouped(frame, by).agg(
         n_posts=("engagements", "size"),
@@ -183,6 +262,7 @@ def amplification_ratio(posts: pd.DataFrame, by: By = None) -> pd.DataFrame:
         amplification_ratio, employee_posts, company_posts, employee_authors.
     """
     cols = _by_list(by)
+    require_columns(posts, cols, role="by column")
     rates = reach_rate(posts, cols + ["author_type"])
     wide = rates.pivot_table(index=cols or None, columns="author_type",
                              values=["reach_rate", "n_posts", "n_authors"], aggfunc="first",
@@ -212,27 +292,53 @@ def amplification_ratio(posts: pd.DataFrame, by: By = None) -> pd.DataFrame:
                        "employee_posts", "company_posts", "employee_authors"]]
 
 
-def content_mix(posts: pd.DataFrame, by: By = None, target: float = 0.20) -> pd.DataFrame:
+def content_mix(posts: pd.DataFrame, by: By = None, target: float = 0.20,
+                author_type: str | None = "employee") -> pd.DataFrame:
     """Share of corporate posts by group, against a target share.
+
+    Posts whose ``content_type`` is ``unclassified`` (no classification rule
+    matched them) are counted apart and left out of the share: they are
+    neither corporate nor not. So are, by default, the company page's posts:
+    the 80/20 target is about employees' posts, as in the reports
+    (:func:`advocacy_eval.stats.content_mix`); they are counted in
+    ``n_excluded``, never dropped silently. ``author_type=None`` keeps every
+    post.
 
     Parameters
     ----------
     posts : pandas.DataFrame
-        Posts with ``content_type``.
+        Posts with ``content_type`` (and ``author_type`` unless ``author_type`` is None).
     by : str or list of str, optional
         Grouping columns.
     target : float
         Target corporate share (default 0.20, the "80/20" rule).
+    author_type : str or None
+        Keep only the posts of this author type in the share (default
+        ``"employee"``); None keeps all posts.
 
     Returns
     -------
     pandas.DataFrame
-        Columns: by..., n_posts, n_corporate, corporate_share, target.
+        Columns: by..., n_posts (classified posts counted in the share), n_corporate,
+        corporate_share, target, n_unclassified, n_excluded (posts of another author type:
+        counted, left out of the share; a group of page posts only has ``n_posts`` 0).
     """
-    frame = posts.assign(_corp=(posts["content_type"] == "corporate").astype("int64"))
-    out = _grouped(frame, by).agg(n_posts=("_corp", "size"), n_corporate=("_corp", "sum"))
-    out["corporate_share"] = out["n_corporate"] / out["n_posts"]
+    require_columns(posts, ["content_type", *_by_list(by)])
+    ctype = posts["content_type"]
+    if author_type is None:
+        kept = pd.Series(True, index=posts.index)
+    else:
+        require_columns(posts, ["author_type"])
+        kept = (posts["author_type"] == author_type).fillna(False).astype(bool)
+    frame = posts.assign(_corp=((ctype == "corporate") & kept).astype("int64"),
+                         _classified=(ctype.isin(CONTENT_TYPES) & kept).astype("int64"),
+                         _unclassified=((ctype == UNCLASSIFIED) & kept).astype("int64"),
+                         _excluded=(~kept).astype("int64"))
+    out = _grouped(frame, by).agg(n_posts=("_classified", "sum"), n_corporate=("_corp", "sum"),
+                                  n_unclassified=("_unclassified", "sum"), n_excluded=("_excluded", "sum"))
+    out["corporate_share"] = out["n_corporate"] / out["n_posts"].where(out["n_posts"] > 0)
     out["target"] = float(target)
+    out = out[["n_posts", "n_corporate", "corporate_share", "target", "n_unclassified", "n_excluded"]]
     return _finish(out, by)
 
 
@@ -287,6 +393,14 @@ def participation_rate(employees: pd.DataFrame, posts: pd.DataFrame, by: By = No
     pandas.DataFrame
         Columns: month, by..., n_enrolled, n_active, participation_rate.
     """
+    cols = _by_list(by)
+    attributes = ["wave_id", "department", "region"]
+    if any(c not in attributes for c in cols):
+        missing = next(c for c in cols if c not in attributes)
+        raise ColumnNotFoundError(
+            f"{missing!r} (by column) is not an employee attribute participation_rate can break down by; "
+            f"available: {', '.join(attributes)} (the result is always by month as well)",
+            missing, tuple(attributes))
     emp_posts = posts.loc[posts["author_type"] == "employee"]
     if months is None:
         months = month_range(posts["published_at"].min(), posts["published_at"].max())
@@ -300,6 +414,122 @@ def participation_rate(employees: pd.DataFrame, posts: pd.DataFrame, by: By = No
         n_enrolled=("employee_id", "size"), n_active=("active", "sum"))
     out["participation_rate"] = out["n_active"] / out["n_enrolled"]
     return out.reset_index()
+
+
+FUNNEL_STAGES: tuple[str, ...] = ("eligible", "enrolled", "posted", "regular")
+"""Stages of :func:`participation_funnel`, each a subset of the previous one."""
+
+
+def participation_funnel(employees: pd.DataFrame, posts: pd.DataFrame, start: pd.Timestamp | str | None = None,
+                         end: pd.Timestamp | str | None = None, by: By = None,
+                         regular_share: float = 0.5) -> pd.DataFrame:
+    """People at each stage of participation, from eligible staff to regular posters.
+
+    The stages (:data:`FUNNEL_STAGES`) are nested, each a subset of the previous one:
+
+    - ``eligible``: employed at some point of ``[start, end]`` (not ``left_on < start``);
+    - ``enrolled``: eligible and enrolled on or before ``end``;
+    - ``posted``: enrolled and published at least one post between their
+      enrolment (or ``start``, if later) and ``end``;
+    - ``regular``: posted, and active (at least one post) in at least
+      ``regular_share`` of their months enrolled in the window (from the
+      later of the enrolment month and ``start``'s month to the earlier of
+      ``end``'s month and the month they left).
+
+    Parameters
+    ----------
+    employees, posts : pandas.DataFrame
+        Canonical tables.
+    start, end : pandas.Timestamp or str, optional
+        First and last day of the window, inclusive (default: the first and
+        last post's days).
+    by : str or list of str, optional
+        Employee attributes to break down by (``"wave_id"``, ``"department"``, ``"region"``).
+    regular_share : float
+        Share of months enrolled with a post that makes a poster regular (in (0, 1]).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and stage: by..., ``stage``, ``n`` (people at the
+        stage), ``previous`` (people at the previous stage; ``n`` for
+        ``eligible``), ``share_of_previous`` (``n / previous``; NaN for
+        ``eligible``) and ``share_of_eligible``. Counts of people: apply the
+        minimum group size before showing a breakdown
+        (:func:`advocacy_eval.privacy.suppress_small_groups`).
+
+    Examples
+    --------
+    >>> employees = pd.DataFrame({"employee_id": ["E1", "E2", "E3"], "department": ["IT", "IT", "HR"],
+    ...                           "enrolled_on": pd.to_datetime(["2024-01-01", "2024-01-01", None]),
+    ...                           "left_on": pd.to_datetime([None, None, None])})
+    >>> posts = pd.DataFrame({"author_type": ["employee", "employee"], "author_id": ["E1", "E1"],
+    ...                       "published_at": pd.to_datetime(["2024-01-05", "2024-02-05"])})
+    >>> participation_funnel(employees, posts, "2024-01-01", "2024-02-29")[["stage", "n", "share_of_previous"]]
+          stage  n  share_of_previous
+    0  eligible  3                NaN
+    1  enrolled  2           0.666667
+    2    posted  1           0.500000
+    3   regular  1           1.000000
+    """
+    if not 0 < float(regular_share) <= 1:
+        raise ValueError(f"regular_share must be in (0, 1], got {regular_share!r}")
+    cols = _by_list(by)
+    require_columns(employees, ["employee_id", "enrolled_on", *cols], table="employees", role="column")
+    require_columns(posts, ["author_type", "author_id", "published_at"], table="posts")
+    published = pd.to_datetime(posts["published_at"])
+    start = pd.Timestamp(start) if start is not None else published.min().normalize()
+    end = pd.Timestamp(end) if end is not None else published.max().normalize()
+    if end < start:
+        raise ValueError(f"end ({end.date()}) is before start ({start.date()})")
+    limit = end.normalize() + pd.Timedelta(days=1)  # end is a day, inclusive
+
+    emp = employees.reset_index(drop=True)
+    n = len(emp)
+    left = pd.to_datetime(emp["left_on"]) if "left_on" in emp.columns else pd.Series(pd.NaT, index=emp.index)
+    enrolled_on = pd.to_datetime(emp["enrolled_on"])
+    eligible = ~(left < start).to_numpy()
+    enrolled = eligible & (enrolled_on <= end).to_numpy()
+
+    is_emp = np.asarray((posts["author_type"] == "employee").fillna(False), dtype=bool)
+    author = pd.Index(emp["employee_id"]).get_indexer(posts["author_id"][is_emp])
+    when = published[is_emp].to_numpy()
+    known = author >= 0
+    author, when = author[known], when[known]
+    since = np.maximum(enrolled_on.to_numpy()[author], start.to_datetime64())
+    inside = enrolled[author] & (when >= since) & (when < limit.to_datetime64())
+    posted = np.zeros(n, dtype=bool)
+    posted[author[inside]] = True
+
+    def month_code(values: np.ndarray) -> np.ndarray:
+        return values.astype("datetime64[M]").astype(np.int64)
+
+    first_code = month_code(np.array([start.to_datetime64()]))[0]
+    codes = month_code(when[inside]) - first_code
+    width = int(month_code(np.array([end.to_datetime64()]))[0] - first_code) + 1
+    pairs = np.unique(author[inside].astype(np.int64) * width + codes)
+    active_months = np.bincount(pairs // width, minlength=n) if len(pairs) else np.zeros(n, dtype=np.int64)
+    first = np.maximum(month_code(enrolled_on.fillna(start).to_numpy()), first_code + 0)
+    last = np.minimum(month_code(left.fillna(end).to_numpy()), first_code + width - 1)
+    months_enrolled = np.maximum(last - first + 1, 1)
+    regular = posted & (active_months >= float(regular_share) * months_enrolled - 1e-9)
+
+    flags = emp[cols].assign(eligible=eligible.astype("int64"), enrolled=enrolled.astype("int64"),
+                             posted=posted.astype("int64"), regular=regular.astype("int64"))
+    counts = _finish(_grouped(flags, cols).agg(**{stage: (stage, "sum") for stage in FUNNEL_STAGES}), cols)
+    long = counts.melt(id_vars=cols, value_vars=list(FUNNEL_STAGES), var_name="stage", value_name="n")
+    long["stage"] = pd.Categorical(long["stage"], categories=list(FUNNEL_STAGES), ordered=True)
+    long = long.sort_values([*cols, "stage"], kind="stable").reset_index(drop=True)
+    long["n"] = long["n"].astype("int64")
+    previous = long.groupby(cols, observed=True, sort=False, dropna=False)["n"].shift(1) if cols \
+        else long["n"].shift(1)
+    long["previous"] = previous.fillna(long["n"]).astype("int64")
+    eligible_n = long["n"].where(long["stage"] == "eligible").ffill()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        long["share_of_previous"] = (long["n"] / long["previous"].where(long["previous"] > 0)).where(
+            long["stage"] != "eligible")
+        long["share_of_eligible"] = long["n"] / eligible_n.where(eligible_n > 0)
+    return long[[*cols, "stage", "n", "previous", "share_of_previous", "share_of_eligible"]]
 
 
 def profile_reference_date(enrolled_on: pd.Series) -> pd.Series:
@@ -334,6 +564,7 @@ def profiles_created(employees: pd.DataFrame, by: By = "wave_id") -> pd.DataFram
         reference date), n_created (profile created on or after it),
         creation_rate (n_created / n_without_profile).
     """
+    require_columns(employees, _by_list(by), table="employees", role="by column")
     enrolled = employees.loc[employees["enrolled_on"].notna()].copy()
     created = enrolled["profile_created_on"]
     reference = profile_reference_date(enrolled["enrolled_on"])

@@ -45,7 +45,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._display import html_summary
 from .schema import ENGAGEMENT_TERMS, Programme
+
+__all__ = ["FIRST_PERIOD", "OUTCOMES", "PERIOD", "UNIT", "Panel", "build_panel"]
 
 OUTCOMES: tuple[str, ...] = ("posts", "impressions", "members_reached", "engagements", "followers", "has_profile")
 """Monthly outcomes of the panel (``has_profile`` as 0/1)."""
@@ -144,6 +147,23 @@ class Panel:
     def n_units(self) -> int:
         """Employees in the panel."""
         return int(self.count("units"))
+
+    def _span(self) -> str:
+        if not len(self.months):
+            return "no months"
+        return f"{self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m}"
+
+    def __repr__(self) -> str:
+        estimable = ", ".join(self.estimable) or "none"
+        return (f"Panel({self.n_units:,} employees x {self.n_periods} months ({self._span()}), "
+                f"{len(self.data):,} rows held, source {self.source}; estimable: {estimable})")
+
+    def _repr_html_(self) -> str:
+        return html_summary(
+            "Panel (employee x month)",
+            [("employees", self.n_units), ("months", f"{self.n_periods} ({self._span()})"), ("source", self.source),
+             ("estimable outcomes", ", ".join(self.estimable) or "none"), ("rows held", len(self.data))],
+            tables=[("build report", self.counts), ("cohorts", self.cohorts)])
 
     @property
     def n_periods(self) -> int:

@@ -71,7 +71,11 @@ onboarding multiplier at event time ``k`` (months since the enrolment month):
 ``constant``: ``m = onboarding_multiplier`` [3]; ``ramp`` (default):
 ``1 + (M - 1) * min(1, (k + 1) / ramp_months)`` [3 months];
 ``fade``: ``1 + (M - 1) * exp(-k / fade_months)``. Each post is published on a
-uniform day of its segment, between 07:00 and 19:00.
+uniform day of its segment, between 07:00 and 19:00. With anticipation
+(``anticipation_months = A > 0``; off by default, and then nothing changes)
+a volunteer's rate before enrolment is also multiplied by
+``anticipation_multiplier`` [1.5] in the ``A`` months before the enrolment
+month and on the days of the enrolment month before ``enrolled_on``.
 
 *Audience.* Connections + followers: lognormal with median
 ``audience_median`` [400] and log-sd ``audience_log_sd`` [1.0] for existing
@@ -168,7 +172,9 @@ Ground truth (:attr:`SampleProgramme.truth`)
     row with ``has_profile``) of ``lambda(treated) - lambda(untreated)`` from
     the realised latent rates and exposures (direct effect, holding profile
     status and audience fixed), with the number of cells ``n``; ``by_wave``
-    averages all post-enrolment cells of a wave, ``overall`` all waves.
+    averages all post-enrolment cells of a wave, ``overall`` all waves. With
+    anticipation, ``posts.anticipation`` holds the effects in the months
+    before the enrolment month (``by_wave_event_time[w]["-1"]``...).
 ``waves``
     Volunteers, window dates and enrolment month of each wave.
 ``staff_reached_share``
@@ -249,6 +255,9 @@ SAMPLE_COLUMNS: dict[str, tuple[str, ...]] = {
     for table, cols in COLUMNS.items()
 }
 """Columns of each generated table, in canonical order: every canonical column but :data:`_NOT_GENERATED`."""
+
+_ANTICIPATION_FIELDS: tuple[str, ...] = ("anticipation_months", "anticipation_multiplier")
+"""Parameters of the anticipation option, written to ``truth.json`` only when it is on."""
 
 _DAYS_PER_MONTH = 365.25 / 12.0
 _NEVER = np.int64(10**9)  # sentinel day number: "never happens"
@@ -389,6 +398,17 @@ class SampleParameters:
         programme start (the first wave's ``start_date``) attends one session,
         on a uniform day of the days employed from the programme start to
         the end of the window.
+    anticipation_months : int
+        Months before the enrolment month in which volunteers already react
+        (briefed or trained ahead of their wave): 0 (default) = none, and then
+        nothing of the output changes. With ``A > 0`` a volunteer's posting
+        rate is multiplied by ``anticipation_multiplier`` in the ``A``
+        calendar months before the enrolment month and on the days of the
+        enrolment month before ``enrolled_on``. Those posts are in
+        ``activity`` only (the platform exports posts from enrolment on).
+    anticipation_multiplier : float
+        The lift of the posting rate in the anticipation months (1.5 = +50%).
+        Recorded in ``truth.json`` only when ``anticipation_months > 0``.
     """
 
     seed: int = 20240101
@@ -464,6 +484,8 @@ class SampleParameters:
     volunteer_training_prob: float = 0.85
     training_lead_days: int = 42
     non_volunteer_training_prob: float = 0.25
+    anticipation_months: int = 0
+    anticipation_multiplier: float = 1.5
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -577,6 +599,11 @@ class SampleParameters:
             fail("theme lists must not be empty")
         if self.training_lead_days < 0:
             fail("training_lead_days must be >= 0")
+        if isinstance(self.anticipation_months, bool) or int(self.anticipation_months) != self.anticipation_months \
+                or self.anticipation_months < 0:
+            fail("anticipation_months must be an integer >= 0")
+        if not self.anticipation_multiplier > 0:
+            fail("anticipation_multiplier must be > 0")
 
     @property
     def end(self) -> str:
@@ -623,8 +650,16 @@ class SampleParameters:
         return cls(start=start_for_end(end, n_months), **fields)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the parameters as a JSON-serialisable dict (tuples as lists)."""
-        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        """Return the parameters as a JSON-serialisable dict (tuples as lists).
+
+        The anticipation parameters are left out while anticipation is off
+        (``anticipation_months == 0``, the default), so that the committed
+        sample's ``truth.json`` stays byte-identical; ``SampleParameters(**d)``
+        gives the same parameters back either way.
+        """
+        off = self.anticipation_months == 0
+        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if not (off and f.name in _ANTICIPATION_FIELDS)}
 
 
 @dataclass
@@ -1199,9 +1234,14 @@ def _generate(
         m_fol = _multiplier(p, p.onboarding_follower_multiplier, k)
         lam_pre = rate_i * f_pre
         lam_post = rate_i * m_post * f_post
+        te_posts[:, t] = rate_i * f_post * (m_post - 1.0)
+        if p.anticipation_months > 0:  # volunteers react before enrolling (off by default: no change at all)
+            ahead = enrolled & (k >= -p.anticipation_months) & (k <= 0)
+            lift = np.where(ahead, p.anticipation_multiplier, 1.0)
+            te_posts[:, t] += lam_pre * (lift - 1.0)
+            lam_pre = lam_pre * lift
         lam_total[:, t] = lam_pre + lam_post
         lam_exported[:, t] = lam_post
-        te_posts[:, t] = rate_i * f_post * (m_post - 1.0)
         growth = p.follower_growth_rate * aud + p.follower_growth_base
         te_followers[:, t] = growth * f_post * (m_fol - 1.0)
         n_pre = rng.poisson(lam_pre)
@@ -1708,6 +1748,16 @@ def _truth(
     before["overall"] = _mean(p_post[vol_all & (k < 0)])
     rate_after["overall"] = _mean(lam_total[vol_all & (k > 0)])
     rate_before["overall"] = _mean(lam_total[vol_all & (k < 0)])
+    if p.anticipation_months > 0:
+        # the anticipation effects: months before the enrolment month (k < 0), by wave and event time
+        anticipation: dict[str, Any] = {"months": int(p.anticipation_months),
+                                        "multiplier": float(p.anticipation_multiplier), "by_wave_event_time": {}}
+        for w, wid in enumerate(wave_ids):
+            vol = (wave_of == w)[:, None] & cells_ok
+            anticipation["by_wave_event_time"][wid] = {
+                str(kk): {"att": _mean(te_posts[vol & (k == kk)]), "n": int((vol & (k == kk)).sum())}
+                for kk in range(-int(p.anticipation_months), 0) if (vol & (k == kk)).any()}
+        att_posts["anticipation"] = anticipation
     att_posts["overall"] = _mean(te_posts[vol_all & (k >= 0)])
     att_fol["overall"] = _mean(te_followers[vol_all & (k >= 0)])
     att_posts["n_cells"] = att_fol["n_cells"] = int((vol_all & (k >= 0)).sum())

@@ -20,10 +20,51 @@ pandera schemas; the rules that involve two columns or two tables live in
 
 from __future__ import annotations
 
+import difflib
+import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+
+from .errors import ColumnNotFoundError
+
+__all__ = [
+    "ACTIVITY",
+    "AUTHOR_ATTRIBUTES",
+    "AUTHOR_TYPES",
+    "COLUMNS",
+    "CONTENT_TYPES",
+    "CONTENT_TYPE_VALUES",
+    "EMPLOYEES",
+    "ENGAGEMENT_TERMS",
+    "OPTIONAL_COLUMNS",
+    "ORIGINS",
+    "PAGE_LABEL",
+    "POSTS",
+    "REF_ID_MAX",
+    "REF_ID_RULE",
+    "REQUIRED_TABLES",
+    "SAFE_ID_PATTERN",
+    "SAFE_ID_RULE",
+    "SCHEMAS",
+    "TABLES",
+    "UNCLASSIFIED",
+    "WAVES",
+    "Column",
+    "Programme",
+    "check_wave",
+    "posts_with_authors",
+    "require_columns",
+    "safe_id_mask",
+]
+
+
+def __dir__() -> list[str]:
+    """The public names only: tab completion shows no ``np``, ``pd`` or ``annotations``."""
+    return sorted(__all__)
 
 TABLES: tuple[str, ...] = ("waves", "employees", "posts", "activity")
 """Names of the canonical tables, in load order."""
@@ -33,6 +74,10 @@ REQUIRED_TABLES: tuple[str, ...] = ("waves", "employees", "posts")
 
 AUTHOR_TYPES: tuple[str, ...] = ("company", "employee")
 CONTENT_TYPES: tuple[str, ...] = ("corporate", "non_corporate")
+UNCLASSIFIED = "unclassified"
+"""``content_type`` of a post no classification rule matched: kept, counted, left out of the content mix."""
+CONTENT_TYPE_VALUES: tuple[str, ...] = (*CONTENT_TYPES, UNCLASSIFIED)
+"""Values the posts table's ``content_type`` may hold."""
 ORIGINS: tuple[str, ...] = ("suggested", "own")
 
 ENGAGEMENT_TERMS: tuple[str, ...] = ("reactions", "comments", "reposts", "clicks", "follows")
@@ -94,7 +139,7 @@ class Column:
     meaning : str
         One-sentence meaning.
     required : bool
-        Whether the column must be present and non-empty.
+        Whether the column must be present (its cells non-empty, but for ``members_reached``: see its meaning).
     """
 
     name: str
@@ -137,12 +182,14 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("author_id", "id", "-", "Page identifier for company posts; employee_id for employee posts."),
         Column("published_at", "datetime", "UTC timestamp", "Publication time of the post."),
         Column("network", "category", "-", "Social network, e.g. linkedin."),
-        Column("content_type", "category", "-", "corporate (values, expertise, offers, projects) or non_corporate."),
+        Column("content_type", "category", "-", "corporate (values, expertise, offers, projects), non_corporate, "
+               "or unclassified (no classification rule matched: left out of the content mix)."),
         Column("theme", "category", "-", "Editorial theme of the content.", False),
         Column("origin", "category", "-", "suggested (from the programme's content library) or own.", False),
         Column("audience_size", "count", "people", "Followers (page) or connections + followers (employee) when posted; > 0."),
         Column("impressions", "count", "views", "Times the post was displayed (not unique people)."),
-        Column("members_reached", "count", "people", "Unique members who saw the post; <= impressions."),
+        Column("members_reached", "count", "people", "Unique members who saw the post; <= impressions; empty when "
+               "the export has no per-post unique reach (never filled from impressions); the column is required."),
         Column("reactions", "count", "actions", "Likes and other reactions.", False),
         Column("comments", "count", "actions", "Comments.", False),
         Column("reposts", "count", "actions", "Reposts (formerly shares).", False),
@@ -154,7 +201,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("month", "month", "calendar month", "Calendar month, written YYYY-MM (stored as its first day)."),
         Column("posts", "count", "posts", "Posts published by the employee in the month."),
         Column("impressions", "count", "views", "Impressions of the employee's posts in the month."),
-        Column("members_reached", "count", "people", "Unique members reached in the month (never a sum of daily uniques)."),
+        Column("members_reached", "count", "people", "Unique members reached in the month (never a sum of daily "
+               "uniques); empty when no export covers exactly that calendar month; the column is required."),
         Column("engagements", "count", "actions", "Reactions + comments + reposts + clicks in the month."),
         Column("followers", "count", "people", "Followers at the end of the month."),
         Column("has_profile", "bool", "-", "Whether the employee had a LinkedIn profile at the end of the month."),
@@ -227,14 +275,14 @@ POSTS = pa.DataFrameSchema(
         "author_id": _text(ident="ref"),
         "published_at": _date(),
         "network": _text(),
-        "content_type": _text(isin=CONTENT_TYPES),
+        "content_type": _text(isin=CONTENT_TYPE_VALUES),
         "theme": _text(nullable=True, required=False),
         "origin": _text(nullable=True, isin=ORIGINS, required=False),
         "audience_size": pa.Column(
             "Int64", checks=pa.Check.gt(0, error="audience_size must be > 0"), coerce=True
         ),
         "impressions": _count(),
-        "members_reached": _count(),
+        "members_reached": _count(nullable=True),
         "reactions": _count(nullable=True, required=False),
         "comments": _count(nullable=True, required=False),
         "reposts": _count(nullable=True, required=False),
@@ -252,7 +300,7 @@ ACTIVITY = pa.DataFrameSchema(
         "month": _date(),
         "posts": _count(),
         "impressions": _count(),
-        "members_reached": _count(),
+        "members_reached": _count(nullable=True),
         "engagements": _count(),
         "followers": _count(),
         "has_profile": pa.Column("boolean", coerce=True),
@@ -288,6 +336,141 @@ def check_wave(wave_ids: list[str] | tuple[str, ...], wave: str) -> str:
     if wave not in wave_ids:
         raise KeyError(f"unknown wave {wave!r}; known waves: {', '.join(map(str, wave_ids))}")
     return wave
+
+
+PAGE_LABEL = "(company page)"
+"""Department, region and wave of the company page's posts in :func:`posts_with_authors` (never a silent NA)."""
+
+AUTHOR_ATTRIBUTES: tuple[str, ...] = ("wave_id", "department", "region", "enrolled_on")
+"""Employee columns :func:`posts_with_authors` attaches to each post."""
+
+
+def _table_name(columns: Iterable[str]) -> str:
+    """Which canonical table a set of columns looks like (``"the table"`` when none)."""
+    cols = set(columns)
+    if {"post_id", "author_type"} <= cols:
+        return "posts"
+    if {"employee_id", "has_profile"} <= cols:
+        return "activity"
+    if {"employee_id", "department"} <= cols:
+        return "employees"
+    if {"wave_id", "start_date"} <= cols:
+        return "waves"
+    return "the table"
+
+
+def _column_hint(column: str, table: str, available: list[str]) -> str:
+    """Where a missing column comes from, or the close names that exist (``""`` when nothing to say)."""
+    employee_columns = {c.name for c in COLUMNS["employees"]} - {"employee_id"}
+    if table == "posts" and column in employee_columns:
+        return (f"author attributes ({', '.join(AUTHOR_ATTRIBUTES)}) come from the employees table: "
+                "use programme.posts_with_authors() (or metrics.posts_with_authors(posts, employees)), "
+                "which also labels the company page's posts")
+    if column == "month":
+        return ("add it with metrics.add_month(frame) (programme.posts_with_authors() adds it to the posts)")
+    close = difflib.get_close_matches(column, available, n=3, cutoff=0.6)
+    return f"did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[object], table: str | None = None,
+                    role: str = "column") -> None:
+    """Raise a :class:`~advocacy_eval.errors.ColumnNotFoundError` unless every column is in ``frame``.
+
+    The message names the first missing column, lists the available ones and,
+    when the column lives elsewhere, says how to get it (an author attribute
+    of a posts table: :meth:`Programme.posts_with_authors`; ``month``:
+    :func:`advocacy_eval.metrics.add_month`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    columns : iterable
+        Column names needed (non-string entries, e.g. a Series, are skipped).
+    table : str, optional
+        Name of the table in the message (default: guessed from its columns).
+    role : str
+        What the column is for, e.g. ``"by column"``.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        Also a :class:`KeyError`.
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"post_id": ["P1"], "author_type": ["employee"]})
+    >>> require_columns(posts, ["department"])
+    Traceback (most recent call last):
+    ...
+    advocacy_eval.errors.ColumnNotFoundError: 'department' is not a column of posts; available: post_id, \
+author_type; author attributes (wave_id, department, region, enrolled_on) come from the employees table: use \
+programme.posts_with_authors() (or metrics.posts_with_authors(posts, employees)), which also labels the company \
+page's posts
+    """
+    available = [str(c) for c in frame.columns]
+    for column in columns:
+        if not isinstance(column, str) or column in frame.columns:
+            continue
+        name = table or _table_name(available)
+        where = f"of {name}" if name != "the table" else "of the table"
+        what = "" if role == "column" else f" ({role})"
+        message = f"{column!r}{what} is not a column {where}; available: {', '.join(available)}"
+        hint = _column_hint(column, name, available)
+        raise ColumnNotFoundError(message + (f"; {hint}" if hint else ""), column, tuple(available))
+
+
+def posts_with_authors(posts: pd.DataFrame, employees: pd.DataFrame, page_label: str = PAGE_LABEL) -> pd.DataFrame:
+    """Posts with their author's wave, department, region and enrolment date, and a ``month`` column.
+
+    The company page is labelled as such: its posts get ``page_label`` as
+    ``wave_id``, ``department`` and ``region`` (and no enrolment date), so a
+    breakdown shows the page as its own group rather than a silent ``<NA>``.
+    An employee post whose author is not in ``employees`` keeps them missing.
+
+    Parameters
+    ----------
+    posts, employees : pandas.DataFrame
+        Canonical tables.
+    page_label : str
+        Label of the page's posts in the author attributes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``posts`` with ``wave_id``, ``department``, ``region``,
+        ``enrolled_on``, ``after_enrolment`` (the post was published on or
+        after its author's enrolment; False for the page and for
+        non-enrolled authors) and ``month`` (first day of the publication
+        month).
+
+    Examples
+    --------
+    >>> posts = pd.DataFrame({"author_type": ["company", "employee"], "author_id": ["page", "E1"],
+    ...                       "published_at": pd.to_datetime(["2024-01-05", "2024-02-20"])})
+    >>> employees = pd.DataFrame({"employee_id": ["E1"], "wave_id": ["W1"], "department": ["IT"],
+    ...                           "region": ["North"], "enrolled_on": pd.to_datetime(["2024-01-10"])})
+    >>> posts_with_authors(posts, employees)[["department", "wave_id", "after_enrolment", "month"]]
+           department         wave_id  after_enrolment      month
+    0  (company page)  (company page)            False 2024-01-01
+    1              IT              W1             True 2024-02-01
+    """
+    require_columns(posts, ["author_type", "author_id", "published_at"], table="posts")
+    require_columns(employees, ["employee_id", *AUTHOR_ATTRIBUTES], table="employees")
+    out = posts.copy()
+    emp = employees.drop_duplicates("employee_id")
+    position = pd.Index(emp["employee_id"]).get_indexer(out["author_id"])
+    is_page = np.asarray((out["author_type"] == "company").fillna(False), dtype=bool)
+    position = np.where(is_page, -1, position)
+    for col in ("wave_id", "department", "region"):
+        values = emp[col].astype("string").array.take(position, allow_fill=True)
+        out[col] = pd.Series(values, index=out.index, dtype="string").mask(is_page, page_label)
+    enrolled = pd.to_datetime(emp["enrolled_on"]).to_numpy()
+    out["enrolled_on"] = pd.Series(np.where(position >= 0, enrolled[np.maximum(position, 0)], np.datetime64("NaT")),
+                                   index=out.index, dtype="datetime64[ns]")
+    out["after_enrolment"] = (out["enrolled_on"].notna() & (out["published_at"] >= out["enrolled_on"])).to_numpy()
+    out["month"] = out["published_at"].dt.to_period("M").dt.to_timestamp()
+    return out
 
 
 @dataclass
@@ -330,6 +513,20 @@ class Programme:
         frames = [self.waves, self.employees, self.posts] + ([self.activity] if self.activity is not None else [])
         return int(sum(f.memory_usage(index=True, deep=True).sum() for f in frames))
 
+    def posts_with_authors(self) -> pd.DataFrame:
+        """Posts with their author's wave, department, region and enrolment, the page labelled as the page.
+
+        See :func:`posts_with_authors`: the page's posts get
+        :data:`PAGE_LABEL` as ``wave_id``, ``department`` and ``region``; a
+        ``month`` column is added. Use it before any breakdown by an author
+        attribute: ``stats.compare_rates(programme.posts_with_authors(), by="department")``.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return posts_with_authors(self.posts, self.employees)
+
     def __repr__(self) -> str:
         n_enrolled = int(self.employees["wave_id"].notna().sum())
         return (
@@ -337,3 +534,18 @@ class Programme:
             f"({n_enrolled} enrolled), {len(self.posts)} posts, "
             f"activity={'yes' if self.activity is not None else 'no'})"
         )
+
+    def _repr_html_(self) -> str:
+        """A short summary for Jupyter: counts per table and the waves (no identifiers)."""
+        n_enrolled = int(self.employees["wave_id"].notna().sum())
+        by_type = self.posts["author_type"].value_counts()
+        rows = [
+            ("waves", ", ".join(html.escape(str(w)) for w in self.wave_ids)),
+            ("employees", f"{len(self.employees):,} ({n_enrolled:,} enrolled)"),
+            ("posts", f"{len(self.posts):,} ({int(by_type.get('employee', 0)):,} by employees, "
+                      f"{int(by_type.get('company', 0)):,} by the company page)"),
+            ("activity", "no" if self.activity is None else f"{len(self.activity):,} employee-months"),
+        ]
+        cells = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>"
+                        for k, v in rows)
+        return f"<div><strong>Programme</strong><table>{cells}</table></div>"

@@ -32,7 +32,7 @@ import pandas as pd
 
 from .. import metrics
 from ..claims import METRICS, PROGRAMME, Measurement
-from ..effects import OnboardingEffect, onboarding_effect, profiles_attributable
+from ..effects import AnticipationCheck, OnboardingEffect, anticipation_check, onboarding_effect, profiles_attributable
 from ..errors import ReportError
 from ..panel import Panel, build_panel
 from ..privacy import check_min_group_size
@@ -41,6 +41,29 @@ from ..schema import Programme
 from ..stats._result import StatResult, as_float_array
 from ..stats.proportions import content_mix, wilson_interval
 from ..stats.rates import compare_engagement, compare_rates
+from .comparability import ReachBasis, reach_basis, repost_rule_posts
+
+__all__ = [
+    "ENGAGEMENT_TERMS",
+    "MEASURES",
+    "PROFILE_COVARIATES",
+    "VCE",
+    "MeasureContext",
+    "Population",
+    "ProgrammeCodes",
+    "add_engagements",
+    "data_end",
+    "is_in",
+    "measure",
+    "measure_all",
+    "person_months",
+    "population",
+    "positions",
+    "volunteer_posts",
+    "wave_sizes",
+    "window_posts",
+    "without_waves",
+]
 
 VCE = "cr3"
 """Cluster-robust variance used in reports: the delete-one-cluster jackknife (CR3),
@@ -439,11 +462,13 @@ class MeasureContext:
         self._panel = panel
         self._lean_panel: Panel | None = None
         self._effects: dict[str, OnboardingEffect | None] = {}
+        self._sensitivities: dict[str, OnboardingEffect | None] = {}
         self._errors: dict[str, str] = {}
         self._profiles: StatResult | None = None
         self._wave_profiles: dict[str, StatResult | None] = {}
         self._frames: dict[str, tuple[pd.DataFrame, int]] = {}
         self._comparisons: dict[tuple, StatResult] = {}
+        self._reach_bases: dict[str, ReachBasis] = {}
         self._person_months: dict[str, pd.DataFrame] = {}
         self._profile_counts: dict[str, object] = {}
         self._profile_totals: dict[str, tuple[int, int]] = {}
@@ -528,6 +553,47 @@ class MeasureContext:
                 self._effects[outcome] = replace(effect, result=None, _agg=None)
                 del effect
         return self._effects[outcome]
+
+    def effect_check(self, outcome: str) -> AnticipationCheck | None:
+        """Signs that volunteers reacted before enrolling, in the effect on ``outcome`` (None when not estimated).
+
+        See :func:`~advocacy_eval.effects.anticipation_check`: ``at_risk`` when
+        the effect in the month before enrolment is significant or the joint
+        pre-enrolment test fails.
+        """
+        effect = self.effect(outcome)
+        return None if effect is None else anticipation_check(effect)
+
+    def effect_sensitivity(self, outcome: str) -> OnboardingEffect | None:
+        """The effect on ``outcome`` declaring one more month of anticipation than the context (fitted once).
+
+        With the default ``anticipation=0``, the estimate that declares one
+        month of anticipation: the base period moves back to two months before
+        enrolment and the month before enrolment is an anticipation effect,
+        outside the overall effect (R ``did``'s rule). None when the effect
+        cannot be estimated. Fit it while the panel is held (the reports do,
+        see :meth:`anticipation_sensitivity`).
+        """
+        if outcome not in self._sensitivities:
+            sensitivity = None
+            if self.effect(outcome) is not None:
+                try:
+                    panel = self._panel_for(outcome)
+                    covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
+                    fitted = onboarding_effect(panel, outcome, control=self.control,
+                                               anticipation=self.anticipation + 1, covariates=covariates)
+                except (ValueError, KeyError, np.linalg.LinAlgError):
+                    sensitivity = None
+                else:
+                    sensitivity = replace(fitted, result=None, _agg=None)
+                    del fitted
+            self._sensitivities[outcome] = sensitivity
+        return self._sensitivities[outcome]
+
+    def anticipation_sensitivity(self, outcome: str) -> OnboardingEffect | None:
+        """:meth:`effect_sensitivity` when the effect on ``outcome`` is at risk (:meth:`effect_check`), else None."""
+        check = self.effect_check(outcome)
+        return self.effect_sensitivity(outcome) if check is not None and check.at_risk else None
 
     def effect_error(self, outcome: str) -> str:
         """Why the effect on ``outcome`` could not be estimated (empty if it was)."""
@@ -633,17 +699,34 @@ class MeasureContext:
             raise KeyError(f"unknown comparison {kind!r}; known: {', '.join(_POST_COMPARISONS)}")
         if (key, kind) not in self._comparisons:
             posts = self.window_posts(key)
-            if kind == "reach":
-                res = compare_rates(posts, by="author_type", reference="company", vce=VCE)
+            if kind == "reach":  # like for like: unique reach only if both sides have it (analyses.comparability)
+                res = compare_rates(posts, numerator=self.reach_basis(key).numerator, by="author_type",
+                                    reference="company", vce=VCE)
             elif kind == "engagement_rate":
                 res = compare_engagement(posts, by="author_type", reference="company", terms=ENGAGEMENT_TERMS,
                                          vce=VCE)
             else:
-                numerator = "members_reached" if kind == "reach_per_post" else "engagements"
+                numerator = self.reach_basis(key).numerator if kind == "reach_per_post" else "engagements"
                 res = compare_rates(posts.assign(_one_post=1.0), numerator=numerator, exposure="_one_post",
                                     by="author_type", reference="company", vce=VCE)
             self._comparisons[(key, kind)] = res
         return self._comparisons[(key, kind)]
+
+    def reach_basis(self, key: str) -> ReachBasis:
+        """The reach metric both the page's and the population's posts have (:func:`~.comparability.reach_basis`)."""
+        if key not in self._reach_bases:
+            self._reach_bases[key] = reach_basis(self.window_posts(key))
+        return self._reach_bases[key]
+
+    def repost_rule_posts(self, key: str) -> int:
+        """The population's reshares LinkedIn may credit to the page (:func:`~.comparability.repost_rule_posts`)."""
+        posts, table = self.window_posts(key), self.codes.posts
+        if "origin" not in table.columns:
+            return 0
+        rows = posts["post_id"].to_numpy()  # the post's row in the posts table (ProgrammeCodes.frame)
+        return repost_rule_posts(pd.DataFrame({"author_type": posts["author_type"].to_numpy(),
+                                               "published_at": table["published_at"].to_numpy()[rows],
+                                               "origin": table["origin"].to_numpy()[rows]}))
 
     def content_mix(self, key: str, target: float = 0.20) -> StatResult:
         """:func:`~advocacy_eval.stats.content_mix` of the volunteers' posts against ``target`` (computed once)."""
@@ -698,8 +781,11 @@ def _ratio(metric: str, ctx: MeasureContext, key: str) -> Measurement:
     res = ctx.comparison(key, _RATIO_COMPARISON[metric])
     row = res.set_index("level").loc["employee"]
     n_authors = int(row["n_clusters"])
-    return _from_row(metric, key, row["rate_ratio"], row["rate_ratio_ci_low"], row["rate_ratio_ci_high"],
-                     int(row["n_posts"]), "posts", str(row["method"]).replace("_one_post", "posts"), n_authors)
+    m = _from_row(metric, key, row["rate_ratio"], row["rate_ratio_ci_low"], row["rate_ratio_ci_high"],
+                  int(row["n_posts"]), "posts", str(row["method"]).replace("_one_post", "posts"), n_authors)
+    if _RATIO_COMPARISON[metric] in ("reach", "reach_per_post"):
+        m = replace(m, measured_on=ctx.reach_basis(key).measured_on)
+    return m
 
 
 def _corporate_share(ctx: MeasureContext, key: str) -> Measurement:
@@ -707,9 +793,12 @@ def _corporate_share(ctx: MeasureContext, key: str) -> Measurement:
     _, n_posts, n_authors = ctx.post_counts(key)
     if not n_posts:
         return Measurement.missing("corporate_share", key, "no_posts", pop.n_volunteers)
-    mix = ctx.content_mix(key, target=0.2)
+    try:
+        mix = ctx.content_mix(key, target=0.2)
+    except ValueError:  # every post is unclassified: no share to measure
+        return Measurement.missing("corporate_share", key, "not_estimable", pop.n_volunteers)
     row = mix.loc[mix["variant"] == "cluster"].iloc[0]
-    return _from_row("corporate_share", key, row["estimate"], row["ci_low"], row["ci_high"], n_posts, "posts",
+    return _from_row("corporate_share", key, row["estimate"], row["ci_low"], row["ci_high"], int(row["n"]), "posts",
                      row["method"], n_authors)
 
 
@@ -756,15 +845,32 @@ def _effect_posts(ctx: MeasureContext, key: str) -> Measurement:
     effect = ctx.effect("posts")
     if effect is None:
         return Measurement.missing("effect_posts", key, "not_estimable", pop.n_volunteers)
+    r = _effect_row(effect, key)
+    if r is None:
+        return Measurement.missing("effect_posts", key, "not_estimable", pop.n_volunteers)
+    m = _from_row("effect_posts", key, r["estimate"], r["ci_low"], r["ci_high"], int(r["n"]), "volunteers",
+                  r["method"], int(r["n"]))
+    # volunteers may have reacted before enrolling: flag it, and carry the estimate declaring one month of
+    # anticipation (the claim's verdict is then the more conservative of the two, claims.evaluate)
+    sensitivity = ctx.anticipation_sensitivity("posts")
+    if sensitivity is None:
+        check = ctx.effect_check("posts")
+        return replace(m, flag="anticipation_risk") if check is not None and check.at_risk else m
+    s = _effect_row(sensitivity, key)
+    sens = Measurement.missing("effect_posts", key, "not_estimable", pop.n_volunteers) if s is None else \
+        _from_row("effect_posts", key, s["estimate"], s["ci_low"], s["ci_high"], int(s["n"]), "volunteers",
+                  f"{s['method']}, one month of anticipation declared", int(s["n"]))
+    return replace(m, flag="anticipation_risk", sensitivity=sens)
+
+
+def _effect_row(effect: OnboardingEffect, key: str) -> pd.Series | None:
+    """The overall effect (the programme) or a wave's row of ``by_wave`` (None when the wave has none)."""
     if key == PROGRAMME:
-        r = effect.overall.iloc[0]
-    else:
-        bw = effect.by_wave
-        if bw is None or key not in set(bw["wave_id"]):
-            return Measurement.missing("effect_posts", key, "not_estimable", pop.n_volunteers)
-        r = bw.loc[bw["wave_id"] == key].iloc[0]
-    return _from_row("effect_posts", key, r["estimate"], r["ci_low"], r["ci_high"], int(r["n"]), "volunteers",
-                     r["method"], int(r["n"]))
+        return effect.overall.iloc[0]
+    bw = effect.by_wave
+    if bw is None or key not in set(bw["wave_id"]):
+        return None
+    return bw.loc[bw["wave_id"] == key].iloc[0]
 
 
 MEASURES: dict[str, Callable[[MeasureContext, str], Measurement]] = {

@@ -18,13 +18,22 @@ import numpy as np
 import pandas as pd
 
 from ..claims import PROGRAMME, Claim, Scorecard, default_claims, evaluate
-from ..effects import BaconResult, HonestBounds, OnboardingEffect, bacon_decomposition, honest_bounds, twfe_estimate
+from ..effects import (
+    AnticipationCheck,
+    BaconResult,
+    HonestBounds,
+    OnboardingEffect,
+    bacon_decomposition,
+    honest_bounds,
+    twfe_estimate,
+)
 from ..errors import ReportError
 from ..panel import OUTCOMES, Panel
 from ..privacy import check_min_group_size
 from ..schema import Programme
 from ..stats._result import StatResult, make_result
 from .measures import PROFILE_COVARIATES, MeasureContext, measure_all
+from .planning import Settlement, settle_claims
 from .results import ProfileCounts, pretrend_p
 
 OUTCOME_ORDER: tuple[str, ...] = ("posts", "members_reached", "impressions", "engagements", "followers", "has_profile")
@@ -103,6 +112,17 @@ class ProgrammeResults:
         Waves with fewer than k volunteers, left out of every figure (:mod:`advocacy_eval.privacy.release`).
     sources : pandas.DataFrame
         Input files.
+    anticipation : AnticipationCheck or None
+        Signs that volunteers reacted before enrolling, in the effect on the
+        headline outcome (:func:`~advocacy_eval.effects.anticipation_check`):
+        ``anticipation.at_risk`` when the effect in the month before enrolment
+        is significant or the joint pre-enrolment test fails.
+    sensitivity : OnboardingEffect or None
+        When at risk, the effect on the headline outcome declaring one month
+        of anticipation (one more than the report's), shown next to it.
+    settlements : tuple of Settlement
+        For each claim on the whole programme, what would settle it
+        (:func:`~advocacy_eval.analyses.planning.settle_claims`).
     """
 
     min_group_size: int
@@ -126,6 +146,14 @@ class ProgrammeResults:
     n_controls: int
     sources: pd.DataFrame = field(repr=False)
     excluded_waves: tuple[str, ...] = ()
+    anticipation: AnticipationCheck | None = None
+    sensitivity: OnboardingEffect | None = field(default=None, repr=False)
+    settlements: tuple[Settlement, ...] = ()
+
+    @property
+    def at_risk(self) -> bool:
+        """Whether the effect on the headline outcome is at risk: volunteers may have reacted before enrolling."""
+        return self.anticipation is not None and self.anticipation.at_risk
 
     def effect(self, outcome: str) -> OnboardingEffect | None:
         """The fitted effect on ``outcome`` (None when it was not estimable)."""
@@ -204,6 +232,13 @@ def programme_results(
                           f"{estimation.count('units_control')} other employees in the panel): "
                           f"{ctx.effect_error(outcome)}")
     baselines = {e.outcome: _baseline(estimation, e.outcome) for e in effects}
+    # volunteers may have reacted before enrolling: when the headline effect (or the effect on posts, which the
+    # effect_posts claim uses) is at risk, the estimate declaring one month of anticipation, fitted while the
+    # panel is held
+    check = ctx.effect_check(outcome)
+    sensitivity = ctx.anticipation_sensitivity(outcome)
+    if programme.activity is not None and "posts" in estimation.estimable:
+        ctx.anticipation_sensitivity("posts")
     # diagnostics on the headline outcome
     twfe = twfe_estimate(estimation, outcome)
     bacon = bacon_decomposition(estimation, outcome) if int((estimation.cohorts["n_units"] > 0).sum()) >= 1 \
@@ -229,6 +264,7 @@ def programme_results(
         if own_context:
             ctx.release_posts()
     scorecard = evaluate(claims, [by_key[key][i] for i in range(len(metric_names)) for key in keys], keys)
+    settlements = settle_claims(ctx, scorecard, [PROGRAMME])  # what would settle each inconclusive claim
 
     rows = []
     for e in effects:
@@ -274,7 +310,8 @@ def programme_results(
         n_controls=panel.count("units_control"),
         sources=programme.sources if programme.sources is not None
         else pd.DataFrame(columns=["file", "rows", "sha256"]),
-        excluded_waves=ctx.excluded_waves,
+        excluded_waves=ctx.excluded_waves, anticipation=check, sensitivity=sensitivity,
+        settlements=settlements,
     )
 
 

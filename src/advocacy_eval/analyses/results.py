@@ -9,10 +9,13 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics
+from .._display import fmt_value, html_summary, interval
 from ..effects import OnboardingEffect
 from ..schema import Programme
 from ..stats._result import StatResult
 from ..stats.proportions import wilson_interval
+
+__all__ = ["Estimate", "ProfileCounts", "pretrend_p", "profile_counts", "profile_totals"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class Estimate:
     def finite(self) -> bool:
         """Whether the estimate and interval are finite."""
         return all(math.isfinite(x) for x in (self.estimate, self.ci_low, self.ci_high))
+
+    def __repr__(self) -> str:
+        return f"Estimate({interval(self.estimate, self.ci_low, self.ci_high)}, n={fmt_value(self.n)})"
+
+    def _repr_html_(self) -> str:
+        return html_summary("Estimate", [("estimate (95% CI)", interval(self.estimate, self.ci_low, self.ci_high)),
+                                         ("n", self.n), ("method", self.method)])
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,22 @@ class ProfileCounts:
     creation_rate: Estimate
     background_rate: float
     attributable: Estimate | None
+
+    def __repr__(self) -> str:
+        attributable = "" if self.attributable is None else f", attributable {self.attributable!r}"
+        return (f"ProfileCounts({self.n_volunteers} volunteers, {self.n_without} without a profile, "
+                f"{self.n_created} created one{attributable})")
+
+    def _repr_html_(self) -> str:
+        items = [("volunteers", self.n_volunteers), ("without a profile", self.n_without),
+                 ("created one since", self.n_created),
+                 ("creation rate (95% CI)", interval(self.creation_rate.estimate, self.creation_rate.ci_low,
+                                                     self.creation_rate.ci_high)),
+                 ("colleagues' creation rate", self.background_rate)]
+        if self.attributable is not None:
+            a = self.attributable
+            items.append(("attributable to enrolling", interval(a.estimate, a.ci_low, a.ci_high)))
+        return html_summary("Profiles", items)
 
 
 def profile_totals(members: pd.DataFrame) -> tuple[int, int]:

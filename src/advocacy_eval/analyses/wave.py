@@ -19,14 +19,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._display import html_summary, interval
 from ..claims import Claim, Measurement, Scorecard, default_claims, evaluate
+from ..effects import AnticipationCheck
 from ..errors import ReportError
 from ..privacy import check_min_group_size, suppress_small_groups
 from ..schema import Programme
 from ..stats._result import StatResult
 from ..stats.proportions import compare_proportions, wilson_interval
 from .measures import MeasureContext, is_in, measure_all, population, positions, volunteer_posts
+from .planning import Settlement, settle_claims
 from .results import Estimate, ProfileCounts, pretrend_p
+
+__all__ = ["WaveResults", "posted_within", "volunteers_posts", "wave_results"]
 
 
 @dataclass(frozen=True)
@@ -79,10 +84,20 @@ class WaveResults:
         profile; ``"suppressed_secondary"``: hidden to protect a smaller group).
     effect_pretrend_p : float
         p-value of the pre-enrolment test of the onboarding effect on posts (NaN when not estimated).
+    effect_anticipation : AnticipationCheck or None
+        Signs that volunteers reacted before enrolling, in the effect on posts
+        (the programme's fit, which the wave's effect is part of). When at
+        risk, the scorecard's ``effect_posts`` measurement is flagged and
+        carries the estimate declaring one month of anticipation.
     engagement_terms : str
         Engagement terms available (``reactions+comments+...``).
     sources : pandas.DataFrame
         Input files (file, rows, sha256).
+    settlements : tuple of Settlement
+        For each claim on the wave, what would settle it (:func:`~advocacy_eval.analyses.planning.settle_claims`).
+    repost_rule_posts : int
+        The volunteers' reshares of programme content that LinkedIn may credit
+        to the page since April 2024 (:func:`~advocacy_eval.analyses.comparability.repost_rule_posts`).
     """
 
     wave_id: str
@@ -113,6 +128,14 @@ class WaveResults:
     effect_pretrend_p: float
     engagement_terms: str
     sources: pd.DataFrame = field(repr=False)
+    effect_anticipation: AnticipationCheck | None = None
+    settlements: tuple[Settlement, ...] = ()
+    repost_rule_posts: int = 0
+
+    @property
+    def effect_at_risk(self) -> bool:
+        """Whether the effect on posts is at risk: volunteers may have reacted before enrolling."""
+        return self.effect_anticipation is not None and self.effect_anticipation.at_risk
 
     def measurement(self, metric: str) -> Measurement | None:
         """This wave's measurement of a claimed metric (None when no claim uses it)."""
@@ -124,6 +147,19 @@ class WaveResults:
     def __repr__(self) -> str:
         verdicts = ", ".join(f"{r.claim.key}: {r.verdict}" for r in self.scorecard.results)
         return f"WaveResults({self.wave_id}, {self.n_volunteers} volunteers; {verdicts})"
+
+    def _repr_html_(self) -> str:
+        def est(e: Estimate) -> str:
+            return interval(e.estimate, e.ci_low, e.ci_high)
+
+        return html_summary(
+            f"Wave {self.wave_id}: {self.n_volunteers} volunteers, {self.start:%Y-%m-%d} to {self.data_end:%Y-%m-%d}",
+            [("posted at least once", est(self.active)),
+             ("volunteers' reach rate", est(self.employee_reach_rate)),
+             ("page's reach rate", est(self.page_reach_rate)),
+             ("volunteers' engagement rate", est(self.engagement_rate))],
+            tables=[("scorecard", self.scorecard.to_summary()), ("reach", self.reach), ("content mix", self.mix),
+                    ("participation by department", self.participation_by_department)])
 
 
 def posted_within(employees: pd.DataFrame, posts: pd.DataFrame, months: int,
@@ -217,6 +253,9 @@ def wave_results(
     # the estimates first (the release plan needs the effect on posts; the profiles, this wave's own cells)
     plan = ctx.release_plan
     effect = ctx.effect("posts") if programme.activity is not None else None
+    check = ctx.effect_check("posts") if effect is not None else None
+    if effect is not None:
+        ctx.anticipation_sensitivity("posts")  # when at risk: declaring one month of anticipation (panel held)
     profiles = ctx.profile_counts(wave)
     if own_context:
         ctx.release_panel()  # nothing else needs it: free it before the posts are compared
@@ -225,6 +264,7 @@ def wave_results(
     waves = programme.waves.set_index("wave_id")
     wave_claims = tuple(c for c in claims if c.applies_to(wave))
     scorecard = evaluate(wave_claims, measure_all([c.metric for c in wave_claims], ctx, [wave]), [wave])
+    settlements = settle_claims(ctx, scorecard)  # what would settle each inconclusive claim
 
     order = programme.wave_ids
     previous_wave = order[order.index(wave) - 1] if order.index(wave) > 0 else None
@@ -302,6 +342,7 @@ def wave_results(
         engagement_terms=str(engagement["terms"].iloc[0]) if "terms" in engagement else "",
         sources=programme.sources if programme.sources is not None
         else pd.DataFrame(columns=["file", "rows", "sha256"]),
+        effect_anticipation=check, settlements=settlements, repost_rule_posts=ctx.repost_rule_posts(wave),
     )
 
 

@@ -4,10 +4,13 @@ Numbers only: no wording, no formatting. See :mod:`advocacy_eval.effects.onboard
 """
 
 from .onboarding import (
+    AnticipationCheck,
     BaconResult,
     HonestBounds,
     CONTROLS,
     OnboardingEffect,
+    absorbing_outcome_warning,
+    anticipation_check,
     bacon_decomposition,
     estimation_sample,
     honest_bounds,
@@ -17,10 +20,13 @@ from .onboarding import (
 )
 
 __all__ = [
+    "AnticipationCheck",
     "BaconResult",
     "HonestBounds",
     "CONTROLS",
     "OnboardingEffect",
+    "absorbing_outcome_warning",
+    "anticipation_check",
     "bacon_decomposition",
     "estimation_sample",
     "honest_bounds",

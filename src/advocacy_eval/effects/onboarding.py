@@ -20,6 +20,16 @@ per-cell influence functions exactly as R ``did::aggte`` does, including the
 correction for estimated cohort-size weights; the simple, event-study and
 cohort aggregations are checked against diff-diff's own in the tests.
 
+With ``anticipation``, R ``did``'s current rules are followed where diff-diff
+3.13 departs from them: the simple, group and calendar aggregations (and the
+event study's summary) use the post-enrolment cells ``t >= g`` only (diff-diff
+averages ``t >= g - anticipation``); the event study reports the anticipation
+effects at ``e = -anticipation ... -1``; the anticipation cells are compared
+with the base period ``g - anticipation - 1`` under either base-period choice
+(re-estimated when diff-diff's varying base would use ``t - 1``); the
+pre-tests use ``t < g - anticipation`` only. :func:`anticipation_check` tells
+whether an effect shows signs that units reacted before enrolling.
+
 :func:`twfe_estimate`, :func:`bacon_decomposition` and :func:`honest_bounds`
 give the diagnostics: the TWFE estimate as a contrast only, the
 Goodman-Bacon decomposition that explains the gap, and Rambachan & Roth
@@ -421,19 +431,24 @@ class OnboardingEffect:
         (``event_time < 0``) are placebo estimates.
     overall : StatResult
         One row: the simple aggregation (average over every treated
-        cohort x post-enrolment period, weighted by cohort size).
+        cohort x post-enrolment period ``t >= g``, weighted by cohort size;
+        anticipation periods are not averaged in, as in R ``did``).
     event_study : StatResult
-        By ``event_time`` (months since enrolment; 0 = enrolment month).
+        By ``event_time`` (months since enrolment; 0 = enrolment month);
+        with anticipation, ``-anticipation ... -1`` are the anticipation
+        effects (compared with the month ``-anticipation - 1``).
     by_group : StatResult
-        By enrolment cohort: each cohort's average over its post periods.
+        By enrolment cohort: each cohort's average over its post periods (``t >= g``).
     calendar : StatResult
         By calendar ``period``: average over the cohorts enrolled by then.
     summary : StatResult
         The overall summary of each aggregation (``type``: simple, group,
-        dynamic, calendar), as R ``did::aggte`` reports ``overall.att``.
+        dynamic (mean over ``e >= 0``), calendar), as R ``did::aggte`` reports
+        ``overall.att``.
     pretrend : StatResult
         Joint Wald tests that the pre-enrolment placebo effects are zero
-        (``test``: group_time, event_study): ``statistic``, ``df``, ``p_value``.
+        (``test``: group_time, event_study; periods ``t < g - anticipation``
+        only): ``statistic``, ``df``, ``p_value``.
     sample : pandas.DataFrame
         Units and rows used and left out (:func:`estimation_sample`).
     warnings : list of str
@@ -565,11 +580,25 @@ def onboarding_effect(
         accepted.
     anticipation : int
         Periods before enrolment in which behaviour may already change (the
-        base period moves back by as many periods).
+        base period moves back by as many periods). R ``did``'s rules: the
+        anticipation periods are compared with ``g - anticipation - 1``,
+        reported in the event study, and left out of the overall, group and
+        calendar effects and of the pre-tests.
     method : str
         ``"dr"`` (doubly robust, default), ``"ipw"`` or ``"reg"``.
     covariates : sequence of str, optional
         Covariates for conditional parallel trends (taken at the base period).
+        ``None`` (default): none, except for an **absorbing 0/1 outcome**
+        (values 0 and 1, never falling back to 0 within a unit, e.g.
+        ``has_profile``), which is conditioned on its own value at the base
+        period, as the reports do: units that already have it cannot gain it,
+        so when treated and control units differ in how many already have it
+        (volunteers include fewer employees without a profile) unconditional
+        parallel trends fail and the effect is biased (too low on the
+        synthetic programmes; see ``docs/onboarding-effect.md``). Pass ``()``
+        for no covariate at all: for an absorbing 0/1 outcome this warns,
+        naming the bias and the remedy, and so does a list of covariates
+        without the outcome.
     unbalanced : str
         ``"balance"`` (default): units observed in every period only;
         ``"keep"``: all rows (diff-diff's within-cell differencing).
@@ -622,6 +651,15 @@ def onboarding_effect(
         raise ValueError("no treated unit with a pre-period in the estimation sample")
     if control == "never_treated" and (sample["first_period"] == 0).sum() == 0:
         raise ValueError("no never-treated unit: use control='not_yet_treated'")
+    notes: list[str] = []
+    if _absorbing_binary(sample):
+        if covariates is None:  # the safe default: compare units with the same status at the base period
+            name = outcome if outcome not in sample.columns else f"{outcome}_at_base"
+            sample[name] = sample["y"]
+            covariates = [name]
+        elif outcome not in covariates:
+            notes.append(absorbing_outcome_warning(outcome))
+            warnings.warn(notes[-1], UserWarning, stacklevel=2)
 
     inference = "bootstrap" if n_bootstrap > 0 else "analytic"
     cs = CallawaySantAnna(control_group=control, anticipation=anticipation, estimation_method=method,
@@ -631,7 +669,7 @@ def onboarding_effect(
         warnings.simplefilter("always")
         result = cs.fit(sample, outcome="y", unit="unit", time="period", first_treat="first_period",
                         covariates=list(covariates) if covariates else None)
-    messages = list(dict.fromkeys(str(w.message) for w in caught))
+    messages = list(dict.fromkeys([*notes, *(str(w.message) for w in caught)]))
     label = _method_label(method, control, inference, n_bootstrap, covariates)
 
     cohort_labels: dict[float, str] = {}
@@ -640,8 +678,11 @@ def onboarding_effect(
         cohort_labels = {float(k): v for k, v in panel.cohort_labels().items()}
         period_labels = {float(p): panel.months[int(p) - 1] for p in range(1, panel.n_periods + 1)}
 
+    if anticipation >= 2 and base_period == "varying":
+        agg = _with_anticipation_cells(result, sample, control, anticipation, method, covariates, alpha)
+    else:
+        agg = _Aggregator(result, alpha, anticipation)
     del sample
-    agg = _Aggregator(result, alpha, anticipation)
     agg.densify()  # every aggregation below sums rows of influence functions
     tables = _aggregate(agg, result, label, cohort_labels, period_labels, n_bootstrap, seed,
                         bootstrap_weights, alpha)
@@ -656,10 +697,73 @@ def onboarding_effect(
     return effect
 
 
+def absorbing_outcome_warning(outcome: str) -> str:
+    """The warning of :func:`onboarding_effect` for an absorbing 0/1 outcome estimated without its base status."""
+    return (f"{outcome!r} is an absorbing 0/1 outcome (once 1, never back to 0): without conditioning on its value "
+            f"at the base period, the effect is biased whenever treated and control units differ in how many "
+            f"already have it (those cannot gain it, so unconditional parallel trends fail: volunteers include "
+            f"fewer employees without a profile, which biases an effect on has_profile downwards). Remedy: "
+            f"covariates=[{outcome!r}] (the default when covariates is None), which compares units with the same "
+            f"status in the month before enrolment.")
+
+
+def _absorbing_binary(sample: pd.DataFrame) -> bool:
+    """Whether the sample's outcome ``y`` is 0/1, takes both values, and never falls from 1 to 0 within a unit."""
+    y = sample["y"].to_numpy()
+    if not len(y) or not bool(np.all((y == 0) | (y == 1))):
+        return False
+    share = float(y.mean())
+    if share in (0.0, 1.0):
+        return False
+    unit = sample["unit"].to_numpy()
+    return not bool(np.any((unit[1:] == unit[:-1]) & (y[1:] < y[:-1])))
+
+
+def _with_anticipation_cells(result: Any, sample: pd.DataFrame, control: str, anticipation: int, method: str,
+                             covariates: Sequence[str] | None, alpha: float) -> _Aggregator:
+    """diff-diff's cells, with the anticipation cells re-estimated against the base period ``g - anticipation - 1``.
+
+    With a varying base period, diff-diff (like R ``did`` before its 2026
+    change) compares a pre-enrolment cell ``(g, t)``, ``t < g``, with ``t - 1``,
+    including the anticipation cells ``g - anticipation <= t < g``. R ``did``
+    now compares those with the base period ``g - anticipation - 1`` under
+    either base-period choice (the anticipation effects of the event study
+    are then cumulative effects since the last unaffected month, as the
+    post-enrolment ones are). For ``anticipation == 1`` both rules give the
+    same cell (``t - 1 = g - 2``); for larger values the anticipation cells
+    are re-estimated (:func:`_estimate_cells`) and replace diff-diff's, with
+    their influence functions positioned in the same units.
+    """
+    kit = getattr(result, "_aggregation_kit", None)
+    if kit is None:  # pragma: no cover - diff-diff always attaches it on a fit
+        raise RuntimeError("diff-diff result carries no aggregation kit; cannot aggregate")
+    unit_cohorts = np.asarray(kit.bookkeeping["unit_cohorts"], dtype=float)
+    cohorts = sorted({float(g) for g, _ in result.group_time_effects if float(g) > 0})
+    wanted = {g: [g - a for a in range(1, anticipation + 1)] for g in cohorts}
+    effects, influence, sample_cohorts = _estimate_cells(sample, wanted, control, anticipation, method, covariates,
+                                                         alpha, window="anticipation")
+    if len(sample_cohorts) != len(unit_cohorts) or not np.array_equal(np.asarray(sample_cohorts, dtype=float),
+                                                                       unit_cohorts):
+        raise RuntimeError("the units of the anticipation cells are not diff-diff's: cannot aggregate")
+    group_time = dict(result.group_time_effects)
+    infl = dict(kit.influence)
+    by_float = {(float(g), float(t)): (g, t) for g, t in group_time}
+    for (g, t), original in by_float.items():  # diff-diff's anticipation cells (base t - 1) are all replaced
+        if g - anticipation <= t < g and (g, t) not in effects:
+            del group_time[original]
+            infl.pop(original, None)
+    for key, d in effects.items():
+        original = by_float.get(key, key)
+        group_time[original] = d
+        infl.pop(original, None)
+        if key in influence:
+            infl[original] = influence[key]
+    return _Aggregator.from_cells(group_time, infl, unit_cohorts, alpha, anticipation)
+
+
 def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, period_labels: dict,
                n_bootstrap: int, seed: int | None, weight_type: str, alpha: float) -> dict:
     """Every aggregation table (R ``did::aggte`` definitions)."""
-    ant = agg.anticipation
     cells = agg.cells
 
     def cohort_label(g: float) -> str:
@@ -679,7 +783,9 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
     if period_labels:
         group_time["month"] = group_time["period"].map(period_labels)
 
-    post = [(g, t) for g, t, _ in cells if t >= g - ant]
+    # R did::aggte: the simple, group and calendar aggregations use the post-enrolment cells only (t >= g); the
+    # anticipation cells (g - anticipation <= t < g) are reported in the event study, outside its overall summary
+    post = [(g, t) for g, t, _ in cells if t >= g]
     rows: dict[str, list[dict]] = {"simple": [], "event_study": [], "by_group": [], "calendar": [], "summary": []}
     psis: dict[str, list[np.ndarray]] = {k: [] for k in rows}
 
@@ -704,7 +810,7 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
                                     "n": int(sum(agg.n_treated[k] for k in keys)), "n_cohorts": len(keys),
                                     "method": label})
         psis["event_study"].append(psi)
-    post_e = [e for e in es_est if e >= -ant]
+    post_e = [e for e in es_est if e >= 0]
     if post_e:
         est = float(np.mean([es_est[e] for e in post_e]))
         psi = np.mean([es_psi[e] for e in post_e], axis=0)
@@ -754,7 +860,7 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
 
     # bootstrap: diff-diff's own for the cells it aggregates, the same multiplier scheme for the rest
     if n_bootstrap > 0:
-        _apply_bootstrap(rows, psis, result, n_bootstrap, seed, weight_type, alpha)
+        _apply_bootstrap(rows, psis, result, n_bootstrap, seed, weight_type, alpha, agg.anticipation)
 
     out = {
         "group_time": group_time,
@@ -769,7 +875,7 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
 
 
 def _apply_bootstrap(rows: dict, psis: dict, result: Any, n_bootstrap: int, seed: int | None,
-                     weight_type: str, alpha: float) -> None:
+                     weight_type: str, alpha: float, anticipation: int = 0) -> None:
     """Replace analytic inference by multiplier-bootstrap inference (percentile intervals)."""
     boot = result.bootstrap_results
     for key in ("simple", "event_study", "by_group", "calendar", "summary"):
@@ -779,8 +885,9 @@ def _apply_bootstrap(rows: dict, psis: dict, result: Any, n_bootstrap: int, seed
         ses, lo, hi, pv = _bootstrap_rows(est, np.column_stack(psis[key]), n_bootstrap, seed, weight_type, alpha)
         for i, r in enumerate(rows[key]):
             r.update(se=float(ses[i]), ci_low=float(lo[i]), ci_high=float(hi[i]), p_value=float(pv[i]))
-    # diff-diff's bootstrap for the overall ATT (same estimand)
-    if boot is not None and rows["simple"]:
+    # diff-diff's bootstrap for the overall ATT: the same estimand without anticipation only (with anticipation,
+    # diff-diff's overall_att also averages the anticipation cells, t >= g - anticipation)
+    if boot is not None and rows["simple"] and anticipation == 0:
         r = rows["simple"][0]
         r.update(se=float(result.overall_se), ci_low=float(result.overall_conf_int[0]),
                  ci_high=float(result.overall_conf_int[1]), p_value=float(result.overall_p_value))
@@ -822,7 +929,7 @@ def _pretrend(agg: _Aggregator, es_psi: dict, es_est: dict, label: str) -> StatR
 def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
     """Effect per wave: each cohort's post-period average, cohorts of the wave weighted by size."""
     agg = effect._require_agg()
-    post = [(g, t) for g, t, _ in agg.cells if t >= g - agg.anticipation]
+    post = [(g, t) for g, t, _ in agg.cells if t >= g]
     rows = []
     by_group = effect.by_group.set_index("cohort")
     for wave, cohorts in panel.wave_cohorts().items():
@@ -851,6 +958,89 @@ def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
 
 
 # ----------------------------------------------------------------------------- diagnostics
+
+
+@dataclass(frozen=True)
+class AnticipationCheck:
+    """Whether units may have reacted before enrolling: the pre-enrolment estimates of an effect.
+
+    Volunteers briefed or trained before their wave starts may change their
+    behaviour in the month(s) before enrolment. The comparison base of an
+    effect estimated without declaring it (``anticipation=0``) is the month
+    before enrolment, already affected, so the effect is biased (towards zero
+    for a lift). Two signs of it: the placebo effect in the last month before
+    enrolment that the estimate treats as unaffected, and the joint
+    pre-enrolment test.
+
+    Attributes
+    ----------
+    anticipation : int
+        Months of anticipation the checked effect declared.
+    event_time : int or None
+        The month tested: the last pre-enrolment event time with an estimate
+        before the declared anticipation months (``-1`` for an effect without
+        anticipation and a varying base period; None if there is none).
+    estimate, se, p_value : float
+        The placebo effect in that month (NaN when absent).
+    pretrend_p : float
+        p-value of the joint event-study pre-enrolment test (NaN when absent).
+    alpha : float
+        Significance level of both tests.
+    """
+
+    anticipation: int
+    event_time: int | None
+    estimate: float
+    se: float
+    p_value: float
+    pretrend_p: float
+    alpha: float = 0.05
+
+    @property
+    def pre_month_significant(self) -> bool:
+        """Whether the effect in the month tested is significant at ``alpha``."""
+        return bool(np.isfinite(self.p_value) and self.p_value < self.alpha)
+
+    @property
+    def pretrend_failed(self) -> bool:
+        """Whether the joint pre-enrolment test rejects at ``alpha``."""
+        return bool(np.isfinite(self.pretrend_p) and self.pretrend_p < self.alpha)
+
+    @property
+    def at_risk(self) -> bool:
+        """Whether the effect is at risk: either test rejects."""
+        return self.pre_month_significant or self.pretrend_failed
+
+
+def anticipation_check(effect: OnboardingEffect, alpha: float = 0.05) -> AnticipationCheck:
+    """Check an effect for signs that units reacted before enrolling.
+
+    Parameters
+    ----------
+    effect : OnboardingEffect
+        A fitted effect.
+    alpha : float
+        Significance level (0.05).
+
+    Returns
+    -------
+    AnticipationCheck
+        The placebo effect in the last month before enrolment (before the
+        declared anticipation months) and the joint event-study pre-test;
+        ``at_risk`` when either is significant.
+    """
+    es = effect.event_study
+    placebo = es.loc[(es["event_time"] < -effect.anticipation) & np.isfinite(es["se"].astype(float))
+                     & (es["se"].astype(float) > 0)]
+    pt = effect.pretrend
+    row = pt.loc[pt["test"] == "event_study", "p_value"]
+    pretrend_p = float(row.iloc[0]) if len(row) else float("nan")
+    if placebo.empty:
+        return AnticipationCheck(effect.anticipation, None, float("nan"), float("nan"), float("nan"), pretrend_p,
+                                 alpha)
+    last = placebo.loc[placebo["event_time"].idxmax()]
+    return AnticipationCheck(effect.anticipation, int(last["event_time"]), float(last["estimate"]),
+                             float(last["se"]), float(last["p_value"]), pretrend_p, alpha)
 
 
 @dataclass(frozen=True)
@@ -896,9 +1086,10 @@ class HonestBounds:
         excludes zero up to M = 10.
     estimate, se : float
         The sensitivity target: the average of the monthly event-study effects
-        over the post-enrolment months kept (each month weighted equally), and its SE.
-        It differs from the overall (simple) effect, which weights every
-        volunteer-month equally.
+        over the post-enrolment months kept (each month weighted equally; the
+        anticipation months, if any, are left out of the target as R ``did``
+        leaves them out of its dynamic summary), and its SE. It differs from
+        the overall (simple) effect, which weights every volunteer-month equally.
     window_pre, window_post : int
         First and last event times used.
     method : str
@@ -1062,7 +1253,7 @@ def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
                             covariates=covariates)
     es = eff.result.aggregate("event_study")
     es = _window_event_study(es, max_pre, max_post, anticipation)
-    honest = HonestDiD(method=method, alpha=alpha)
+    honest = HonestDiD(method=method, alpha=alpha, l_vec=_post_enrolment_weights(es, anticipation))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sens = honest.sensitivity_analysis(es, M_grid=list(m_grid))
@@ -1076,6 +1267,29 @@ def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
     ets = [int(e) for e in es.event_time]
     return HonestBounds(make_result(rows, first=["M", "lb", "ub"]), None if breakdown is None else float(breakdown),
                         float(sens.original_estimate), float(sens.original_se), min(ets), max(ets), method)
+
+
+def _post_enrolment_weights(es: Any, anticipation: int) -> np.ndarray | None:
+    """HonestDiD's target weights: the mean over the event times from enrolment on (None: its default).
+
+    With a universal base period, HonestDiD treats every event time after the
+    reference month ``-anticipation - 1`` as "post", the anticipation months
+    included. As in R ``did``'s dynamic summary, the target averages the
+    months from enrolment on (``e >= 0``) only: the anticipation months get
+    weight 0. Without anticipation this is HonestDiD's default (equal weights).
+    """
+    if anticipation <= 0:
+        return None
+    et = np.asarray(es.event_time, dtype=float)
+    se = np.asarray(es.se, dtype=float)
+    ref = np.asarray(getattr(es, "is_reference", np.zeros(len(et), dtype=bool)), dtype=bool)
+    ref_time = float(et[ref][0]) if ref.any() else -1.0 - anticipation
+    usable = ~ref & np.isfinite(se) & (se > 0)
+    post = np.sort(et[usable & (et > ref_time)])
+    weights = (post >= 0).astype(float)
+    if weights.sum() == 0:
+        return None
+    return weights / weights.sum()
 
 
 def _window_event_study(es: Any, max_pre: int | None, max_post: int | None, anticipation: int) -> Any:
@@ -1152,12 +1366,55 @@ def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[floa
     ValueError
         When :func:`onboarding_effect` would refuse the panel.
     """
-    from diff_diff import CallawaySantAnna
-
     if control not in CONTROLS:
         raise ValueError(f"control must be one of {sorted(set(CONTROLS))}, got {control!r}")
-    control = CONTROLS[control]
     sample, _ = estimation_sample(panel, outcome, covariates=covariates)
+    effects, influence, unit_cohorts = _estimate_cells(sample, cells, CONTROLS[control], anticipation, method,
+                                                       covariates, alpha)
+    return _Aggregator.from_cells(effects, influence, unit_cohorts, alpha, anticipation)
+
+
+def _estimate_cells(sample: pd.DataFrame, cells: dict[float, Sequence[float]], control: str, anticipation: int,
+                    method: str, covariates: Sequence[str] | None, alpha: float,
+                    window: str = "post") -> tuple[dict, dict, np.ndarray]:
+    """Estimate some ATT(g, t) of an estimation sample, cohort by cohort, on the units and periods each needs.
+
+    Parameters
+    ----------
+    sample : pandas.DataFrame
+        An estimation sample (:func:`estimation_sample`), sorted by unit then period.
+    cells : dict
+        ``cohort -> periods`` wanted.
+    control : str
+        ``"not_yet_treated"`` or ``"never_treated"`` (diff-diff's spelling).
+    anticipation, method, covariates, alpha
+        As in :func:`onboarding_effect`.
+    window : str
+        ``"post"``: the periods ``t >= g`` (compared with the base period
+        ``g - anticipation - 1``; see :func:`_cell_estimates`).
+        ``"anticipation"``: the anticipation periods ``g - anticipation <= t
+        < g``, each compared with the same base period ``g - anticipation -
+        1`` (R ``did``'s rule for anticipation cells, whatever the base-period
+        choice), estimated by diff-diff with a universal base period on the
+        cohort, its controls of ``t`` (never enrolled, and cohorts enrolling
+        after ``t + anticipation``) and the two periods.
+
+    Returns
+    -------
+    effects : dict
+        ``(g, t) -> diff-diff cell dict`` (effect, se, conf_int, p_value, n_treated, n_control).
+    influence : dict
+        ``(g, t) -> sparse influence function`` positioned in the sample's units (sorted).
+    unit_cohorts : numpy.ndarray
+        Each unit's cohort, in the sample's unit order (diff-diff's).
+
+    Raises
+    ------
+    ValueError
+        When :func:`onboarding_effect` would refuse the sample.
+    """
+    from diff_diff import CallawaySantAnna
+
     unit = sample["unit"].to_numpy()
     first = sample["first_period"].to_numpy()
     if (first > 0).sum() == 0:
@@ -1173,6 +1430,7 @@ def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[floa
                          "no never-treated units.")
     period = sample["period"].to_numpy()
     observed = _distinct(period)
+    observed_set = set(observed.tolist())
     effects: dict[tuple[float, float], dict] = {}
     influence: dict[tuple[float, float], dict] = {}
     for g in sorted(cells):
@@ -1180,7 +1438,10 @@ def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[floa
         if g not in cohort_values or not len(before):
             continue  # no such cohort, or no base period: not estimable
         base = before.max()
-        wanted = sorted({float(t) for t in cells[g] if t >= g and t in set(observed.tolist())})
+        if window == "post":
+            wanted = sorted({float(t) for t in cells[g] if t >= g and t in observed_set})
+        else:
+            wanted = sorted({float(t) for t in cells[g] if base < t < g and t in observed_set})
         # periods whose control cohorts are the same are estimated together
         bands: dict[tuple[float, ...], list[float]] = {}
         for t in wanted:
@@ -1188,13 +1449,17 @@ def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[floa
                 tuple(c for c in cohort_values if c != g and c > max(t, base) + anticipation)
             bands.setdefault(controls, []).append(t)
         for controls, periods in bands.items():
-            in_band = _among(first, [g, 0, *controls]) & _among(period, [base, *periods])
+            # an anticipation band also holds the cohort's first period, so that diff-diff sees it enrol
+            # (that cell is not kept: its controls are not those of the band)
+            extra = [g] if window != "post" and g in observed_set else []
+            in_band = _among(first, [g, 0, *controls]) & _among(period, [base, *periods, *extra])
             if not ((first[in_band] == 0).any() or len(controls)):
                 continue  # no control unit: the full estimate skips these cells too
             band = sample.loc[in_band].reset_index(drop=True)
             band["first_period"] = band["first_period"].where(band["first_period"] == g, 0)
             cs = CallawaySantAnna(control_group=control, anticipation=anticipation, estimation_method=method,
-                                  alpha=alpha, n_bootstrap=0, base_period="varying")
+                                  alpha=alpha, n_bootstrap=0,
+                                  base_period="varying" if window == "post" else "universal")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 res = cs.fit(band, outcome="y", unit="unit", time="period", first_treat="first_period",
@@ -1204,7 +1469,7 @@ def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[floa
             position = np.searchsorted(units, band_units)  # band position -> full-sample position
             kit = res._aggregation_kit
             for (cg, ct), d in res.group_time_effects.items():
-                if float(cg) != g or float(ct) not in periods:
+                if float(cg) != g or float(ct) not in periods or d.get("is_reference", False):
                     continue
                 key = (float(cg), float(ct))
                 effects[key] = d
@@ -1215,7 +1480,7 @@ def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[floa
                                       "control_idx": position[info["control_idx"]],
                                       "control_inf": info["control_inf"]}
             del band, res, kit
-    return _Aggregator.from_cells(effects, influence, unit_cohorts, alpha, anticipation)
+    return effects, influence, unit_cohorts
 
 
 def _among(values: np.ndarray, allowed: Sequence[float]) -> np.ndarray:
@@ -1303,7 +1568,7 @@ def profiles_attributable(panel: Panel, control: str = "not_yet_treated", antici
     else:
         if effect is None:
             effect = onboarding_effect(panel, "has_profile", control=control, anticipation=anticipation,
-                                       covariates=list(covariates) if covariates else None)
+                                       covariates=list(covariates) if covariates is not None else None)
         agg, label = effect._require_agg(), effect.method
     estimated = {(float(g), float(t)) for g, t in agg.att}
     ok = [(float(g), float(t)) in estimated for g, t in zip(last["cohort"], last["period"])]
@@ -1321,6 +1586,7 @@ def profiles_attributable(panel: Panel, control: str = "not_yet_treated", antici
         row.update(wave_id=wave, n=len(grp), method=method)
         row.pop("label", None)
         rows.append(row)
-    out = make_result(rows, first=["wave_id"])
+    # no volunteer with an estimate (e.g. activity only for the few who sent a member export): the same columns
+    out = make_result(rows or pd.DataFrame(columns=["wave_id", "n", "method"]), first=["wave_id"])
     out.attrs["volunteers_without_estimate"] = n_missing
     return out

@@ -40,6 +40,19 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..schema import Programme
 
+__all__ = [
+    "CACHE_ENV",
+    "FORMAT",
+    "KEEP",
+    "MANIFEST",
+    "cache_folder",
+    "prune",
+    "read_snapshot",
+    "rules_digest",
+    "snapshot_key",
+    "write_snapshot",
+]
+
 CACHE_ENV = "ADVOCACY_EVAL_CACHE"
 """Environment variable naming the snapshot folder; ``off`` (or ``0``, ``no``, ``false``) disables snapshots."""
 

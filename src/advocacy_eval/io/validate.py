@@ -13,6 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
+__all__ = [
+    "cross_table_failures",
+    "is_member",
+]
+
 def is_member(values: pd.Series, universe: pd.Series) -> pd.Series:
     """Whether each value occurs in ``universe`` (missing values: False), hashed by pyarrow.
 

@@ -43,6 +43,29 @@ import pandas as pd
 
 from ..errors import AdvocacyEvalError
 
+__all__ = [
+    "ENV_KEY",
+    "ENV_KEY_FILE",
+    "ID_HEX_CHARS",
+    "KEY_FILE_MODE",
+    "KEY_FORMAT_RULE",
+    "KEY_HINT",
+    "MIN_KEY_BYTES",
+    "KeyLocationWarning",
+    "PseudonymKeyError",
+    "coerce_key",
+    "decode_key",
+    "is_pseudonym",
+    "key_file_in_use",
+    "key_location_warning",
+    "load_key",
+    "make_key",
+    "normalise_identifier",
+    "pseudonym",
+    "pseudonymise",
+    "write_key_file",
+]
+
 ENV_KEY = "ADVOCACY_EVAL_KEY"
 """Environment variable holding the key itself (hexadecimal or base64)."""
 ENV_KEY_FILE = "ADVOCACY_EVAL_KEY_FILE"

@@ -39,6 +39,11 @@ import numpy as np
 from .suppression import cells_to_hide, check_min_group_size, hidden_label_keys
 
 
+__all__ = [
+    "ReleasePlan",
+    "plan_release",
+]
+
 @dataclass(frozen=True)
 class ReleasePlan:
     """What every report of one release hides.

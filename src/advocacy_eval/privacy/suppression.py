@@ -14,6 +14,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "ABSOLUTE_MIN_GROUP_SIZE",
+    "DEFAULT_MIN_GROUP_SIZE",
+    "cells_to_hide",
+    "check_min_group_size",
+    "hidden_label_keys",
+    "suppress_small_groups",
+]
+
 DEFAULT_MIN_GROUP_SIZE = 5
 """Default minimum group size k."""
 ABSOLUTE_MIN_GROUP_SIZE = 3

@@ -47,6 +47,7 @@ MODULES: tuple[str, ...] = (
     "advocacy_eval.reports.figures",
     "advocacy_eval.reports.effect_figures",
     "advocacy_eval.reports.provenance",
+    "advocacy_eval.reports.summary",
     "advocacy_eval.reports.vocabulary",
     "advocacy_eval.reports.wave",
     "advocacy_eval.reports.programme",

@@ -90,23 +90,108 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe
 
 REPORT_CSS = """
 <style>
-  body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1a1a1a; }
-  .jp-Notebook, body > main { max-width: 1100px; margin: 0 auto; }
-  h1 { font-size: 1.6em; margin: 0.2em 0 0.1em 0; }
-  h2 { font-size: 1.25em; margin-top: 1.2em; border-bottom: 2px solid #0173b2; padding-bottom: 0.15em; }
-  table.advocacy-table { border-collapse: collapse; margin: 0.4em 0 0.8em 0; font-size: 0.92em; }
-  table.advocacy-table th { background: #eef4fa; text-align: left !important; padding: 4px 8px; }
-  table.advocacy-table td { border-top: 1px solid #d0d7de; padding: 4px 8px; vertical-align: top; text-align: left !important; }
+  :root {
+    --advocacy-blue: #0173b2;
+    --verdict-supported: #005a8c; --verdict-supported-bg: #e1eef7;
+    --verdict-contradicted: #a33a00; --verdict-contradicted-bg: #fbe6da;
+    --verdict-inconclusive: #5f4b00; --verdict-inconclusive-bg: #f8efcc;
+  }
+  html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+  body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #1a1a1a; margin: 0;
+         overflow-wrap: break-word; line-height: 1.45; }
+  body > main { max-width: 1100px; margin: 0 auto; padding: 0 16px 24px 16px; box-sizing: border-box; }
+  .jp-Cell { padding: 0 !important; }
+  .jp-OutputArea-output { overflow: visible; }
+  .jp-RenderedHTMLCommon { padding-right: 0 !important; }
+  .jp-RenderedHTMLCommon h1 { font-size: 1.55em; margin: 0.35em 0 0.15em 0; line-height: 1.2; }
+  .jp-RenderedHTMLCommon h2 { font-size: 1.25em; margin: 0.9em 0 0.4em 0; border-bottom: 2px solid var(--advocacy-blue);
+                              padding-bottom: 0.15em; }
+  .jp-RenderedHTMLCommon p { margin-bottom: 0.6em; }
+  code { white-space: normal; overflow-wrap: anywhere; }
+  .advocacy-table-wrap { overflow-x: auto; max-width: 100%; margin: 0.4em 0 0.8em 0; }
+  .advocacy-table-wrap:focus { outline: 2px solid var(--advocacy-blue); }
+  .jp-RenderedHTMLCommon table.advocacy-table { border-collapse: separate; border-spacing: 0; margin: 0;
+                                                font-size: 0.92em; table-layout: auto; }
+  .jp-RenderedHTMLCommon table.advocacy-table th { background: #eef4fa; text-align: left !important; padding: 4px 8px;
+                                                   vertical-align: bottom; font-weight: 700; }
+  .jp-RenderedHTMLCommon table.advocacy-table td { border-top: 1px solid #d0d7de; padding: 4px 8px; vertical-align: top;
+                                                   text-align: left !important; background: #fff; }
+  .jp-RenderedHTMLCommon table.advocacy-table tr > :first-child { position: sticky; left: 0; z-index: 1;
+                                                                  box-shadow: inset -1px 0 0 #d0d7de; min-width: 14em; }
+  .jp-RenderedHTMLCommon table.advocacy-table td.verdict-cell { font-weight: 700; white-space: nowrap; }
+  td.verdict-supported { color: var(--verdict-supported) !important; background: var(--verdict-supported-bg) !important; }
+  td.verdict-contradicted { color: var(--verdict-contradicted) !important; background: var(--verdict-contradicted-bg) !important; }
+  td.verdict-inconclusive { color: var(--verdict-inconclusive) !important; background: var(--verdict-inconclusive-bg) !important; }
+  .verdict-symbol { font-weight: 700; }
+  span.verdict-supported, .verdict-item.verdict-supported .verdict-symbol { color: var(--verdict-supported); }
+  span.verdict-contradicted, .verdict-item.verdict-contradicted .verdict-symbol { color: var(--verdict-contradicted); }
+  span.verdict-inconclusive, .verdict-item.verdict-inconclusive .verdict-symbol { color: var(--verdict-inconclusive); }
+  .advocacy-box { border: 1px solid #b9c8d6; border-left: 6px solid var(--advocacy-blue); background: #f6f9fc;
+                  padding: 0.4em 0.9em 0.3em 0.9em; margin: 0.2em 0 0.4em 0; font-size: 0.95em; line-height: 1.38; }
+  .jp-RenderedHTMLCommon .advocacy-box h3.advocacy-box-title { margin: 0.1em 0 0.15em 0; font-size: 1.1em; font-weight: 700; }
+  .advocacy-box p { margin: 0.2em 0; }
+  .jp-RenderedHTMLCommon ul.advocacy-verdicts { list-style: none; padding: 0; margin: 0.3em 0; }
+  .jp-RenderedHTMLCommon ul.advocacy-verdicts li.verdict-item { margin: 0.2em 0; padding: 0; }
+  .verdict-badge { display: inline-block; min-width: 8.2em; padding: 0 0.3em; margin-right: 0.25em; border: 1px solid;
+                   border-radius: 3px; font-weight: 700; font-size: 0.9em; line-height: 1.3; white-space: nowrap; }
+  .verdict-item.verdict-supported .verdict-badge { color: var(--verdict-supported); background: var(--verdict-supported-bg); border-style: solid; }
+  .verdict-item.verdict-contradicted .verdict-badge { color: var(--verdict-contradicted); background: var(--verdict-contradicted-bg); border-style: double; border-width: 3px; }
+  .verdict-item.verdict-inconclusive .verdict-badge { color: var(--verdict-inconclusive); background: var(--verdict-inconclusive-bg); border-style: dashed; }
+  .verdict-statement { font-weight: 600; }
+  .verdict-claimed, .verdict-settle { color: #333; }
+  .verdict-claimed { font-size: 0.92em; }
+  .verdict-settle { font-style: italic; }
+  .advocacy-box-note { font-size: 0.85em; color: #4a4a4a; }
+  figure.advocacy-figure { margin: 0.6em 0 1.1em 0; max-width: 760px; }
+  figure.advocacy-figure img { display: block; width: 100%; height: auto; }
+  .jp-RenderedHTMLCommon .advocacy-figure-title { font-weight: 700; margin: 0 0 0.3em 0; }
+  figure.advocacy-figure figcaption { font-size: 0.9em; color: #333; margin-top: 0.3em; }
   img { max-width: 100%; height: auto; }
-  @page { size: A4; margin: 14mm 12mm; }
+  @media (max-width: 640px) {
+    body { font-size: 15px; }
+    body > main { padding: 0 10px 16px 10px; }
+    .jp-RenderedHTMLCommon h1 { font-size: 1.35em; }
+    .jp-RenderedHTMLCommon h2 { font-size: 1.12em; }
+    .jp-RenderedHTMLCommon table.advocacy-table { font-size: 0.84em; }
+    .jp-RenderedHTMLCommon table.advocacy-table td, .jp-RenderedHTMLCommon table.advocacy-table th { min-width: 6.5em; }
+    .jp-RenderedHTMLCommon table.advocacy-table tr > :first-child { min-width: 8.5em; max-width: 44vw; }
+    .jp-RenderedHTMLCommon table.advocacy-table td.verdict-cell { white-space: normal; }
+    .verdict-badge { min-width: 0; }
+  }
+  @page { size: A4; margin: 11mm 12mm 15mm 12mm; }
   @media print {
-    table, img, figure, .jp-OutputArea-output, .jp-Cell { break-inside: avoid; page-break-inside: avoid; }
-    h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
-    body { font-size: 10.5pt; }
+    :root { --jp-content-font-size1: 8.8pt; --jp-ui-font-size1: 8.3pt; --jp-content-line-height: 1.33;
+            --jp-content-font-size5: 15pt; --jp-content-font-size4: 12pt; --jp-content-font-size3: 10.5pt; }
+    body { font-size: 8.8pt; line-height: 1.33; }
+    body > main { max-width: none; padding: 0; }
+    .jp-RenderedHTMLCommon h1 { font-size: 1.5em; margin-top: 0; }
+    .jp-RenderedHTMLCommon h2 { font-size: 1.2em; margin-top: 0.9em; }
+    .advocacy-table-wrap { overflow: visible; }
+    .jp-RenderedHTMLCommon table.advocacy-table { font-size: 7.8pt; }
+    .jp-RenderedHTMLCommon table.advocacy-table td, .jp-RenderedHTMLCommon table.advocacy-table th { padding: 2.5px 5px; }
+    .advocacy-box { font-size: 8.4pt; line-height: 1.3; padding: 0.3em 0.8em 0.2em 0.8em; }
+    .advocacy-box-note { font-size: 7.4pt; }
+    .jp-RenderedHTMLCommon p { margin-bottom: 0.6em; }
+    .jp-RenderedHTMLCommon table.advocacy-table tr > :first-child { position: static; width: 32%; }
+    table, figure, img, .advocacy-table-wrap, .advocacy-box li, .jp-Cell, .jp-OutputArea-output {
+      break-inside: avoid; page-break-inside: avoid; }
+    h1, h2, h3, .advocacy-figure-title, .celltag_keep-with-next { break-after: avoid; page-break-after: avoid; }
+    figcaption { break-before: avoid; }
+    .celltag_page-break-before { break-before: page; page-break-before: always; }
+    figure.advocacy-figure { max-width: 150mm; }
   }
 </style>
 """
-"""Styling of COMEX reports: readable tables, and page breaks that never cut a table or figure."""
+"""Styling of COMEX reports, for every screen and for A4 print.
+
+Screen: readable tables in their own scrolling box with the first column
+fixed (no page-wide horizontal scrolling on a phone), figures that scale,
+verdicts in colour-blind-safe colours (blue, vermillion, dark yellow) that
+also differ by symbol and border style, so they read in black and white.
+Print: A4, headings and figure titles kept with what follows, captions with
+their figure, no table, figure or list item split across pages, a page break
+wherever a cell is tagged ``page-break-before``; the running footer comes
+from :func:`print_footer_css`."""
 
 _TEMPLATE_NAME = "advocacy_comex.html.j2"
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
@@ -359,8 +444,82 @@ def _quiet_papermill() -> Iterator[None]:
 # ----------------------------------------------------------------------------- HTML
 
 
-def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
-    """Render an executed notebook as standalone COMEX HTML.
+def _css_string(text: str) -> str:
+    """A CSS string literal showing ``text``: every ASCII character but letters, digits and spaces escaped.
+
+    Line breaks and runs of white space become one space (a trailing space is kept).
+    """
+    out = []
+    for ch in re.sub(r"\s+", " ", text):
+        if ch.isascii() and not (ch.isalnum() or ch == " "):
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def print_footer_css(title: str, date: str, lang: str) -> str:
+    """The running footer of the printed report: title, date, confidentiality, and page X / Y.
+
+    Page margin boxes of the CSS ``@page`` rule (printed by Chromium, and by
+    any browser that supports them), in the report's language and
+    typography: ``Programme — Wave 2 · 30 Nov 2026 · Confidential — internal
+    use`` on the left, ``page 3 / 12`` on the right.
+
+    Parameters
+    ----------
+    title : str
+        The report's title (its first heading).
+    date : str
+        The report's date, formatted (empty: none).
+    lang : str
+        Report language.
+
+    Returns
+    -------
+    str
+        A ``<style>`` element.
+    """
+    from ..reports.i18n import t
+    from ..reports.typography import typeset
+
+    left = typeset(" · ".join(x for x in (title, date, t("footer_confidential", lang)) if x), lang)
+    page = typeset(t("footer_page", lang), lang)
+    box = "font-family: \"DejaVu Sans\", Arial, sans-serif; font-size: 7.5pt; color: #555;"
+    return ("<style>\n  @page {\n"
+            f"    @bottom-left {{ content: {_css_string(left)}; {box} vertical-align: top; }}\n"
+            f"    @bottom-right {{ content: {_css_string(page + ' ')} counter(page) \" / \" counter(pages); {box} "
+            "vertical-align: top; white-space: nowrap; }\n  }\n</style>\n")
+
+
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_TITLE = re.compile(r"<title>.*?</title>", re.IGNORECASE | re.DOTALL)
+
+
+def report_title(html: str, default: str = "") -> str:
+    """The report's title: the text of its first heading (``default`` when it has none)."""
+    import html as _html
+
+    found = _H1.search(html)
+    if not found:
+        return default
+    text = _html.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
+    return " ".join(text.split()) or default
+
+
+def _report_date(notebook: nbformat.NotebookNode, lang: str) -> str:
+    """The report's date in ``lang`` (its provenance record's generation date), or ``""``."""
+    from ..reports.i18n import fmt_date
+    from ..reports.provenance import find_record
+
+    record = find_record(notebook)
+    when = (record or {}).get("generated_at")
+    return fmt_date(when[:10], lang) if isinstance(when, str) and len(when) >= 10 else ""
+
+
+def to_html(notebook: nbformat.NotebookNode, title: str, lang: str = "en") -> str:
+    """Render an executed notebook as standalone COMEX HTML in the report's language.
 
     Code, prompts, parameter cells and stderr output (warnings) are left out;
     images are embedded as base64. The page loads nothing and runs nothing:
@@ -370,21 +529,34 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     (their comments, which cite web pages, removed), and no link (nbconvert's
     hidden heading permalinks are removed; headings keep their ``id``).
 
+    The page declares its language (``<html lang>``), is titled with the
+    report's first heading (the PDF's title), carries the print stylesheet
+    with its running footer (:data:`REPORT_CSS`, :func:`print_footer_css`),
+    and every text a reader sees is typeset in its language
+    (:func:`advocacy_eval.reports.typography.typeset_html`).
+
     Parameters
     ----------
     notebook : nbformat.NotebookNode
         Executed notebook.
     title : str
-        HTML page title.
+        HTML page title when the report has no heading.
+    lang : str
+        The report's language (``en`` or ``fr``).
 
     Returns
     -------
     str
         The HTML document.
     """
+    import html as _html
+
     import nbformat
 
     from ..reports.provenance import SCORECARD_MIME_TYPE
+    from ..reports.typography import typeset, typeset_html
+
+    lang = lang if lang in ("en", "fr") else "en"
 
     nb = nbformat.from_dict(json.loads(json.dumps(notebook)))
     for cell in nb.cells:
@@ -395,7 +567,13 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     resources = {"metadata": {"name": title}, "advocacy_csp": CONTENT_SECURITY_POLICY, "advocacy_css": REPORT_CSS}
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     body = _ANCHOR_LINK.sub("", body)  # hidden heading permalinks: the report has no link at all
-    return _STYLE_BLOCK.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), body)
+    body = _STYLE_BLOCK.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), body)
+    heading = report_title(body, title)
+    body = _HTML_TAG.sub(f'<html lang="{lang}">', body, count=1)
+    body = _TITLE.sub(lambda _m: f"<title>{_html.escape(typeset(heading, lang), quote=False)}</title>", body, count=1)
+    footer = print_footer_css(heading, _report_date(nb, lang), lang)
+    body = body.replace("</head>", footer + "</head>", 1)
+    return typeset_html(body, lang)
 
 
 @functools.lru_cache(maxsize=1)
@@ -1605,7 +1783,8 @@ def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Pat
     if nb is None:
         raise ReportError(f"{notebook}: the executed notebook could not be read back ({untouched})")
     nb = scrub_paths(nb, parameters, notebook, stem)
-    body = to_html(nb, title)
+    lang = parameters.get("lang") if parameters.get("lang") in ("en", "fr") else "en"
+    body = to_html(nb, title, lang)
     active = active_content(body)
     if active:
         shown = "; ".join(active[:5]) + (" ..." if len(active) > 5 else "")
@@ -1613,7 +1792,10 @@ def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Pat
                           f"from outside the page ({shown}); a data value was probably shown as markup "
                           f"({_save_failed(nb, out, stem, parameters, notebook)}; {untouched})")
     if forbidden is not None:
-        found = leaks(visible_text(body), forbidden)
+        from ..reports.typography import fold
+
+        text = visible_text(body)
+        found = sorted(set(leaks(text, forbidden)) | set(leaks(fold(text), forbidden)))  # typography hides nothing
         if found:
             shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
             raise ReportError(f"{notebook}: report refused in COMEX mode: it would show {len(found)} "

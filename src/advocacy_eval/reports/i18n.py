@@ -28,12 +28,16 @@ from .vocabulary import (  # noqa: F401  (re-exported: the vocabulary API is rea
 )
 
 from .claim_strings import CLAIM_STRINGS
+from .page_strings import PAGE_STRINGS
 
 LANGS: tuple[str, ...] = ("en", "fr")
 """Supported report languages."""
 
 NNBSP = "\u202f"
 """Narrow no-break space: French thousands separator and space before %."""
+
+MINUS = "\u2212"
+"""Minus sign of negative numbers (not the hyphen)."""
 
 _MONTHS = {
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
@@ -46,7 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{Participants} of {wave} (enrolled {start} to {end}), observed until {data_end}.",
         "fr": "{Participants} de la vague {wave} (inscrits du {start} au {end}), observés jusqu'au {data_end}.",
     },
-    "summary": {"en": "1. Executive summary", "fr": "1. Synthèse"},
+    "summary": {"en": "1. Key figures", "fr": "1. Chiffres clés"},
     "participation": {"en": "2. Participation", "fr": "2. Participation"},
     "reach": {"en": "3. Reach and amplification", "fr": "3. Portée et amplification"},
     "mix": {"en": "4. Content mix", "fr": "4. Répartition des contenus"},
@@ -55,8 +59,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # claims scorecard
     "scorecard": {"en": "Claims scorecard", "fr": "Tableau des affirmations"},
     "scorecard_intro": {
-        "en": "Each claim of the programme, measured on this wave's {participants}. The verdict comes from the 95% interval, never from the estimate alone: supported if the whole interval agrees with the claim, contradicted if the whole interval disagrees, inconclusive otherwise.",
-        "fr": "Chaque affirmation du programme, mesurée sur les {participants} de cette vague. Le verdict vient de l'intervalle à 95 %, jamais de la seule estimation : confirmée si tout l'intervalle va dans son sens, contredite si tout l'intervalle la dément, non tranchée sinon.",
+        "en": "Each claim of the programme, measured on this wave's {participants}: first what the data can say, then the figures.",
+        "fr": "Chaque affirmation du programme, mesurée sur les {participants} de cette vague : d'abord ce que les données permettent d'affirmer, puis les chiffres.",
     },
     "col_claim": {"en": "Claim", "fr": "Affirmation"},
     "col_measured": {"en": "Measured", "fr": "Mesuré"},
@@ -221,7 +225,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "prov_parameters": {"en": "Parameters", "fr": "Paramètres"},
     "prov_k": {"en": "Minimum group size k", "fr": "Taille minimale de groupe k"},
     "prov_inputs": {"en": "Input files", "fr": "Fichiers d'entrée"},
-    "prov_generated": {"en": "Generated", "fr": "Généré le"},
+    "prov_generated": {"en": "Generated", "fr": "Date de génération"},
     "data_used": {"en": "Data used", "fr": "Données utilisées"},
     "generated": {"en": "Generated on {when} by advocacy-eval {version}.", "fr": "Généré le {when} par advocacy-eval {version}."},
     # programme report (onboarding effect)
@@ -254,8 +258,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_without_profile": {"en": "Without a profile before the enrolment month", "fr": "Sans profil avant le mois d'inscription"},
     "col_created_after": {"en": "Created one since (descriptive)", "fr": "En ont créé un depuis (descriptif)"},
     "col_comparison": {"en": "Comparison", "fr": "Comparaison"},
-    "col_weight": {"en": "Weight in TWFE", "fr": "Poids dans le TWFE"},
-    "col_estimate_2x2": {"en": "Average 2x2 estimate", "fr": "Estimation 2x2 moyenne"},
+    "col_weight": {"en": "Weight in the fixed-effects regression", "fr": "Poids dans la régression à effets fixes"},
+    "col_estimate_2x2": {"en": "Average of the simple comparisons (2 groups × 2 periods)",
+                         "fr": "Moyenne des comparaisons simples (2 groupes × 2 périodes)"},
     "col_m": {"en": "M (violation ÷ largest before enrolment)", "fr": "M (écart ÷ plus grand écart avant inscription)"},
     "col_bounds": {"en": "Identified set", "fr": "Ensemble identifié"},
     "col_robust_ci": {"en": "Robust 95% interval", "fr": "Intervalle robuste à 95 %"},
@@ -276,8 +281,8 @@ STRINGS: dict[str, dict[str, str]] = {
                                     "fr": "Vagues tardives vs précoces déjà inscrites (problématique)"},
     "estimator_cs": {"en": "Callaway-Sant'Anna (this report)", "fr": "Callaway-Sant'Anna (ce rapport)"},
     "estimator_twfe": {"en": "Two-way fixed effects (contrast only)", "fr": "Effets fixes à deux dimensions (contraste seulement)"},
-    "test_group_time": {"en": "All cohort x month placebo effects before enrolment are zero",
-                        "fr": "Tous les effets placebo cohorte x mois avant inscription sont nuls"},
+    "test_group_time": {"en": "All cohort × month placebo effects before enrolment are zero",
+                        "fr": "Tous les effets placebo cohorte × mois avant inscription sont nuls"},
     "test_event_study": {"en": "All month-by-month effects before enrolment are zero",
                          "fr": "Tous les effets mois par mois avant inscription sont nuls"},
     # sentences
@@ -357,8 +362,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Without a monthly activity export, only profile creation can be estimated: posts are exported only after enrolment, so there is no 'before' to compare with.",
         "fr": "Sans export mensuel d'activité, seule la création de profils peut être estimée : les publications ne sont exportées qu'après l'inscription, il n'y a donc pas d'« avant » à comparer.",
     },
-    "fig_es_title": {"en": "Effect of enrolling on {outcome}, by month since enrolment",
-                     "fr": "Effet de l'inscription sur {outcome}, par mois depuis l'inscription"},
+    "fig_es_title": {"en": "Effect of enrolling on {outcome}, month by month since enrolment",
+                     "fr": "Effet de l'inscription sur {outcome}, mois après mois depuis l'inscription"},
     "fig_es_x": {"en": "Months since enrolment (0 = enrolment month)", "fr": "Mois depuis l'inscription (0 = mois d'inscription)"},
     "fig_es_y": {"en": "Effect per {participant}", "fr": "Effet par {participant}"},
     "fig_es_pre": {"en": "before enrolment (placebo)", "fr": "avant inscription (placebo)"},
@@ -409,11 +414,65 @@ STRINGS: dict[str, dict[str, str]] = {
                                "fr": "Salariés absents certains mois, hors de l'estimation"},
     "count_units_used": {"en": "Employees in the estimate", "fr": "Salariés dans l'estimation"},
     "count_units_treated_used": {"en": "{Participants} in the estimate", "fr": "{Participants} dans l'estimation"},
+    # anticipation: volunteers may have reacted before enrolling (issue 16)
+    "measured_on_unique_reach": {"en": "(unique reach, both sides)", "fr": "(portée unique, des deux côtés)"},
+    "measured_on_impressions_page": {"en": "(impressions: the page's export has no unique reach)",
+                                     "fr": "(impressions : l'export de la page n'a pas de portée unique)"},
+    "measured_on_impressions_volunteers": {
+        "en": "(impressions: some {participants}' posts have no unique reach)",
+        "fr": "(impressions : des publications des {participants} n'ont pas de portée unique)"},
+    "measured_on_impressions_both": {"en": "(impressions: no unique reach on either side)",
+                                     "fr": "(impressions : pas de portée unique des deux côtés)"},
+    "caveat_repost_rule": {
+        "en": "Since April 2024 LinkedIn counts a repost's impressions toward the original post: {n} of the "
+              "{participants}' posts reshare the programme's content, so the page's figures may include "
+              "impressions they earned, and the ratios to the page may be understated.",
+        "fr": "Depuis avril 2024, LinkedIn compte les impressions d'un repartage dans celles de la publication "
+              "d'origine : {n} publications des {participants} repartagent des contenus du programme, les "
+              "chiffres de la page peuvent donc inclure des impressions qu'ils ont obtenues, et les rapports à "
+              "la page être sous-estimés."},
+    "flag_anticipation_risk": {"en": "⚠ at risk: {participants} may have reacted before enrolling",
+                          "fr": "⚠ à risque : les {participants} ont pu réagir avant leur inscription"},
+    "anticipation_months_1": {"en": "one month of anticipation", "fr": "un mois d'anticipation"},
+    "anticipation_months_n": {"en": "{n} months of anticipation", "fr": "{n} mois d'anticipation"},
+    "sensitivity_row": {"en": "↳ sensitivity: {anticipation} declared",
+                        "fr": "↳ sensibilité : {anticipation} déclaré"},
+    "verdict_conservative_note": {"en": "(more conservative of the two estimates)",
+                                  "fr": "(la plus prudente des deux estimations)"},
+    "anticipation_why_month": {"en": "the effect in the month before enrolment is {effect}, {p}",
+                               "fr": "l'effet le mois précédant l'inscription vaut {effect}, {p}"},
+    "anticipation_why_pretrend": {"en": "the joint pre-enrolment test fails, {p}",
+                                  "fr": "le test conjoint avant inscription n'est pas passé, {p}"},
+    "anticipation_why_and": {"en": " and ", "fr": " et "},
+    "sent_anticipation": {
+        "en": "At risk: {participants} may have reacted before enrolling ({why}). The estimate above compares each {participant} with the month before enrolment, which would then already be affected. Declaring {anticipation} (comparing with the month before that, and leaving the anticipation month out of the average), the effect is {effect} per {participant} (95% interval {low} to {high}).",
+        "fr": "À risque : les {participants} ont pu réagir avant leur inscription ({why}). L'estimation ci-dessus compare chaque {participant} au mois précédant son inscription, qui serait alors déjà touché. En déclarant {anticipation} (comparaison avec le mois d'avant, le mois d'anticipation étant exclu de la moyenne), l'effet vaut {effect} par {participant} (intervalle à 95 % de {low} à {high}).",
+    },
+    "sent_anticipation_verdict": {
+        "en": "The scorecard's verdict on “{claim}” uses the more conservative of the two estimates: {verdict}.",
+        "fr": "Le verdict du tableau des affirmations sur « {claim} » retient la plus prudente des deux estimations : {verdict}.",
+    },
+    "sent_anticipation_no_sensitivity": {
+        "en": "At risk: {participants} may have reacted before enrolling ({why}). The estimate above compares each {participant} with the month before enrolment, which would then already be affected; the estimate declaring {anticipation} could not be computed (too few months before enrolment).",
+        "fr": "À risque : les {participants} ont pu réagir avant leur inscription ({why}). L'estimation ci-dessus compare chaque {participant} au mois précédant son inscription, qui serait alors déjà touché ; l'estimation déclarant {anticipation} n'a pas pu être calculée (trop peu de mois avant l'inscription).",
+    },
+    "sentence_claim_sensitivity": {
+        "en": "{flag}. Declaring {anticipation}, the effect is {value} (95% interval {interval}), {verdict}; the verdict above is the more conservative of the two.",
+        "fr": "{flag}. En déclarant {anticipation}, l'effet vaut {value} (intervalle à 95 % {interval}), {verdict} ; le verdict ci-dessus est le plus prudent des deux.",
+    },
+    "estimator_cs_anticipation": {"en": "Callaway-Sant'Anna, {anticipation} declared (sensitivity)",
+                                  "fr": "Callaway-Sant'Anna, {anticipation} déclaré (sensibilité)"},
 }
 """Report strings by key and language."""
 
 
+def anticipation_text(months: int, lang: str) -> str:
+    """``one month of anticipation`` / ``2 months of anticipation`` in the report language."""
+    return t("anticipation_months_1", lang) if months == 1 else t("anticipation_months_n", lang, n=months)
+
+
 STRINGS.update(CLAIM_STRINGS)  # the claims scorecard's strings (reports/claim_strings.py)
+STRINGS.update(PAGE_STRINGS)  # the page: what-we-can-say box, figure descriptions, print footer (reports/page_strings.py)
 
 
 def check_lang(lang: str) -> str:
@@ -466,19 +525,25 @@ def fmt_num(x: float, lang: str = "en", digits: int = 1) -> str:
     """Format a decimal number (``3.5`` / ``3,5``); en dash when missing."""
     if _missing(x):
         return "–"
-    text = f"{float(x):,.{digits}f}"
+    text = f"{float(x):,.{digits}f}".replace("-", MINUS)  # a true minus sign, not a hyphen
+    if text.startswith(MINUS) and not text.strip(MINUS + "0.,"):
+        text = text[1:]  # -0.0 is 0.0
     if lang == "fr":
         text = text.replace(",", NNBSP).replace(".", ",")
     return text
 
 
 def fmt_p(p: float, lang: str = "en", digits: int = 3) -> str:
-    """Format a p-value: ``digits`` decimals, ``< 0.001`` / ``< 0,001`` below that; en dash when missing."""
+    """Format a p-value: ``digits`` decimals (3 below 0.01), ``< 0.001`` / ``< 0,001`` below that; en dash when missing.
+
+    A p-value is never written ``0.000`` (nor ``0.00``): below 0.001 it is
+    ``< 0.001``, and between 0.001 and 0.01 it keeps three decimals.
+    """
     if _missing(p) or not math.isfinite(float(p)):
         return "–"
     if float(p) < 0.001:
         return "< 0,001" if lang == "fr" else "< 0.001"
-    return fmt_num(p, lang, digits)
+    return fmt_num(p, lang, max(digits, 3) if float(p) < 0.01 else digits)
 
 
 def fmt_int(x: float, lang: str = "en") -> str:
@@ -512,9 +577,10 @@ def fmt_interval(low: float, high: float, fmt, lang: str = "en", **kw) -> str:
 
 
 def fmt_date(d: object, lang: str = "en", day: bool = True) -> str:
-    """Format a date (``1 Jul 2024`` / ``1 juil. 2024``; ``Jul 2024`` without day)."""
+    """Format a date (``1 Jul 2024`` / ``1er juil. 2024``; ``Jul 2024`` without day)."""
     if _missing(d) or d is pd.NaT:
         return "–"
     ts = pd.Timestamp(d)
     month = _MONTHS[check_lang(lang)][ts.month - 1]
-    return f"{ts.day} {month} {ts.year}" if day else f"{month} {ts.year}"
+    number = "1er" if lang == "fr" and ts.day == 1 else str(ts.day)
+    return f"{number} {month} {ts.year}" if day else f"{month} {ts.year}"

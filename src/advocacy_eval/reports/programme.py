@@ -15,8 +15,8 @@ import pandas as pd
 from .. import __version__
 from ..analyses.programme import ProgrammeResults
 from ..claims import PROGRAMME
-from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_p, fmt_pct, t
-from .scorecard import programme_scorecard_table, scorecard_summary
+from .i18n import anticipation_text, check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_p, fmt_pct, t
+from .scorecard import claim_label, programme_scorecard_table, scorecard_summary, sensitivity_label
 
 _OUTCOME_LOWER = {
     "posts": {"en": "the number of posts per month", "fr": "le nombre de publications par mois"},
@@ -115,7 +115,7 @@ def render_programme(res: ProgrammeResults, lang: str = "en") -> ProgrammeReport
                      start=fmt_date(panel.months[0], lang, day=False), end=fmt_date(panel.months[-1], lang, day=False))
 
     # 1. scorecard and its plain-language summary
-    rep.tables["scorecard"] = programme_scorecard_table(res.scorecard, lang, k)
+    rep.tables["scorecard"] = programme_scorecard_table(res.scorecard, lang, k, anticipation=_sensitivity_months(res))
     rep.summary = scorecard_summary(res.scorecard, lang)
 
     # 2. onboarding effect: findings
@@ -140,6 +140,7 @@ def render_programme(res: ProgrammeResults, lang: str = "en") -> ProgrammeReport
     sentences.append(t("sent_pretrend_ok" if not out.loc[o, "pretrend_failed"] else "sent_pretrend_bad", lang,
                        outcome=t(f"outcome_{o}", lang).lower() if lang == "en" else t(f"outcome_{o}", lang),
                        p=fmt_p(p, lang, 2)))
+    sentences.extend(anticipation_sentences(res, lang))
     rep.sentences = sentences
 
     # technical appendix sentences: TWFE, Bacon, honest bounds (each estimand labelled)
@@ -180,18 +181,74 @@ def render_programme(res: ProgrammeResults, lang: str = "en") -> ProgrammeReport
     return rep
 
 
+def _sensitivity_months(res: ProgrammeResults) -> int:
+    """Months of anticipation the sensitivity estimate declares (one more than the report's)."""
+    return res.sensitivity.anticipation if res.sensitivity is not None else res.headline.anticipation + 1
+
+
+def _p_equals(p: float, lang: str) -> str:
+    """``p = 0.004``, or ``p < 0.001`` (never ``p = < 0.001``)."""
+    text = fmt_p(p, lang)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def anticipation_sentences(res: ProgrammeResults, lang: str) -> list[str]:
+    """The finding when volunteers may have reacted before enrolling (none when the effect is not at risk).
+
+    Why the effect is at risk (the effect in the month before enrolment,
+    the joint pre-enrolment test), the estimate declaring one month of
+    anticipation, and the verdict of the claim on the effect, which uses the
+    more conservative of the two.
+    """
+    check = res.anticipation
+    if check is None or not check.at_risk:
+        return []
+    o = res.outcome
+    why = []
+    if check.pre_month_significant:
+        why.append(t("anticipation_why_month", lang, effect=fmt_effect(check.estimate, o, lang),
+                     p=_p_equals(check.p_value, lang)))
+    if check.pretrend_failed:
+        why.append(t("anticipation_why_pretrend", lang, p=_p_equals(check.pretrend_p, lang)))
+    reason = t("anticipation_why_and", lang).join(why)
+    months = anticipation_text(_sensitivity_months(res), lang)
+    if res.sensitivity is None:
+        return [t("sent_anticipation_no_sensitivity", lang, why=reason, anticipation=months)]
+    ov = res.sensitivity.overall.iloc[0]
+    lines = [t("sent_anticipation", lang, why=reason, anticipation=months, effect=fmt_effect(ov["estimate"], o, lang),
+               low=fmt_effect(ov["ci_low"], o, lang), high=fmt_effect(ov["ci_high"], o, lang))]
+    for r in res.scorecard.for_population(PROGRAMME):
+        if r.measurement.flag and r.measurement.sensitivity is not None and r.measurement.measured:
+            lines.append(t("sent_anticipation_verdict", lang, claim=claim_label(r.claim, lang),
+                           verdict=t(f"verdict_{r.verdict}", lang)))
+    return lines
+
+
 def _tables(rep: ProgrammeReport) -> None:
     res, lang = rep.results, rep.lang
     k, o = res.min_group_size, res.outcome
     out = res.outcomes
-    rep.tables["outcomes"] = pd.DataFrame({
-        t("col_outcome", lang): [t(f"outcome_{x}", lang) for x in out["outcome"]],
-        t("col_effect", lang): [fmt_effect(v, x, lang) for v, x in zip(out["estimate"], out["outcome"])],
-        t("col_ci", lang): [fmt_effect_ci(a, b, x, lang) for a, b, x in zip(out["ci_low"], out["ci_high"], out["outcome"])],
-        t("col_pretrend", lang): [(fmt_p(v, lang, 2) + (" ⚠ " + t("pretrend_failed_short", lang) if bad else ""))
-                                  for v, bad in zip(out["pretrend_p"], out["pretrend_failed"])],
-        t("col_volunteers_used", lang): [fmt_int(v, lang) for v in out["n"]],
-    })
+    rows = []
+    for r in out.itertuples(index=False):
+        failed = " ⚠ " + t("pretrend_failed_short", lang) if r.pretrend_failed else ""
+        pretrend = fmt_p(r.pretrend_p, lang, 2) + failed
+        at_risk = r.outcome == o and res.at_risk
+        rows.append((t(f"outcome_{r.outcome}", lang), fmt_effect(r.estimate, r.outcome, lang),
+                     fmt_effect_ci(r.ci_low, r.ci_high, r.outcome, lang),
+                     f"{pretrend} {t('flag_anticipation_risk', lang)}" if at_risk else pretrend,
+                     fmt_int(r.n, lang)))
+        if at_risk and res.sensitivity is not None:  # the estimate declaring one month of anticipation, next to it
+            sens = res.sensitivity
+            sv = sens.overall.iloc[0]
+            spt = sens.pretrend.set_index("test")
+            sp = float(spt.loc["event_study", "p_value"]) if "event_study" in spt.index else float("nan")
+            rows.append((sensitivity_label(sens.anticipation, lang), fmt_effect(sv["estimate"], o, lang),
+                         fmt_effect_ci(sv["ci_low"], sv["ci_high"], o, lang),
+                         fmt_p(sp, lang, 2) + (" ⚠ " + t("pretrend_failed_short", lang) if sp < 0.05 else ""),
+                         fmt_int(sv["n"], lang)))
+    rep.tables["outcomes"] = pd.DataFrame(rows, columns=[t("col_outcome", lang), t("col_effect", lang),
+                                                         t("col_ci", lang), t("col_pretrend", lang),
+                                                         t("col_volunteers_used", lang)])
     bw = res.by_wave
     rep.tables["by_wave"] = pd.DataFrame({
         t("col_wave", lang): list(bw["wave_id"]) if len(bw) else [],
@@ -244,6 +301,11 @@ def _tables(rep: ProgrammeReport) -> None:
     head = res.headline
     ov = head.overall.iloc[0]
     rows = [(t("estimator_cs", lang), fmt_effect(ov["estimate"], o, lang), fmt_effect_ci(ov["ci_low"], ov["ci_high"], o, lang))]
+    if res.sensitivity is not None:
+        sv = res.sensitivity.overall.iloc[0]
+        rows.append((t("estimator_cs_anticipation", lang,
+                       anticipation=anticipation_text(res.sensitivity.anticipation, lang)),
+                     fmt_effect(sv["estimate"], o, lang), fmt_effect_ci(sv["ci_low"], sv["ci_high"], o, lang)))
     if res.honest is not None:
         hb = res.honest
         rows.append((t("estimator_es_average", lang, last=str(hb.window_post)), fmt_effect(hb.estimate, o, lang),
@@ -304,4 +366,5 @@ def _tables(rep: ProgrammeReport) -> None:
         columns=[t("col_parameter", lang), t("col_value", lang)])
 
 
-__all__ = ["PROGRAMME", "ProgrammeReport", "fmt_breakdown", "fmt_effect", "fmt_effect_ci", "render_programme"]
+__all__ = ["PROGRAMME", "ProgrammeReport", "anticipation_sentences", "fmt_breakdown", "fmt_effect", "fmt_effect_ci",
+           "render_programme"]

@@ -135,7 +135,9 @@ def markdown(record: dict, lang: str = "en") -> str:
     git_text = t("prov_no_git", lang) if not git else (
         f"`{git['commit'][:12]}`" + (f" ({t('prov_dirty', lang)})" if git["dirty"] else ""))
     deps = ", ".join(f"{k} {v}" for k, v in record["dependencies"].items())
-    params = ", ".join(f"{k}={plain(v)}" for k, v in record["parameters"].items())  # data: shown as text
+    # data, shown as text: each parameter as code (not typeset), lists as "a; b"
+    params = ", ".join(f"<code>{plain(k)}={plain('; '.join(map(str, v)) if isinstance(v, list) else v)}</code>"
+                       for k, v in record["parameters"].items())
     files = "; ".join(f"{i['file']} (SHA-256 {i['sha256']})" for i in record["inputs"])
     when = record["generated_at"].replace("T", " ").replace("Z", " UTC")
     when = when[:16] + " UTC" if len(when) >= 16 else when

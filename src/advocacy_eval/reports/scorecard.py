@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..claims import PROGRAMME, Claim, ClaimResult, Measurement, Scorecard
 from .display import plain
-from .i18n import fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
+from .i18n import anticipation_text, fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
 
 
 def fmt_value(x: float, unit: str, lang: str, signed: bool = False) -> str:
@@ -90,8 +90,38 @@ def fmt_interval_of(m: Measurement, lang: str) -> str:
 
 
 def verdict_text(verdict: str, lang: str) -> str:
-    """The verdict at a glance: symbol and word (``✔ SUPPORTED``)."""
-    return f"{t(f'verdict_symbol_{verdict}', lang)} {t(f'verdict_{verdict}', lang).upper()}"
+    """The verdict at a glance: symbol and word, the same word as in sentences (``✓ Supported``)."""
+    word = t(f"verdict_{verdict}", lang)
+    return f"{t(f'verdict_symbol_{verdict}', lang)} {word[:1].upper()}{word[1:]}"
+
+
+def flag_text(m: Measurement | None, lang: str) -> str:
+    """Why a measurement is at risk (``⚠ at risk: volunteers may have reacted before enrolling``), or ``""``."""
+    return t(f"flag_{m.flag}", lang) if m is not None and m.flag else ""
+
+
+def measured_on_text(m: Measurement | None, lang: str) -> str:
+    """The like-for-like metric a comparison with the page used, and why, or ``""``."""
+    return t(f"measured_on_{m.measured_on}", lang) if m is not None and m.measured and m.measured_on else ""
+
+
+def flagged_label(claim: Claim, m: Measurement | None, lang: str) -> str:
+    """The claim in words, then the metric it was measured on (comparisons with the page), then its flag."""
+    parts = [claim_label(claim, lang), measured_on_text(m, lang), flag_text(m, lang)]
+    return " ".join(p for p in parts if p)
+
+
+def result_verdict_text(r: ClaimResult, lang: str) -> str:
+    """:func:`verdict_text` of a result, noting when it is the more conservative of two estimates."""
+    text = verdict_text(r.verdict, lang)
+    if r.measurement.measured and r.measurement.sensitivity is not None:
+        return f"{text} {t('verdict_conservative_note', lang)}"
+    return text
+
+
+def sensitivity_label(anticipation: int, lang: str) -> str:
+    """Label of a sensitivity row: ``↳ sensitivity: one month of anticipation declared``."""
+    return t("sensitivity_row", lang, anticipation=anticipation_text(anticipation, lang))
 
 
 def missing_text(m: Measurement, lang: str, k: int) -> str:
@@ -99,15 +129,20 @@ def missing_text(m: Measurement, lang: str, k: int) -> str:
     return t(f"missing_{m.missing_reason or 'not_estimable'}", lang, k=k)
 
 
-def _cell(r: ClaimResult | None, lang: str, k: int, with_verdict: bool = True) -> str:
-    """``estimate [low–high] ✔`` for one population's column."""
+def _cell(r: ClaimResult | None, lang: str, k: int, with_verdict: bool = True, sensitivity: bool = False) -> str:
+    """``estimate [low–high] ✔`` for one population's column (``sensitivity``: its sensitivity estimate's)."""
     if r is None:
         return "–"
     m = r.measurement
+    verdict = r.verdict
+    if sensitivity and m.measured:
+        if m.sensitivity is None:
+            return "–"
+        m, verdict = m.sensitivity, r.sensitivity_verdict
     if not m.measured:
         return missing_text(m, lang, k)
     text = f"{fmt_value(m.estimate, m.unit, lang)} [{fmt_interval_of(m, lang)}]"
-    return f"{text} {t(f'verdict_symbol_{r.verdict}', lang)}" if with_verdict else text
+    return f"{text} {t(f'verdict_symbol_{verdict}', lang)}" if with_verdict else text
 
 
 def _change(now: Measurement, before: Measurement | None, lang: str) -> str:
@@ -123,8 +158,13 @@ def _change(now: Measurement, before: Measurement | None, lang: str) -> str:
 
 
 def wave_scorecard_table(scorecard: Scorecard, lang: str, k: int, previous: Scorecard | None = None,
-                         previous_wave: str | None = None) -> pd.DataFrame:
+                         previous_wave: str | None = None, anticipation: int = 1) -> pd.DataFrame:
     """The scorecard of one wave: claim, measured value, interval, verdict, descriptive change.
+
+    A flagged measurement (volunteers may have reacted before enrolling) has
+    the flag after its claim, the more conservative verdict of its two
+    estimates, and a sensitivity row right below it: the estimate declaring
+    ``anticipation`` months of anticipation, with its own verdict.
 
     Parameters
     ----------
@@ -138,25 +178,42 @@ def wave_scorecard_table(scorecard: Scorecard, lang: str, k: int, previous: Scor
         The same claims on the previous wave.
     previous_wave : str, optional
         The previous wave's id (column heading).
+    anticipation : int
+        Months of anticipation the sensitivity estimates declare (for their label).
     """
+    change = t("col_change_descriptive", lang, wave=previous_wave) if previous_wave else t("col_change_none", lang)
     rows = []
     for r in scorecard.results:
         m = r.measurement
         before = previous.result(r.claim, previous.populations[0]) if previous is not None else None
         rows.append({
-            t("col_claim", lang): claim_label(r.claim, lang),
+            t("col_claim", lang): flagged_label(r.claim, m, lang),
             t("col_measured", lang): fmt_value(m.estimate, m.unit, lang, signed=True) if m.measured
             else missing_text(m, lang, k),
             t("col_ci", lang): fmt_interval_of(m, lang) if m.measured else "–",
-            t("col_verdict", lang): verdict_text(r.verdict, lang),
-            (t("col_change_descriptive", lang, wave=previous_wave) if previous_wave
-             else t("col_change_none", lang)): _change(m, before.measurement if before else None, lang),
+            t("col_verdict", lang): result_verdict_text(r, lang),
+            change: _change(m, before.measurement if before else None, lang),
         })
+        sens = m.sensitivity
+        if sens is not None and m.measured:
+            rows.append({
+                t("col_claim", lang): sensitivity_label(anticipation, lang),
+                t("col_measured", lang): fmt_value(sens.estimate, sens.unit, lang, signed=True) if sens.measured
+                else missing_text(sens, lang, k),
+                t("col_ci", lang): fmt_interval_of(sens, lang) if sens.measured else "–",
+                t("col_verdict", lang): verdict_text(r.sensitivity_verdict, lang),
+                change: "–",
+            })
     return pd.DataFrame(rows)
 
 
-def programme_scorecard_table(scorecard: Scorecard, lang: str, k: int) -> pd.DataFrame:
+def programme_scorecard_table(scorecard: Scorecard, lang: str, k: int, anticipation: int = 1) -> pd.DataFrame:
     """The programme scorecard: each claim on all waves pooled, with one column per wave.
+
+    A flagged claim (volunteers may have reacted before enrolling) has the
+    flag after its label, the more conservative verdict of its two estimates,
+    and a sensitivity row right below it: the estimates declaring
+    ``anticipation`` months of anticipation, with their own verdicts.
 
     Parameters
     ----------
@@ -166,6 +223,8 @@ def programme_scorecard_table(scorecard: Scorecard, lang: str, k: int) -> pd.Dat
         Report language.
     k : int
         Minimum group size (for "hidden" cells).
+    anticipation : int
+        Months of anticipation the sensitivity estimates declare (for their label).
     """
     waves = [p for p in scorecard.populations if p != PROGRAMME]
     rows = []
@@ -173,16 +232,32 @@ def programme_scorecard_table(scorecard: Scorecard, lang: str, k: int) -> pd.Dat
         pooled = scorecard.result(claim, PROGRAMME)
         m = pooled.measurement if pooled is not None else None
         row = {
-            t("col_claim", lang): claim_label(claim, lang),
+            t("col_claim", lang): flagged_label(claim, m, lang),
             t("col_programme_all", lang): (fmt_value(m.estimate, m.unit, lang, signed=True) if m is not None
                                            and m.measured else missing_text(m, lang, k) if m is not None else "–"),
             t("col_ci", lang): fmt_interval_of(m, lang) if m is not None and m.measured else "–",
-            t("col_verdict", lang): verdict_text(pooled.verdict, lang) if pooled is not None else "–",
+            t("col_verdict", lang): result_verdict_text(pooled, lang) if pooled is not None else "–",
         }
         for w in waves:
             r = scorecard.result(claim, w)
             row[w] = _cell(r, lang, k) if r is not None else t("missing_programme_only", lang)
         rows.append(row)
+        results = [x for x in (scorecard.result(claim, p) for p in scorecard.populations) if x is not None]
+        if any(x.measurement.measured and x.measurement.sensitivity is not None for x in results):
+            sens = m.sensitivity if m is not None and m.measured else None
+            row = {
+                t("col_claim", lang): sensitivity_label(anticipation, lang),
+                t("col_programme_all", lang): ("–" if sens is None else fmt_value(sens.estimate, sens.unit, lang,
+                                                                                  signed=True) if sens.measured
+                                               else missing_text(sens, lang, k)),
+                t("col_ci", lang): fmt_interval_of(sens, lang) if sens is not None and sens.measured else "–",
+                t("col_verdict", lang): verdict_text(pooled.sensitivity_verdict, lang) if sens is not None
+                and pooled is not None else "–",
+            }
+            for w in waves:
+                r = scorecard.result(claim, w)
+                row[w] = _cell(r, lang, k, sensitivity=True) if r is not None else t("missing_programme_only", lang)
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -193,10 +268,9 @@ def scorecard_summary(scorecard: Scorecard, lang: str) -> list[str]:
     for r in pooled:
         label = claim_label(r.claim, lang).rstrip(".")
         groups[r.verdict].append(plain(label[:1].lower() + label[1:]))
-    lines = [t("prog_scorecard_summary_intro", lang, n=fmt_int(len(pooled), lang),
-               supported=fmt_int(len(groups["supported"]), lang),
-               contradicted=fmt_int(len(groups["contradicted"]), lang),
-               inconclusive=fmt_int(len(groups["inconclusive"]), lang))]
+    counts = {v: t(f"count_{v}_{'one' if len(c) == 1 else 'many'}", lang, n=fmt_int(len(c), lang))
+              for v, c in groups.items()}  # "1 non tranchée", "3 confirmées": in agreement with the count
+    lines = [t("prog_scorecard_summary_intro", lang, n=fmt_int(len(pooled), lang), **counts)]
     for verdict, claims in groups.items():
         if claims:
             lines.append(t(f"prog_scorecard_summary_{verdict}", lang, claims="; ".join(claims)))
@@ -206,3 +280,23 @@ def scorecard_summary(scorecard: Scorecard, lang: str) -> list[str]:
 def scorecard_csv(scorecard: Scorecard) -> pd.DataFrame:
     """The scorecard as the language-free table written to ``<stem>.scorecard.csv``."""
     return scorecard.to_frame()
+
+
+def split_programme_scorecard(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The programme scorecard as two tables: the pooled claims, then each wave's figures.
+
+    The first (claim, programme value, interval, verdict) fits the report's
+    first page under the "what we can say" box; the second (claim and one
+    column per wave, ``estimate [interval] ✓``) follows it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`programme_scorecard_table`.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(pooled, by_wave)``.
+    """
+    return table.iloc[:, :4].copy(), table.iloc[:, [0, *range(4, table.shape[1])]].copy()

@@ -15,9 +15,30 @@ from .. import __version__
 from ..analyses.wave import WaveResults
 from ..claims import Measurement
 from .vocabulary import wave_label
-from .i18n import check_lang, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_p, fmt_pct, fmt_ratio, t
+from .i18n import (
+    STRINGS,
+    anticipation_text,
+    check_lang,
+    fmt_date,
+    fmt_int,
+    fmt_interval,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio,
+    t,
+)
 from .display import plain
-from .scorecard import claim_label, fmt_interval_of, fmt_value, wave_scorecard_table
+from .scorecard import (
+    claim_label,
+    flag_text,
+    fmt_interval_of,
+    fmt_value,
+    measured_on_text,
+    sensitivity_label,
+    verdict_text,
+    wave_scorecard_table,
+)
 
 
 @dataclass
@@ -75,14 +96,21 @@ class WaveReport:
 
     @property
     def mix_for_plot(self) -> pd.DataFrame:
-        """Corporate share with its interval, one row per method."""
+        """Corporate share with its interval, by the robust method (the others are in the appendix's table)."""
         mix = self.results.mix
+        mix = mix.loc[mix["variant"] == "cluster"] if (mix["variant"] == "cluster").any() else mix
         return mix.assign(label=[t(f"mix_label_{v}", self.lang) for v in mix["variant"]])[
             ["label", "estimate", "ci_low", "ci_high"]]
 
 
 def _pretrend_flag(p: float, lang: str) -> str:
     return t("pretrend_flag", lang, p=fmt_p(p, lang)) if np.isfinite(p) and p < 0.05 else ""
+
+
+def _sensitivity_months(results: WaveResults) -> int:
+    """Months of anticipation the sensitivity estimate declares (one more than the effect's)."""
+    check = results.effect_anticipation
+    return check.anticipation + 1 if check is not None else 1
 
 
 def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
@@ -107,7 +135,8 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
     rep.title = t("title", lang, wave_name=plain(wave_label(s.waves, s.wave_id, lang)))
     rep.subtitle = t("subtitle", lang, wave=plain(s.wave_id), start=fmt_date(s.start, lang), end=fmt_date(s.end, lang),
                      data_end=fmt_date(s.data_end, lang))
-    rep.tables["scorecard"] = wave_scorecard_table(s.scorecard, lang, k, s.previous, s.previous_wave)
+    rep.tables["scorecard"] = wave_scorecard_table(s.scorecard, lang, k, s.previous, s.previous_wave,
+                                                   anticipation=_sensitivity_months(s))
 
     r = s.reach.set_index("level")
     posts_authors = t("basis_posts_authors", lang, posts=fmt_int(r.loc["employee", "n_posts"], lang),
@@ -143,9 +172,20 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
     rows.append(est_row(t("kpi_engagement", lang), s.engagement_rate, fmt_pct, posts_authors))
     effect = s.measurement("effect_posts")
     if effect is not None and effect.measured:
+        if effect.flag:  # volunteers may have reacted before enrolling: the flag, and the conservative verdict
+            reading = f"{flag_text(effect, lang)} — {claim_reading('effect_posts')}"
+        else:
+            reading = _pretrend_flag(s.effect_pretrend_p, lang) or claim_reading("effect_posts")
         rows.append((t("kpi_wave_effect", lang), fmt_value(effect.estimate, "posts_per_month", lang, signed=True),
-                     fmt_interval_of(effect, lang), t("basis_wave_effect", lang, n=fmt_int(effect.n, lang)),
-                     _pretrend_flag(s.effect_pretrend_p, lang) or claim_reading("effect_posts")))
+                     fmt_interval_of(effect, lang), t("basis_wave_effect", lang, n=fmt_int(effect.n, lang)), reading))
+        sens = effect.sensitivity
+        if sens is not None and sens.measured:  # the estimate declaring one month of anticipation, next to it
+            res = next(x for x in s.scorecard.results if x.claim.metric == "effect_posts")
+            rows.append((sensitivity_label(_sensitivity_months(s), lang),
+                         fmt_value(sens.estimate, "posts_per_month", lang, signed=True), fmt_interval_of(sens, lang),
+                         t("basis_wave_effect", lang, n=fmt_int(sens.n, lang)),
+                         (f"{claim_label(res.claim, lang)} : " if lang == "fr" else f"{claim_label(res.claim, lang)}: ")
+                         + t(f"verdict_{res.sensitivity_verdict}", lang)))
     prof = s.profiles
     if s.profiles_hidden:  # hidden in every report of the release (privacy.release)
         label = t(s.profiles_hidden, lang, k=k)
@@ -170,8 +210,17 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
                    monthly=fmt_pct(s.monthly_participation.estimate, lang))]
     for res in s.scorecard.results:
         sentences.append(_claim_sentence(res.claim, res.measurement, res.verdict, lang, k))
+        sens = res.measurement.sensitivity
+        if res.measurement.measured and sens is not None and sens.measured:
+            sentences.append(t("sentence_claim_sensitivity", lang, flag=flag_text(res.measurement, lang),
+                               anticipation=anticipation_text(_sensitivity_months(s), lang),
+                               value=fmt_value(sens.estimate, sens.unit, lang, signed=True),
+                               interval=fmt_interval_of(sens, lang),
+                               verdict=t(f"verdict_{res.sensitivity_verdict}", lang)))
     rep.profile_sentence = _profile_sentence(s, lang)
     sentences.append(rep.profile_sentence)
+    if s.repost_rule_posts:
+        sentences.append(t("caveat_repost_rule", lang, n=fmt_int(s.repost_rule_posts, lang)))
     sentences.append(t("caveat_causal", lang))
     rep.sentences = sentences
 
@@ -195,7 +244,7 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
     })
     # the scorecard's ratios side by side (reach and engagement, per audience and per post)
     ratio_rows = [(claim_label(x.claim, lang), fmt_value(x.measurement.estimate, "ratio", lang),
-                   fmt_interval_of(x.measurement, lang), t(f"verdict_{x.verdict}", lang))
+                   fmt_interval_of(x.measurement, lang), verdict_text(x.verdict, lang))
                   for x in s.scorecard.results if x.measurement.unit == "ratio" and x.measurement.measured]
     rep.tables["ratios"] = pd.DataFrame(ratio_rows, columns=[t("col_claim", lang), t("col_value", lang),
                                                              t("col_ci", lang), t("col_verdict", lang)])
@@ -233,7 +282,8 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
     terms = s.engagement_terms or "reactions+comments+reposts+clicks"
     definitions = [
         (t("def_reach", lang), t("def_reach_text", lang)),
-        (t("def_engagement", lang), t("def_engagement_text", lang, terms=terms.replace("+", " + "))),
+        (t("def_engagement", lang), t("def_engagement_text", lang, terms=" + ".join(
+            t(f"term_{x}", lang) if f"term_{x}" in STRINGS else x for x in terms.split("+")))),
         (t("def_participation", lang), t("def_participation_text", lang)),
         (t("def_profiles", lang), t("def_profiles_text", lang)),
     ]
@@ -258,7 +308,7 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
 
 def _claim_sentence(claim, m: Measurement, verdict: str, lang: str, k: int) -> str:
     """One sentence per claim: the claim, what was measured (as in the scorecard) and the verdict."""
-    label = plain(claim_label(claim, lang))
+    label = plain(" ".join(p for p in (claim_label(claim, lang), measured_on_text(m, lang)) if p))
     if not m.measured:
         return t("sentence_claim_missing", lang, claim=label, reason=t(f"missing_{m.missing_reason or 'not_estimable'}",
                                                                          lang, k=k))

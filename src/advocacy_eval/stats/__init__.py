@@ -17,7 +17,7 @@ Proportions (content mix, participation)
 Planning
     :func:`design_effect`, :func:`estimate_icc`, :func:`rate_design`,
     :func:`mde_proportion`, :func:`n_for_proportion`,
-    :func:`mde_rate_ratio`, :func:`n_authors_for_rate_ratio`.
+    :func:`mde_rate_ratio`, :func:`n_authors_for_rate_ratio`, :func:`n_to_exclude`.
 """
 
 from ._result import StatResult
@@ -29,6 +29,7 @@ from .power import (
     mde_rate_ratio,
     n_authors_for_rate_ratio,
     n_for_proportion,
+    n_to_exclude,
     rate_design,
 )
 from .proportions import (
@@ -67,6 +68,7 @@ __all__ = [
     "mde_rate_ratio",
     "n_authors_for_rate_ratio",
     "n_for_proportion",
+    "n_to_exclude",
     "newcombe_difference",
     "proportion_table",
     "rate_design",

@@ -14,6 +14,25 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _sps
 
+from ..schema import require_columns
+
+__all__ = [
+    "CORE_COLUMNS",
+    "LEVEL_SEPARATOR",
+    "StatResult",
+    "add_by_columns",
+    "as_float_array",
+    "by_columns",
+    "check_conf_level",
+    "group_levels",
+    "grouping",
+    "level_codes",
+    "make_result",
+    "p_two_sided",
+    "pct",
+    "z_critical",
+]
+
 CORE_COLUMNS: tuple[str, ...] = ("estimate", "ci_low", "ci_high", "p_value", "n", "method")
 """Columns every result of the sub-package carries."""
 
@@ -123,6 +142,104 @@ def as_float_array(values: Any) -> np.ndarray:
 def p_two_sided(z: np.ndarray | float) -> np.ndarray:
     """Two-sided normal p-value of a z statistic."""
     return 2.0 * _sps.norm.sf(np.abs(z))
+
+
+def by_columns(by: Any) -> list[str]:
+    """The column names of a ``by=`` argument: ``[]`` for None or a Series, ``[by]`` for a name, else the list."""
+    if by is None or isinstance(by, pd.Series):
+        return []
+    if isinstance(by, str):
+        return [by]
+    return [str(c) for c in by]
+
+
+def _label(value: Any) -> str:
+    """A level of one grouping column written in a combined level (dates without a time of day)."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+LEVEL_SEPARATOR = " / "
+"""Separator of the parts of a level grouped by several columns (``"employee / 2025-01-01"``)."""
+
+
+def grouping(df: pd.DataFrame, by: Any, role: str = "by column") -> tuple[pd.Series, str, dict[str, tuple]]:
+    """The grouping series of a ``by=`` argument: a column name, a list of names, or a Series.
+
+    Several columns give one level per observed combination, written
+    ``"a / b"``, ordered by the columns' own order (categories, else sorted);
+    rows missing any of them are missing.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table.
+    by : str, sequence of str or pandas.Series
+        The grouping.
+    role : str
+        Role named in the error when a column is missing.
+
+    Returns
+    -------
+    (pandas.Series, str, dict)
+        The group of each row (index reset), the grouping's name (the
+        columns joined by ``", "`` for several), and, for several columns,
+        each level's parts (``{level: (value_a, value_b)}``; empty otherwise).
+
+    Raises
+    ------
+    ColumnNotFoundError
+        A column is not in ``df`` (the message lists the available ones).
+    """
+    if isinstance(by, pd.Series):
+        if len(by) != len(df):
+            raise ValueError(f"{role} series must have the same length as the table")
+        return by.reset_index(drop=True), str(by.name) if by.name is not None else "group", {}
+    cols = by_columns(by)
+    if not cols:
+        raise ValueError(f"{role}: give a column name or a list of them")
+    require_columns(df, cols, role=role)
+    if len(cols) == 1:
+        return df[cols[0]].reset_index(drop=True), cols[0], {}
+    sub = df[cols].reset_index(drop=True)
+    grouped = sub.groupby(cols, observed=True, sort=True, dropna=True)
+    codes = grouped.ngroup().to_numpy(dtype=float, na_value=np.nan)
+    keys = list(grouped.size().index)
+    labels = [LEVEL_SEPARATOR.join(_label(v) for v in key) for key in keys]
+    codes = np.where(np.isfinite(codes), codes, -1).astype(np.int64)
+    series = pd.Series(pd.Categorical.from_codes(codes, categories=labels), name=", ".join(cols))
+    return series, ", ".join(cols), dict(zip(labels, keys, strict=True))
+
+
+def add_by_columns(result: pd.DataFrame, by: Any, parts: dict[str, tuple], after: str = "level") -> pd.DataFrame:
+    """Add one column per grouping column (the parts of each ``level``) right after ``after``.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        A result with a ``level`` column.
+    by : sequence of str
+        The grouping columns (as given to :func:`grouping`).
+    parts : dict
+        :func:`grouping`'s level parts; nothing is added when empty.
+    after : str
+        Column after which the new ones go.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same object type, with the columns added (in place when possible).
+    """
+    if not parts:
+        return result
+    cols = by_columns(by)
+    at = list(result.columns).index(after) + 1
+    for i, col in enumerate(cols):
+        if col in result.columns:
+            continue
+        result.insert(at + i, col, [parts.get(level, (None,) * len(cols))[i] for level in result["level"]])
+    return result
 
 
 def group_levels(values: pd.Series) -> list[Any]:

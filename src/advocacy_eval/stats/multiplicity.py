@@ -7,6 +7,12 @@ from typing import Any
 import numpy as np
 from statsmodels.stats.multitest import multipletests
 
+__all__ = [
+    "ADJUSTMENTS",
+    "adjust_pvalues",
+    "adjustment_name",
+]
+
 ADJUSTMENTS: dict[str, str] = {
     "holm": "Holm (1979) step-down, family-wise error rate",
     "fdr_bh": "Benjamini-Hochberg (1995), false discovery rate",

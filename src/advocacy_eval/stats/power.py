@@ -10,7 +10,16 @@ import pandas as pd
 from scipy import optimize as _opt
 from scipy import stats as _sps
 
-from ._result import StatResult, as_float_array, check_conf_level, group_levels, make_result, pct
+from ._result import (
+    StatResult,
+    add_by_columns,
+    as_float_array,
+    check_conf_level,
+    group_levels,
+    grouping,
+    make_result,
+    pct,
+)
 from .rates import _column, group_rate_covariance
 
 __all__ = [
@@ -20,6 +29,7 @@ __all__ = [
     "mde_rate_ratio",
     "n_authors_for_rate_ratio",
     "n_for_proportion",
+    "n_to_exclude",
     "rate_design",
 ]
 
@@ -336,7 +346,7 @@ def rate_design(
     posts: pd.DataFrame,
     numerator: str = "members_reached",
     exposure: str = "audience_size",
-    by: str | pd.Series = "author_type",
+    by: str | list[str] | pd.Series = "author_type",
     cluster: str = "author_id",
     min_clusters: int = 20,
 ) -> StatResult:
@@ -376,12 +386,11 @@ def rate_design(
     """
     y = as_float_array(_column(posts, numerator, "numerator"))
     e = as_float_array(_column(posts, exposure, "exposure"))
-    b = _column(posts, by, "by")
+    b, by_name, parts = grouping(posts, by)
     c = _column(posts, cluster, "cluster")
     ok = np.isfinite(y) & np.isfinite(e) & (e > 0) & b.notna().to_numpy() & c.notna().to_numpy()
     y, e, b, c = y[ok], e[ok], b[ok].reset_index(drop=True), c[ok].reset_index(drop=True)
     levels = group_levels(b)
-    by_name = b.name if isinstance(b.name, str) else "group"
     post_gc = group_rate_covariance(y, e, b, clusters=None, levels=levels, correction="none")
     clu_gc = group_rate_covariance(y, e, b, clusters=c, levels=levels, min_clusters=min_clusters, correction="none")
     g = pd.Categorical(b, categories=levels).codes
@@ -405,7 +414,7 @@ def rate_design(
         f"post (only {int(n)} distinct {cluster} < min_clusters={min_clusters})" if bp else cluster
         for n, bp in zip(n_auth, clu_gc.by_post, strict=True)
     ]
-    return make_result(
+    return add_by_columns(make_result(
         {
             "by": by_name,
             "level": levels,
@@ -427,7 +436,7 @@ def rate_design(
             "cluster_unit": unit,
         },
         first=["by", "level"],
-    )
+    ), by, parts)
 
 
 def _var_log_rate(n_authors: float, posts_per_author: float, cv_post: float, icc: float | None,
@@ -588,3 +597,66 @@ def n_authors_for_rate_ratio(
             }
         ]
     )
+
+
+# ---------------------------------------------------------------------------
+# settling an interval that straddles a boundary
+# ---------------------------------------------------------------------------
+def n_to_exclude(
+    n: float,
+    se: float,
+    distance: float,
+    fixed_se: float = 0.0,
+    alpha: float = 0.05,
+    power: float = 0.80,
+) -> float:
+    """Sample size at which an interval would exclude a boundary, the estimate being taken as the truth.
+
+    An estimate lies ``distance`` from a boundary (a claimed value) with a
+    standard error ``se`` on ``n`` units. Part of that variance,
+    ``fixed_se**2``, does not shrink with more units (for a ratio against
+    the company page: the page's own variance); the rest shrinks as
+    :math:`1/n`. The returned :math:`n'` is the smallest size for which
+
+    .. math:: (z_{1-\\alpha/2} + z_{\\text{power}})\\,
+              \\sqrt{(se^2 - fixed\\_se^2)\\,n/n' + fixed\\_se^2} \\le \\text{distance},
+
+    i.e. the two-sided ``1 - alpha`` interval excludes the boundary with
+    probability ``power`` if the estimate is the truth. It is infinite when
+    the fixed part alone is too large (more units cannot help) or the
+    estimate sits on the boundary.
+
+    Parameters
+    ----------
+    n : float
+        Current number of units (volunteers, months...), > 0.
+    se : float
+        Current standard error (same scale as ``distance``), > 0.
+    distance : float
+        Distance from the estimate to the boundary (absolute value used).
+    fixed_se : float
+        Standard error that more units do not reduce (0 by default).
+    alpha, power : float
+        Two-sided level of the interval and the wanted probability.
+
+    Returns
+    -------
+    float
+        Units needed (not rounded; ``inf`` when no number of units suffices).
+
+    Examples
+    --------
+    >>> round(n_to_exclude(100, 0.10, 0.28), 1)  # 2.80 standard errors away: about as many units as now
+    100.1
+    >>> n_to_exclude(100, 0.10, 0.05, fixed_se=0.05)  # the fixed part alone is too wide
+    inf
+    """
+    if not (n > 0 and se > 0):
+        raise ValueError("n and se must be > 0")
+    if fixed_se < 0 or fixed_se > se:
+        raise ValueError("fixed_se must be between 0 and se")
+    z = _z_alpha(alpha, "two-sided") + _z_beta(power)
+    allowed = (abs(distance) / z) ** 2 - fixed_se**2
+    if allowed <= 0:
+        return float("inf")
+    return float(n * (se**2 - fixed_se**2) / allowed)

@@ -3,6 +3,7 @@ comparisons (Newcombe difference, Koopman ratio) with multiplicity control."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,11 +12,14 @@ from scipy import optimize as _opt
 from statsmodels.stats.proportion import proportions_ztest
 
 from ..claims import verdict as claim_verdict
+from ..schema import UNCLASSIFIED, require_columns
 from ._result import (
     StatResult,
+    add_by_columns,
     as_float_array,
     check_conf_level,
     group_levels,
+    grouping,
     make_result,
     p_two_sided,
     pct,
@@ -80,22 +84,16 @@ def wilson_interval(successes: Any, n: Any, conf_level: float = 0.95) -> tuple[n
 
 
 def _aggregate(
-    df: pd.DataFrame, success: str, n: str | None, by: str | pd.Series | None
-) -> tuple[str, list[Any], np.ndarray, np.ndarray, str]:
-    """Successes and trials per level of ``by`` (binary rows or aggregated rows)."""
-    if success not in df.columns:
-        raise KeyError(f"success column {success!r} not in the table")
+    df: pd.DataFrame, success: str, n: str | None, by: str | Sequence[str] | pd.Series | None
+) -> tuple[str, list[Any], np.ndarray, np.ndarray, str, dict[str, tuple]]:
+    """Successes and trials per level of ``by`` (binary rows or aggregated rows), and the levels' parts."""
+    require_columns(df, [success], role="success column")
+    parts: dict[str, tuple] = {}
     if by is None:
         b = pd.Series(["all"] * len(df))
         by_name = "all"
-    elif isinstance(by, pd.Series):
-        b = by.reset_index(drop=True)
-        by_name = str(by.name) if by.name is not None else "group"
     else:
-        if by not in df.columns:
-            raise KeyError(f"by column {by!r} not in the table")
-        b = df[by].reset_index(drop=True)
-        by_name = by
+        b, by_name, parts = grouping(df, by)
     s = as_float_array(df[success])
     if n is None:
         if np.nanmax(np.abs(s - 0.5), initial=0.5) > 0.5 + 1e-12 or not np.all(np.isin(s[np.isfinite(s)], (0.0, 1.0))):
@@ -104,8 +102,7 @@ def _aggregate(
         succ = np.where(np.isfinite(s), s, 0.0)
         unit = "rows"
     else:
-        if n not in df.columns:
-            raise KeyError(f"n column {n!r} not in the table")
+        require_columns(df, [n], role="n column")
         trials = as_float_array(df[n])
         ok = np.isfinite(trials) & np.isfinite(s)
         succ = np.where(ok, s, 0.0)
@@ -120,13 +117,13 @@ def _aggregate(
     ns = np.bincount(codes, weights=trials[keep], minlength=k)
     if (xs > ns + 1e-9).any():
         raise ValueError("successes exceed trials in some group")
-    return by_name, levels, xs, ns, unit
+    return by_name, levels, xs, ns, unit, parts
 
 
 def proportion_table(
     df: pd.DataFrame,
     success_col: str,
-    by: str | pd.Series | None = None,
+    by: str | Sequence[str] | pd.Series | None = None,
     n_col: str | None = None,
     conf_level: float = 0.95,
 ) -> StatResult:
@@ -139,8 +136,9 @@ def proportion_table(
         aggregated rows with counts ``success_col`` out of ``n_col``.
     success_col : str
         Success column.
-    by : str or pandas.Series, optional
-        Grouping; one overall row when omitted.
+    by : str, list of str or pandas.Series, optional
+        Grouping column(s); one overall row when omitted. Several columns
+        give one level per combination (``"a / b"``) and one column each.
     n_col : str, optional
         Trials column for aggregated input.
     conf_level : float
@@ -152,11 +150,11 @@ def proportion_table(
         ``by, level, estimate, ci_low, ci_high, p_value`` (NaN), ``n,
         method, successes, conf_level``.
     """
-    by_name, levels, xs, ns, unit = _aggregate(df, success_col, n_col, by)
+    by_name, levels, xs, ns, unit, parts = _aggregate(df, success_col, n_col, by)
     lo, hi = wilson_interval(xs, ns, conf_level)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = xs / ns
-    return make_result(
+    result = make_result(
         {
             "by": by_name,
             "level": levels,
@@ -171,6 +169,7 @@ def proportion_table(
         },
         first=["by", "level"],
     )
+    return add_by_columns(result, by, parts)
 
 
 def _verdict(lo: np.ndarray, hi: np.ndarray, target: float) -> np.ndarray:
@@ -259,7 +258,7 @@ test_share_vs_target.__test__ = False  # type: ignore[attr-defined]
 
 def content_mix(
     posts: pd.DataFrame,
-    by: str | pd.Series | None = None,
+    by: str | Sequence[str] | pd.Series | None = None,
     target: float = 0.20,
     cluster: str | None = "author_id",
     min_clusters: int = 20,
@@ -271,6 +270,14 @@ def content_mix(
     correction: str = "stata",
 ) -> StatResult:
     """Share of corporate content per group, tested against a target.
+
+    Posts whose content type is ``unclassified`` (no classification rule
+    matched them) are left out of the share and counted in ``n_unclassified``.
+    By default only employees' posts make the share (``author_type="employee"``,
+    as in the reports: the 80/20 target is about what employees post); the
+    posts of another author type (the company page's) are left out and
+    counted in ``n_excluded``, and ``method`` says so. ``author_type=None``
+    keeps every post.
 
     Two rows per group, told apart by ``variant`` (and ``method``):
 
@@ -287,8 +294,10 @@ def content_mix(
     ----------
     posts : pandas.DataFrame
         Posts table.
-    by : str or pandas.Series, optional
-        Grouping (e.g. ``"wave"``); one overall group when omitted.
+    by : str, list of str or pandas.Series, optional
+        Grouping (e.g. ``"wave_id"``, or ``["wave_id", "department"]``: one
+        level per combination and one column each); one overall group when
+        omitted.
     target : float
         Target share of corporate content.
     cluster : str or None
@@ -314,31 +323,38 @@ def content_mix(
     StatResult
         ``by, level, variant, estimate, ci_low, ci_high, p_value, n, method,
         target, statistic, verdict, n_corporate, n_clusters, cluster_unit,
-        conf_level``.
+        conf_level, n_unclassified`` (posts of the group whose content type is
+        ``unclassified``: counted, left out of the share), ``n_excluded``
+        (posts of the group by another author type than ``author_type``:
+        counted, left out of the share).
     """
     check_conf_level(conf_level)
     if correction not in CORRECTIONS:
         raise ValueError(f"correction must be one of {CORRECTIONS}")
     df = posts.reset_index(drop=True)
+    require_columns(df, [content_col, cluster], role="column")
     byser: pd.Series
+    parts: dict[str, tuple] = {}
     if by is None:
         byser = pd.Series(pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), categories=["all"]))
         by_name = "all"
-    elif isinstance(by, pd.Series):
-        byser = by.reset_index(drop=True)
-        by_name = str(by.name) if by.name is not None else "group"
     else:
-        byser = df[by]
-        by_name = by
-    keep = df[content_col].notna().to_numpy() & byser.notna().to_numpy()
+        byser, by_name, parts = grouping(df, by)
+    unclassified = (df[content_col] == UNCLASSIFIED).fillna(False).to_numpy()
+    keep = df[content_col].notna().to_numpy() & byser.notna().to_numpy() & ~unclassified  # not in the mix
     scope = "all posts"
+    other_author = np.zeros(len(df), dtype=bool)
     if author_type is not None and "author_type" in df.columns:
-        keep &= (df["author_type"] == author_type).to_numpy()
+        other_author = ~np.asarray((df["author_type"] == author_type).fillna(False), dtype=bool)
+        keep &= ~other_author
         scope = f"{author_type} posts only"
+        if other_author.any():
+            scope += f" ({int(other_author.sum())} posts of other author types left out, in n_excluded)"
     if cluster is not None:
         keep &= df[cluster].notna().to_numpy()
     if not keep.any():
-        raise ValueError("no posts left to compute the content mix")
+        raise ValueError("no classified posts left to compute the content mix"
+                         + (f" ({int(unclassified.sum())} unclassified)" if unclassified.any() else ""))
     d = df[keep]
     b = byser[keep]
     x = (d[content_col] == corporate).to_numpy(dtype=float)
@@ -385,17 +401,26 @@ def content_mix(
     )
     iid["level"] = levels
     clu["level"] = levels
+    scoped = np.ones(len(df), dtype=bool) if author_type is None or "author_type" not in df.columns \
+        else (df["author_type"] == author_type).to_numpy()
+    counted = unclassified & scoped & byser.notna().to_numpy()
+    n_unclassified = np.array([int((counted & (byser == level).to_numpy()).sum()) for level in levels],
+                              dtype=np.int64)  # one pass per group, not per post
+    excluded = other_author & byser.notna().to_numpy()
+    n_excluded = np.array([int((excluded & (byser == level).to_numpy()).sum()) for level in levels], dtype=np.int64)
     for t in (iid, clu):
         t["by"] = by_name
         t["n_corporate"] = gc.counts
         t["n_clusters"] = gc.n_authors
+        t["n_unclassified"] = n_unclassified
+        t["n_excluded"] = n_excluded
     iid["cluster_unit"] = "none (posts i.i.d.)"
     clu["cluster_unit"] = unit
     out = pd.concat([iid, clu], ignore_index=True)
     out["_order"] = np.tile(np.arange(len(levels)), 2)
     out = out.sort_values(["_order", "variant"], kind="stable", key=lambda s: s.map({"iid": 0, "cluster": 1}) if s.name == "variant" else s)
     out = out.drop(columns=["_order", "successes", "alternative"])
-    return make_result(out, first=["by", "level", "variant"])
+    return add_by_columns(make_result(out, first=["by", "level", "variant"]), by, parts)
 
 
 # ---------------------------------------------------------------------------
@@ -572,7 +597,7 @@ def compare_proportions(
     table: pd.DataFrame,
     success: str,
     n: str | None = None,
-    by: str | pd.Series = "wave_id",
+    by: str | Sequence[str] | pd.Series = "wave_id",
     reference: Any = None,
     adjust: str = "holm",
     comparisons: str = "reference",
@@ -592,8 +617,8 @@ def compare_proportions(
         Success column.
     n : str, optional
         Trials column for aggregated input.
-    by : str or pandas.Series
-        Grouping column.
+    by : str, list of str or pandas.Series
+        Grouping column(s) (several: one level per combination, ``"a / b"``).
     reference : optional
         Reference level for ``comparisons="reference"`` (default: first
         level).
@@ -620,7 +645,7 @@ def compare_proportions(
     if comparisons not in COMPARISONS:
         raise ValueError(f"comparisons must be one of {COMPARISONS}")
     adj_name = adjustment_name(adjust)
-    by_name, levels, xs, ns, unit = _aggregate(table, success, n, by)
+    by_name, levels, xs, ns, unit, _ = _aggregate(table, success, n, by)
     k = len(levels)
     if k < 2:
         raise ValueError("need at least two levels to compare")

@@ -12,6 +12,7 @@ that share authors. See ``docs/methods.md``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,11 +22,16 @@ from scipy import stats as _sps
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
 from ..claims import verdict as claim_verdict
+from ..errors import PooledAuthorTypesWarning
+from ..schema import require_columns
 from ._result import (
     StatResult,
+    add_by_columns,
     as_float_array,
+    by_columns,
     check_conf_level,
     group_levels,
+    grouping,
     level_codes,
     make_result,
     p_two_sided,
@@ -266,9 +272,31 @@ def _column(df: pd.DataFrame, col: Any, what: str) -> pd.Series:
         if len(col) != len(df):
             raise ValueError(f"{what} series must have the same length as the table")
         return col.reset_index(drop=True)
-    if col not in df.columns:
-        raise KeyError(f"{what} column {col!r} not in the table")
+    require_columns(df, [col], role=f"{what} column")
     return df[col].reset_index(drop=True)
+
+
+def _mixes_author_types(posts: pd.DataFrame, groups: pd.Series, valid: np.ndarray) -> bool:
+    """Whether a group of the valid rows holds both company-page and employee posts."""
+    if "author_type" not in posts.columns:
+        return False
+    types = posts["author_type"].reset_index(drop=True)[valid]
+    if types.nunique(dropna=True) < 2:
+        return False
+    pairs = pd.DataFrame({"g": groups[valid].to_numpy(), "t": types.to_numpy()}).drop_duplicates()
+    return bool(pairs["g"].duplicated().any())
+
+
+def _warn_pooled(by: Any, by_name: str, stacklevel: int) -> None:
+    """The Simpson's paradox warning of a comparison pooling the page's posts with employees'."""
+    shown = by if isinstance(by, str) else list(by) if not isinstance(by, pd.Series) else by_name
+    warnings.warn(
+        f"compare_rates by {shown!r} pools company-page and employee posts in the same groups: the page's "
+        f"reach rate differs several-fold from employees', so groups holding different shares of page posts "
+        f"can show a difference that vanishes or reverses within each author type (Simpson's paradox). "
+        f"The stratified comparison: compare_rates(posts, by={shown!r}, within='author_type'); or keep one "
+        f"author type (posts[posts['author_type'] == 'employee']).",
+        PooledAuthorTypesWarning, stacklevel=stacklevel)
 
 
 def _default_reference(by_name: str, levels: list[Any], reference: Any) -> Any:
@@ -285,7 +313,7 @@ def compare_rates(
     posts: pd.DataFrame,
     numerator: str = "members_reached",
     exposure: str = "audience_size",
-    by: str | pd.Series = "author_type",
+    by: str | Sequence[str] | pd.Series = "author_type",
     cluster: str | None = "author_id",
     reference: Any = None,
     post_id: str | None = "post_id",
@@ -293,7 +321,8 @@ def compare_rates(
     conf_level: float = 0.95,
     correction: str = "stata",
     method: str = "cluster",
-    vce: str = "cr1",
+    vce: str = "cr3",
+    within: str | Sequence[str] | None = None,
 ) -> StatResult:
     """Rates by group with cluster-robust CIs, and each group vs a reference.
 
@@ -301,7 +330,15 @@ def compare_rates(
     uncertainty is the cluster-robust (by author) covariance of a Poisson
     GLM with log-exposure offset, computed in closed form; groups with
     fewer than ``min_clusters`` distinct authors (e.g. the company page, one
-    author) are clustered by post instead.
+    author) are clustered by post instead. The default variance is the
+    delete-one-cluster jackknife (CR3), the one every report uses, so a call
+    with the defaults gives the report's interval for the same posts.
+
+    Groups holding both company-page and employee posts (``by`` other than
+    ``author_type``, e.g. ``"content_type"``) pool two populations whose
+    reach rates differ several-fold: the comparison warns
+    (:class:`~advocacy_eval.errors.PooledAuthorTypesWarning`, Simpson's
+    paradox); ``within="author_type"`` gives the stratified comparison.
 
     Parameters
     ----------
@@ -312,13 +349,17 @@ def compare_rates(
     exposure : str
         Exposure column (default ``audience_size``); rows with missing or
         non-positive exposure are dropped (and counted in ``method``).
-    by : str or pandas.Series
-        Grouping column (or a series aligned with ``posts``).
+    by : str, list of str or pandas.Series
+        Grouping column, or several (one level per observed combination,
+        written ``"a / b"``, with one result column per grouping column), or
+        a series aligned with ``posts``.
     cluster : str or None
         Cluster column (authors); ``None`` clusters by post everywhere.
     reference : optional
         Reference level; default ``"company"`` for ``by="author_type"``,
-        otherwise the first level (category order, else sorted).
+        otherwise the first level (category order, else sorted). With
+        several ``by`` columns, a level (``"employee / 2025-01-01"``) or a
+        tuple of values.
     post_id : str or None
         Post identifier column used as the cluster of groups clustered by
         post (row position when ``None`` or absent).
@@ -333,16 +374,25 @@ def compare_rates(
         ``"naive"`` is the plain Poisson variance (``1/sum(numerator)`` on
         the log scale): over-confident with clustered, over-dispersed posts;
         provided to document how much.
-    vce : {"cr1", "cr3"}
-        Cluster-robust variance: ``"cr1"`` (default) is the GLM sandwich
-        with ``correction``; ``"cr3"`` is the delete-one-cluster jackknife,
-        better calibrated when few authors dominate the sums (see
-        ``docs/methods.md``, calibration).
+    vce : {"cr3", "cr1"}
+        Cluster-robust variance: ``"cr3"`` (default, as in the reports) is
+        the delete-one-cluster jackknife, better calibrated when few authors
+        dominate the sums (see ``docs/methods.md``, calibration); ``"cr1"``
+        is the GLM sandwich with ``correction``.
+    within : str or list of str, optional
+        Compare the ``by`` groups separately within each level of these
+        columns (e.g. ``"author_type"``: employees' posts among themselves,
+        the page's among themselves; ``"month"`` with ``by="author_type"``:
+        the amplification of each month). One fit per stratum, each stratum's
+        rows next to each other, the ``within`` columns first. A stratum
+        without the reference level keeps its rates with the ratios missing.
 
     Returns
     -------
     StatResult
-        One row per level: ``by, level, estimate`` (the rate), ``ci_low,
+        One row per level (per stratum and level with ``within``; with
+        several ``by`` columns, one column per grouping column after
+        ``level``): ``by, level, estimate`` (the rate), ``ci_low,
         ci_high, p_value`` (H0: rate ratio vs reference = 1; NaN on the
         reference row), ``n`` (posts), ``method, numerator_sum,
         exposure_sum, n_posts, n_clusters`` (distinct authors),
@@ -350,15 +400,38 @@ def compare_rates(
         rate_ratio, rate_ratio_ci_low, rate_ratio_ci_high, se_log_ratio,
         z, rate_difference, rate_difference_ci_low,
         rate_difference_ci_high, conf_level, correction``.
+
+    Warns
+    -----
+    PooledAuthorTypesWarning
+        When a group holds both company-page and employee posts (Simpson's paradox).
+
+    Examples
+    --------
+    >>> posts = programme.posts_with_authors()                                 # doctest: +SKIP
+    >>> compare_rates(posts, by="content_type", within="author_type")          # doctest: +SKIP
+    >>> compare_rates(posts, by="author_type", within="month")                 # doctest: +SKIP
     """
     check_conf_level(conf_level)
     if method not in RATE_METHODS:
         raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
-    by_name = by.name if isinstance(by, pd.Series) else by
-    by_name = str(by_name) if by_name is not None else "group"
+    if within is not None:
+        return _compare_within(posts, within, numerator=numerator, exposure=exposure, by=by, cluster=cluster,
+                               reference=reference, post_id=post_id, min_clusters=min_clusters,
+                               conf_level=conf_level, correction=correction, method=method, vce=vce)
+    return _compare_rates(posts, numerator, exposure, by, cluster, reference, post_id, min_clusters, conf_level,
+                          correction, method, vce, warn=True)
+
+
+def _compare_rates(posts: pd.DataFrame, numerator: str, exposure: str, by: Any, cluster: str | None,
+                   reference: Any, post_id: str | None, min_clusters: int, conf_level: float, correction: str,
+                   method: str, vce: str, warn: bool) -> StatResult:
+    """:func:`compare_rates` without ``within`` (``warn``: whether to check the pooling of author types)."""
+    b_s, by_name, parts = grouping(posts, by)
     y_s = _column(posts, numerator, "numerator")
     e_s = _column(posts, exposure, "exposure")
-    b_s = _column(posts, by, "by")
+    if parts and isinstance(reference, tuple):
+        reference = next((level for level, key in parts.items() if key == reference), reference)
     y = as_float_array(y_s)
     e = as_float_array(e_s)
     valid = np.isfinite(y) & np.isfinite(e) & (e > 0) & (y >= 0) & b_s.notna().to_numpy()
@@ -374,6 +447,9 @@ def compare_rates(
     if valid.sum() == 0:
         raise ValueError("no usable rows (numerator/exposure/by/cluster all missing or invalid)")
     b_v = b_s[valid]
+    if warn and "author_type" not in by_columns(by) and by_name != "author_type" \
+            and _mixes_author_types(posts, b_s, valid):
+        _warn_pooled(by, by_name, stacklevel=4)
     levels = group_levels(b_v)
     reference = _default_reference(by_name, levels, reference)
 
@@ -381,8 +457,69 @@ def compare_rates(
         y[valid], e[valid], b_v, clusters=cl, post_ids=pid, levels=levels,
         min_clusters=min_clusters, correction=correction, method=method, vce=vce,
     )
-    return _rates_table(gc, by_name, numerator, exposure, cluster, reference, min_clusters,
-                        conf_level, correction, method, n_dropped)
+    res = _rates_table(gc, by_name, numerator, exposure, cluster, reference, min_clusters,
+                       conf_level, correction, method, n_dropped)
+    return add_by_columns(res, by, parts)
+
+
+_RATIO_COLUMNS: tuple[str, ...] = ("p_value", "rate_ratio", "rate_ratio_ci_low", "rate_ratio_ci_high", "se_log_ratio",
+                                   "z", "rate_difference", "rate_difference_ci_low", "rate_difference_ci_high")
+"""Columns of :func:`compare_rates` that compare a level with the reference."""
+
+
+def _compare_within(posts: pd.DataFrame, within: str | Sequence[str], **kwargs: Any) -> StatResult:
+    """:func:`compare_rates` in each stratum of ``within``: one fit per stratum, concatenated."""
+    wcols = by_columns(within)
+    if not wcols:
+        raise ValueError("within: give a column name or a list of them")
+    by = kwargs["by"]
+    if isinstance(by, pd.Series):
+        posts = posts.reset_index(drop=True).assign(**{str(by.name or "group"): by.reset_index(drop=True)})
+        kwargs["by"] = by = str(by.name or "group")
+    overlap = set(wcols) & set(by_columns(by))
+    if overlap:
+        raise ValueError(f"within and by share column(s) {sorted(overlap)}: a stratum holds one level of each")
+    strata, _, strata_parts = grouping(posts, wcols if len(wcols) > 1 else wcols[0], role="within column")
+    b_all, by_name, _ = grouping(posts, by)
+    levels = group_levels(b_all.dropna())
+    reference = kwargs.pop("reference")
+    if reference is None and levels:
+        reference = _default_reference(by_name, levels, None)
+    codes = strata.cat.codes.to_numpy() if isinstance(strata.dtype, pd.CategoricalDtype) \
+        else pd.factorize(strata, sort=True, use_na_sentinel=True)[0]
+    names = list(strata.cat.categories) if isinstance(strata.dtype, pd.CategoricalDtype) \
+        else list(pd.factorize(strata, sort=True, use_na_sentinel=True)[1])
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    frames = []
+    flat = posts.reset_index(drop=True)
+    for i, name in enumerate(names):  # one fit per stratum, not per post
+        rows = order[bounds[i]:bounds[i + 1]]
+        sub = flat.iloc[rows]
+        try:
+            stratum_levels = group_levels(grouping(sub, by)[0].dropna())
+        except ValueError:
+            continue
+        if not stratum_levels:
+            continue
+        has_ref = reference in stratum_levels
+        try:
+            res = _compare_rates(sub, reference=reference if has_ref else stratum_levels[0], warn=False, **kwargs)
+        except ValueError:  # no usable rows in this stratum
+            continue
+        if not has_ref:
+            for col in _RATIO_COLUMNS:
+                res[col] = np.nan
+            res["reference"] = reference
+        key = strata_parts.get(name, (name,)) if len(wcols) > 1 else (name,)
+        for j, col in enumerate(wcols):
+            res.insert(j, col, key[j])
+        frames.append(res)
+    if not frames:
+        raise ValueError("no usable rows in any stratum of within")
+    out = pd.concat(frames, ignore_index=True)
+    out["within"] = ", ".join(wcols)
+    return make_result(out, first=[*wcols, "by", "level", *[c for c in by_columns(by) if c in out.columns]])
 
 
 def _rates_table(
@@ -515,7 +652,7 @@ def _quantity_name(numerator: str, exposure: str) -> str:
 # ---------------------------------------------------------------------------
 def compare_engagement(
     posts: pd.DataFrame,
-    by: str | pd.Series = "author_type",
+    by: str | Sequence[str] | pd.Series = "author_type",
     terms: Sequence[str] = ("reactions", "comments", "reposts", "clicks"),
     exposure: str = "impressions",
     na: str = "zero",
@@ -531,8 +668,8 @@ def compare_engagement(
     ----------
     posts : pandas.DataFrame
         Posts table.
-    by : str or pandas.Series
-        Grouping column.
+    by : str, list of str or pandas.Series
+        Grouping column(s), as in :func:`compare_rates`.
     terms : sequence of str
         Engagement columns to add up (LinkedIn's definition is reactions +
         comments + reposts + clicks, optionally + follows).
@@ -543,7 +680,8 @@ def compare_engagement(
         the post (``"drop"``); the number of missing cells is reported.
     **kwargs
         Passed to :func:`compare_rates` (``cluster``, ``reference``,
-        ``min_clusters``, ``conf_level``, ``correction``, ``method``...).
+        ``min_clusters``, ``conf_level``, ``correction``, ``method``,
+        ``vce`` (default CR3, as in the reports), ``within``...).
 
     Returns
     -------

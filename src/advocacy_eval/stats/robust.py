@@ -26,6 +26,17 @@ import pandas as pd
 
 from ._result import StatResult, as_float_array, make_result, p_two_sided, pct, z_critical
 
+__all__ = [
+    "CORRECTIONS",
+    "RobustFit",
+    "cluster_codes",
+    "cluster_meat",
+    "cluster_robust_ols",
+    "cluster_robust_poisson",
+    "correction_factor",
+    "correction_text",
+]
+
 CORRECTIONS: tuple[str, ...] = ("stata", "statsmodels", "none")
 
 _CORRECTION_TEXT: dict[str, str] = {

@@ -3,8 +3,9 @@ advocacy-platform posts, HR rosters (English or French).
 
 >>> from advocacy_eval.io.imports import import_files
 >>> result = import_files("roster", ["hr/roster.csv"], "data/acme")            # doctest: +SKIP
+>>> result = import_files("linkedin-followers", ["acme_followers_1706832000000.xls"], "data/acme")  # doctest: +SKIP
 >>> result = import_files("linkedin-page", ["acme_content_1706832000000.xls"], "data/acme",
-...                       page_followers=25000, content_type="page_posts.csv")  # doctest: +SKIP
+...                       rules="classification.toml")                   # doctest: +SKIP
 >>> print(result.summary())                                                     # doctest: +SKIP
 
 Every import is all-or-nothing: all files are parsed and checked, the new
@@ -32,14 +33,16 @@ import pandas as pd
 from ...errors import AdvocacyEvalError, DataValidationError
 from ...privacy.pseudonym import KeyLocationWarning, key_file_in_use, key_location_warning
 from ..load import file_sha256
-from . import linkedin_member, linkedin_page, platform, roster
+from . import linkedin_followers, linkedin_member, linkedin_page, platform, roster
 from .common import PAGE_ID, Context, Extract, Options
 from .parsing import ImportRefused, Problems, read_file
+from .rules import REVIEW_COLUMNS, classification_counts, load_rules
 from .store import (
     HISTORY_DIR,
     LOG_COLUMNS,
     LOG_FILE,
     RAW_DIR,
+    REVIEW_DIR,
     FolderLock,
     FolderState,
     ImportWriteError,
@@ -47,15 +50,18 @@ from .store import (
     Stage,
     add_aliases,
     crash_point,
+    merge_latest,
     merge_snapshot,
     now_utc,
     recover_interrupted_import,
+    replace_derived,
     table_bytes,
     validate_tables,
 )
 
 KINDS: dict[str, object] = {
     "linkedin-page": linkedin_page.extract,
+    "linkedin-followers": linkedin_followers.extract,
     "linkedin-member": linkedin_member.extract,
     "platform": platform.extract,
     "roster": roster.extract,
@@ -64,7 +70,8 @@ KINDS: dict[str, object] = {
 
 KIND_HELP = {
     "linkedin-page": "LinkedIn Page content export (.xls/.xlsx: Metrics, All posts)",
-    "linkedin-member": "LinkedIn creator analytics export of one employee for one month (.xlsx)",
+    "linkedin-followers": "LinkedIn Page followers export (.xls/.xlsx: New followers and demographic sheets)",
+    "linkedin-member": "LinkedIn creator analytics export of one employee, any period of 7 to 365 days (.xlsx)",
     "platform": "advocacy-platform posts export (CSV/XLSX) with a TOML column mapping",
     "roster": "HR roster (CSV/XLSX): employees, departments, waves, enrolment dates",
 }
@@ -90,6 +97,8 @@ class FileOutcome:
         How it was read (encoding of CSV files; None for Excel).
     export_date : str or None
         Export date used to order its snapshots, and where it came from.
+    period : tuple of str or None
+        First and last day the file covers (``YYYY-MM-DD``), when it says.
     rows_read, added, updated, unchanged : int
         Rows read, and rows of the canonical tables added, updated or unchanged.
     notes : list of str
@@ -106,6 +115,7 @@ class FileOutcome:
     date_order: str | None = None
     export_date: str | None = None
     export_date_source: str = ""
+    period: tuple[str, str] | None = None
     rows_read: int = 0
     added: int = 0
     updated: int = 0
@@ -130,6 +140,11 @@ class ImportResult:
     recovered : str or None
         What was done first to an import into this folder that had been interrupted (completed or
         undone, leftovers removed), if anything.
+    review_file : str or None
+        The review CSV of the posts' classification written by this import (relative to the folder).
+    classification : dict
+        Imported posts by content type (``corporate``, ``non_corporate``, ``unclassified``) and the
+        number of rule conflicts (``conflicts``); empty for imports without posts.
     """
 
     kind: str
@@ -137,6 +152,8 @@ class ImportResult:
     files: list[FileOutcome]
     counts: dict[str, dict[str, int]]
     recovered: str | None = None
+    review_file: str | None = None
+    classification: dict[str, int] = field(default_factory=dict)
 
     @property
     def noop(self) -> bool:
@@ -161,11 +178,19 @@ class ImportResult:
                 lines.append(f"{f.name}: already imported (sha256 {f.sha256[:12]}), nothing changed")
                 continue
             how = ", ".join(x for x in (f.encoding, f.lang, f.date_order and f"dates {f.date_order}") if x)
+            covers = f"; covers {f.period[0]}..{f.period[1]}" if f.period else ""
             lines.append(f"{f.name}: {f.rows_read} rows read ({how}); export date {f.export_date} "
-                         f"({f.export_date_source}); +{f.added} added, {f.updated} updated, {f.unchanged} unchanged")
+                         f"({f.export_date_source}){covers}; +{f.added} added, {f.updated} updated, "
+                         f"{f.unchanged} unchanged")
             lines += [f"  note: {n}" for n in f.notes]
         for table, c in self.counts.items():
             lines.append(f"{table}: +{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged")
+        if self.classification:
+            c = self.classification
+            lines.append(f"classification: {c['corporate']} corporate, {c['non_corporate']} non_corporate, "
+                         f"{c['unclassified']} unclassified (kept, left out of the content mix)"
+                         + (f", {c['conflicts']} matched rules of both types (first rule kept)" if c["conflicts"]
+                            else "") + f"; what each post got and why: {self.review_file}")
         head = (f"nothing to import into {self.data_dir}: every file was imported before" if self.noop
                 else f"imported {sum(f.status == 'imported' for f in self.files)} {self.kind} file(s) into "
                      f"{self.data_dir}")
@@ -197,13 +222,13 @@ def _timestamp(value: object) -> pd.Timestamp | None:
 def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLike], into: str | os.PathLike, *,
                  key: bytes | str | None = None, employee_id: object = None, mapping: object = None,
                  export_date: object = None, lang: str | None = None, page_id: str = PAGE_ID,
-                 page_followers: object = None, content_type: object = None, reach_from_impressions: bool = False,
-                 as_of: object = None) -> ImportResult:
+                 page_followers: object = None, content_type: object = None, rules: object = None,
+                 reach_from_impressions: bool = False, as_of: object = None) -> ImportResult:
     """Import export files into a programme folder, all or nothing.
 
     Parameters
     ----------
-    kind : {"linkedin-page", "linkedin-member", "platform", "roster"}
+    kind : {"linkedin-page", "linkedin-followers", "linkedin-member", "platform", "roster"}
         What the files are (see ``docs/importing.md``).
     files : path or sequence of paths
         Files to import together (one transaction).
@@ -229,16 +254,22 @@ def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLik
         Force the number and date conventions (default: from the headers,
         else from unambiguous values).
     page_id : str
-        linkedin-page: author_id of the page's posts.
+        linkedin-page and linkedin-followers: author_id of the page's posts.
     page_followers : int or path, optional
         linkedin-page: page followers (audience_size), a number or a file of
-        date, followers; not needed when the Metrics sheet has a followers column.
+        date, followers; not needed once ``linkedin-followers`` was imported
+        (or when the Metrics sheet has a followers column).
     content_type : str or path, optional
         linkedin-page: ``corporate``/``non_corporate`` for every post, or a
-        file of post link (or id), content_type[, theme].
+        file of post link (or id), content_type[, theme] (takes precedence
+        over everything else).
+    rules : path or dict, optional
+        linkedin-page and platform: classification rules (TOML; see
+        :mod:`advocacy_eval.io.imports.rules`). Posts nothing classifies are
+        imported as ``unclassified``.
     reach_from_impressions : bool
-        linkedin-page: when the export has no unique-reach column, store
-        impressions as members_reached (an upper bound; noted in the log).
+        Refused: impressions are never stored as members_reached (left empty
+        when the export has no unique reach).
     as_of : date-like, optional
         Dates after this day are "in the future" (default today).
 
@@ -276,9 +307,15 @@ def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLik
         raise ImportRefused("file not found: " + ", ".join(missing))
     if lang not in (None, "en", "fr"):
         raise ImportRefused(f"lang must be en or fr, not {lang!r}")
+    if reach_from_impressions:
+        raise ImportRefused("--reach-from-impressions is no longer accepted: impressions count displays, not "
+                            "people, and are never stored as members_reached. Import without it: members_reached "
+                            "is left empty and reports compare a metric both sides have (impressions per follower)")
+    if rules is not None and kind not in ("linkedin-page", "platform"):
+        raise ImportRefused(f"--rules classifies posts: it applies to linkedin-page and platform imports, not {kind}")
     options = Options(key=key, employee_id=employee_id, mapping=mapping, export_date=_timestamp(export_date),
                       lang=lang, page_id=page_id, page_followers=page_followers, content_type=content_type,
-                      reach_from_impressions=reach_from_impressions, as_of=_timestamp(as_of))
+                      rules=load_rules(rules), as_of=_timestamp(as_of))  # a bad rules file: refused here
     if kind == "platform":
         platform.load_mapping(mapping)  # refuse a bad mapping before touching the folder
     folder = Path(into).expanduser().resolve()
@@ -340,6 +377,7 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
     extracts.sort(key=lambda e: (e[2].export_date, e[0].name))
     imported_at = now_utc()
     log_rows = []
+    reviews = []
     for path, outcome, extract in extracts:
         file_counts = MergeCounts()
         if extract.aliases is not None:
@@ -352,11 +390,31 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
             counts.setdefault(table, MergeCounts())
             counts[table] += c
             file_counts += c
+        for name, rows in extract.aux.items():
+            c = merge_latest(state, name, rows, extract.export_date, outcome.sha256)
+            counts.setdefault(f"linkedin/{name}", MergeCounts())
+            counts[f"linkedin/{name}"] += c
+            if not extract.tables:  # files that only feed linkedin/ (followers): their rows are the count
+                file_counts += c
+        derived_tables: set[str] = set()
+        if extract.derive is not None:
+            derived, derive_notes = extract.derive(state)
+            derived_tables = set(derived)
+            extract.notes = [*extract.notes, *derive_notes]
+            for table, rows in derived.items():
+                c = replace_derived(state, table, rows, extract.export_date, outcome.sha256)
+                counts.setdefault(table, MergeCounts())
+                counts[table] += c
+                file_counts += c
+        if extract.review is not None:
+            reviews.append(extract.review)
         stored_name = extract.stored_name or path.name
         outcome.raw_file = f"{RAW_DIR}/{outcome.sha256[:12]}_{stored_name}"
         outcome.encoding, outcome.lang, outcome.date_order = extract.encoding, extract.lang, extract.date_order
         outcome.export_date = extract.export_date.strftime("%Y-%m-%d %H:%M:%S")
         outcome.export_date_source = extract.export_date_source
+        if extract.period is not None:
+            outcome.period = (f"{extract.period[0]:%Y-%m-%d}", f"{extract.period[1]:%Y-%m-%d}")
         outcome.rows_read = extract.rows_read
         outcome.added, outcome.updated = file_counts.added, file_counts.updated
         outcome.unchanged = file_counts.unchanged
@@ -366,15 +424,30 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
             "sha256": outcome.sha256, "bytes": outcome.bytes, "encoding": extract.encoding, "lang": extract.lang,
             "date_order": extract.date_order, "export_date": outcome.export_date,
             "export_date_source": extract.export_date_source, "rows_read": extract.rows_read,
-            "tables": ";".join(t for t in ("waves", "employees", "posts", "activity") if t in extract.tables),
+            "tables": ";".join([*(t for t in ("waves", "employees", "posts", "activity")
+                                  if t in extract.tables or t in derived_tables),
+                                *(f"linkedin/{name}" for name in extract.aux)]),
             "added": file_counts.added, "updated": file_counts.updated, "unchanged": file_counts.unchanged,
             "notes": "; ".join(extract.notes) or None,
+            "period_start": outcome.period[0] if outcome.period else None,
+            "period_end": outcome.period[1] if outcome.period else None,
         })
         state.log = pd.concat([state.log, pd.DataFrame(log_rows[-1:], columns=list(LOG_COLUMNS))],
                               ignore_index=True)
         state.log = state.log.astype(object).where(state.log.notna(), None)
     problems.raise_if_any(f"the {kind} import (nothing was written)")
     state.changed.add(LOG_FILE)
+    review_file, classified = None, {}
+    if reviews:
+        review = pd.concat(reviews, ignore_index=True)[list(REVIEW_COLUMNS)]
+        # named after this import's first file (export date, hash): the same import always writes the same
+        # name, and no other import can (a file is imported once)
+        _, first, first_extract = extracts[0]
+        review_file = (f"{REVIEW_DIR}/classification_{first_extract.export_date:%Y%m%d}_{kind}_"
+                       f"{first.sha256[:12]}.csv")
+        state.files[review_file] = review.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        state.changed.add(review_file)
+        classified = classification_counts(review)
     stage = Stage(folder)
     try:
         for path, outcome, _ in extracts:
@@ -391,7 +464,7 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
         stage.discard()
     return ImportResult(kind, folder, outcomes,
                         {t: {"added": c.added, "updated": c.updated, "unchanged": c.unchanged}
-                         for t, c in counts.items()})
+                         for t, c in counts.items()}, review_file=review_file, classification=classified)
 
 
 __all__ = [

@@ -38,7 +38,7 @@ def run_import(args: argparse.Namespace) -> int:
             result = import_files(
                 args.kind, args.files, args.into, key=key, employee_id=args.employee, mapping=args.mapping,
                 export_date=args.export_date, lang=args.lang, page_id=args.page_id,
-                page_followers=args.page_followers, content_type=args.content_type,
+                page_followers=args.page_followers, content_type=args.content_type, rules=args.rules,
                 reach_from_impressions=args.reach_from_impressions, as_of=args.as_of,
             )
     except DataValidationError as exc:
@@ -144,15 +144,19 @@ def add_import_command(subparsers: argparse._SubParsersAction) -> argparse.Argum
     p.add_argument("--export-date", metavar="DATE", help="export date of the files (default: from the file name "
                    "or content)")
     p.add_argument("--lang", choices=("en", "fr"), help="force the number/date conventions")
-    p.add_argument("--page-id", default="company-page", help="linkedin-page: author_id of the page's posts")
+    p.add_argument("--page-id", default="company-page",
+                   help="linkedin-page, linkedin-followers: author_id of the page's posts")
+    p.add_argument("--rules", metavar="TOML",
+                   help="linkedin-page, platform: content classification rules (hashtags, keywords, link domains, "
+                        "campaign names -> corporate/non_corporate[, theme]); posts no rule matches are kept as "
+                        "unclassified; a review CSV of what each post got and why is written to DATA_DIR/review/")
     p.add_argument("--page-followers", metavar="N|FILE",
-                   help="linkedin-page: page followers (audience_size): a number or a file of date, followers")
+                   help="linkedin-page: page followers (audience_size), a number or a file of date, followers; "
+                        "not needed once the page's followers export was imported (import linkedin-followers)")
     p.add_argument("--content-type", metavar="TYPE|FILE",
                    help="linkedin-page: corporate|non_corporate for all posts, or a file of post link, "
-                        "content_type[, theme]")
-    p.add_argument("--reach-from-impressions", action="store_true",
-                   help="linkedin-page: without a unique-reach column, store impressions as members_reached "
-                        "(an upper bound, noted in the log)")
+                        "content_type[, theme] (takes precedence over --rules)")
+    p.add_argument("--reach-from-impressions", action="store_true", help=argparse.SUPPRESS)  # refused, with why
     p.add_argument("--key-file", metavar="PATH", help="pseudonymisation key file, made by advocacy-eval keygen "
                    "(default: $ADVOCACY_EVAL_KEY or $ADVOCACY_EVAL_KEY_FILE); keep it outside DATA_DIR")
     p.add_argument("--as-of", help="date after which dates are in the future (default today)")

@@ -30,7 +30,7 @@ class Options:
     page_id: str = PAGE_ID
     page_followers: object = None
     content_type: object = None
-    reach_from_impressions: bool = False
+    rules: object = None
     as_of: pd.Timestamp | None = None
 
 
@@ -73,6 +73,17 @@ class Extract:
     stored_name : str or None
         Name under which the file is logged and copied when its own name is
         personal (creator exports are named after the member).
+    aux : dict
+        Rows for the tables of ``DATA_DIR/linkedin/`` (see
+        :data:`~advocacy_eval.io.imports.store.AUX_TABLES`), by table name.
+    period : tuple of pandas.Timestamp or None
+        First and last day the file covers, when it says (logged).
+    review : pandas.DataFrame or None
+        What each post was classified as, and why (rows of the review CSV).
+    derive : callable or None
+        Called with the folder state once this file's rows are merged; returns canonical rows
+        recomputed from everything imported so far (member exports: the activity table), by table,
+        and notes for the log.
     """
 
     tables: dict[str, pd.DataFrame]
@@ -85,6 +96,10 @@ class Extract:
     notes: list[str] = field(default_factory=list)
     aliases: pd.DataFrame | None = None
     stored_name: str | None = None
+    aux: dict[str, pd.DataFrame] = field(default_factory=dict)
+    period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    review: pd.DataFrame | None = None
+    derive: Callable[[FolderState], tuple[dict[str, pd.DataFrame], list[str]]] | None = None
 
 
 Importer = Callable[[RawFile, Context], "Extract | None"]

@@ -6,22 +6,26 @@ Each row of "All posts" becomes one company post of the canonical posts table:
 - ``author_type`` ``company``, ``author_id`` the page id (default ``company-page``);
 - ``published_at``: "Created date" (a day; midnight);
 - ``impressions``; ``members_reached`` from a unique-reach column ("Unique
-  impressions"/"Members reached") only: impressions count displays, not
-  people, and are used as reach only when explicitly allowed
-  (``reach_from_impressions``), as an upper bound, noted in the import log;
-  "Views" (video views) is never reach;
+  impressions"/"Members reached") only. LinkedIn's "All posts" sheet has no
+  per-post unique reach: ``members_reached`` is then left empty, never filled
+  from impressions (which count displays, not people; reports compare
+  impressions per follower instead); "Views" (video views) is never reach;
 - ``reactions`` (Likes/Reactions), ``comments``, ``reposts`` (Reposts, older
   Shares), ``clicks``, ``follows``;
-- ``audience_size``: the page's followers on the post's day, from a
-  followers column of the Metrics sheet when there is one, else from
-  ``page_followers`` (a number, or a CSV of date, followers: the latest count
-  on or before the day). The "Audience" column of All posts is the audience
+- ``audience_size``: the page's followers on the post's day: from
+  ``page_followers`` when given (a number, or a CSV of date, followers: the
+  latest count on or before the day), else a followers column of the Metrics
+  sheet, else the daily counts stored by ``import linkedin-followers``
+  (``DATA_DIR/linkedin/page_followers.csv``), else the value already in
+  ``posts.csv``. The "Audience" column of All posts is the audience
   *targeted* ("All followers", a sponsored target), not a number of people:
   it is not used;
-- ``content_type``/``theme``: from ``content_type`` (one value for every
-  post, or a CSV of post link or id, content_type[, theme]); posts already in
-  the folder keep their classification.
+- ``content_type``/``theme``: see :mod:`advocacy_eval.io.imports.rules` (``--content-type``,
+  then the classification already stored, then the rules file applied to "Post title" and
+  "Campaign name", else ``unclassified``).
 
+The daily rows of the Metrics sheet (impressions, daily unique impressions,
+clicks, reactions, comments, reposts) are kept in ``DATA_DIR/linkedin/page_daily.csv``.
 "Posted by" (an administrator's name) is personal data and is not read.
 Range checks after parsing: clicks / impressions must match "Click through
 rate (CTR)" and the engagement terms / impressions must match "Engagement
@@ -36,6 +40,7 @@ import pandas as pd
 
 from ...schema import CONTENT_TYPES
 from .common import Context, Extract, check_le, choose_export_date, dedupe_rows, path_of, post_id_from_link
+from .rules import classify, load_rules, review_frame
 from .parsing import (
     AmbiguousDates,
     Field,
@@ -180,27 +185,34 @@ def _followers_table(value: object, problems: Problems) -> pd.DataFrame | int | 
     return pd.DataFrame({"date": dates, "followers": counts}).dropna().sort_values("date")
 
 
-def _classification(value: object, problems: Problems) -> tuple[str | None, pd.DataFrame | None]:
-    """content_type option: one canonical value, or a file of post link/id, content_type[, theme]."""
+def _classification(value: object, problems: Problems) -> str | pd.DataFrame | None:
+    """content_type option: one canonical value, or a file of post link/id, content_type[, theme].
+
+    Returns
+    -------
+    str, pandas.DataFrame or None
+        The value for every post, or a frame of post_id, content_type, theme (one row per post), or
+        None (not given, or a problem was recorded).
+    """
     if value is None:
-        return None, None
+        return None
     if isinstance(value, str) and value.strip() in CONTENT_TYPES:
-        return value.strip(), None
+        return value.strip()
     path = path_of(value)
     if path is None:
         problems.add(str(value), f"content type must be one of {', '.join(CONTENT_TYPES)} or a file of "
                      "post link, content_type[, theme]")
-        return None, None
+        return None
     raw = read_file(path, problems)
     if raw is None:
-        return None, None
+        return None
     fields = (Field("post", ("post_link", "Post link", "post_id", "Post id", "link"), ("Lien du post",)),
               Field("content_type", ("content_type", "Content type"), ("Type de contenu (canonique)",)),
               Field("theme", ("theme", "Theme"), ("Thème",)))
     table = find_table(raw.sheets[0], fields, min_fields=2)
     if table is None or "post" not in table.headers or "content_type" not in table.headers:
         problems.add(raw.name, "classification file needs the columns post_link (or post_id) and content_type")
-        return None, None
+        return None
     ctype = table.data["content_type"].astype("string").str.strip()
     bad = ~ctype.isin(CONTENT_TYPES).fillna(False)
     problems.add_mask(raw.name, None, table.rows, bad, "content_type", f"must be one of {', '.join(CONTENT_TYPES)}",
@@ -208,7 +220,7 @@ def _classification(value: object, problems: Problems) -> tuple[str | None, pd.D
     out = pd.DataFrame({"post_id": post_id_from_link(table.data["post"]), "content_type": ctype,
                         "theme": table.data["theme"].astype("string").str.strip() if "theme" in table.data
                         else pd.NA})
-    return None, out.drop_duplicates("post_id", keep="last")
+    return out.drop_duplicates("post_id", keep="last")
 
 
 def extract(raw: RawFile, ctx: Context) -> Extract | None:
@@ -293,21 +305,14 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     notes: list[str] = []
     if "unique" in data:
         reached = count("unique")
-        reach_source = table.headers["unique"]
-    elif opts.reach_from_impressions:
-        reached = impressions.copy()
-        reach_source = "impressions (upper bound)"
-        notes.append("members_reached filled from Impressions as an upper bound (no unique-reach column; "
-                     "--reach-from-impressions)")
     else:
-        problems.add(file, "no unique-reach column (Unique impressions / Members reached): members_reached cannot "
-                     "be read. Impressions count displays, not people, and are not used as reach unless you "
-                     "import with --reach-from-impressions (stored as an upper bound and noted in the import log)",
-                     sheet=sheet, row=table.header_row, column="Unique impressions / Members reached")
-        return None
+        reached = pd.Series(pd.NA, index=data.index, dtype="Int64")
+        notes.append("no per-post unique reach in this export (LinkedIn's All posts sheet has none): "
+                     "members_reached left empty, never filled from impressions")
     # range checks after parsing
-    check_le(problems, file, sheet, rows, reached, impressions, table.headers.get("unique", reach_source),
-             "members reached must be <= impressions (numbers mis-parsed?)")
+    if "unique" in data:
+        check_le(problems, file, sheet, rows, reached, impressions, table.headers["unique"],
+                 "members reached must be <= impressions (numbers mis-parsed?)")
     for f, values in (("likes", reactions), ("comments", comments), ("reposts", reposts), ("clicks", clicks)):
         if f in data:
             check_le(problems, file, sheet, rows, values, impressions, table.headers[f],
@@ -325,32 +330,40 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
             computed = sum(terms) / imp
             _rate_check(problems, file, sheet, rows, computed, engagement_rate, table.headers["engagement_rate"],
                         "(reactions + comments + reposts + clicks + follows) / impressions", data["engagement_rate"])
-    audience = _audience(published, metrics, num_lang, order, ctx, file)
-    default_type, classes = _classification(opts.content_type, problems)
+    audience, audience_note = _audience(published, metrics, num_lang, order, ctx, file)
+    if audience_note:
+        notes.append(audience_note)
+    given = _classification(opts.content_type, problems)
     posts = pd.DataFrame({
         "post_id": post_id, "author_type": "company", "author_id": opts.page_id, "published_at": published,
-        "network": "linkedin", "content_type": default_type, "theme": pd.NA, "origin": pd.NA,
+        "network": "linkedin", "content_type": pd.NA, "theme": pd.NA, "origin": pd.NA,
         "audience_size": audience, "impressions": impressions, "members_reached": reached,
         "reactions": reactions, "comments": comments, "reposts": reposts, "clicks": clicks, "follows": follows,
     })
-    if classes is not None:
-        found = posts[["post_id"]].merge(classes, on="post_id", how="left")
-        posts["content_type"] = found["content_type"].to_numpy()
-        posts["theme"] = found["theme"].to_numpy()
     current = ctx.state.tables.get("posts")
-    if current is not None and len(current):
-        cur = current.set_index("post_id")
-        for col in ("content_type", "audience_size"):
-            known = posts["post_id"].map(cur[col]) if col in cur else pd.Series(pd.NA, index=posts.index)
-            posts[col] = posts[col].astype(object).where(posts[col].notna(), known)
-    no_type = posts["content_type"].isna() & posts["post_id"].notna()
-    problems.add_mask(file, sheet, rows, no_type, "content_type",
-                      "content type unknown: classify the page's posts with --content-type corporate|non_corporate "
-                      "or a file of post link, content_type[, theme]", data["link"])
+    if current is not None and len(current) and "audience_size" in current:
+        known = posts["post_id"].map(current.drop_duplicates("post_id").set_index("post_id")["audience_size"])
+        posts["audience_size"] = posts["audience_size"].astype(object).where(posts["audience_size"].notna(), known)
+    given_frame = None
+    if isinstance(given, str):
+        given_frame = pd.DataFrame({"content_type": given, "theme": pd.NA}, index=posts.index)
+    elif given is not None:
+        given_frame = posts[["post_id"]].merge(given, on="post_id", how="left")[["content_type", "theme"]]
+        given_frame.index = posts.index
+    decision = classify(posts["post_id"], given=given_frame, existing=current, rules=load_rules(opts.rules),
+                        text=data["title"] if "title" in data else None,
+                        campaign=data["campaign"] if "campaign" in data else None)
+    posts["content_type"] = decision["content_type"].to_numpy()
+    posts["theme"] = decision["theme"].to_numpy()
     no_audience = pd.Series(posts["audience_size"]).isna() & posts["post_id"].notna() & ~bad_date
+    series_start = _stored_followers_start(ctx)
+    where_to = (f"; the stored followers series starts on {series_start:%Y-%m-%d}: import a followers export "
+                "covering the post's day" if series_start is not None else
+                ": import the page's followers export first (advocacy-eval import linkedin-followers FILE)")
     problems.add_mask(file, sheet, rows, no_audience, "audience_size",
-                      "page followers on this day unknown: give --page-followers N or a file of date, followers "
-                      "(the Audience column is the targeted audience, not a number of people)", data["created"])
+                      "page followers on this day unknown" + where_to + ", or give --page-followers N or a file of "
+                      "date, followers (the Audience column is the targeted audience, not a number of people)",
+                      data["created"])
     if len(problems) > n_before:
         return None
     posts, rows_kept, dropped = dedupe_rows(posts, rows, "posts", ["post_id"], file, sheet, problems,
@@ -359,14 +372,61 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         notes.append(f"{dropped} exact duplicate row(s) ignored")
     if table.ignored:
         notes.append("columns not read: " + ", ".join(table.ignored))
-    content_day = published.max()
-    if metrics is not None:
-        m_dates, _ = parse_dates(metrics.data["date"], order)
-        content_day = max(content_day, m_dates.max()) if m_dates.notna().any() else content_day
+    daily = _daily_metrics(metrics, num_lang, order, ctx, file)
+    first_day, content_day = published.min(), published.max()
+    if daily is not None and len(daily):
+        first_day, content_day = daily["date"].min(), max(content_day, daily["date"].max())
     export_date, source = choose_export_date(opts, file, content_day)
     if len(problems) > n_before:
         return None
-    return Extract({"posts": posts}, len(data), raw.encoding, lang, order, export_date, source, notes)
+    review = review_frame(file, rows_kept, posts, decision.iloc[_kept_positions(rows, rows_kept)])
+    aux = {"page_daily": daily} if daily is not None and len(daily) else {}
+    period = (first_day.normalize(), content_day.normalize()) if pd.notna(first_day) else None
+    return Extract({"posts": posts}, len(data), raw.encoding, lang, order, export_date, source, notes, aux=aux,
+                   period=period, review=review)
+
+
+def _kept_positions(rows: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Positions in ``rows`` of the rows kept by :func:`dedupe_rows` (row numbers are unique)."""
+    return pd.Index(rows).get_indexer(kept)
+
+
+DAILY_COUNTS = {"impressions_organic": "impressions_organic", "impressions_sponsored": "impressions_sponsored",
+                "impressions_total": "impressions_total", "unique_impressions_organic": "unique_organic",
+                "clicks_total": "clicks_total", "reactions_total": "reactions_total",
+                "comments_total": "comments_total", "reposts_total": "reposts_total"}
+"""Columns of ``linkedin/page_daily.csv`` -> fields of the Metrics sheet."""
+
+
+def _daily_metrics(metrics: Table | None, num_lang: str, order: str | None, ctx: Context,
+                   file: str) -> pd.DataFrame | None:
+    """The Metrics sheet's daily rows (``linkedin/page_daily.csv``); None without a Metrics sheet."""
+    if metrics is None:
+        return None
+    data, rows, sheet = metrics.data, metrics.rows, metrics.sheet
+    day, bad_day = parse_dates(data["date"], order)
+    ctx.problems.add_mask(file, sheet, rows, bad_day, metrics.headers["date"], "impossible or unreadable date",
+                          data["date"])
+    out = pd.DataFrame({"page_id": ctx.options.page_id, "date": day.dt.normalize()})
+    for column, f in DAILY_COUNTS.items():
+        if f in data:
+            values, bad = parse_counts(data[f], num_lang)
+            ctx.problems.add_mask(file, sheet, rows, bad, metrics.headers[f], "bad number: must be a whole number "
+                                  ">= 0", data[f])
+            out[column] = values.to_numpy()
+        else:
+            out[column] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    dup = out["date"].duplicated(keep=False) & out["date"].notna()
+    ctx.problems.add_mask(file, sheet, rows, dup, metrics.headers["date"], "the same day is listed twice",
+                          data["date"])
+    return out[out["date"].notna()].reset_index(drop=True)
+
+
+def _stored_followers_start(ctx: Context) -> pd.Timestamp | None:
+    """First day of the page's follower counts stored by ``import linkedin-followers`` (None if none)."""
+    stored = ctx.state.aux_typed("page_followers")
+    stored = stored[stored["page_id"] == ctx.options.page_id]
+    return None if stored.empty else stored["date"].min()
 
 
 def _rate_check(problems: Problems, file: str, sheet: str, rows: np.ndarray, computed: pd.Series,
@@ -381,11 +441,19 @@ def _rate_check(problems: Problems, file: str, sheet: str, rows: np.ndarray, com
 
 
 def _audience(published: pd.Series, metrics: Table | None, num_lang: str, order: str | None, ctx: Context,
-              file: str) -> pd.Series:
-    """Page followers on each post's day (missing when unknown)."""
+              file: str) -> tuple[pd.Series, str | None]:
+    """Page followers on each post's day (missing when unknown), and where they come from (for the log).
+
+    Order: ``--page-followers`` (a number, or a file of date, followers); a followers column of the
+    Metrics sheet; the daily counts stored by ``import linkedin-followers``. Each post takes the
+    latest count on or before its day.
+    """
     out = pd.Series(pd.NA, index=published.index, dtype="Int64")
-    series = None
-    if metrics is not None and "followers" in metrics.data:
+    given = _followers_table(ctx.options.page_followers, ctx.problems)
+    if isinstance(given, int):
+        return pd.Series(given, index=published.index, dtype="Int64").where(published.notna()), None
+    series, note = (given, None) if given is not None and not given.empty else (None, None)
+    if series is None and metrics is not None and "followers" in metrics.data:
         dates, bad_d = parse_dates(metrics.data["date"], order)
         counts, bad_c = parse_counts(metrics.data["followers"], num_lang)
         ctx.problems.add_mask(file, metrics.sheet, metrics.rows, bad_d, metrics.headers["date"],
@@ -394,14 +462,17 @@ def _audience(published: pd.Series, metrics: Table | None, num_lang: str, order:
                               "bad number: must be a whole number >= 0", metrics.data["followers"])
         series = pd.DataFrame({"date": dates, "followers": counts}).dropna().sort_values("date")
     if series is None or series.empty:
-        given = _followers_table(ctx.options.page_followers, ctx.problems)
-        if isinstance(given, int):
-            return pd.Series(given, index=published.index, dtype="Int64").where(published.notna())
-        series = given
+        stored = ctx.state.aux_typed("page_followers")
+        stored = stored[stored["page_id"] == ctx.options.page_id]
+        if not stored.empty:
+            series = stored[["date", "followers"]].dropna().sort_values("date")
+            note = (f"audience_size from the page followers stored by import linkedin-followers "
+                    f"({series['date'].min():%Y-%m-%d}..{series['date'].max():%Y-%m-%d}; unfollows unknown: "
+                    "a lower bound)")
     if series is None or series.empty:
-        return out
+        return out, None
     left = pd.DataFrame({"day": published.dt.normalize(), "i": np.arange(len(published))}).dropna().sort_values("day")
     found = pd.merge_asof(left, series.rename(columns={"date": "day"}).astype({"day": "datetime64[ns]"}),
                           on="day", direction="backward")
     out.iloc[found["i"].to_numpy()] = found["followers"].astype("Int64").to_numpy()
-    return out
+    return out, note

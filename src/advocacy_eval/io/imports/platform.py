@@ -33,8 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...schema import AUTHOR_TYPES, COLUMNS, CONTENT_TYPES, ORIGINS
+from ...schema import AUTHOR_TYPES, COLUMNS, CONTENT_TYPE_VALUES, ORIGINS
 from .common import Context, Extract, check_le, choose_export_date, dedupe_rows, post_id_from_link, resolve_person
+from .rules import classify, load_rules, review_frame
 from .parsing import (
     AmbiguousDates,
     Field,
@@ -53,10 +54,19 @@ from .parsing import (
 from .linkedin_page import _rate_check
 
 POST_COLUMNS = {c.name: c for c in COLUMNS["posts"]}
-TARGETS = (set(POST_COLUMNS) - {"author_id"}) | {"author", "author_id", "engagement_rate"}
+RULE_INPUTS = ("text", "link", "campaign")
+"""Mapping targets read only by the classification rules (``--rules``): the post's text, a link it shares, its
+campaign. They are never stored."""
+TARGETS = (set(POST_COLUMNS) - {"author_id"}) | {"author", "author_id", "engagement_rate", *RULE_INPUTS}
 """Names allowed on the left of ``[columns]`` and ``[defaults]`` (``engagement_rate`` is only checked:
 (reactions + comments + reposts + clicks [+ follows]) / impressions must match it within a factor of 3)."""
-CATEGORY_VALUES = {"author_type": AUTHOR_TYPES, "content_type": CONTENT_TYPES, "origin": ORIGINS}
+CATEGORY_VALUES = {"author_type": AUTHOR_TYPES, "content_type": CONTENT_TYPE_VALUES, "origin": ORIGINS}
+NOT_REQUIRED_IN_MAPPING = {"author_id", "content_type", "members_reached"}
+"""Required canonical columns a mapping may leave out: the author (given as ``author``), the content type
+(the platform's own tag when it has one; else the rules file, else ``unclassified``) and the unique reach (left
+empty when the platform has none: never filled from impressions)."""
+MAY_BE_EMPTY = {"content_type", "members_reached"}
+"""Required canonical columns whose cells may be empty in an export."""
 
 
 @dataclass
@@ -149,7 +159,7 @@ def load_mapping(mapping: object) -> PlatformMapping:
                 errors.append(f"[values.{target}] {src!r} = {dst!r}: must be one of {', '.join(allowed)}")
     has = set(columns) | set(defaults)
     for col in COLUMNS["posts"]:
-        if col.required and col.name != "author_id" and col.name not in has:
+        if col.required and col.name not in NOT_REQUIRED_IN_MAPPING and col.name not in has:
             errors.append(f"required column {col.name!r} is neither in [columns] nor in [defaults]")
     if not ({"author", "author_id"} & has):
         errors.append("the author is neither in [columns] (author = column of e-mails/profile URLs/staff numbers, "
@@ -254,7 +264,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
                         problems.add_mask(file, sheet, rows, unknown, shown,
                                           f"unknown value for {name}: add it under [values.{name}] in the mapping "
                                           f"(canonical values: {', '.join(CATEGORY_VALUES[name])})", raw_values)
-            if col.required:
+            if col.required and name not in MAY_BE_EMPTY:  # an empty tag: the rules decide, else unclassified
                 problems.add_mask(file, sheet, rows, blank_mask(raw_values).to_numpy(), shown,
                                   "required value is empty", None)
             out[name] = values
@@ -320,8 +330,13 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
                       data["published_at"] if "published_at" in data else None)
     if len(problems) > n_before:
         return None
+    decision = _classify(posts, data, mp, ctx)
+    posts["content_type"] = decision["content_type"].to_numpy()
+    posts["theme"] = decision["theme"].to_numpy()
+    all_rows = rows
     posts, rows, dropped = dedupe_rows(posts, rows, "posts", ["post_id"], file, sheet, problems,
                                        headers.get("post_id"))
+    review = review_frame(file, rows, posts, decision.iloc[pd.Index(all_rows).get_indexer(rows)])
     if dropped:
         notes.append(f"{dropped} exact duplicate row(s) ignored")
     if table.ignored:
@@ -329,7 +344,29 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     export_date, source = choose_export_date(opts, file, published.max())
     if len(problems) > n_before:
         return None
-    return Extract({"posts": posts}, n, raw.encoding, lang or num_lang, order, export_date, source, notes)
+    return Extract({"posts": posts}, n, raw.encoding, lang or num_lang, order, export_date, source, notes,
+                   period=(published.min().normalize(), published.max().normalize()) if published.notna().any()
+                   else None, review=review)
+
+
+def _classify(posts: pd.DataFrame, data: pd.DataFrame, mp: PlatformMapping, ctx: Context) -> pd.DataFrame:
+    """Content type and theme of each post: the platform's own tag, else the stored one, else the rules.
+
+    See :func:`advocacy_eval.io.imports.rules.classify`; ``text``, ``link`` and ``campaign`` columns of the
+    mapping feed the rules.
+    """
+    def mapped(target: str) -> pd.Series | None:
+        if target in mp.columns:
+            return data[target].reset_index(drop=True)
+        if target in mp.defaults:
+            return pd.Series([mp.defaults[target]] * len(posts), dtype=object)
+        return None
+
+    tag = posts["content_type"] if ("content_type" in mp.columns or "content_type" in mp.defaults) else None
+    return classify(posts["post_id"].reset_index(drop=True), tag=None if tag is None else tag.reset_index(drop=True),
+                    tag_theme=posts["theme"].reset_index(drop=True), existing=ctx.state.tables.get("posts"),
+                    rules=load_rules(ctx.options.rules), text=mapped("text"), link=mapped("link"),
+                    campaign=mapped("campaign"))
 
 
 __all__ = ["PlatformMapping", "extract", "load_mapping", "shipped_mappings"]

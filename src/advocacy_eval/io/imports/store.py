@@ -7,6 +7,10 @@ Layout written by the importers (see ``docs/importing.md``)::
       history/<table>.csv                             every snapshot: canonical columns + export_date + source_sha256
       aliases.csv                                      pseudonym of a secondary identifier -> employee_id
       raw/<sha256[:12]>_<file name>                    each imported file, byte for byte (mode <= 0600)
+      linkedin/<table>.csv                             what LinkedIn exports hold beyond the canonical tables:
+                                                       page followers and daily page metrics, member exports'
+                                                       daily rows, periods and top posts (latest export wins)
+      review/classification_<date>_<kind>_<sha>.csv    what each imported post was classified as, and why
       import_log.csv                                   one row per imported file
       .import.lock .import-journal.json                only during an import, or after one was killed
       .import-rollback.json .import-stage-*/           until the next command completes or undoes it
@@ -56,11 +60,71 @@ ALIASES_FILE = "aliases.csv"
 LOCK_FILE = ".import.lock"
 STAGE_PREFIX = ".import-stage-"
 
+LINKEDIN_DIR = "linkedin"
+REVIEW_DIR = "review"
+
 LOG_COLUMNS: tuple[str, ...] = (
     "imported_at", "kind", "file", "raw_file", "sha256", "bytes", "encoding", "lang", "date_order",
     "export_date", "export_date_source", "rows_read", "tables", "added", "updated", "unchanged", "notes",
+    "period_start", "period_end",
 )
-"""Columns of ``import_log.csv``."""
+"""Columns of ``import_log.csv`` (``period_start``/``period_end``: the days the file covers, when it says)."""
+
+
+@dataclass(frozen=True)
+class AuxTable:
+    """A table of ``DATA_DIR/linkedin/``: what LinkedIn exports hold beyond the canonical tables.
+
+    Attributes
+    ----------
+    name : str
+        File name without ``.csv``.
+    key : tuple of str
+        Columns identifying a row; the latest export of a key wins.
+    columns : dict
+        Every column (key first) -> kind: ``text``, ``date``, ``count`` or ``bool``.
+    meaning : str
+        What a row is.
+    """
+
+    name: str
+    key: tuple[str, ...]
+    columns: dict[str, str]
+    meaning: str
+
+    @property
+    def rel(self) -> str:
+        """Path relative to the data folder."""
+        return f"{LINKEDIN_DIR}/{self.name}.csv"
+
+
+AUX_TABLES: dict[str, AuxTable] = {t.name: t for t in (
+    AuxTable("page_followers", ("page_id", "date"),
+             {"page_id": "text", "date": "date", "followers": "count", "new_followers": "count"},
+             "the page's followers at the end of a day, rebuilt from a followers export (today's total minus "
+             "the new followers of the later days; unfollows are not reported, so a lower bound)"),
+    AuxTable("page_daily", ("page_id", "date"),
+             {"page_id": "text", "date": "date", "impressions_organic": "count", "impressions_sponsored": "count",
+              "impressions_total": "count", "unique_impressions_organic": "count", "clicks_total": "count",
+              "reactions_total": "count", "comments_total": "count", "reposts_total": "count"},
+             "one day of the page content export's Metrics sheet (daily unique impressions: never add them up)"),
+    AuxTable("member_daily", ("employee_id", "date"),
+             {"employee_id": "text", "date": "date", "impressions": "count", "engagements": "count",
+              "new_followers": "count", "followers": "count"},
+             "one day of a member creator export (ENGAGEMENT and FOLLOWERS; followers rebuilt backwards from "
+             "the export's total)"),
+    AuxTable("member_periods", ("employee_id", "start", "end"),
+             {"employee_id": "text", "start": "date", "end": "date", "impressions": "count",
+              "members_reached": "count", "engagements": "count", "followers_total": "count",
+              "followers_on": "date", "top_posts_listed": "count", "top_posts_capped": "bool"},
+             "one member creator export: its period and DISCOVERY figures (members reached is unique over the "
+             "period only)"),
+    AuxTable("member_top_posts", ("employee_id", "post_id"),
+             {"employee_id": "text", "post_id": "text", "published_on": "date", "impressions": "count",
+              "engagements": "count"},
+             "a post listed in a member export's TOP POSTS (at most 50 per table)"),
+)}
+"""Tables of ``DATA_DIR/linkedin/``, by name."""
 
 SNAPSHOT_COLUMNS = ("export_date", "source_sha256")
 
@@ -120,6 +184,11 @@ class FolderState:
         The import log.
     changed : set of str
         Relative paths whose content changed in this import.
+    aux : dict
+        Table of ``linkedin/`` (:data:`AUX_TABLES`) -> text frame (its columns, ``export_date``,
+        ``source_sha256``).
+    files : dict
+        Other files this import writes (review CSVs), by relative path.
     """
 
     folder: Path
@@ -128,6 +197,8 @@ class FolderState:
     aliases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["alias", "employee_id"], dtype=object))
     log: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LOG_COLUMNS), dtype=object))
     changed: set[str] = field(default_factory=set)
+    aux: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def read(cls, folder: Path) -> FolderState:
@@ -164,8 +235,22 @@ class FolderState:
             state.aliases = read_raw(folder / ALIASES_FILE).astype(object)
         if (folder / LOG_FILE).exists():
             log = read_raw(folder / LOG_FILE).astype(object)
+            for name in LOG_COLUMNS:  # a log written before a column was added
+                if name not in log.columns:
+                    log[name] = None
             state.log = log.where(log.notna(), None)
+        for name, spec in AUX_TABLES.items():
+            if (folder / spec.rel).exists():
+                frame = read_raw(folder / spec.rel).astype(object)
+                for col in [*spec.columns, *SNAPSHOT_COLUMNS]:
+                    if col not in frame.columns:
+                        frame[col] = None
+                state.aux[name] = frame.where(frame.notna(), None)
         return state
+
+    def aux_typed(self, name: str) -> pd.DataFrame:
+        """A table of ``linkedin/`` with typed columns (dates, Int64 counts, booleans); empty when absent."""
+        return typed_aux(self.aux.get(name), name)
 
     def imported_hashes(self) -> set[str]:
         """SHA-256 of every file already imported."""
@@ -326,6 +411,174 @@ def add_aliases(state: FolderState, aliases: pd.DataFrame, file_label: str, prob
     if len(combined) != len(state.aliases):
         state.aliases = combined
         state.changed.add(ALIASES_FILE)
+
+
+def format_aux(rows: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Typed rows of a ``linkedin/`` table as the text stored in CSV (missing = None)."""
+    spec = AUX_TABLES[name]
+    out = {}
+    for col, kind in spec.columns.items():
+        values = rows[col] if col in rows.columns else pd.Series(pd.NA, index=rows.index)
+        if kind == "date":
+            text = pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%d").astype("string")
+        elif kind == "count":
+            text = pd.to_numeric(values, errors="coerce").astype("Int64").astype("string")
+        elif kind == "bool":
+            text = values.astype("boolean").map({True: "True", False: "False"}).astype("string")
+        else:
+            text = values.astype("string").str.strip()
+        out[col] = text.astype(object).where(text.notna(), None)
+    return pd.DataFrame(out, index=rows.index)
+
+
+def typed_aux(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    """Text rows of a ``linkedin/`` table (as stored) with typed columns; an empty typed frame for None."""
+    spec = AUX_TABLES[name]
+    if frame is None:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in [*spec.columns, *SNAPSHOT_COLUMNS]})
+    out = {}
+    for col, kind in spec.columns.items():
+        values = frame[col] if col in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        if kind == "date":
+            out[col] = pd.to_datetime(values, errors="coerce", format="%Y-%m-%d").astype("datetime64[ns]")
+        elif kind == "count":
+            out[col] = pd.to_numeric(values, errors="coerce").astype("Int64")
+        elif kind == "bool":
+            out[col] = values.map({"True": True, "False": False, True: True, False: False}).astype("boolean")
+        else:
+            out[col] = values.astype("string")
+    for col in SNAPSHOT_COLUMNS:
+        out[col] = (frame[col] if col in frame.columns else pd.Series(None, index=frame.index)).astype("string")
+    return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def merge_latest(state: FolderState, name: str, rows: pd.DataFrame, export_date: pd.Timestamp,
+                 sha256: str) -> MergeCounts:
+    """Merge one file's rows into a ``linkedin/`` table: per key, the latest export wins.
+
+    A key never seen is added; a key already stored is replaced by this file's row when this file's
+    export date is at least as recent as the stored row's (at the same date, the file imported last
+    wins), else kept. This very file's rows are never stored twice.
+
+    Parameters
+    ----------
+    state : FolderState
+        Updated in place (``aux``, ``changed``).
+    name : str
+        Table of :data:`AUX_TABLES`.
+    rows : pandas.DataFrame
+        Typed rows, keys unique.
+    export_date : pandas.Timestamp
+        The file's export date.
+    sha256 : str
+        The file's hash (``source_sha256``).
+
+    Returns
+    -------
+    MergeCounts
+    """
+    spec = AUX_TABLES[name]
+    key = list(spec.key)
+    values = [c for c in spec.columns if c not in key]
+    new = format_aux(rows.reset_index(drop=True), name)
+    counts = MergeCounts()
+    if new.empty:
+        return counts
+    new["export_date"] = _stamp(export_date)
+    new["source_sha256"] = sha256
+    current = state.aux.get(name)
+    if current is None:
+        current = pd.DataFrame({c: pd.Series(dtype=object) for c in [*spec.columns, *SNAPSHOT_COLUMNS]})
+    current = current[current["source_sha256"].astype(str) != sha256]
+    old = current.set_index(key)
+    combined = pd.concat([current.assign(_new=0), new.assign(_new=1)], ignore_index=True)
+    combined = combined.sort_values(["export_date", "_new"], kind="stable")
+    kept = combined.drop_duplicates(key, keep="last")
+    incoming = new.set_index(key).index
+    is_new = ~incoming.isin(old.index)
+    counts.added = int(is_new.sum())
+    if (~is_new).any():
+        keys = incoming[~is_new]
+        won = kept.set_index(key).loc[keys, "_new"].to_numpy() == 1
+        before = old.loc[keys, values].astype(object)
+        after = new.set_index(key).loc[keys, values].astype(object)
+        same = ((before.isna() & after.isna()) | (before.astype(str) == after.astype(str))).all(axis=1).to_numpy()
+        counts.updated = int((won & ~same).sum())
+        counts.unchanged = int((~(won & ~same)).sum())
+    result = kept.drop(columns="_new").sort_values(key, kind="stable").reset_index(drop=True)
+    result = result[[*spec.columns, *SNAPSHOT_COLUMNS]]
+    state.aux[name] = result.astype(object).where(result.notna(), None)
+    state.changed.add(spec.rel)
+    return counts
+
+
+def replace_derived(state: FolderState, table: str, rows: pd.DataFrame, export_date: pd.Timestamp, sha256: str,
+                    ) -> MergeCounts:
+    """Write rows derived from everything imported so far (activity from member exports) into a table.
+
+    The derived rows are recomputed from the ``linkedin/`` tables, which already hold the latest
+    export of every day: they replace the stored values of their keys (values they leave empty keep
+    the stored ones) whatever their export date, and are recorded in ``history/`` with this file's
+    export date and hash.
+
+    Parameters
+    ----------
+    state : FolderState
+        Updated in place.
+    table : str
+        Canonical table.
+    rows : pandas.DataFrame
+        Typed canonical rows, keys unique.
+    export_date : pandas.Timestamp
+        Export date of the file that triggered the recomputation.
+    sha256 : str
+        Its hash.
+
+    Returns
+    -------
+    MergeCounts
+    """
+    key = list(TABLE_KEYS[table])
+    names = canonical_names(table)
+    new = format_canonical(rows, table).reset_index(drop=True)
+    counts = MergeCounts()
+    if new.empty:
+        return counts
+    current = state.tables.get(table)
+    if current is None:
+        current = pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+    base = current.set_index(key)
+    incoming = new.set_index(key)
+    merged = incoming.combine_first(base)
+    merged = merged.reindex(columns=[c for c in base.columns] + [c for c in merged.columns if c not in base.columns])
+    is_new = ~incoming.index.isin(base.index)
+    counts.added = int(is_new.sum())
+    old_keys = incoming.index[~is_new]
+    if len(old_keys):
+        value_cols = [c for c in names if c not in key]
+        before = base.loc[old_keys, value_cols].astype(object)
+        after = merged.loc[old_keys, value_cols].astype(object)
+        same = ((before.isna() & after.isna()) | (before.astype(str) == after.astype(str))).all(axis=1).to_numpy()
+        counts.unchanged = int(same.sum())
+        counts.updated = int((~same).sum())
+    result = merged.reset_index()
+    result = result[[*names, *[c for c in result.columns if c not in names]]]
+    result = result.sort_values(key, kind="stable").reset_index(drop=True)
+    state.tables[table] = result.astype(object).where(result.notna(), None)
+    snap = new.copy()
+    snap["export_date"] = _stamp(export_date)
+    snap["source_sha256"] = sha256
+    hist = state.history.get(table)
+    if hist is not None and len(hist):
+        hist = hist[~((hist["source_sha256"].astype(str) == sha256)
+                      & hist.set_index(key).index.isin(incoming.index))]
+    hist_all = snap if hist is None or not len(hist) else pd.concat([hist, snap], ignore_index=True)
+    hist_all = hist_all.sort_values([*key, "export_date"], kind="stable").reset_index(drop=True)
+    state.history[table] = hist_all.astype(object).where(hist_all.notna(), None)
+    if counts.added or counts.updated:
+        state.changed.add(f"{table}.csv")
+    state.changed.add(f"{HISTORY_DIR}/{table}.csv")
+    return counts
 
 
 # --------------------------------------------------------------------------- validation
@@ -750,7 +1003,8 @@ class FolderLock:
 
 
 _MANAGED_FILES = frozenset({f"{t}.csv" for t in TABLES} | {f"{HISTORY_DIR}/{t}.csv" for t in TABLES}
-                           | {ALIASES_FILE, LOG_FILE})
+                           | {t.rel for t in AUX_TABLES.values()} | {ALIASES_FILE, LOG_FILE})
+_MANAGED_DIRS = frozenset({RAW_DIR, HISTORY_DIR, LINKEDIN_DIR, REVIEW_DIR})
 
 
 def _managed(rel: str) -> bool:
@@ -758,14 +1012,15 @@ def _managed(rel: str) -> bool:
     if rel in _MANAGED_FILES:
         return True
     head, _, name = rel.partition("/")
-    return head == RAW_DIR and bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+    return (head in (RAW_DIR, REVIEW_DIR) and bool(name) and "/" not in name and "\\" not in name
+            and not name.startswith("."))
 
 
 def _commit_order(rel: str) -> tuple[int, str]:
     """Raw copies first, then history, the tables and aliases, the import log last."""
     if rel.startswith(RAW_DIR + "/"):
         return 0, rel
-    if rel.startswith(HISTORY_DIR + "/"):
+    if rel.startswith((HISTORY_DIR + "/", LINKEDIN_DIR + "/", REVIEW_DIR + "/")):
         return 1, rel
     return (3 if rel == LOG_FILE else 2), rel
 
@@ -783,7 +1038,7 @@ def _read_journal(path: Path) -> tuple[Path, list[dict], list[str]]:
                             "folder from a backup") from None
     stage = folder / name
     ok = (name.startswith(STAGE_PREFIX) and "/" not in name and "\\" not in name
-          and all(_managed(e["path"]) for e in entries) and set(new_dirs) <= {RAW_DIR, HISTORY_DIR})
+          and all(_managed(e["path"]) for e in entries) and set(new_dirs) <= _MANAGED_DIRS)
     if not ok:
         raise ImportRefused(f"{path} names files an import never writes; it was not written by advocacy-eval: "
                             "restore the data folder from a backup")
@@ -1015,11 +1270,11 @@ class Stage:
                     shutil.copy2(target, saved)
             entries.append({"path": rel, "existed": existed})
         new_dirs = sorted({rel.split("/", 1)[0] for rel in order if "/" in rel}
-                          - {d for d in (RAW_DIR, HISTORY_DIR) if (self.folder / d).is_dir()})
+                          - {d for d in _MANAGED_DIRS if (self.folder / d).is_dir()})
         record = {"version": 1, "stage": self.root.name, "files": entries, "new_dirs": new_dirs}
         draft = self.root / "journal.json"
         _write_new_file(draft, json.dumps(record, indent=1).encode("utf-8"), -1)
-        for sub in ("new", "backup", f"new/{RAW_DIR}", f"new/{HISTORY_DIR}"):
+        for sub in ("new", "backup", *(f"new/{d}" for d in sorted(_MANAGED_DIRS))):
             if (self.root / sub).is_dir():
                 _fsync_dir(self.root / sub)
         _fsync_dir(self.root)
@@ -1058,7 +1313,8 @@ class Stage:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def cleanup_empty_dirs(folder: Path, names: tuple[str, ...] = (RAW_DIR, HISTORY_DIR)) -> None:
+def cleanup_empty_dirs(folder: Path, names: tuple[str, ...] = (RAW_DIR, HISTORY_DIR, LINKEDIN_DIR, REVIEW_DIR),
+                       ) -> None:
     """Remove the sub-folders an import created but left empty."""
     for name in names:
         path = folder / name
@@ -1072,6 +1328,12 @@ def table_bytes(state: FolderState, rel: str) -> bytes:
         return _to_csv(state.aliases[["alias", "employee_id"]])
     if rel == LOG_FILE:
         return _to_csv(state.log[list(LOG_COLUMNS)])
+    if rel in state.files:
+        return state.files[rel]
+    if rel.startswith(LINKEDIN_DIR + "/"):
+        name = rel.split("/", 1)[1].removesuffix(".csv")
+        frame = state.aux[name]
+        return _to_csv(frame[[*AUX_TABLES[name].columns, *SNAPSHOT_COLUMNS]])
     if rel.startswith(HISTORY_DIR + "/"):
         table = rel.split("/", 1)[1].removesuffix(".csv")
         hist = state.history[table]
