@@ -49,3 +49,17 @@ def test_a_forbidden_import_is_caught(tmp_path, monkeypatch, capsys) -> None:
 def test_each_rule_lives_in_exactly_one_place(pattern: str, home: str) -> None:
     found = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if re.search(pattern, p.read_text()))
     assert found == [home], found
+
+
+def test_the_version_lives_in_one_place() -> None:
+    """``pyproject.toml`` reads the version from the package; the installed metadata agrees; CHANGELOG.md exists."""
+    import importlib.metadata
+    import tomllib
+
+    import advocacy_eval
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "advocacy_eval.__version__"}
+    assert importlib.metadata.version("advocacy-eval") == advocacy_eval.__version__
+    assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
