@@ -40,10 +40,10 @@ HEADROOM = 0.8
 """Share of the available memory the reports may use together."""
 
 
-def available_bytes() -> int | None:
-    """Memory available to new processes (Linux ``MemAvailable``), or None where it cannot be read."""
+def available_bytes(meminfo: str = "/proc/meminfo") -> int | None:
+    """Memory available to new processes (Linux ``MemAvailable`` of ``meminfo``), or None where it cannot be read."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
+        with open(meminfo, encoding="ascii") as handle:
             for line in handle:
                 if line.startswith("MemAvailable:"):
                     return int(line.split()[1]) * 1024
