@@ -49,7 +49,11 @@ import psutil
 TABLES: tuple[str, ...] = ("waves", "employees", "posts", "activity")
 """The four canonical tables, read in this order."""
 
-BUDGET: dict[str, float] = {"report_seconds": 60.0, "peak_tree_rss_mb": 4096.0, "load_to_read_ratio": 2.0}
+BUDGET: dict[str, float] = {
+    "report_seconds": 60.0,
+    "peak_tree_rss_mb": 4096.0,
+    "load_to_read_ratio": 2.0,
+}
 """Budget of one all-waves report run (cold or warm) and of load + validate relative to the bare read."""
 
 SAMPLE_INTERVAL = 0.1
@@ -92,7 +96,9 @@ def _cli() -> list[str]:
 
 def _python_json(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``code`` in a fresh interpreter and return the JSON it prints on its last line."""
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
+    )
     if done.returncode != 0:
         raise RuntimeError(f"subprocess failed ({done.returncode}):\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -166,7 +172,9 @@ def parse_report_times(lines: list[str]) -> dict[str, float]:
     return times
 
 
-def run_report(data_dir: Path, out_dir: Path, cache_dir: Path, jobs: int | None, tag: str) -> dict[str, Any]:
+def run_report(
+    data_dir: Path, out_dir: Path, cache_dir: Path, jobs: int | None, tag: str
+) -> dict[str, Any]:
     """Run ``advocacy-eval report DIR --all-waves`` once, sampling the process tree's memory.
 
     Parameters
@@ -210,7 +218,9 @@ def run_report(data_dir: Path, out_dir: Path, cache_dir: Path, jobs: int | None,
             max_procs, samples = max(max_procs, count), samples + 1
             time.sleep(SAMPLE_INTERVAL)
     finally:
-        if proc.poll() is None:  # interrupted: stop the report and its kernels, not only the command
+        if (
+            proc.poll() is None
+        ):  # interrupted: stop the report and its kernels, not only the command
             _terminate_tree(root)
     stdout = proc.stdout.read() if proc.stdout else ""
     wall = time.perf_counter() - started
@@ -234,8 +244,12 @@ def _machine() -> dict[str, Any]:
 
     import advocacy_eval
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=Path(__file__).parent)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent,
+    )
     return {
         "cpus": os.cpu_count(),
         "physical_cpus": psutil.cpu_count(logical=False),
@@ -251,29 +265,41 @@ def _machine() -> dict[str, Any]:
 def _table(result: dict[str, Any]) -> str:
     """The readable summary printed at the end."""
     p, b = result["parameters"], result["budget"]
-    rows = [f"{p['employees']:,} employees x {p['months']} months (end {p['end']}, seed {p['seed']}), "
-            f"{result['data']['csv_mb']:.1f} MB of CSV, {result['machine']['cpus']} CPUs",
-            f"  {'step':<44} {'time':>9} {'peak RSS':>18}",
-            f"  {'generate (outside the budget)':<44} " + (
-                f"{result['generate_seconds']:>8.1f}s" if result["generate_seconds"] is not None else "   reused")]
+    rows = [
+        f"{p['employees']:,} employees x {p['months']} months (end {p['end']}, seed {p['seed']}), "
+        f"{result['data']['csv_mb']:.1f} MB of CSV, {result['machine']['cpus']} CPUs",
+        f"  {'step':<44} {'time':>9} {'peak RSS':>18}",
+        f"  {'generate (outside the budget)':<44} "
+        + (
+            f"{result['generate_seconds']:>8.1f}s"
+            if result["generate_seconds"] is not None
+            else "   reused"
+        ),
+    ]
     for table, read in result["bare_read"]["tables"].items():
         label = f"read_csv {table} ({read['rows']:,} rows)"
         rows.append(f"  {label:<44} {read['seconds']:>8.2f}s")
     rows.append(f"  {'bare read, total':<44} {result['bare_read']['total_seconds']:>8.2f}s")
     lv = result["load_validate"]
-    rows.append(f"  {'load_programme (cache off), ratio ' + format(lv['ratio_to_bare_read'], '.2f'):<44} "
-                f"{lv['seconds']:>8.2f}s {lv['peak_rss_mb']:>12.0f} MB")
+    rows.append(
+        f"  {'load_programme (cache off), ratio ' + format(lv['ratio_to_bare_read'], '.2f'):<44} "
+        f"{lv['seconds']:>8.2f}s {lv['peak_rss_mb']:>12.0f} MB"
+    )
     for run in ("cold", "warm"):
         r = result["reports"][run]
         status = "" if r["returncode"] == 0 else f"  (exit {r['returncode']})"
-        rows.append(f"  {'report --all-waves, ' + run:<44} {r['wall_seconds']:>8.1f}s "
-                    f"{r['peak_tree_rss_mb']:>12.0f} MB tree, {r['peak_single_rss_mb']:.0f} MB largest{status}")
+        rows.append(
+            f"  {'report --all-waves, ' + run:<44} {r['wall_seconds']:>8.1f}s "
+            f"{r['peak_tree_rss_mb']:>12.0f} MB tree, {r['peak_single_rss_mb']:.0f} MB largest{status}"
+        )
         for label, seconds in r["report_seconds"].items():
             rows.append(f"    {label:<42} {seconds:>8.1f}s")
     met = result["budget_met"]
-    rows.append(f"budget: reports <= {b['report_seconds']:.0f} s: {'met' if met['report_seconds'] else 'NOT met'}; "
-                f"tree RSS <= {b['peak_tree_rss_mb']:.0f} MB: {'met' if met['peak_tree_rss_mb'] else 'NOT met'}; "
-                f"load/read <= {b['load_to_read_ratio']:g}: {'met' if met['load_to_read_ratio'] else 'NOT met'}")
+    rows.append(
+        f"budget: reports <= {b['report_seconds']:.0f} s: {'met' if met['report_seconds'] else 'NOT met'}; "
+        f"tree RSS <= {b['peak_tree_rss_mb']:.0f} MB: {'met' if met['peak_tree_rss_mb'] else 'NOT met'}; "
+        f"load/read <= {b['load_to_read_ratio']:g}: {'met' if met['load_to_read_ratio'] else 'NOT met'}"
+    )
     return "\n".join(rows)
 
 
@@ -285,22 +311,41 @@ def _exit_on_sigterm(signum: int, frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return 0 if every step ran (whether the budget is met or not), else 1."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--employees", type=int, default=200_000, help="eligible employees (default 200000)")
+    parser.add_argument(
+        "--employees", type=int, default=200_000, help="eligible employees (default 200000)"
+    )
     parser.add_argument("--months", type=int, default=34, help="months of data (default 34)")
     parser.add_argument("--seed", type=int, help="seed of the generator (default: the sample's)")
-    parser.add_argument("--workdir", type=Path, help="working folder (default: a new temporary folder)")
-    parser.add_argument("--jobs", type=int, help="--jobs of the report (default: not passed, the report's default)")
-    parser.add_argument("--keep", action="store_true", help="keep the generated data, cache and reports")
-    parser.add_argument("--data", type=Path,
-                        help="an existing programme folder written by `advocacy-eval sample` to use instead of "
-                             "generating one (--employees, --months and --seed are then read from its truth.json)")
-    parser.add_argument("--out-json", type=Path, default=RESULTS / "all_waves.json",
-                        help="result file (default benchmarks/results/all_waves.json)")
+    parser.add_argument(
+        "--workdir", type=Path, help="working folder (default: a new temporary folder)"
+    )
+    parser.add_argument(
+        "--jobs", type=int, help="--jobs of the report (default: not passed, the report's default)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated data, cache and reports"
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="an existing programme folder written by `advocacy-eval sample` to use instead of "
+        "generating one (--employees, --months and --seed are then read from its truth.json)",
+    )
+    parser.add_argument(
+        "--out-json",
+        type=Path,
+        default=RESULTS / "all_waves.json",
+        help="result file (default benchmarks/results/all_waves.json)",
+    )
     args = parser.parse_args(argv)
 
     if args.data is not None and not (args.data / "truth.json").is_file():
-        parser.error(f"--data {args.data}: no truth.json (not a folder written by `advocacy-eval sample`)")
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # clean up (reports, kernels, workdir) when terminated
+        parser.error(
+            f"--data {args.data}: no truth.json (not a folder written by `advocacy-eval sample`)"
+        )
+    signal.signal(
+        signal.SIGTERM, _exit_on_sigterm
+    )  # clean up (reports, kernels, workdir) when terminated
     own_workdir = args.workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="all-waves-")) if own_workdir else args.workdir.resolve()
     data_dir = args.data.resolve() if args.data is not None else workdir / "programme"
@@ -316,8 +361,16 @@ def main(argv: list[str] | None = None) -> int:
 
         generate_seconds = None
         if args.data is None:
-            cmd = [*_cli(), "sample", "--out", str(data_dir), "--employees", str(args.employees),
-                   "--months", str(args.months)] + (["--seed", str(args.seed)] if args.seed is not None else [])
+            cmd = [
+                *_cli(),
+                "sample",
+                "--out",
+                str(data_dir),
+                "--employees",
+                str(args.employees),
+                "--months",
+                str(args.months),
+            ] + (["--seed", str(args.seed)] if args.seed is not None else [])
             print(f"generating: {' '.join(cmd)}", file=sys.stderr, flush=True)
             started = time.perf_counter()
             subprocess.run(cmd, check=True)
@@ -343,31 +396,51 @@ def main(argv: list[str] | None = None) -> int:
         ratio = load["seconds"] / bare_total if bare_total > 0 else float("inf")
         ok = all(r["returncode"] == 0 for r in reports.values())
         met = {
-            "report_seconds": ok and max(r["wall_seconds"] for r in reports.values()) <= BUDGET["report_seconds"],
-            "peak_tree_rss_mb": ok and max(r["peak_tree_rss_mb"] for r in reports.values())
-            <= BUDGET["peak_tree_rss_mb"],
+            "report_seconds": ok
+            and max(r["wall_seconds"] for r in reports.values()) <= BUDGET["report_seconds"],
+            "peak_tree_rss_mb": ok
+            and max(r["peak_tree_rss_mb"] for r in reports.values()) <= BUDGET["peak_tree_rss_mb"],
             "load_to_read_ratio": ratio <= BUDGET["load_to_read_ratio"],
         }
         result = {
-            "parameters": {"employees": params["n_employees"], "months": params["n_months"], "seed": params["seed"],
-                           "start": start_month, "end": end_month, "jobs": args.jobs,
-                           "date": time.strftime("%Y-%m-%d")},
+            "parameters": {
+                "employees": params["n_employees"],
+                "months": params["n_months"],
+                "seed": params["seed"],
+                "start": start_month,
+                "end": end_month,
+                "jobs": args.jobs,
+                "date": time.strftime("%Y-%m-%d"),
+            },
             "machine": _machine(),
-            "data": {"csv_bytes": csv_bytes, "csv_mb": round(sum(csv_bytes.values()) / 1e6, 1),
-                     "rows": {t: bare[t]["rows"] for t in TABLES}},
+            "data": {
+                "csv_bytes": csv_bytes,
+                "csv_mb": round(sum(csv_bytes.values()) / 1e6, 1),
+                "rows": {t: bare[t]["rows"] for t in TABLES},
+            },
             "generate_seconds": generate_seconds,
             "data_dir": str(data_dir) if args.data is not None else None,
-            "bare_read": {"tables": {t: {"seconds": round(bare[t]["seconds"], 3), "rows": bare[t]["rows"]}
-                                     for t in TABLES},
-                          "total_seconds": round(bare_total, 3)},
-            "load_validate": {"seconds": round(load["seconds"], 3), "ratio_to_bare_read": round(ratio, 2),
-                              "peak_rss_mb": round(load["peak_rss_mb"], 1), "cache": "off"},
+            "bare_read": {
+                "tables": {
+                    t: {"seconds": round(bare[t]["seconds"], 3), "rows": bare[t]["rows"]}
+                    for t in TABLES
+                },
+                "total_seconds": round(bare_total, 3),
+            },
+            "load_validate": {
+                "seconds": round(load["seconds"], 3),
+                "ratio_to_bare_read": round(ratio, 2),
+                "peak_rss_mb": round(load["peak_rss_mb"], 1),
+                "cache": "off",
+            },
             "reports": reports,
             "budget": BUDGET,
             "budget_met": {**met, "all": all(met.values())},
         }
         args.out_json.parent.mkdir(parents=True, exist_ok=True)
-        args.out_json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.out_json.write_text(
+            json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(_table(result))
         print(f"wrote {args.out_json}")
         if args.keep:

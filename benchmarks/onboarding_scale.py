@@ -51,9 +51,14 @@ def generate(folder: Path, employees: int, months: int, seed: int) -> None:
     prog.waves.to_parquet(folder / "waves.parquet")
     prog.employees.to_parquet(folder / "employees.parquet")
     prog.activity.to_parquet(folder / "activity.parquet")
-    prog.posts.iloc[:0].to_parquet(folder / "posts.parquet")  # the activity-based panel does not read posts
-    meta = {"generate_seconds": seconds, "generate_peak_rss_mb": peak_rss_mb(),
-            "direct_effect_posts_overall": prog.truth["onboarding_effect"]["posts"]["overall"]}
+    prog.posts.iloc[:0].to_parquet(
+        folder / "posts.parquet"
+    )  # the activity-based panel does not read posts
+    meta = {
+        "generate_seconds": seconds,
+        "generate_peak_rss_mb": peak_rss_mb(),
+        "direct_effect_posts_overall": prog.truth["onboarding_effect"]["posts"]["overall"],
+    }
     (folder / "meta.json").write_text(json.dumps(meta))
 
 
@@ -79,16 +84,31 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--generate-only", str(folder), "--employees", str(args.employees),
-                        "--months", str(args.months), "--seed", str(args.seed)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--generate-only",
+                str(folder),
+                "--employees",
+                str(args.employees),
+                "--months",
+                str(args.months),
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
+        )
         gen_wall = time.perf_counter() - t0
         meta = json.loads((folder / "meta.json").read_text())
 
         t0 = time.perf_counter()
-        prog = Programme(waves=pd.read_parquet(folder / "waves.parquet"),
-                         employees=pd.read_parquet(folder / "employees.parquet"),
-                         posts=pd.read_parquet(folder / "posts.parquet"),
-                         activity=pd.read_parquet(folder / "activity.parquet"))
+        prog = Programme(
+            waves=pd.read_parquet(folder / "waves.parquet"),
+            employees=pd.read_parquet(folder / "employees.parquet"),
+            posts=pd.read_parquet(folder / "posts.parquet"),
+            activity=pd.read_parquet(folder / "activity.parquet"),
+        )
         t_load = time.perf_counter() - t0
         rss_load = peak_rss_mb()
 
@@ -116,29 +136,53 @@ def main(argv: list[str] | None = None) -> dict:
         "units_used": int(rep["units_used"]),
         "treated_units_used": int(rep["units_treated_used"]),
         "group_time_cells": len(effect.group_time),
-        "seconds": {"generate (child, not in budget)": round(gen_wall, 2), "load parquet": round(t_load, 2),
-                    "build_panel": round(t_build, 2), "onboarding_effect": round(t_estimate, 2),
-                    "build + estimate": round(t_build + t_estimate, 2)},
-        "peak_rss_mb": {"after imports": round(baseline, 1), "after load": round(rss_load, 1),
-                        "after build": round(rss_build, 1), "after estimate (process peak)": round(rss_estimate, 1),
-                        "generator child": round(meta["generate_peak_rss_mb"], 1)},
-        "estimate": {"att_posts": ov["estimate"], "se": ov["se"], "ci_low": ov["ci_low"], "ci_high": ov["ci_high"],
-                     "generator_direct_effect_posts_overall": meta["direct_effect_posts_overall"],
-                     "note": "the estimate is the total effect of enrolling (posts by profiles created at "
-                             "onboarding included); the generator's truth is the direct effect among months "
-                             "with a profile, a different estimand (docs/onboarding-effect.md)"},
-        "budget": {"seconds": 60, "peak_rss_mb": 4096,
-                   "met": bool(t_build + t_estimate < 60 and rss_estimate < 4096)},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "seconds": {
+            "generate (child, not in budget)": round(gen_wall, 2),
+            "load parquet": round(t_load, 2),
+            "build_panel": round(t_build, 2),
+            "onboarding_effect": round(t_estimate, 2),
+            "build + estimate": round(t_build + t_estimate, 2),
+        },
+        "peak_rss_mb": {
+            "after imports": round(baseline, 1),
+            "after load": round(rss_load, 1),
+            "after build": round(rss_build, 1),
+            "after estimate (process peak)": round(rss_estimate, 1),
+            "generator child": round(meta["generate_peak_rss_mb"], 1),
+        },
+        "estimate": {
+            "att_posts": ov["estimate"],
+            "se": ov["se"],
+            "ci_low": ov["ci_low"],
+            "ci_high": ov["ci_high"],
+            "generator_direct_effect_posts_overall": meta["direct_effect_posts_overall"],
+            "note": "the estimate is the total effect of enrolling (posts by profiles created at "
+            "onboarding included); the generator's truth is the direct effect among months "
+            "with a profile, a different estimand (docs/onboarding-effect.md)",
+        },
+        "budget": {
+            "seconds": 60,
+            "peak_rss_mb": 4096,
+            "met": bool(t_build + t_estimate < 60 and rss_estimate < 4096),
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
     }
     width = 34
-    print(f"{'panel':<{width}} {args.employees:,} employees x {args.months} months, {panel.count('rows'):,} rows")
+    print(
+        f"{'panel':<{width}} {args.employees:,} employees x {args.months} months, {panel.count('rows'):,} rows"
+    )
     for k, v in result["seconds"].items():
         print(f"{'time ' + k:<{width}} {v:>8.2f} s")
     for k, v in result["peak_rss_mb"].items():
         print(f"{'peak RSS ' + k:<{width}} {v:>8.0f} MiB")
-    print(f"{'ATT on posts (95% CI)':<{width}} {ov['estimate']:.4f} ({ov['ci_low']:.4f} to {ov['ci_high']:.4f}); "
-          f"generator's direct effect {meta['direct_effect_posts_overall']:.4f} (a different estimand)")
+    print(
+        f"{'ATT on posts (95% CI)':<{width}} {ov['estimate']:.4f} ({ov['ci_low']:.4f} to {ov['ci_high']:.4f}); "
+        f"generator's direct effect {meta['direct_effect_posts_overall']:.4f} (a different estimand)"
+    )
     print(f"{'within budget (<60 s, <4 GiB)':<{width}} {result['budget']['met']}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -42,8 +42,13 @@ def main() -> None:
     args = parser.parse_args()
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        _timed("generate_and_write", lambda: write_sample(tmp, seed=args.seed, n_employees=args.employees,
-                                                          n_months=args.months), seconds)
+        _timed(
+            "generate_and_write",
+            lambda: write_sample(
+                tmp, seed=args.seed, n_employees=args.employees, n_months=args.months
+            ),
+            seconds,
+        )
         size = sum(p.stat().st_size for p in Path(tmp).iterdir())
         programme = _timed("load_programme", lambda: load_programme(tmp), seconds)
         sizes = programme.employees["wave_id"].value_counts()
@@ -51,11 +56,21 @@ def main() -> None:
         _timed("wave_results", lambda: wave_results(programme, wave), seconds)
         _timed("compare_rates_cr1", lambda: compare_rates(programme.posts, vce="cr1"), seconds)
         _timed("compare_rates_cr3", lambda: compare_rates(programme.posts, vce="cr3"), seconds)
-    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
-    result = {"employees": args.employees, "months": args.months, "posts": int(len(programme.posts)),
-              "activity_rows": int(len(programme.activity)), "csv_bytes": size, "largest_wave": wave,
-              "volunteers_in_wave": int(sizes.iloc[0]), "seconds": seconds, "peak_rss_gib": round(peak_gib, 2)}
-    print(f"{result['posts']:,} posts, {result['activity_rows']:,} activity rows, {size / 1e6:.1f} MB of CSV")
+    peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    result = {
+        "employees": args.employees,
+        "months": args.months,
+        "posts": int(len(programme.posts)),
+        "activity_rows": int(len(programme.activity)),
+        "csv_bytes": size,
+        "largest_wave": wave,
+        "volunteers_in_wave": int(sizes.iloc[0]),
+        "seconds": seconds,
+        "peak_rss_gib": round(peak_gib, 2),
+    }
+    print(
+        f"{result['posts']:,} posts, {result['activity_rows']:,} activity rows, {size / 1e6:.1f} MB of CSV"
+    )
     for label, value in seconds.items():
         print(f"  {label:<20} {value:7.2f} s")
     print(f"  peak RSS             {peak_gib:7.2f} GiB")

@@ -22,6 +22,7 @@ def _private_snapshot_cache(tmp_path_factory: pytest.TempPathFactory):
     else:
         os.environ["ADVOCACY_EVAL_CACHE"] = previous
 
+
 WAVES_CSV = """wave_id,name,start_date,end_date
 W1,Wave 1,2024-01-01,2024-01-31
 W2,Wave 2,2024-03-01,2024-03-31
@@ -45,8 +46,9 @@ P6,employee,E3,2024-03-10 12:00:00,linkedin,non_corporate,tips,suggested,200,20,
 """
 
 
-def write_programme(folder: Path, waves: str = WAVES_CSV, employees: str = EMPLOYEES_CSV,
-                    posts: str = POSTS_CSV) -> Path:
+def write_programme(
+    folder: Path, waves: str = WAVES_CSV, employees: str = EMPLOYEES_CSV, posts: str = POSTS_CSV
+) -> Path:
     """Write the three canonical CSV files into ``folder`` and return it."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "waves.csv").write_text(waves, encoding="utf-8")
@@ -112,8 +114,15 @@ def published_reports(tmp_path_factory, sample_dir, sample_programme):
     out = tmp_path_factory.mktemp("published")
     reports = {}
     for lang in ("en", "fr"):
-        done, failed = run_all_waves(sample_dir, list(sample_programme.wave_ids), out / lang, lang=lang,
-                                     pdf=find_chromium() is not None, jobs=2, programme=True)
+        done, failed = run_all_waves(
+            sample_dir,
+            list(sample_programme.wave_ids),
+            out / lang,
+            lang=lang,
+            pdf=find_chromium() is not None,
+            jobs=2,
+            programme=True,
+        )
         assert not failed, failed
         reports.update({(lang, key): result for key, result in done.items()})
     return reports

@@ -42,49 +42,137 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 PAGE_SHEETS = {"en": ("Metrics", "All posts"), "fr": ("Indicateurs", "Tous les posts")}
 PAGE_DISCLAIMER = {
     "en": "All posts and their metrics for the selected period. Metrics are updated daily; data may be delayed "
-          "up to 48 hours.",
+    "up to 48 hours.",
     "fr": "Tous les posts et leurs statistiques pour la période sélectionnée. Les statistiques sont mises à jour "
-          "quotidiennement.",
+    "quotidiennement.",
 }
 ALL_POSTS_HEADER = {
-    "en": ["Post title", "Post link", "Post type", "Campaign name", "Posted by", "Created date",
-           "Campaign start date", "Campaign end date", "Audience", "Impressions", "Views", "Offsite Views", "Clicks",
-           "Click through rate (CTR)", "Likes", "Comments", "Reposts", "Follows", "Engagement rate", "Content Type"],
-    "fr": ["Titre du post", "Lien du post", "Type de post", "Nom de la campagne", "Publié par", "Date de création",
-           "Date de début de la campagne", "Date de fin de la campagne", "Audience", "Impressions", "Vues",
-           "Vues hors site", "Clics", "Taux de clics (CTR)", "J’aime", "Commentaires", "Republications",
-           "Abonnements", "Taux d’engagement", "Type de contenu"],
+    "en": [
+        "Post title",
+        "Post link",
+        "Post type",
+        "Campaign name",
+        "Posted by",
+        "Created date",
+        "Campaign start date",
+        "Campaign end date",
+        "Audience",
+        "Impressions",
+        "Views",
+        "Offsite Views",
+        "Clicks",
+        "Click through rate (CTR)",
+        "Likes",
+        "Comments",
+        "Reposts",
+        "Follows",
+        "Engagement rate",
+        "Content Type",
+    ],
+    "fr": [
+        "Titre du post",
+        "Lien du post",
+        "Type de post",
+        "Nom de la campagne",
+        "Publié par",
+        "Date de création",
+        "Date de début de la campagne",
+        "Date de fin de la campagne",
+        "Audience",
+        "Impressions",
+        "Vues",
+        "Vues hors site",
+        "Clics",
+        "Taux de clics (CTR)",
+        "J’aime",
+        "Commentaires",
+        "Republications",
+        "Abonnements",
+        "Taux d’engagement",
+        "Type de contenu",
+    ],
 }
 METRICS_HEADER = {
-    "en": ["Date", "Impressions (organic)", "Impressions (sponsored)", "Impressions (total)",
-           "Unique impressions (organic)", "Clicks (organic)", "Clicks (sponsored)", "Clicks (total)",
-           "Reactions (organic)", "Reactions (sponsored)", "Reactions (total)", "Comments (organic)",
-           "Comments (sponsored)", "Comments (total)", "Reposts (organic)", "Reposts (sponsored)", "Reposts (total)",
-           "Engagement rate (organic)", "Engagement rate (sponsored)", "Engagement rate (total)"],
-    "fr": ["Date", "Impressions (naturelles)", "Impressions (sponsorisées)", "Impressions (total)",
-           "Impressions uniques (naturelles)", "Clics (naturels)", "Clics (sponsorisés)", "Clics (total)",
-           "Réactions (naturelles)", "Réactions (sponsorisées)", "Réactions (total)", "Commentaires (naturels)",
-           "Commentaires (sponsorisés)", "Commentaires (total)", "Republications (naturelles)",
-           "Republications (sponsorisées)", "Republications (total)", "Taux d’engagement (naturel)",
-           "Taux d’engagement (sponsorisé)", "Taux d’engagement (total)"],
+    "en": [
+        "Date",
+        "Impressions (organic)",
+        "Impressions (sponsored)",
+        "Impressions (total)",
+        "Unique impressions (organic)",
+        "Clicks (organic)",
+        "Clicks (sponsored)",
+        "Clicks (total)",
+        "Reactions (organic)",
+        "Reactions (sponsored)",
+        "Reactions (total)",
+        "Comments (organic)",
+        "Comments (sponsored)",
+        "Comments (total)",
+        "Reposts (organic)",
+        "Reposts (sponsored)",
+        "Reposts (total)",
+        "Engagement rate (organic)",
+        "Engagement rate (sponsored)",
+        "Engagement rate (total)",
+    ],
+    "fr": [
+        "Date",
+        "Impressions (naturelles)",
+        "Impressions (sponsorisées)",
+        "Impressions (total)",
+        "Impressions uniques (naturelles)",
+        "Clics (naturels)",
+        "Clics (sponsorisés)",
+        "Clics (total)",
+        "Réactions (naturelles)",
+        "Réactions (sponsorisées)",
+        "Réactions (total)",
+        "Commentaires (naturels)",
+        "Commentaires (sponsorisés)",
+        "Commentaires (total)",
+        "Republications (naturelles)",
+        "Republications (sponsorisées)",
+        "Republications (total)",
+        "Taux d’engagement (naturel)",
+        "Taux d’engagement (sponsorisé)",
+        "Taux d’engagement (total)",
+    ],
 }
 FOLLOWER_SHEETS = {
     "en": ("New followers", ("Location", "Job function", "Seniority", "Industry", "Company size")),
-    "fr": ("Nouveaux abonnés", ("Lieu", "Fonction", "Niveau hiérarchique", "Secteur", "Taille de l’entreprise")),
+    "fr": (
+        "Nouveaux abonnés",
+        ("Lieu", "Fonction", "Niveau hiérarchique", "Secteur", "Taille de l’entreprise"),
+    ),
 }
 NEW_FOLLOWERS_HEADER = {
-    "en": ["Date", "Sponsored followers", "Organic followers", "Auto-invited followers", "Total followers"],
-    "fr": ["Date", "Abonnés sponsorisés", "Abonnés naturels", "Abonnés invités automatiquement",
-           "Nombre total d’abonnés"],
+    "en": [
+        "Date",
+        "Sponsored followers",
+        "Organic followers",
+        "Auto-invited followers",
+        "Total followers",
+    ],
+    "fr": [
+        "Date",
+        "Abonnés sponsorisés",
+        "Abonnés naturels",
+        "Abonnés invités automatiquement",
+        "Nombre total d’abonnés",
+    ],
 }
 DEMOGRAPHIC_TOTAL = {"en": "Total followers", "fr": "Nombre total d’abonnés"}
 DEMOGRAPHIC_CATEGORIES = {
-    "Location": ["Paris", "Lyon", "Lille", "Bordeaux"], "Job function": ["Engineering", "Sales", "Finance"],
-    "Seniority": ["Entry", "Senior", "Manager", "Director"], "Industry": ["Banking", "IT Services"],
+    "Location": ["Paris", "Lyon", "Lille", "Bordeaux"],
+    "Job function": ["Engineering", "Sales", "Finance"],
+    "Seniority": ["Entry", "Senior", "Manager", "Director"],
+    "Industry": ["Banking", "IT Services"],
     "Company size": ["1-10", "11-50", "51-200", "201-500", "10001+"],
 }
-MEMBER_SHEETS = {"en": ["DISCOVERY", "ENGAGEMENT", "TOP POSTS", "FOLLOWERS", "DEMOGRAPHICS"],
-                 "fr": ["DÉCOUVERTE", "ENGAGEMENT", "MEILLEURS POSTS", "ABONNÉS", "DONNÉES DÉMOGRAPHIQUES"]}
+MEMBER_SHEETS = {
+    "en": ["DISCOVERY", "ENGAGEMENT", "TOP POSTS", "FOLLOWERS", "DEMOGRAPHICS"],
+    "fr": ["DÉCOUVERTE", "ENGAGEMENT", "MEILLEURS POSTS", "ABONNÉS", "DONNÉES DÉMOGRAPHIQUES"],
+}
 FIXED_TIME = dt.datetime(2024, 7, 1, 12, 0, 0)
 
 
@@ -151,7 +239,9 @@ def write_workbook(path: Path, sheets: list[tuple[str, list[list[object]]]]) -> 
     book.save(buffer)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
-        for item in src.infolist():  # fixed timestamps: the same content gives the same bytes (same SHA-256)
+        for item in (
+            src.infolist()
+        ):  # fixed timestamps: the same content gives the same bytes (same SHA-256)
             info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(info, src.read(item.filename))
@@ -190,8 +280,18 @@ class PagePost:
     def later(self, factor: float) -> PagePost:
         """The same post seen in a later export: every count grown by ``factor``."""
         grow = lambda v: int(round(v * factor))  # noqa: E731
-        return PagePost(self.n, self.day, self.title, grow(self.impressions), grow(self.clicks), grow(self.likes),
-                        grow(self.comments), grow(self.reposts), grow(self.follows), self.campaign)
+        return PagePost(
+            self.n,
+            self.day,
+            self.title,
+            grow(self.impressions),
+            grow(self.clicks),
+            grow(self.likes),
+            grow(self.comments),
+            grow(self.reposts),
+            grow(self.follows),
+            self.campaign,
+        )
 
 
 def page_content_rows(posts: list[PagePost], lang: str) -> list[list[object]]:
@@ -200,11 +300,30 @@ def page_content_rows(posts: list[PagePost], lang: str) -> list[list[object]]:
     for p in posts:
         ctr = p.clicks / p.impressions
         er = (p.likes + p.comments + p.reposts + p.clicks + p.follows) / p.impressions
-        rows.append([p.title, p.link, "Organic" if lang == "en" else "Naturel", p.campaign, "Camille Admin",
-                     en_date(p.day) if lang == "en" else fr_date(p.day), "", "",
-                     "All followers" if lang == "en" else "Tous les abonnés", p.impressions, 0, 0, p.clicks,
-                     round(ctr, 6), p.likes, p.comments, p.reposts, p.follows, round(er, 6),
-                     "Image" if p.n % 2 else "Text"])
+        rows.append(
+            [
+                p.title,
+                p.link,
+                "Organic" if lang == "en" else "Naturel",
+                p.campaign,
+                "Camille Admin",
+                en_date(p.day) if lang == "en" else fr_date(p.day),
+                "",
+                "",
+                "All followers" if lang == "en" else "Tous les abonnés",
+                p.impressions,
+                0,
+                0,
+                p.clicks,
+                round(ctr, 6),
+                p.likes,
+                p.comments,
+                p.reposts,
+                p.follows,
+                round(er, 6),
+                "Image" if p.n % 2 else "Text",
+            ]
+        )
     return rows
 
 
@@ -216,19 +335,55 @@ def page_metrics_rows(start: dt.date, end: dt.date, lang: str) -> list[list[obje
         unique = int(organic * 0.64)
         clicks, reactions, comments, reposts = 4 + i % 5, 3 + i % 6, i % 3, i % 2
         er = (clicks + reactions + comments + reposts) / organic
-        rows.append([en_date(d) if lang == "en" else fr_date(d), organic, 0, organic, unique, clicks, 0, clicks,
-                     reactions, 0, reactions, comments, 0, comments, reposts, 0, reposts, round(er, 6), 0,
-                     round(er, 6)])
+        rows.append(
+            [
+                en_date(d) if lang == "en" else fr_date(d),
+                organic,
+                0,
+                organic,
+                unique,
+                clicks,
+                0,
+                clicks,
+                reactions,
+                0,
+                reactions,
+                comments,
+                0,
+                comments,
+                reposts,
+                0,
+                reposts,
+                round(er, 6),
+                0,
+                round(er, 6),
+            ]
+        )
     return rows
 
 
-def write_page_content(path: Path, posts: list[PagePost], start: dt.date, end: dt.date, lang: str = "en") -> Path:
+def write_page_content(
+    path: Path, posts: list[PagePost], start: dt.date, end: dt.date, lang: str = "en"
+) -> Path:
     """A Page content export (.xls or .xlsx by suffix) covering ``start``..``end``."""
     metrics, all_posts = PAGE_SHEETS[lang]
-    return write_workbook(path, [
-        (metrics, [[PAGE_DISCLAIMER[lang]], METRICS_HEADER[lang], *page_metrics_rows(start, end, lang)]),
-        (all_posts, [[PAGE_DISCLAIMER[lang]], ALL_POSTS_HEADER[lang], *page_content_rows(posts, lang)]),
-    ])
+    return write_workbook(
+        path,
+        [
+            (
+                metrics,
+                [
+                    [PAGE_DISCLAIMER[lang]],
+                    METRICS_HEADER[lang],
+                    *page_metrics_rows(start, end, lang),
+                ],
+            ),
+            (
+                all_posts,
+                [[PAGE_DISCLAIMER[lang]], ALL_POSTS_HEADER[lang], *page_content_rows(posts, lang)],
+            ),
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- page followers export
@@ -236,11 +391,20 @@ def write_page_content(path: Path, posts: list[PagePost], start: dt.date, end: d
 
 def new_followers_by_day(start: dt.date, end: dt.date) -> list[tuple[dt.date, int, int, int]]:
     """(day, sponsored, organic, auto-invited) new followers of each day (deterministic)."""
-    return [(d, i % 7 == 3, 4 + (i * 5) % 9, i % 4 == 1) for i, d in enumerate(days_between(start, end))]
+    return [
+        (d, i % 7 == 3, 4 + (i * 5) % 9, i % 4 == 1) for i, d in enumerate(days_between(start, end))
+    ]
 
 
-def write_page_followers(path: Path, start: dt.date, end: dt.date, total_today: int, lang: str = "en",
-                         disclaimer: bool = False, left_out: int = 0) -> Path:
+def write_page_followers(
+    path: Path,
+    start: dt.date,
+    end: dt.date,
+    total_today: int,
+    lang: str = "en",
+    disclaimer: bool = False,
+    left_out: int = 0,
+) -> Path:
     """A Page followers export: daily new followers ``start``..``end`` and demographic sheets summing to the total.
 
     ``left_out`` followers are missing from every demographic sheet but "Company size" (a category LinkedIn
@@ -248,14 +412,19 @@ def write_page_followers(path: Path, start: dt.date, end: dt.date, total_today: 
     """
     new_sheet, demographic = FOLLOWER_SHEETS[lang]
     date = en_date if lang == "en" else fr_date
-    daily = [[date(d), int(s), o, int(a), int(s) + o + int(a)] for d, s, o, a in new_followers_by_day(start, end)]
+    daily = [
+        [date(d), int(s), o, int(a), int(s) + o + int(a)]
+        for d, s, o, a in new_followers_by_day(start, end)
+    ]
     head = [["Followers data for the selected period"]] if disclaimer else []
     sheets = [(new_sheet, [*head, NEW_FOLLOWERS_HEADER[lang], *daily])]
     for (en_name, categories), name in zip(DEMOGRAPHIC_CATEGORIES.items(), demographic):
         total = total_today if en_name == "Company size" else total_today - left_out
         shares = [total // len(categories)] * len(categories)
         shares[0] += total - sum(shares)
-        sheets.append((name, [[name, DEMOGRAPHIC_TOTAL[lang]], *[[c, v] for c, v in zip(categories, shares)]]))
+        sheets.append(
+            (name, [[name, DEMOGRAPHIC_TOTAL[lang]], *[[c, v] for c, v in zip(categories, shares)]])
+        )
     return write_workbook(path, sheets)
 
 
@@ -283,7 +452,9 @@ class MemberPost:
         return f"urn:li:activity:{self.activity}"
 
 
-def member_daily(start: dt.date, end: dt.date, base: int = 60) -> list[tuple[dt.date, int, int, int]]:
+def member_daily(
+    start: dt.date, end: dt.date, base: int = 60
+) -> list[tuple[dt.date, int, int, int]]:
     """(day, impressions, engagements, new followers): a deterministic function of the day only.
 
     Two exports of the same member covering the same day agree on it, as LinkedIn's do.
@@ -295,50 +466,106 @@ def member_daily(start: dt.date, end: dt.date, base: int = 60) -> list[tuple[dt.
     return out
 
 
-def write_member_export(path: Path, start: dt.date, end: dt.date, posts: list[MemberPost], lang: str = "en",
-                        reached: int | None = None, total_followers: int = 900, followers_date: dt.date | None = None,
-                        base: int = 60, text_numbers: bool = False) -> Path:
+def write_member_export(
+    path: Path,
+    start: dt.date,
+    end: dt.date,
+    posts: list[MemberPost],
+    lang: str = "en",
+    reached: int | None = None,
+    total_followers: int = 900,
+    followers_date: dt.date | None = None,
+    base: int = 60,
+    text_numbers: bool = False,
+) -> Path:
     """A creator analytics export of one member for ``start``..``end`` (.xlsx).
 
     ``reached`` defaults to 60% of the period's impressions; the total followers are dated
     ``followers_date`` (default ``end``).
     """
     date = (lambda d: en_date(d, pad=False)) if lang == "en" else fr_date
-    num = (lambda v: fr_int(v, NNBSP)) if text_numbers and lang == "fr" else (
-        (lambda v: f"{v:,}") if text_numbers else (lambda v: v))
+    num = (
+        (lambda v: fr_int(v, NNBSP))
+        if text_numbers and lang == "fr"
+        else ((lambda v: f"{v:,}") if text_numbers else (lambda v: v))
+    )
     daily = member_daily(start, end, base)
     total_imp = sum(i for _, i, _, _ in daily)
     reached = int(total_imp * 0.6) if reached is None else reached
     fr = lang == "fr"
     names = MEMBER_SHEETS[lang]
-    discovery = [["Performances globales" if fr else "Overall Performance", f"{date(start)} - {date(end)}"],
-                 ["Impressions", num(total_imp)], ["Membres touchés" if fr else "Members reached", num(reached)]]
-    engagement = [["Date", "Impressions", "Interactions" if fr else "Engagements"],
-                  *[[date(d), num(i), num(e)] for d, i, e, _ in daily]]
-    url_h, date_h = ("URL du post", "Date de publication du post") if fr else ("Post URL", "Post publish date")
+    discovery = [
+        ["Performances globales" if fr else "Overall Performance", f"{date(start)} - {date(end)}"],
+        ["Impressions", num(total_imp)],
+        ["Membres touchés" if fr else "Members reached", num(reached)],
+    ]
+    engagement = [
+        ["Date", "Impressions", "Interactions" if fr else "Engagements"],
+        *[[date(d), num(i), num(e)] for d, i, e, _ in daily],
+    ]
+    url_h, date_h = (
+        ("URL du post", "Date de publication du post") if fr else ("Post URL", "Post publish date")
+    )
     by_eng = sorted(posts, key=lambda p: -p.engagements)[:50]
     by_imp = sorted(posts, key=lambda p: -p.impressions)[:50]
-    top = [["Maximum de 50 posts disponibles dans cette liste" if fr
-            else "Maximum of 50 posts available to include in this list"], [],
-           [url_h, date_h, "Interactions" if fr else "Engagements", None, url_h, date_h, "Impressions"]]
+    top = [
+        [
+            "Maximum de 50 posts disponibles dans cette liste"
+            if fr
+            else "Maximum of 50 posts available to include in this list"
+        ],
+        [],
+        [
+            url_h,
+            date_h,
+            "Interactions" if fr else "Engagements",
+            None,
+            url_h,
+            date_h,
+            "Impressions",
+        ],
+    ]
     for a, b in zip(by_eng, by_imp):
-        top.append([f"https://www.linkedin.com/feed/update/{a.urn}", date(a.published), num(a.engagements), None,
-                    f"https://www.linkedin.com/feed/update/{b.urn}", date(b.published), num(b.impressions)])
+        top.append(
+            [
+                f"https://www.linkedin.com/feed/update/{a.urn}",
+                date(a.published),
+                num(a.engagements),
+                None,
+                f"https://www.linkedin.com/feed/update/{b.urn}",
+                date(b.published),
+                num(b.impressions),
+            ]
+        )
     on = followers_date or end
     label = f"Nombre total d’abonnés le {date(on)} :" if fr else f"Total followers on {date(on)}:"
-    followers = [[label, num(total_followers)], [], ["Date", "Nouveaux abonnés" if fr else "New followers"],
-                 *[[date(d), num(n)] for d, _, _, n in daily]]
-    demographics = [["Principales données démographiques" if fr else "Top Demographics",
-                     "Valeur" if fr else "Value", "Pourcentage" if fr else "Percentage"],
-                    ["Lieux" if fr else "Locations", "Lyon", 0.21]]
-    return write_workbook(path, list(zip(names, [discovery, engagement, top, followers, demographics])))
+    followers = [
+        [label, num(total_followers)],
+        [],
+        ["Date", "Nouveaux abonnés" if fr else "New followers"],
+        *[[date(d), num(n)] for d, _, _, n in daily],
+    ]
+    demographics = [
+        [
+            "Principales données démographiques" if fr else "Top Demographics",
+            "Valeur" if fr else "Value",
+            "Pourcentage" if fr else "Percentage",
+        ],
+        ["Lieux" if fr else "Locations", "Lyon", 0.21],
+    ]
+    return write_workbook(
+        path, list(zip(names, [discovery, engagement, top, followers, demographics]))
+    )
 
 
 def member_truth(start: dt.date, end: dt.date, base: int = 60) -> dict[str, int]:
     """Impressions, engagements and new followers of a member over ``start``..``end`` (what must be imported)."""
     daily = member_daily(start, end, base)
-    return {"impressions": sum(i for _, i, _, _ in daily), "engagements": sum(e for _, _, e, _ in daily),
-            "new_followers": sum(n for _, _, _, n in daily)}
+    return {
+        "impressions": sum(i for _, i, _, _ in daily),
+        "engagements": sum(e for _, _, e, _ in daily),
+        "new_followers": sum(n for _, _, _, n in daily),
+    }
 
 
 # --------------------------------------------------------------------------- roster and platform
@@ -356,8 +583,10 @@ class Person:
     profile_created: dt.date | None = None
 
 
-WAVES = {"W1": ("Vague 1", dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
-         "W2": ("Vague 2", dt.date(2024, 4, 1), dt.date(2024, 4, 30))}
+WAVES = {
+    "W1": ("Vague 1", dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+    "W2": ("Vague 2", dt.date(2024, 4, 1), dt.date(2024, 4, 30)),
+}
 
 
 def people(n_w1: int = 8, n_w2: int = 7, n_controls: int = 9) -> list[Person]:
@@ -368,16 +597,39 @@ def people(n_w1: int = 8, n_w2: int = 7, n_controls: int = 9) -> list[Person]:
         wave = "W1" if i < n_w1 else "W2" if i < n_w1 + n_w2 else ""
         enrolled = (WAVES[wave][1] + dt.timedelta(days=i % 20)) if wave else None
         created = dt.date(2016, 1, 1) + dt.timedelta(days=61 * i) if i % 4 else None
-        if i % 4 == 0 and enrolled is not None:  # a quarter of the volunteers create a profile after enrolling
+        if (
+            i % 4 == 0 and enrolled is not None
+        ):  # a quarter of the volunteers create a profile after enrolling
             created = enrolled + dt.timedelta(days=20)
         elif i % 8 == 4:  # and a few colleagues do without the programme
             created = dt.date(2024, 3, 10)
-        out.append(Person(f"person{i:02d}@acme.example", departments[i % 3], regions[i % 2], wave, enrolled, created))
+        out.append(
+            Person(
+                f"person{i:02d}@acme.example",
+                departments[i % 3],
+                regions[i % 2],
+                wave,
+                enrolled,
+                created,
+            )
+        )
     return out
 
 
-ROSTER_HEADER = ["Matricule", "Nom", "Prénom", "E-mail", "Département", "Région", "Vague", "Nom de la vague",
-                 "Début de vague", "Fin de vague", "Date d’inscription", "Profil créé le"]
+ROSTER_HEADER = [
+    "Matricule",
+    "Nom",
+    "Prénom",
+    "E-mail",
+    "Département",
+    "Région",
+    "Vague",
+    "Nom de la vague",
+    "Début de vague",
+    "Fin de vague",
+    "Date d’inscription",
+    "Profil créé le",
+]
 
 
 def write_roster(path: Path, staff: list[Person]) -> Path:
@@ -385,17 +637,40 @@ def write_roster(path: Path, staff: list[Person]) -> Path:
     lines = [";".join(ROSTER_HEADER)]
     for i, p in enumerate(staff):
         name, start, end = WAVES[p.wave] if p.wave else ("", None, None)
-        cells = [f"M{i:04d}", f"Nom{i}", f"Prénom{i}", p.email, p.department, p.region, p.wave, name,
-                 fr_date(start) if start else "", fr_date(end) if end else "",
-                 fr_date(p.enrolled) if p.enrolled else "", fr_date(p.profile_created) if p.profile_created else ""]
+        cells = [
+            f"M{i:04d}",
+            f"Nom{i}",
+            f"Prénom{i}",
+            p.email,
+            p.department,
+            p.region,
+            p.wave,
+            name,
+            fr_date(start) if start else "",
+            fr_date(end) if end else "",
+            fr_date(p.enrolled) if p.enrolled else "",
+            fr_date(p.profile_created) if p.profile_created else "",
+        ]
         lines.append(";".join(cells))
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
     return path
 
 
-PLATFORM_HEADER = ["Lien du post", "E-mail de l'auteur", "Nom de l'auteur", "Date de publication", "Catégorie",
-                   "Texte du post", "Audience", "Impressions", "Vues uniques", "Réactions", "Commentaires",
-                   "Partages", "Clics"]
+PLATFORM_HEADER = [
+    "Lien du post",
+    "E-mail de l'auteur",
+    "Nom de l'auteur",
+    "Date de publication",
+    "Catégorie",
+    "Texte du post",
+    "Audience",
+    "Impressions",
+    "Vues uniques",
+    "Réactions",
+    "Commentaires",
+    "Partages",
+    "Clics",
+]
 PLATFORM_MAPPING = """[format]
 lang = "fr"
 timezone = "Europe/Paris"
@@ -452,9 +727,25 @@ def write_platform(path: Path, posts: list[PlatformPost]) -> Path:
     lines = [";".join(PLATFORM_HEADER)]
     for p in posts:
         link = f"https://www.linkedin.com/posts/acme-employee_post-activity-74000000000000{p.n:05d}-x{p.n:02d}"
-        lines.append(";".join([link, p.email, p.email.split("@")[0], p.when.strftime("%d/%m/%Y %H:%M"), p.category,
-                               p.text, fr_int(p.audience), fr_int(p.impressions), fr_int(p.unique),
-                               fr_int(p.reactions), fr_int(p.comments), fr_int(p.reposts), fr_int(p.clicks)]))
+        lines.append(
+            ";".join(
+                [
+                    link,
+                    p.email,
+                    p.email.split("@")[0],
+                    p.when.strftime("%d/%m/%Y %H:%M"),
+                    p.category,
+                    p.text,
+                    fr_int(p.audience),
+                    fr_int(p.impressions),
+                    fr_int(p.unique),
+                    fr_int(p.reactions),
+                    fr_int(p.comments),
+                    fr_int(p.reposts),
+                    fr_int(p.clicks),
+                ]
+            )
+        )
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     return path
 
@@ -512,19 +803,68 @@ class ProgrammeExports:
 def page_posts() -> tuple[list[PagePost], list[PagePost]]:
     """The posts of the January-March and February-April page exports (overlapping on February-March)."""
     jan_mar = [
-        PagePost(1, dt.date(2024, 1, 9), "Nos résultats annuels sont en ligne https://www.acme.example/results",
-                 1520, 30, 25, 3, 2, 1),
-        PagePost(2, dt.date(2024, 1, 23), "Market update: rates and what they mean #industry", 980, 12, 14, 1, 0),
-        PagePost(3, dt.date(2024, 2, 6), "Nous recrutons ! https://careers.acme.example/jobs/42 #AcmeRecrute", 2210,
-                 41, 38, 6, 4, 2),
+        PagePost(
+            1,
+            dt.date(2024, 1, 9),
+            "Nos résultats annuels sont en ligne https://www.acme.example/results",
+            1520,
+            30,
+            25,
+            3,
+            2,
+            1,
+        ),
+        PagePost(
+            2,
+            dt.date(2024, 1, 23),
+            "Market update: rates and what they mean #industry",
+            980,
+            12,
+            14,
+            1,
+            0,
+        ),
+        PagePost(
+            3,
+            dt.date(2024, 2, 6),
+            "Nous recrutons ! https://careers.acme.example/jobs/42 #AcmeRecrute",
+            2210,
+            41,
+            38,
+            6,
+            4,
+            2,
+        ),
         PagePost(4, dt.date(2024, 2, 20), "Happy Friday from the team", 640, 6, 9, 0, 1),
-        PagePost(5, dt.date(2024, 3, 5), "Inside our employer brand campaign", 1830, 25, 22, 2, 3, 1,
-                 campaign="Marque employeur 2024"),
-        PagePost(6, dt.date(2024, 3, 19), "Veille : le marché de l'énergie #veille", 3410, 52, 61, 7, 4, 3),
+        PagePost(
+            5,
+            dt.date(2024, 3, 5),
+            "Inside our employer brand campaign",
+            1830,
+            25,
+            22,
+            2,
+            3,
+            1,
+            campaign="Marque employeur 2024",
+        ),
+        PagePost(
+            6,
+            dt.date(2024, 3, 19),
+            "Veille : le marché de l'énergie #veille",
+            3410,
+            52,
+            61,
+            7,
+            4,
+            3,
+        ),
     ]
     feb_apr = [p.later(1.2) for p in jan_mar if p.day >= dt.date(2024, 2, 1)] + [
         PagePost(7, dt.date(2024, 4, 2), "A day at the plant", 760, 8, 7, 0, 0),
-        PagePost(8, dt.date(2024, 4, 16), "We are #hiring engineers in Lyon", 2950, 33, 41, 4, 3, 2),
+        PagePost(
+            8, dt.date(2024, 4, 16), "We are #hiring engineers in Lyon", 2950, 33, 41, 4, 3, 2
+        ),
     ]
     return jan_mar, feb_apr
 
@@ -532,9 +872,13 @@ def page_posts() -> tuple[list[PagePost], list[PagePost]]:
 def platform_posts(staff: list[Person]) -> list[PlatformPost]:
     """Two or three posts a month by each volunteer from enrolment on, some left without a category."""
     posts, n = [], 0
-    texts = [("Entreprise", "Fier de nos résultats !"), ("Expertise", "Trois conseils de financement"),
-             ("", "Nous recrutons : https://careers.acme.example/jobs/7"), ("", "Un dimanche au vert"),
-             ("", "Market watch #industry")]
+    texts = [
+        ("Entreprise", "Fier de nos résultats !"),
+        ("Expertise", "Trois conseils de financement"),
+        ("", "Nous recrutons : https://careers.acme.example/jobs/7"),
+        ("", "Un dimanche au vert"),
+        ("", "Market watch #industry"),
+    ]
     for i, p in enumerate(staff):
         if not p.wave:
             continue
@@ -548,9 +892,22 @@ def platform_posts(staff: list[Person]) -> list[PlatformPost]:
                 category, text = texts[n % len(texts)]
                 audience = 400 + 53 * i
                 impressions = 300 + (n * 37) % 900
-                posts.append(PlatformPost(n, p.email, dt.datetime(day.year, day.month, day.day, 9, 30), category,
-                                          text, audience, impressions, int(impressions * 0.7), 5 + n % 11,
-                                          n % 3, n % 2, 2 + n % 5))
+                posts.append(
+                    PlatformPost(
+                        n,
+                        p.email,
+                        dt.datetime(day.year, day.month, day.day, 9, 30),
+                        category,
+                        text,
+                        audience,
+                        impressions,
+                        int(impressions * 0.7),
+                        5 + n % 11,
+                        n % 3,
+                        n % 2,
+                        2 + n % 5,
+                    )
+                )
             month = (month + dt.timedelta(days=32)).replace(day=1)
     return posts
 
@@ -572,49 +929,119 @@ def programme_exports(folder: Path) -> ProgrammeExports:
     staff = people()
     roster = write_roster(folder / "effectifs_2024-06-30.csv", staff)
     jan_mar, feb_apr = page_posts()
-    page1 = write_page_content(folder / f"acme_content_{ms_timestamp(dt.date(2024, 4, 2))}.xls", jan_mar,
-                               dt.date(2024, 1, 1), dt.date(2024, 3, 31))
-    page2 = write_page_content(folder / f"acme_content_{ms_timestamp(dt.date(2024, 5, 2))}.xlsx", feb_apr,
-                               dt.date(2024, 2, 1), dt.date(2024, 4, 30))
-    page2_fr = write_page_content(folder / f"acme_contenu_{ms_timestamp(dt.date(2024, 5, 2))}.xlsx", feb_apr,
-                                  dt.date(2024, 2, 1), dt.date(2024, 4, 30), lang="fr")
+    page1 = write_page_content(
+        folder / f"acme_content_{ms_timestamp(dt.date(2024, 4, 2))}.xls",
+        jan_mar,
+        dt.date(2024, 1, 1),
+        dt.date(2024, 3, 31),
+    )
+    page2 = write_page_content(
+        folder / f"acme_content_{ms_timestamp(dt.date(2024, 5, 2))}.xlsx",
+        feb_apr,
+        dt.date(2024, 2, 1),
+        dt.date(2024, 4, 30),
+    )
+    page2_fr = write_page_content(
+        folder / f"acme_contenu_{ms_timestamp(dt.date(2024, 5, 2))}.xlsx",
+        feb_apr,
+        dt.date(2024, 2, 1),
+        dt.date(2024, 4, 30),
+        lang="fr",
+    )
     window = (dt.date(2023, 12, 1), dt.date(2024, 6, 29))
     total = 25_000
-    followers = write_page_followers(folder / f"acme_followers_{ms_timestamp(dt.date(2024, 6, 30))}.xls", *window,
-                                     total_today=total, left_out=180)
+    followers = write_page_followers(
+        folder / f"acme_followers_{ms_timestamp(dt.date(2024, 6, 30))}.xls",
+        *window,
+        total_today=total,
+        left_out=180,
+    )
     posts = platform_posts(staff)
     platform = write_platform(folder / "plateforme_export_2024-06-30.csv", posts)
     mapping = folder / "plateforme.toml"
     mapping.write_text(PLATFORM_MAPPING, encoding="utf-8")
     rules = folder / "classification.toml"
     rules.write_text(RULES, encoding="utf-8")
-    member_posts = [MemberPost("7420000000000000001", dt.date(2024, 2, 12), 40, 1900),
-                    MemberPost("7420000000000000002", dt.date(2024, 3, 14), 22, 1210),
-                    MemberPost("7420000000000000003", dt.date(2024, 4, 20), 35, 1500)]
-    periods = {"v0_fr": (dt.date(2024, 1, 1), dt.date(2024, 3, 30)), "v0_en": (dt.date(2024, 3, 1), dt.date(2024, 5, 29)),
-               "v1": (dt.date(2024, 1, 1), dt.date(2024, 6, 29)), "v2": (dt.date(2024, 1, 1), dt.date(2024, 6, 29)),
-               "w2": (dt.date(2024, 1, 1), dt.date(2024, 6, 29))}
+    member_posts = [
+        MemberPost("7420000000000000001", dt.date(2024, 2, 12), 40, 1900),
+        MemberPost("7420000000000000002", dt.date(2024, 3, 14), 22, 1210),
+        MemberPost("7420000000000000003", dt.date(2024, 4, 20), 35, 1500),
+    ]
+    periods = {
+        "v0_fr": (dt.date(2024, 1, 1), dt.date(2024, 3, 30)),
+        "v0_en": (dt.date(2024, 3, 1), dt.date(2024, 5, 29)),
+        "v1": (dt.date(2024, 1, 1), dt.date(2024, 6, 29)),
+        "v2": (dt.date(2024, 1, 1), dt.date(2024, 6, 29)),
+        "w2": (dt.date(2024, 1, 1), dt.date(2024, 6, 29)),
+    }
     members = {
-        "v0_fr": write_member_export(folder / "Contenu_2024-01-01_2024-03-30_Personne00.xlsx", *periods["v0_fr"],
-                                     [p for p in member_posts if p.published <= periods["v0_fr"][1]], lang="fr",
-                                     total_followers=812, text_numbers=True),
-        "v0_en": write_member_export(folder / "Content_2024-03-01_2024-05-29_Person00.xlsx", *periods["v0_en"],
-                                     [p for p in member_posts if p.published >= dt.date(2024, 3, 1)],
-                                     total_followers=812 + sum(n for d, *_, n in member_daily(dt.date(2024, 3, 31),
-                                                                                             periods["v0_en"][1])
-                                                                if d > periods["v0_fr"][1])),
-        "v1": write_member_export(folder / "Content_2024-01-01_2024-06-29_Person01.xlsx", *periods["v1"],
-                                  member_posts[:1], base=90, total_followers=2300),
-        "v2": write_member_export(folder / "Content_2024-01-01_2024-06-29_Person02.xlsx", *periods["v2"],
-                                  member_posts[1:2], base=30, total_followers=150),
-        "w2": write_member_export(folder / "Content_2024-01-01_2024-06-29_Person08.xlsx", *periods["w2"], [],
-                                  base=45, total_followers=480),
+        "v0_fr": write_member_export(
+            folder / "Contenu_2024-01-01_2024-03-30_Personne00.xlsx",
+            *periods["v0_fr"],
+            [p for p in member_posts if p.published <= periods["v0_fr"][1]],
+            lang="fr",
+            total_followers=812,
+            text_numbers=True,
+        ),
+        "v0_en": write_member_export(
+            folder / "Content_2024-03-01_2024-05-29_Person00.xlsx",
+            *periods["v0_en"],
+            [p for p in member_posts if p.published >= dt.date(2024, 3, 1)],
+            total_followers=812
+            + sum(
+                n
+                for d, *_, n in member_daily(dt.date(2024, 3, 31), periods["v0_en"][1])
+                if d > periods["v0_fr"][1]
+            ),
+        ),
+        "v1": write_member_export(
+            folder / "Content_2024-01-01_2024-06-29_Person01.xlsx",
+            *periods["v1"],
+            member_posts[:1],
+            base=90,
+            total_followers=2300,
+        ),
+        "v2": write_member_export(
+            folder / "Content_2024-01-01_2024-06-29_Person02.xlsx",
+            *periods["v2"],
+            member_posts[1:2],
+            base=30,
+            total_followers=150,
+        ),
+        "w2": write_member_export(
+            folder / "Content_2024-01-01_2024-06-29_Person08.xlsx",
+            *periods["w2"],
+            [],
+            base=45,
+            total_followers=480,
+        ),
     }
     member_employees = folder / "member_employees.csv"
-    member_employees.write_text("file,employee\n" + "".join(
-        f"{members[k].name},{staff[i].email}\n" for k, i in (("v0_fr", 0), ("v0_en", 0), ("v1", 1), ("v2", 2),
-                                                             ("w2", 8))),
-        encoding="utf-8")
+    member_employees.write_text(
+        "file,employee\n"
+        + "".join(
+            f"{members[k].name},{staff[i].email}\n"
+            for k, i in (("v0_fr", 0), ("v0_en", 0), ("v1", 1), ("v2", 2), ("w2", 8))
+        ),
+        encoding="utf-8",
+    )
     latest = {p.urn: p for p in jan_mar} | {p.urn: p for p in feb_apr}
-    return ProgrammeExports(folder, roster, page1, page2, page2_fr, followers, platform, mapping, rules, members,
-                            member_employees, staff, latest, posts, window, total, periods)
+    return ProgrammeExports(
+        folder,
+        roster,
+        page1,
+        page2,
+        page2_fr,
+        followers,
+        platform,
+        mapping,
+        rules,
+        members,
+        member_employees,
+        staff,
+        latest,
+        posts,
+        window,
+        total,
+        periods,
+    )

@@ -57,7 +57,9 @@ def number(text: str) -> float | None:
 def leading_number(text: str) -> float | None:
     """The first number of a text (``238 volunteers vs ...`` -> 238)."""
     m = re.search(r"[+−-]?\d[\d,]*(\.\d+)?", text)
-    return None if m is None else float(m.group(0).replace(",", "").replace("−", "-").replace("+", ""))
+    return (
+        None if m is None else float(m.group(0).replace(",", "").replace("−", "-").replace("+", ""))
+    )
 
 
 def read_report(path: Path) -> Report:
@@ -66,7 +68,10 @@ def read_report(path: Path) -> Report:
     tables = []
     for table in soup.find_all("table"):
         headers = [th.get_text(" ", strip=True) for th in table.find_all("th")]
-        rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in table.find_all("tr")]
+        rows = [
+            [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            for tr in table.find_all("tr")
+        ]
         tables.append((headers, [r for r in rows if r]))
     return Report(path.stem, soup.get_text(" ", strip=True), tables)
 
@@ -96,8 +101,9 @@ def _kpi(report: Report, label_start: str) -> list[str] | None:
     return None
 
 
-def _difference(attack: str, waves: list[str], total: float | None, known: dict[str, float], k: int,
-                detail: str) -> list[Finding]:
+def _difference(
+    attack: str, waves: list[str], total: float | None, known: dict[str, float], k: int, detail: str
+) -> list[Finding]:
     """Total minus the known cells, when exactly one wave's cell is unknown."""
     unknown = [w for w in waves if w not in known]
     if total is None or len(unknown) != 1:
@@ -123,10 +129,14 @@ def attack_run(folder: Path, waves: list[str], k: int) -> list[Finding]:
             row = _kpi(rep, "Volunteers enrolled")
             if row is not None and number(row[1]) is not None:
                 known[w] = number(row[1])
-        findings += _difference("volunteers", waves, total, known, k, "programme total minus wave reports")
+        findings += _difference(
+            "volunteers", waves, total, known, k, "programme total minus wave reports"
+        )
 
     # profiles and volunteers in the estimate: totals of the programme report minus every published cell
-    for attack, keywords, col_keywords in (("profiles", ("without a profile",), ("without a profile",)),):
+    for attack, keywords, col_keywords in (
+        ("profiles", ("without a profile",), ("without a profile",)),
+    ):
         known: dict[str, float] = {}
         total = None
         if programme is not None and (found := _table(programme, *keywords)) is not None:
@@ -144,7 +154,9 @@ def attack_run(folder: Path, waves: list[str], k: int) -> list[Finding]:
                 v = leading_number(row[3].replace("of ", "")) if row[3].startswith("of ") else None
                 if v is not None:
                     known[w] = v
-        findings += _difference(attack, waves, total, known, k, "profiles table total minus cells published anywhere")
+        findings += _difference(
+            attack, waves, total, known, k, "profiles table total minus cells published anywhere"
+        )
 
     if programme is not None:
         known = {}
@@ -175,17 +187,30 @@ def attack_run(folder: Path, waves: list[str], k: int) -> list[Finding]:
                     known[w] = leading_number(row[3])
                 if w not in effects and leading_number(row[1]) is not None:
                     effects[w] = leading_number(row[1])
-        found_n = _difference("estimate", waves, total, known, k, "volunteers in the estimate: total minus cells")
+        found_n = _difference(
+            "estimate", waves, total, known, k, "volunteers in the estimate: total minus cells"
+        )
         findings += found_n
         weights = dict(known)
         for f in found_n:
             weights[f.wave] = f.value
         missing = [w for w in waves if w not in effects]
-        if overall is not None and len(missing) == 1 and all(w in weights for w in waves) and weights[missing[0]] > 0:
+        if (
+            overall is not None
+            and len(missing) == 1
+            and all(w in weights for w in waves)
+            and weights[missing[0]] > 0
+        ):
             u = missing[0]
-            solved = (overall * sum(weights.values()) - sum(weights[w] * effects[w] for w in waves if w != u)) \
-                / weights[u]
-            findings.append(Finding("weighted_mean", u, solved, "overall effect as a mean weighted by volunteers"))
+            solved = (
+                overall * sum(weights.values())
+                - sum(weights[w] * effects[w] for w in waves if w != u)
+            ) / weights[u]
+            findings.append(
+                Finding(
+                    "weighted_mean", u, solved, "overall effect as a mean weighted by volunteers"
+                )
+            )
 
     # homogeneous hidden departments in each wave report
     for w, rep in wave_reports.items():
@@ -203,6 +228,12 @@ def attack_run(folder: Path, waves: list[str], k: int) -> list[Finding]:
                 shown_x += round(n * number(share) / 100)
         hidden_n, hidden_x = size - shown_n, active - shown_x
         if hidden_n > 0 and hidden_x in (0, hidden_n):
-            findings.append(Finding("homogeneous", w, hidden_x / hidden_n,
-                                    f"the {hidden_n:.0f} people of hidden departments all share one value"))
+            findings.append(
+                Finding(
+                    "homogeneous",
+                    w,
+                    hidden_x / hidden_n,
+                    f"the {hidden_n:.0f} people of hidden departments all share one value",
+                )
+            )
     return findings

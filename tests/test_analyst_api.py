@@ -40,13 +40,19 @@ def posts(sample_programme) -> pd.DataFrame:
 def test_posts_with_authors_labels_the_page(tiny):
     p = tiny.posts_with_authors().set_index("post_id")
     page = p.loc[["P1", "P2"]]
-    assert (page[["department", "region", "wave_id"]] == PAGE_LABEL).all().all()  # not a silent <NA>
+    assert (
+        (page[["department", "region", "wave_id"]] == PAGE_LABEL).all().all()
+    )  # not a silent <NA>
     assert page["enrolled_on"].isna().all() and not page["after_enrolment"].any()
     assert p.loc["P3", ["department", "region", "wave_id"]].tolist() == ["IT", "North", "W1"]
-    assert p.loc["P3", "enrolled_on"] == pd.Timestamp("2024-01-10") and p.loc["P3", "after_enrolment"]
+    assert (
+        p.loc["P3", "enrolled_on"] == pd.Timestamp("2024-01-10") and p.loc["P3", "after_enrolment"]
+    )
     assert p.loc["P4", "month"] == pd.Timestamp("2024-02-01")
     full = tiny.posts_with_authors()
-    assert len(full) == len(tiny.posts) and list(full.columns[: len(tiny.posts.columns)]) == list(tiny.posts.columns)
+    assert len(full) == len(tiny.posts) and list(full.columns[: len(tiny.posts.columns)]) == list(
+        tiny.posts.columns
+    )
 
 
 def test_reach_by_department_shows_the_page_as_its_own_group(sample_programme, posts):
@@ -69,7 +75,9 @@ def test_compare_rates_accepts_a_list_of_columns(posts):
     merged = res.merge(desc, on=["author_type", "month"])
     assert len(merged) == len(res) == len(desc)
     np.testing.assert_allclose(merged["estimate"], merged["reach_rate"], rtol=1e-12)
-    assert res["level"].iloc[0] == "company / 2024-01-01" and res["by"].iloc[0] == "author_type, month"
+    assert (
+        res["level"].iloc[0] == "company / 2024-01-01" and res["by"].iloc[0] == "author_type, month"
+    )
     assert (res["ci_low"] < res["estimate"]).all() and (res["estimate"] < res["ci_high"]).all()
 
 
@@ -84,32 +92,44 @@ def test_every_by_takes_a_list(posts):
     by = ["wave_id", "region"]
     assert {"wave_id", "region"} <= set(stats.content_mix(posts, by=by, min_clusters=1).columns)
     assert {"author_type", "content_type"} <= set(
-        stats.compare_engagement(posts, by=["author_type", "content_type"]).columns)
+        stats.compare_engagement(posts, by=["author_type", "content_type"]).columns
+    )
     flagged = posts.assign(corporate=(posts["content_type"] == "corporate").astype(int))
     table = stats.proportion_table(flagged, "corporate", by=["author_type", "wave_id"])
     assert {"author_type", "wave_id"} <= set(table.columns)
     assert table.loc[table["wave_id"] == "W1", "estimate"].iloc[0] == pytest.approx(
-        flagged.loc[flagged["wave_id"] == "W1", "corporate"].mean())
+        flagged.loc[flagged["wave_id"] == "W1", "corporate"].mean()
+    )
     compared = stats.compare_proportions(flagged, "corporate", by=["author_type", "wave_id"])
     assert compared["level"].str.contains(" / ").all()
     design = stats.rate_design(posts, by=["author_type", "wave_id"])
     assert {"author_type", "wave_id"} <= set(design.columns)
-    assert set(metrics.content_mix(posts, by=by).columns) >= {"wave_id", "region", "corporate_share"}
-    assert set(metrics.engagement_rate(posts, by=["author_type", "month"]).columns) >= {"author_type", "month"}
+    assert set(metrics.content_mix(posts, by=by).columns) >= {
+        "wave_id",
+        "region",
+        "corporate_share",
+    }
+    assert set(metrics.engagement_rate(posts, by=["author_type", "month"]).columns) >= {
+        "author_type",
+        "month",
+    }
 
 
 # ----------------------------------------------------------------------------- unknown columns
 
 
-@pytest.mark.parametrize("call", [
-    lambda p: metrics.reach_rate(p, by="department"),
-    lambda p: metrics.engagement_rate(p, by=["author_type", "department"]),
-    lambda p: metrics.content_mix(p, by="department"),
-    lambda p: stats.compare_rates(p, by="department"),
-    lambda p: stats.compare_rates(p, by=["author_type", "department"]),
-    lambda p: stats.content_mix(p, by="department"),
-    lambda p: stats.rate_design(p, by="department"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: metrics.reach_rate(p, by="department"),
+        lambda p: metrics.engagement_rate(p, by=["author_type", "department"]),
+        lambda p: metrics.content_mix(p, by="department"),
+        lambda p: stats.compare_rates(p, by="department"),
+        lambda p: stats.compare_rates(p, by=["author_type", "department"]),
+        lambda p: stats.content_mix(p, by="department"),
+        lambda p: stats.rate_design(p, by="department"),
+    ],
+)
 def test_an_author_attribute_on_bare_posts_points_to_the_join(sample_programme, call):
     with pytest.raises(ColumnNotFoundError) as info:
         call(sample_programme.posts)
@@ -117,7 +137,9 @@ def test_an_author_attribute_on_bare_posts_points_to_the_join(sample_programme, 
     assert message.startswith("'department'") and "is not a column of posts" in message
     assert "available: post_id, author_type, author_id" in message
     assert "programme.posts_with_authors()" in message
-    assert isinstance(info.value, KeyError) and isinstance(info.value, AdvocacyEvalError)  # except KeyError still works
+    assert isinstance(info.value, KeyError) and isinstance(
+        info.value, AdvocacyEvalError
+    )  # except KeyError still works
     assert info.value.column == "department" and "post_id" in info.value.available
 
 
@@ -150,12 +172,16 @@ def test_pooling_page_and_employee_posts_warns_and_offers_the_stratified_result(
     message = str(record[0].message)
     assert "within='author_type'" in message
     assert record[0].filename == __file__  # points at the caller's line
-    assert pooled.set_index("level").loc["non_corporate", "rate_ratio"] == pytest.approx(1.73, abs=0.005)
+    assert pooled.set_index("level").loc["non_corporate", "rate_ratio"] == pytest.approx(
+        1.73, abs=0.005
+    )
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         stratified = stats.compare_rates(posts, by="content_type", within="author_type")
-    emp = stratified.loc[(stratified["author_type"] == "employee") & (stratified["level"] == "non_corporate")].iloc[0]
+    emp = stratified.loc[
+        (stratified["author_type"] == "employee") & (stratified["level"] == "non_corporate")
+    ].iloc[0]
     assert round(emp["rate_ratio"], 2) == 0.94
     assert (round(emp["rate_ratio_ci_low"], 2), round(emp["rate_ratio_ci_high"], 2)) == (0.87, 1.02)
     # the stratum's fit is the employees' own comparison
@@ -184,8 +210,12 @@ def test_within_a_stratum_without_the_reference_keeps_rates_without_ratios(posts
     january = res.loc[res["month"] == pd.Timestamp("2024-01-01")]
     assert january["level"].tolist() == ["company"] and january["rate_ratio"].iloc[0] == 1.0
     no_page = early.loc[early["author_type"] == "employee"]
-    res = stats.compare_rates(pd.concat([early.loc[early["author_type"] == "company"].iloc[:5], no_page]),
-                              by="author_type", within="month", reference="company")
+    res = stats.compare_rates(
+        pd.concat([early.loc[early["author_type"] == "company"].iloc[:5], no_page]),
+        by="author_type",
+        within="month",
+        reference="company",
+    )
     july = res.loc[res["month"] == pd.Timestamp("2024-07-01")].set_index("level")
     assert "company" not in july.index and np.isnan(july.loc["employee", "rate_ratio"])
     assert july.loc["employee", "estimate"] > 0 and july.loc["employee", "reference"] == "company"
@@ -200,7 +230,9 @@ def test_content_mix_counts_the_page_posts_it_leaves_out(sample_programme):
     assert (res["n_excluded"] == n_page).all()
     assert f"{n_page} posts of other author types left out" in res["method"].iloc[0]
     everything = stats.content_mix(sample_programme.posts, author_type=None)
-    assert (everything["n_excluded"] == 0).all() and (everything["n"] == len(sample_programme.posts)).all()
+    assert (everything["n_excluded"] == 0).all() and (
+        everything["n"] == len(sample_programme.posts)
+    ).all()
     desc = metrics.content_mix(sample_programme.posts).iloc[0]
     assert desc["n_excluded"] == n_page and desc["n_posts"] == res["n"].iloc[0]
 
@@ -231,11 +263,17 @@ def test_readme_snippet_runs_and_gives_the_reports_interval(monkeypatch):
         exec(compile(_readme_python(), "README.md", "exec"), namespace)
     res, m = namespace["res"], namespace["m"]
     row = res.set_index("level").loc["employee"]
-    assert (row["rate_ratio"], row["rate_ratio_ci_low"], row["rate_ratio_ci_high"]) == pytest.approx(
-        (m.estimate, m.ci_low, m.ci_high), rel=1e-12)
+    assert (
+        row["rate_ratio"],
+        row["rate_ratio_ci_low"],
+        row["rate_ratio_ci_high"],
+    ) == pytest.approx((m.estimate, m.ci_low, m.ci_high), rel=1e-12)
     shown = re.search(r"\((\d\.\d\d)x, (\d\.\d\d)-(\d\.\d\d)\)", _readme_python())
     assert shown and tuple(float(x) for x in shown.groups()) == (
-        round(m.estimate, 2), round(m.ci_low, 2), round(m.ci_high, 2))
+        round(m.estimate, 2),
+        round(m.ci_low, 2),
+        round(m.ci_high, 2),
+    )
 
 
 # ----------------------------------------------------------------------------- representations
@@ -265,7 +303,11 @@ def test_results_have_a_short_repr_and_an_html_one(sample_programme, wave):
     }
     for name, obj in objects.items():
         text = repr(obj)
-        assert text.startswith(name + "(") and len(text) < 400 and "\n" not in text, (name, len(text), text)
+        assert text.startswith(name + "(") and len(text) < 400 and "\n" not in text, (
+            name,
+            len(text),
+            text,
+        )
         html = obj._repr_html_()
         assert html.startswith("<div") and "<table" in html, name
     assert "supported" in repr(wave.scorecard) or "inconclusive" in repr(wave.scorecard)
@@ -290,13 +332,29 @@ def test_scorecard_summary_table(wave):
 # ----------------------------------------------------------------------------- __all__ and the docstring
 
 PUBLIC_MODULES = (
-    "advocacy_eval.metrics", "advocacy_eval.schema", "advocacy_eval.claims", "advocacy_eval.errors",
-    "advocacy_eval.panel", "advocacy_eval.cookbook", "advocacy_eval.stats", "advocacy_eval.stats.rates",
-    "advocacy_eval.stats.proportions", "advocacy_eval.stats.power", "advocacy_eval.stats.robust",
-    "advocacy_eval.stats.multiplicity", "advocacy_eval.privacy", "advocacy_eval.privacy.suppression",
-    "advocacy_eval.privacy.pseudonym", "advocacy_eval.privacy.release", "advocacy_eval.io",
-    "advocacy_eval.io.validate", "advocacy_eval.io.snapshot", "advocacy_eval.analyses.measures",
-    "advocacy_eval.analyses.wave", "advocacy_eval.analyses.results", "advocacy_eval.analyses.planning",
+    "advocacy_eval.metrics",
+    "advocacy_eval.schema",
+    "advocacy_eval.claims",
+    "advocacy_eval.errors",
+    "advocacy_eval.panel",
+    "advocacy_eval.cookbook",
+    "advocacy_eval.stats",
+    "advocacy_eval.stats.rates",
+    "advocacy_eval.stats.proportions",
+    "advocacy_eval.stats.power",
+    "advocacy_eval.stats.robust",
+    "advocacy_eval.stats.multiplicity",
+    "advocacy_eval.privacy",
+    "advocacy_eval.privacy.suppression",
+    "advocacy_eval.privacy.pseudonym",
+    "advocacy_eval.privacy.release",
+    "advocacy_eval.io",
+    "advocacy_eval.io.validate",
+    "advocacy_eval.io.snapshot",
+    "advocacy_eval.analyses.measures",
+    "advocacy_eval.analyses.wave",
+    "advocacy_eval.analyses.results",
+    "advocacy_eval.analyses.planning",
 )
 
 
@@ -323,7 +381,10 @@ def test_tab_completion_of_metrics_hides_imports():
         ip.Completer.use_jedi = jedi
         with provisionalcompleter():
             names = {c.text.lstrip(".") for c in ip.Completer.completions("metrics.", 8)}
-        assert "reach_rate" in names and not {"np", "pd", "annotations"} & names, (jedi, sorted(names)[:10])
+        assert "reach_rate" in names and not {"np", "pd", "annotations"} & names, (
+            jedi,
+            sorted(names)[:10],
+        )
 
 
 def test_the_package_has_a_docstring():
@@ -351,11 +412,18 @@ def test_plan_next_wave_counts_people_in_whole_numbers(sample_programme):
 def test_plan_next_wave_explains_an_infinite_requirement_in_words(sample_programme):
     from advocacy_eval.analyses.planning import plan_next_wave
 
-    plan = plan_next_wave(sample_programme, claimed_ratio=4.0)  # observed 4.10x: the page's uncertainty dominates
+    plan = plan_next_wave(
+        sample_programme, claimed_ratio=4.0
+    )  # observed 4.10x: the page's uncertainty dominates
     row = plan.required.iloc[1]
     assert pd.isna(row["volunteers"])
-    assert row["note"].startswith("no number of volunteers would") and "company page's own uncertainty" in row["note"]
+    assert (
+        row["note"].startswith("no number of volunteers would")
+        and "company page's own uncertainty" in row["note"]
+    )
     assert "more months of page posts" in row["note"]
     far = plan_next_wave(sample_programme, claimed_ratio=2.0).required.iloc[1]
-    assert far["volunteers"] >= 1 and far["note"].startswith(f"{int(far['volunteers']):,} volunteers")
+    assert far["volunteers"] >= 1 and far["note"].startswith(
+        f"{int(far['volunteers']):,} volunteers"
+    )
     assert "no number would do" in repr(plan)

@@ -46,8 +46,10 @@ NO_DESCRIPTION = "No description has been provided for this image"
 
 def _chromium() -> str:
     path = find_chromium()
-    assert path, ("Chromium is not installed, so the real-browser test cannot run: install it with "
-                  "`make browser` (Debian: apt-get install chromium) or set ADVOCACY_EVAL_CHROMIUM")
+    assert path, (
+        "Chromium is not installed, so the real-browser test cannot run: install it with "
+        "`make browser` (Debian: apt-get install chromium) or set ADVOCACY_EVAL_CHROMIUM"
+    )
     return path
 
 
@@ -62,8 +64,12 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        args = [f for f in chromium_flags(printing=False) if f not in ("--headless", "--no-sandbox")]
-        b = p.chromium.launch(executable_path=_chromium(), args=args, chromium_sandbox=chromium_sandbox_available())
+        args = [
+            f for f in chromium_flags(printing=False) if f not in ("--headless", "--no-sandbox")
+        ]
+        b = p.chromium.launch(
+            executable_path=_chromium(), args=args, chromium_sandbox=chromium_sandbox_available()
+        )
         yield b
         b.close()
 
@@ -84,15 +90,23 @@ def test_report_in_a_real_browser(reports, browser, lang, report, device):
     page.goto(url)
     page.wait_for_load_state("networkidle")
     # calls nobody, runs nothing
-    assert [u for u in requests if u != url and not u.startswith("data:")] == [], "the report called out"
+    assert [u for u in requests if u != url and not u.startswith("data:")] == [], (
+        "the report called out"
+    )
     assert requests.count(url) == 1
-    assert not [m for m in console if "Content Security Policy" in m or "Refused to" in m or "pageerror" in m], console
+    assert not [
+        m
+        for m in console
+        if "Content Security Policy" in m or "Refused to" in m or "pageerror" in m
+    ], console
     assert page.evaluate("document.scripts.length") == 0
     # the report's language
     assert page.evaluate("document.documentElement.lang") == lang
     # every image loads, as vector SVG, and says what it shows
-    images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt, "
-                           "i.getAttribute('src').slice(0, 26)])")
+    images = page.evaluate(
+        "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt, "
+        "i.getAttribute('src').slice(0, 26)])"
+    )
     assert len(images) >= 3, images
     for done, width, alt, src in images:
         assert done and width > 0, (alt, src)
@@ -100,7 +114,15 @@ def test_report_in_a_real_browser(reports, browser, lang, report, device):
         assert alt and alt != NO_DESCRIPTION and len(alt) > 30 and re.search(r"\d", alt), alt
     # no code, no parameters, no traceback
     text = page.inner_text("body")
-    for forbidden in ("Traceback", "import ", "wave_summary(", "data_dir:", "min_group_size:", "In [", "Out["):
+    for forbidden in (
+        "Traceback",
+        "import ",
+        "wave_summary(",
+        "data_dir:",
+        "min_group_size:",
+        "In [",
+        "Out[",
+    ):
         assert forbidden not in text, forbidden
     assert page.locator(".jp-InputArea").count() == 0
     # nothing overflows sideways: wide tables scroll inside their own box
@@ -113,17 +135,23 @@ def test_report_in_a_real_browser(reports, browser, lang, report, device):
     # the claims scorecard is on the first screen: its heading and verdicts (the box); on a laptop its table too
     heading = t("scorecard" if report != "programme" else "prog_scorecard", lang)
     box = page.get_by_role("heading", name=typeset(heading, lang), exact=True).bounding_box()
-    assert box and box["y"] + box["height"] < viewport["height"], "scorecard heading not in the first screen"
+    assert box and box["y"] + box["height"] < viewport["height"], (
+        "scorecard heading not in the first screen"
+    )
     first_verdict = page.locator(".advocacy-box .verdict-item").first.bounding_box()
     assert first_verdict and first_verdict["y"] + first_verdict["height"] <= viewport["height"]
     assert page.locator(".advocacy-box .verdict-item").count() >= 8
     if device == "laptop":
         first_row = page.locator("table.advocacy-table tbody tr").first.bounding_box()
-        assert first_row and first_row["y"] + first_row["height"] <= viewport["height"], "scorecard table not visible"
+        assert first_row and first_row["y"] + first_row["height"] <= viewport["height"], (
+            "scorecard table not visible"
+        )
     # verdicts: one vocabulary, symbol and colour
     verdicts = {t(f"verdict_{v}", lang) for v in ("supported", "contradicted", "inconclusive")}
-    cells = page.evaluate("Array.from(document.querySelectorAll('td.verdict-cell')).map(c => [c.className, "
-                          "c.innerText, getComputedStyle(c).color])")
+    cells = page.evaluate(
+        "Array.from(document.querySelectorAll('td.verdict-cell')).map(c => [c.className, "
+        "c.innerText, getComputedStyle(c).color])"
+    )
     assert cells, "no verdict cell in the scorecard"
     for cls, cell_text, colour in cells:
         symbol, word = cell_text.split(" ", 1)
@@ -148,7 +176,9 @@ def _offsets(main) -> dict[int, tuple[int, int]]:
     """Start and end offset, in the normalised text of ``main``, of each of its text nodes (by ``id``)."""
     found, position = {}, 0
     for node in main.find_all(string=True):
-        if type(node) is not NavigableString or any(p.name in ("style", "script") for p in node.parents):
+        if type(node) is not NavigableString or any(
+            p.name in ("style", "script") for p in node.parents
+        ):
             continue
         length = len(_norm(str(node)))
         found[id(node)] = (position, position + length)
@@ -157,8 +187,11 @@ def _offsets(main) -> dict[int, tuple[int, int]]:
 
 
 def _span(element, offsets) -> tuple[int, int] | None:
-    nodes = [offsets[id(n)] for n in element.find_all(string=True) if id(n) in offsets and offsets[id(n)][1] >
-             offsets[id(n)][0]]
+    nodes = [
+        offsets[id(n)]
+        for n in element.find_all(string=True)
+        if id(n) in offsets and offsets[id(n)][1] > offsets[id(n)][0]
+    ]
     return (nodes[0][0], nodes[-1][1]) if nodes else None
 
 
@@ -189,16 +222,21 @@ def test_pdf_pages_footer_and_nothing_split(reports, lang, report):
         label = _norm(f"{t('footer_page', lang)} {i} / {n}")
         assert text.startswith(label), (i, text[:80])
         footer = re.match(re.escape(label) + r"(.*?" + re.escape(confidential) + ")", text)
-        assert footer and _norm(typeset(title, lang)) in footer.group(1) and re.search(r"\d{4}", footer.group(1)), \
-            (i, text[:160])
-        pages.append(text[footer.end():])
+        assert (
+            footer
+            and _norm(typeset(title, lang)) in footer.group(1)
+            and re.search(r"\d{4}", footer.group(1))
+        ), (i, text[:160])
+        pages.append(text[footer.end() :])
     # the body, page after page, is the page's own text in order: map each element to its pages
     main = soup.find("main")
     offsets = _offsets(main)
     body = "".join(pages)
-    document = "".join(_norm(str(node)) for node in main.find_all(string=True) if id(node) in offsets)
+    document = "".join(
+        _norm(str(node)) for node in main.find_all(string=True) if id(node) in offsets
+    )
     assert body == document, "the PDF's text is not the page's text"
-    ends = [sum(len(p) for p in pages[:k + 1]) for k in range(n)]
+    ends = [sum(len(p) for p in pages[: k + 1]) for k in range(n)]
 
     def page_of(position: int) -> int:
         return next(k for k, end in enumerate(ends) if position < end) + 1
@@ -207,7 +245,9 @@ def test_pdf_pages_footer_and_nothing_split(reports, lang, report):
         span = _span(element, offsets)
         assert span is not None, what
         first, last = page_of(span[0]), page_of(span[1] - 1)
-        assert first == last, f"{what} split across pages {first} and {last}: {element.get_text(' ', strip=True)[:80]}"
+        assert first == last, (
+            f"{what} split across pages {first} and {last}: {element.get_text(' ', strip=True)[:80]}"
+        )
 
     tables, figures = soup.select("table.advocacy-table"), soup.select("figure.advocacy-figure")
     assert tables and len(figures) >= 3
@@ -219,7 +259,9 @@ def test_pdf_pages_footer_and_nothing_split(reports, lang, report):
     for heading in soup.select("main h2, main h3"):  # never alone at the bottom of a page
         span = _span(heading, offsets)
         assert span is not None and span[1] < len(document)
-        assert page_of(span[0]) == page_of(span[1]), f"heading left at the bottom of a page: {heading.get_text()}"
+        assert page_of(span[0]) == page_of(span[1]), (
+            f"heading left at the bottom of a page: {heading.get_text()}"
+        )
     # the first page holds the title, the summary box and the (pooled) scorecard
     first_table = _span(tables[0], offsets)
     assert page_of(_span(soup.find("h1"), offsets)[0]) == 1
@@ -233,8 +275,10 @@ def test_pdf_is_printed_with_javascript_off(tmp_path):
     """A page whose script would add four pages prints as one: Chromium ran no JavaScript (and no CSP needed)."""
     _chromium()
     page = tmp_path / "scripted.html"
-    page.write_text("<html><body><p>one page</p><script>for (let i = 0; i < 4; i++) { const d = "
-                    "document.createElement('div'); d.style.breakBefore = 'page'; d.textContent = 'page ' + i; "
-                    "document.body.appendChild(d); }</script></body></html>", encoding="utf-8")
+    page.write_text(
+        "<html><body><p>one page</p><script>for (let i = 0; i < 4; i++) { const d = "
+        "document.createElement('div'); d.style.breakBefore = 'page'; d.textContent = 'page ' + i; "
+        "document.body.appendChild(d); }</script></body></html>",
+        encoding="utf-8",
+    )
     assert pdf_page_count(html_to_pdf(page, tmp_path / "scripted.pdf")) == 1
-

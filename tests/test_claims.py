@@ -25,24 +25,27 @@ from advocacy_eval.claims import (
 NAN = float("nan")
 
 
-@pytest.mark.parametrize("low, high, op, target, tol, expected", [
-    (4.0, 6.0, ">=", 4.0, 0, "supported"),        # touching the target counts for >=
-    (3.9, 6.0, ">=", 4.0, 0, "inconclusive"),
-    (1.0, 3.99, ">=", 4.0, 0, "contradicted"),
-    (4.0, 6.0, ">", 4.0, 0, "inconclusive"),      # ... but not for >
-    (0.1, 0.3, ">", 0.0, 0, "supported"),
-    (-0.3, 0.0, ">", 0.0, 0, "contradicted"),
-    (0.1, 0.2, "<=", 0.2, 0, "supported"),
-    (0.21, 0.3, "<=", 0.2, 0, "contradicted"),
-    (0.1, 0.19, "<", 0.2, 0, "supported"),
-    (0.2, 0.3, "<", 0.2, 0, "contradicted"),
-    (0.16, 0.24, "==", 0.2, 0.05, "supported"),
-    (0.10, 0.22, "==", 0.2, 0.05, "inconclusive"),
-    (0.26, 0.40, "==", 0.2, 0.05, "contradicted"),
-    (0.00, 0.149, "==", 0.2, 0.05, "contradicted"),
-    (NAN, 0.3, ">=", 0.2, 0, "inconclusive"),
-    (0.1, math.inf, ">=", 0.2, 0, "inconclusive"),
-])
+@pytest.mark.parametrize(
+    "low, high, op, target, tol, expected",
+    [
+        (4.0, 6.0, ">=", 4.0, 0, "supported"),  # touching the target counts for >=
+        (3.9, 6.0, ">=", 4.0, 0, "inconclusive"),
+        (1.0, 3.99, ">=", 4.0, 0, "contradicted"),
+        (4.0, 6.0, ">", 4.0, 0, "inconclusive"),  # ... but not for >
+        (0.1, 0.3, ">", 0.0, 0, "supported"),
+        (-0.3, 0.0, ">", 0.0, 0, "contradicted"),
+        (0.1, 0.2, "<=", 0.2, 0, "supported"),
+        (0.21, 0.3, "<=", 0.2, 0, "contradicted"),
+        (0.1, 0.19, "<", 0.2, 0, "supported"),
+        (0.2, 0.3, "<", 0.2, 0, "contradicted"),
+        (0.16, 0.24, "==", 0.2, 0.05, "supported"),
+        (0.10, 0.22, "==", 0.2, 0.05, "inconclusive"),
+        (0.26, 0.40, "==", 0.2, 0.05, "contradicted"),
+        (0.00, 0.149, "==", 0.2, 0.05, "contradicted"),
+        (NAN, 0.3, ">=", 0.2, 0, "inconclusive"),
+        (0.1, math.inf, ">=", 0.2, 0, "inconclusive"),
+    ],
+)
 def test_verdict_is_decided_by_the_interval(low, high, op, target, tol, expected) -> None:
     assert verdict(low, high, op, target, tol) == expected
 
@@ -62,12 +65,21 @@ def test_unknown_operator_lists_the_valid_ones() -> None:
 def test_default_claims_are_the_practitioners() -> None:
     claims = {c.key: c for c in default_claims()}
     assert set(claims) == {
-        "amplification >= 4", "reach_per_post_ratio >= 4", "engagement_per_post_ratio >= 4",
-        "engagement_rate_ratio >= 4", "corporate_share == 0.2 ± 0.05", "monthly_participation >= 0.5",
-        "staff_reached_share >= 0.8", "profiles_attributable >= 500", "effect_posts > 0"}
+        "amplification >= 4",
+        "reach_per_post_ratio >= 4",
+        "engagement_per_post_ratio >= 4",
+        "engagement_rate_ratio >= 4",
+        "corporate_share == 0.2 ± 0.05",
+        "monthly_participation >= 0.5",
+        "staff_reached_share >= 0.8",
+        "profiles_attributable >= 500",
+        "effect_posts > 0",
+    }
     assert claims["profiles_attributable >= 500"].level == "programme"
     assert not claims["profiles_attributable >= 500"].applies_to("W1")
-    assert claims["amplification >= 4"].applies_to("W1") and claims["amplification >= 4"].applies_to(PROGRAMME)
+    assert claims["amplification >= 4"].applies_to("W1") and claims[
+        "amplification >= 4"
+    ].applies_to(PROGRAMME)
     assert {c.metric for c in default_claims()} == set(METRICS)
 
 
@@ -87,7 +99,9 @@ def _write(tmp_path, text: str):
 
 
 def test_claims_file_is_read(tmp_path) -> None:
-    path = _write(tmp_path, '''
+    path = _write(
+        tmp_path,
+        """
 [[claims]]
 metric = "amplification"
 op = ">="
@@ -99,7 +113,8 @@ metric = "corporate_share"
 op = "=="
 target = 0.2
 tolerance = 0.1
-''')
+""",
+    )
     claims = load_claims(path)
     assert [c.key for c in claims] == ["amplification >= 2.5", "corporate_share == 0.2 ± 0.1"]
     assert claims[0].label_en.startswith("Volunteers reach at least 2.5x")
@@ -107,7 +122,9 @@ tolerance = 0.1
 
 
 def test_bad_claims_file_gives_one_error_naming_each_problem(tmp_path) -> None:
-    path = _write(tmp_path, '''
+    path = _write(
+        tmp_path,
+        """
 [[claims]]
 metric = "reach"
 op = ">="
@@ -118,21 +135,31 @@ metric = "amplification"
 op = "=>"
 target = "four"
 colour = "red"
-''')
+""",
+    )
     with pytest.raises(ClaimsError) as info:
         load_claims(path)
     text = str(info.value)
     assert str(path) in text
-    assert "claim 1" in text and "metric 'reach' is not a built-in metric; valid metrics: amplification" in text
-    assert "claim 2" in text and "operator '=>' is not valid; valid operators: >=, >, <=, <, ==" in text
+    assert (
+        "claim 1" in text
+        and "metric 'reach' is not a built-in metric; valid metrics: amplification" in text
+    )
+    assert (
+        "claim 2" in text
+        and "operator '=>' is not valid; valid operators: >=, >, <=, <, ==" in text
+    )
     assert "target 'four' must be a finite number" in text
     assert "unknown field(s) colour" in text
 
 
-@pytest.mark.parametrize("text, message", [
-    ("this is not toml [", "not a valid TOML file"),
-    ("title = 'x'", r"no \[\[claims\]\] table"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("this is not toml [", "not a valid TOML file"),
+        ("title = 'x'", r"no \[\[claims\]\] table"),
+    ],
+)
 def test_unreadable_claims_files(tmp_path, text: str, message: str) -> None:
     with pytest.raises(ClaimsError, match=message):
         load_claims(_write(tmp_path, text))
@@ -142,7 +169,9 @@ def test_unreadable_claims_files(tmp_path, text: str, message: str) -> None:
 
 def test_scorecard_frame_has_the_csv_columns() -> None:
     claims = default_claims()
-    ms = [Measurement("amplification", p, 4.2, 4.05, 4.4, 10, "posts", "m") for p in ("W1", PROGRAMME)]
+    ms = [
+        Measurement("amplification", p, 4.2, 4.05, 4.4, 10, "posts", "m") for p in ("W1", PROGRAMME)
+    ]
     ms.append(Measurement.missing("corporate_share", "W1", "no_posts"))
     card = evaluate(claims, ms, ["W1", PROGRAMME])
     frame = card.to_frame()
@@ -160,25 +189,62 @@ def test_a_flagged_measurement_gets_the_more_conservative_verdict() -> None:
     of anticipation, and "enrolling increases posts" is judged on the less favourable of the two."""
     claim = Claim("effect_posts", ">", 0.0)
 
-    def effect(est: float, lo: float, hi: float, sens: Measurement | None, flag: str = "anticipation_risk"):
-        return Measurement("effect_posts", PROGRAMME, est, lo, hi, 600, "volunteers", "cs", 600, flag=flag,
-                           sensitivity=sens)
+    def effect(
+        est: float, lo: float, hi: float, sens: Measurement | None, flag: str = "anticipation_risk"
+    ):
+        return Measurement(
+            "effect_posts",
+            PROGRAMME,
+            est,
+            lo,
+            hi,
+            600,
+            "volunteers",
+            "cs",
+            600,
+            flag=flag,
+            sensitivity=sens,
+        )
 
-    weak = Measurement("effect_posts", PROGRAMME, 0.1, -0.05, 0.25, 600, "volunteers", "cs, anticipation", 600)
-    strong = Measurement("effect_posts", PROGRAMME, 1.1, 0.9, 1.3, 600, "volunteers", "cs, anticipation", 600)
-    cases = [(effect(0.8, 0.6, 1.0, weak), "inconclusive", "inconclusive"),  # main supported, sensitivity not
-             (effect(0.1, -0.05, 0.25, strong), "inconclusive", "supported"),  # and the other way round
-             (effect(0.8, 0.6, 1.0, strong), "supported", "supported"),
-             (effect(0.8, 0.6, 1.0, None), "supported", "")]  # flagged, no sensitivity estimate: its own verdict
+    weak = Measurement(
+        "effect_posts", PROGRAMME, 0.1, -0.05, 0.25, 600, "volunteers", "cs, anticipation", 600
+    )
+    strong = Measurement(
+        "effect_posts", PROGRAMME, 1.1, 0.9, 1.3, 600, "volunteers", "cs, anticipation", 600
+    )
+    cases = [
+        (
+            effect(0.8, 0.6, 1.0, weak),
+            "inconclusive",
+            "inconclusive",
+        ),  # main supported, sensitivity not
+        (effect(0.1, -0.05, 0.25, strong), "inconclusive", "supported"),  # and the other way round
+        (effect(0.8, 0.6, 1.0, strong), "supported", "supported"),
+        (effect(0.8, 0.6, 1.0, None), "supported", ""),
+    ]  # flagged, no sensitivity estimate: its own verdict
     for m, expected, sens_verdict in cases:
         r = evaluate([claim], [m], [PROGRAMME]).results[0]
-        assert (r.verdict, r.sensitivity_verdict, r.flag) == (expected, sens_verdict, "anticipation_risk")
+        assert (r.verdict, r.sensitivity_verdict, r.flag) == (
+            expected,
+            sens_verdict,
+            "anticipation_risk",
+        )
     frame = evaluate([claim], [cases[0][0]], [PROGRAMME]).to_frame().iloc[0]
     assert tuple(frame.index) == SCORECARD_COLUMNS
-    assert frame["verdict"] == "inconclusive" and frame["estimate"] == 0.8 and frame["flag"] == "anticipation_risk"
+    assert (
+        frame["verdict"] == "inconclusive"
+        and frame["estimate"] == 0.8
+        and frame["flag"] == "anticipation_risk"
+    )
     assert (frame["sensitivity_estimate"], frame["sensitivity_verdict"]) == (0.1, "inconclusive")
-    plain = evaluate([claim], [effect(0.8, 0.6, 1.0, None, flag="")], [PROGRAMME]).to_frame().iloc[0]
-    assert plain["flag"] == "" and math.isnan(plain["sensitivity_estimate"]) and plain["sensitivity_verdict"] == ""
+    plain = (
+        evaluate([claim], [effect(0.8, 0.6, 1.0, None, flag="")], [PROGRAMME]).to_frame().iloc[0]
+    )
+    assert (
+        plain["flag"] == ""
+        and math.isnan(plain["sensitivity_estimate"])
+        and plain["sensitivity_verdict"] == ""
+    )
     assert conservative_verdict("supported", "contradicted", "inconclusive") == "contradicted"
     with pytest.raises(ValueError, match="unknown verdict"):
         conservative_verdict("supported", "maybe")
@@ -215,12 +281,22 @@ def test_every_registered_metric_has_a_measure_and_its_words() -> None:
 def test_generated_labels_read_well() -> None:
     from advocacy_eval.reports.scorecard import claim_label
 
-    assert claim_label(Claim("amplification", ">=", 4), "en") == "Volunteers' posts reach at least 4x the page's reach rate"
-    assert claim_label(Claim("corporate_share", "==", 0.2, 0.05), "en") == \
-        "Corporate content is 20% of volunteers' posts (± 5 pts)"
-    assert claim_label(Claim("monthly_participation", ">=", 0.5), "fr") == \
-        "Au moins 50\u202f% des collaborateurs volontaires publient dans un mois donné"
+    assert (
+        claim_label(Claim("amplification", ">=", 4), "en")
+        == "Volunteers' posts reach at least 4x the page's reach rate"
+    )
+    assert (
+        claim_label(Claim("corporate_share", "==", 0.2, 0.05), "en")
+        == "Corporate content is 20% of volunteers' posts (± 5 pts)"
+    )
+    assert (
+        claim_label(Claim("monthly_participation", ">=", 0.5), "fr")
+        == "Au moins 50\u202f% des collaborateurs volontaires publient dans un mois donné"
+    )
     assert claim_label(Claim("effect_posts", ">", 0), "en") == "Enrolling increases monthly posts"
-    assert claim_label(Claim("effect_posts", ">=", 0.5), "en") == "Enrolling changes monthly posts by at least 0.50"
+    assert (
+        claim_label(Claim("effect_posts", ">=", 0.5), "en")
+        == "Enrolling changes monthly posts by at least 0.50"
+    )
     own = Claim("amplification", ">=", 2.5, label_en="Our own words", label_fr="Nos mots")
     assert claim_label(own, "en") == "Our own words" and claim_label(own, "fr") == "Nos mots"

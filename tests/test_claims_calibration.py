@@ -61,7 +61,12 @@ from advocacy_eval.analyses.measures import MeasureContext, measure, window_post
 from advocacy_eval.claims import PROGRAMME
 from advocacy_eval.schema import Programme
 
-RATIOS = ("amplification", "reach_per_post_ratio", "engagement_per_post_ratio", "engagement_rate_ratio")
+RATIOS = (
+    "amplification",
+    "reach_per_post_ratio",
+    "engagement_per_post_ratio",
+    "engagement_rate_ratio",
+)
 SIMULATED = (*RATIOS, "corporate_share", "monthly_participation", "effect_posts")
 
 
@@ -104,15 +109,22 @@ def test_claim_truths_follow_their_derivation(sample_programme):
         s = (start.year - 2024) * 12 + start.month - 1
         assert aud["page"] == pytest.approx(25_000 * growth[s:].mean(), rel=1e-11)
         assert values["reach_per_post_ratio"] == pytest.approx(
-            (p.employee_reach_rate * aud["volunteers"]) / (p.page_reach_rate * aud["page"]), rel=1e-10)
+            (p.employee_reach_rate * aud["volunteers"]) / (p.page_reach_rate * aud["page"]),
+            rel=1e-10,
+        )
         assert values["engagement_per_post_ratio"] == pytest.approx(
-            values["reach_per_post_ratio"] * values["engagement_rate_ratio"], rel=1e-10)
+            values["reach_per_post_ratio"] * values["engagement_rate_ratio"], rel=1e-10
+        )
         assert max(claims["monte_carlo"]["relative_se"][key].values()) < 0.015, key
     # the programme's volunteers are the whole Monte Carlo of the older per-post truths; only the page window differs
     prog = claims["programme"]
-    assert claims["audience_per_post"]["programme"]["volunteers"] == t["post_means"]["employee"]["audience_size"]
+    assert (
+        claims["audience_per_post"]["programme"]["volunteers"]
+        == t["post_means"]["employee"]["audience_size"]
+    )
     assert prog["reach_per_post_ratio"] == pytest.approx(
-        t["reach_per_post_ratio"] * growth.mean() / growth[6:].mean(), rel=1e-10)
+        t["reach_per_post_ratio"] * growth.mean() / growth[6:].mean(), rel=1e-10
+    )
     assert prog["reach_per_post_ratio"] < t["reach_per_post_ratio"]
 
 
@@ -122,14 +134,21 @@ def test_page_window_of_the_measure_is_the_truth_window(sample_context):
     ctx = sample_context
     page = window_posts(ctx.programme, ctx.populations[PROGRAMME])
     page = page.loc[page["author_type"] == "company"]
-    assert f"{page['published_at'].min():%Y-%m}" == claims["audience_per_post"]["programme"]["page_window_start"]
+    assert (
+        f"{page['published_at'].min():%Y-%m}"
+        == claims["audience_per_post"]["programme"]["page_window_start"]
+    )
     # the realised follower path is within a few tenths of a percent of its expectation
-    assert page["audience_size"].mean() == pytest.approx(claims["audience_per_post"]["programme"]["page"], rel=0.01)
+    assert page["audience_size"].mean() == pytest.approx(
+        claims["audience_per_post"]["programme"]["page"], rel=0.01
+    )
 
 
 # ----------------------------------------------------------------------------- replicated programmes (slow)
 
-N_EMPLOYEES = 2000  # the generator's default (and the sample's): ~650 volunteer authors, ~12,000 posts
+N_EMPLOYEES = (
+    2000  # the generator's default (and the sample's): ~650 volunteer authors, ~12,000 posts
+)
 N_REP = 1000  # about 3.5 minutes on two cores (0.2 s per programme per core pair)
 FIRST_SEED = 70_000
 
@@ -145,35 +164,56 @@ def _replicate(seed: int) -> dict[str, tuple[float, float, float, float]]:
         out[metric] = (m.estimate, m.ci_low, m.ci_high, truth[metric])
     # the older truths, not the estimands (printed for comparison, not asserted)
     out["monthly_participation|given_population"] = (
-        *out["monthly_participation"][:3], prog.truth["participation"]["enrolled_person_months"]["overall"])
+        *out["monthly_participation"][:3],
+        prog.truth["participation"]["enrolled_person_months"]["overall"],
+    )
     out["effect_posts|direct_given_population"] = (
-        *out["effect_posts"][:3], prog.truth["onboarding_effect"]["posts"]["overall"])
-    for metric in ("reach_per_post_ratio", "engagement_per_post_ratio"):  # page averaged over every month
+        *out["effect_posts"][:3],
+        prog.truth["onboarding_effect"]["posts"]["overall"],
+    )
+    for metric in (
+        "reach_per_post_ratio",
+        "engagement_per_post_ratio",
+    ):  # page averaged over every month
         out[f"{metric}|page_all_months"] = (*out[metric][:3], prog.truth[metric])
     return out
 
 
 def simulate(n_rep: int = N_REP, first_seed: int = FIRST_SEED) -> pd.DataFrame:
     """Replicate in two worker processes (the machines have two cores); one row per programme and metric."""
-    sample.generate_programme(seed=first_seed, n_employees=N_EMPLOYEES)  # runs the cached Monte Carlo once
+    sample.generate_programme(
+        seed=first_seed, n_employees=N_EMPLOYEES
+    )  # runs the cached Monte Carlo once
     ctx = multiprocessing.get_context("fork")
     seeds = range(first_seed, first_seed + n_rep)
-    with ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=ctx
+    ) as pool:
         reps = list(pool.map(_replicate, seeds, chunksize=10))
-    rows = [{"seed": seed, "metric": metric, "estimate": e, "ci_low": lo, "ci_high": hi, "truth": tr}
-            for seed, rep in zip(seeds, reps) for metric, (e, lo, hi, tr) in rep.items()]
+    rows = [
+        {"seed": seed, "metric": metric, "estimate": e, "ci_low": lo, "ci_high": hi, "truth": tr}
+        for seed, rep in zip(seeds, reps)
+        for metric, (e, lo, hi, tr) in rep.items()
+    ]
     return pd.DataFrame(rows)
 
 
 def coverage_table(sims: pd.DataFrame) -> pd.DataFrame:
     """Per metric: coverage, misses on each side, and the mean and sd of the log error of the estimate."""
-    d = sims.assign(covered=(sims["ci_low"] <= sims["truth"]) & (sims["truth"] <= sims["ci_high"]),
-                    truth_below=sims["truth"] < sims["ci_low"], truth_above=sims["truth"] > sims["ci_high"],
-                    log_error=np.log(sims["estimate"] / sims["truth"]))
+    d = sims.assign(
+        covered=(sims["ci_low"] <= sims["truth"]) & (sims["truth"] <= sims["ci_high"]),
+        truth_below=sims["truth"] < sims["ci_low"],
+        truth_above=sims["truth"] > sims["ci_high"],
+        log_error=np.log(sims["estimate"] / sims["truth"]),
+    )
     return d.groupby("metric", sort=False).agg(
-        coverage=("covered", "mean"), truth_below_interval=("truth_below", "mean"),
-        truth_above_interval=("truth_above", "mean"), mean_log_error=("log_error", "mean"),
-        sd_log_error=("log_error", "std"), n=("covered", "size"))
+        coverage=("covered", "mean"),
+        truth_below_interval=("truth_below", "mean"),
+        truth_above_interval=("truth_above", "mean"),
+        mean_log_error=("log_error", "mean"),
+        sd_log_error=("log_error", "std"),
+        n=("covered", "size"),
+    )
 
 
 # Tolerance (binomial). Over R independent programmes the number of intervals
@@ -195,12 +235,16 @@ def test_claim_intervals_are_calibrated(capsys):
     elapsed = time.perf_counter() - t0
     table = coverage_table(sims)
     with capsys.disabled():
-        print(f"\n[calibration] claims, {N_REP} programmes of {N_EMPLOYEES} employees (seeds {FIRST_SEED}..."
-              f"{FIRST_SEED + N_REP - 1}), programme level, {elapsed:.0f} s: 95% CI coverage of the truth")
+        print(
+            f"\n[calibration] claims, {N_REP} programmes of {N_EMPLOYEES} employees (seeds {FIRST_SEED}..."
+            f"{FIRST_SEED + N_REP - 1}), programme level, {elapsed:.0f} s: 95% CI coverage of the truth"
+        )
         for metric, r in table.iterrows():
-            print(f"  {metric:42s} {r['coverage']:6.1%}  (truth below {r['truth_below_interval']:5.1%}, "
-                  f"above {r['truth_above_interval']:5.1%}; log error mean {r['mean_log_error']:+.4f} "
-                  f"sd {r['sd_log_error']:.4f})")
+            print(
+                f"  {metric:42s} {r['coverage']:6.1%}  (truth below {r['truth_below_interval']:5.1%}, "
+                f"above {r['truth_above_interval']:5.1%}; log error mean {r['mean_log_error']:+.4f} "
+                f"sd {r['sd_log_error']:.4f})"
+            )
     for metric in SIMULATED:
         cov = table.loc[metric, "coverage"]
         assert COVERAGE_RANGE[0] <= cov <= COVERAGE_RANGE[1], (metric, cov)

@@ -11,8 +11,12 @@ from .conftest import POSTS_CSV, replace_line, write_programme
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "advocacy_eval.cli", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "advocacy_eval.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_validate_names_both_bad_rows_without_traceback(tmp_path):
@@ -24,8 +28,13 @@ def test_validate_names_both_bad_rows_without_traceback(tmp_path):
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
     assert lines[0].startswith("2 data problems")
-    assert any("posts.csv" in l and " 4 " in l and "impressions" in l and ">= 0" in l for l in lines)
-    assert any("posts.csv" in l and " 6 " in l and "members_reached" in l and "<= impressions" in l for l in lines)
+    assert any(
+        "posts.csv" in l and " 4 " in l and "impressions" in l and ">= 0" in l for l in lines
+    )
+    assert any(
+        "posts.csv" in l and " 6 " in l and "members_reached" in l and "<= impressions" in l
+        for l in lines
+    )
 
 
 def test_validate_ok(tmp_path, capsys):
@@ -54,7 +63,22 @@ def test_report_refuses_invalid_data(tmp_path, capsys):
 
 
 def test_sample_command_writes_a_valid_folder(tmp_path, capsys):
-    assert main(["sample", "--out", str(tmp_path / "s"), "--seed", "3", "--employees", "300", "--months", "20"]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "--out",
+                str(tmp_path / "s"),
+                "--seed",
+                "3",
+                "--employees",
+                "300",
+                "--months",
+                "20",
+            ]
+        )
+        == 0
+    )
     assert main(["validate", str(tmp_path / "s")]) == 0
 
 
@@ -62,8 +86,26 @@ def test_sample_command_with_anticipation(tmp_path, capsys):
     import json
 
     out = tmp_path / "a"
-    assert main(["sample", "--out", str(out), "--seed", "3", "--employees", "300", "--months", "20",
-                 "--anticipation-months", "1", "--anticipation-multiplier", "1.8"]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "--out",
+                str(out),
+                "--seed",
+                "3",
+                "--employees",
+                "300",
+                "--months",
+                "20",
+                "--anticipation-months",
+                "1",
+                "--anticipation-multiplier",
+                "1.8",
+            ]
+        )
+        == 0
+    )
     payload = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     assert payload["parameters"]["anticipation_months"] == 1
     assert payload["parameters"]["anticipation_multiplier"] == 1.8
@@ -78,21 +120,46 @@ def test_claims_file_changes_the_scorecard_from_the_cli_alone(capsys, sample_dir
     import pandas as pd
 
     claims = tmp_path / "claims.toml"
-    claims.write_text('[[claims]]\nmetric = "amplification"\nop = ">="\ntarget = 2.5\n'
-                      'label_en = "Volunteers reach at least 2.5x the page\'s rate"\n\n'
-                      '[[claims]]\nmetric = "corporate_share"\nop = "=="\ntarget = 0.5\ntolerance = 0.05\n',
-                      encoding="utf-8")
+    claims.write_text(
+        '[[claims]]\nmetric = "amplification"\nop = ">="\ntarget = 2.5\n'
+        'label_en = "Volunteers reach at least 2.5x the page\'s rate"\n\n'
+        '[[claims]]\nmetric = "corporate_share"\nop = "=="\ntarget = 0.5\ntolerance = 0.05\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
-    assert main(["report", str(sample_dir), "--wave", "W2", "--out", str(out), "--claims", str(claims)]) == 0
+    assert (
+        main(
+            ["report", str(sample_dir), "--wave", "W2", "--out", str(out), "--claims", str(claims)]
+        )
+        == 0
+    )
     card = pd.read_csv(out / "W2.scorecard.csv")
-    assert list(card.columns) == ["claim", "metric", "population", "op", "target", "tolerance", "estimate",
-                                  "ci_low", "ci_high", "unit", "verdict", "n", "flag", "sensitivity_estimate",
-                                  "sensitivity_ci_low", "sensitivity_ci_high", "sensitivity_verdict"]
+    assert list(card.columns) == [
+        "claim",
+        "metric",
+        "population",
+        "op",
+        "target",
+        "tolerance",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "unit",
+        "verdict",
+        "n",
+        "flag",
+        "sensitivity_estimate",
+        "sensitivity_ci_low",
+        "sensitivity_ci_high",
+        "sensitivity_verdict",
+    ]
     assert card["flag"].isna().all()  # the committed sample's effect is not at risk (empty cells)
     assert list(card["claim"]) == ["amplification >= 2.5", "corporate_share == 0.5 ± 0.05"]
     assert list(card["verdict"]) == ["supported", "contradicted"]
     html = (out / "W2.html").read_text(encoding="utf-8")
-    assert "Volunteers reach at least 2.5x the page\u2019s rate" in html  # the user's label, typeset
+    assert (
+        "Volunteers reach at least 2.5x the page\u2019s rate" in html
+    )  # the user's label, typeset
     from advocacy_eval.publish.runner import visible_text
 
     assert "✓ Supported" in visible_text(html) and "✗ Contradicted" in visible_text(html)
@@ -102,7 +169,12 @@ def test_bad_claims_file_is_one_clear_error(capsys, sample_dir, tmp_path):
     claims = tmp_path / "claims.toml"
     claims.write_text('[[claims]]\nmetric = "reach"\nop = "=>"\ntarget = 4\n', encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["report", str(sample_dir), "--wave", "W2", "--out", str(out), "--claims", str(claims)]) == 1
+    assert (
+        main(
+            ["report", str(sample_dir), "--wave", "W2", "--out", str(out), "--claims", str(claims)]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert str(claims) in err and "claim 1" in err
     assert "valid metrics: amplification, reach_per_post_ratio" in err

@@ -29,15 +29,24 @@ def test_reach_by_department_is_compare_rates_with_the_page_shown(posts):
     page = res.set_index("level").loc[PAGE_LABEL]
     assert not page["suppressed"] and page["n_employee_authors"] == 0 and page["rate_ratio"] == 1.0
     assert (res["ci_low"] < res["estimate"]).all() and (res["estimate"] < res["ci_high"]).all()
-    assert (res.loc[res["level"] != PAGE_LABEL, "rate_ratio"] > 2).all()  # every department vs the page
+    assert (
+        res.loc[res["level"] != PAGE_LABEL, "rate_ratio"] > 2
+    ).all()  # every department vs the page
 
 
 def test_reach_by_hides_groups_of_fewer_than_k_employees(posts):
     hr_authors = posts.loc[posts["department"] == "HR", "author_id"].unique()
     few = posts.loc[(posts["department"] != "HR") | posts["author_id"].isin(hr_authors[:4])]
     res = cookbook.reach_by(few, "department", min_group_size=5).set_index("level")
-    assert res.loc["HR", "suppressed"] and res.loc[["HR"], ["estimate", "ci_low", "ci_high", "rate_ratio",
-                                                             "n_employee_authors", "n"]].isna().all().all()
+    assert (
+        res.loc["HR", "suppressed"]
+        and res.loc[
+            ["HR"], ["estimate", "ci_low", "ci_high", "rate_ratio", "n_employee_authors", "n"]
+        ]
+        .isna()
+        .all()
+        .all()
+    )
     assert not res.drop(index="HR")["suppressed"].any()
     assert "fewer than 5 employees hidden" in res["method"].iloc[0]
     shown = cookbook.reach_by(few, "department", min_group_size=4).set_index("level")
@@ -58,7 +67,9 @@ def test_reach_by_month_for_employees_and_the_page(posts):
     emp = res.loc[res["author_type"] == "employee"]
     assert emp["level"].min() == pd.Timestamp("2024-07-01")  # volunteers start with the first wave
     assert (res.loc[res["author_type"] == "company", "n_employee_authors"] == 0).all()
-    july = posts.loc[(posts["author_type"] == "employee") & (posts["month"] == pd.Timestamp("2024-07-01"))]
+    july = posts.loc[
+        (posts["author_type"] == "employee") & (posts["month"] == pd.Timestamp("2024-07-01"))
+    ]
     rate = july["members_reached"].sum() / july["audience_size"].sum()
     assert emp["estimate"].iloc[0] == pytest.approx(rate)
 
@@ -70,22 +81,37 @@ def test_monthly_amplification_is_each_months_comparison(posts):
     amp = cookbook.monthly_amplification(posts)
     assert amp["month"].is_monotonic_increasing and amp["month"].min() == pd.Timestamp("2024-07-01")
     month = pd.Timestamp("2025-03-01")
-    one = stats.compare_rates(posts.loc[posts["month"] == month], by="author_type").set_index("level")
+    one = stats.compare_rates(posts.loc[posts["month"] == month], by="author_type").set_index(
+        "level"
+    )
     row = amp.set_index("month").loc[month]
     assert (row["estimate"], row["ci_low"], row["ci_high"]) == pytest.approx(
-        (one.loc["employee", "rate_ratio"], one.loc["employee", "rate_ratio_ci_low"],
-         one.loc["employee", "rate_ratio_ci_high"]), rel=1e-12)
+        (
+            one.loc["employee", "rate_ratio"],
+            one.loc["employee", "rate_ratio_ci_low"],
+            one.loc["employee", "rate_ratio_ci_high"],
+        ),
+        rel=1e-12,
+    )
     assert row["company_posts"] == one.loc["company", "n_posts"]
     overall = metrics.amplification_ratio(posts, by="month").set_index("month")
-    np.testing.assert_allclose(amp.set_index("month")["estimate"],
-                               overall.loc[amp["month"], "amplification_ratio"], rtol=1e-12)
+    np.testing.assert_allclose(
+        amp.set_index("month")["estimate"],
+        overall.loc[amp["month"], "amplification_ratio"],
+        rtol=1e-12,
+    )
 
 
 def test_monthly_amplification_hides_months_with_few_authors(posts):
     month = pd.Timestamp("2024-07-01")
-    authors = posts.loc[(posts["month"] == month) & (posts["author_type"] == "employee"), "author_id"].unique()
-    thin = posts.loc[(posts["month"] != month) | (posts["author_type"] == "company")
-                     | posts["author_id"].isin(authors[:3])]
+    authors = posts.loc[
+        (posts["month"] == month) & (posts["author_type"] == "employee"), "author_id"
+    ].unique()
+    thin = posts.loc[
+        (posts["month"] != month)
+        | (posts["author_type"] == "company")
+        | posts["author_id"].isin(authors[:3])
+    ]
     amp = cookbook.monthly_amplification(thin).set_index("month")
     assert amp.loc[month, "suppressed"] and np.isnan(amp.loc[month, "estimate"])
     assert not amp.drop(index=month)["suppressed"].any()
@@ -118,13 +144,24 @@ def test_funnel_counts_by_hand(tiny):
     # E3 (March of 1), not E2 (February of 3)
     assert f["n"].tolist() == [5, 3, 3, 2]
     assert f["share_of_previous"].tolist()[1:] == pytest.approx([3 / 5, 1.0, 2 / 3])
-    by = metrics.participation_funnel(tiny.employees, tiny.posts, "2024-01-01", "2024-03-31", by="department")
+    by = metrics.participation_funnel(
+        tiny.employees, tiny.posts, "2024-01-01", "2024-03-31", by="department"
+    )
     assert by.set_index(["department", "stage"])["n"].to_dict() == {
-        ("HR", "eligible"): 3, ("HR", "enrolled"): 1, ("HR", "posted"): 1, ("HR", "regular"): 1,
-        ("IT", "eligible"): 2, ("IT", "enrolled"): 2, ("IT", "posted"): 2, ("IT", "regular"): 1}
+        ("HR", "eligible"): 3,
+        ("HR", "enrolled"): 1,
+        ("HR", "posted"): 1,
+        ("HR", "regular"): 1,
+        ("IT", "eligible"): 2,
+        ("IT", "enrolled"): 2,
+        ("IT", "posted"): 2,
+        ("IT", "regular"): 1,
+    }
     late = metrics.participation_funnel(tiny.employees, tiny.posts, "2024-02-01", "2024-03-31")
     assert late["n"].tolist() == [5, 3, 3, 3]  # E1: February of February-March; E2 too
-    strict = metrics.participation_funnel(tiny.employees, tiny.posts, "2024-01-01", "2024-03-31", regular_share=1.0)
+    strict = metrics.participation_funnel(
+        tiny.employees, tiny.posts, "2024-01-01", "2024-03-31", regular_share=1.0
+    )
     assert strict["n"].iloc[-1] == 1
     with pytest.raises(ValueError, match="regular_share"):
         metrics.participation_funnel(tiny.employees, tiny.posts, regular_share=0)
@@ -136,8 +173,9 @@ def test_funnel_recipe_adds_wilson_intervals_and_hides_small_cells(sample_progra
     lo, hi = stats.wilson_interval(np.array([enrolled["n"]]), np.array([enrolled["previous"]]))
     assert (enrolled["ci_low"], enrolled["ci_high"]) == pytest.approx((lo[0], hi[0]))
     assert f.set_index("stage").loc["posted", "n"] == 661 and not f["suppressed"].any()
-    small = cookbook.participation_funnel(tiny, by="department", start="2024-01-01", end="2024-03-31",
-                                          min_group_size=3)
+    small = cookbook.participation_funnel(
+        tiny, by="department", start="2024-01-01", end="2024-03-31", min_group_size=3
+    )
     hidden = small.set_index(["department", "stage"])["suppressed"]
     assert hidden[("HR", "enrolled")] and hidden[("HR", "regular")]  # one person
     assert np.isnan(small.set_index(["department", "stage"]).loc[("HR", "enrolled"), "n"])
@@ -148,7 +186,9 @@ def test_funnel_recipe_adds_wilson_intervals_and_hides_small_cells(sample_progra
 
 def test_every_recipe_has_a_figure(sample_programme, posts):
     figures = [
-        cookbook.plot_intervals(cookbook.reach_by(posts, "department"), title="reach by department"),
+        cookbook.plot_intervals(
+            cookbook.reach_by(posts, "department"), title="reach by department"
+        ),
         cookbook.plot_intervals(cookbook.reach_by(posts, "content_type", within="author_type")),
         cookbook.plot_intervals(cookbook.reach_by(posts, "month", within="author_type")),
         cookbook.plot_amplification(cookbook.monthly_amplification(posts), claimed=4.0),

@@ -40,8 +40,15 @@ def r_aggte() -> pd.DataFrame:
 
 
 def _fit(mpdta: pd.DataFrame, control: str, **kw):
-    return onboarding_effect(mpdta, "lemp", unit="countyreal", period="year", first_period="first.treat",
-                             control=control, **kw)
+    return onboarding_effect(
+        mpdta,
+        "lemp",
+        unit="countyreal",
+        period="year",
+        first_period="first.treat",
+        control=control,
+        **kw,
+    )
 
 
 # ----------------------------------------------------------------------------- parity with R did
@@ -51,8 +58,14 @@ def _fit(mpdta: pd.DataFrame, control: str, **kw):
 def test_group_time_atts_match_r_did(mpdta, r_attgt, control, scenario) -> None:
     eff = _fit(mpdta, control)
     ref = r_attgt.loc[r_attgt["scenario"] == scenario]
-    got = eff.group_time.merge(ref, left_on=["cohort", "period"], right_on=["group", "t"], how="outer",
-                               suffixes=("", "_r"), indicator=True)
+    got = eff.group_time.merge(
+        ref,
+        left_on=["cohort", "period"],
+        right_on=["group", "t"],
+        how="outer",
+        suffixes=("", "_r"),
+        indicator=True,
+    )
     assert (got["_merge"] == "both").all() and len(got) == 12
     assert np.max(np.abs(got["estimate"] - got["att"])) < TOL
     assert np.max(np.abs(got["se"] - got["se_r"])) < TOL
@@ -69,8 +82,11 @@ def test_aggregations_match_r_did(mpdta, r_aggte, control, scenario) -> None:
     assert abs(eff.se - simple["overall_se"]) < TOL
     summary = eff.summary.set_index("type")
     assert set(summary.index) == {"simple", "group", "dynamic", "calendar"}
-    for typ, table, key in (("group", eff.by_group, "cohort"), ("dynamic", eff.event_study, "event_time"),
-                            ("calendar", eff.calendar, "period")):
+    for typ, table, key in (
+        ("group", eff.by_group, "cohort"),
+        ("dynamic", eff.event_study, "event_time"),
+        ("calendar", eff.calendar, "period"),
+    ):
         r = ref.loc[ref["type"] == typ]
         m = r.merge(table, left_on="egt", right_on=key, how="outer", indicator=True)
         assert (m["_merge"] == "both").all(), typ
@@ -104,7 +120,9 @@ def test_aggregations_agree_with_diff_diff_own(mpdta) -> None:
 
 def test_spellings_missing_first_period_and_column_names(mpdta) -> None:
     a = _fit(mpdta, "not_yet_treated")
-    b = _fit(mpdta.assign(**{"first.treat": mpdta["first.treat"].replace(0, np.nan)}), "notyettreated")
+    b = _fit(
+        mpdta.assign(**{"first.treat": mpdta["first.treat"].replace(0, np.nan)}), "notyettreated"
+    )
     assert a.att == pytest.approx(b.att, abs=1e-12)
     assert a.control == b.control == "not_yet_treated"
     with pytest.raises(ValueError, match="column names"):
@@ -131,7 +149,9 @@ def test_bootstrap_is_seeded_and_close_to_analytic(mpdta) -> None:
 
 def test_unbalanced_panel_is_balanced_and_reported(mpdta) -> None:
     drop = mpdta["countyreal"].isin(mpdta["countyreal"].unique()[:7]) & (mpdta["year"] == 2007)
-    sample, report = estimation_sample(mpdta.loc[~drop], "lemp", "countyreal", "year", "first.treat")
+    sample, report = estimation_sample(
+        mpdta.loc[~drop], "lemp", "countyreal", "year", "first.treat"
+    )
     rep = report.set_index("key")["value"]
     assert rep["units_unbalanced"] == 7 and rep["units_used"] == 493
     assert sample["unit"].nunique() == 493 and len(sample) == 493 * 5
@@ -164,11 +184,17 @@ def sample_panel(sample_programme):
 def test_effect_on_sample_programme(sample_panel, sample_programme) -> None:
     import json
 
-    truth = json.loads((Path(__file__).parents[1] / "data" / "sample" / "truth.json").read_text())["truth"]
+    truth = json.loads((Path(__file__).parents[1] / "data" / "sample" / "truth.json").read_text())[
+        "truth"
+    ]
     eff = onboarding_effect(sample_panel, "posts")
     assert eff.control == "not_yet_treated"
     # overall effect on posts near the generator's (total effect includes new profiles' posting)
-    assert eff.overall["ci_low"].iloc[0] < truth["onboarding_effect"]["posts"]["overall"] < eff.overall["ci_high"].iloc[0]
+    assert (
+        eff.overall["ci_low"].iloc[0]
+        < truth["onboarding_effect"]["posts"]["overall"]
+        < eff.overall["ci_high"].iloc[0]
+    )
     # per wave, labelled, each wave's cohort size
     bw = eff.by_wave.set_index("wave_id")
     assert list(bw.index) == ["W1", "W2", "W3"]
@@ -201,7 +227,9 @@ def test_outcome_not_estimable_from_posts_only(sample_programme) -> None:
 def test_profiles_attributable_on_sample(sample_panel) -> None:
     import json
 
-    truth = json.loads((Path(__file__).parents[1] / "data" / "sample" / "truth.json").read_text())["truth"]
+    truth = json.loads((Path(__file__).parents[1] / "data" / "sample" / "truth.json").read_text())[
+        "truth"
+    ]
     prof = profiles_attributable(sample_panel).set_index("wave_id")
     tot = prof.loc["total"]
     expected = truth["profiles"]["expected_created_by_onboarding"]
@@ -209,7 +237,9 @@ def test_profiles_attributable_on_sample(sample_panel) -> None:
     assert tot["estimate"] == pytest.approx(prof.drop("total")["estimate"].sum())
     assert tot["n"] == sample_panel.count("units_enrolled")
     for w, v in truth["profiles"]["by_wave"].items():
-        assert prof.loc[w, "ci_low"] < v["expected_created_by_onboarding"] < prof.loc[w, "ci_high"], w
+        assert (
+            prof.loc[w, "ci_low"] < v["expected_created_by_onboarding"] < prof.loc[w, "ci_high"]
+        ), w
     # a "500 profiles" claim is far outside the interval
     assert tot["ci_high"] < 500
 
@@ -239,10 +269,18 @@ def test_honest_bounds_widen_with_m(sample_panel) -> None:
 
 def test_twfe_biased_with_dynamic_effects_cs_not() -> None:
     """Fading effects: TWFE is many standard errors off the truth, Callaway-Sant'Anna is not."""
-    prog = generate_programme(seed=7, n_employees=10_000, no_profile_share=0.0, annual_attrition=0.0,
-                              posting_heterogeneity=0.3, effect_dynamics="fade")
+    prog = generate_programme(
+        seed=7,
+        n_employees=10_000,
+        no_profile_share=0.0,
+        annual_attrition=0.0,
+        posting_heterogeneity=0.3,
+        effect_dynamics="fade",
+    )
     panel = build_panel(prog)
-    truth = prog.truth["onboarding_effect"]["posts"]["overall"]  # = the simple aggregation's estimand here
+    truth = prog.truth["onboarding_effect"]["posts"][
+        "overall"
+    ]  # = the simple aggregation's estimand here
     cs = onboarding_effect(panel, "posts")
     tw = twfe_estimate(panel, "posts").iloc[0]
     z_twfe = (tw["estimate"] - truth) / tw["se"]
@@ -267,7 +305,9 @@ def _dense_psi(kit, key, n: int) -> np.ndarray:
     return psi
 
 
-def _by_hand(att: np.ndarray, psi: np.ndarray, groups: np.ndarray, unit_cohorts: np.ndarray) -> tuple[float, float]:
+def _by_hand(
+    att: np.ndarray, psi: np.ndarray, groups: np.ndarray, unit_cohorts: np.ndarray
+) -> tuple[float, float]:
     """R ``did::aggte``'s cohort-share weighted mean of effects and its SE, written out as R writes it.
 
     ``pg_k = n_{g_k} / N``; weights ``pg_k / sum(pg)``; the influence of estimating the weights is R's ``wif``
@@ -294,16 +334,24 @@ def test_aggregations_under_anticipation_use_post_enrolment_cells_only(mpdta, co
     gt = eff.group_time
     post = gt.loc[gt["period"] >= gt["cohort"]].reset_index(drop=True)
     anticipation_cells = gt.loc[gt["event_time"] == -1]
-    assert len(anticipation_cells) == 2  # cohorts 2006 and 2007 in 2005 and 2006; none is averaged below
-    psi = np.column_stack([_dense_psi(kit, (int(g), int(t)), n) for g, t in zip(post["cohort"], post["period"])])
-    for j, (g, se) in enumerate(zip(post["cohort"], post["se"])):  # the cells' SEs are their influence functions'
+    assert (
+        len(anticipation_cells) == 2
+    )  # cohorts 2006 and 2007 in 2005 and 2006; none is averaged below
+    psi = np.column_stack(
+        [_dense_psi(kit, (int(g), int(t)), n) for g, t in zip(post["cohort"], post["period"])]
+    )
+    for j, (g, se) in enumerate(
+        zip(post["cohort"], post["se"])
+    ):  # the cells' SEs are their influence functions'
         assert np.sqrt(np.sum(psi[:, j] ** 2)) == pytest.approx(se, rel=1e-12)
     att = post["estimate"].to_numpy()
     groups = post["cohort"].to_numpy(float)
 
     # simple: every cohort x post month, weighted by cohort size
     est, se = _by_hand(att, psi, groups, cohorts)
-    weights = post["n"] / post["n"].sum()  # the group-time table's cohort sizes give the same weights
+    weights = (
+        post["n"] / post["n"].sum()
+    )  # the group-time table's cohort sizes give the same weights
     assert est == pytest.approx(float(weights @ att), abs=1e-12)
     assert eff.att == pytest.approx(est, abs=1e-12) and eff.se == pytest.approx(se, abs=1e-12)
     summary = eff.summary.set_index("type")
@@ -342,8 +390,14 @@ def test_aggregations_under_anticipation_use_post_enrolment_cells_only(mpdta, co
     es = eff.event_study.set_index("event_time")
     assert -1 in es.index
     assert es.loc[-1, "estimate"] == pytest.approx(
-        float(anticipation_cells["n"] @ anticipation_cells["estimate"] / anticipation_cells["n"].sum()), abs=1e-12)
-    assert summary.loc["dynamic", "estimate"] == pytest.approx(es.loc[es.index >= 0, "estimate"].mean(), abs=1e-12)
+        float(
+            anticipation_cells["n"] @ anticipation_cells["estimate"] / anticipation_cells["n"].sum()
+        ),
+        abs=1e-12,
+    )
+    assert summary.loc["dynamic", "estimate"] == pytest.approx(
+        es.loc[es.index >= 0, "estimate"].mean(), abs=1e-12
+    )
     # the pre-test leaves the anticipation month out: only t < g - 1 (R did: 2 cells, event times -3 and -2)
     pt = eff.pretrend.set_index("test")
     assert pt.loc["group_time", "n"] == int((gt["period"] < gt["cohort"] - 1).sum()) == 3
@@ -363,27 +417,44 @@ def test_anticipation_cells_use_the_base_g_minus_anticipation_minus_1(mpdta, con
     cells = [k for k in a.index if k[0] - 2 <= k[1] < k[0]]
     assert sorted(cells) == [(2006, 2004), (2006, 2005), (2007, 2005), (2007, 2006)]
     for col in ("estimate", "se", "n", "n_control"):
-        assert np.allclose(a.loc[cells, col].to_numpy(float), b.loc[cells, col].to_numpy(float), rtol=0, atol=1e-12)
+        assert np.allclose(
+            a.loc[cells, col].to_numpy(float), b.loc[cells, col].to_numpy(float), rtol=0, atol=1e-12
+        )
     # diff-diff's varying base compares (2006, 2005) with 2004 (t - 1): a different cell
     own = varying.result.group_time_effects[(2006, 2005)]["effect"]
     assert abs(own - a.loc[(2006, 2005), "estimate"]) > 1e-4
     # the event study's anticipation effects, with their influence functions, are those of the universal base
-    ea, eb = varying.event_study.set_index("event_time"), universal.event_study.set_index("event_time")
+    ea, eb = (
+        varying.event_study.set_index("event_time"),
+        universal.event_study.set_index("event_time"),
+    )
     assert [e for e in ea.index if e >= -2] == [e for e in eb.index if e >= -2] == [-2, -1, 0, 1]
-    for e in (-2, -1, 0, 1):  # cohort 2004 has no month 2001 to compare with: left out under both choices
+    for e in (
+        -2,
+        -1,
+        0,
+        1,
+    ):  # cohort 2004 has no month 2001 to compare with: left out under both choices
         assert ea.loc[e, "estimate"] == pytest.approx(eb.loc[e, "estimate"], abs=1e-12)
         assert ea.loc[e, "se"] == pytest.approx(eb.loc[e, "se"], abs=1e-12)
     assert varying.att == pytest.approx(universal.att, abs=1e-12)
     # pre-test: only t < g - 2, short differences under the varying base
     assert varying.pretrend.set_index("test").loc["group_time", "n"] == int(
-        (varying.group_time["period"] < varying.group_time["cohort"] - 2).sum())
+        (varying.group_time["period"] < varying.group_time["cohort"] - 2).sum()
+    )
 
 
 def test_anticipation_check_flags_a_significant_month_before_enrolment() -> None:
     from advocacy_eval.effects import anticipation_check
 
-    prog = generate_programme(seed=3, n_employees=2000, no_profile_share=0.0, annual_attrition=0.0,
-                              anticipation_months=1, anticipation_multiplier=2.0)
+    prog = generate_programme(
+        seed=3,
+        n_employees=2000,
+        no_profile_share=0.0,
+        annual_attrition=0.0,
+        anticipation_months=1,
+        anticipation_multiplier=2.0,
+    )
     panel = build_panel(prog)
     plain = anticipation_check(onboarding_effect(panel, "posts"))
     assert plain.event_time == -1 and plain.anticipation == 0
@@ -391,16 +462,24 @@ def test_anticipation_check_flags_a_significant_month_before_enrolment() -> None
     declared = anticipation_check(onboarding_effect(panel, "posts", anticipation=1))
     assert declared.event_time == -2  # the month before the declared anticipation month
     assert not declared.pre_month_significant
-    clean = anticipation_check(onboarding_effect(build_panel(generate_programme(seed=3, n_employees=2000)), "posts"))
+    clean = anticipation_check(
+        onboarding_effect(build_panel(generate_programme(seed=3, n_employees=2000)), "posts")
+    )
     assert not clean.at_risk, clean
 
 
-def test_absorbing_binary_outcome_is_conditioned_on_its_base_status_by_default(sample_panel) -> None:
+def test_absorbing_binary_outcome_is_conditioned_on_its_base_status_by_default(
+    sample_panel,
+) -> None:
     default = onboarding_effect(sample_panel, "has_profile")
     explicit = onboarding_effect(sample_panel, "has_profile", covariates=["has_profile"])
-    assert default.att == pytest.approx(explicit.att, abs=1e-12) and default.se == pytest.approx(explicit.se, abs=1e-12)
+    assert default.att == pytest.approx(explicit.att, abs=1e-12) and default.se == pytest.approx(
+        explicit.se, abs=1e-12
+    )
     assert "conditional on has_profile at the base period" in default.method
-    with pytest.warns(UserWarning, match=r"absorbing 0/1 outcome.*biased.*covariates=\['has_profile'\]"):
+    with pytest.warns(
+        UserWarning, match=r"absorbing 0/1 outcome.*biased.*covariates=\['has_profile'\]"
+    ):
         bare = onboarding_effect(sample_panel, "has_profile", covariates=())
     assert "conditional" not in bare.method and any("absorbing" in w for w in bare.warnings)
     assert abs(bare.att - default.att) > 1e-3

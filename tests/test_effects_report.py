@@ -15,12 +15,19 @@ from advocacy_eval.claims import PROGRAMME, default_claims, verdict
 from advocacy_eval.panel import build_panel
 from advocacy_eval.reports import i18n
 from advocacy_eval.reports.i18n import STRINGS, t
-from advocacy_eval.reports.programme import ProgrammeReport, fmt_breakdown, fmt_effect, render_programme
+from advocacy_eval.reports.programme import (
+    ProgrammeReport,
+    fmt_breakdown,
+    fmt_effect,
+    render_programme,
+)
 from advocacy_eval.schema import Programme
 
 matplotlib.use("Agg")
 
-TRUTH = json.loads((Path(__file__).parents[1] / "data" / "sample" / "truth.json").read_text())["truth"]
+TRUTH = json.loads((Path(__file__).parents[1] / "data" / "sample" / "truth.json").read_text())[
+    "truth"
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +48,10 @@ def test_strings_have_both_languages_and_the_same_placeholders() -> None:
         import string
 
         # (the vocabulary placeholders, filled by t() itself, may differ: "{Participants}" / "Les {participants}")
-        fields = [{f for _, f, _, _ in string.Formatter().parse(v) if f} - set(i18n.PLACEHOLDERS)
-                  for v in texts.values()]
+        fields = [
+            {f for _, f, _, _ in string.Formatter().parse(v) if f} - set(i18n.PLACEHOLDERS)
+            for v in texts.values()
+        ]
         assert fields[0] == fields[1], key
     assert t("prog_title", "fr").startswith("Programme collaborateurs influenceurs")
 
@@ -51,9 +60,20 @@ def test_summary_numbers(results: ProgrammeResults, sample_programme) -> None:
     s = results
     assert s.outcome == "posts" and s.control == "not_yet_treated"
     out = s.outcomes.set_index("outcome")
-    assert list(out.index) == ["posts", "members_reached", "impressions", "engagements", "followers", "has_profile"]
+    assert list(out.index) == [
+        "posts",
+        "members_reached",
+        "impressions",
+        "engagements",
+        "followers",
+        "has_profile",
+    ]
     assert (out["ci_low"] < out["estimate"]).all() and (out["estimate"] < out["ci_high"]).all()
-    assert out.loc["posts", "ci_low"] < TRUTH["onboarding_effect"]["posts"]["overall"] < out.loc["posts", "ci_high"]
+    assert (
+        out.loc["posts", "ci_low"]
+        < TRUTH["onboarding_effect"]["posts"]["overall"]
+        < out.loc["posts", "ci_high"]
+    )
     assert out.loc["posts", "baseline"] > 0
     assert (out["pretrend_failed"] == (out["pretrend_p"] < 0.05)).all()
     # event study and waves, k-suppressed
@@ -83,15 +103,20 @@ def test_programme_scorecard_pools_all_waves_and_shows_each(results: ProgrammeRe
     assert [r.claim.key for r in pooled] == [c.key for c in default_claims()]
     for r in card.results:
         m = r.measurement
-        assert r.verdict == (verdict(m.ci_low, m.ci_high, r.claim.op, r.claim.target, r.claim.tolerance)
-                             if m.measured else "inconclusive")
+        assert r.verdict == (
+            verdict(m.ci_low, m.ci_high, r.claim.op, r.claim.target, r.claim.tolerance)
+            if m.measured
+            else "inconclusive"
+        )
     # the programme-level-only claim is not evaluated per wave
     assert card.result(default_claims()[7], "W1") is None
     # staff reached: the realised share of the generator, exactly
     staff = next(r for r in pooled if r.claim.metric == "staff_reached_share").measurement
     assert staff.estimate == pytest.approx(TRUTH["staff_reached_share"]["overall"])
     for w, share in TRUTH["staff_reached_share"]["by_wave"].items():
-        m = next(r for r in card.for_population(w) if r.claim.metric == "staff_reached_share").measurement
+        m = next(
+            r for r in card.for_population(w) if r.claim.metric == "staff_reached_share"
+        ).measurement
         assert m.estimate == pytest.approx(share)
     # the effect on posts in the scorecard is the headline overall effect
     eff = next(r for r in pooled if r.claim.metric == "effect_posts").measurement
@@ -100,8 +125,22 @@ def test_programme_scorecard_pools_all_waves_and_shows_each(results: ProgrammeRe
 
 def test_summary_tables_and_sentences_en(summary_en: ProgrammeReport) -> None:
     s = summary_en
-    for name in ("scorecard", "outcomes", "by_wave", "profiles", "wave_comparison", "estimators", "bacon",
-                 "pretrend", "honest", "data", "methods", "sources", "parameters", "definitions"):
+    for name in (
+        "scorecard",
+        "outcomes",
+        "by_wave",
+        "profiles",
+        "wave_comparison",
+        "estimators",
+        "bacon",
+        "pretrend",
+        "honest",
+        "data",
+        "methods",
+        "sources",
+        "parameters",
+        "definitions",
+    ):
         assert name in s.tables, name
         assert all(isinstance(v, str) for v in s.tables[name].to_numpy().ravel()), name
     assert list(s.tables["scorecard"].columns[-3:]) == ["W1", "W2", "W3"]
@@ -137,7 +176,9 @@ def test_breakdown_is_rounded_down_to_agree_with_its_table() -> None:
 def summary_fr_k200(sample_programme) -> ProgrammeReport:
     """French, with a minimum group size larger than wave 1 (129 volunteers in the estimate)."""
     ctx = MeasureContext(sample_programme, 200, panel=build_panel(sample_programme))
-    return render_programme(programme_results(sample_programme, min_group_size=200, context=ctx), "fr")
+    return render_programme(
+        programme_results(sample_programme, min_group_size=200, context=ctx), "fr"
+    )
 
 
 def test_summary_french(summary_fr_k200: ProgrammeReport) -> None:
@@ -167,15 +208,24 @@ def test_small_waves_are_left_out_of_the_release(summary_fr_k200: ProgrammeRepor
     assert s.results.excluded_waves == ("W1",)
     assert list(s.results.by_wave["wave_id"]) == ["W2", "W3"]
     assert "W1" not in set(s.tables["wave_comparison"].iloc[:, 0])
-    assert "W1" not in s.tables["scorecard"].columns and "W1" not in set(s.tables["profiles"].iloc[:, 0])
-    assert 500 < s.results.n_volunteers <= 250 + 300  # the panel holds only the released waves' volunteers
+    assert "W1" not in s.tables["scorecard"].columns and "W1" not in set(
+        s.tables["profiles"].iloc[:, 0]
+    )
+    assert (
+        500 < s.results.n_volunteers <= 250 + 300
+    )  # the panel holds only the released waves' volunteers
     assert any("1 vague(s) de moins de 200" in c for c in s.caveats)
     assert not any("150" in c for c in s.caveats)
 
 
 def test_posts_only_programme_reports_profiles(sample_programme) -> None:
-    prog = Programme(sample_programme.waves, sample_programme.employees, sample_programme.posts, None,
-                     sample_programme.sources)
+    prog = Programme(
+        sample_programme.waves,
+        sample_programme.employees,
+        sample_programme.posts,
+        None,
+        sample_programme.sources,
+    )
     res = programme_results(prog)
     s = render_programme(res, "en")
     assert res.outcome == "has_profile"
@@ -183,7 +233,9 @@ def test_posts_only_programme_reports_profiles(sample_programme) -> None:
     assert any("Without a monthly activity export" in c for c in s.caveats)
     a = res.profiles[-1].counts.attributable
     assert a.ci_low < TRUTH["profiles"]["expected_created_by_onboarding"] < a.ci_high
-    eff = next(r for r in res.scorecard.for_population(PROGRAMME) if r.claim.metric == "effect_posts")
+    eff = next(
+        r for r in res.scorecard.for_population(PROGRAMME) if r.claim.metric == "effect_posts"
+    )
     assert eff.measurement.missing_reason == "no_activity" and eff.verdict == "inconclusive"
 
 
@@ -204,7 +256,9 @@ def test_figures_draw(results: ProgrammeResults) -> None:
     assert "," in figs[0].alt and "." not in figs[0].alt.rstrip(".")  # French: decimal commas
     fr_ticks = [x.get_text() for x in figs[0].axes[0].get_yticklabels()]
     assert any("," in x for x in fr_ticks) and not any("." in x for x in fr_ticks), fr_ticks
-    assert any(x.startswith("\u2212") for x in [x.get_text() for x in figs[0].axes[0].get_xticklabels()])
+    assert any(
+        x.startswith("\u2212") for x in [x.get_text() for x in figs[0].axes[0].get_xticklabels()]
+    )
     import matplotlib.pyplot as plt
 
     for f in figs:
@@ -228,7 +282,11 @@ def test_secondary_suppression_of_people_counts() -> None:
     assert cells_to_hide(np.array([0, 40, 69]), 5, already=none).tolist() == [True, True, False]
     # nothing small: nothing hidden; without a total, no secondary suppression
     assert not cells_to_hide(np.array([22, 40, 69]), 5, already=none).any()
-    assert cells_to_hide(np.array([22, 40, 3]), 5, already=none, total_shown=False).tolist() == [False, False, True]
+    assert cells_to_hide(np.array([22, 40, 3]), 5, already=none, total_shown=False).tolist() == [
+        False,
+        False,
+        True,
+    ]
 
 
 # ----------------------------------------------------------------------------- volunteers reacting before enrolling
@@ -248,8 +306,9 @@ def anticipation_results(anticipation_programme) -> ProgrammeResults:
     return programme_results(anticipation_programme[1])
 
 
-def test_programme_report_flags_anticipation_and_shows_both_estimates(anticipation_programme,
-                                                                      anticipation_results) -> None:
+def test_programme_report_flags_anticipation_and_shows_both_estimates(
+    anticipation_programme, anticipation_results
+) -> None:
     from advocacy_eval.claims import conservative_verdict
 
     prog, res = anticipation_programme[0], anticipation_results
@@ -269,7 +328,9 @@ def test_programme_report_flags_anticipation_and_shows_both_estimates(anticipati
     assert len(effect_results) == 4
     for r in effect_results:
         m = r.measurement
-        assert m.flag == "anticipation_risk" and m.sensitivity is not None and m.sensitivity.measured
+        assert (
+            m.flag == "anticipation_risk" and m.sensitivity is not None and m.sensitivity.measured
+        )
         main = verdict(m.ci_low, m.ci_high, r.claim.op, r.claim.target)
         other = verdict(m.sensitivity.ci_low, m.sensitivity.ci_high, r.claim.op, r.claim.target)
         assert r.sensitivity_verdict == other and r.verdict == conservative_verdict(main, other)
@@ -277,40 +338,60 @@ def test_programme_report_flags_anticipation_and_shows_both_estimates(anticipati
     assert pooled.measurement.estimate == pytest.approx(res.headline.att)
     assert pooled.measurement.sensitivity.estimate == pytest.approx(sens.att)
     w2 = next(r for r in effect_results if r.population == "W2").measurement.sensitivity
-    assert w2.estimate == pytest.approx(float(sens.by_wave.set_index("wave_id").loc["W2", "estimate"]))
+    assert w2.estimate == pytest.approx(
+        float(sens.by_wave.set_index("wave_id").loc["W2", "estimate"])
+    )
     # a claim whose two estimates disagree gets the less favourable verdict
     from advocacy_eval.claims import Claim, evaluate
 
-    above = float(res.headline.overall["ci_high"].iloc[0]) + 1e-6  # the main interval lies below, not the other
+    above = (
+        float(res.headline.overall["ci_high"].iloc[0]) + 1e-6
+    )  # the main interval lies below, not the other
     assert above < float(sens.overall["ci_high"].iloc[0])
     card = evaluate([Claim("effect_posts", ">=", above)], [pooled.measurement], [PROGRAMME])
-    assert card.results[0].sensitivity_verdict != "contradicted" and card.results[0].verdict == "contradicted"
+    assert (
+        card.results[0].sensitivity_verdict != "contradicted"
+        and card.results[0].verdict == "contradicted"
+    )
 
 
-def test_programme_report_words_the_anticipation_risk_in_both_languages(anticipation_results) -> None:
+def test_programme_report_words_the_anticipation_risk_in_both_languages(
+    anticipation_results,
+) -> None:
     res, sens = anticipation_results, anticipation_results.sensitivity
     en, fr = render_programme(res, "en"), render_programme(res, "fr")
     flag_en = "⚠ at risk: volunteers may have reacted before enrolling"
     flag_fr = "⚠ à risque : les collaborateurs volontaires ont pu réagir avant leur inscription"
-    for rep, flag, row, value in ((en, flag_en, "↳ sensitivity: one month of anticipation declared", "1."),
-                                  (fr, flag_fr, "↳ sensibilité : un mois d'anticipation déclaré", "1,")):
+    for rep, flag, row, value in (
+        (en, flag_en, "↳ sensitivity: one month of anticipation declared", "1."),
+        (fr, flag_fr, "↳ sensibilité : un mois d'anticipation déclaré", "1,"),
+    ):
         card = rep.tables["scorecard"]
         claim_col = card.columns[0]
         i = next(i for i, v in enumerate(card[claim_col]) if flag in v)
-        assert card.iloc[i + 1][claim_col] == row  # the sensitivity row sits right below the flagged claim
+        assert (
+            card.iloc[i + 1][claim_col] == row
+        )  # the sensitivity row sits right below the flagged claim
         assert card.iloc[i + 1, 1].startswith("+" + value)
         outcomes = rep.tables["outcomes"]
         assert flag in outcomes.iloc[0, 3] and outcomes.iloc[1, 0] == row
         assert outcomes.iloc[1, 1] == fmt_effect(sens.att, "posts", rep.lang)
         assert outcomes.iloc[0, 1] == fmt_effect(res.headline.att, "posts", rep.lang)
-        assert any(fmt_effect(sens.att, "posts", rep.lang) in x for x in rep.tables["estimators"].iloc[:, 1])
+        assert any(
+            fmt_effect(sens.att, "posts", rep.lang) in x
+            for x in rep.tables["estimators"].iloc[:, 1]
+        )
     text_en, text_fr = " ".join(en.sentences), " ".join(fr.sentences)
     assert "At risk: volunteers may have reacted before enrolling" in text_en
     assert f"the effect is {fmt_effect(sens.att, 'posts', 'en')} per volunteer" in text_en
     assert "uses the more conservative of the two estimates" in text_en
-    assert "À risque : les collaborateurs volontaires ont pu réagir avant leur inscription" in text_fr
+    assert (
+        "À risque : les collaborateurs volontaires ont pu réagir avant leur inscription" in text_fr
+    )
     assert "la plus prudente des deux estimations" in text_fr
-    assert "at risk" not in text_fr and "anticipation declared" not in " ".join(fr.tables["scorecard"].iloc[:, 0])
+    assert "at risk" not in text_fr and "anticipation declared" not in " ".join(
+        fr.tables["scorecard"].iloc[:, 0]
+    )
 
 
 def test_wave_scorecard_flags_anticipation(anticipation_programme) -> None:
@@ -322,9 +403,14 @@ def test_wave_scorecard_flags_anticipation(anticipation_programme) -> None:
     m = results.measurement("effect_posts")
     assert m.flag == "anticipation_risk" and m.sensitivity is not None
     flag_fr = "⚠ à risque : les collaborateurs volontaires ont pu réagir avant leur inscription"
-    for lang, flag, row in (("en", "⚠ at risk: volunteers may have reacted before enrolling",
-                             "↳ sensitivity: one month of anticipation declared"),
-                            ("fr", flag_fr, "↳ sensibilité : un mois d'anticipation déclaré")):
+    for lang, flag, row in (
+        (
+            "en",
+            "⚠ at risk: volunteers may have reacted before enrolling",
+            "↳ sensitivity: one month of anticipation declared",
+        ),
+        ("fr", flag_fr, "↳ sensibilité : un mois d'anticipation déclaré"),
+    ):
         rep = render_wave(results, lang)
         card = rep.tables["scorecard"]
         i = next(i for i, v in enumerate(card.iloc[:, 0]) if flag in v)
@@ -335,9 +421,14 @@ def test_wave_scorecard_flags_anticipation(anticipation_programme) -> None:
         assert any(flag in s for s in rep.sentences)
 
 
-def test_committed_sample_is_not_flagged(results: ProgrammeResults, summary_en: ProgrammeReport) -> None:
+def test_committed_sample_is_not_flagged(
+    results: ProgrammeResults, summary_en: ProgrammeReport
+) -> None:
     assert results.anticipation is not None and not results.at_risk and results.sensitivity is None
-    assert not any(r.measurement.flag or r.measurement.sensitivity is not None for r in results.scorecard.results)
+    assert not any(
+        r.measurement.flag or r.measurement.sensitivity is not None
+        for r in results.scorecard.results
+    )
     for name in ("scorecard", "outcomes", "estimators"):
         cells = " ".join(summary_en.tables[name].to_numpy().ravel())
         assert "at risk" not in cells and "sensitivity:" not in cells, name

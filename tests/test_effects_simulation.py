@@ -38,14 +38,22 @@ def _replicate(seed: int, **params) -> dict:
     # event-study truth: cohort-size weighted mean of the waves' ATT at event time e (n = cohort size here)
     es_truth = {}
     for e in range(6):
-        cells = [(v[str(e)]["att"], v[str(e)]["n"]) for v in truth["by_wave_event_time"].values() if str(e) in v]
+        cells = [
+            (v[str(e)]["att"], v[str(e)]["n"])
+            for v in truth["by_wave_event_time"].values()
+            if str(e) in v
+        ]
         es_truth[e] = sum(a * n for a, n in cells) / sum(n for _, n in cells)
     es = eff.event_study.set_index("event_time")
-    return {"att": eff.att, "se": eff.se, "truth": truth["overall"],
-            "es": np.array([es.loc[e, "estimate"] for e in range(6)]),
-            "es_se": np.array([es.loc[e, "se"] for e in range(6)]),
-            "es_truth": np.array([es_truth[e] for e in range(6)]),
-            "pretrend_p": float(eff.pretrend.set_index("test").loc["event_study", "p_value"])}
+    return {
+        "att": eff.att,
+        "se": eff.se,
+        "truth": truth["overall"],
+        "es": np.array([es.loc[e, "estimate"] for e in range(6)]),
+        "es_se": np.array([es.loc[e, "se"] for e in range(6)]),
+        "es_truth": np.array([es_truth[e] for e in range(6)]),
+        "pretrend_p": float(eff.pretrend.set_index("test").loc["event_study", "p_value"]),
+    }
 
 
 def _replicate_kw(args: tuple[int, dict]) -> dict:
@@ -56,7 +64,9 @@ def _run(n_rep: int, first_seed: int, **params) -> dict:
     """Replicate in two worker processes (the machines have two cores); results in seed order."""
     jobs = [(first_seed + r, params) for r in range(n_rep)]
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=ctx
+    ) as pool:
         reps = list(pool.map(_replicate_kw, jobs, chunksize=10))
     att = np.array([r["att"] for r in reps])
     se = np.array([r["se"] for r in reps])
@@ -65,16 +75,25 @@ def _run(n_rep: int, first_seed: int, **params) -> dict:
     es_se = np.array([r["es_se"] for r in reps])
     err = att - truth
     return {
-        "bias": float(err.mean()), "mcse": float(err.std(ddof=1) / np.sqrt(n_rep)), "mean_se": float(se.mean()),
-        "sd_err": float(err.std(ddof=1)), "coverage": float(np.mean(np.abs(err) <= Z * se)),
+        "bias": float(err.mean()),
+        "mcse": float(err.std(ddof=1) / np.sqrt(n_rep)),
+        "mean_se": float(se.mean()),
+        "sd_err": float(err.std(ddof=1)),
+        "coverage": float(np.mean(np.abs(err) <= Z * se)),
         "es_bias_in_se": es_err.mean(axis=0) / es_se.mean(axis=0),
         "es_coverage": float(np.mean(np.abs(es_err) <= Z * es_se)),
         "pretrend_reject": float(np.mean([r["pretrend_p"] < 0.05 for r in reps])),
     }
 
 
-SIM = dict(n_employees=400, n_months=18, wave_start_months=(4, 8, 12), no_profile_share=0.0, annual_attrition=0.0,
-           posting_heterogeneity=0.3)
+SIM = dict(
+    n_employees=400,
+    n_months=18,
+    wave_start_months=(4, 8, 12),
+    no_profile_share=0.0,
+    annual_attrition=0.0,
+    posting_heterogeneity=0.3,
+)
 """A small programme: 400 employees, 18 months, waves of 30, 50 and 60 volunteers in May 2024,
 September 2024 and January 2025, everyone with a profile, no attrition, mild heterogeneity."""
 
@@ -154,31 +173,49 @@ def _replicate_anticipation(seed: int) -> dict:
 
     prog = generate_programme(seed=seed, **ANTICIPATION)
     panel = build_panel(prog)
-    truth = prog.truth["onboarding_effect"]["posts"]["overall"]  # mean over cells t >= g: R did's simple estimand
+    truth = prog.truth["onboarding_effect"]["posts"][
+        "overall"
+    ]  # mean over cells t >= g: R did's simple estimand
     plain = onboarding_effect(panel, "posts")
     declared = onboarding_effect(panel, "posts", anticipation=1)
-    return {"truth": truth, "att0": plain.att, "se0": plain.se, "att1": declared.att, "se1": declared.se,
-            # diff-diff's own overall_att also averages the anticipation cells (t >= g - 1)
-            "att1_diff_diff": float(declared.result.overall_att), "se1_diff_diff": float(declared.result.overall_se),
-            "at_risk": anticipation_check(plain).at_risk}
+    return {
+        "truth": truth,
+        "att0": plain.att,
+        "se0": plain.se,
+        "att1": declared.att,
+        "se1": declared.se,
+        # diff-diff's own overall_att also averages the anticipation cells (t >= g - 1)
+        "att1_diff_diff": float(declared.result.overall_att),
+        "se1_diff_diff": float(declared.result.overall_se),
+        "at_risk": anticipation_check(plain).at_risk,
+    }
 
 
 def _run_anticipation(n_rep: int, first_seed: int, workers: int = 2) -> dict:
     seeds = range(first_seed, first_seed + n_rep)
     if workers > 1:
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, os.cpu_count() or 1)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=max(1, min(workers, os.cpu_count() or 1)), mp_context=ctx
+        ) as pool:
             reps = list(pool.map(_replicate_anticipation, seeds, chunksize=10))
     else:
         reps = [_replicate_anticipation(s) for s in seeds]
     truth = np.array([r["truth"] for r in reps])
     out: dict = {"n": n_rep, "at_risk": float(np.mean([r["at_risk"] for r in reps]))}
-    for name, att, se in (("undeclared", "att0", "se0"), ("declared", "att1", "se1"),
-                          ("diff_diff_overall", "att1_diff_diff", "se1_diff_diff")):
+    for name, att, se in (
+        ("undeclared", "att0", "se0"),
+        ("declared", "att1", "se1"),
+        ("diff_diff_overall", "att1_diff_diff", "se1_diff_diff"),
+    ):
         err = np.array([r[att] for r in reps]) - truth
         ses = np.array([r[se] for r in reps])
-        out[name] = {"bias": float(err.mean()), "mcse": float(err.std(ddof=1) / np.sqrt(n_rep)),
-                     "mean_se": float(ses.mean()), "coverage": float(np.mean(np.abs(err) <= Z * ses))}
+        out[name] = {
+            "bias": float(err.mean()),
+            "mcse": float(err.std(ddof=1) / np.sqrt(n_rep)),
+            "mean_se": float(ses.mean()),
+            "coverage": float(np.mean(np.abs(err) <= Z * ses)),
+        }
     return out
 
 
@@ -196,7 +233,9 @@ def test_declaring_anticipation_removes_its_bias() -> None:
     assert abs(declared["bias"]) < 0.2 * abs(undeclared["bias"]), res
     assert abs(declared["bias"]) < 3 * declared["mcse"] + 0.01, res
     assert declared["coverage"] >= 0.85, res
-    assert own["bias"] < declared["bias"] - 3 * declared["mcse"], res  # averaging the anticipation month biases it
+    assert own["bias"] < declared["bias"] - 3 * declared["mcse"], (
+        res
+    )  # averaging the anticipation month biases it
 
 
 @pytest.mark.slow

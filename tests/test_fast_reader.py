@@ -59,7 +59,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("table", TABLES)
 @pytest.mark.parametrize("where", ["sample", "generated"])
-def test_fast_path_returns_the_strict_frame(table: str, where: str, sample_dir: Path, generated: Path) -> None:
+def test_fast_path_returns_the_strict_frame(
+    table: str, where: str, sample_dir: Path, generated: Path
+) -> None:
     path = (sample_dir if where == "sample" else generated) / f"{table}.csv"
     fast = read_table_fast(path, table)
     expected, failures = strict(path, table)
@@ -73,35 +75,97 @@ def _csv(frame: pd.DataFrame) -> str:
 
 
 BASE = {
-    "employees": pd.read_csv(pd.io.common.StringIO(
-        "employee_id,wave_id,enrolled_on,department,region,profile_created_on,left_on\n"
-        "E1,W1,2024-01-10,IT,North,2020-05-01,\nE2,W1,2024-01-15,IT,North,2024-02-01,\n"
-        "E3,W2,2024-03-05,HR,South,,\nE4,,,HR,South,2019-01-01,2024-02-15\n"), dtype=str, keep_default_na=False),
-    "posts": pd.read_csv(pd.io.common.StringIO(
-        "post_id,author_type,author_id,published_at,network,content_type,theme,origin,audience_size,impressions,"
-        "members_reached,reactions,comments,reposts,clicks,follows\n"
-        "P1,company,page,2024-01-05 09:00:00,linkedin,corporate,brand,own,10000,150,100,5,1,0,3,1\n"
-        "P2,company,page,2024-02-05 09:00:00,linkedin,non_corporate,expertise,own,10000,300,200,10,2,1,4,0\n"
-        "P3,employee,E1,2024-01-20 12:00:00,linkedin,corporate,brand,suggested,500,40,20,3,1,0,1,\n"),
-        dtype=str, keep_default_na=False),
-    "activity": pd.read_csv(pd.io.common.StringIO(
-        "employee_id,month,posts,impressions,members_reached,engagements,followers,has_profile\n"
-        "E1,2024-01,1,40,20,5,100,true\nE1,2024-02,0,0,0,0,101,true\nE2,2024-01,2,30,10,3,50,false\n"),
-        dtype=str, keep_default_na=False),
+    "employees": pd.read_csv(
+        pd.io.common.StringIO(
+            "employee_id,wave_id,enrolled_on,department,region,profile_created_on,left_on\n"
+            "E1,W1,2024-01-10,IT,North,2020-05-01,\nE2,W1,2024-01-15,IT,North,2024-02-01,\n"
+            "E3,W2,2024-03-05,HR,South,,\nE4,,,HR,South,2019-01-01,2024-02-15\n"
+        ),
+        dtype=str,
+        keep_default_na=False,
+    ),
+    "posts": pd.read_csv(
+        pd.io.common.StringIO(
+            "post_id,author_type,author_id,published_at,network,content_type,theme,origin,audience_size,impressions,"
+            "members_reached,reactions,comments,reposts,clicks,follows\n"
+            "P1,company,page,2024-01-05 09:00:00,linkedin,corporate,brand,own,10000,150,100,5,1,0,3,1\n"
+            "P2,company,page,2024-02-05 09:00:00,linkedin,non_corporate,expertise,own,10000,300,200,10,2,1,4,0\n"
+            "P3,employee,E1,2024-01-20 12:00:00,linkedin,corporate,brand,suggested,500,40,20,3,1,0,1,\n"
+        ),
+        dtype=str,
+        keep_default_na=False,
+    ),
+    "activity": pd.read_csv(
+        pd.io.common.StringIO(
+            "employee_id,month,posts,impressions,members_reached,engagements,followers,has_profile\n"
+            "E1,2024-01,1,40,20,5,100,true\nE1,2024-02,0,0,0,0,101,true\nE2,2024-01,2,30,10,3,50,false\n"
+        ),
+        dtype=str,
+        keep_default_na=False,
+    ),
 }
 
 TRICKY = [
-    "", " ", "  x", "x ", "\u00a0x", "x\u2003", "\t", "a\x00b", "a\x1bb", "a\u2028b", "12.0", "12.5", "+3", "-1",
-    "1e3", "0x1A", "007", "9007199254740992", "99999999999999999999", "2024-02-30", "2024-02-29", "2023-02-29",
-    "2024-01", "2024-01-01", "2024-01-15", "2024-01-01T10:00:00", "2024-01-01 10:00", "2024-01-01 10:00:00Z",
-    "2024-01-01 25:00:00", "1899-12-31", "2262-01-02", "True", "FALSE", "yes", "maybe", "W1", "W9", "E1", "E2",
-    "P1", "a..b", "x" * 70, "x" * 600, "corporate", "Corporate", "company", "employee", "é", "\ufeff", '"q"',
+    "",
+    " ",
+    "  x",
+    "x ",
+    "\u00a0x",
+    "x\u2003",
+    "\t",
+    "a\x00b",
+    "a\x1bb",
+    "a\u2028b",
+    "12.0",
+    "12.5",
+    "+3",
+    "-1",
+    "1e3",
+    "0x1A",
+    "007",
+    "9007199254740992",
+    "99999999999999999999",
+    "2024-02-30",
+    "2024-02-29",
+    "2023-02-29",
+    "2024-01",
+    "2024-01-01",
+    "2024-01-15",
+    "2024-01-01T10:00:00",
+    "2024-01-01 10:00",
+    "2024-01-01 10:00:00Z",
+    "2024-01-01 25:00:00",
+    "1899-12-31",
+    "2262-01-02",
+    "True",
+    "FALSE",
+    "yes",
+    "maybe",
+    "W1",
+    "W9",
+    "E1",
+    "E2",
+    "P1",
+    "a..b",
+    "x" * 70,
+    "x" * 600,
+    "corporate",
+    "Corporate",
+    "company",
+    "employee",
+    "é",
+    "\ufeff",
+    '"q"',
 ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
-def test_fast_path_is_taken_only_when_the_strict_path_finds_nothing(data: st.DataObject, tmp_path: Path) -> None:
+def test_fast_path_is_taken_only_when_the_strict_path_finds_nothing(
+    data: st.DataObject, tmp_path: Path
+) -> None:
     table = data.draw(st.sampled_from(sorted(BASE)))
     frame = BASE[table].copy()
     for _ in range(data.draw(st.integers(1, 2))):
@@ -122,7 +186,11 @@ def test_fast_path_is_taken_only_when_the_strict_path_finds_nothing(data: st.Dat
 def test_counts_are_never_read_more_leniently_than_the_rule(count: str, tmp_path: Path) -> None:
     """Arrow's integer parser reads "0x1A" as 26 (found by the property test above): the fast path must refuse it."""
     folder = write_programme(tmp_path / "p")
-    text = (folder / "posts.csv").read_text(encoding="utf-8").replace(",10000,300,200,", f",10000,{count},200,")
+    text = (
+        (folder / "posts.csv")
+        .read_text(encoding="utf-8")
+        .replace(",10000,300,200,", f",10000,{count},200,")
+    )
     (folder / "posts.csv").write_text(text, encoding="utf-8")
     assert read_table_fast(folder / "posts.csv", "posts") is None
     with pytest.raises(DataValidationError) as info:
@@ -133,16 +201,26 @@ def test_counts_are_never_read_more_leniently_than_the_rule(count: str, tmp_path
 @pytest.mark.parametrize("count", [" 300", "300 ", "+300", "300.0", "0300"])
 def test_counts_the_rule_accepts_give_the_same_number(count: str, tmp_path: Path) -> None:
     folder = write_programme(tmp_path / "p")
-    text = (folder / "posts.csv").read_text(encoding="utf-8").replace(",10000,300,200,", f",10000,{count},200,")
+    text = (
+        (folder / "posts.csv")
+        .read_text(encoding="utf-8")
+        .replace(",10000,300,200,", f",10000,{count},200,")
+    )
     (folder / "posts.csv").write_text(text, encoding="utf-8")
     fast = read_table_fast(folder / "posts.csv", "posts")
     assert fast is None or fast.loc[1, "impressions"] == 300
-    assert load_programme(folder, as_of="2024-12-31", cache=False).posts.loc[1, "impressions"] == 300
+    assert (
+        load_programme(folder, as_of="2024-12-31", cache=False).posts.loc[1, "impressions"] == 300
+    )
 
 
 def test_a_refused_file_still_gets_the_strict_error(tmp_path: Path) -> None:
     folder = write_programme(tmp_path / "p")
-    text = (folder / "posts.csv").read_text(encoding="utf-8").replace("2024-02-05 09:00:00", "2024-02-30 09:00:00")
+    text = (
+        (folder / "posts.csv")
+        .read_text(encoding="utf-8")
+        .replace("2024-02-05 09:00:00", "2024-02-30 09:00:00")
+    )
     (folder / "posts.csv").write_text(text, encoding="utf-8")
     with pytest.raises(DataValidationError) as info:
         load_programme(folder, as_of="2024-12-31")
@@ -175,7 +253,8 @@ def _assert_same(a, b) -> None:
 
 
 def test_second_load_reads_the_snapshot_and_a_change_invalidates_it(
-        generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ADVOCACY_EVAL_CACHE", str(tmp_path / "cache"))
     folder = tmp_path / "p"
     folder.mkdir()
@@ -194,13 +273,18 @@ def test_second_load_reads_the_snapshot_and_a_change_invalidates_it(
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     text = (folder / "activity.csv").read_text(encoding="utf-8")
     old, new = (",True\n", ",true\n") if ",True\n" in text else (",False\n", ",false\n")
-    (folder / "activity.csv").write_text(text.replace(old, new, 1), encoding="utf-8")  # same data, other bytes
+    (folder / "activity.csv").write_text(
+        text.replace(old, new, 1), encoding="utf-8"
+    )  # same data, other bytes
     third = load_programme(folder)
     assert len(calls) == 3, "a changed input file did not invalidate the snapshot"
     _assert_same(first, third.__class__(**{**third.__dict__, "sources": first.sources}))
-    assert (third.sources.set_index("table")["sha256"] != first.sources.set_index("table")["sha256"]).sum() == 1
-    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "activity.csv"} == \
-        {k: v for k, v in before.items() if k != "activity.csv"}, "the data folder was modified"
+    assert (
+        third.sources.set_index("table")["sha256"] != first.sources.set_index("table")["sha256"]
+    ).sum() == 1
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "activity.csv"} == {
+        k: v for k, v in before.items() if k != "activity.csv"
+    }, "the data folder was modified"
 
 
 def test_snapshot_rules(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -209,7 +293,9 @@ def test_snapshot_rules(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.Monk
     calls = _count_validations(monkeypatch)
     load_programme(tiny_dir, as_of="2024-12-31")
     (entry,) = [p for p in cache.iterdir()]
-    assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(entry.stat().st_mode) == 0o700
+    assert (
+        stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(entry.stat().st_mode) == 0o700
+    )
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in entry.iterdir())
     assert json.loads((entry / "manifest.json").read_text())["as_of"] == "2024-12-31"
     load_programme(tiny_dir, as_of="2025-06-30")  # later: still valid
@@ -221,14 +307,18 @@ def test_snapshot_rules(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.Monk
     assert len(calls) == 3, "a change of the rules did not invalidate the snapshot"
 
 
-def test_no_snapshot_when_off_or_invalid(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_snapshot_when_off_or_invalid(
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = tmp_path / "cache"
     monkeypatch.setenv("ADVOCACY_EVAL_CACHE", "off")
     load_programme(tiny_dir, as_of="2024-12-31")
     monkeypatch.setenv("ADVOCACY_EVAL_CACHE", str(cache))
     load_programme(tiny_dir, as_of="2024-12-31", cache=False)
     assert not cache.exists()
-    (tiny_dir / "posts.csv").write_text((tiny_dir / "posts.csv").read_text().replace(",150,100,", ",150,900,"))
+    (tiny_dir / "posts.csv").write_text(
+        (tiny_dir / "posts.csv").read_text().replace(",150,100,", ",150,900,")
+    )
     with pytest.raises(DataValidationError):
         load_programme(tiny_dir, as_of="2024-12-31")
     assert not any(cache.glob("*/manifest.json")), "an invalid programme was snapshotted"
@@ -242,13 +332,18 @@ def test_prune_keeps_the_most_recently_used(tmp_path: Path) -> None:
         os.utime(entry / snapshot.MANIFEST, (1_000_000 + i, 1_000_000 + i))
     removed = snapshot.prune(tmp_path)
     assert sorted(p.name for p in removed) == ["k0", "k1"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"k{i}" for i in range(2, snapshot.KEEP + 2)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"k{i}" for i in range(2, snapshot.KEEP + 2)
+    ]
 
 
 def test_cache_folder_from_the_environment(tmp_path: Path) -> None:
     assert snapshot.cache_folder({"ADVOCACY_EVAL_CACHE": "off"}) is None
     assert snapshot.cache_folder({"ADVOCACY_EVAL_CACHE": str(tmp_path)}) == tmp_path
-    assert snapshot.cache_folder({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "advocacy-eval" / "snapshots"
+    assert (
+        snapshot.cache_folder({"XDG_CACHE_HOME": str(tmp_path)})
+        == tmp_path / "advocacy-eval" / "snapshots"
+    )
 
 
 # ----------------------------------------------------------------------------- vectorised rule helpers
@@ -263,8 +358,10 @@ def test_safe_id_mask_is_the_documented_pattern(values: list[str | None]) -> Non
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["E1", "E2", "e1", "", "E1 ", None]), max_size=10),
-       st.lists(st.sampled_from(["E1", "E2", "x", None]), max_size=5))
+@given(
+    st.lists(st.sampled_from(["E1", "E2", "e1", "", "E1 ", None]), max_size=10),
+    st.lists(st.sampled_from(["E1", "E2", "x", None]), max_size=5),
+)
 def test_is_member_is_isin(values: list[str | None], universe: list[str | None]) -> None:
     v, u = pd.Series(values, dtype="string"), pd.Series(universe, dtype="string")
     expected = [x is not None and x in {y for y in universe if y is not None} for x in values]

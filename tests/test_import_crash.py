@@ -49,7 +49,9 @@ def _without_root_file_powers() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
-def cli(*args: str, crash: str | None = None, honour_permissions: bool = False) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, crash: str | None = None, honour_permissions: bool = False
+) -> subprocess.CompletedProcess:
     """``advocacy-eval ARGS`` in a new process (key in the environment), optionally killed at ``crash``.
 
     ``honour_permissions``: when the tests run as root, the process loses root's power to ignore file
@@ -60,13 +62,28 @@ def cli(*args: str, crash: str | None = None, honour_permissions: bool = False) 
     if crash:
         env[store.CRASH_ENV] = crash
     restrict = _without_root_file_powers if honour_permissions and os.geteuid() == 0 else None
-    return subprocess.run([sys.executable, "-m", "advocacy_eval.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=300, preexec_fn=restrict)
+    return subprocess.run(
+        [sys.executable, "-m", "advocacy_eval.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=restrict,
+    )
 
 
 def platform_args(folder: Path) -> list[str]:
-    return ["import", "platform", str(PLATFORM_FILE), "--mapping", "generic-fr", "--into", str(folder),
-            "--as-of", AS_OF]
+    return [
+        "import",
+        "platform",
+        str(PLATFORM_FILE),
+        "--mapping",
+        "generic-fr",
+        "--into",
+        str(folder),
+        "--as-of",
+        AS_OF,
+    ]
 
 
 def normal(folder: Path) -> dict[str, bytes]:
@@ -99,9 +116,17 @@ def states(tmp_path_factory):
 
 # The platform import replaces four files: its raw copy, history/posts.csv, posts.csv, import_log.csv.
 STEPS = [
-    ("locked", "before"), ("staged", "before"), ("validated", "before"),
-    ("committed", "after"), ("moved-1", "after"), ("moved-2", "after"), ("moved-3", "after"),
-    ("moved-4", "after"), ("moved-all", "after"), ("journal-removed", "after"), ("unlocking", "after"),
+    ("locked", "before"),
+    ("staged", "before"),
+    ("validated", "before"),
+    ("committed", "after"),
+    ("moved-1", "after"),
+    ("moved-2", "after"),
+    ("moved-3", "after"),
+    ("moved-4", "after"),
+    ("moved-all", "after"),
+    ("journal-removed", "after"),
+    ("unlocking", "after"),
 ]
 
 
@@ -113,10 +138,11 @@ def test_an_import_killed_at_any_step_leaves_before_or_after(states, tmp_path, s
     killed = cli(*platform_args(folder), crash=step)
     assert killed.returncode == 137, killed.stderr
     left = leftovers(folder)
-    assert ".import.lock" in left                                   # the dead process's lock stays behind
-    assert (".import-journal.json" in left) == (outcome == "after" and step not in ("journal-removed",
-                                                                                      "unlocking"))
-    for stage in folder.glob(".import-stage-*"):                    # staging is private while it exists
+    assert ".import.lock" in left  # the dead process's lock stays behind
+    assert (".import-journal.json" in left) == (
+        outcome == "after" and step not in ("journal-removed", "unlocking")
+    )
+    for stage in folder.glob(".import-stage-*"):  # staging is private while it exists
         assert stat.S_IMODE(stage.stat().st_mode) == 0o700
     # the next command (validate) completes or discards the interrupted import first
     assert cli_main(["validate", str(folder), "--as-of", AS_OF]) == 0
@@ -149,11 +175,17 @@ def test_a_kill_while_recovering_is_recovered_too(states, tmp_path):
     folder = tmp_path / "data"
     shutil.copytree(base, folder)
     assert cli(*platform_args(folder), crash="moved-1").returncode == 137
-    second = cli("validate", str(folder), "--as-of", AS_OF, crash="recovering-3")  # killed again, mid-recovery
+    second = cli(
+        "validate", str(folder), "--as-of", AS_OF, crash="recovering-3"
+    )  # killed again, mid-recovery
     assert second.returncode == 137
     assert (folder / ".import-journal.json").exists()
     done = cli("validate", str(folder), "--as-of", AS_OF)
-    assert done.returncode == 0 and "has been completed" in done.stderr and "Traceback" not in done.stderr
+    assert (
+        done.returncode == 0
+        and "has been completed" in done.stderr
+        and "Traceback" not in done.stderr
+    )
     assert normal(folder) == after and leftovers(folder) == []
 
 
@@ -191,7 +223,9 @@ def test_a_failed_undo_is_finished_by_the_next_command(states, tmp_path, monkeyp
 
     monkeypatch.setattr(store.os, "replace", flaky)
     monkeypatch.setattr(store, "_roll_back", broken_roll_back)
-    with pytest.raises(ImportWriteError, match="could not be undone .* next import, validate or report"):
+    with pytest.raises(
+        ImportWriteError, match="could not be undone .* next import, validate or report"
+    ):
         run("platform", [PLATFORM_FILE], folder, mapping="generic-fr")
     monkeypatch.setattr(store.os, "replace", real_replace)
     monkeypatch.setattr(store, "_roll_back", real_roll_back)
@@ -205,7 +239,9 @@ def test_a_history_duplicated_by_an_older_version_is_not_duplicated_again(states
     base, _, after = states
     folder = tmp_path / "data"
     shutil.copytree(base, folder)
-    shutil.copyfile(base.parent / "after" / "history" / "posts.csv", folder / "history" / "posts.csv")
+    shutil.copyfile(
+        base.parent / "after" / "history" / "posts.csv", folder / "history" / "posts.csv"
+    )
     run("platform", [PLATFORM_FILE], folder, mapping="generic-fr")
     assert normal(folder) == after
 
@@ -213,9 +249,12 @@ def test_a_history_duplicated_by_an_older_version_is_not_duplicated_again(states
 # --------------------------------------------------------------------------- permissions
 
 
-@pytest.mark.parametrize("source_mode, copy_mode", [(0o600, 0o600), (0o640, 0o600), (0o644, 0o600),
-                                                    (0o400, 0o400)])
-def test_raw_copies_keep_the_source_permissions_never_wider_than_0600(tmp_path, source_mode, copy_mode):
+@pytest.mark.parametrize(
+    "source_mode, copy_mode", [(0o600, 0o600), (0o640, 0o600), (0o644, 0o600), (0o400, 0o400)]
+)
+def test_raw_copies_keep_the_source_permissions_never_wider_than_0600(
+    tmp_path, source_mode, copy_mode
+):
     source = tmp_path / ROSTER_FILE.name
     shutil.copyfile(ROSTER_FILE, source)
     source.chmod(source_mode)
@@ -227,13 +266,17 @@ def test_raw_copies_keep_the_source_permissions_never_wider_than_0600(tmp_path, 
     assert copy.read_bytes() == ROSTER_FILE.read_bytes()
 
 
-def test_rewritten_tables_keep_their_permissions_and_failed_imports_leave_no_stage(states, tmp_path):
+def test_rewritten_tables_keep_their_permissions_and_failed_imports_leave_no_stage(
+    states, tmp_path
+):
     base, before, _ = states
     folder = tmp_path / "data"
     shutil.copytree(base, folder)
     (folder / "posts.csv").chmod(0o640)
     bad = fx.write_platform_csv(tmp_path / "plateforme_bad_2024-05-01.csv", fx.PLATFORM_MAR)
-    bad.write_bytes(bad.read_bytes().decode("cp1252").replace("1\u00a0940", "1.9.4").encode("cp1252"))
+    bad.write_bytes(
+        bad.read_bytes().decode("cp1252").replace("1\u00a0940", "1.9.4").encode("cp1252")
+    )
     with pytest.raises(AdvocacyEvalError):
         run("platform", [bad], folder, mapping="generic-fr")
     assert leftovers(folder) == []
@@ -253,18 +296,26 @@ def test_a_read_only_data_folder_gives_one_clear_error(states):
         shutil.copytree(base, folder)
         for path in [folder, *folder.rglob("*")]:
             path.chmod(0o555 if path.is_dir() else 0o444)
-        probe = subprocess.run([sys.executable, "-c", f"open({str(folder / 'probe')!r}, 'w')"], capture_output=True,
-                               preexec_fn=_without_root_file_powers if os.geteuid() == 0 else None)
+        probe = subprocess.run(
+            [sys.executable, "-c", f"open({str(folder / 'probe')!r}, 'w')"],
+            capture_output=True,
+            preexec_fn=_without_root_file_powers if os.geteuid() == 0 else None,
+        )
         if probe.returncode == 0:
             # On the project's CI (Linux, root) the capability exists: a skip there would hide a failure.
-            (pytest.fail if os.environ.get("CI") else pytest.skip)("this process can write into a read-only folder (root without a way to drop that power)")
+            (pytest.fail if os.environ.get("CI") else pytest.skip)(
+                "this process can write into a read-only folder (root without a way to drop that power)"
+            )
         done = cli(*platform_args(folder), honour_permissions=True)
         assert done.returncode == 1 and "Traceback" not in done.stderr
         assert done.stderr.strip().splitlines() == [
             f"advocacy-eval import failed: cannot import into {folder}: the folder is not writable (Permission "
             "denied); nothing was changed. Imports need write access to the data folder (check its permissions, "
-            "or import into a copy)"]
-        assert cli("validate", str(folder), "--as-of", AS_OF, honour_permissions=True).returncode == 0  # reads
+            "or import into a copy)"
+        ]
+        assert (
+            cli("validate", str(folder), "--as-of", AS_OF, honour_permissions=True).returncode == 0
+        )  # reads
         assert normal(folder) == before
     finally:
         for path in [root, *root.rglob("*")]:
@@ -275,20 +326,31 @@ def test_a_read_only_data_folder_gives_one_clear_error(states):
 def test_an_import_while_another_holds_the_folder_is_refused_and_removes_nothing(tmp_path):
     folder = tmp_path / "new" / "data"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from advocacy_eval.io.imports.store import FolderLock\n"
-         f"with FolderLock(Path({str(folder)!r})):\n    print('locked', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from advocacy_eval.io.imports.store import FolderLock\n"
+            f"with FolderLock(Path({str(folder)!r})):\n    print('locked', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(ImportRefused) as info:
             run("roster", [ROSTER_FILE], folder)
-        assert str(info.value).startswith(f"another import into {folder} is running (process {holder.pid} on ")
+        assert str(info.value).startswith(
+            f"another import into {folder} is running (process {holder.pid} on "
+        )
         assert folder.is_dir()  # created by the other import: not ours to remove
         done = cli("import", "roster", str(ROSTER_FILE), "--into", str(folder), "--as-of", AS_OF)
         assert done.returncode == 1 and "Traceback" not in done.stderr
-        assert done.stderr.startswith(f"advocacy-eval import refused: another import into {folder} is running "
-                                      f"(process {holder.pid} on ")
+        assert done.stderr.startswith(
+            f"advocacy-eval import refused: another import into {folder} is running "
+            f"(process {holder.pid} on "
+        )
     finally:
         holder.communicate("", timeout=60)
     assert run("roster", [ROSTER_FILE], folder).files[0].status == "imported"
@@ -301,17 +363,33 @@ def test_two_imports_creating_the_same_new_folder_at_once(tmp_path):
     env[ENV_KEY] = KEY_HEX
     for attempt in range(3):
         folder = tmp_path / f"try{attempt}" / "data"
-        args = [sys.executable, "-m", "advocacy_eval.cli", "import", "roster", str(ROSTER_FILE), "--into",
-                str(folder), "--as-of", AS_OF]
-        procs = [subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
+        args = [
+            sys.executable,
+            "-m",
+            "advocacy_eval.cli",
+            "import",
+            "roster",
+            str(ROSTER_FILE),
+            "--into",
+            str(folder),
+            "--as-of",
+            AS_OF,
+        ]
+        procs = [
+            subprocess.Popen(
+                args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
         outputs = [p.communicate(timeout=300) for p in procs]
         codes = sorted(p.returncode for p in procs)
         assert codes in ([0, 0], [0, 1]), outputs
         for (out, err), proc in zip(outputs, procs):
             assert "Traceback" not in err
             if proc.returncode == 1:  # the loser: one clear message
-                assert err.startswith(f"advocacy-eval import refused: another import into {folder} is running")
+                assert err.startswith(
+                    f"advocacy-eval import refused: another import into {folder} is running"
+                )
                 assert len(err.strip().splitlines()) == 1
         assert normal(folder) == normal(clean) and leftovers(folder) == []
 
@@ -319,9 +397,13 @@ def test_two_imports_creating_the_same_new_folder_at_once(tmp_path):
 def test_a_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     pid = int(dead.stdout)
-    (folder / ".import.lock").write_text(f'{{"pid": {pid}, "host": "here", "since": "2024-01-01T00:00:00Z"}}')
+    (folder / ".import.lock").write_text(
+        f'{{"pid": {pid}, "host": "here", "since": "2024-01-01T00:00:00Z"}}'
+    )
     run("roster", [ROSTER_FILE], folder)
     assert leftovers(folder) == []
 
@@ -338,8 +420,12 @@ def test_the_pid_check_without_flock(tmp_path, monkeypatch):
     lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": "now"}))
     with pytest.raises(ImportRefused, match=f"process {os.getpid()} on"):
         run("roster", [ROSTER_FILE], folder)
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname(), "since": "then"}))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    lock.write_text(
+        json.dumps({"pid": int(dead.stdout), "host": socket.gethostname(), "since": "then"})
+    )
     run("roster", [ROSTER_FILE], folder)
     assert leftovers(folder) == []
 

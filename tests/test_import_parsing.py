@@ -39,8 +39,10 @@ def s(*values: object) -> pd.Series:
 
 
 def test_french_numbers_all_spaces_decimal_comma_and_percent():
-    values, bad, pct = parse_numbers(s("1 234", "1\u00a0234", "1\u202f234", "1.234,5", "3,5 %", "3,5\u00a0%", "12",
-                                       "-2", ""), "fr")
+    values, bad, pct = parse_numbers(
+        s("1 234", "1\u00a0234", "1\u202f234", "1.234,5", "3,5 %", "3,5\u00a0%", "12", "-2", ""),
+        "fr",
+    )
     assert values.tolist()[:8] == [1234, 1234, 1234, 1234.5, 0.035, 0.035, 12, -2]
     assert pd.isna(values.iloc[8]) and not bad.any()
     assert pct.tolist() == [False] * 4 + [True, True] + [False] * 3
@@ -51,8 +53,18 @@ def test_english_numbers_and_percent():
     assert values.tolist() == [1234.5, 0.105, 1234, 0.035] and not bad.any()
 
 
-@pytest.mark.parametrize("lang, text", [("fr", "1.5"), ("fr", "12 34"), ("en", "1,5"), ("en", "1.234,5"),
-                                        ("fr", "1,234.5"), ("en", "12abc"), ("fr", "1 2345")])
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("fr", "1.5"),
+        ("fr", "12 34"),
+        ("en", "1,5"),
+        ("en", "1.234,5"),
+        ("fr", "1,234.5"),
+        ("en", "12abc"),
+        ("fr", "1 2345"),
+    ],
+)
 def test_numbers_not_following_the_convention_are_errors_never_guesses(lang, text):
     values, bad, _ = parse_numbers(s(text), lang)
     assert bad.tolist() == [True] and values.isna().all()
@@ -104,13 +116,24 @@ def test_date_order_from_evidence_language_or_a_clear_error():
 
 
 def test_dates_impossible_dates_times_and_time_zones():
-    values, bad = parse_dates(s("31/02/2024", "29/02/2024", "15/03/2024 14h05", "2024-03-15T10:00:00+02:00",
-                                "15/03/24", ""), "DMY")
+    values, bad = parse_dates(
+        s(
+            "31/02/2024",
+            "29/02/2024",
+            "15/03/2024 14h05",
+            "2024-03-15T10:00:00+02:00",
+            "15/03/24",
+            "",
+        ),
+        "DMY",
+    )
     assert bad.tolist() == [True, False, False, False, True, False]
     assert values.iloc[1] == pd.Timestamp("2024-02-29")
     assert values.iloc[2] == pd.Timestamp("2024-03-15 14:05")
     assert values.iloc[3] == pd.Timestamp("2024-03-15 08:00")
-    paris, _ = parse_dates(s("12/01/2024 09:30", "1/12/2024 1:05 PM"), "DMY", utc_from="Europe/Paris")
+    paris, _ = parse_dates(
+        s("12/01/2024 09:30", "1/12/2024 1:05 PM"), "DMY", utc_from="Europe/Paris"
+    )
     assert paris.iloc[0] == pd.Timestamp("2024-01-12 08:30")
     us, _ = parse_dates(s("1/12/2024 1:05 PM", "1/12/2024 12:05 AM"), "MDY")
     assert us.tolist() == [pd.Timestamp("2024-01-12 13:05"), pd.Timestamp("2024-01-12 00:05")]
@@ -125,14 +148,27 @@ def test_decoding_bom_utf8_cp1252():
 
 
 def test_post_ids_and_export_dates_from_names():
-    ids = post_id_from_link(s("https://www.linkedin.com/feed/update/urn:li:activity:7150000000000000001/",
-                              "urn:li:share:7150000000000000002",
-                              "https://www.linkedin.com/posts/someone_title-ugcPost-7150000000000000003-AbCd",
-                              "https://platform.example/p/42?utm=x", "P42", ""))
-    assert ids.tolist()[:5] == ["urn:li:activity:7150000000000000001", "urn:li:share:7150000000000000002",
-                                "urn:li:ugcPost:7150000000000000003", "platform.example/p/42", "P42"]
+    ids = post_id_from_link(
+        s(
+            "https://www.linkedin.com/feed/update/urn:li:activity:7150000000000000001/",
+            "urn:li:share:7150000000000000002",
+            "https://www.linkedin.com/posts/someone_title-ugcPost-7150000000000000003-AbCd",
+            "https://platform.example/p/42?utm=x",
+            "P42",
+            "",
+        )
+    )
+    assert ids.tolist()[:5] == [
+        "urn:li:activity:7150000000000000001",
+        "urn:li:share:7150000000000000002",
+        "urn:li:ugcPost:7150000000000000003",
+        "platform.example/p/42",
+        "P42",
+    ]
     assert pd.isna(ids.iloc[5])
-    assert export_date_from_name("acme_content_1706954400000.xls") == pd.Timestamp("2024-02-03 10:00:00")
+    assert export_date_from_name("acme_content_1706954400000.xls") == pd.Timestamp(
+        "2024-02-03 10:00:00"
+    )
     assert export_date_from_name("export_2024-04-01.csv") == pd.Timestamp("2024-04-01")
     assert export_date_from_name("posts.csv") is None
 
@@ -146,16 +182,28 @@ def test_pseudonyms_are_stable_keyed_and_normalised():
     assert is_pseudonym(one.iloc[0]) and one.iloc[0].startswith("E-") and len(one.iloc[0]) == 18
     other = pseudonymise("alice.martin@acme.example", bytes(reversed(KEY)))
     assert other != one.iloc[0]
-    urls = pseudonymise(s("https://www.linkedin.com/in/Bruno-Petit/", "linkedin.com/in/bruno-petit",
-                          "https://fr.linkedin.com/in/bruno-petit?trk=x"), KEY)
+    urls = pseudonymise(
+        s(
+            "https://www.linkedin.com/in/Bruno-Petit/",
+            "linkedin.com/in/bruno-petit",
+            "https://fr.linkedin.com/in/bruno-petit?trk=x",
+        ),
+        KEY,
+    )
     assert urls.nunique() == 1
-    assert normalise_identifier("https://www.linkedin.com/in/Bruno-Petit/") == "linkedin.com/in/bruno-petit"
+    assert (
+        normalise_identifier("https://www.linkedin.com/in/Bruno-Petit/")
+        == "linkedin.com/in/bruno-petit"
+    )
 
 
 def test_pseudonym_is_not_a_plain_hash_of_the_email():
     email = "alice.martin@acme.example"
     ours = pseudonymise(email, KEY)
-    for digest in (hashlib.sha256(email.encode()).hexdigest(), hashlib.sha256(email.upper().encode()).hexdigest()):
+    for digest in (
+        hashlib.sha256(email.encode()).hexdigest(),
+        hashlib.sha256(email.upper().encode()).hexdigest(),
+    ):
         assert digest[:16] not in ours
     assert pseudonymise(email, KEY) != pseudonymise(email, make_key())
 
@@ -175,7 +223,12 @@ def test_missing_or_short_keys_are_refused_with_instructions(tmp_path):
     with pytest.raises(PseudonymKeyError) as info:
         load_key({})
     text = str(info.value)
-    assert ENV_KEY in text and ENV_KEY_FILE in text and "python -c" in text and "secrets.token_hex" in text
+    assert (
+        ENV_KEY in text
+        and ENV_KEY_FILE in text
+        and "python -c" in text
+        and "secrets.token_hex" in text
+    )
     with pytest.raises(PseudonymKeyError, match="too short"):
         load_key({ENV_KEY: "00112233"})
     with pytest.raises(PseudonymKeyError, match="cannot read the key file"):

@@ -17,18 +17,32 @@ from bs4 import BeautifulSoup
 
 from advocacy_eval.errors import ReportError
 from advocacy_eval.io import load_programme
-from advocacy_eval.publish.runner import identifiers, leaks, run_programme_report, run_wave_report, visible_text
+from advocacy_eval.publish.runner import (
+    identifiers,
+    leaks,
+    run_programme_report,
+    run_wave_report,
+    visible_text,
+)
 from advocacy_eval.reports.i18n import t
 from advocacy_eval.reports.typography import fold
 from advocacy_eval.sample import generate_programme
 
 K = 5
-HIDDEN_LABELS = {t(key, lang, k=K) for key in ("suppressed", "suppressed_secondary") for lang in ("en", "fr")}
+HIDDEN_LABELS = {
+    t(key, lang, k=K) for key in ("suppressed", "suppressed_secondary") for lang in ("en", "fr")
+}
 """What a hidden cell says: "fewer than k people" (primary) or "hidden to protect a smaller group" (complementary)."""
 PEOPLE_HEADERS = {
-    "Volunteers", "Volontaires", "Volunteers in the estimate", "Volontaires dans l'estimation",
-    "Collaborateurs volontaires", "Collaborateurs volontaires dans l'estimation",
-    "Without a profile at enrolment", "Sans profil à l'inscription", "Created one after enrolling",
+    "Volunteers",
+    "Volontaires",
+    "Volunteers in the estimate",
+    "Volontaires dans l'estimation",
+    "Collaborateurs volontaires",
+    "Collaborateurs volontaires dans l'estimation",
+    "Without a profile at enrolment",
+    "Sans profil à l'inscription",
+    "Created one after enrolling",
     "En ont créé un après l'inscription",
 }
 
@@ -43,7 +57,9 @@ def leaky_dir(tmp_path_factory) -> Path:
     emp["full_name"] = [f"Jean{i} Dupont{i}" for i in range(len(emp))]
     emp["email"] = [f"jean{i}.dupont@banque-exemple.fr" for i in range(len(emp))]
     emp["profile_url"] = [f"https://www.linkedin.com/in/jean-dupont-{i}" for i in range(len(emp))]
-    posts["theme"] = posts["theme"].where(posts.index % 7 != 0, "contact marie.curie@banque-exemple.fr")
+    posts["theme"] = posts["theme"].where(
+        posts.index % 7 != 0, "contact marie.curie@banque-exemple.fr"
+    )
     posts["author_name"] = posts["author_id"].map(dict(zip(emp["employee_id"], emp["full_name"])))
     folder = tmp_path_factory.mktemp("leaky")
     prog.waves.to_csv(folder / "waves.csv", index=False)
@@ -57,19 +73,29 @@ def leaky_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def reports(leaky_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    made = {(wave, lang): run_wave_report(leaky_dir, wave, out / lang, lang=lang, extra={"min_group_size": K})
-            for wave, lang in (("W1", "en"), ("W2", "fr"))}
+    made = {
+        (wave, lang): run_wave_report(
+            leaky_dir, wave, out / lang, lang=lang, extra={"min_group_size": K}
+        )
+        for wave, lang in (("W1", "en"), ("W2", "fr"))
+    }
     for lang in ("en", "fr"):
-        made[("programme", lang)] = run_programme_report(leaky_dir, out / lang, lang=lang,
-                                                         extra={"min_group_size": K})
+        made[("programme", lang)] = run_programme_report(
+            leaky_dir, out / lang, lang=lang, extra={"min_group_size": K}
+        )
     return made
 
 
 def _tables(html: str):
     soup = BeautifulSoup(html, "html.parser")
-    for table in soup.find_all("table"):  # typeset text (l’estimation, 5\u00a0pts) read back as plain text
+    for table in soup.find_all(
+        "table"
+    ):  # typeset text (l’estimation, 5\u00a0pts) read back as plain text
         headers = [fold(th.get_text(strip=True)) for th in table.find_all("th")]
-        rows = [[fold(td.get_text(strip=True)) for td in tr.find_all("td")] for tr in table.find_all("tr")]
+        rows = [
+            [fold(td.get_text(strip=True)) for td in tr.find_all("td")]
+            for tr in table.find_all("tr")
+        ]
         yield headers, [r for r in rows if r]
 
 
@@ -88,7 +114,9 @@ def test_no_identifier_in_any_report(reports, leaky_dir):
         for planted in ("Dupont", "banque-exemple", "linkedin.com/in", "E0001", "P00"):
             assert planted not in html, planted
         if "programme" not in str(result.html):
-            assert "Legal" in text or "moins de" in text  # the small department is there, but hidden
+            assert (
+                "Legal" in text or "moins de" in text
+            )  # the small department is there, but hidden
 
 
 def test_no_displayed_group_smaller_than_k(reports):
@@ -136,11 +164,17 @@ def test_comex_mode_refuses_a_report_that_shows_an_identifier(tmp_path, monkeypa
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('data_dir: str = ""  # data\nwave: str = "W1"  # wave\nlang: str = "en"  # lang')
+    params = nbformat.v4.new_code_cell(
+        'data_dir: str = ""  # data\nwave: str = "W1"  # wave\nlang: str = "en"  # lang'
+    )
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "from advocacy_eval.io import load_programme\n"
-        "load_programme(data_dir).employees[['employee_id', 'department']].head(3)")]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "from advocacy_eval.io import load_programme\n"
+            "load_programme(data_dir).employees[['employee_id', 'department']].head(3)"
+        ),
+    ]
     (tmp_path / "nb").mkdir()
     nbformat.write(nb, tmp_path / "nb" / "wave_report.ipynb")
     monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(tmp_path / "nb"))

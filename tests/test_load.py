@@ -86,8 +86,13 @@ def test_each_rule_names_file_row_column(tmp_path, table, line, old, new, column
 
 
 def test_missing_required_column_and_table(tmp_path):
-    posts = "\n".join(",".join(c for i, c in enumerate(l.split(",")) if i != 9)
-                      for l in POSTS_CSV.splitlines()) + "\n"
+    posts = (
+        "\n".join(
+            ",".join(c for i, c in enumerate(l.split(",")) if i != 9)
+            for l in POSTS_CSV.splitlines()
+        )
+        + "\n"
+    )
     folder = write_programme(tmp_path / "bad", posts=posts)
     (folder / "waves.csv").unlink()
     failures = _errors(folder)
@@ -96,8 +101,14 @@ def test_missing_required_column_and_table(tmp_path):
 
 
 def test_optional_columns_may_be_absent(tmp_path):
-    keep = [i for i, c in enumerate(POSTS_CSV.splitlines()[0].split(",")) if c not in ("follows", "theme")]
-    posts = "\n".join(",".join(l.split(",")[i] for i in keep) for l in POSTS_CSV.splitlines()) + "\n"
+    keep = [
+        i
+        for i, c in enumerate(POSTS_CSV.splitlines()[0].split(","))
+        if c not in ("follows", "theme")
+    ]
+    posts = (
+        "\n".join(",".join(l.split(",")[i] for i in keep) for l in POSTS_CSV.splitlines()) + "\n"
+    )
     programme = load_programme(write_programme(tmp_path / "ok", posts=posts), as_of="2024-12-31")
     assert programme.posts["follows"].isna().all()
 
@@ -142,7 +153,9 @@ def test_folder_not_found(tmp_path):
 
 
 def test_bom_and_whitespace_are_tolerated(tmp_path):
-    folder = write_programme(tmp_path / "bom", waves="\ufeff" + WAVES_CSV.replace("W1,Wave 1", " W1 ,Wave 1"))
+    folder = write_programme(
+        tmp_path / "bom", waves="\ufeff" + WAVES_CSV.replace("W1,Wave 1", " W1 ,Wave 1")
+    )
     programme = load_programme(folder, as_of="2024-12-31")
     assert programme.waves["wave_id"].tolist() == ["W1", "W2"]
     shutil.rmtree(folder)
@@ -151,4 +164,6 @@ def test_bom_and_whitespace_are_tolerated(tmp_path):
 def test_empty_waves_table_is_a_clear_error(tmp_path):
     folder = write_programme(tmp_path / "nowaves", waves="wave_id,name,start_date,end_date\n")
     failures = _errors(folder)
-    assert (failures["column"] == "wave_id").any() and failures["rule"].str.contains("must exist").any()
+    assert (failures["column"] == "wave_id").any() and failures["rule"].str.contains(
+        "must exist"
+    ).any()

@@ -21,10 +21,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_jobs_that_fit_caps_the_cores_by_the_available_memory() -> None:
     small, large = 100 * 2**20, 8 * GB
     assert memory.jobs_that_fit(small, wanted=2, available=16 * GB) == 2
-    assert memory.jobs_that_fit(large, wanted=2, available=16 * GB) == 1  # 20.4 GB per kernel: one at a time
+    assert (
+        memory.jobs_that_fit(large, wanted=2, available=16 * GB) == 1
+    )  # 20.4 GB per kernel: one at a time
     assert memory.jobs_that_fit(large, wanted=4, available=64 * GB) == 2
     assert memory.jobs_that_fit(large, wanted=2, available=1 * GB) == 1  # never fewer than one
-    assert memory.kernel_peak_bytes(large) > memory.kernel_peak_bytes(small) > memory.KERNEL_BASE_BYTES
+    assert (
+        memory.kernel_peak_bytes(large) > memory.kernel_peak_bytes(small) > memory.KERNEL_BASE_BYTES
+    )
 
 
 def test_unknown_available_memory_keeps_the_wanted_jobs(monkeypatch) -> None:
@@ -34,12 +38,16 @@ def test_unknown_available_memory_keeps_the_wanted_jobs(monkeypatch) -> None:
 
 def test_available_memory_is_read_from_meminfo(tmp_path) -> None:
     meminfo = tmp_path / "meminfo"
-    meminfo.write_text("MemTotal:       24686000 kB\nMemFree:  1000 kB\nMemAvailable:   20000000 kB\n")
+    meminfo.write_text(
+        "MemTotal:       24686000 kB\nMemFree:  1000 kB\nMemAvailable:   20000000 kB\n"
+    )
     assert memory.available_bytes(str(meminfo)) == 20_000_000 * 1024
     meminfo.write_text("MemTotal:       24686000 kB\n")
     assert memory.available_bytes(str(meminfo)) is None
     assert memory.available_bytes(str(tmp_path / "absent")) is None
-    here = memory.available_bytes()  # this machine: a positive number on Linux, None where there is no /proc
+    here = (
+        memory.available_bytes()
+    )  # this machine: a positive number on Linux, None where there is no /proc
     assert here is None or here > 0
     assert (here is not None) == sys.platform.startswith("linux")
 
@@ -61,7 +69,9 @@ def test_default_jobs_shrink_when_memory_is_short_and_say_so(monkeypatch, capsys
     monkeypatch.setattr(memory, "available_bytes", lambda: 64 * GB)
     assert cli._jobs_for(_args(None), programme, n_tasks=4) == 4
     assert cli._jobs_for(_args(None), programme, n_tasks=3) == 3  # never more than the reports
-    monkeypatch.setattr(memory, "available_bytes", lambda: memory.kernel_peak_bytes(programme.memory_bytes()))
+    monkeypatch.setattr(
+        memory, "available_bytes", lambda: memory.kernel_peak_bytes(programme.memory_bytes())
+    )
     assert cli._jobs_for(_args(None), programme, n_tasks=4) == 1
     assert "[jobs] 1 report(s) at a time, not 4" in capsys.readouterr().err
 
@@ -92,10 +102,21 @@ def test_a_kernel_stays_within_the_model_on_the_sample(tmp_path) -> None:
         "print(json.dumps({'size': p.memory_bytes(), 'peak': peak}))\n"
     )
     # a clean process: no PYTHON* variables or other settings left by earlier tests of the session
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", ""),
-           "ADVOCACY_EVAL_CACHE": os.environ.get("ADVOCACY_EVAL_CACHE", "off"), "MPLBACKEND": "agg"}
-    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True,
-                         timeout=300, cwd=ROOT, env=env)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "ADVOCACY_EVAL_CACHE": os.environ.get("ADVOCACY_EVAL_CACHE", "off"),
+        "MPLBACKEND": "agg",
+    }
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
     measured = json.loads(out.stdout.strip().splitlines()[-1])
     assert measured["peak"] <= memory.kernel_peak_bytes(measured["size"]), measured
 
@@ -117,7 +138,25 @@ def test_the_report_command_passes_the_size_based_limit_unless_given(monkeypatch
 
     monkeypatch.setattr(runner, "run_reports", fake_run_reports)
     monkeypatch.setattr(memory, "cell_timeout_for", lambda size: 4321)
-    assert cli.main(["report", "data/sample", "--wave", "W1", "--out", str(tmp_path), "--jobs", "1"]) == 0
-    assert cli.main(["report", "data/sample", "--wave", "W1", "--out", str(tmp_path), "--jobs", "1",
-                     "--cell-timeout", "77"]) == 0
+    assert (
+        cli.main(["report", "data/sample", "--wave", "W1", "--out", str(tmp_path), "--jobs", "1"])
+        == 0
+    )
+    assert (
+        cli.main(
+            [
+                "report",
+                "data/sample",
+                "--wave",
+                "W1",
+                "--out",
+                str(tmp_path),
+                "--jobs",
+                "1",
+                "--cell-timeout",
+                "77",
+            ]
+        )
+        == 0
+    )
     assert seen == [4321, 77]

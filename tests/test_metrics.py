@@ -17,13 +17,21 @@ def test_reach_rate_is_a_ratio_of_sums(tiny):
     assert r.loc["employee", "reach_rate"] == pytest.approx(70 / 1500)
     assert r.loc["employee", "n_posts"] == 4 and r.loc["employee", "n_authors"] == 3
     # a mean of per-post rates would differ: make sure we do not compute that
-    per_post = (tiny.posts.members_reached / tiny.posts.audience_size)[tiny.posts.author_type == "employee"]
+    per_post = (tiny.posts.members_reached / tiny.posts.audience_size)[
+        tiny.posts.author_type == "employee"
+    ]
     assert not math.isclose(per_post.mean(), r.loc["employee", "reach_rate"])
 
 
 def test_reach_rate_without_grouping(tiny):
     r = metrics.reach_rate(tiny.posts)
-    assert list(r.columns) == ["n_posts", "n_authors", "members_reached", "audience_size", "reach_rate"]
+    assert list(r.columns) == [
+        "n_posts",
+        "n_authors",
+        "members_reached",
+        "audience_size",
+        "reach_rate",
+    ]
     assert r.loc[0, "reach_rate"] == pytest.approx(370 / 21500)
 
 
@@ -33,7 +41,9 @@ def test_engagement_rate_names_its_terms(tiny):
     assert e.loc["employee", "engagement_rate"] == pytest.approx(16 / 130)
     assert e.loc["employee", "terms"] == "reactions+comments+reposts+clicks"
     with_follows = metrics.engagement_rate(tiny.posts, "author_type", include_follows=True)
-    assert with_follows.set_index("author_type").loc["company", "engagement_rate"] == pytest.approx(27 / 450)
+    assert with_follows.set_index("author_type").loc["company", "engagement_rate"] == pytest.approx(
+        27 / 450
+    )
     assert with_follows["terms"].iloc[0].endswith("+follows")
 
 
@@ -47,14 +57,20 @@ def test_amplification_ratio(tiny):
     a = metrics.amplification_ratio(tiny.posts)
     assert a.loc[0, "amplification_ratio"] == pytest.approx((70 / 1500) / (300 / 20000))
     assert a.loc[0, "company_posts"] == 2 and a.loc[0, "employee_authors"] == 3
-    by_month = metrics.amplification_ratio(metrics.add_month(tiny.posts), "month").set_index("month")
+    by_month = metrics.amplification_ratio(metrics.add_month(tiny.posts), "month").set_index(
+        "month"
+    )
     feb = by_month.loc[pd.Timestamp("2024-02-01")]
     assert feb["amplification_ratio"] == pytest.approx((40 / 800) / (200 / 10000))
-    assert np.isnan(by_month.loc[pd.Timestamp("2024-03-01"), "amplification_ratio"])  # no page post in March
+    assert np.isnan(
+        by_month.loc[pd.Timestamp("2024-03-01"), "amplification_ratio"]
+    )  # no page post in March
 
 
 def test_content_mix(tiny):
-    mix = metrics.content_mix(tiny.posts, "author_type", target=0.3, author_type=None).set_index("author_type")
+    mix = metrics.content_mix(tiny.posts, "author_type", target=0.3, author_type=None).set_index(
+        "author_type"
+    )
     assert mix.loc["employee", "corporate_share"] == pytest.approx(0.25)
     assert mix.loc["company", "n_corporate"] == 1 and mix.loc["company", "target"] == 0.3
 
@@ -65,7 +81,9 @@ def test_content_mix_counts_the_page_posts_it_leaves_out(tiny):
     assert (mix["n_posts"], mix["n_corporate"], mix["n_excluded"]) == (4, 1, 2)
     assert mix["corporate_share"] == pytest.approx(0.25)
     by_type = metrics.content_mix(tiny.posts, "author_type").set_index("author_type")
-    assert by_type.loc["company", "n_posts"] == 0 and np.isnan(by_type.loc["company", "corporate_share"])
+    assert by_type.loc["company", "n_posts"] == 0 and np.isnan(
+        by_type.loc["company", "corporate_share"]
+    )
     assert by_type.loc["company", "n_excluded"] == 2 and by_type.loc["employee", "n_excluded"] == 0
 
 
@@ -96,7 +114,9 @@ def test_profiles_created(tiny):
 
 def test_wave_window(tiny):
     start, end = metrics.wave_window(tiny.waves, "W1", pd.Timestamp("2024-12-31"))
-    assert start == pd.Timestamp("2024-01-01") and end < pd.Timestamp("2024-03-01") <= end + pd.Timedelta(seconds=1)
+    assert start == pd.Timestamp("2024-01-01") and end < pd.Timestamp(
+        "2024-03-01"
+    ) <= end + pd.Timedelta(seconds=1)
     with pytest.raises(KeyError, match="unknown wave"):
         metrics.wave_window(tiny.waves, "W7", pd.Timestamp("2024-12-31"))
 
@@ -104,4 +124,6 @@ def test_wave_window(tiny):
 def test_posts_with_authors(tiny):
     p = metrics.posts_with_authors(tiny.posts, tiny.employees).set_index("post_id")
     assert p.loc["P5", "wave_id"] == "W1" and p.loc["P6", "department"] == "HR"
-    assert p.loc["P1", "wave_id"] == "(company page)"  # the page labelled as the page, not a silent <NA>
+    assert (
+        p.loc["P1", "wave_id"] == "(company page)"
+    )  # the page labelled as the page, not a silent <NA>

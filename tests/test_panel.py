@@ -23,17 +23,27 @@ def _activity(rows: list[tuple]) -> pd.DataFrame:
 @pytest.fixture
 def hand_programme() -> Programme:
     """Four employees over Jan-Jun 2024; hand-checkable."""
-    waves = pd.DataFrame({"wave_id": ["W1", "W2"], "name": ["a", "b"],
-                          "start_date": pd.to_datetime(["2024-03-01", "2024-04-20"]),
-                          "end_date": pd.to_datetime(["2024-03-31", "2024-05-10"])})
-    employees = pd.DataFrame({
-        "employee_id": ["A", "B", "C", "D", "E"],
-        "wave_id": ["W1", "W2", "W2", None, None],
-        "enrolled_on": pd.to_datetime(["2024-03-10", "2024-04-25", "2024-05-02", None, None]),
-        "department": "IT", "region": "N",
-        "profile_created_on": pd.to_datetime(["2020-01-01", None, "2024-05-15", "2024-02-10", None]),
-        "left_on": pd.to_datetime([None, None, None, "2024-04-15", "2023-12-01"]),
-    })
+    waves = pd.DataFrame(
+        {
+            "wave_id": ["W1", "W2"],
+            "name": ["a", "b"],
+            "start_date": pd.to_datetime(["2024-03-01", "2024-04-20"]),
+            "end_date": pd.to_datetime(["2024-03-31", "2024-05-10"]),
+        }
+    )
+    employees = pd.DataFrame(
+        {
+            "employee_id": ["A", "B", "C", "D", "E"],
+            "wave_id": ["W1", "W2", "W2", None, None],
+            "enrolled_on": pd.to_datetime(["2024-03-10", "2024-04-25", "2024-05-02", None, None]),
+            "department": "IT",
+            "region": "N",
+            "profile_created_on": pd.to_datetime(
+                ["2020-01-01", None, "2024-05-15", "2024-02-10", None]
+            ),
+            "left_on": pd.to_datetime([None, None, None, "2024-04-15", "2023-12-01"]),
+        }
+    )
     months = pd.date_range("2024-01-01", periods=6, freq="MS")
     rows = []
     for e in "ABC":
@@ -41,15 +51,30 @@ def hand_programme() -> Programme:
     rows += [("D", m, 1) for m in months]  # rows after leaving must be dropped
     activity = _activity(rows)
     activity.loc[activity["employee_id"] == "C", "has_profile"] = activity.loc[
-        activity["employee_id"] == "C", "month"] >= pd.Timestamp("2024-05-01")
-    posts = pd.DataFrame({
-        "post_id": ["P1", "P2", "P3"], "author_type": ["company", "employee", "employee"],
-        "author_id": ["page", "A", "A"],
-        "published_at": pd.to_datetime(["2024-01-05 09:00", "2024-03-20 09:00", "2024-06-30 10:00"]),
-        "network": "linkedin", "content_type": "corporate", "theme": None, "origin": "own",
-        "audience_size": 100, "impressions": [50, 30, 20], "members_reached": [40, 20, 10],
-        "reactions": 1, "comments": 0, "reposts": 0, "clicks": 0, "follows": 0,
-    })
+        activity["employee_id"] == "C", "month"
+    ] >= pd.Timestamp("2024-05-01")
+    posts = pd.DataFrame(
+        {
+            "post_id": ["P1", "P2", "P3"],
+            "author_type": ["company", "employee", "employee"],
+            "author_id": ["page", "A", "A"],
+            "published_at": pd.to_datetime(
+                ["2024-01-05 09:00", "2024-03-20 09:00", "2024-06-30 10:00"]
+            ),
+            "network": "linkedin",
+            "content_type": "corporate",
+            "theme": None,
+            "origin": "own",
+            "audience_size": 100,
+            "impressions": [50, 30, 20],
+            "members_reached": [40, 20, 10],
+            "reactions": 1,
+            "comments": 0,
+            "reposts": 0,
+            "clicks": 0,
+            "follows": 0,
+        }
+    )
     return Programme(waves=waves, employees=employees, posts=posts, activity=activity)
 
 
@@ -75,8 +100,11 @@ def test_periods_cohorts_and_attrition(hand_programme: Programme) -> None:
     assert list(a["event_time"]) == [-2, -1, 0, 1, 2, 3]
     assert d.loc[d["employee_id"] == "D", "event_time"].isna().all()
     # cohorts and waves
-    assert panel.cohorts[["first_period", "wave_id", "n_units"]].values.tolist() == [[3, "W1", 1], [4, "W2", 1],
-                                                                                    [5, "W2", 1]]
+    assert panel.cohorts[["first_period", "wave_id", "n_units"]].values.tolist() == [
+        [3, "W1", 1],
+        [4, "W2", 1],
+        [5, "W2", 1],
+    ]
     assert panel.wave_cohorts() == {"W1": [3], "W2": [4, 5]}
     assert panel.cohort_labels()[4] == "W2 (2024-04)"
     assert panel.period_of("2024-05-17") == 5
@@ -130,7 +158,10 @@ def test_derived_has_profile_matches_activity_on_generated_data() -> None:
     full = build_panel(prog)
     derived = build_panel(Programme(prog.waves, prog.employees, prog.posts, None))
     m = full.data[["employee_id", "period", "has_profile"]].merge(
-        derived.data[["employee_id", "period", "has_profile"]], on=["employee_id", "period"], how="outer")
+        derived.data[["employee_id", "period", "has_profile"]],
+        on=["employee_id", "period"],
+        how="outer",
+    )
     assert len(m) == len(full.data) == len(derived.data)
     np.testing.assert_array_equal(m["has_profile_x"].to_numpy(), m["has_profile_y"].to_numpy())
 
@@ -141,7 +172,11 @@ def test_counts_on_sample(sample_programme) -> None:
     assert c["employees"] == 2000 and c["enrolled"] == 700 and c["never_enrolled"] == 1300
     assert c["units"] + c["without_rows"] + c["excluded_no_pre_period"] == c["employees"]
     assert c["units_complete"] + c["units_incomplete"] == c["units"]
-    assert c["rows"] == len(panel.data) == len(sample_programme.activity) - c["rows_dropped_leaving_month"]
+    assert (
+        c["rows"]
+        == len(panel.data)
+        == len(sample_programme.activity) - c["rows_dropped_leaving_month"]
+    )
     assert list(panel.cohorts["n_units"]) == [150, 250, 300]
     assert panel.counts["description"].str.len().gt(0).all()
     # the activity table holds the month of leaving; it is dropped

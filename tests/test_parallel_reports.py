@@ -41,7 +41,9 @@ def _notebook(path: Path, params: str, code: str) -> None:
     nbformat.write(nb, path)
 
 
-def _stand_ins(folder: Path, wave_code: str, programme_code: str = "print('programme report')") -> Path:
+def _stand_ins(
+    folder: Path, wave_code: str, programme_code: str = "print('programme report')"
+) -> Path:
     """Stand-in ``wave_report.ipynb`` and ``programme_report.ipynb``."""
     _notebook(folder / "wave_report.ipynb", WAVE_PARAMS, wave_code)
     _notebook(folder / "programme_report.ipynb", PROGRAMME_PARAMS, programme_code)
@@ -100,8 +102,23 @@ def batches(sample_dir, tmp_path_factory):
     """The committed sample's four reports, one after the other (--jobs 1) and two at a time (--jobs 2)."""
     out = tmp_path_factory.mktemp("batches")
     for jobs in ("1", "2"):
-        done = subprocess.run([sys.executable, "-m", "advocacy_eval.cli", "report", str(sample_dir), "--all-waves",
-                               "--out", str(out / jobs), "--jobs", jobs], capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "advocacy_eval.cli",
+                "report",
+                str(sample_dir),
+                "--all-waves",
+                "--out",
+                str(out / jobs),
+                "--jobs",
+                jobs,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stderr
         (out / f"{jobs}.stderr").write_text(done.stderr, encoding="utf-8")
     return out
@@ -109,10 +126,14 @@ def batches(sample_dir, tmp_path_factory):
 
 def test_concurrent_batch_writes_the_same_reports_as_sequential(batches):
     assert sorted(p.name for p in (batches / "2").iterdir()) == sorted(
-        f"{stem}.{ext}" for stem in ("W1", "W2", "W3", "programme") for ext in ("html", "ipynb", "run.json",
-                                                                                 "scorecard.csv"))
+        f"{stem}.{ext}"
+        for stem in ("W1", "W2", "W3", "programme")
+        for ext in ("html", "ipynb", "run.json", "scorecard.csv")
+    )
     _same_reports(batches / "1", batches / "2")
-    for path in (batches / "2").iterdir():  # the run's full paths stay out of shared files, in workers too
+    for path in (
+        batches / "2"
+    ).iterdir():  # the run's full paths stay out of shared files, in workers too
         assert str(batches) not in path.read_text(encoding="utf-8"), path.name
 
 
@@ -120,24 +141,38 @@ def test_concurrent_progress_lines_and_sequential_ones(batches):
     parallel = (batches / "2.stderr").read_text(encoding="utf-8").splitlines()
     running = [line for line in parallel if line.endswith("] running")]
     assert running[0] == "[programme] running", "the longest report starts first"
-    assert sorted(running) == ["[W1] running", "[W2] running", "[W3] running", "[programme] running"]
+    assert sorted(running) == [
+        "[W1] running",
+        "[W2] running",
+        "[W3] running",
+        "[programme] running",
+    ]
     for key in ("W1", "W2", "W3", "programme"):
-        assert any(re.fullmatch(rf"\[{key}\] wrote .*{key}\.html \(\d+\.\d s\)", line) for line in parallel), key
+        assert any(
+            re.fullmatch(rf"\[{key}\] wrote .*{key}\.html \(\d+\.\d s\)", line) for line in parallel
+        ), key
     sequential = (batches / "1.stderr").read_text(encoding="utf-8").splitlines()
-    assert sequential[0] == "[1/3] W1: running" and "[programme] all waves together: running" in sequential
+    assert (
+        sequential[0] == "[1/3] W1: running"
+        and "[programme] all waves together: running" in sequential
+    )
 
 
 def test_a_report_made_in_a_reused_kernel_is_the_one_made_in_a_fresh_kernel(sample_dir, tmp_path):
     """A kernel that ran the programme report and a notebook tampering with global state still makes W2 as new."""
     tamper = tmp_path / "tamper" / "tamper.ipynb"
-    _notebook(tamper, "x = 1", "import os, warnings, numpy as np, matplotlib, matplotlib.pyplot as plt\n"
-                               "import matplotlib.units, datetime\n"
-                               "plt.figure(); programme = wave = lang = None; t = len\n"
-                               "matplotlib.rcParams.update({'figure.autolayout': True, 'errorbar.capsize': 9,\n"
-                               "                            'font.size': 3, 'date.autoformatter.month': '%m!'})\n"
-                               "matplotlib.units.registry.clear()\n"
-                               "import pandas as pd; pd.set_option('display.max_colwidth', 3)\n"
-                               "os.chdir('/'); np.seterr(all='raise'); warnings.simplefilter('error')\n")
+    _notebook(
+        tamper,
+        "x = 1",
+        "import os, warnings, numpy as np, matplotlib, matplotlib.pyplot as plt\n"
+        "import matplotlib.units, datetime\n"
+        "plt.figure(); programme = wave = lang = None; t = len\n"
+        "matplotlib.rcParams.update({'figure.autolayout': True, 'errorbar.capsize': 9,\n"
+        "                            'font.size': 3, 'date.autoformatter.month': '%m!'})\n"
+        "matplotlib.units.registry.clear()\n"
+        "import pandas as pd; pd.set_option('display.max_colwidth', 3)\n"
+        "os.chdir('/'); np.seterr(all='raise'); warnings.simplefilter('error')\n",
+    )
     fresh = tmp_path / "fresh"
     for task in (wave_task(sample_dir, "W2", "fr"), wave_task(sample_dir, "W1")):
         run_task(task, fresh, forbidden=runner.comex_identifiers(sample_dir))
@@ -149,7 +184,9 @@ def test_a_report_made_in_a_reused_kernel_is_the_one_made_in_a_fresh_kernel(samp
             kernel = session.pid
             session.execute(tamper, tmp_path / "tamper.ipynb", {}, 60)
             for task in (wave_task(sample_dir, "W2", "fr"), wave_task(sample_dir, "W1")):
-                run_task(task, reused, forbidden=runner.comex_identifiers(sample_dir), session=session)
+                run_task(
+                    task, reused, forbidden=runner.comex_identifiers(sample_dir), session=session
+                )
             assert session.pid == kernel and session.started == 1, "one kernel ran every notebook"
         finally:
             session.discard()
@@ -160,8 +197,11 @@ def test_a_report_made_in_a_reused_kernel_is_the_one_made_in_a_fresh_kernel(samp
 
 
 def test_a_failed_report_gets_its_kernel_replaced(tmp_path, monkeypatch):
-    notebooks = _stand_ins(tmp_path / "nb", "import os\nprint('kernel', os.getpid())\n"
-                                            "if wave == 'W2':\n    raise RuntimeError('boom in ' + wave)")
+    notebooks = _stand_ins(
+        tmp_path / "nb",
+        "import os\nprint('kernel', os.getpid())\n"
+        "if wave == 'W2':\n    raise RuntimeError('boom in ' + wave)",
+    )
     monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(notebooks))
     out = tmp_path / "out"
     with runner.current_kernel():
@@ -182,8 +222,10 @@ def test_a_failed_report_gets_its_kernel_replaced(tmp_path, monkeypatch):
 
 
 def test_a_kernel_that_cannot_be_reset_is_replaced_before_the_next_report(tmp_path, monkeypatch):
-    code = ("import os\nprint('kernel', os.getpid())\n"
-            "if wave == 'W1':\n    get_ipython().reset = None  # breaks the reset between notebooks")
+    code = (
+        "import os\nprint('kernel', os.getpid())\n"
+        "if wave == 'W1':\n    get_ipython().reset = None  # breaks the reset between notebooks"
+    )
     monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", code)))
     out = tmp_path / "out"
     with runner.current_kernel():
@@ -201,11 +243,15 @@ def test_a_kernel_that_cannot_be_reset_is_replaced_before_the_next_report(tmp_pa
 # ----------------------------------------------------------------------------- failures, options
 
 
-def test_failures_do_not_stop_the_batch_and_every_report_is_checked(sample_dir, tmp_path, monkeypatch, capsys):
+def test_failures_do_not_stop_the_batch_and_every_report_is_checked(
+    sample_dir, tmp_path, monkeypatch, capsys
+):
     """W2 raises, W3 would show an employee id (COMEX leak guard, in a worker), W1 and the programme are written."""
     employee = advocacy_eval.io.load_programme(sample_dir).employees["employee_id"].iloc[0]
-    code = (f"if wave == 'W2':\n    raise RuntimeError('boom in ' + wave)\n"
-            f"print('report for', wave, {employee!r} if wave == 'W3' else '')")
+    code = (
+        f"if wave == 'W2':\n    raise RuntimeError('boom in ' + wave)\n"
+        f"print('report for', wave, {employee!r} if wave == 'W3' else '')"
+    )
     monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", code)))
     out = tmp_path / "out"
     out.mkdir()
@@ -214,24 +260,45 @@ def test_failures_do_not_stop_the_batch_and_every_report_is_checked(sample_dir, 
     captured = capsys.readouterr()
     err = captured.err.splitlines()
     assert "Traceback" not in captured.err
-    assert any(line.startswith("[W2] FAILED: wave_report.ipynb: cell [3] failed with RuntimeError: boom in W2")
-               for line in err), err
-    assert any(line.startswith("[W3] FAILED: wave_report.ipynb: report refused in COMEX mode") and employee in line
-               for line in err), err
+    assert any(
+        line.startswith(
+            "[W2] FAILED: wave_report.ipynb: cell [3] failed with RuntimeError: boom in W2"
+        )
+        for line in err
+    ), err
+    assert any(
+        line.startswith("[W3] FAILED: wave_report.ipynb: report refused in COMEX mode")
+        and employee in line
+        for line in err
+    ), err
     summary = err.index("summary: 2 report(s) written, 2 failed:")
-    assert [line.split(":")[0] for line in err[summary + 1:]] == ["  W2", "  W3"]
+    assert [line.split(":")[0] for line in err[summary + 1 :]] == ["  W2", "  W3"]
     assert "report for W1" in (out / "W1.html").read_text(encoding="utf-8")
     assert "programme report" in (out / "programme.html").read_text(encoding="utf-8")
-    assert (out / "W2.html").read_text(encoding="utf-8") == "previous" and not (out / "W3.html").exists()
+    assert (out / "W2.html").read_text(encoding="utf-8") == "previous" and not (
+        out / "W3.html"
+    ).exists()
     assert sorted(p.name for p in (out / "_failed").iterdir()) == ["W2.ipynb", "W3.ipynb"]
     assert _temporaries(out) == [] and captured.out == ""
 
 
-@pytest.mark.parametrize("value, message", [("0", "must be at least 1"), ("-2", "must be at least 1"),
-                                            ("two", "must be a whole number")])
+@pytest.mark.parametrize(
+    "value, message",
+    [("0", "must be at least 1"), ("-2", "must be at least 1"), ("two", "must be a whole number")],
+)
 def test_jobs_below_one_is_a_clear_error(sample_dir, tmp_path, capsys, value, message):
     with pytest.raises(SystemExit) as info:
-        main(["report", str(sample_dir), "--all-waves", "--out", str(tmp_path / "out"), "--jobs", value])
+        main(
+            [
+                "report",
+                str(sample_dir),
+                "--all-waves",
+                "--out",
+                str(tmp_path / "out"),
+                "--jobs",
+                value,
+            ]
+        )
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert f"argument --jobs: {message}" in err and "Traceback" not in err
@@ -239,18 +306,39 @@ def test_jobs_below_one_is_a_clear_error(sample_dir, tmp_path, capsys, value, me
 
 
 def test_jobs_with_one_report_is_accepted(sample_dir, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", "print('report for', wave)")))
-    assert main(["report", str(sample_dir), "--wave", "W2", "--out", str(tmp_path / "a"), "--jobs", "4"]) == 0
+    monkeypatch.setenv(
+        "ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", "print('report for', wave)"))
+    )
+    assert (
+        main(
+            ["report", str(sample_dir), "--wave", "W2", "--out", str(tmp_path / "a"), "--jobs", "4"]
+        )
+        == 0
+    )
     assert capsys.readouterr().err.splitlines()[0] == "[1/1] W2: running"
-    assert main(["report", str(sample_dir), "--programme", "--out", str(tmp_path / "b"), "--jobs", "3"]) == 0
+    assert (
+        main(
+            ["report", str(sample_dir), "--programme", "--out", str(tmp_path / "b"), "--jobs", "3"]
+        )
+        == 0
+    )
     assert (tmp_path / "b" / "programme.html").exists()
 
 
 def test_run_all_waves_with_jobs_from_python(tmp_path, monkeypatch):
-    monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", "print('report for', wave)")))
+    monkeypatch.setenv(
+        "ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", "print('report for', wave)"))
+    )
     lines: list[str] = []
-    done, failed = run_all_waves(tmp_path, ["W1", "W2", "W3"], tmp_path / "out", progress=lines.append,
-                                 comex=False, jobs=3, programme=True)
+    done, failed = run_all_waves(
+        tmp_path,
+        ["W1", "W2", "W3"],
+        tmp_path / "out",
+        progress=lines.append,
+        comex=False,
+        jobs=3,
+        programme=True,
+    )
     assert list(done) == ["W1", "W2", "W3", "programme"] and failed == {}
     assert lines[0] == "[programme] running"
     assert "report for W3" in done["W3"].html.read_text(encoding="utf-8")
@@ -260,9 +348,11 @@ def test_run_all_waves_with_jobs_from_python(tmp_path, monkeypatch):
 
 def test_a_worker_that_dies_fails_its_report_only(tmp_path, monkeypatch):
     """A worker killed outright (out of memory, say) fails the report it was running; the others are written."""
-    code = ("import os, time, signal\n"
-            "if wave == 'W2':\n    os.kill(os.getppid(), signal.SIGKILL); time.sleep(30)\n"
-            "print('report for', wave)")
+    code = (
+        "import os, time, signal\n"
+        "if wave == 'W2':\n    os.kill(os.getppid(), signal.SIGKILL); time.sleep(30)\n"
+        "print('report for', wave)"
+    )
     monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", code)))
     tasks = [wave_task(tmp_path, w) for w in ("W1", "W2", "W3")]
     with ReportPool() as pool:
@@ -275,11 +365,18 @@ def test_a_worker_that_dies_fails_its_report_only(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_the_programme_is_loaded_once_and_released_before_the_reports(sample_dir, tmp_path, monkeypatch, capsys,
-                                                                       jobs):
-    monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", "print('report for', wave)")))
+def test_the_programme_is_loaded_once_and_released_before_the_reports(
+    sample_dir, tmp_path, monkeypatch, capsys, jobs
+):
+    monkeypatch.setenv(
+        "ADVOCACY_EVAL_NOTEBOOKS", str(_stand_ins(tmp_path / "nb", "print('report for', wave)"))
+    )
     loads, computed, alive = [], [], []
-    real_load, real_identifiers, real_run = advocacy_eval.io.load_programme, runner.identifiers, runner.run_reports
+    real_load, real_identifiers, real_run = (
+        advocacy_eval.io.load_programme,
+        runner.identifiers,
+        runner.run_reports,
+    )
 
     def load(*args, **kwargs):
         programme = real_load(*args, **kwargs)
@@ -292,7 +389,9 @@ def test_the_programme_is_loaded_once_and_released_before_the_reports(sample_dir
 
     def run_reports(*args, **kwargs):
         alive.extend(ref() is not None for ref in loads)
-        assert isinstance(kwargs["forbidden"], runner.Identifiers) and len(kwargs["forbidden"]) > 1000
+        assert (
+            isinstance(kwargs["forbidden"], runner.Identifiers) and len(kwargs["forbidden"]) > 1000
+        )
         return real_run(*args, **kwargs)
 
     def no_reload(data_dir):
@@ -302,7 +401,20 @@ def test_the_programme_is_loaded_once_and_released_before_the_reports(sample_dir
     monkeypatch.setattr(runner, "identifiers", identifiers)
     monkeypatch.setattr(runner, "run_reports", run_reports)
     monkeypatch.setattr(runner, "comex_identifiers", no_reload)
-    assert main(["report", str(sample_dir), "--all-waves", "--out", str(tmp_path / "out"), "--jobs", jobs]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(sample_dir),
+                "--all-waves",
+                "--out",
+                str(tmp_path / "out"),
+                "--jobs",
+                jobs,
+            ]
+        )
+        == 0
+    )
     assert len(loads) == 1 and computed == [1]
     assert alive == [False], "the programme is released before the reports run"
     assert "4 report(s) written" in capsys.readouterr().out
@@ -313,8 +425,11 @@ def test_the_programme_is_loaded_once_and_released_before_the_reports(sample_dir
 
 def _sleepers(folder: Path, markers: Path) -> Path:
     """Stand-ins: the programme report finishes at once; each wave report records its kernel's pid, then sleeps."""
-    return _stand_ins(folder, "import os, pathlib, time\n"
-                              f"pathlib.Path({str(markers)!r}, wave).write_text(str(os.getpid()))\ntime.sleep(120)")
+    return _stand_ins(
+        folder,
+        "import os, pathlib, time\n"
+        f"pathlib.Path({str(markers)!r}, wave).write_text(str(os.getpid()))\ntime.sleep(120)",
+    )
 
 
 def _wait_for(condition, seconds: float = 120) -> None:
@@ -326,19 +441,37 @@ def _wait_for(condition, seconds: float = 120) -> None:
     raise AssertionError("timed out")
 
 
-@pytest.mark.parametrize("sig, ctrl_c", [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGINT, True)])
-def test_interrupting_a_concurrent_batch_kills_every_kernel_and_keeps_finished_reports(sample_dir, tmp_path, sig,
-                                                                                       ctrl_c):
+@pytest.mark.parametrize(
+    "sig, ctrl_c", [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGINT, True)]
+)
+def test_interrupting_a_concurrent_batch_kills_every_kernel_and_keeps_finished_reports(
+    sample_dir, tmp_path, sig, ctrl_c
+):
     """SIGTERM or SIGINT to the command, or Ctrl-C in its terminal (SIGINT to its whole process group)."""
     markers = tmp_path / "markers"
     markers.mkdir()
     out = tmp_path / "out"
     out.mkdir()
     (out / "W3.html").write_text("previous", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "advocacy_eval.cli", "report", str(sample_dir), "--all-waves",
-                                "--out", str(out), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True,
-                               env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(_sleepers(tmp_path / "nb", markers))})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "advocacy_eval.cli",
+            "report",
+            str(sample_dir),
+            "--all-waves",
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(_sleepers(tmp_path / "nb", markers))},
+    )
     try:
         _wait_for(lambda: (out / "programme.html").exists() and len(list(markers.iterdir())) == 2)
         kernels = sorted(int(p.read_text()) for p in markers.iterdir())
@@ -359,27 +492,48 @@ def test_interrupting_a_concurrent_batch_kills_every_kernel_and_keeps_finished_r
     assert all(_dead(pid) for pid in kernels + workers), "a kernel or a worker survived"
     assert _temporaries(out) == [], "temporary folder left behind"
     assert (out / "W3.html").read_text(encoding="utf-8") == "previous"
-    assert "programme report" in (out / "programme.html").read_text(encoding="utf-8"), "finished report kept"
+    assert "programme report" in (out / "programme.html").read_text(encoding="utf-8"), (
+        "finished report kept"
+    )
     assert not (out / "_failed").exists()
 
 
 def test_a_killed_batch_takes_its_workers_and_kernels_with_it(sample_dir, tmp_path):
     markers = tmp_path / "markers"
     markers.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "advocacy_eval.cli", "report", str(sample_dir), "--all-waves",
-                                "--out", str(tmp_path / "out"), "--jobs", "2"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL,
-                               env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(_sleepers(tmp_path / "nb", markers))})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "advocacy_eval.cli",
+            "report",
+            str(sample_dir),
+            "--all-waves",
+            "--out",
+            str(tmp_path / "out"),
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(_sleepers(tmp_path / "nb", markers))},
+    )
     try:
         _wait_for(lambda: len(list(markers.iterdir())) == 2)
-        workers = [p.pid for p in psutil.Process(process.pid).children() if "worker_main" in " ".join(p.cmdline())]
+        workers = [
+            p.pid
+            for p in psutil.Process(process.pid).children()
+            if "worker_main" in " ".join(p.cmdline())
+        ]
         kernels = [int(p.read_text()) for p in markers.iterdir()]
         process.kill()  # SIGKILL: no handler runs
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
-    assert len(workers) == 2 and all(_dead(pid) for pid in workers + kernels), "a worker or kernel outlived the batch"
+    assert len(workers) == 2 and all(_dead(pid) for pid in workers + kernels), (
+        "a worker or kernel outlived the batch"
+    )
 
 
 def test_a_task_is_a_plain_picklable_record():

@@ -11,7 +11,9 @@ from advocacy_eval.stats.power import mde_proportion
 
 @pytest.fixture(scope="module")
 def plan(sample_programme):
-    return plan_next_wave(sample_programme, sizes=(100, 300, 1000), months=6, participation_change=0.10)
+    return plan_next_wave(
+        sample_programme, sizes=(100, 300, 1000), months=6, participation_change=0.10
+    )
 
 
 def test_observed_inputs_are_plausible(plan):
@@ -34,15 +36,22 @@ def test_required_volunteers_round_trip(plan):
     obs = plan.observed.set_index("name")["value"]
     need = plan.required["volunteers"].iloc[0]
     units = need * 6
-    res = mde_proportion(units, obs["monthly_participation"], deff=obs["design_effect_participation"])
+    res = mde_proportion(
+        units, obs["monthly_participation"], deff=obs["design_effect_participation"]
+    )
     assert res["estimate"].iloc[0] <= 0.10 + 1e-9  # the required size detects the 10-point change
-    smaller = mde_proportion(units - 6 * 2, obs["monthly_participation"], deff=obs["design_effect_participation"])
+    smaller = mde_proportion(
+        units - 6 * 2, obs["monthly_participation"], deff=obs["design_effect_participation"]
+    )
     assert smaller["estimate"].iloc[0] > 0.10 - 0.002
 
 
 def test_ignoring_clustering_would_promise_too_much(sample_programme):
     plan = plan_next_wave(sample_programme, sizes=(300,), months=6)
     obs = plan.observed.set_index("name")["value"]
-    iid = mde_proportion(float(obs["volunteers_so_far"] * 6), obs["monthly_participation"],
-                         ratio=300 / obs["volunteers_so_far"])
+    iid = mde_proportion(
+        float(obs["volunteers_so_far"] * 6),
+        obs["monthly_participation"],
+        ratio=300 / obs["volunteers_so_far"],
+    )
     assert plan.participation["detectable_change"].iloc[0] > iid["estimate"].iloc[0]

@@ -5,13 +5,25 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from advocacy_eval.reports.i18n import NNBSP, STRINGS, fmt_date, fmt_int, fmt_interval, fmt_num, fmt_p, fmt_pct, fmt_ratio, t
+from advocacy_eval.reports.i18n import (
+    NNBSP,
+    STRINGS,
+    fmt_date,
+    fmt_int,
+    fmt_interval,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    fmt_ratio,
+    t,
+)
 from advocacy_eval.privacy import check_min_group_size, suppress_small_groups
 
 
 def _groups(sizes):
-    return pd.DataFrame({"group": [f"g{i}" for i in range(len(sizes))], "n": sizes,
-                         "rate": [0.5] * len(sizes)})
+    return pd.DataFrame(
+        {"group": [f"g{i}" for i in range(len(sizes))], "n": sizes, "rate": [0.5] * len(sizes)}
+    )
 
 
 def test_k_below_three_is_refused():
@@ -62,11 +74,15 @@ def test_number_formats():
     assert fmt_ratio(3.94, "fr") == "3,9x"
     assert fmt_interval(3.1, 4.8, fmt_ratio, "en") == "3.1x–4.8x"
     assert fmt_pct(float("nan")) == "–"
-    assert fmt_date("2024-07-01", "fr") == "1er juil. 2024"  # the first of the month is "1er" in French
+    assert (
+        fmt_date("2024-07-01", "fr") == "1er juil. 2024"
+    )  # the first of the month is "1er" in French
     assert fmt_date("2024-07-02", "fr") == "2 juil. 2024"
     assert fmt_date("2024-07-01", "en") == "1 Jul 2024"
     assert fmt_date("2024-07-01", "en", day=False) == "Jul 2024"
-    assert fmt_num(-4.04, "fr") == "\u22124,0" and fmt_num(-0.04, "en") == "0.0"  # true minus; no "-0.0"
+    assert (
+        fmt_num(-4.04, "fr") == "\u22124,0" and fmt_num(-0.04, "en") == "0.0"
+    )  # true minus; no "-0.0"
     assert fmt_p(0.0004, "fr") == "< 0,001" and fmt_p(0.0004, "en") == "< 0.001"
     assert fmt_p(0.004, "en", 2) == "0.004" and fmt_p(0.23, "en", 2) == "0.23"  # never "0.00"
 

@@ -66,8 +66,11 @@ def _stand_in(folder: Path, code: str) -> Path:
 
 def _sleeper(folder: Path, marker: Path, seconds: int = 120) -> Path:
     """A stand-in notebook whose kernel writes its pid to ``marker`` and then sleeps."""
-    return _stand_in(folder, f"import os, pathlib, time\npathlib.Path({str(marker)!r}).write_text(str(os.getpid()))\n"
-                             f"time.sleep({seconds})")
+    return _stand_in(
+        folder,
+        f"import os, pathlib, time\npathlib.Path({str(marker)!r}).write_text(str(os.getpid()))\n"
+        f"time.sleep({seconds})",
+    )
 
 
 def _wait_for(path: Path, seconds: float = 90) -> int:
@@ -96,8 +99,13 @@ def _temporaries(out: Path) -> list[str]:
 
 
 def _cli(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "advocacy_eval.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "advocacy_eval.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 # ----------------------------------------------------------------------------- 1. hostile data stay text
@@ -112,12 +120,16 @@ def hostile_dir(tmp_path_factory, sample_dir) -> Path:
     waves.loc[waves["wave_id"] == "W2", ["name", "name_fr"]] = [HOSTILE_WAVE_EN, HOSTILE_WAVE_FR]
     waves.to_csv(folder / "waves.csv", index=False)
     employees = pd.read_csv(folder / "employees.csv", dtype=str, keep_default_na=False)
-    employees.loc[employees["department"] == employees["department"].iloc[0], "department"] = HOSTILE_DEPARTMENT
+    employees.loc[employees["department"] == employees["department"].iloc[0], "department"] = (
+        HOSTILE_DEPARTMENT
+    )
     employees["business_unit"] = employees["department"]  # a harmless extra column (finding 7)
     employees.to_csv(folder / "employees.csv", index=False)
     (folder / "claims.toml").write_text(
         '[[claims]]\nmetric = "amplification"\nop = ">="\ntarget = 2\n'
-        f"label_en = {json.dumps(HOSTILE_LABEL_EN)}\nlabel_fr = {json.dumps(HOSTILE_LABEL_FR)}\n", encoding="utf-8")
+        f"label_en = {json.dumps(HOSTILE_LABEL_EN)}\nlabel_fr = {json.dumps(HOSTILE_LABEL_FR)}\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -125,7 +137,10 @@ def hostile_dir(tmp_path_factory, sample_dir) -> Path:
 def hostile_reports(hostile_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("hostile-out")
     extra = {"claims_file": str(hostile_dir / "claims.toml")}
-    return {lang: run_wave_report(hostile_dir, "W2", out / lang, lang=lang, extra=extra) for lang in ("en", "fr")}
+    return {
+        lang: run_wave_report(hostile_dir, "W2", out / lang, lang=lang, extra=extra)
+        for lang in ("en", "fr")
+    }
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -135,19 +150,30 @@ def test_hostile_names_become_no_script_and_no_link(hostile_reports, lang):
     assert soup.find_all("script") == [], "the report has no script element at all"
     for tag in soup.find_all(True):
         for attribute, value in tag.attrs.items():
-            text = re.sub(r"\s+", "", " ".join(value) if isinstance(value, list) else str(value)).lower()
+            text = re.sub(
+                r"\s+", "", " ".join(value) if isinstance(value, list) else str(value)
+            ).lower()
             assert not attribute.lower().startswith("on"), tag
             if attribute.lower() in ("href", "src", "action", "formaction", "xlink:href"):
                 assert not text.startswith("javascript:"), tag
     assert soup.find_all("a") == [], "no link, not even nbconvert's heading permalinks"
     assert not soup.find_all(["iframe", "object", "embed", "form"])
-    assert [i["src"][:26] for i in soup.find_all("img")] == ["data:image/svg+xml;base64,"] * len(soup.find_all("img"))
+    assert [i["src"][:26] for i in soup.find_all("img")] == ["data:image/svg+xml;base64,"] * len(
+        soup.find_all("img")
+    )
     title = soup.find("h1").get_text()
-    assert title.endswith(HOSTILE_WAVE_EN if lang == "en" else HOSTILE_WAVE_FR)  # shown verbatim, as text
+    assert title.endswith(
+        HOSTILE_WAVE_EN if lang == "en" else HOSTILE_WAVE_FR
+    )  # shown verbatim, as text
     text = visible_text(html)
     assert HOSTILE_DEPARTMENT in text  # the department table shows it as text
-    assert (HOSTILE_LABEL_EN if lang == "en" else HOSTILE_LABEL_FR) in text  # the claim label, from a user's TOML
-    assert not any(tag.get_text() in ("bold", "code", "gras") for tag in soup.find_all(["strong", "em", "code", "b"]))
+    assert (
+        HOSTILE_LABEL_EN if lang == "en" else HOSTILE_LABEL_FR
+    ) in text  # the claim label, from a user's TOML
+    assert not any(
+        tag.get_text() in ("bold", "code", "gras")
+        for tag in soup.find_all(["strong", "em", "code", "b"])
+    )
     assert active_content(html) == []
 
 
@@ -157,7 +183,11 @@ def test_report_carries_a_strict_content_security_policy(hostile_reports):
     assert first.name == "meta" and first.get("http-equiv") == "Content-Security-Policy"
     policy = first["content"]
     assert policy == CONTENT_SECURITY_POLICY
-    assert "default-src 'none'" in policy and "script-src 'none'" in policy and "img-src data:" in policy
+    assert (
+        "default-src 'none'" in policy
+        and "script-src 'none'" in policy
+        and "img-src data:" in policy
+    )
 
 
 def test_a_group_label_column_does_not_get_the_report_refused(hostile_reports, hostile_dir):
@@ -165,51 +195,89 @@ def test_a_group_label_column_does_not_get_the_report_refused(hostile_reports, h
     forbidden = identifiers(load_programme(hostile_dir))
     departments = set(pd.read_csv(hostile_dir / "employees.csv")["department"])
     assert not departments & forbidden
-    assert leaks(visible_text(hostile_reports["en"].html.read_text(encoding="utf-8")), forbidden) == []
+    assert (
+        leaks(visible_text(hostile_reports["en"].html.read_text(encoding="utf-8")), forbidden) == []
+    )
 
 
 @pytest.mark.parametrize("char", [*MARKUP_CHARACTERS, "\n"])
 def test_vocabulary_with_a_markup_character_is_a_config_error(tmp_path, char):
     value = f"champions {char}x{char} team"
-    with pytest.raises(ConfigError, match="must be plain words" if char != "\n" else "single line") as info:
+    with pytest.raises(
+        ConfigError, match="must be plain words" if char != "\n" else "single line"
+    ) as info:
         load_vocabulary(participants_en=value)
     assert "participants_en" in str(info.value)
     with pytest.raises(ConfigError):
         Vocabulary(name_fr=value)
     folder = tmp_path / "data"
     folder.mkdir()
-    (folder / "programme.toml").write_text(f"[programme]\nname_en = {json.dumps(value)}\n", encoding="utf-8")
+    (folder / "programme.toml").write_text(
+        f"[programme]\nname_en = {json.dumps(value)}\n", encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match=r"\[programme\] name_en: "):
         load_vocabulary(folder)
 
 
 def test_plain_vocabulary_with_ampersand_apostrophe_and_accents_is_fine():
-    vocabulary = load_vocabulary(name_en="R&D champions' network", name_fr="réseau Voix d'entreprise — 2025")
+    vocabulary = load_vocabulary(
+        name_en="R&D champions' network", name_fr="réseau Voix d'entreprise — 2025"
+    )
     assert vocabulary.name("en") == "R&D champions' network"
 
 
 def test_cli_rejects_a_markup_vocabulary_before_any_notebook_runs(sample_dir, tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["report", str(sample_dir), "--wave", "W2", "--out", str(out),
-                 "--programme-name", "<b>Voice</b> [x](javascript:alert(1))"]) == 1
+    assert (
+        main(
+            [
+                "report",
+                str(sample_dir),
+                "--wave",
+                "W2",
+                "--out",
+                str(out),
+                "--programme-name",
+                "<b>Voice</b> [x](javascript:alert(1))",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "must be plain words" in err and "name_en" in err
     assert "Traceback" not in err and not out.exists()
 
 
 def test_active_content_lists_what_could_run_or_load():
-    page = ('<html><head><meta http-equiv="refresh" content="0;url=http://x"><link rel="stylesheet" href="https://x/a.css">'
-            '<style>@import url("https://fonts.example/f.css"); .a { background: url(http://x/i.png) }</style></head>'
-            '<body><script>alert(1)</script><img src="http://x/p.png"><img src="data:image/png;base64,AA">'
-            '<a href="javascript:alert(1)">x</a><a href="#ok">ok</a><a href=" JaVa\tScript:alert(1)">y</a>'
-            '<p onclick="alert(1)" style="background:url(https://x/b.png)">p</p><iframe src="about:blank"></iframe></body></html>')
+    page = (
+        '<html><head><meta http-equiv="refresh" content="0;url=http://x"><link rel="stylesheet" href="https://x/a.css">'
+        '<style>@import url("https://fonts.example/f.css"); .a { background: url(http://x/i.png) }</style></head>'
+        '<body><script>alert(1)</script><img src="http://x/p.png"><img src="data:image/png;base64,AA">'
+        '<a href="javascript:alert(1)">x</a><a href="#ok">ok</a><a href=" JaVa\tScript:alert(1)">y</a>'
+        '<p onclick="alert(1)" style="background:url(https://x/b.png)">p</p><iframe src="about:blank"></iframe></body></html>'
+    )
     found = " | ".join(active_content(page))
-    for expected in ("<script> element", "<link> element", "<iframe> element", 'http-equiv="refresh"', "@import",
-                     "url(http://x/i.png)", "src='http://x/p.png'", "href='javascript:alert(1)'", "onclick=",
-                     "url(https://x/b.png)", r"JaVa\tScript"):
+    for expected in (
+        "<script> element",
+        "<link> element",
+        "<iframe> element",
+        'http-equiv="refresh"',
+        "@import",
+        "url(http://x/i.png)",
+        "src='http://x/p.png'",
+        "href='javascript:alert(1)'",
+        "onclick=",
+        "url(https://x/b.png)",
+        r"JaVa\tScript",
+    ):
         assert expected in found, expected
     assert "#ok" not in found and "data:image" not in found
-    assert active_content('<html><body><img src="data:image/png;base64,AA"><a href="#x">x</a></body></html>') == []
+    assert (
+        active_content(
+            '<html><body><img src="data:image/png;base64,AA"><a href="#x">x</a></body></html>'
+        )
+        == []
+    )
 
 
 def test_a_report_with_active_content_is_refused(tmp_path, monkeypatch):
@@ -218,7 +286,9 @@ def test_a_report_with_active_content_is_refused(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     (out / "W1.html").write_text("previous", encoding="utf-8")
-    with pytest.raises(ReportError, match=r"report refused: .*active content.*<script> element") as info:
+    with pytest.raises(
+        ReportError, match=r"report refused: .*active content.*<script> element"
+    ) as info:
         run_wave_report(tmp_path, "W1", out, comex=False)
     assert "previous report was left untouched" in str(info.value)
     assert (out / "W1.html").read_text(encoding="utf-8") == "previous"
@@ -237,8 +307,10 @@ def test_report_html_references_nothing_outside_itself(hostile_reports):
         assert tag["src"].startswith("data:"), tag.name
     css = " ".join(s.get_text() for s in soup.find_all("style"))
     assert "@import" not in css
-    assert all(u.startswith("data:") or u.startswith("#")
-               for _, u in re.findall(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", css)), "url() outside data:"
+    assert all(
+        u.startswith("data:") or u.startswith("#")
+        for _, u in re.findall(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", css)
+    ), "url() outside data:"
     for word in ("require.js", "mathjax", "mermaid", "cdnjs"):
         assert word not in html.lower(), word
 
@@ -252,7 +324,10 @@ def test_chromium_runs_offline_without_javascript_and_sandboxed_unless_root(monk
     monkeypatch.setattr(runner.os, "geteuid", lambda: 0)
     flags = chromium_flags()
     assert "--no-sandbox" in flags  # root: Chromium has no sandbox
-    assert "--blink-settings=scriptEnabled=false" in flags and "--disable-background-networking" in flags
+    assert (
+        "--blink-settings=scriptEnabled=false" in flags
+        and "--disable-background-networking" in flags
+    )
     monkeypatch.setattr(runner.os, "geteuid", lambda: 1000)
     monkeypatch.setattr(runner, "_user_namespaces_work", lambda: True)
     assert "--no-sandbox" not in chromium_flags()
@@ -279,9 +354,15 @@ def test_shared_files_hold_the_data_folder_by_name_only(hostile_reports, hostile
     assert meta["parameters"]["claims_file"] == "claims.toml"
     assert meta["input_path"] == "wave_report.ipynb" and meta["output_path"] == "W2.ipynb"
     injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
-    assert 'data_dir = "hostile-data"' in injected.source and 'claims_file = "claims.toml"' in injected.source
+    assert (
+        'data_dir = "hostile-data"' in injected.source
+        and 'claims_file = "claims.toml"' in injected.source
+    )
     record = json.loads(result.run_json.read_text(encoding="utf-8"))
-    assert record["parameters"]["data_dir"] == "hostile-data" and record["parameters"]["claims_file"] == "claims.toml"
+    assert (
+        record["parameters"]["data_dir"] == "hostile-data"
+        and record["parameters"]["claims_file"] == "claims.toml"
+    )
 
 
 def test_failed_notebook_copy_holds_no_full_path(tmp_path, monkeypatch):
@@ -300,16 +381,35 @@ def test_failed_notebook_copy_holds_no_full_path(tmp_path, monkeypatch):
 
 def test_scrub_paths_keeps_names_and_relative_text():
     nb = nbformat.v4.new_notebook()
-    nb.metadata["papermill"] = {"parameters": {"data_dir": "/srv/x/data", "lang": "fr"},
-                                "input_path": "/opt/repo/notebooks/wave_report.ipynb",
-                                "output_path": "/srv/out/.W1-abc/W1.ipynb"}
-    nb.cells = [nbformat.v4.new_code_cell('data_dir = "/srv/x/data"', outputs=[nbformat.v4.new_output(
-        "stream", name="stdout", text="/srv/x/data/posts.csv and /srv/x/database and /srv/x/data.bak\n")])]
-    clean = scrub_paths(nb, {"data_dir": "/srv/x/data", "lang": "fr", "k": 5}, "wave_report.ipynb", "W1")
+    nb.metadata["papermill"] = {
+        "parameters": {"data_dir": "/srv/x/data", "lang": "fr"},
+        "input_path": "/opt/repo/notebooks/wave_report.ipynb",
+        "output_path": "/srv/out/.W1-abc/W1.ipynb",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'data_dir = "/srv/x/data"',
+            outputs=[
+                nbformat.v4.new_output(
+                    "stream",
+                    name="stdout",
+                    text="/srv/x/data/posts.csv and /srv/x/database and /srv/x/data.bak\n",
+                )
+            ],
+        )
+    ]
+    clean = scrub_paths(
+        nb, {"data_dir": "/srv/x/data", "lang": "fr", "k": 5}, "wave_report.ipynb", "W1"
+    )
     assert clean.cells[0].source == 'data_dir = "data"'
-    assert clean.cells[0].outputs[0].text == "data/posts.csv and /srv/x/database and /srv/x/data.bak\n"
-    assert clean.metadata.papermill == {"parameters": {"data_dir": "data", "lang": "fr"},
-                                        "input_path": "wave_report.ipynb", "output_path": "W1.ipynb"}
+    assert (
+        clean.cells[0].outputs[0].text == "data/posts.csv and /srv/x/database and /srv/x/data.bak\n"
+    )
+    assert clean.metadata.papermill == {
+        "parameters": {"data_dir": "data", "lang": "fr"},
+        "input_path": "wave_report.ipynb",
+        "output_path": "W1.ipynb",
+    }
     assert nb.cells[0].source == 'data_dir = "/srv/x/data"'  # a copy: the original is unchanged
 
 
@@ -317,19 +417,38 @@ def test_scrub_paths_keeps_names_and_relative_text():
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_interrupted_cli_run_kills_its_kernel_and_removes_its_temporary_folder(tmp_path, sample_dir, sig):
+def test_interrupted_cli_run_kills_its_kernel_and_removes_its_temporary_folder(
+    tmp_path, sample_dir, sig
+):
     marker = tmp_path / "kernel.pid"
     notebooks = _sleeper(tmp_path / "nb", marker)
     out = tmp_path / "out"
     out.mkdir()
     (out / "W1.html").write_text("previous", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "advocacy_eval.cli", "report", str(sample_dir), "--wave", "W1",
-                                "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(notebooks)})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "advocacy_eval.cli",
+            "report",
+            str(sample_dir),
+            "--wave",
+            "W1",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(notebooks)},
+    )
     try:
         kernel = _wait_for(marker)
-        kernels = [c.pid for c in psutil.Process(process.pid).children(recursive=True)
-                   if "ipykernel" in " ".join(c.cmdline())]
+        kernels = [
+            c.pid
+            for c in psutil.Process(process.pid).children(recursive=True)
+            if "ipykernel" in " ".join(c.cmdline())
+        ]
         assert kernel in kernels and _temporaries(out)
         process.send_signal(sig)
         _, err = process.communicate(timeout=60)
@@ -370,13 +489,28 @@ def test_keyboard_interrupt_in_process_kills_the_kernel_and_cleans_up(tmp_path, 
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
-def test_kernel_dies_with_a_killed_runner_and_the_next_run_removes_the_debris(tmp_path, sample_dir, monkeypatch):
+def test_kernel_dies_with_a_killed_runner_and_the_next_run_removes_the_debris(
+    tmp_path, sample_dir, monkeypatch
+):
     marker = tmp_path / "kernel.pid"
     notebooks = _sleeper(tmp_path / "nb", marker)
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "advocacy_eval.cli", "report", str(sample_dir), "--wave", "W1",
-                                "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(notebooks)})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "advocacy_eval.cli",
+            "report",
+            str(sample_dir),
+            "--wave",
+            "W1",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(notebooks)},
+    )
     kernel = _wait_for(marker)
     process.kill()  # SIGKILL: no handler runs
     process.wait(timeout=30)
@@ -395,14 +529,26 @@ def test_cell_timeout_is_one_clear_error(tmp_path, sample_dir):
     out = tmp_path / "out"
     out.mkdir()
     (out / "W1.html").write_text("previous", encoding="utf-8")
-    done = _cli("report", str(sample_dir), "--wave", "W1", "--out", str(out), "--cell-timeout", "1",
-                env={"ADVOCACY_EVAL_NOTEBOOKS": str(notebooks)})
+    done = _cli(
+        "report",
+        str(sample_dir),
+        "--wave",
+        "W1",
+        "--out",
+        str(out),
+        "--cell-timeout",
+        "1",
+        env={"ADVOCACY_EVAL_NOTEBOOKS": str(notebooks)},
+    )
     assert done.returncode == 1
     for noise in ("Traceback", "ZMQError", "IPKernelApp", "Timeout waiting", "preview of the cell"):
         assert noise not in done.stderr, (noise, done.stderr)
     failures = [line for line in done.stderr.splitlines() if "FAILED" in line]
     assert len(failures) == 1
-    assert "cell [3] did not finish within the per-cell time limit of 1 s (--cell-timeout)" in failures[0]
+    assert (
+        "cell [3] did not finish within the per-cell time limit of 1 s (--cell-timeout)"
+        in failures[0]
+    )
     assert "previous report was left untouched" in failures[0]
     assert (out / "W1.html").read_text(encoding="utf-8") == "previous"
     assert _temporaries(out) == []
@@ -413,17 +559,28 @@ def _enospc(*args, **kwargs):
 
 
 def test_full_disk_when_writing_the_report_is_one_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_stand_in(tmp_path / "nb", "print('report')")))
+    monkeypatch.setenv(
+        "ADVOCACY_EVAL_NOTEBOOKS", str(_stand_in(tmp_path / "nb", "print('report')"))
+    )
     out = tmp_path / "out"
     out.mkdir()
     (out / "W1.html").write_text("previous", encoding="utf-8")
     real_write_text = Path.write_text
-    monkeypatch.setattr(Path, "write_text", lambda self, *a, **k: _enospc() if self.suffix in (".html", ".ipynb")
-                        else real_write_text(self, *a, **k))
+    monkeypatch.setattr(
+        Path,
+        "write_text",
+        lambda self, *a, **k: (
+            _enospc() if self.suffix in (".html", ".ipynb") else real_write_text(self, *a, **k)
+        ),
+    )
     with pytest.raises(ReportError) as info:
         run_wave_report(tmp_path, "W1", out, comex=False)
     message = str(info.value)
-    assert "no space left on its disk" in message and "free some space" in message and "\n" not in message
+    assert (
+        "no space left on its disk" in message
+        and "free some space" in message
+        and "\n" not in message
+    )
     assert "previous report was left untouched" in message
     assert (out / "W1.html").read_text(encoding="utf-8") == "previous"
     assert _temporaries(out) == []
@@ -432,7 +589,9 @@ def test_full_disk_when_writing_the_report_is_one_clear_error(tmp_path, monkeypa
 def test_full_disk_while_the_notebook_runs_is_one_clear_error(tmp_path, monkeypatch):
     import papermill.iorw
 
-    monkeypatch.setenv("ADVOCACY_EVAL_NOTEBOOKS", str(_stand_in(tmp_path / "nb", "print('report')")))
+    monkeypatch.setenv(
+        "ADVOCACY_EVAL_NOTEBOOKS", str(_stand_in(tmp_path / "nb", "print('report')"))
+    )
     monkeypatch.setattr(papermill.iorw.LocalHandler, "write", _enospc)
     out = tmp_path / "out"
     out.mkdir()
@@ -448,15 +607,22 @@ def _mount_tmpfs(folder: Path, size: str) -> bool:
     if os.name != "posix" or os.geteuid() != 0 or not shutil.which("mount"):
         return False
     folder.mkdir(parents=True, exist_ok=True)
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                          capture_output=True).returncode == 0
+    return (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
 
 
 def test_full_disk_on_a_real_small_disk(tmp_path, sample_dir):
     disk = tmp_path / "disk"
     if not _mount_tmpfs(disk, "200k"):
         # On the project's CI (Linux, root) the capability exists: a skip there would hide a failure.
-        (pytest.fail if os.environ.get("CI") else pytest.skip)("mounting a small tmpfs needs root (the monkeypatched tests above cover the same path)")
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            "mounting a small tmpfs needs root (the monkeypatched tests above cover the same path)"
+        )
     try:
         (disk / "W2.html").write_text("previous", encoding="utf-8")
         done = _cli("report", str(sample_dir), "--wave", "W2", "--out", str(disk))
@@ -486,11 +652,20 @@ def test_identifiers_are_id_columns_not_every_text_column(sample_programme):
     forbidden = identifiers(dataclasses.replace(sample_programme, employees=emp, posts=posts))
     assert not set(emp["department"]) & forbidden and not set(emp["site"]) & forbidden
     assert not {"spring", "autumn"} & forbidden
-    assert {"Jeanne1 Martin1", "M001", "j7@bank.example", "urn:li:activity:3", emp["employee_id"].iloc[0],
-            posts["post_id"].iloc[0], "see https://www.linkedin.com/in/someone"} <= forbidden
+    assert {
+        "Jeanne1 Martin1",
+        "M001",
+        "j7@bank.example",
+        "urn:li:activity:3",
+        emp["employee_id"].iloc[0],
+        posts["post_id"].iloc[0],
+        "see https://www.linkedin.com/in/someone",
+    } <= forbidden
     assert is_identifier_column(emp, "full_name", "employee_id")
     assert not is_identifier_column(emp, "business_unit", "employee_id")
-    assert is_identifier_column(posts, "post_urn", "author_id") and not is_identifier_column(posts, "campaign", "author_id")
+    assert is_identifier_column(posts, "post_urn", "author_id") and not is_identifier_column(
+        posts, "campaign", "author_id"
+    )
 
 
 def test_to_html_of_an_empty_notebook_is_a_quiet_page():

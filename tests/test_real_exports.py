@@ -39,8 +39,15 @@ def failures_of(kind: str, files, into: Path, **kwargs) -> pd.DataFrame:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} \
-        if folder.exists() else {}
+    return (
+        {
+            str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+        if folder.exists()
+        else {}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +58,20 @@ def exports(tmp_path_factory) -> ef.ProgrammeExports:
 # --------------------------------------------------------------------------- followers export
 
 
-@pytest.mark.parametrize("lang, suffix", [("en", ".xls"), ("fr", ".xlsx"), ("en", ".xlsx"), ("fr", ".xls")])
+@pytest.mark.parametrize(
+    "lang, suffix", [("en", ".xls"), ("fr", ".xlsx"), ("en", ".xlsx"), ("fr", ".xls")]
+)
 def test_followers_export_rebuilds_the_daily_count_backwards(tmp_path, lang, suffix):
     start, end, total = dt.date(2024, 1, 1), dt.date(2024, 3, 31), 12_000
-    path = ef.write_page_followers(tmp_path / f"acme_followers_{ef.ms_timestamp(dt.date(2024, 4, 1))}{suffix}",
-                                   start, end, total, lang=lang, left_out=75, disclaimer=lang == "fr")
+    path = ef.write_page_followers(
+        tmp_path / f"acme_followers_{ef.ms_timestamp(dt.date(2024, 4, 1))}{suffix}",
+        start,
+        end,
+        total,
+        lang=lang,
+        left_out=75,
+        disclaimer=lang == "fr",
+    )
     result = run("linkedin-followers", path, tmp_path / "d")
     stored = pd.read_csv(tmp_path / "d" / "linkedin" / "page_followers.csv", parse_dates=["date"])
     assert len(stored) == (end - start).days + 1 and stored["date"].is_unique
@@ -68,7 +84,9 @@ def test_followers_export_rebuilds_the_daily_count_backwards(tmp_path, lang, suf
     notes = " ".join(result.files[0].notes)
     assert "unfollows are unknown" in notes and "lower bound" in notes
     company_size = "'Company size'" if lang == "en" else "'Taille de l’entreprise'"
-    assert f"sum of {company_size}" in notes and str(total - 75) in notes  # the largest sum, the others noted
+    assert (
+        f"sum of {company_size}" in notes and str(total - 75) in notes
+    )  # the largest sum, the others noted
     log = pd.read_csv(tmp_path / "d" / "import_log.csv")
     assert "unfollows are unknown" in log["notes"].iloc[0]
     assert (log["period_start"].iloc[0], log["period_end"].iloc[0]) == ("2024-01-01", "2024-03-31")
@@ -76,7 +94,9 @@ def test_followers_export_rebuilds_the_daily_count_backwards(tmp_path, lang, suf
 
 def test_page_import_after_the_followers_export_needs_no_page_followers(tmp_path, exports):
     folder = tmp_path / "d"
-    with pytest.raises(DataValidationError) as info:  # before: refused, saying which export to import
+    with pytest.raises(
+        DataValidationError
+    ) as info:  # before: refused, saying which export to import
         run("linkedin-page", exports.page_jan_mar, folder, rules=exports.rules)
     assert info.value.failures["rule"].str.contains("import linkedin-followers FILE").all()
     run("linkedin-followers", exports.followers, folder)
@@ -84,7 +104,9 @@ def test_page_import_after_the_followers_export_needs_no_page_followers(tmp_path
     posts = pd.read_csv(folder / "posts.csv", parse_dates=["published_at"])
     window = exports.followers_window
     for post in posts.itertuples():
-        assert post.audience_size == ef.followers_on(post.published_at.date(), *window, exports.followers_total)
+        assert post.audience_size == ef.followers_on(
+            post.published_at.date(), *window, exports.followers_total
+        )
     assert "unfollows unknown" in " ".join(pd.read_csv(folder / "import_log.csv")["notes"].dropna())
 
 
@@ -101,12 +123,19 @@ def test_followers_export_errors_name_file_sheet_row_and_column(tmp_path):
     f = failures_of("linkedin-followers", bad, tmp_path / "d")
     first = f.iloc[0]
     assert first["file"] == f"{bad.name} [New followers]" and first["row"] == 6
-    assert first["column"] == "Total followers" and "must equal Sponsored + Organic + Auto-invited" in first["rule"]
+    assert (
+        first["column"] == "Total followers"
+        and "must equal Sponsored + Organic + Auto-invited" in first["rule"]
+    )
     assert float(first["value"]) == 99
-    late = ef.write_page_followers(tmp_path / f"acme_followers_{ef.ms_timestamp(dt.date(2024, 3, 1))}.xlsx",
-                                   start, end, 5000)
+    late = ef.write_page_followers(
+        tmp_path / f"acme_followers_{ef.ms_timestamp(dt.date(2024, 3, 1))}.xlsx", start, end, 5000
+    )
     f = failures_of("linkedin-followers", late, tmp_path / "d")
-    assert "the daily rows end on 2024-01-31 but the file was exported on 2024-03-01" in f.iloc[0]["rule"]
+    assert (
+        "the daily rows end on 2024-01-31 but the file was exported on 2024-03-01"
+        in f.iloc[0]["rule"]
+    )
     tiny = ef.write_page_followers(tmp_path / "acme_followers_1706781600002.xlsx", start, end, 40)
     f = failures_of("linkedin-followers", tiny, tmp_path / "d")
     assert "the rebuilt follower count is <= 0" in f.iloc[0]["rule"] and f.iloc[0]["row"] == 2
@@ -114,8 +143,12 @@ def test_followers_export_errors_name_file_sheet_row_and_column(tmp_path):
 
 
 def test_gap_in_the_followers_days_is_refused(tmp_path):
-    path = ef.write_page_followers(tmp_path / "acme_followers_1706781600000.xlsx", dt.date(2024, 1, 1),
-                                   dt.date(2024, 1, 31), 5000)
+    path = ef.write_page_followers(
+        tmp_path / "acme_followers_1706781600000.xlsx",
+        dt.date(2024, 1, 1),
+        dt.date(2024, 1, 31),
+        5000,
+    )
     import openpyxl
 
     book = openpyxl.load_workbook(path)
@@ -133,10 +166,17 @@ def test_gap_in_the_followers_days_is_refused(tmp_path):
 def page_folder(tmp_path_factory, exports):
     """Two overlapping page content exports (one imported twice) and a followers export, rules only."""
     folder = tmp_path_factory.mktemp("page") / "data"
-    results = [run("linkedin-followers", exports.followers, folder),
-               run("linkedin-page", exports.page_jan_mar, folder, rules=exports.rules),
-               run("linkedin-page", [exports.page_jan_mar, exports.page_feb_apr], folder, rules=exports.rules),
-               run("linkedin-page", exports.page_feb_apr, folder, rules=exports.rules)]
+    results = [
+        run("linkedin-followers", exports.followers, folder),
+        run("linkedin-page", exports.page_jan_mar, folder, rules=exports.rules),
+        run(
+            "linkedin-page",
+            [exports.page_jan_mar, exports.page_feb_apr],
+            folder,
+            rules=exports.rules,
+        ),
+        run("linkedin-page", exports.page_feb_apr, folder, rules=exports.rules),
+    ]
     return folder, results
 
 
@@ -144,12 +184,18 @@ def test_overlapping_page_exports_give_each_post_once_with_its_latest_metrics(pa
     folder, results = page_folder
     posts = pd.read_csv(folder / "posts.csv")
     assert posts["post_id"].is_unique and len(posts) == len(exports.page_posts_latest) == 8
-    latest = pd.DataFrame([{"post_id": urn, "impressions": p.impressions, "clicks": p.clicks, "reactions": p.likes}
-                           for urn, p in exports.page_posts_latest.items()])
+    latest = pd.DataFrame(
+        [
+            {"post_id": urn, "impressions": p.impressions, "clicks": p.clicks, "reactions": p.likes}
+            for urn, p in exports.page_posts_latest.items()
+        ]
+    )
     merged = posts.merge(latest, on="post_id", suffixes=("", "_truth"))
     for col in ("impressions", "clicks", "reactions"):
         assert (merged[col] == merged[f"{col}_truth"]).all(), col
-    assert posts["members_reached"].isna().all()  # LinkedIn's All posts has no unique reach: never impressions
+    assert (
+        posts["members_reached"].isna().all()
+    )  # LinkedIn's All posts has no unique reach: never impressions
     assert results[2].files[0].status == "already imported" and results[3].noop
     assert results[2].counts["posts"] == {"added": 2, "updated": 4, "unchanged": 0}
     raw = sorted(p.name for p in (folder / "raw").iterdir())
@@ -160,7 +206,11 @@ def test_overlapping_page_exports_give_each_post_once_with_its_latest_metrics(pa
     log = pd.read_csv(folder / "import_log.csv")
     assert len(log) == 3 and log["sha256"].is_unique
     daily = pd.read_csv(folder / "linkedin" / "page_daily.csv")
-    assert daily["date"].is_unique and daily["date"].min() == "2024-01-01" and daily["date"].max() == "2024-04-30"
+    assert (
+        daily["date"].is_unique
+        and daily["date"].min() == "2024-01-01"
+        and daily["date"].max() == "2024-04-30"
+    )
     hist = pd.read_csv(folder / "history" / "posts.csv")
     assert len(hist) == 6 + 6  # one snapshot per post and file, the re-imported file never twice
 
@@ -169,14 +219,30 @@ def test_rules_classify_page_posts_and_the_review_file_says_why(page_folder, exp
     folder, results = page_folder
     posts = pd.read_csv(folder / "posts.csv").set_index("post_id")
     by_n = {p.n: p.urn for p in exports.page_posts_latest.values()}
-    expected = {1: ("corporate", "company"), 2: ("non_corporate", "industry"), 3: ("corporate", "recruitment"),
-                4: ("unclassified", None), 5: ("corporate", "company"), 6: ("non_corporate", "industry"),
-                7: ("unclassified", None), 8: ("corporate", "recruitment")}
+    expected = {
+        1: ("corporate", "company"),
+        2: ("non_corporate", "industry"),
+        3: ("corporate", "recruitment"),
+        4: ("unclassified", None),
+        5: ("corporate", "company"),
+        6: ("non_corporate", "industry"),
+        7: ("unclassified", None),
+        8: ("corporate", "recruitment"),
+    }
     for n, (ctype, theme) in expected.items():
         assert posts.loc[by_n[n], "content_type"] == ctype, n
-        assert (pd.isna(posts.loc[by_n[n], "theme"]) if theme is None else posts.loc[by_n[n], "theme"] == theme), n
+        assert (
+            pd.isna(posts.loc[by_n[n], "theme"])
+            if theme is None
+            else posts.loc[by_n[n], "theme"] == theme
+        ), n
     first = results[1]
-    assert first.classification == {"corporate": 3, "non_corporate": 2, "unclassified": 1, "conflicts": 0}
+    assert first.classification == {
+        "corporate": 3,
+        "non_corporate": 2,
+        "unclassified": 1,
+        "conflicts": 0,
+    }
     review = pd.read_csv(folder / first.review_file)
     assert len(review) == 6 and set(review["decided_by"]) == {"rule", "unclassified"}
     row = review.set_index("post_id").loc[by_n[3]]
@@ -190,41 +256,97 @@ def test_rules_classify_page_posts_and_the_review_file_says_why(page_folder, exp
 
 
 def test_rules_precedence_matching_and_conflicts():
-    rules = load_rules({"rules": [
-        {"name": "Jobs", "content_type": "corporate", "theme": "jobs", "hashtags": ["#Recrutement"],
-         "domains": ["careers.acme.example"]},
-        {"content_type": "non_corporate", "keywords": ["événement", "art"]},
-    ]})
-    text = pd.Series(["Grand #recrutement", "#RecrutementOuvert", "Une fête", "un ÉVÈNEMENT à Lyon",
-                      "la party", "art et #Recrutement", "https://eu.careers.acme.example/x", "", ""])
+    rules = load_rules(
+        {
+            "rules": [
+                {
+                    "name": "Jobs",
+                    "content_type": "corporate",
+                    "theme": "jobs",
+                    "hashtags": ["#Recrutement"],
+                    "domains": ["careers.acme.example"],
+                },
+                {"content_type": "non_corporate", "keywords": ["événement", "art"]},
+            ]
+        }
+    )
+    text = pd.Series(
+        [
+            "Grand #recrutement",
+            "#RecrutementOuvert",
+            "Une fête",
+            "un ÉVÈNEMENT à Lyon",
+            "la party",
+            "art et #Recrutement",
+            "https://eu.careers.acme.example/x",
+            "",
+            "",
+        ]
+    )
     ids = pd.Series([f"p{i}" for i in range(len(text))])
     tag = pd.Series([None] * 7 + ["corporate", "unclassified"])
     given = pd.DataFrame({"content_type": [None] * 8 + ["non_corporate"], "theme": None})
-    existing = pd.DataFrame({"post_id": ["p1", "p4"], "content_type": ["non_corporate", "unclassified"],
-                             "theme": ["kept", None]})
+    existing = pd.DataFrame(
+        {
+            "post_id": ["p1", "p4"],
+            "content_type": ["non_corporate", "unclassified"],
+            "theme": ["kept", None],
+        }
+    )
     out = classify(ids, given=given, tag=tag, existing=existing, rules=rules, text=text)
-    assert out["content_type"].tolist() == ["corporate", "non_corporate", "unclassified", "non_corporate",
-                                            "unclassified", "corporate", "corporate", "corporate", "non_corporate"]
-    assert out["decided_by"].tolist() == ["rule", "kept", "unclassified", "rule", "unclassified", "rule", "rule",
-                                          "platform tag", "given"]
-    assert out.loc[0, "matched"] == "hashtag #recrutement" and out.loc[3, "matched"] == 'keyword "evenement"'
-    assert out.loc[5, "also_matched"] == "rule 2: non_corporate"  # both types matched: the first rule kept
+    assert out["content_type"].tolist() == [
+        "corporate",
+        "non_corporate",
+        "unclassified",
+        "non_corporate",
+        "unclassified",
+        "corporate",
+        "corporate",
+        "corporate",
+        "non_corporate",
+    ]
+    assert out["decided_by"].tolist() == [
+        "rule",
+        "kept",
+        "unclassified",
+        "rule",
+        "unclassified",
+        "rule",
+        "rule",
+        "platform tag",
+        "given",
+    ]
+    assert (
+        out.loc[0, "matched"] == "hashtag #recrutement"
+        and out.loc[3, "matched"] == 'keyword "evenement"'
+    )
+    assert (
+        out.loc[5, "also_matched"] == "rule 2: non_corporate"
+    )  # both types matched: the first rule kept
     assert out.loc[6, "matched"] == "domain careers.acme.example" and out.loc[1, "theme"] == "kept"
 
 
 def test_a_bad_rules_file_is_refused_naming_the_rule_and_the_field(tmp_path, exports):
     bad = tmp_path / "rules.toml"
-    bad.write_text('[[rules]]\nname = "Jobs"\ncontent_type = "corp"\nhashtags = ["#ok"]\n\n'
-                   '[[rules]]\ncontent_type = "corporate"\n\n'
-                   '[[rules]]\ncontent_type = "non_corporate"\ndomains = ["not a domain"]\nkeyword = ["x"]\n',
-                   encoding="utf-8")
+    bad.write_text(
+        '[[rules]]\nname = "Jobs"\ncontent_type = "corp"\nhashtags = ["#ok"]\n\n'
+        '[[rules]]\ncontent_type = "corporate"\n\n'
+        '[[rules]]\ncontent_type = "non_corporate"\ndomains = ["not a domain"]\nkeyword = ["x"]\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ImportRefused) as info:
         run("linkedin-page", exports.page_jan_mar, tmp_path / "d", rules=bad)
     message = str(info.value)
     assert "rules file rules.toml is not usable" in message
     assert "rule 1 ('Jobs'): content_type 'corp' must be one of corporate, non_corporate" in message
-    assert "rule 2: no condition: give at least one of hashtags, keywords, domains, campaigns" in message
-    assert "rule 3: unknown field(s) keyword" in message and "domains: 'not a domain' is not a domain" in message
+    assert (
+        "rule 2: no condition: give at least one of hashtags, keywords, domains, campaigns"
+        in message
+    )
+    assert (
+        "rule 3: unknown field(s) keyword" in message
+        and "domains: 'not a domain' is not a domain" in message
+    )
     assert not (tmp_path / "d").exists()
     with pytest.raises(ImportRefused, match="applies to linkedin-page and platform imports"):
         run("roster", exports.roster, tmp_path / "d", rules=exports.rules)
@@ -235,7 +357,9 @@ def test_french_page_export_matches_the_english_one(tmp_path, exports):
     run("linkedin-followers", exports.followers, folder)
     run("linkedin-page", exports.page_feb_apr_fr, folder, rules=exports.rules)
     fr = pd.read_csv(folder / "posts.csv")
-    run("linkedin-page", exports.page_feb_apr, folder, rules=exports.rules)  # same export date, same values
+    run(
+        "linkedin-page", exports.page_feb_apr, folder, rules=exports.rules
+    )  # same export date, same values
     assert pd.read_csv(folder / "posts.csv").equals(fr) and len(fr) == 6
     assert pd.read_csv(folder / "import_log.csv")["lang"].tolist()[1:] == ["fr", "en"]
 
@@ -244,10 +368,23 @@ def test_content_mix_leaves_unclassified_posts_out():
     from advocacy_eval import metrics
     from advocacy_eval.stats import content_mix
 
-    posts = pd.DataFrame({"post_id": [f"p{i}" for i in range(8)], "author_type": "employee",
-                          "author_id": ["a", "a", "b", "b", "c", "c", "d", "d"],
-                          "content_type": ["corporate", "non_corporate", "non_corporate", "unclassified",
-                                           "corporate", "unclassified", "non_corporate", "non_corporate"]})
+    posts = pd.DataFrame(
+        {
+            "post_id": [f"p{i}" for i in range(8)],
+            "author_type": "employee",
+            "author_id": ["a", "a", "b", "b", "c", "c", "d", "d"],
+            "content_type": [
+                "corporate",
+                "non_corporate",
+                "non_corporate",
+                "unclassified",
+                "corporate",
+                "unclassified",
+                "non_corporate",
+                "non_corporate",
+            ],
+        }
+    )
     mix = metrics.content_mix(posts).iloc[0]
     assert (mix["n_posts"], mix["n_corporate"], mix["n_unclassified"]) == (6, 2, 2)
     assert mix["corporate_share"] == pytest.approx(2 / 6)
@@ -270,24 +407,41 @@ def member_folder(tmp_path_factory, exports):
     first = run("linkedin-member", exports.members["v0_fr"], folder, employee_id=mapping)
     after_first = snapshot(folder)
     second = run("linkedin-member", exports.members["v0_en"], folder, employee_id=mapping)
-    again = run("linkedin-member", [exports.members["v0_en"], exports.members["v0_fr"]], folder, employee_id=mapping)
+    again = run(
+        "linkedin-member",
+        [exports.members["v0_en"], exports.members["v0_fr"]],
+        folder,
+        employee_id=mapping,
+    )
     return folder, first, second, again, after_first
 
 
 def test_a_90_day_french_member_export_imports(member_folder, exports):
     folder, first, _, _, after_first = member_folder
     start, end = exports.member_periods["v0_fr"]
-    assert (end - start).days + 1 == 90 and first.files[0].lang == "fr" and first.files[0].date_order == "DMY"
+    assert (
+        (end - start).days + 1 == 90
+        and first.files[0].lang == "fr"
+        and first.files[0].date_order == "DMY"
+    )
     daily = pd.read_csv(folder / "linkedin" / "member_daily.csv")
     activity_rows = first.counts["activity"]["added"]
-    assert activity_rows == 3  # January, February, March (to date: the export ends on 30 March, its day)
+    assert (
+        activity_rows == 3
+    )  # January, February, March (to date: the export ends on 30 March, its day)
     truth = ef.member_truth(start, end)
     assert first.counts["linkedin/member_daily"]["added"] == 90
     raw = [name for name in after_first if name.startswith("raw/") and "linkedin-member" in name]
-    assert len(raw) == 1 and raw[0].endswith("_2024-01-01_2024-03-30.xlsx") and "Personne00" not in raw[0]
+    assert (
+        len(raw) == 1
+        and raw[0].endswith("_2024-01-01_2024-03-30.xlsx")
+        and "Personne00" not in raw[0]
+    )
     periods = pd.read_csv(folder / "linkedin" / "member_periods.csv")
     fr = periods[periods["start"] == "2024-01-01"].iloc[0]
-    assert fr["impressions"] == truth["impressions"] and fr["members_reached"] == int(truth["impressions"] * 0.6)
+    assert fr["impressions"] == truth["impressions"] and fr["members_reached"] == int(
+        truth["impressions"] * 0.6
+    )
     assert "unique over 2024-01-01..2024-03-30 only" in " ".join(first.files[0].notes)
     assert daily["date"].is_unique
 
@@ -296,24 +450,42 @@ def test_an_overlapping_member_export_counts_nothing_twice(member_folder, export
     folder, _, second, again, _ = member_folder
     (s1, e1), (s2, e2) = exports.member_periods["v0_fr"], exports.member_periods["v0_en"]
     daily = pd.read_csv(folder / "linkedin" / "member_daily.csv", parse_dates=["date"])
-    assert len(daily) == (e2 - s1).days + 1 and daily["date"].is_unique  # 150 days, the 30 shared ones once
+    assert (
+        len(daily) == (e2 - s1).days + 1 and daily["date"].is_unique
+    )  # 150 days, the 30 shared ones once
     union = ef.member_truth(s1, e2)
     assert daily["impressions"].sum() == union["impressions"]
-    assert daily["impressions"].sum() < ef.member_truth(s1, e1)["impressions"] + ef.member_truth(s2, e2)["impressions"]
+    assert (
+        daily["impressions"].sum()
+        < ef.member_truth(s1, e1)["impressions"] + ef.member_truth(s2, e2)["impressions"]
+    )
     assert second.counts["linkedin/member_daily"] == {"added": 60, "updated": 0, "unchanged": 30}
     activity = pd.read_csv(folder / "activity.csv", parse_dates=["month"]).set_index("month")
-    assert list(activity.index.strftime("%Y-%m")) == ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]
+    assert list(activity.index.strftime("%Y-%m")) == [
+        "2024-01",
+        "2024-02",
+        "2024-03",
+        "2024-04",
+        "2024-05",
+    ]
     for month in ("2024-01", "2024-02", "2024-03", "2024-04"):
         first_day = pd.Timestamp(month + "-01")
         last_day = first_day + pd.offsets.MonthEnd(0)
         truth = ef.member_truth(first_day.date(), last_day.date())
         row = activity.loc[first_day]
-        assert (row["impressions"], row["engagements"]) == (truth["impressions"], truth["engagements"]), month
+        assert (row["impressions"], row["engagements"]) == (
+            truth["impressions"],
+            truth["engagements"],
+        ), month
     assert activity["members_reached"].isna().all()  # no export covers exactly one calendar month
-    assert activity.loc[pd.Timestamp("2024-02-01"), "posts"] == 1 and activity.loc[pd.Timestamp("2024-04-01"), "posts"] == 1
+    assert (
+        activity.loc[pd.Timestamp("2024-02-01"), "posts"] == 1
+        and activity.loc[pd.Timestamp("2024-04-01"), "posts"] == 1
+    )
     followers = activity["followers"].tolist()
     assert followers == sorted(followers) and followers[-1] == 812 + sum(
-        n for d, *_, n in ef.member_daily(dt.date(2024, 3, 31), e2))
+        n for d, *_, n in ef.member_daily(dt.date(2024, 3, 31), e2)
+    )
     assert again.noop and "partly" not in " ".join(second.files[0].notes)
     assert "2024-05 month to date, until 2024-05-29" in " ".join(second.files[0].notes)
 
@@ -321,11 +493,22 @@ def test_an_overlapping_member_export_counts_nothing_twice(member_folder, export
 def test_an_exact_month_export_gives_the_months_members_reached(tmp_path, exports):
     folder = tmp_path / "d"
     run("roster", exports.roster, folder)
-    april = ef.write_member_export(tmp_path / "Content_2024-04-01_2024-04-30_P.xlsx", dt.date(2024, 4, 1),
-                                   dt.date(2024, 4, 30), [], reached=777, followers_date=dt.date(2024, 5, 2))
+    april = ef.write_member_export(
+        tmp_path / "Content_2024-04-01_2024-04-30_P.xlsx",
+        dt.date(2024, 4, 1),
+        dt.date(2024, 4, 30),
+        [],
+        reached=777,
+        followers_date=dt.date(2024, 5, 2),
+    )
     run("linkedin-member", april, folder, employee_id=exports.staff[0].email)
-    partial = ef.write_member_export(tmp_path / "Content_2024-02-15_2024-03-31_P.xlsx", dt.date(2024, 2, 15),
-                                     dt.date(2024, 3, 31), [], followers_date=dt.date(2024, 6, 1))
+    partial = ef.write_member_export(
+        tmp_path / "Content_2024-02-15_2024-03-31_P.xlsx",
+        dt.date(2024, 2, 15),
+        dt.date(2024, 3, 31),
+        [],
+        followers_date=dt.date(2024, 6, 1),
+    )
     result = run("linkedin-member", partial, folder, employee_id=exports.staff[0].email)
     activity = pd.read_csv(folder / "activity.csv")
     assert activity["month"].tolist() == ["2024-03-01", "2024-04-01"]
@@ -336,14 +519,28 @@ def test_an_exact_month_export_gives_the_months_members_reached(tmp_path, export
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_top_posts_cap_is_flagged_not_refused(tmp_path, exports, lang):
-    posts = [ef.MemberPost(f"74300000000000{i:05d}", dt.date(2024, 1, 1) + dt.timedelta(days=i % 90), 100 - i % 90,
-                           1000 + i) for i in range(60)]
-    path = ef.write_member_export(tmp_path / "Content_2024-01-01_2024-03-31_P.xlsx", dt.date(2024, 1, 1),
-                                  dt.date(2024, 3, 31), posts, lang=lang)
+    posts = [
+        ef.MemberPost(
+            f"74300000000000{i:05d}",
+            dt.date(2024, 1, 1) + dt.timedelta(days=i % 90),
+            100 - i % 90,
+            1000 + i,
+        )
+        for i in range(60)
+    ]
+    path = ef.write_member_export(
+        tmp_path / "Content_2024-01-01_2024-03-31_P.xlsx",
+        dt.date(2024, 1, 1),
+        dt.date(2024, 3, 31),
+        posts,
+        lang=lang,
+    )
     result = run("linkedin-member", path, tmp_path / "d", employee_id="E-0123456789abcdef")
     assert "TOP POSTS lists 50 posts, LinkedIn's maximum" in " ".join(result.files[0].notes)
     periods = pd.read_csv(tmp_path / "d" / "linkedin" / "member_periods.csv")
-    assert periods["top_posts_capped"].tolist() == [True] and periods["top_posts_listed"].tolist() == [50]
+    assert periods["top_posts_capped"].tolist() == [True] and periods[
+        "top_posts_listed"
+    ].tolist() == [50]
     tops = pd.read_csv(tmp_path / "d" / "linkedin" / "member_top_posts.csv")
     assert 50 <= len(tops) <= 60 and tops["post_id"].is_unique  # the union of the two lists
     both = tops.dropna(subset=["impressions", "engagements"])
@@ -361,9 +558,18 @@ def programme_folder(tmp_path_factory, exports):
     results = {
         "roster": run("roster", exports.roster, folder),
         "followers": run("linkedin-followers", exports.followers, folder),
-        "page": run("linkedin-page", [exports.page_jan_mar, exports.page_feb_apr], folder, rules=exports.rules),
-        "platform": run("platform", exports.platform, folder, mapping=str(exports.mapping), rules=exports.rules),
-        "members": run("linkedin-member", list(exports.members.values()), folder, employee_id=mapping),
+        "page": run(
+            "linkedin-page",
+            [exports.page_jan_mar, exports.page_feb_apr],
+            folder,
+            rules=exports.rules,
+        ),
+        "platform": run(
+            "platform", exports.platform, folder, mapping=str(exports.mapping), rules=exports.rules
+        ),
+        "members": run(
+            "linkedin-member", list(exports.members.values()), folder, employee_id=mapping
+        ),
     }
     return folder, results
 
@@ -379,7 +585,10 @@ def test_the_imported_programme_validates(programme_folder, exports):
     review = pd.read_csv(folder / results["platform"].review_file)
     tagged = review[review["decided_by"] == "platform tag"]
     assert len(tagged) == sum(p.category != "" for p in exports.platform_posts)
-    assert set(review.loc[review["decided_by"] == "rule", "rule"]) <= {"rule 1 (Recruitment)", "rule 3 (Industry watch)"}
+    assert set(review.loc[review["decided_by"] == "rule", "rule"]) <= {
+        "rule 1 (Recruitment)",
+        "rule 3 (Industry watch)",
+    }
     assert programme.activity is not None and programme.activity["employee_id"].nunique() == 4
 
 
@@ -388,7 +597,20 @@ def test_the_imported_programme_gives_a_report(programme_folder, tmp_path, capsy
     copy = tmp_path / "data"
     shutil.copytree(folder, copy)
     out = tmp_path / "reports"
-    code = main(["report", str(copy), "--wave", "W1", "--out", str(out), "--jobs", "1", "--cell-timeout", "300"])
+    code = main(
+        [
+            "report",
+            str(copy),
+            "--wave",
+            "W1",
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--cell-timeout",
+            "300",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 0, err
     html = next(out.glob("*W1*.html"))
@@ -400,29 +622,92 @@ def test_the_imported_programme_gives_a_report(programme_folder, tmp_path, capsy
 
 def test_posts_older_than_the_followers_series_are_refused_with_what_to_import(tmp_path, exports):
     folder = tmp_path / "d"
-    late = ef.write_page_followers(tmp_path / f"acme_followers_{ef.ms_timestamp(dt.date(2024, 3, 1))}.xls",
-                                   dt.date(2024, 2, 1), dt.date(2024, 2, 29), 9000)
+    late = ef.write_page_followers(
+        tmp_path / f"acme_followers_{ef.ms_timestamp(dt.date(2024, 3, 1))}.xls",
+        dt.date(2024, 2, 1),
+        dt.date(2024, 2, 29),
+        9000,
+    )
     run("linkedin-followers", late, folder)
     f = failures_of("linkedin-page", exports.page_jan_mar, folder)
-    assert f["row"].tolist() == [3, 4]  # the two January posts; the later ones take the latest count
+    assert f["row"].tolist() == [
+        3,
+        4,
+    ]  # the two January posts; the later ones take the latest count
     assert f["rule"].str.contains("the stored followers series starts on 2024-02-01").all()
 
 
 def test_the_import_command_wires_followers_and_rules(tmp_path, exports, capsys):
     folder = tmp_path / "d"
-    assert main(["import", "linkedin-followers", str(exports.followers), "--into", str(folder),
-                 "--as-of", AS_OF]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "linkedin-followers",
+                str(exports.followers),
+                "--into",
+                str(folder),
+                "--as-of",
+                AS_OF,
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "linkedin/page_followers: +212 added" in out and "unfollows are unknown" in out
-    assert main(["import", "linkedin-page", str(exports.page_jan_mar), "--rules", str(exports.rules),
-                 "--into", str(folder), "--as-of", AS_OF]) == 0
+    assert (
+        main(
+            [
+                "import",
+                "linkedin-page",
+                str(exports.page_jan_mar),
+                "--rules",
+                str(exports.rules),
+                "--into",
+                str(folder),
+                "--as-of",
+                AS_OF,
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
-    assert "classification: 3 corporate, 2 non_corporate, 1 unclassified" in out and "review/classification_" in out
-    assert main(["import", "linkedin-page", str(exports.page_feb_apr), "--reach-from-impressions",
-                 "--into", str(folder), "--as-of", AS_OF]) == 1
+    assert (
+        "classification: 3 corporate, 2 non_corporate, 1 unclassified" in out
+        and "review/classification_" in out
+    )
+    assert (
+        main(
+            [
+                "import",
+                "linkedin-page",
+                str(exports.page_feb_apr),
+                "--reach-from-impressions",
+                "--into",
+                str(folder),
+                "--as-of",
+                AS_OF,
+            ]
+        )
+        == 1
+    )
     assert "never stored as members_reached" in capsys.readouterr().err
     bad = tmp_path / "bad.toml"
     bad.write_text("[[rules]]\ncontent_type = 'corporate'\n", encoding="utf-8")
-    assert main(["import", "linkedin-page", str(exports.page_feb_apr), "--rules", str(bad),
-                 "--into", str(folder), "--as-of", AS_OF]) == 1
+    assert (
+        main(
+            [
+                "import",
+                "linkedin-page",
+                str(exports.page_feb_apr),
+                "--rules",
+                str(bad),
+                "--into",
+                str(folder),
+                "--as-of",
+                AS_OF,
+            ]
+        )
+        == 1
+    )
     assert "rules file bad.toml is not usable:\n  - rule 1: no condition" in capsys.readouterr().err

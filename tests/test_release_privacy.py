@@ -31,26 +31,45 @@ K = 5
 def test_hidden_pool_may_not_be_homogeneous() -> None:
     n, posted = np.array([3, 6, 40, 50]), np.array([0, 0, 30, 45])
     plain = cells_to_hide(n, K)
-    assert plain.tolist() == [True, True, False, False]  # 9 people, >= k: enough for the size rule ...
+    assert plain.tolist() == [
+        True,
+        True,
+        False,
+        False,
+    ]  # 9 people, >= k: enough for the size rule ...
     hide = cells_to_hide(n, K, successes=posted)
-    assert hide.tolist() == [True, True, True, False]  # ... but none of the 9 posted: hide one more group
+    assert hide.tolist() == [
+        True,
+        True,
+        True,
+        False,
+    ]  # ... but none of the 9 posted: hide one more group
     assert posted[hide].sum() not in (0, n[hide].sum())
 
 
 def test_labels_say_why() -> None:
     n = np.array([3, 6, 40])
     keys = hidden_label_keys(n, cells_to_hide(n, K), K)
-    assert keys.tolist() == ["suppressed", "suppressed_secondary", ""]  # the 6-person group is not "fewer than 5"
+    assert keys.tolist() == [
+        "suppressed",
+        "suppressed_secondary",
+        "",
+    ]  # the 6-person group is not "fewer than 5"
 
 
 def test_release_plan_is_complementary_across_waves() -> None:
-    plan = plan_release(K, {"W1": 150, "W2": 250, "W3": 4},
-                        quantities={"profiles": {"W1": 22, "W2": 3, "W3": 1}},
-                        successes={"profiles": {"W1": 19, "W2": 2, "W3": 1}})
+    plan = plan_release(
+        K,
+        {"W1": 150, "W2": 250, "W3": 4},
+        quantities={"profiles": {"W1": 22, "W2": 3, "W3": 1}},
+        successes={"profiles": {"W1": 19, "W2": 2, "W3": 1}},
+    )
     assert plan.excluded_waves == ("W3",)
     assert plan.hides("profiles", "W2") and plan.label_key("profiles", "W2") == "suppressed"
     # W2 alone cannot be hidden under a published total: W1 is hidden too, in every report
-    assert plan.hides("profiles", "W1") and plan.label_key("profiles", "W1") == "suppressed_secondary"
+    assert (
+        plan.hides("profiles", "W1") and plan.label_key("profiles", "W1") == "suppressed_secondary"
+    )
     assert plan.hides("anything", "W3")
 
 
@@ -69,24 +88,83 @@ def _html(tables: list[tuple[list[str], list[list[str]]]], text: str = "") -> st
 def test_differencing_attacks_find_a_leaky_release(tmp_path: Path) -> None:
     """Reports as the package wrote them before release-set suppression: every attack succeeds."""
     kpi = ["Indicator", "Value", "95% interval", "Based on", "Reading"]
-    (tmp_path / "programme.html").write_text(_html([
-        (["Monthly outcome", "Effect per volunteer", "95% interval", "Pre-enrolment test (p)",
-          "Volunteers in the estimate"], [["Posts per month", "1.00", "0.9 to 1.1", "0.2", "400"]]),
-        (["Wave", "Enrolment month", "Effect per volunteer", "95% interval", "Volunteers in the estimate"],
-         [["W1", "W1 (2024-07)", "1.20", "–", "150"], ["W2", "W2 (2024-12)", "0.90", "–", "246"]]),
-        (["Wave", "Without a profile at enrolment", "Created one after enrolling", "Profiles attributable",
-          "95% interval"], [["W1", "fewer than 5 people", "fewer than 5 people", "–", "–"],
-                            ["W2", "40", "35", "31", "–"], ["W3", "fewer than 5 people", "–", "–", "–"],
-                            ["Total", "64", "50", "40", "–"]]),
-    ], "3 waves, 404 volunteers and 1,287 colleagues not enrolled"))
-    (tmp_path / "W1.html").write_text(_html([
-        (kpi, [["Volunteers enrolled", "150", "", "150 people", ""],
-               ["LinkedIn profiles created after enrolment", "19", "", "of 22 without a profile", ""]]),
-        (["Department", "Volunteers", "Posted at least once", "95% interval"],
-         [["IT", "100", "70.0%", "–"], ["Legal", "fewer than 5 people", "fewer than 5 people", "–"],
-          ["Audit", "fewer than 5 people", "fewer than 5 people", "–"], ["Retail", "41", "100.0%", "–"]]),
-    ], "111 of 150 volunteers (74.0%) have posted at least once since enrolling"))
-    (tmp_path / "W2.html").write_text(_html([(kpi, [["Volunteers enrolled", "250", "", "250 people", ""]])]))
+    (tmp_path / "programme.html").write_text(
+        _html(
+            [
+                (
+                    [
+                        "Monthly outcome",
+                        "Effect per volunteer",
+                        "95% interval",
+                        "Pre-enrolment test (p)",
+                        "Volunteers in the estimate",
+                    ],
+                    [["Posts per month", "1.00", "0.9 to 1.1", "0.2", "400"]],
+                ),
+                (
+                    [
+                        "Wave",
+                        "Enrolment month",
+                        "Effect per volunteer",
+                        "95% interval",
+                        "Volunteers in the estimate",
+                    ],
+                    [
+                        ["W1", "W1 (2024-07)", "1.20", "–", "150"],
+                        ["W2", "W2 (2024-12)", "0.90", "–", "246"],
+                    ],
+                ),
+                (
+                    [
+                        "Wave",
+                        "Without a profile at enrolment",
+                        "Created one after enrolling",
+                        "Profiles attributable",
+                        "95% interval",
+                    ],
+                    [
+                        ["W1", "fewer than 5 people", "fewer than 5 people", "–", "–"],
+                        ["W2", "40", "35", "31", "–"],
+                        ["W3", "fewer than 5 people", "–", "–", "–"],
+                        ["Total", "64", "50", "40", "–"],
+                    ],
+                ),
+            ],
+            "3 waves, 404 volunteers and 1,287 colleagues not enrolled",
+        )
+    )
+    (tmp_path / "W1.html").write_text(
+        _html(
+            [
+                (
+                    kpi,
+                    [
+                        ["Volunteers enrolled", "150", "", "150 people", ""],
+                        [
+                            "LinkedIn profiles created after enrolment",
+                            "19",
+                            "",
+                            "of 22 without a profile",
+                            "",
+                        ],
+                    ],
+                ),
+                (
+                    ["Department", "Volunteers", "Posted at least once", "95% interval"],
+                    [
+                        ["IT", "100", "70.0%", "–"],
+                        ["Legal", "fewer than 5 people", "fewer than 5 people", "–"],
+                        ["Audit", "fewer than 5 people", "fewer than 5 people", "–"],
+                        ["Retail", "41", "100.0%", "–"],
+                    ],
+                ),
+            ],
+            "111 of 150 volunteers (74.0%) have posted at least once since enrolling",
+        )
+    )
+    (tmp_path / "W2.html").write_text(
+        _html([(kpi, [["Volunteers enrolled", "250", "", "250 people", ""]])])
+    )
     found = {(f.attack, f.wave): f.value for f in attack_run(tmp_path, ["W1", "W2", "W3"], K)}
     assert found[("volunteers", "W3")] == 4
     assert found[("profiles", "W3")] == 2  # 64 - 22 (from W1's own report) - 40
@@ -166,4 +244,6 @@ def test_published_provenance_gives_no_roster_size(adversarial_run) -> None:
         record = json.loads((out / f"{stem}.run.json").read_text(encoding="utf-8"))
         assert all(set(i) == {"table", "file", "sha256"} for i in record["inputs"]), stem
         text = read_report(out / f"{stem}.html").text
-        assert f"{len(emp):,}" not in text and f"{len(emp)} " not in text, stem  # the roster size (1,000)
+        assert f"{len(emp):,}" not in text and f"{len(emp)} " not in text, (
+            stem
+        )  # the roster size (1,000)

@@ -20,8 +20,13 @@ from advocacy_eval.publish import runner
 from advocacy_eval.publish.runner import Identifiers, identifiers, is_identifier_column, leaks
 from advocacy_eval.schema import COLUMNS
 
-EXAMPLES = settings(max_examples=300, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+EXAMPLES = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 # ----------------------------------------------------------------------------- the reference: plain Python
@@ -41,7 +46,10 @@ def reference_is_identifier_column(frame, column: str, entity: str) -> bool:
 
 def reference_identifiers(programme) -> set[str]:
     values: set[str] = set()
-    for table, ids, entity in (("employees", ["employee_id"], "employee_id"), ("posts", ["post_id"], "author_id")):
+    for table, ids, entity in (
+        ("employees", ["employee_id"], "employee_id"),
+        ("posts", ["post_id"], "author_id"),
+    ):
         frame = getattr(programme, table)
         canonical = {c.name for c in COLUMNS[table]}
         for col in ids:
@@ -69,9 +77,28 @@ def reference_leaks(html_text: str, forbidden: set[str]) -> list[str]:
 # ----------------------------------------------------------------------------- identifiers
 
 
-TRICKY = ["josé.garcía@banque.fr", "  https://www.linkedin.com/in/jean-1/  ", "\u00a0E123\u2003", "\x1cABC\x1f",
-          "ab", " a ", "urn:li:person:7", "WWW.Example.com", "Mailto:x@y.z", "ſtp://x", "linkedin.com/in/é",
-          "Jean Dupont", "x" * 30, "né\tle 3", "12.5", "a:b", "…", "\n\nlong value with spaces\n", "E0001", ""]
+TRICKY = [
+    "josé.garcía@banque.fr",
+    "  https://www.linkedin.com/in/jean-1/  ",
+    "\u00a0E123\u2003",
+    "\x1cABC\x1f",
+    "ab",
+    " a ",
+    "urn:li:person:7",
+    "WWW.Example.com",
+    "Mailto:x@y.z",
+    "ſtp://x",
+    "linkedin.com/in/é",
+    "Jean Dupont",
+    "x" * 30,
+    "né\tle 3",
+    "12.5",
+    "a:b",
+    "…",
+    "\n\nlong value with spaces\n",
+    "E0001",
+    "",
+]
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +106,20 @@ def hostile(sample_programme):
     emp, posts = sample_programme.employees.copy(), sample_programme.posts.copy()
     n, m = len(emp), len(posts)
     emp["full_name"] = [f"Jean{i} Dupont{i}" for i in range(n)]
-    emp["contact"] = [TRICKY[i % len(TRICKY)] if i % 3 else f"p{i}@x.fr" for i in range(n)]  # two thirds e-mail-ish
+    emp["contact"] = [
+        TRICKY[i % len(TRICKY)] if i % 3 else f"p{i}@x.fr" for i in range(n)
+    ]  # two thirds e-mail-ish
     emp["business_unit"] = emp["department"]
-    emp["notes"] = pd.Series([TRICKY[i % len(TRICKY)] if i % 5 == 0 else None for i in range(n)], dtype=object)
-    emp["badge"] = pd.Series([i if i % 2 else f" B{i} " for i in range(n)], dtype=object)  # numbers and text
-    posts["campaign"] = [TRICKY[i % len(TRICKY)] if i % 7 == 0 else ("spring" if i % 2 else "autumn") for i in range(m)]
+    emp["notes"] = pd.Series(
+        [TRICKY[i % len(TRICKY)] if i % 5 == 0 else None for i in range(n)], dtype=object
+    )
+    emp["badge"] = pd.Series(
+        [i if i % 2 else f" B{i} " for i in range(n)], dtype=object
+    )  # numbers and text
+    posts["campaign"] = [
+        TRICKY[i % len(TRICKY)] if i % 7 == 0 else ("spring" if i % 2 else "autumn")
+        for i in range(m)
+    ]
     posts["post_urn"] = [f"urn:li:activity:{i}" for i in range(m)]
     return dataclasses.replace(sample_programme, employees=emp, posts=posts)
 
@@ -95,8 +131,9 @@ def test_identifiers_are_those_of_the_plain_definition(sample_programme, hostile
         assert set(found) == reference_identifiers(programme)
         assert len(found) == len(set(found)), "each identifier once"
     for column in ("full_name", "contact", "business_unit", "notes", "badge"):
-        assert is_identifier_column(hostile.employees, column, "employee_id") == \
-            reference_is_identifier_column(hostile.employees, column, "employee_id"), column
+        assert is_identifier_column(
+            hostile.employees, column, "employee_id"
+        ) == reference_is_identifier_column(hostile.employees, column, "employee_id"), column
 
 
 @EXAMPLES
@@ -105,24 +142,49 @@ def test_cleaning_and_matching_values_is_exactly_pythons(values):
     import pyarrow as pa
 
     array = pa.array(values, type=pa.large_string())
-    assert set(runner._stripped(array).to_pylist()) == {v.strip() for v in values if len(v.strip()) >= 3}
-    assert list(runner._identifier_values(array)) == [bool(runner._IDENTIFIER_VALUE.search(v)) for v in values]
+    assert set(runner._stripped(array).to_pylist()) == {
+        v.strip() for v in values if len(v.strip()) >= 3
+    }
+    assert list(runner._identifier_values(array)) == [
+        bool(runner._IDENTIFIER_VALUE.search(v)) for v in values
+    ]
 
 
 # ----------------------------------------------------------------------------- leaks
 
 
-WORDS = st.sampled_from(["E0001", "P00042", "Jean Dupont", "jean.dupont@banque.fr", "W1", "42 %", "Dupont",
-                         "https://www.linkedin.com/in/jean-dupont-7", "a very long identifier beyond 24", "é",
-                         "urn:li:activity:9", "\u202f", "x\x00y", " ", "—", "ab"])
+WORDS = st.sampled_from(
+    [
+        "E0001",
+        "P00042",
+        "Jean Dupont",
+        "jean.dupont@banque.fr",
+        "W1",
+        "42 %",
+        "Dupont",
+        "https://www.linkedin.com/in/jean-dupont-7",
+        "a very long identifier beyond 24",
+        "é",
+        "urn:li:activity:9",
+        "\u202f",
+        "x\x00y",
+        " ",
+        "—",
+        "ab",
+    ]
+)
 
 
 @EXAMPLES
-@given(text=st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=25).map(" ".join),
-       extra=st.lists(st.one_of(WORDS, st.text(min_size=1, max_size=30)), max_size=12),
-       cuts=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 40)), max_size=6))
+@given(
+    text=st.lists(st.one_of(WORDS, st.text(max_size=8)), max_size=25).map(" ".join),
+    extra=st.lists(st.one_of(WORDS, st.text(min_size=1, max_size=30)), max_size=12),
+    cuts=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 40)), max_size=6),
+)
 def test_leaks_finds_what_the_plain_definition_finds(text, extra, cuts):
-    forbidden = set(extra) | {text[i:i + n] for i, n in cuts if text[i:i + n]}  # pieces of the text itself
+    forbidden = set(extra) | {
+        text[i : i + n] for i, n in cuts if text[i : i + n]
+    }  # pieces of the text itself
     expected = reference_leaks(text, forbidden)
     assert leaks(text, forbidden) == expected
     assert leaks(text, Identifiers(forbidden)) == expected
@@ -141,5 +203,9 @@ def test_identifiers_behave_as_a_compact_read_only_set():
     assert {"E1x", "nope"} & ids == {"E1x"} and {"E1x", "E2x"} <= ids and not {"E9x"} <= ids
     assert ids == {"E1x", "E2x", "Jean Dupont"} and sorted(ids) == ["E1x", "E2x", "Jean Dupont"]
     copy = pickle.loads(pickle.dumps(ids))
-    assert isinstance(copy, Identifiers) and set(copy) == set(ids) and leaks("Jean Dupont", copy) == ["Jean Dupont"]
+    assert (
+        isinstance(copy, Identifiers)
+        and set(copy) == set(ids)
+        and leaks("Jean Dupont", copy) == ["Jean Dupont"]
+    )
     assert ids.values.type.equals(__import__("pyarrow").large_string())

@@ -92,7 +92,9 @@ def test_different_seed_gives_different_data(prog: SampleProgramme, tmp_path: Pa
     assert not other.activity.equals(prog.activity)
     write_sample(tmp_path / "x", seed=1, n_employees=300)
     write_sample(tmp_path / "y", seed=2, n_employees=300)
-    assert (tmp_path / "x" / "posts.csv").read_bytes() != (tmp_path / "y" / "posts.csv").read_bytes()
+    assert (tmp_path / "x" / "posts.csv").read_bytes() != (
+        tmp_path / "y" / "posts.csv"
+    ).read_bytes()
 
 
 # ----------------------------------------------------------------------------- validity
@@ -102,7 +104,11 @@ def test_columns_and_schemas(prog: SampleProgramme) -> None:
     for name in TABLES:
         df = getattr(prog, name)
         canonical = [c.name for c in COLUMNS[name]]
-        assert list(df.columns) == list(SAMPLE_COLUMNS[name]) == [c for c in canonical if c in df.columns], name
+        assert (
+            list(df.columns)
+            == list(SAMPLE_COLUMNS[name])
+            == [c for c in canonical if c in df.columns]
+        ), name
         _validate(df, name)
     # only the optional wave-name translations are left out
     assert list(SAMPLE_COLUMNS["employees"]) == [c.name for c in COLUMNS["employees"]]
@@ -239,10 +245,16 @@ def test_realism_of_default_programme(prog: SampleProgramme) -> None:
     emp, posts, act = prog.employees, prog.posts, prog.activity
     assert len(emp) == 2000
     assert list(prog.waves["wave_id"]) == ["W1", "W2", "W3"]
-    assert list(prog.waves["start_date"].dt.strftime("%Y-%m-%d")) == ["2024-07-01", "2024-12-01", "2025-05-01"]
+    assert list(prog.waves["start_date"].dt.strftime("%Y-%m-%d")) == [
+        "2024-07-01",
+        "2024-12-01",
+        "2025-05-01",
+    ]
     counts = emp["wave_id"].value_counts()
     assert counts.to_dict() == {"W1": 150, "W2": 250, "W3": 300}
-    assert {k: v["volunteers"] for k, v in prog.truth["waves"].items() if k.startswith("W")} == counts.to_dict()
+    assert {
+        k: v["volunteers"] for k, v in prog.truth["waves"].items() if k.startswith("W")
+    } == counts.to_dict()
     assert emp["department"].nunique() == 8 and emp["region"].nunique() == 6
     assert emp["department"].value_counts().iloc[0] > 3 * emp["department"].value_counts().iloc[-1]
 
@@ -286,7 +298,10 @@ def test_profiles_created_after_onboarding(prog: SampleProgramme) -> None:
     share_vol = (without & created_soon).sum() / without.sum()
     # background: never-enrolled employees without profile at W1 start, same horizon
     w1 = pd.Timestamp("2024-07-01")
-    ctl = emp[emp["wave_id"].isna() & (emp["left_on"].isna() | (emp["left_on"] > w1 + pd.Timedelta(days=days)))]
+    ctl = emp[
+        emp["wave_id"].isna()
+        & (emp["left_on"].isna() | (emp["left_on"] > w1 + pd.Timedelta(days=days)))
+    ]
     ctl_without = ctl["profile_created_on"].isna() | (ctl["profile_created_on"] >= w1)
     ctl_soon = ctl["profile_created_on"].between(w1, w1 + pd.Timedelta(days=days - 1))
     share_ctl = (ctl_without & ctl_soon).sum() / ctl_without.sum()
@@ -295,8 +310,15 @@ def test_profiles_created_after_onboarding(prog: SampleProgramme) -> None:
     realised = (without & vol["profile_created_on"].notna()).groupby(vol["wave_id"]).sum()
     for wid, entry in truth.items():
         assert entry["realised_created_after_enrolment"] == realised[wid]
-        assert entry["volunteers_without_profile_at_enrolment"] == without.groupby(vol["wave_id"]).sum()[wid]
-        assert 0 < entry["expected_created_by_onboarding"] <= entry["volunteers_without_profile_at_enrolment"]
+        assert (
+            entry["volunteers_without_profile_at_enrolment"]
+            == without.groupby(vol["wave_id"]).sum()[wid]
+        )
+        assert (
+            0
+            < entry["expected_created_by_onboarding"]
+            <= entry["volunteers_without_profile_at_enrolment"]
+        )
 
 
 def test_activity_consistent_with_posts(prog: SampleProgramme) -> None:
@@ -315,7 +337,9 @@ def test_activity_consistent_with_posts(prog: SampleProgramme) -> None:
     act = act.assign(enrol_month=act["employee_id"].map(enrol_month))
     cols = ["posts", "impressions", "members_reached", "engagements"]
     after = act[act["month"] > act["enrol_month"]].set_index(["employee_id", "month"])[cols]
-    joined = after.merge(from_posts, left_index=True, right_index=True, how="left", suffixes=("", "_p")).fillna(0)
+    joined = after.merge(
+        from_posts, left_index=True, right_index=True, how="left", suffixes=("", "_p")
+    ).fillna(0)
     for c in cols:
         assert (joined[c] == joined[f"{c}_p"]).all(), c
     assert after["posts"].sum() > 5000
@@ -323,10 +347,14 @@ def test_activity_consistent_with_posts(prog: SampleProgramme) -> None:
     rows = act.set_index(["employee_id", "month"])
     assert from_posts.index.isin(rows.index).all()
     first = act[act["month"] == act["enrol_month"]].set_index(["employee_id", "month"])[cols]
-    sub = first.merge(from_posts, left_index=True, right_index=True, how="left", suffixes=("", "_p")).fillna(0)
+    sub = first.merge(
+        from_posts, left_index=True, right_index=True, how="left", suffixes=("", "_p")
+    ).fillna(0)
     for c in cols:
         assert (sub[c] >= sub[f"{c}_p"]).all(), c
-    assert (sub["posts"] > sub["posts_p"]).any()  # pre-enrolment posts of the enrolment month are not exported
+    assert (
+        sub["posts"] > sub["posts_p"]
+    ).any()  # pre-enrolment posts of the enrolment month are not exported
 
 
 def _with_event_time(prog: SampleProgramme) -> pd.DataFrame:
@@ -350,24 +378,42 @@ def test_truth_matches_realised_data() -> None:
     assert abs(before["posts"].mean() - rate_b) < 4 * np.sqrt(rate_b / len(before))
     for label, cells in (("after_enrolment", after), ("before_enrolment", before)):
         part = truth["participation"][label]
-        assert abs((cells["posts"] > 0).mean() - part["overall"]) < 4 * np.sqrt(0.25 / len(cells)), label
-        for wid, g in cells.groupby(cells["employee_id"].map(prog.employees.set_index("employee_id")["wave_id"])):
-            assert abs((g["posts"] > 0).mean() - part[wid]) < 4 * np.sqrt(0.25 / len(g)), (label, wid)
-    assert truth["participation"]["after_enrolment"]["overall"] > truth["participation"]["before_enrolment"]["overall"]
+        assert abs((cells["posts"] > 0).mean() - part["overall"]) < 4 * np.sqrt(
+            0.25 / len(cells)
+        ), label
+        for wid, g in cells.groupby(
+            cells["employee_id"].map(prog.employees.set_index("employee_id")["wave_id"])
+        ):
+            assert abs((g["posts"] > 0).mean() - part[wid]) < 4 * np.sqrt(0.25 / len(g)), (
+                label,
+                wid,
+            )
+    assert (
+        truth["participation"]["after_enrolment"]["overall"]
+        > truth["participation"]["before_enrolment"]["overall"]
+    )
     # active person-months from the exported posts / enrolled person-months (with or without profile)
     ep = _employee_posts(prog.posts)
     active = set(zip(ep["author_id"], ep["published_at"].dt.to_period("M").dt.to_timestamp()))
     enrolled_pm = a[a["enrol_month"].notna() & (a["k"] >= 0)]
-    is_active = pd.Series([key in active for key in zip(enrolled_pm["employee_id"], enrolled_pm["month"])])
+    is_active = pd.Series(
+        [key in active for key in zip(enrolled_pm["employee_id"], enrolled_pm["month"])]
+    )
     pm = truth["participation"]["enrolled_person_months"]["overall"]
     assert abs(is_active.mean() - pm) < 4 * np.sqrt(0.25 / len(enrolled_pm))
-    assert pm < truth["participation"]["after_enrolment"]["overall"]  # no-profile months and partial first months
+    assert (
+        pm < truth["participation"]["after_enrolment"]["overall"]
+    )  # no-profile months and partial first months
     ctl = a[a["has_profile"] & a["enrol_month"].isna()]
-    assert abs((ctl["posts"] > 0).mean() - truth["participation"]["never_enrolled"]) < 4 * np.sqrt(0.25 / len(ctl))
+    assert abs((ctl["posts"] > 0).mean() - truth["participation"]["never_enrolled"]) < 4 * np.sqrt(
+        0.25 / len(ctl)
+    )
     # profiles: realised creations after enrolment = background + onboarding, in expectation
     prof = truth["profiles"]["by_wave"].values()
     realised = sum(v["realised_created_after_enrolment"] for v in prof)
-    expected = sum(v["expected_created_without_onboarding"] + v["expected_created_by_onboarding"] for v in prof)
+    expected = sum(
+        v["expected_created_without_onboarding"] + v["expected_created_by_onboarding"] for v in prof
+    )
     n_without = sum(v["volunteers_without_profile_at_enrolment"] for v in prof)
     assert abs(realised - expected) < 4 * np.sqrt(n_without / 4)
     assert truth["profiles"]["expected_created_by_onboarding"] == pytest.approx(
@@ -379,7 +425,9 @@ def test_truth_matches_realised_data() -> None:
     assert n_att == (vol["k"] >= 0).sum() == att["n_cells"]
     for wid, by_k in att["by_wave_event_time"].items():
         g = vol[vol["employee_id"].map(prog.employees.set_index("employee_id")["wave_id"]) == wid]
-        assert {int(k): v["n"] for k, v in by_k.items()} == g[g["k"] >= 0]["k"].value_counts().to_dict()
+        assert {int(k): v["n"] for k, v in by_k.items()} == g[g["k"] >= 0][
+            "k"
+        ].value_counts().to_dict()
 
 
 def test_constant_effect_truth_is_consistent_with_data() -> None:
@@ -409,7 +457,9 @@ def test_effect_dynamics_shape_the_true_att(dynamics: str) -> None:
     att = {int(k): v["att"] for k, v in t["by_wave_event_time"]["W1"].items()}
     assert all(v > 0 for v in att.values())
     if dynamics == "constant":
-        assert att[2] == pytest.approx(att[1], rel=0.1) and att[10] == pytest.approx(att[2], rel=0.1)
+        assert att[2] == pytest.approx(att[1], rel=0.1) and att[10] == pytest.approx(
+            att[2], rel=0.1
+        )
         # the enrolment month is only partly treated (enrolment ~ a week into the month)
         assert 0.5 * att[1] < att[0] < 0.9 * att[1]
     elif dynamics == "ramp":
@@ -443,10 +493,14 @@ def test_parameters_are_checked() -> None:
 
 def test_anticipation_option_is_off_by_default() -> None:
     base = generate_programme(seed=9, n_employees=500)
-    off = generate_programme(seed=9, n_employees=500, anticipation_months=0, anticipation_multiplier=3.0)
+    off = generate_programme(
+        seed=9, n_employees=500, anticipation_months=0, anticipation_multiplier=3.0
+    )
     for name in ("waves", "employees", "posts", "activity"):
         pd.testing.assert_frame_equal(getattr(off, name), getattr(base, name))
-    assert off.truth == base.truth and "anticipation" not in base.truth["onboarding_effect"]["posts"]
+    assert (
+        off.truth == base.truth and "anticipation" not in base.truth["onboarding_effect"]["posts"]
+    )
     # the parameters written to truth.json leave the option out while it is off (the committed sample's bytes)
     assert not {"anticipation_months", "anticipation_multiplier"} & set(base.parameters.to_dict())
     assert SampleParameters(**base.parameters.to_dict()) == base.parameters
@@ -466,8 +520,9 @@ def test_anticipation_lifts_posting_in_the_month_before_enrolment() -> None:
     def by_event_time(prog: SampleProgramme) -> pd.Series:
         act = prog.activity.merge(prog.employees[["employee_id", "enrolled_on"]], on="employee_id")
         act = act.loc[act["enrolled_on"].notna()]
-        k = (act["month"].dt.year * 12 + act["month"].dt.month) - (act["enrolled_on"].dt.year * 12
-                                                                      + act["enrolled_on"].dt.month)
+        k = (act["month"].dt.year * 12 + act["month"].dt.month) - (
+            act["enrolled_on"].dt.year * 12 + act["enrolled_on"].dt.month
+        )
         return act.groupby(k)["posts"].mean()
 
     a, b = by_event_time(on), by_event_time(off)
@@ -504,7 +559,11 @@ def test_programme_sessions_are_realistic(prog: SampleProgramme) -> None:
     trained = vol["trained_on"].notna()
     assert abs(trained.mean() - p.volunteer_training_prob) < 4 * np.sqrt(0.85 * 0.15 / len(vol))
     lead = (vol["enrolled_on"] - vol["trained_on"]).dt.days[trained]
-    assert lead.between(0, p.training_lead_days).all() and lead.min() == 0 and lead.max() == p.training_lead_days
+    assert (
+        lead.between(0, p.training_lead_days).all()
+        and lead.min() == 0
+        and lead.max() == p.training_lead_days
+    )
     assert 15 < lead.mean() < 27  # uniform over 0..42 days
     never = emp[emp["wave_id"].isna()]
     present = never[~(never["left_on"] <= start)]  # employed on the programme start
@@ -513,16 +572,22 @@ def test_programme_sessions_are_realistic(prog: SampleProgramme) -> None:
     assert abs(share - p.non_volunteer_training_prob) < 4 * np.sqrt(0.25 * 0.75 / len(present))
     days = present["trained_on"].dropna()
     assert (days >= start).all() and (days < WINDOW_END).all()
-    assert 0.4 < ((days - start).dt.days / (WINDOW_END - start).days).mean() < 0.6  # uniform over the programme
+    assert (
+        0.4 < ((days - start).dt.days / (WINDOW_END - start).days).mean() < 0.6
+    )  # uniform over the programme
     both = emp.dropna(subset=["trained_on", "left_on"])
     assert (both["trained_on"] < both["left_on"]).all()  # nobody attends after leaving
 
 
 def test_sessions_use_their_own_random_stream() -> None:
     base = generate_programme(seed=9, n_employees=500)
-    none = generate_programme(seed=9, n_employees=500, volunteer_training_prob=0.0, non_volunteer_training_prob=0.0)
+    none = generate_programme(
+        seed=9, n_employees=500, volunteer_training_prob=0.0, non_volunteer_training_prob=0.0
+    )
     assert none.employees["trained_on"].isna().all()
-    pd.testing.assert_frame_equal(none.employees.drop(columns="trained_on"), base.employees.drop(columns="trained_on"))
+    pd.testing.assert_frame_equal(
+        none.employees.drop(columns="trained_on"), base.employees.drop(columns="trained_on")
+    )
     for name in ("waves", "posts", "activity"):
         pd.testing.assert_frame_equal(getattr(none, name), getattr(base, name))
     for key, value in base.truth.items():
@@ -536,7 +601,10 @@ def test_staff_reached_truth(prog: SampleProgramme) -> None:
 
     t, p, emp = prog.truth["staff_reached_share"], prog.parameters, prog.employees
     start = prog.waves["start_date"].min()
-    ends = {"overall": pd.Timestamp(t["end_date"]), **dict(zip(prog.waves["wave_id"], prog.waves["end_date"]))}
+    ends = {
+        "overall": pd.Timestamp(t["end_date"]),
+        **dict(zip(prog.waves["wave_id"], prog.waves["end_date"])),
+    }
     assert t["start_date"] == "2024-07-01" and t["end_date"] == "2025-12-31"
     shares = [t["overall"], *(t["by_wave"][w] for w in ("W1", "W2", "W3"))]
     assert shares[1] < shares[2] < shares[3] < shares[0] < 1
@@ -549,21 +617,29 @@ def test_staff_reached_truth(prog: SampleProgramme) -> None:
     reps = 300
     u_attend, u_day = rng.random((2, reps, len(emp)))
     day = lambda s: s.to_numpy().astype("datetime64[D]").astype(np.int64)  # noqa: E731
-    enrol, left, created = day(emp["enrolled_on"]), day(emp["left_on"]), day(emp["profile_created_on"])
+    enrol, left, created = (
+        day(emp["enrolled_on"]),
+        day(emp["left_on"]),
+        day(emp["profile_created_on"]),
+    )
     never_left = emp["left_on"].isna().to_numpy()
     s0, data_end = day(pd.Series([start]))[0], day(pd.Series([WINDOW_END]))[0]
     is_vol = emp["wave_id"].notna().to_numpy()
     until = np.where(never_left, data_end, np.minimum(left, data_end))
     vol_day = enrol - np.floor(u_day * (p.training_lead_days + 1)).astype(np.int64)
     other_day = s0 + np.floor(u_day * (until - s0)).astype(np.int64)
-    trained = np.where(is_vol, u_attend < p.volunteer_training_prob,
-                       (until > s0) & (u_attend < p.non_volunteer_training_prob))
+    trained = np.where(
+        is_vol,
+        u_attend < p.volunteer_training_prob,
+        (until > s0) & (u_attend < p.non_volunteer_training_prob),
+    )
     train_day = np.where(is_vol, vol_day, other_day)
     eligible = never_left | (left >= s0)
     for key, end in ends.items():
         e = day(pd.Series([end]))[0]
-        certain = (is_vol & (enrol <= e)) | (emp["profile_created_on"].notna().to_numpy() & (created >= s0)
-                                             & (created <= e))
+        certain = (is_vol & (enrol <= e)) | (
+            emp["profile_created_on"].notna().to_numpy() & (created >= s0) & (created <= e)
+        )
         touched = (certain | (trained & (train_day >= s0) & (train_day <= e))) & eligible
         share = touched.sum(axis=1) / eligible.sum()
         expected = t["expected"]["overall"] if key == "overall" else t["expected"]["by_wave"][key]
@@ -576,17 +652,24 @@ def test_staff_reached_truth(prog: SampleProgramme) -> None:
 def test_per_post_truths_follow_their_derivation(prog: SampleProgramme) -> None:
     t, p = prog.truth, prog.parameters
     emp, page = t["post_means"]["employee"], t["post_means"]["page"]
-    assert page["audience_size"] == pytest.approx(25_000 * np.mean(1.006 ** np.arange(24)), rel=1e-11)
+    assert page["audience_size"] == pytest.approx(
+        25_000 * np.mean(1.006 ** np.arange(24)), rel=1e-11
+    )
     assert emp["engagement_rate"] == pytest.approx(0.03 + 0.004 + 0.002 + 0.012, rel=1e-11)
     assert page["engagement_rate"] == pytest.approx(0.012 + 0.0008 + 0.0008 + 0.008, rel=1e-11)
     for side, rate in ((emp, p.employee_reach_rate), (page, p.page_reach_rate)):
         assert side["members_reached"] == pytest.approx(rate * side["audience_size"], rel=1e-11)
         assert side["impressions"] == pytest.approx(1.45 * side["members_reached"], rel=1e-11)
-        assert side["engagements"] == pytest.approx(side["engagement_rate"] * side["impressions"], rel=1e-11)
+        assert side["engagements"] == pytest.approx(
+            side["engagement_rate"] * side["impressions"], rel=1e-11
+        )
     assert t["engagement_rate_ratio"] == pytest.approx(0.048 / 0.0216, rel=1e-11)
-    assert t["reach_per_post_ratio"] == pytest.approx(emp["members_reached"] / page["members_reached"], rel=1e-11)
+    assert t["reach_per_post_ratio"] == pytest.approx(
+        emp["members_reached"] / page["members_reached"], rel=1e-11
+    )
     assert t["engagement_per_post_ratio"] == pytest.approx(
-        t["reach_per_post_ratio"] * t["engagement_rate_ratio"], rel=1e-10)
+        t["reach_per_post_ratio"] * t["engagement_rate_ratio"], rel=1e-10
+    )
     mc = t["diagnostics"]["per_post_monte_carlo"]
     assert mc["replications"] == 100 and mc["employee_audience_relative_se"] < 0.005
     # one population's own expected audience per post is within a few % of the population value
@@ -597,7 +680,9 @@ def test_per_post_truths_follow_their_derivation(prog: SampleProgramme) -> None:
     rng = np.random.default_rng(1)
     for median, sd in ((400.0, 1.0), (30.0, 0.7), (2.0, 1.5)):
         draws = np.maximum(1, np.rint(median * np.exp(sd * rng.standard_normal(2_000_000))))
-        assert abs(_mean_lognormal_count(median, sd) - draws.mean()) < 4 * draws.std() / np.sqrt(draws.size)
+        assert abs(_mean_lognormal_count(median, sd) - draws.mean()) < 4 * draws.std() / np.sqrt(
+            draws.size
+        )
     g = rng.gamma(2.0, 0.5, 2_000_000)
     for r in (0.03, 0.4, 0.9):
         capped = np.minimum(1.0, r * g)
@@ -609,9 +694,16 @@ def test_per_post_truths_are_population_values() -> None:
     """The same for every seed; page-only parameters change only the page side."""
     a = generate_programme(seed=1, n_employees=300).truth
     b = generate_programme(seed=2, n_employees=300).truth
-    for key in ("reach_per_post_ratio", "engagement_per_post_ratio", "engagement_rate_ratio", "post_means"):
+    for key in (
+        "reach_per_post_ratio",
+        "engagement_per_post_ratio",
+        "engagement_rate_ratio",
+        "post_means",
+    ):
         assert a[key] == b[key], key
-    c = generate_programme(seed=2, n_employees=300, page_dispersion=0.5, page_follower_growth=0.0).truth
+    c = generate_programme(
+        seed=2, n_employees=300, page_dispersion=0.5, page_follower_growth=0.0
+    ).truth
     assert c["post_means"]["employee"] == a["post_means"]["employee"]
     assert c["post_means"]["page"]["audience_size"] == 25_000
     assert c["reach_per_post_ratio"] > a["reach_per_post_ratio"]
@@ -624,15 +716,31 @@ def test_per_post_truths_are_recovered_over_replications() -> None:
     for seed in range(1000, 1300):
         prog = generate_programme(seed=seed)
         truth = prog.truth
-        posts = prog.posts.assign(engagements=prog.posts[["reactions", "comments", "reposts", "clicks"]].sum(axis=1))
-        m = posts.groupby("author_type")[["members_reached", "engagements", "impressions", "audience_size"]].mean()
+        posts = prog.posts.assign(
+            engagements=prog.posts[["reactions", "comments", "reposts", "clicks"]].sum(axis=1)
+        )
+        m = posts.groupby("author_type")[
+            ["members_reached", "engagements", "impressions", "audience_size"]
+        ].mean()
         e, g = m.loc["employee"], m.loc["company"]
-        est.append((e["members_reached"] / g["members_reached"], e["engagements"] / g["engagements"],
-                    (e["engagements"] / e["impressions"]) / (g["engagements"] / g["impressions"]), e["audience_size"]))
+        est.append(
+            (
+                e["members_reached"] / g["members_reached"],
+                e["engagements"] / g["engagements"],
+                (e["engagements"] / e["impressions"]) / (g["engagements"] / g["impressions"]),
+                e["audience_size"],
+            )
+        )
     arr = np.asarray(est)
     se = arr.std(axis=0, ddof=1) / np.sqrt(len(arr))
-    target = np.array([truth["reach_per_post_ratio"], truth["engagement_per_post_ratio"],
-                       truth["engagement_rate_ratio"], truth["post_means"]["employee"]["audience_size"]])
+    target = np.array(
+        [
+            truth["reach_per_post_ratio"],
+            truth["engagement_per_post_ratio"],
+            truth["engagement_rate_ratio"],
+            truth["post_means"]["employee"]["audience_size"],
+        ]
+    )
     assert np.all(np.abs(arr.mean(axis=0) - target) < 3 * se), (arr.mean(axis=0), target, se)
 
 
@@ -651,7 +759,9 @@ def test_ratio_of_sums_recovers_truth_over_replications() -> None:
     est_arr = np.asarray(est)
     mean = est_arr.mean(axis=0)
     se = est_arr.std(axis=0, ddof=1) / np.sqrt(len(est_arr))
-    target = np.array([truth["employee_reach_rate"], truth["page_reach_rate"], truth["amplification_ratio"]])
+    target = np.array(
+        [truth["employee_reach_rate"], truth["page_reach_rate"], truth["amplification_ratio"]]
+    )
     assert np.all(se > 0)
     assert np.all(np.abs(mean - target) < 2 * se), (mean, target, se)
 

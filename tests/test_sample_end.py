@@ -75,7 +75,11 @@ def test_explicit_end_is_the_last_activity_month(tmp_path):
     assert programme.activity["month"].max() == pd.Timestamp("2025-06-01")
     assert programme.activity["month"].min() == pd.Timestamp("2023-11-01")
     # wave start months stay offsets from the derived start (6, 11, 16 months after 2023-11)
-    assert [str(d.date()) for d in programme.waves["start_date"]] == ["2024-05-01", "2024-10-01", "2025-03-01"]
+    assert [str(d.date()) for d in programme.waves["start_date"]] == [
+        "2024-05-01",
+        "2024-10-01",
+        "2025-03-01",
+    ]
 
 
 def test_end_2025_12_rewrites_the_committed_sample_bit_for_bit(tmp_path):
@@ -109,7 +113,10 @@ def _current_month() -> str:
     ],
 )
 def test_bad_arguments_give_one_line_and_write_nothing(tmp_path, capsys, args, message):
-    args = [{"CURRENT": _current_month(), "NEXT": _month_after(_current_month())}.get(a, a) for a in args]
+    args = [
+        {"CURRENT": _current_month(), "NEXT": _month_after(_current_month())}.get(a, a)
+        for a in args
+    ]
     out = tmp_path / "programme"
     assert main(["sample", "--out", str(out), "--employees", "300", *args]) == 1
     captured = capsys.readouterr()
@@ -178,18 +185,35 @@ def test_start_for_end_and_parameters_ending():
     "overrides",
     [
         # a wave opening in the first month (sessions 0-6 weeks before enrolment fall before the data start)
-        {"wave_start_months": (0, 3), "wave_names": ("A", "B"), "wave_names_fr": (),
-         "wave_volunteer_shares": (0.3, 0.3)},
+        {
+            "wave_start_months": (0, 3),
+            "wave_names": ("A", "B"),
+            "wave_names_fr": (),
+            "wave_volunteer_shares": (0.3, 0.3),
+        },
         # the last wave's 31-day window ends on the last day of the data; heavy attrition; everyone trained
-        {"n_months": 6, "wave_start_months": (2, 5), "wave_names": ("A", "B"), "wave_names_fr": (),
-         "wave_volunteer_shares": (0.3, 0.4), "enrolment_window_days": 31, "enrolment_skew": 1.0,
-         "annual_attrition": 0.9, "non_volunteer_training_prob": 1.0, "volunteer_training_prob": 1.0,
-         "training_lead_days": 200, "background_profile_rate": 0.5, "onboarding_profile_days": 400},
+        {
+            "n_months": 6,
+            "wave_start_months": (2, 5),
+            "wave_names": ("A", "B"),
+            "wave_names_fr": (),
+            "wave_volunteer_shares": (0.3, 0.4),
+            "enrolment_window_days": 31,
+            "enrolment_skew": 1.0,
+            "annual_attrition": 0.9,
+            "non_volunteer_training_prob": 1.0,
+            "volunteer_training_prob": 1.0,
+            "training_lead_days": 200,
+            "background_profile_rate": 0.5,
+            "onboarding_profile_days": 400,
+        },
     ],
 )
 def test_every_generated_date_is_inside_the_window(overrides):
     """Posts, activity, enrolment, sessions, departures, profiles and wave windows never pass the end month."""
-    prog = generate_programme(end="2025-03", seed=11, n_employees=400, **{"n_months": 12, **overrides})
+    prog = generate_programme(
+        end="2025-03", seed=11, n_employees=400, **{"n_months": 12, **overrides}
+    )
     limit = pd.Timestamp("2025-04-01")
     for table, df in prog.tables().items():
         for col in COLUMNS[table]:
@@ -199,4 +223,6 @@ def test_every_generated_date_is_inside_the_window(overrides):
     emp = prog.employees
     assert emp["trained_on"].notna().any() and emp["left_on"].notna().any()
     if overrides.get("enrolment_window_days") == 31:
-        assert prog.waves["end_date"].max() == pd.Timestamp("2025-03-31")  # the boundary itself is reached
+        assert prog.waves["end_date"].max() == pd.Timestamp(
+            "2025-03-31"
+        )  # the boundary itself is reached

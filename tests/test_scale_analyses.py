@@ -49,19 +49,26 @@ def generated() -> Programme:
 
 def _with_ids_as(programme: Programme, dtype: str) -> Programme:
     """The same programme with every id column converted (``"object"``, ``"string"`` or ``"category"``)."""
+
     def conv(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
         out = df.copy()
         for c in cols:
             if c in out.columns:
-                out[c] = out[c].astype(object).where(out[c].notna(), None).astype(dtype) if dtype != "object" \
+                out[c] = (
+                    out[c].astype(object).where(out[c].notna(), None).astype(dtype)
+                    if dtype != "object"
                     else out[c].astype(object).where(out[c].notna(), None)
+                )
         return out
 
     return dataclasses.replace(
         programme,
         employees=conv(programme.employees, ["employee_id", "wave_id", "department", "region"]),
         posts=conv(programme.posts, ["post_id", "author_type", "author_id", "content_type"]),
-        activity=conv(programme.activity, ["employee_id"]) if programme.activity is not None else None)
+        activity=conv(programme.activity, ["employee_id"])
+        if programme.activity is not None
+        else None,
+    )
 
 
 def _numbers(obj) -> list:
@@ -76,8 +83,12 @@ def _numbers(obj) -> list:
             out += _numbers(obj[c])
     elif isinstance(obj, pd.Series):
         values = obj.astype(object).where(obj.notna(), None).tolist()
-        out += [float(v) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else
-                (str(v) if v is not None else None) for v in values]
+        out += [
+            float(v)
+            if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+            else (str(v) if v is not None else None)
+            for v in values
+        ]
     elif isinstance(obj, (list, tuple)):
         for v in obj:
             out += _numbers(v)
@@ -110,7 +121,9 @@ def test_is_in_and_positions_match_pandas() -> None:
     assert list(positions(values, ids)) == [1, -1, 0, -1, 1, 2]
     assert list(positions(pd.Series([], dtype="string"), ids)) == []
     known = values.where(values != "z")
-    assert list(level_codes(known, ["c", "b", "a"])) == list(pd.Categorical(known, categories=["c", "b", "a"]).codes)
+    assert list(level_codes(known, ["c", "b", "a"])) == list(
+        pd.Categorical(known, categories=["c", "b", "a"]).codes
+    )
 
 
 @pytest.mark.parametrize("dtype", ["object", "string", "category"])
@@ -135,13 +148,28 @@ def test_population_posts_are_the_string_paths(generated) -> None:
         assert list(window_posts(generated, pop)["post_id"]) == list(ref["post_id"])
         for col in ("audience_size", "members_reached", "impressions", "engagements"):
             assert np.array_equal(lean[col].to_numpy(float), ref[col].to_numpy(float))
-        for kind, res in (("reach", compare_rates(ref, by="author_type", reference="company", vce="cr3")),
-                          ("engagement_rate", compare_engagement(ref, by="author_type", reference="company",
-                                                                 vce="cr3"))):
+        for kind, res in (
+            ("reach", compare_rates(ref, by="author_type", reference="company", vce="cr3")),
+            (
+                "engagement_rate",
+                compare_engagement(ref, by="author_type", reference="company", vce="cr3"),
+            ),
+        ):
             got = ctx.comparison(key, kind)
-            for col in ("estimate", "ci_low", "ci_high", "rate_ratio", "rate_ratio_ci_low", "rate_ratio_ci_high",
-                        "n_posts", "n_clusters", "n_cluster_units"):
-                np.testing.assert_allclose(got[col].to_numpy(float), res[col].to_numpy(float), rtol=1e-12)
+            for col in (
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "rate_ratio",
+                "rate_ratio_ci_low",
+                "rate_ratio_ci_high",
+                "n_posts",
+                "n_clusters",
+                "n_cluster_units",
+            ):
+                np.testing.assert_allclose(
+                    got[col].to_numpy(float), res[col].to_numpy(float), rtol=1e-12
+                )
             assert list(got["method"]) == list(res["method"])
 
 
@@ -149,7 +177,9 @@ def _window_posts_by_merge(programme: Programme, pop) -> pd.DataFrame:
     """The previous (string, merge-based) window of a population's posts."""
     posts = programme.posts
     emp = posts.loc[posts["author_type"] == "employee"]
-    enrolled = pop.members[["employee_id", "enrolled_on"]].rename(columns={"employee_id": "author_id"})
+    enrolled = pop.members[["employee_id", "enrolled_on"]].rename(
+        columns={"employee_id": "author_id"}
+    )
     merged = emp.merge(enrolled, on="author_id", how="inner", validate="many_to_one")
     vol = merged.loc[merged["published_at"] >= merged["enrolled_on"]].drop(columns="enrolled_on")
     page = posts.loc[(posts["author_type"] == "company") & (posts["published_at"] >= pop.start)]
@@ -163,8 +193,11 @@ def test_person_months_are_the_merge_based_ones(generated) -> None:
         grid = metrics.enrolled_months(pop.members, months)
         posts = volunteer_posts(generated, pop.members)
         active = metrics.add_month(posts)[["author_id", "month"]].drop_duplicates()
-        ref = grid.merge(active.rename(columns={"author_id": "employee_id"}).assign(active=1),
-                         on=["employee_id", "month"], how="left")
+        ref = grid.merge(
+            active.rename(columns={"author_id": "employee_id"}).assign(active=1),
+            on=["employee_id", "month"],
+            how="left",
+        )
         ref["active"] = ref["active"].fillna(0).astype("int64")
         got = person_months(generated, pop)
         assert list(got["employee_id"].astype(str)) == list(ref["employee_id"].astype(str))
@@ -182,10 +215,16 @@ def test_posted_within_is_the_merge_based_one(generated) -> None:
         enrolled["window_end"] = enrolled["enrolled_on"] + pd.DateOffset(months=months)
         enrolled = enrolled.loc[enrolled["window_end"] <= end + pd.Timedelta(days=1)]
         emp_posts = posts.loc[posts["author_type"] == "employee", ["author_id", "published_at"]]
-        merged = emp_posts.merge(enrolled[["employee_id", "enrolled_on", "window_end"]],
-                                 left_on="author_id", right_on="employee_id")
-        inside = merged.loc[(merged["published_at"] >= merged["enrolled_on"])
-                            & (merged["published_at"] < merged["window_end"]), "employee_id"].unique()
+        merged = emp_posts.merge(
+            enrolled[["employee_id", "enrolled_on", "window_end"]],
+            left_on="author_id",
+            right_on="employee_id",
+        )
+        inside = merged.loc[
+            (merged["published_at"] >= merged["enrolled_on"])
+            & (merged["published_at"] < merged["window_end"]),
+            "employee_id",
+        ].unique()
         expected = enrolled["employee_id"].isin(inside).astype("int64").to_numpy()
         got = posted_within(employees, posts, months, end)
         assert list(got["employee_id"]) == list(enrolled["employee_id"])
@@ -197,12 +236,26 @@ def test_cluster_codes_give_the_string_clusters_results(generated) -> None:
     posts = window_posts(generated, population(generated, "W2"))
     y = posts["members_reached"].to_numpy(float)
     e = posts["audience_size"].to_numpy(float)
-    ref = group_rate_covariance(y, e, posts["author_type"], clusters=posts["author_id"],
-                                post_ids=posts["post_id"], vce="cr3")
+    ref = group_rate_covariance(
+        y,
+        e,
+        posts["author_type"],
+        clusters=posts["author_id"],
+        post_ids=posts["post_id"],
+        vce="cr3",
+    )
     for groups, clusters, post_ids in (
-            (posts["author_type"].astype("category"), posts["author_id"].astype("category"),
-             pd.Series(np.arange(len(posts)))),
-            (posts["author_type"].astype(object), pd.Series(pd.factorize(posts["author_id"])[0]), posts["post_id"])):
+        (
+            posts["author_type"].astype("category"),
+            posts["author_id"].astype("category"),
+            pd.Series(np.arange(len(posts))),
+        ),
+        (
+            posts["author_type"].astype(object),
+            pd.Series(pd.factorize(posts["author_id"])[0]),
+            posts["post_id"],
+        ),
+    ):
         got = group_rate_covariance(y, e, groups, clusters=clusters, post_ids=post_ids, vce="cr3")
         assert got.levels == ref.levels
         for attr in ("counts", "n_posts", "n_authors", "n_units", "cov_log", "cov_rate"):
@@ -221,7 +274,9 @@ def test_one_waves_profiles_from_its_own_cells_are_the_full_estimates(generated)
             expected = full.loc[full["wave_id"] == wave].reset_index(drop=True)
             assert list(part["wave_id"]) == [wave]
             for col in ("estimate", "se", "ci_low", "ci_high", "p_value", "n"):
-                np.testing.assert_allclose(part[col].to_numpy(float), expected[col].to_numpy(float), rtol=1e-12)
+                np.testing.assert_allclose(
+                    part[col].to_numpy(float), expected[col].to_numpy(float), rtol=1e-12
+                )
             assert list(part["method"]) == list(expected["method"])
 
 
@@ -229,10 +284,21 @@ def test_lean_panel_holds_the_full_panels_values(generated) -> None:
     full = build_panel(generated)
     lean = build_panel(generated, columns=("posts", "has_profile"))
     assert lean.estimable == ("posts", "has_profile")
-    assert list(lean.data.columns) == ["unit", "period", "first_period", "wave_id", "posts", "has_profile"]
+    assert list(lean.data.columns) == [
+        "unit",
+        "period",
+        "first_period",
+        "wave_id",
+        "posts",
+        "has_profile",
+    ]
     for col in lean.data.columns:
         assert lean.data[col].equals(full.data[col])
-    assert lean.counts.equals(full.counts) and lean.cohorts.equals(full.cohorts) and lean.waves == full.waves
+    assert (
+        lean.counts.equals(full.counts)
+        and lean.cohorts.equals(full.cohorts)
+        and lean.waves == full.waves
+    )
     with pytest.raises(ValueError, match="unknown panel column"):
         build_panel(generated, columns=("likes",))
 
@@ -271,8 +337,11 @@ def _count_calls(monkeypatch, module, name: str, calls: list | None = None) -> l
     original = getattr(module, name)
 
     def counted(*args, **kwargs):
-        calls.append((args[1] if len(args) > 1 else kwargs.get("outcome")) if name == "onboarding_effect"
-                     else name)
+        calls.append(
+            (args[1] if len(args) > 1 else kwargs.get("outcome"))
+            if name == "onboarding_effect"
+            else name
+        )
         return original(*args, **kwargs)
 
     monkeypatch.setattr(module, name, counted)
@@ -288,16 +357,19 @@ def test_a_wave_report_fits_one_effect_and_no_full_profile_estimate(generated, m
     assert res.profiles == ctx.profile_counts("W2")  # the wave's own cells
     full = ctx.profiles  # now the full estimate: the same row
     assert res.profiles.attributable.estimate == pytest.approx(
-        float(full.loc[full["wave_id"] == "W2", "estimate"].iloc[0]), rel=1e-12)
+        float(full.loc[full["wave_id"] == "W2", "estimate"].iloc[0]), rel=1e-12
+    )
 
 
 def test_second_report_and_previous_wave_reuse_the_context(generated, monkeypatch) -> None:
     ctx = MeasureContext(generated)
     counts: dict = {}
     for name, fn in list(measures.MEASURES.items()):
+
         def counted(c, key, _fn=fn, _name=name):
             counts[(_name, key)] = counts.get((_name, key), 0) + 1
             return _fn(c, key)
+
         monkeypatch.setitem(measures.MEASURES, name, counted)
     rates: list = []
     for module in (measures, wave_module):  # wherever the analyses compare posts
@@ -349,11 +421,15 @@ def test_no_isin_on_text_over_the_posts_or_activity(generated, monkeypatch) -> N
     assert seen == []
 
 
-def test_programme_results_describe_the_panel_without_keeping_or_rebuilding_it(generated, monkeypatch) -> None:
+def test_programme_results_describe_the_panel_without_keeping_or_rebuilding_it(
+    generated, monkeypatch
+) -> None:
     """The report needs the panel's months and counts: no second full panel is built, and no rows are kept."""
     builds: list = []
     real = measures.build_panel
-    monkeypatch.setattr(measures, "build_panel", lambda *a, **k: builds.append(k.get("columns")) or real(*a, **k))
+    monkeypatch.setattr(
+        measures, "build_panel", lambda *a, **k: builds.append(k.get("columns")) or real(*a, **k)
+    )
     res = programme_results(generated)
     assert all(columns is not None for columns in builds), builds  # lean panels only
     full = build_panel(generated)

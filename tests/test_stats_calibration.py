@@ -31,7 +31,11 @@ def coverage(n_rep: int, seed0: int, **params) -> dict[str, float]:
     for i in range(n_rep):
         prog = sample.generate_programme(seed=seed0 + i, n_employees=N_EMPLOYEES, **params)
         truth = prog.truth["amplification_ratio"]
-        for name, kw in (("cr1", {"vce": "cr1"}), ("cr3", {"vce": "cr3"}), ("naive", {"method": "naive"})):
+        for name, kw in (
+            ("cr1", {"vce": "cr1"}),
+            ("cr3", {"vce": "cr3"}),
+            ("naive", {"method": "naive"}),
+        ):
             row = compare_rates(prog.posts, **kw).set_index("level").loc["employee"]
             hits[name] += bool(row["rate_ratio_ci_low"] <= truth <= row["rate_ratio_ci_high"])
     return {k: v / n_rep for k, v in hits.items()}

@@ -32,7 +32,9 @@ def test_design_effect_equal_and_kish() -> None:
 def test_icc_shrout_fleiss_1979() -> None:
     # Shrout & Fleiss (1979), Psychol Bull 86:420-428, Table 2 (6 targets x 4 judges):
     # BMS = 11.24, WMS = 6.26, ICC(1,1) = .17, 95% CI -.13 to .72 (Table 4).
-    data = np.array([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]])
+    data = np.array(
+        [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+    )
     df = pd.DataFrame({"target": np.repeat(np.arange(6), 4), "score": data.ravel()})
     res = estimate_icc(df, "score", "target").iloc[0]
     assert round(res["msb"], 2) == 11.24 and round(res["msw"], 2) == 6.26
@@ -52,7 +54,9 @@ def test_icc_recovers_simulated_value_unbalanced() -> None:
     assert res["ci_low"] < 0.25 < res["ci_high"]
     assert res["estimate"] == pytest.approx(0.25, abs=0.05)
     assert res["p_value"] < 1e-10
-    assert res["design_effect"] == pytest.approx(1 + (np.sum(m**2) / np.sum(m) - 1) * res["estimate"])
+    assert res["design_effect"] == pytest.approx(
+        1 + (np.sum(m**2) / np.sum(m) - 1) * res["estimate"]
+    )
 
 
 def test_n_for_proportion_textbook_and_statsmodels() -> None:
@@ -64,10 +68,14 @@ def test_n_for_proportion_textbook_and_statsmodels() -> None:
     assert power_proportions_2indep(-0.10, 0.20, raw).power == pytest.approx(0.80, abs=1e-5)
     # unequal groups: group 2 (p1) twice as large
     r2 = n_for_proportion(0.10, 0.25, ratio=2)
-    assert power_proportions_2indep(-0.15, 0.25, r2["n_unrounded"].iloc[0], ratio=2).power == pytest.approx(0.80, abs=1e-5)
+    assert power_proportions_2indep(
+        -0.15, 0.25, r2["n_unrounded"].iloc[0], ratio=2
+    ).power == pytest.approx(0.80, abs=1e-5)
     # one-sided and design effect
     r3 = n_for_proportion(0.10, 0.25, ratio=2, alternative="one-sided", deff=1.5)
-    pw = power_proportions_2indep(-0.15, 0.25, r3["n_unrounded"].iloc[0] / 1.5, ratio=2, alternative="smaller").power
+    pw = power_proportions_2indep(
+        -0.15, 0.25, r3["n_unrounded"].iloc[0] / 1.5, ratio=2, alternative="smaller"
+    ).power
     assert pw == pytest.approx(0.80, abs=1e-6)
 
 
@@ -89,7 +97,9 @@ def test_mde_proportion_inverts_n() -> None:
     down = mde_proportion(n, 0.30, deff=1.3, direction="decrease")
     assert down["p1"].iloc[0] < 0.30
     assert np.isnan(mde_proportion(2, 0.5)["p1"].iloc[0])  # nothing detectable with 2 units
-    assert mde_proportion(400, 0.3)["estimate"].iloc[0] < mde_proportion(100, 0.3)["estimate"].iloc[0]
+    assert (
+        mde_proportion(400, 0.3)["estimate"].iloc[0] < mde_proportion(100, 0.3)["estimate"].iloc[0]
+    )
 
 
 def _rate_posts(rng: np.random.Generator, G: int = 80, page_posts: int = 150) -> pd.DataFrame:
@@ -98,10 +108,23 @@ def _rate_posts(rng: np.random.Generator, G: int = 80, page_posts: int = 150) ->
     aud = np.round(np.exp(rng.normal(6, 0.7, G)))[a] + 10
     eff = np.exp(rng.normal(-0.08, 0.4, G))[a]
     y = rng.poisson(0.035 * aud * eff * rng.gamma(2, 0.5, a.size))
-    emp = pd.DataFrame({"author_type": "employee", "author_id": a.astype(str), "audience_size": aud, "members_reached": y})
+    emp = pd.DataFrame(
+        {
+            "author_type": "employee",
+            "author_id": a.astype(str),
+            "audience_size": aud,
+            "members_reached": y,
+        }
+    )
     pa = np.full(page_posts, 25_000.0)
-    page = pd.DataFrame({"author_type": "company", "author_id": "page", "audience_size": pa,
-                         "members_reached": rng.poisson(0.009 * pa * rng.gamma(2, 0.5, page_posts))})
+    page = pd.DataFrame(
+        {
+            "author_type": "company",
+            "author_id": "page",
+            "audience_size": pa,
+            "members_reached": rng.poisson(0.009 * pa * rng.gamma(2, 0.5, page_posts)),
+        }
+    )
     df = pd.concat([page, emp], ignore_index=True)
     df["post_id"] = np.arange(len(df)).astype(str)
     return df
@@ -116,10 +139,16 @@ def test_rate_design_reproduces_observed_se_and_mde_consistency() -> None:
     assert emp["cluster_unit"] == "author_id" and page["cluster_unit"].startswith("post")
     # by construction cv_post^2 * deff / N is the (CR0) cluster variance of the log rate
     G, m = emp["n_clusters"], emp["n"] / emp["n_clusters"]
-    mde = mde_rate_ratio(G, m, emp["cv_post"], deff=emp["design_effect"], ref_se_log=page["se_log_rate"])
-    assert mde["se_log_ratio"].iloc[0] == pytest.approx(res.loc["employee", "se_log_ratio"], rel=1e-9)
+    mde = mde_rate_ratio(
+        G, m, emp["cv_post"], deff=emp["design_effect"], ref_se_log=page["se_log_rate"]
+    )
+    assert mde["se_log_ratio"].iloc[0] == pytest.approx(
+        res.loc["employee", "se_log_ratio"], rel=1e-9
+    )
     assert emp["se_log_rate"] == pytest.approx(res.loc["employee", "se_log_rate"], rel=1e-9)
-    assert emp["icc"] == pytest.approx((emp["design_effect"] - 1) / (emp["posts_per_author_kish"] - 1))
+    assert emp["icc"] == pytest.approx(
+        (emp["design_effect"] - 1) / (emp["posts_per_author_kish"] - 1)
+    )
     assert emp["design_effect"] > 1.5  # authors differ
 
 
@@ -129,8 +158,13 @@ def test_planning_se_predicts_the_sampling_sd() -> None:
     rng = np.random.default_rng(3)
     des = rate_design(_rate_posts(rng)).set_index("level")
     emp, page = des.loc["employee"], des.loc["company"]
-    pred = mde_rate_ratio(emp["n_clusters"], emp["n"] / emp["n_clusters"], emp["cv_post"],
-                          deff=emp["design_effect"], ref_se_log=page["se_log_rate"])["se_log_ratio"].iloc[0]
+    pred = mde_rate_ratio(
+        emp["n_clusters"],
+        emp["n"] / emp["n_clusters"],
+        emp["cv_post"],
+        deff=emp["design_effect"],
+        ref_se_log=page["se_log_rate"],
+    )["se_log_ratio"].iloc[0]
     logs = []
     for _ in range(150):
         d = _rate_posts(rng)
@@ -153,4 +187,7 @@ def test_n_authors_for_rate_ratio_inverts_mde() -> None:
     imp = n_authors_for_rate_ratio(3.9, **kw)
     assert np.isinf(imp["estimate"].iloc[0]) and "impossible" in imp["method"].iloc[0]
     # more authors -> smaller detectable ratio
-    assert mde_rate_ratio(200, 6, 1.2, icc=0.15)["estimate"].iloc[0] < mde_rate_ratio(50, 6, 1.2, icc=0.15)["estimate"].iloc[0]
+    assert (
+        mde_rate_ratio(200, 6, 1.2, icc=0.15)["estimate"].iloc[0]
+        < mde_rate_ratio(50, 6, 1.2, icc=0.15)["estimate"].iloc[0]
+    )

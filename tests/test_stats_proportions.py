@@ -52,7 +52,12 @@ def test_wilson_vectorised_and_matches_statsmodels() -> None:
 
 
 def test_proportion_table_binary_and_aggregated() -> None:
-    df = pd.DataFrame({"wave": ["W1"] * 10 + ["W2"] * 4, "active": [1] * 5 + [0] * 5 + [True, False, False, False]})
+    df = pd.DataFrame(
+        {
+            "wave": ["W1"] * 10 + ["W2"] * 4,
+            "active": [1] * 5 + [0] * 5 + [True, False, False, False],
+        }
+    )
     t = proportion_table(df, "active", by="wave")
     assert t["level"].tolist() == ["W1", "W2"]
     assert t["estimate"].tolist() == pytest.approx([0.5, 0.25])
@@ -83,8 +88,12 @@ def test_share_vs_target_is_the_score_test() -> None:
 def test_score_test_and_wilson_agree_at_the_bound() -> None:
     # the Wilson interval inverts the score test: at its bound, p = alpha
     lo, hi = wilson_interval(37, 150, 0.95)
-    assert test_share_vs_target(37, 150, target=float(hi))["p_value"].iloc[0] == pytest.approx(0.05, abs=1e-9)
-    assert test_share_vs_target(37, 150, target=float(lo))["p_value"].iloc[0] == pytest.approx(0.05, abs=1e-9)
+    assert test_share_vs_target(37, 150, target=float(hi))["p_value"].iloc[0] == pytest.approx(
+        0.05, abs=1e-9
+    )
+    assert test_share_vs_target(37, 150, target=float(lo))["p_value"].iloc[0] == pytest.approx(
+        0.05, abs=1e-9
+    )
 
 
 def _mix_posts(seed: int = 0, n_authors: int = 80, heterogeneous: bool = True) -> pd.DataFrame:
@@ -102,8 +111,15 @@ def _mix_posts(seed: int = 0, n_authors: int = 80, heterogeneous: bool = True) -
             "wave": np.where(a < n_authors // 2, "W1", "W2"),
         }
     )
-    page = pd.DataFrame({"post_id": ["C1", "C2"], "author_type": "company", "author_id": "page",
-                         "content_type": "corporate", "wave": "W1"})
+    page = pd.DataFrame(
+        {
+            "post_id": ["C1", "C2"],
+            "author_type": "company",
+            "author_id": "page",
+            "content_type": "corporate",
+            "wave": "W1",
+        }
+    )
     return pd.concat([df, page], ignore_index=True)
 
 
@@ -113,7 +129,7 @@ def test_content_mix_two_variants() -> None:
     assert res["variant"].tolist() == ["iid", "cluster", "iid", "cluster"]
     assert res["level"].tolist() == ["W1", "W1", "W2", "W2"]
     emp = df[df.author_type == "employee"]
-    share = (emp.groupby("wave")["content_type"].apply(lambda s: (s == "corporate").mean()))
+    share = emp.groupby("wave")["content_type"].apply(lambda s: (s == "corporate").mean())
     np.testing.assert_allclose(res["estimate"].to_numpy(), np.repeat(share.to_numpy(), 2))
     assert res["method"].iloc[0] != res["method"].iloc[1]
     assert "employee posts only" in res["method"].iloc[0]
@@ -180,7 +196,9 @@ def test_koopman_edge_cases_and_inversion() -> None:
 
     r = koopman_ratio(12, 50, 5, 60, conf_level=0.9)
     assert _koopman_z(r["ci_low"].iloc[0], 12, 50, 5, 60) == pytest.approx(norm.isf(0.05), abs=1e-8)
-    assert _koopman_z(r["ci_high"].iloc[0], 12, 50, 5, 60) == pytest.approx(-norm.isf(0.05), abs=1e-8)
+    assert _koopman_z(r["ci_high"].iloc[0], 12, 50, 5, 60) == pytest.approx(
+        -norm.isf(0.05), abs=1e-8
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -216,7 +234,9 @@ def test_adjust_pvalues_order_and_monotonicity() -> None:
 
 
 def test_compare_proportions_reference_pairwise_consecutive() -> None:
-    t = pd.DataFrame({"wave": ["W1", "W2", "W3"], "active": [30, 55, 70], "volunteers": [150, 250, 300]})
+    t = pd.DataFrame(
+        {"wave": ["W1", "W2", "W3"], "active": [30, 55, 70], "volunteers": [150, 250, 300]}
+    )
     ref = compare_proportions(t, "active", n="volunteers", by="wave")
     assert ref["contrast"].tolist() == ["W2 - W1", "W3 - W1"]
     nd = newcombe_difference([55, 70], [250, 300], [30, 30], [150, 150])
@@ -226,7 +246,9 @@ def test_compare_proportions_reference_pairwise_consecutive() -> None:
     np.testing.assert_allclose(ref["p_value"], z_p, rtol=1e-12)
     np.testing.assert_allclose(ref["p_adjusted"], multipletests(z_p, method="holm")[1])
     assert ref["adjustment"].iloc[0].startswith("Holm")
-    pw = compare_proportions(t, "active", n="volunteers", by="wave", comparisons="pairwise", adjust="fdr_bh")
+    pw = compare_proportions(
+        t, "active", n="volunteers", by="wave", comparisons="pairwise", adjust="fdr_bh"
+    )
     assert pw["contrast"].tolist() == ["W2 - W1", "W3 - W1", "W3 - W2"]
     assert pw["adjustment"].iloc[0].startswith("Benjamini-Hochberg")
     np.testing.assert_allclose(pw["p_adjusted"], multipletests(pw["p_value"], method="fdr_bh")[1])
@@ -237,7 +259,9 @@ def test_compare_proportions_reference_pairwise_consecutive() -> None:
 
 
 def test_compare_proportions_binary_rows_and_reference() -> None:
-    df = pd.DataFrame({"dept": ["IT"] * 20 + ["HR"] * 10, "profile": [1] * 15 + [0] * 5 + [1] * 3 + [0] * 7})
+    df = pd.DataFrame(
+        {"dept": ["IT"] * 20 + ["HR"] * 10, "profile": [1] * 15 + [0] * 5 + [1] * 3 + [0] * 7}
+    )
     res = compare_proportions(df, "profile", by="dept", reference="IT")
     assert res["contrast"].tolist() == ["HR - IT"]
     assert res["estimate"].iloc[0] == pytest.approx(0.3 - 0.75)

@@ -61,7 +61,9 @@ def simulate_posts(
             "author_id": "company-page",
             "content_type": np.where(page_corp, "corporate", "non_corporate"),
             "audience_size": page_aud,
-            "members_reached": rng.poisson(0.009 * page_aud * rng.gamma(page_shape, 1 / page_shape, page_posts)),
+            "members_reached": rng.poisson(
+                0.009 * page_aud * rng.gamma(page_shape, 1 / page_shape, page_posts)
+            ),
         }
     )
     df = pd.concat([page, emp], ignore_index=True)
@@ -77,16 +79,22 @@ def glm_cluster(df: pd.DataFrame, by: str, clusters: np.ndarray, correction: str
     levels = sorted(df[by].unique())
     X = pd.get_dummies(pd.Categorical(df[by], categories=levels)).astype(float).to_numpy()
     mod = sm.GLM(
-        df["members_reached"].to_numpy(float), X, family=sm.families.Poisson(),
+        df["members_reached"].to_numpy(float),
+        X,
+        family=sm.families.Poisson(),
         offset=np.log(df["audience_size"].to_numpy(float)),
     )
     codes = pd.factorize(pd.Series(clusters))[0]
     G = codes.max() + 1
     if correction == "stata":
-        res = mod.fit(cov_type="cluster", cov_kwds={"groups": codes, "use_correction": False}, tol=1e-13)
+        res = mod.fit(
+            cov_type="cluster", cov_kwds={"groups": codes, "use_correction": False}, tol=1e-13
+        )
         cov = res.cov_params() * G / (G - 1)
     else:
-        res = mod.fit(cov_type="cluster", cov_kwds={"groups": codes, "use_correction": True}, tol=1e-13)
+        res = mod.fit(
+            cov_type="cluster", cov_kwds={"groups": codes, "use_correction": True}, tol=1e-13
+        )
         cov = res.cov_params()
     return levels, np.asarray(res.params), np.asarray(cov)
 
@@ -136,7 +144,9 @@ def test_two_poisson_exact_conditional_ci_inverts_the_test() -> None:
     # Clopper-Pearson conditional CI: the exact test at its bounds gives alpha/2
     res = two_poisson_rates(60, 51477.5, 30, 54308.7, method="exact-cond")
     lo = res["ci_low"].iloc[0]
-    up = two_poisson_rates(60, 51477.5, 30, 54308.7, ratio_null=lo, method="exact-cond", alternative="larger")
+    up = two_poisson_rates(
+        60, 51477.5, 30, 54308.7, ratio_null=lo, method="exact-cond", alternative="larger"
+    )
     assert up["p_value"].iloc[0] == pytest.approx(0.025, abs=1e-6)
 
 
@@ -156,7 +166,9 @@ def ships() -> pd.DataFrame:
 
 def test_ships_own_sandwich_matches_stata(ships: pd.DataFrame) -> None:
     X = ships[["yr_con", "op_75_79"]].assign(_cons=1.0)
-    fit = cluster_robust_poisson(ships["accident"], X, ships["service"], ships["ship"], correction="stata")
+    fit = cluster_robust_poisson(
+        ships["accident"], X, ships["service"], ships["ship"], correction="stata"
+    )
     np.testing.assert_allclose(fit.params.to_numpy(), SHIPS_PARAMS, atol=5e-8)
     np.testing.assert_allclose(fit.bse.to_numpy(), SHIPS_SE, atol=5e-9)
     assert fit.n_clusters == 5 and fit.factor == pytest.approx(5 / 4)
@@ -169,14 +181,20 @@ def test_ships_statsmodels_glm_matches_stata_with_g_over_g_minus_1(ships: pd.Dat
     # statsmodels' use_correction=True is G/(G-1)*(N-1)/(N-K): not Stata's.
     # Stata's G/(G-1) alone = use_correction=False, times G/(G-1).
     X = ships[["yr_con", "op_75_79"]].assign(_cons=1.0)
-    mod = sm.GLM(ships["accident"], X, family=sm.families.Poisson(), offset=np.log(ships["service"]))
-    res = mod.fit(cov_type="cluster", cov_kwds={"groups": ships["ship"].to_numpy(), "use_correction": False})
+    mod = sm.GLM(
+        ships["accident"], X, family=sm.families.Poisson(), offset=np.log(ships["service"])
+    )
+    res = mod.fit(
+        cov_type="cluster", cov_kwds={"groups": ships["ship"].to_numpy(), "use_correction": False}
+    )
     se = np.sqrt(np.diag(res.cov_params()) * 5 / 4)
     np.testing.assert_allclose(res.params.to_numpy(), SHIPS_PARAMS, atol=5e-8)
     np.testing.assert_allclose(se, SHIPS_SE, atol=5e-9)
     res_sm = mod.fit(cov_type="cluster", cov_kwds={"groups": ships["ship"].to_numpy()})
     assert not np.allclose(res_sm.bse.to_numpy(), SHIPS_SE, atol=5e-6)  # the default is not Stata's
-    own_sm = cluster_robust_poisson(ships["accident"], X, ships["service"], ships["ship"], correction="statsmodels")
+    own_sm = cluster_robust_poisson(
+        ships["accident"], X, ships["service"], ships["ship"], correction="statsmodels"
+    )
     np.testing.assert_allclose(own_sm.bse.to_numpy(), res_sm.bse.to_numpy(), rtol=1e-8)
 
 
@@ -185,19 +203,27 @@ def test_ships_statsmodels_glm_matches_stata_with_g_over_g_minus_1(ships: pd.Dat
 # ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def petersen() -> pd.DataFrame:
-    d = pd.read_csv(DATA / "petersen_test_data.txt", sep=r"\s+", header=None, names=["firm", "year", "x", "y"])
+    d = pd.read_csv(
+        DATA / "petersen_test_data.txt", sep=r"\s+", header=None, names=["firm", "year", "x", "y"]
+    )
     assert len(d) == 5000
     return d
 
 
-@pytest.mark.parametrize(("cluster", "se"), [("firm", (0.0670, 0.0506)), ("year", (0.0234, 0.0334))])
-def test_petersen_clustered_ols(petersen: pd.DataFrame, cluster: str, se: tuple[float, float]) -> None:
+@pytest.mark.parametrize(
+    ("cluster", "se"), [("firm", (0.0670, 0.0506)), ("year", (0.0234, 0.0334))]
+)
+def test_petersen_clustered_ols(
+    petersen: pd.DataFrame, cluster: str, se: tuple[float, float]
+) -> None:
     X = pd.DataFrame({"const": 1.0, "x": petersen["x"]})
     fit = cluster_robust_ols(petersen["y"], X, petersen[cluster])
     np.testing.assert_array_equal(np.round(fit.params.to_numpy(), 4), [0.0297, 1.0348])
     np.testing.assert_array_equal(np.round(fit.bse.to_numpy(), 4), se)
     # same as statsmodels OLS cov_type="cluster" (default correction)
-    ref = sm.OLS(petersen["y"], X).fit(cov_type="cluster", cov_kwds={"groups": petersen[cluster].to_numpy()})
+    ref = sm.OLS(petersen["y"], X).fit(
+        cov_type="cluster", cov_kwds={"groups": petersen[cluster].to_numpy()}
+    )
     np.testing.assert_allclose(fit.bse.to_numpy(), ref.bse.to_numpy(), rtol=1e-10)
     # without correction the by-year SE would be visibly wrong (10 clusters)
     if cluster == "year":
@@ -208,7 +234,9 @@ def test_petersen_clustered_ols(petersen: pd.DataFrame, cluster: str, se: tuple[
 # ---------------------------------------------------------------------------
 # compare_rates == statsmodels GLM cluster
 # ---------------------------------------------------------------------------
-@pytest.mark.filterwarnings("ignore::advocacy_eval.errors.PooledAuthorTypesWarning")  # pooled on purpose
+@pytest.mark.filterwarnings(
+    "ignore::advocacy_eval.errors.PooledAuthorTypesWarning"
+)  # pooled on purpose
 @pytest.mark.parametrize("correction", ["stata", "statsmodels"])
 def test_compare_rates_equals_glm_by_content_type_shared_authors(correction: str) -> None:
     df = simulate_posts(seed=1)
@@ -221,8 +249,14 @@ def test_compare_rates_equals_glm_by_content_type_shared_authors(correction: str
     levels, params, cov = glm_cluster(df, "content_type", df["author_id"].to_numpy(), correction)
     assert list(res["level"]) == levels
     np.testing.assert_allclose(np.log(res["estimate"].to_numpy()), params, rtol=1e-10)
-    gc = group_rate_covariance(df["members_reached"], df["audience_size"], df["content_type"],
-                               df["author_id"], df["post_id"], correction=correction)
+    gc = group_rate_covariance(
+        df["members_reached"],
+        df["audience_size"],
+        df["content_type"],
+        df["author_id"],
+        df["post_id"],
+        correction=correction,
+    )
     np.testing.assert_allclose(gc.cov_log, cov, rtol=1e-8)
     assert abs(cov[0, 1]) > 0.2 * np.sqrt(cov[0, 0] * cov[1, 1])  # the covariance matters
     np.testing.assert_allclose(res["se_log_rate"].to_numpy(), np.sqrt(np.diag(cov)), rtol=1e-8)
@@ -234,7 +268,9 @@ def test_compare_rates_equals_glm_by_content_type_shared_authors(correction: str
 
 def test_compare_rates_equals_glm_with_page_clustered_by_post() -> None:
     df = simulate_posts(seed=2)
-    res = compare_rates(df, vce="cr1")  # by author_type, reference company; CR1 = the GLM's sandwich
+    res = compare_rates(
+        df, vce="cr1"
+    )  # by author_type, reference company; CR1 = the GLM's sandwich
     assert list(res["level"]) == ["company", "employee"]
     assert res["cluster_unit"].iloc[0].startswith("post")
     assert res["cluster_unit"].iloc[1] == "author_id"
@@ -242,11 +278,15 @@ def test_compare_rates_equals_glm_with_page_clustered_by_post() -> None:
     levels, params, cov = glm_cluster(df, "author_type", composite_clusters(df, "author_type"))
     np.testing.assert_allclose(np.log(res["estimate"].to_numpy()), params, rtol=1e-10)
     np.testing.assert_allclose(res["se_log_rate"].to_numpy(), np.sqrt(np.diag(cov)), rtol=1e-8)
-    assert res["se_log_ratio"].iloc[1] == pytest.approx(np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]), rel=1e-8)
+    assert res["se_log_ratio"].iloc[1] == pytest.approx(
+        np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]), rel=1e-8
+    )
     assert "G/(G-1)" in res["method"].iloc[0] and "clustered by post" in res["method"].iloc[0]
 
 
-@pytest.mark.filterwarnings("ignore::advocacy_eval.errors.PooledAuthorTypesWarning")  # pooled on purpose
+@pytest.mark.filterwarnings(
+    "ignore::advocacy_eval.errors.PooledAuthorTypesWarning"
+)  # pooled on purpose
 def test_compare_rates_equals_own_poisson_sandwich_three_levels() -> None:
     df = simulate_posts(seed=3)
     df["wave"] = np.where(df.index % 3 == 0, "W1", np.where(df.index % 3 == 1, "W2", "W3"))
@@ -256,15 +296,21 @@ def test_compare_rates_equals_own_poisson_sandwich_three_levels() -> None:
     np.testing.assert_allclose(np.log(res["estimate"].to_numpy()), fit.params.to_numpy(), rtol=1e-9)
     np.testing.assert_allclose(res["se_log_rate"].to_numpy(), fit.bse.to_numpy(), rtol=1e-8)
     c = fit.cov.to_numpy()
-    assert res["se_log_ratio"].iloc[2] == pytest.approx(np.sqrt(c[0, 0] + c[2, 2] - 2 * c[0, 2]), rel=1e-8)
+    assert res["se_log_ratio"].iloc[2] == pytest.approx(
+        np.sqrt(c[0, 0] + c[2, 2] - 2 * c[0, 2]), rel=1e-8
+    )
 
 
 def test_naive_equals_glm_model_based() -> None:
     df = simulate_posts(seed=4)
     res = compare_rates(df, method="naive")
     X = pd.get_dummies(df["author_type"]).astype(float)
-    ref = sm.GLM(df["members_reached"], X, family=sm.families.Poisson(),
-                 offset=np.log(df["audience_size"].astype(float))).fit(tol=1e-13)
+    ref = sm.GLM(
+        df["members_reached"],
+        X,
+        family=sm.families.Poisson(),
+        offset=np.log(df["audience_size"].astype(float)),
+    ).fit(tol=1e-13)
     np.testing.assert_allclose(res["se_log_rate"].to_numpy(), ref.bse.to_numpy(), rtol=1e-8)
     assert res["method"].str.contains("NAIVE").all()
     assert (res["cluster_unit"] == "none (naive Poisson variance)").all()
@@ -334,7 +380,16 @@ def test_compare_rates_table_by_hand() -> None:
         }
     )
     res = compare_rates(df, vce="cr1")
-    assert list(res.columns[:8]) == ["by", "level", "estimate", "ci_low", "ci_high", "p_value", "n", "method"]
+    assert list(res.columns[:8]) == [
+        "by",
+        "level",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "n",
+        "method",
+    ]
     assert res["estimate"].tolist() == pytest.approx([0.01, 0.035])
     assert res["rate_ratio"].iloc[1] == pytest.approx(3.5)
     assert res["rate_difference"].iloc[1] == pytest.approx(0.025)
@@ -383,9 +438,13 @@ def test_compare_engagement_terms_and_missing() -> None:
     m = res["method"].iloc[0]
     assert "engagements = reactions + comments + reposts + clicks" in m
     assert "not available: follows" in m and "clicks: 1 (counted as 0)" in m
-    eng = df[["reactions", "comments", "reposts"]].sum(axis=1) + df["clicks"].fillna(0).astype(float)
+    eng = df[["reactions", "comments", "reposts"]].sum(axis=1) + df["clicks"].fillna(0).astype(
+        float
+    )
     emp = df.author_type == "employee"
-    assert res["estimate"].iloc[1] == pytest.approx(eng[emp].sum() / df.loc[emp, "impressions"].sum())
+    assert res["estimate"].iloc[1] == pytest.approx(
+        eng[emp].sum() / df.loc[emp, "impressions"].sum()
+    )
     dropped = compare_engagement(df, na="drop")
     assert dropped["n"].sum() == res["n"].sum() - 1
 
@@ -400,7 +459,10 @@ def test_rate_ratio_claim_verdicts() -> None:
     assert row["verdict"] == "inconclusive"
     assert (row["ci_low"], row["ci_high"]) == (3.1, 4.8)
     # the CI is used as given: a 4.9x claim is above its upper bound
-    assert test_rate_ratio_claim(ratio=3.9, ci=(3.1, 4.8), claimed_ratio=4.9)["verdict"].iloc[0] == "contradicted"
+    assert (
+        test_rate_ratio_claim(ratio=3.9, ci=(3.1, 4.8), claimed_ratio=4.9)["verdict"].iloc[0]
+        == "contradicted"
+    )
     # one-sided p-values: H1 ratio < 4 and H1 ratio > 4
     z = (np.log(3.9) - np.log(4.0)) / ((np.log(4.8) - np.log(3.1)) / (2 * 1.959963984540054))
     from scipy.stats import norm
@@ -425,8 +487,13 @@ def test_rate_ratio_claim_from_compare_rates() -> None:
     assert row["estimate"] == pytest.approx(emp["rate_ratio"])
     assert row["ci_low"] == pytest.approx(emp["rate_ratio_ci_low"])
     assert row["ci_high"] == pytest.approx(emp["rate_ratio_ci_high"])
-    expected = ("supported" if emp["rate_ratio_ci_low"] >= 4 else
-                "contradicted" if emp["rate_ratio_ci_high"] < 4 else "inconclusive")
+    expected = (
+        "supported"
+        if emp["rate_ratio_ci_low"] >= 4
+        else "contradicted"
+        if emp["rate_ratio_ci_high"] < 4
+        else "inconclusive"
+    )
     assert row["verdict"] == expected
     assert row["statement"].startswith("employee reach rate is ")
     eng = test_rate_ratio_claim(compare_engagement(df), claimed_ratio=2.0)

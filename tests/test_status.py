@@ -19,7 +19,11 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +37,12 @@ def import_only(tmp_path_factory, exports) -> Path:
     folder = tmp_path_factory.mktemp("import_only") / "data"
     run("linkedin-followers", exports.followers, folder)
     run("linkedin-page", [exports.page_jan_mar, exports.page_feb_apr], folder)
-    run("linkedin-member", [exports.members["v0_fr"], exports.members["v0_en"]], folder,
-        employee_id="E-00000000000000a0")
+    run(
+        "linkedin-member",
+        [exports.members["v0_fr"], exports.members["v0_en"]],
+        folder,
+        employee_id="E-00000000000000a0",
+    )
     return folder
 
 
@@ -45,7 +53,12 @@ def full(tmp_path_factory, exports) -> Path:
     run("linkedin-followers", exports.followers, folder)
     run("linkedin-page", [exports.page_jan_mar, exports.page_feb_apr], folder, rules=exports.rules)
     run("platform", exports.platform, folder, mapping=str(exports.mapping), rules=exports.rules)
-    run("linkedin-member", list(exports.members.values()), folder, employee_id=str(exports.member_employees))
+    run(
+        "linkedin-member",
+        list(exports.members.values()),
+        folder,
+        employee_id=str(exports.member_employees),
+    )
     return folder
 
 
@@ -69,12 +82,21 @@ def test_the_sample_can_test_every_default_claim_and_is_not_changed():
 
 def test_an_import_only_folder_says_what_it_cannot_test_and_which_file_would(import_only):
     status = folder_status(import_only, as_of=AS_OF)
-    assert status.built_by_imports and status.valid.startswith("incomplete: no waves.csv, employees.csv")
+    assert status.built_by_imports and status.valid.startswith(
+        "incomplete: no waves.csv, employees.csv"
+    )
     present = {s.name: s.present for s in status.sources}
-    assert present == {"roster": False, "page content exports": True, "page followers export": True,
-                       "platform export": False, "member exports": True}
+    assert present == {
+        "roster": False,
+        "page content exports": True,
+        "page followers export": True,
+        "platform export": False,
+        "member exports": True,
+    }
     claims = by_metric(status)
-    assert status.testable == []  # without the roster and the volunteers' posts, nothing can be tested
+    assert (
+        status.testable == []
+    )  # without the roster and the volunteers' posts, nothing can be tested
     assert any("advocacy-eval import platform" in n for n in claims["amplification"].needs)
     assert any("import roster" in n for n in claims["amplification"].needs)
     assert claims["corporate_share"].needs == [ef_import("platform")]
@@ -97,11 +119,18 @@ def test_a_full_imported_folder_lists_coverage_gaps_and_testable_claims(full, ex
     assert status.valid.startswith("valid")
     claims = by_metric(status)
     assert len(status.testable) == 9, [(c.claim.key, c.how) for c in status.untestable]
-    assert claims["amplification"].how == ("impressions per audience (followers or connections when posted): the "
-                                           "page's posts have no unique reach")
-    assert "among" in claims["corporate_share"].how and "unclassified left out" in claims["corporate_share"].how
+    assert claims["amplification"].how == (
+        "impressions per audience (followers or connections when posted): the "
+        "page's posts have no unique reach"
+    )
+    assert (
+        "among" in claims["corporate_share"].how
+        and "unclassified left out" in claims["corporate_share"].how
+    )
     gaps = " | ".join(status.gaps)
-    assert "months without a page export: 2024-05, 2024-06" in gaps  # the page exports stop in April
+    assert (
+        "months without a page export: 2024-05, 2024-06" in gaps
+    )  # the page exports stop in April
     volunteers = sum(1 for p in exports.staff if p.wave)
     assert f"volunteers without member exports: {volunteers - 4} of {volunteers}" in gaps
     assert "unclassified (kept, left out of the content mix)" in gaps
@@ -118,7 +147,11 @@ def test_status_says_when_every_post_is_unclassified_and_what_to_do(full, tmp_pa
     posts.to_csv(folder / "posts.csv", index=False)
     claims = by_metric(folder_status(folder, as_of=AS_OF))
     share = claims["corporate_share"]
-    assert not share.testable and share.how.startswith("all ") and share.how.endswith("posts are unclassified")
+    assert (
+        not share.testable
+        and share.how.startswith("all ")
+        and share.how.endswith("posts are unclassified")
+    )
     assert share.needs == [ef_import("rules")]
 
 

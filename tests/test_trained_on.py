@@ -43,7 +43,9 @@ def test_valid_file_with_trained_on_loads(tmp_path):
     trained = programme.employees.set_index("employee_id")["trained_on"]
     assert pd.api.types.is_datetime64_any_dtype(trained)
     assert trained.isna().tolist() == [False, False, True, False, False]
-    assert trained["E1"] == pd.Timestamp("2024-01-05") and trained["E5"] == pd.Timestamp("2024-02-01")
+    assert trained["E1"] == pd.Timestamp("2024-01-05") and trained["E5"] == pd.Timestamp(
+        "2024-02-01"
+    )
 
 
 def test_bad_trained_on_date_names_file_row_column_and_rule(tmp_path):
@@ -51,7 +53,9 @@ def test_bad_trained_on_date_names_file_row_column_and_rule(tmp_path):
     failures = _errors(write_programme(tmp_path / "bad", employees=employees))
     assert len(failures) == 2  # one message per bad cell, no cascade into the cross-table rules
     assert failures[["file", "row", "column"]].values.tolist() == [
-        ["employees.csv", 4, "trained_on"], ["employees.csv", 6, "trained_on"]]
+        ["employees.csv", 4, "trained_on"],
+        ["employees.csv", 6, "trained_on"],
+    ]
     assert (failures["rule"] == "must be a date YYYY-MM-DD").all()
     assert failures["value"].tolist() == ["2024-13-01", "05/02/2024"]
 
@@ -61,7 +65,8 @@ def test_trained_on_in_the_future_is_an_error(tmp_path):
     folder = write_programme(tmp_path / "future", employees=employees)
     failures = _errors(folder)
     assert failures[["file", "row", "column", "rule"]].values.tolist() == [
-        ["employees.csv", 3, "trained_on", "date is in the future"]]
+        ["employees.csv", 3, "trained_on", "date is in the future"]
+    ]
     assert load_programme(folder, as_of="2025-01-01").employees["trained_on"].notna().sum() == 1
 
 
@@ -70,7 +75,9 @@ def test_folder_without_trained_on_still_loads(tiny_dir):
     programme = load_programme(tiny_dir, as_of=AS_OF)
     trained = programme.employees["trained_on"]
     assert trained.isna().all() and pd.api.types.is_datetime64_any_dtype(trained)
-    assert list(programme.employees.columns)[: len(COLUMNS["employees"])] == [c.name for c in COLUMNS["employees"]]
+    assert list(programme.employees.columns)[: len(COLUMNS["employees"])] == [
+        c.name for c in COLUMNS["employees"]
+    ]
 
 
 def test_parquet_without_trained_on_loads(tmp_path, tiny):
@@ -114,14 +121,19 @@ def test_french_roster_training_column(tmp_path, header):
     path = _roster(tmp_path / "effectifs_2024-03-01.csv", header, FR_ROWS)
     run("roster", [path], tmp_path / "d")
     employees = pd.read_csv(tmp_path / "d" / "employees.csv", dtype=str)
-    assert sorted(employees["trained_on"].dropna()) == ["2023-12-20", "2024-01-25"]  # DD/MM/YYYY read day first
+    assert sorted(employees["trained_on"].dropna()) == [
+        "2023-12-20",
+        "2024-01-25",
+    ]  # DD/MM/YYYY read day first
     assert employees["trained_on"].isna().sum() == 1
 
 
 @pytest.mark.parametrize("header", ["Trained on", "Training date", "training session date"])
 def test_english_roster_training_column(tmp_path, header):
-    rows = [("alice@acme.example", "IT", "North", "W1", "2024-01-10", "2023-12-20"),
-            ("chloe@acme.example", "HR", "North", "", "", "2024-01-25")]
+    rows = [
+        ("alice@acme.example", "IT", "North", "W1", "2024-01-10", "2023-12-20"),
+        ("chloe@acme.example", "HR", "North", "", "", "2024-01-25"),
+    ]
     path = _roster(tmp_path / "roster_2024-03-01.csv", header, rows, lang="en")
     run("roster", [path], tmp_path / "d")
     employees = pd.read_csv(tmp_path / "d" / "employees.csv", dtype=str)
@@ -137,8 +149,12 @@ def test_roster_with_a_bad_training_date_is_refused(tmp_path):
         run("roster", [path], tmp_path / "d")
     f = info.value.failures
     assert f[["file", "row", "column"]].values.tolist() == [
-        ["effectifs_2024-03-01.csv", 3, "Formé le"], ["effectifs_2024-03-01.csv", 4, "Formé le"]]
-    assert "impossible or unreadable date" in f.iloc[0]["rule"] and f.iloc[0]["value"] == "31/02/2024"
+        ["effectifs_2024-03-01.csv", 3, "Formé le"],
+        ["effectifs_2024-03-01.csv", 4, "Formé le"],
+    ]
+    assert (
+        "impossible or unreadable date" in f.iloc[0]["rule"] and f.iloc[0]["value"] == "31/02/2024"
+    )
     assert "in the future" in f.iloc[1]["rule"]
     assert not (tmp_path / "d").exists()  # nothing written
 
@@ -148,8 +164,14 @@ def test_roster_without_training_column_keeps_stored_dates(tmp_path):
     run("roster", [_roster(tmp_path / "effectifs_2024-03-01.csv", "Formé le", FR_ROWS)], folder)
     rows = [r[:5] for r in FR_ROWS]
     later = tmp_path / "effectifs_2024-04-01.csv"
-    later.write_text("\n".join([";".join(["E-mail", "Département", "Région", "Vague", "Date d’inscription"])]
-                               + [";".join(r) for r in rows]) + "\n", encoding="utf-8")
+    later.write_text(
+        "\n".join(
+            [";".join(["E-mail", "Département", "Région", "Vague", "Date d’inscription"])]
+            + [";".join(r) for r in rows]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     run("roster", [later], folder)
     employees = pd.read_csv(folder / "employees.csv", dtype=str)
     assert sorted(employees["trained_on"].dropna()) == ["2023-12-20", "2024-01-25"]
@@ -159,8 +181,10 @@ def test_folder_imported_before_the_column_existed(tmp_path):
     """Tables and history written before trained_on existed still merge, even at the same export date."""
     folder = tmp_path / "d"
     header = "E-mail;Département;Région;Vague;Début de vague;Fin de vague;Date d’inscription"
-    rows = ["alice@acme.example;IT;Nord;W1;08/01/2024;31/01/2024;10/01/2024",
-            "chloe@acme.example;HR;Nord;;;;"]
+    rows = [
+        "alice@acme.example;IT;Nord;W1;08/01/2024;31/01/2024;10/01/2024",
+        "chloe@acme.example;HR;Nord;;;;",
+    ]
     first = tmp_path / "effectifs_2024-03-01.csv"
     first.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     run("roster", [first], folder)
@@ -168,11 +192,16 @@ def test_folder_imported_before_the_column_existed(tmp_path):
         frame = pd.read_csv(folder / rel, dtype=str, keep_default_na=False)
         frame.drop(columns="trained_on").to_csv(folder / rel, index=False, lineterminator="\n")
     same = tmp_path / "effectifs_copie_2024-03-01.csv"  # same values, same export date, other bytes
-    same.write_text("\n".join([header + ";Commentaire", *(r + ";x" for r in rows)]) + "\n", encoding="utf-8")
+    same.write_text(
+        "\n".join([header + ";Commentaire", *(r + ";x" for r in rows)]) + "\n", encoding="utf-8"
+    )
     result = run("roster", [same], folder)
     assert result.counts["employees"] == {"added": 0, "updated": 0, "unchanged": 2}
-    later = _roster(tmp_path / "effectifs_2024-04-01.csv", "Formé le",
-                    [("alice@acme.example", "IT", "Nord", "W1", "10/01/2024", "20/12/2023")])
+    later = _roster(
+        tmp_path / "effectifs_2024-04-01.csv",
+        "Formé le",
+        [("alice@acme.example", "IT", "Nord", "W1", "10/01/2024", "20/12/2023")],
+    )
     run("roster", [later], folder)
     employees = pd.read_csv(folder / "employees.csv", dtype=str)
     assert employees["trained_on"].dropna().tolist() == ["2023-12-20"]

@@ -70,23 +70,46 @@ def test_english_rules(raw, expected):
 
 
 def test_violations_name_each_broken_rule():
-    found = " | ".join(violations("Taux : 95 % de l'effectif, soit 1 234 personnes ; écart -4,0 du 1 déc.", "fr"))
-    for rule in ("space before : ; ! ? not narrow", "% without a narrow", "straight apostrophe",
-                 "thousands separated by an ordinary space", "hyphen used as a minus sign", "without 1er"):
+    found = " | ".join(
+        violations("Taux : 95 % de l'effectif, soit 1 234 personnes ; écart -4,0 du 1 déc.", "fr")
+    )
+    for rule in (
+        "space before : ; ! ? not narrow",
+        "% without a narrow",
+        "straight apostrophe",
+        "thousands separated by an ordinary space",
+        "hyphen used as a minus sign",
+        "without 1er",
+    ):
         assert rule in found, rule
-    for wording in ("Estimation 2x2 moyenne", "p-valeur 0,000", "l'affirmation est ni contredite ni démontrée",
-                    "Wave 2 — extension", "NON TRANCHÉE", "intégration", "(reactions + comments)"):
+    for wording in (
+        "Estimation 2x2 moyenne",
+        "p-valeur 0,000",
+        "l'affirmation est ni contredite ni démontrée",
+        "Wave 2 — extension",
+        "NON TRANCHÉE",
+        "intégration",
+        "(reactions + comments)",
+    ):
         assert violations(wording, "fr"), wording
     assert violations("La portée : 3.6 %", "fr")  # a decimal point in French
-    assert violations(typeset("Programme — Vague 2 — extension : 3,6 %, 1 234 personnes", "fr"), "fr") == []
+    assert (
+        violations(typeset("Programme — Vague 2 — extension : 3,6 %, 1 234 personnes", "fr"), "fr")
+        == []
+    )
 
 
 def test_typeset_html_leaves_code_and_styles_and_typesets_descriptions():
-    html = ('<html><head><style>a::before { content: "x : y"; }</style><title>Taux : 3 %</title></head>'
-            '<body><p>Taux : 3 %</p><code>a : b</code><img alt="Taux : 3 %" src="data:image/svg+xml;base64,AA">'
-            '<td>0,93–1,29</td></body></html>')
+    html = (
+        '<html><head><style>a::before { content: "x : y"; }</style><title>Taux : 3 %</title></head>'
+        '<body><p>Taux : 3 %</p><code>a : b</code><img alt="Taux : 3 %" src="data:image/svg+xml;base64,AA">'
+        "<td>0,93–1,29</td></body></html>"
+    )
     out = BeautifulSoup(typeset_html(html, "fr"), "html.parser")
-    assert out.p.get_text() == f"Taux{NNBSP}: 3{NNBSP}%" and out.title.get_text() == f"Taux{NNBSP}: 3{NNBSP}%"
+    assert (
+        out.p.get_text() == f"Taux{NNBSP}: 3{NNBSP}%"
+        and out.title.get_text() == f"Taux{NNBSP}: 3{NNBSP}%"
+    )
     assert out.code.get_text() == "a : b" and 'content: "x : y"' in out.style.get_text()
     assert out.img["alt"] == f"Taux{NNBSP}: 3{NNBSP}%"
     assert out.td.get_text() == f"0,93–{WORD_JOINER}1,29"
@@ -101,7 +124,10 @@ def test_figure_axes_use_the_report_number_format():
 
     from advocacy_eval.reports.figures import NumberFormatter
 
-    for lang, expected in (("fr", ["−0,5", "0,0", "0,5", "1,0"]), ("en", ["−0.5", "0.0", "0.5", "1.0"])):
+    for lang, expected in (
+        ("fr", ["−0,5", "0,0", "0,5", "1,0"]),
+        ("en", ["−0.5", "0.0", "0.5", "1.0"]),
+    ):
         formatter = NumberFormatter(lang)
         assert formatter.format_ticks([-0.5, 0.0, 0.5, 1.0]) == expected
     assert NumberFormatter("fr", scale=100).format_ticks([0.0, 0.25, 0.5]) == ["0", "25", "50"]
@@ -111,8 +137,13 @@ def test_figure_axes_use_the_report_number_format():
 def _text_nodes(html: str) -> list[str]:
     """Every text a reader sees in a published report: text nodes (not code or styles), titles, descriptions."""
     soup = BeautifulSoup(html, "html.parser")
-    texts = [str(n) for n in soup.body.find_all(string=True) if type(n) is NavigableString and str(n).strip()
-             and not any(p.name in ("style", "script", "code", "pre") for p in n.parents)]
+    texts = [
+        str(n)
+        for n in soup.body.find_all(string=True)
+        if type(n) is NavigableString
+        and str(n).strip()
+        and not any(p.name in ("style", "script", "code", "pre") for p in n.parents)
+    ]
     texts += [img.get("alt", "") for img in soup.find_all("img")] + [soup.title.get_text()]
     return texts
 

@@ -35,9 +35,12 @@ from .conftest import WAVES_CSV, write_programme
 ROOT = Path(__file__).parents[1]
 
 CUSTOM = Vocabulary(
-    name_en="Voice of the Bank", name_fr="programme Voix de la banque",
-    participants_en="champions", participants_fr="relais de la marque",
-    participant_en="champion", participant_fr="relais de la marque",
+    name_en="Voice of the Bank",
+    name_fr="programme Voix de la banque",
+    participants_en="champions",
+    participants_fr="relais de la marque",
+    participant_en="champion",
+    participant_fr="relais de la marque",
 )
 
 
@@ -54,13 +57,22 @@ def test_defaults_and_placeholders() -> None:
     v = Vocabulary()
     assert v == DEFAULT_VOCABULARY
     assert (v.name_en, v.participants_en, v.participant_en) == (
-        "employee advocacy programme", "volunteers", "volunteer")
+        "employee advocacy programme",
+        "volunteers",
+        "volunteer",
+    )
     assert (v.name_fr, v.participants_fr, v.participant_fr) == (
-        "programme collaborateurs influenceurs", "collaborateurs volontaires", "collaborateur volontaire")
+        "programme collaborateurs influenceurs",
+        "collaborateurs volontaires",
+        "collaborateur volontaire",
+    )
     fr = v.placeholders("fr")
     assert set(fr) == set(PLACEHOLDERS)
     assert fr["Programme"] == "Programme collaborateurs influenceurs"
-    assert fr["Participants"] == "Collaborateurs volontaires" and fr["participant"] == "collaborateur volontaire"
+    assert (
+        fr["Participants"] == "Collaborateurs volontaires"
+        and fr["participant"] == "collaborateur volontaire"
+    )
     assert v.placeholders("en")["Programme"] == "Employee advocacy programme"
     with pytest.raises(ValueError, match="unsupported report language"):
         v.placeholders("de")
@@ -77,14 +89,22 @@ def test_no_folder_or_no_file_gives_the_defaults(tmp_path: Path) -> None:
 
 
 def test_file_then_overrides(tmp_path: Path) -> None:
-    folder = _write_toml(tmp_path / "p", '[programme]\nname_fr = "  programme Voix de la banque "\n'
-                                         'participants_fr = "relais"\nparticipant_fr = "relais"\n')
+    folder = _write_toml(
+        tmp_path / "p",
+        '[programme]\nname_fr = "  programme Voix de la banque "\n'
+        'participants_fr = "relais"\nparticipant_fr = "relais"\n',
+    )
     v = load_vocabulary(folder)
     assert v.name_fr == "programme Voix de la banque" and v.participants_fr == "relais"
     assert v.name_en == DEFAULT_VOCABULARY.name_en  # missing keys keep their default
     # overrides win over the file; an empty override (an unset CLI flag or notebook parameter) is ignored
-    v = load_vocabulary(folder, name_fr="programme Ambition", participants_fr="", participant_en=None,
-                        name_en="Voice programme")
+    v = load_vocabulary(
+        folder,
+        name_fr="programme Ambition",
+        participants_fr="",
+        participant_en=None,
+        name_en="Voice programme",
+    )
     assert v.name_fr == "programme Ambition" and v.participants_fr == "relais"
     assert v.name_en == "Voice programme" and v.participant_en == "volunteer"
     assert load_vocabulary(None, participants_en="champions").participants_en == "champions"
@@ -95,15 +115,20 @@ def test_an_empty_section_or_file_is_fine(tmp_path: Path) -> None:
     assert load_vocabulary(_write_toml(tmp_path / "b", "[programme]\n")) == DEFAULT_VOCABULARY
 
 
-@pytest.mark.parametrize("body, key, rule", [
-    ('name_english = "x"', "name_english", "unknown key"),
-    ("name_en = 3", "name_en", "must be text in quotes"),
-    ("participants_fr = true", "participants_fr", "must be text in quotes"),
-    ('name_fr = ""', "name_fr", "must not be empty"),
-    ('name_en = "   "', "name_en", "must not be empty"),
-    ('name_en = "two\\nlines"', "name_en", "must be a single line"),
-])
-def test_bad_settings_name_file_key_rule_and_valid_keys(tmp_path: Path, body: str, key: str, rule: str) -> None:
+@pytest.mark.parametrize(
+    "body, key, rule",
+    [
+        ('name_english = "x"', "name_english", "unknown key"),
+        ("name_en = 3", "name_en", "must be text in quotes"),
+        ("participants_fr = true", "participants_fr", "must be text in quotes"),
+        ('name_fr = ""', "name_fr", "must not be empty"),
+        ('name_en = "   "', "name_en", "must not be empty"),
+        ('name_en = "two\\nlines"', "name_en", "must be a single line"),
+    ],
+)
+def test_bad_settings_name_file_key_rule_and_valid_keys(
+    tmp_path: Path, body: str, key: str, rule: str
+) -> None:
     folder = _write_toml(tmp_path / "bad", f"[programme]\n{body}\n")
     with pytest.raises(ConfigError) as info:
         load_vocabulary(folder)
@@ -115,16 +140,24 @@ def test_bad_settings_name_file_key_rule_and_valid_keys(tmp_path: Path, body: st
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    folder = _write_toml(tmp_path / "bad", '[programme]\nname = "x"\nname_fr = ""\n\n[other]\na = 1\n')
+    folder = _write_toml(
+        tmp_path / "bad", '[programme]\nname = "x"\nname_fr = ""\n\n[other]\na = 1\n'
+    )
     with pytest.raises(ConfigError) as info:
         load_vocabulary(folder)
     message = str(info.value)
-    assert "[programme] name: unknown key" in message and "[programme] name_fr: must not be empty" in message
+    assert (
+        "[programme] name: unknown key" in message
+        and "[programme] name_fr: must not be empty" in message
+    )
     assert "other: unknown section" in message
 
 
 def test_settings_outside_the_section_and_invalid_toml(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"name_en: unknown top-level key; write the settings under a \[programme\]"):
+    with pytest.raises(
+        ConfigError,
+        match=r"name_en: unknown top-level key; write the settings under a \[programme\]",
+    ):
         load_vocabulary(_write_toml(tmp_path / "a", 'name_en = "x"\n'))
     with pytest.raises(ConfigError, match="not a valid TOML file"):
         load_vocabulary(_write_toml(tmp_path / "b", "[programme\nname_en = x\n"))
@@ -147,7 +180,9 @@ def test_bad_overrides_and_bad_direct_values() -> None:
 
 def test_t_fills_the_active_vocabulary_and_explicit_values_win() -> None:
     assert current_vocabulary() == DEFAULT_VOCABULARY
-    assert t("title", "fr", wave_name="Vague 1") == "Programme collaborateurs influenceurs — Vague 1"
+    assert (
+        t("title", "fr", wave_name="Vague 1") == "Programme collaborateurs influenceurs — Vague 1"
+    )
     assert t("prog_title", "en").startswith("Employee advocacy programme — ")
     with use_vocabulary(CUSTOM) as v:
         assert v is CUSTOM and current_vocabulary() is CUSTOM
@@ -179,7 +214,9 @@ def _dummy_values(text: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("vocabulary", [DEFAULT_VOCABULARY, CUSTOM], ids=["default", "custom"])
-def test_every_string_formats_in_both_languages_without_the_rejected_word(vocabulary: Vocabulary) -> None:
+def test_every_string_formats_in_both_languages_without_the_rejected_word(
+    vocabulary: Vocabulary,
+) -> None:
     with use_vocabulary(vocabulary):
         for key, texts in STRINGS.items():
             for lang in LANGS:
@@ -192,12 +229,20 @@ def test_every_string_formats_in_both_languages_without_the_rejected_word(vocabu
 
 
 def test_vocabulary_placeholders_are_used_and_words_no_longer_hard_coded() -> None:
-    used = {f for texts in STRINGS.values() for text in texts.values()
-            for _, f, _, _ in string.Formatter().parse(text) if f}
+    used = {
+        f
+        for texts in STRINGS.values()
+        for text in texts.values()
+        for _, f, _, _ in string.Formatter().parse(text)
+        if f
+    }
     assert {"Programme", "participants", "Participants", "participant"} <= used
     for key, texts in STRINGS.items():
-        assert not re.search(r"ambassad|employee advocacy programme|volontaires de la vague", texts["fr"] + texts["en"],
-                             re.IGNORECASE), key
+        assert not re.search(
+            r"ambassad|employee advocacy programme|volontaires de la vague",
+            texts["fr"] + texts["en"],
+            re.IGNORECASE,
+        ), key
         # titles use the capitalised name
         if key in ("title", "prog_title"):
             assert all(text.startswith("{Programme} — ") for text in texts.values()), key
@@ -209,16 +254,21 @@ def test_french_grammar_around_the_placeholders() -> None:
         fr = texts["fr"]
         assert not re.search(r"\b(de|que|le|la) \{participants?\}", fr), key
         assert not re.search(r"\b(des|les|ces|aux|Tous les) \{participant\}", fr), key
-    assert t("sentence_participation", "fr", active="12", n="40", share="30 %", monthly="20 %").startswith(
-        "12 des 40 collaborateurs volontaires (30 %) ont publié")
+    assert t(
+        "sentence_participation", "fr", active="12", n="40", share="30 %", monthly="20 %"
+    ).startswith("12 des 40 collaborateurs volontaires (30 %) ont publié")
     assert t("claim_reach_per_post_ratio", "fr", op="au moins ", value="4x").startswith(
-        "Les collaborateurs volontaires atteignent au moins 4x")
+        "Les collaborateurs volontaires atteignent au moins 4x"
+    )
     assert t("kpi_volunteers", "fr") == "Collaborateurs volontaires inscrits"
 
 
 def test_no_rejected_word_anywhere_in_the_package() -> None:
-    found = [str(path) for path in (ROOT / "src").rglob("*") if path.is_file()
-             and b"ambassad" in path.read_bytes().lower()]
+    found = [
+        str(path)
+        for path in (ROOT / "src").rglob("*")
+        if path.is_file() and b"ambassad" in path.read_bytes().lower()
+    ]
     assert found == []
 
 
@@ -226,9 +276,14 @@ def test_no_rejected_word_anywhere_in_the_package() -> None:
 
 
 def test_wave_label_per_language(tmp_path: Path) -> None:
-    waves = WAVES_CSV.replace("wave_id,name,", "wave_id,name,name_en,name_fr,").replace(
-        "W1,Wave 1,", "W1,Wave 1,Pilot wave,Vague pilote,").replace("W2,Wave 2,", "W2,Wave 2, ,,")
-    programme = load_programme(write_programme(tmp_path / "labels", waves=waves), as_of="2024-12-31")
+    waves = (
+        WAVES_CSV.replace("wave_id,name,", "wave_id,name,name_en,name_fr,")
+        .replace("W1,Wave 1,", "W1,Wave 1,Pilot wave,Vague pilote,")
+        .replace("W2,Wave 2,", "W2,Wave 2, ,,")
+    )
+    programme = load_programme(
+        write_programme(tmp_path / "labels", waves=waves), as_of="2024-12-31"
+    )
     assert wave_label(programme.waves, "W1", "en") == "Pilot wave"
     assert wave_label(programme.waves, "W1", "fr") == "Vague pilote"
     assert wave_label(programme.waves, "W2", "fr") == "Wave 2"  # blank: falls back to name
@@ -276,13 +331,24 @@ def _notebook(names: list[str]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     for i, name in enumerate(names):
         shown = md("# Title " + plain(name))
-        output = nbformat.v4.new_output("display_data", data={
-            "text/markdown": shown._repr_markdown_(), "text/plain": "<IPython.core.display.Markdown object>"})
-        nb.cells.append(nbformat.v4.new_code_cell(f"md(...)  # {i}", outputs=[output], execution_count=i + 1))
+        output = nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/markdown": shown._repr_markdown_(),
+                "text/plain": "<IPython.core.display.Markdown object>",
+            },
+        )
+        nb.cells.append(
+            nbformat.v4.new_code_cell(f"md(...)  # {i}", outputs=[output], execution_count=i + 1)
+        )
     frame = pd.DataFrame({"<b>Department</b>": names, "n": [str(i) for i in range(len(names))]})
-    output = nbformat.v4.new_output("display_data", data={
-        "text/html": table(frame).data, "text/plain": "<IPython.core.display.HTML object>"})
-    nb.cells.append(nbformat.v4.new_code_cell("table(...)", outputs=[output], execution_count=len(names) + 1))
+    output = nbformat.v4.new_output(
+        "display_data",
+        data={"text/html": table(frame).data, "text/plain": "<IPython.core.display.HTML object>"},
+    )
+    nb.cells.append(
+        nbformat.v4.new_code_cell("table(...)", outputs=[output], execution_count=len(names) + 1)
+    )
     return nb
 
 
@@ -293,13 +359,17 @@ def rendered() -> BeautifulSoup:
 
 
 def test_hostile_names_render_verbatim_as_titles(rendered: BeautifulSoup) -> None:
-    titles = [h.get_text() for h in rendered.find_all("h1")]  # as text, typeset like every text of the page
+    titles = [
+        h.get_text() for h in rendered.find_all("h1")
+    ]  # as text, typeset like every text of the page
     assert titles == [typeset("Title " + " ".join(name.split()), "en") for name in HOSTILE]
 
 
 def test_hostile_names_produce_no_tag_link_or_emphasis(rendered: BeautifulSoup) -> None:
     for script in rendered.find_all("script"):
-        assert "alert" not in script.get_text() and not script.get("src", "").startswith("x"), script
+        assert "alert" not in script.get_text() and not script.get("src", "").startswith("x"), (
+            script
+        )
     for link in rendered.find_all("a"):
         href = link.get("href", "").strip().lower()
         if href.startswith("#"):

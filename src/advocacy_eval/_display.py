@@ -66,8 +66,12 @@ def table_shape(frame: pd.DataFrame | None) -> str:
     return f"{len(frame):,} row{'s' if len(frame) != 1 else ''}"
 
 
-def html_summary(title: str, items: Iterable[tuple[str, Any]] = (),
-                 tables: Sequence[tuple[str, pd.DataFrame | None]] = (), max_rows: int = 30) -> str:
+def html_summary(
+    title: str,
+    items: Iterable[tuple[str, Any]] = (),
+    tables: Sequence[tuple[str, pd.DataFrame | None]] = (),
+    max_rows: int = 30,
+) -> str:
     """A small HTML block: a title, key/value rows, then each table folded under ``<details>``.
 
     Every text is escaped; tables are rendered by pandas (``max_rows`` rows at most).
@@ -99,6 +103,8 @@ def html_summary(title: str, items: Iterable[tuple[str, Any]] = (),
         if frame is None:
             continue
         body = frame.to_html(max_rows=max_rows, float_format=lambda x: f"{x:.4g}", border=0)
-        parts.append(f"<details><summary>{html.escape(name)} ({table_shape(frame)})</summary>{body}</details>")
+        parts.append(
+            f"<details><summary>{html.escape(name)} ({table_shape(frame)})</summary>{body}</details>"
+        )
     parts.append("</div>")
     return "".join(parts)

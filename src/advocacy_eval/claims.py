@@ -81,6 +81,7 @@ def __dir__() -> list[str]:
     """The public names only: tab completion shows no ``np``, ``pd`` or ``annotations``."""
     return sorted(__all__)
 
+
 OPERATORS: tuple[str, ...] = (">=", ">", "<=", "<", "==")
 """Operators a claim may use."""
 
@@ -96,9 +97,25 @@ PROGRAMME = "programme"
 UNITS: tuple[str, ...] = ("ratio", "share", "count", "posts_per_month")
 """Units of the built-in metrics."""
 
-SCORECARD_COLUMNS: tuple[str, ...] = ("claim", "metric", "population", "op", "target", "tolerance", "estimate",
-                                      "ci_low", "ci_high", "unit", "verdict", "n", "flag", "sensitivity_estimate",
-                                      "sensitivity_ci_low", "sensitivity_ci_high", "sensitivity_verdict")
+SCORECARD_COLUMNS: tuple[str, ...] = (
+    "claim",
+    "metric",
+    "population",
+    "op",
+    "target",
+    "tolerance",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "unit",
+    "verdict",
+    "n",
+    "flag",
+    "sensitivity_estimate",
+    "sensitivity_ci_low",
+    "sensitivity_ci_high",
+    "sensitivity_verdict",
+)
 """Columns of ``<stem>.scorecard.csv`` (the ``flag`` and ``sensitivity_*`` columns are empty unless a
 measurement is flagged and carries a sensitivity estimate, see :class:`Measurement`)."""
 
@@ -140,58 +157,79 @@ class MetricSpec:
     programme_only: bool = False
 
 
-METRICS: dict[str, MetricSpec] = {m.name: m for m in (
-    MetricSpec(
-        "amplification", "ratio",
-        "Reach-rate ratio, volunteers vs the company page: (sum of members reached / sum of audience) of "
-        "volunteers' posts published on or after their own enrolment, divided by the same ratio for the "
-        "page's posts over the same period.",
-        "Delta method on the log ratio, cluster-robust by author with the delete-one-cluster jackknife (CR3); "
-        "the page is clustered by post. Coverage 92-96% in simulations (docs/methods.md)."),
-    MetricSpec(
-        "reach_per_post_ratio", "ratio",
-        "People reached per post, volunteers vs the company page: mean members reached per volunteer post "
-        "divided by the mean per page post, same posts and period as amplification.",
-        "As amplification, with one post as the exposure (Poisson mean ratio, CR3 by author, page by post)."),
-    MetricSpec(
-        "engagement_per_post_ratio", "ratio",
-        "People engaging per post, volunteers vs the company page: mean engagements (reactions + comments + "
-        "reposts + clicks, those available) per volunteer post divided by the mean per page post.",
-        "As amplification, with one post as the exposure."),
-    MetricSpec(
-        "engagement_rate_ratio", "ratio",
-        "Engagement-rate ratio, volunteers vs the company page: (sum of engagements / sum of impressions) of "
-        "volunteers' posts divided by the page's.",
-        "As amplification, with impressions as the exposure."),
-    MetricSpec(
-        "corporate_share", "share",
-        "Share of volunteers' posts (on or after enrolment) that are corporate content.",
-        "Ratio estimator with a cluster-robust (by author) variance, CR1 with the Stata small-sample "
-        "correction; the score test against the target is in the appendix."),
-    MetricSpec(
-        "monthly_participation", "share",
-        "Share of volunteer-months with at least one post, over the months each volunteer was enrolled and "
-        "employed.",
-        "Mean of person-month indicators, cluster-robust by volunteer (CR3)."),
-    MetricSpec(
-        "staff_reached_share", "share",
-        "Share of eligible staff the programme touched: enrolled, or attended a programme session "
-        "(employees.trained_on), or created a LinkedIn profile during the programme; out of everyone "
-        "employed during the programme. For a wave: from the programme's start to the wave's end date.",
-        "Wilson score interval (each employee counted once)."),
-    MetricSpec(
-        "profiles_attributable", "count",
-        "LinkedIn profiles attributable to enrolment: the sum over volunteers of the effect of enrolling on "
-        "having a profile at the end of their observation, against not-yet-enrolled colleagues with the same "
-        "profile status in the month before enrolment.",
-        "Influence functions of the Callaway & Sant'Anna group-time effects (diff-diff), counts taken as fixed."),
-    MetricSpec(
-        "effect_posts", "posts_per_month",
-        "Effect of enrolling on the number of posts per volunteer per month (Callaway & Sant'Anna staggered "
-        "difference-in-differences, not-yet-enrolled colleagues as controls, cohort-size weights over the "
-        "months since enrolment).",
-        "Analytic influence-function standard errors, clustered by employee (diff-diff); matches R did."),
-)}
+METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in (
+        MetricSpec(
+            "amplification",
+            "ratio",
+            "Reach-rate ratio, volunteers vs the company page: (sum of members reached / sum of audience) of "
+            "volunteers' posts published on or after their own enrolment, divided by the same ratio for the "
+            "page's posts over the same period.",
+            "Delta method on the log ratio, cluster-robust by author with the delete-one-cluster jackknife (CR3); "
+            "the page is clustered by post. Coverage 92-96% in simulations (docs/methods.md).",
+        ),
+        MetricSpec(
+            "reach_per_post_ratio",
+            "ratio",
+            "People reached per post, volunteers vs the company page: mean members reached per volunteer post "
+            "divided by the mean per page post, same posts and period as amplification.",
+            "As amplification, with one post as the exposure (Poisson mean ratio, CR3 by author, page by post).",
+        ),
+        MetricSpec(
+            "engagement_per_post_ratio",
+            "ratio",
+            "People engaging per post, volunteers vs the company page: mean engagements (reactions + comments + "
+            "reposts + clicks, those available) per volunteer post divided by the mean per page post.",
+            "As amplification, with one post as the exposure.",
+        ),
+        MetricSpec(
+            "engagement_rate_ratio",
+            "ratio",
+            "Engagement-rate ratio, volunteers vs the company page: (sum of engagements / sum of impressions) of "
+            "volunteers' posts divided by the page's.",
+            "As amplification, with impressions as the exposure.",
+        ),
+        MetricSpec(
+            "corporate_share",
+            "share",
+            "Share of volunteers' posts (on or after enrolment) that are corporate content.",
+            "Ratio estimator with a cluster-robust (by author) variance, CR1 with the Stata small-sample "
+            "correction; the score test against the target is in the appendix.",
+        ),
+        MetricSpec(
+            "monthly_participation",
+            "share",
+            "Share of volunteer-months with at least one post, over the months each volunteer was enrolled and "
+            "employed.",
+            "Mean of person-month indicators, cluster-robust by volunteer (CR3).",
+        ),
+        MetricSpec(
+            "staff_reached_share",
+            "share",
+            "Share of eligible staff the programme touched: enrolled, or attended a programme session "
+            "(employees.trained_on), or created a LinkedIn profile during the programme; out of everyone "
+            "employed during the programme. For a wave: from the programme's start to the wave's end date.",
+            "Wilson score interval (each employee counted once).",
+        ),
+        MetricSpec(
+            "profiles_attributable",
+            "count",
+            "LinkedIn profiles attributable to enrolment: the sum over volunteers of the effect of enrolling on "
+            "having a profile at the end of their observation, against not-yet-enrolled colleagues with the same "
+            "profile status in the month before enrolment.",
+            "Influence functions of the Callaway & Sant'Anna group-time effects (diff-diff), counts taken as fixed.",
+        ),
+        MetricSpec(
+            "effect_posts",
+            "posts_per_month",
+            "Effect of enrolling on the number of posts per volunteer per month (Callaway & Sant'Anna staggered "
+            "difference-in-differences, not-yet-enrolled colleagues as controls, cohort-size weights over the "
+            "months since enrolment).",
+            "Analytic influence-function standard errors, clustered by employee (diff-diff); matches R did.",
+        ),
+    )
+}
 """Registry of the built-in metrics, by name."""
 
 
@@ -324,12 +362,16 @@ def claim_problems(raw: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     unknown = sorted(set(raw) - set(_FIELDS))
     if unknown:
-        problems.append(f"unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(_FIELDS)}")
+        problems.append(
+            f"unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(_FIELDS)}"
+        )
     metric = raw.get("metric")
     if metric is None:
         problems.append("field 'metric' is required")
     elif metric not in METRICS:
-        problems.append(f"metric {metric!r} is not a built-in metric; valid metrics: {', '.join(METRICS)}")
+        problems.append(
+            f"metric {metric!r} is not a built-in metric; valid metrics: {', '.join(METRICS)}"
+        )
     op = raw.get("op")
     if op is None:
         problems.append("field 'op' is required")
@@ -341,21 +383,31 @@ def claim_problems(raw: Mapping[str, Any]) -> list[str]:
     elif isinstance(target, bool) or not isinstance(target, (int, float)) or not _finite(target):
         problems.append(f"target {target!r} must be a finite number")
     tolerance = raw.get("tolerance", 0.0)
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not _finite(tolerance) \
-            or tolerance < 0:
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, (int, float))
+        or not _finite(tolerance)
+        or tolerance < 0
+    ):
         problems.append(f"tolerance {tolerance!r} must be a number >= 0")
     elif op == "==" and tolerance == 0 and metric in METRICS and METRICS[metric].unit != "count":
-        problems.append("operator '==' needs a tolerance > 0 (a band around the target): an interval never "
-                        "lies inside a single point")
+        problems.append(
+            "operator '==' needs a tolerance > 0 (a band around the target): an interval never "
+            "lies inside a single point"
+        )
     level = raw.get("level", "all")
     if level not in LEVELS:
         problems.append(f"level {level!r} is not valid; valid levels: {', '.join(LEVELS)}")
     elif metric in METRICS and METRICS[metric].programme_only and level != "programme":
-        problems.append(f"metric {metric!r} can only be measured on the programme: use level = \"programme\"")
+        problems.append(
+            f'metric {metric!r} can only be measured on the programme: use level = "programme"'
+        )
     if metric in METRICS and _finite(target) and not isinstance(target, bool):
         unit = METRICS[metric].unit
         if unit == "share" and not 0 <= float(target) <= 1:
-            problems.append(f"target {target!r} of a share must be between 0 and 1 (write 0.2 for 20%)")
+            problems.append(
+                f"target {target!r} of a share must be between 0 and 1 (write 0.2 for 20%)"
+            )
         if unit in ("ratio", "count") and float(target) < 0:
             problems.append(f"target {target!r} of a {unit} must be >= 0")
     for lab in ("label_en", "label_fr"):
@@ -365,9 +417,14 @@ def claim_problems(raw: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def default_claims(amplification: float = 4.0, corporate_share: float = 0.20, share_tolerance: float = 0.05,
-                   monthly_participation: float = 0.5, staff_reached_share: float = 0.80,
-                   profiles_attributable: float = 500) -> list[Claim]:
+def default_claims(
+    amplification: float = 4.0,
+    corporate_share: float = 0.20,
+    share_tolerance: float = 0.05,
+    monthly_participation: float = 0.5,
+    staff_reached_share: float = 0.80,
+    profiles_attributable: float = 500,
+) -> list[Claim]:
     """The practitioner's usual claims.
 
     Parameters
@@ -428,8 +485,13 @@ def load_claims(path: str | os.PathLike) -> list[Claim]:
         raise ClaimsError(f"{path}: not a valid TOML file ({exc})") from None
     extra = sorted(set(data) - {"claims"})
     entries = data.get("claims")
-    problems = [f"{path}: unknown top-level key(s) {', '.join(extra)}; write each claim as a [[claims]] table"] \
-        if extra else []
+    problems = (
+        [
+            f"{path}: unknown top-level key(s) {', '.join(extra)}; write each claim as a [[claims]] table"
+        ]
+        if extra
+        else []
+    )
     if not isinstance(entries, list) or not entries:
         problems.append(f"{path}: no [[claims]] table found")
         raise ClaimsError("invalid claims file:\n  " + "\n  ".join(problems))
@@ -532,8 +594,12 @@ class Measurement:
         return f"Measurement({self.metric} on {self.population}: {self.summary()})"
 
     def _repr_html_(self) -> str:
-        items = [("metric", self.metric), ("population", self.population), ("estimate (95% CI)", self.summary()),
-                 ("method", self.method or "—")]
+        items = [
+            ("metric", self.metric),
+            ("population", self.population),
+            ("estimate (95% CI)", self.summary()),
+            ("method", self.method or "—"),
+        ]
         if self.sensitivity is not None:
             items.append(("sensitivity", self.sensitivity.summary()))
         return html_summary("Measurement", items)
@@ -573,9 +639,15 @@ class ClaimResult:
         return f"ClaimResult({self.claim.key} on {self.population}: {self.verdict}; {self.measurement.summary()})"
 
     def _repr_html_(self) -> str:
-        return html_summary("ClaimResult", [("claim", self.claim.key), ("population", self.population),
-                                            ("verdict", self.verdict),
-                                            ("estimate (95% CI)", self.measurement.summary())])
+        return html_summary(
+            "ClaimResult",
+            [
+                ("claim", self.claim.key),
+                ("population", self.population),
+                ("verdict", self.verdict),
+                ("estimate (95% CI)", self.measurement.summary()),
+            ],
+        )
 
 
 def conservative_verdict(*verdicts: str) -> str:
@@ -639,6 +711,7 @@ class Scorecard:
 
         Cells where the claim does not apply are empty.
         """
+
         def cell(r: ClaimResult) -> str:
             m = r.measurement
             shown = interval(m.estimate, m.ci_low, m.ci_high) if m.measured else m.summary()
@@ -646,19 +719,27 @@ class Scorecard:
 
         cells = {(r.claim.key, r.population): cell(r) for r in self.results}
         keys = list(dict.fromkeys(c.key for c in self.claims))
-        return pd.DataFrame([[cells.get((k, p), "") for p in self.populations] for k in keys],
-                            index=pd.Index(keys, name="claim"), columns=list(self.populations))
+        return pd.DataFrame(
+            [[cells.get((k, p), "") for p in self.populations] for k in keys],
+            index=pd.Index(keys, name="claim"),
+            columns=list(self.populations),
+        )
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n} {v}" for v, n in self.verdict_counts().items() if n)
         n = len(self.populations)
-        return (f"Scorecard({len(self.claims)} claim{'s' if len(self.claims) != 1 else ''} on {n} "
-                f"population{'s' if n != 1 else ''} ({', '.join(self.populations)}): {counts or 'no results'})")
+        return (
+            f"Scorecard({len(self.claims)} claim{'s' if len(self.claims) != 1 else ''} on {n} "
+            f"population{'s' if n != 1 else ''} ({', '.join(self.populations)}): {counts or 'no results'})"
+        )
 
     def _repr_html_(self) -> str:
         counts = self.verdict_counts()
-        return html_summary(f"Scorecard: {len(self.claims)} claims on {', '.join(self.populations)}",
-                            list(counts.items()), tables=[("claims by population", self.to_summary())])
+        return html_summary(
+            f"Scorecard: {len(self.claims)} claims on {', '.join(self.populations)}",
+            list(counts.items()),
+            tables=[("claims by population", self.to_summary())],
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per result with the columns of :data:`SCORECARD_COLUMNS` (the CSV export)."""
@@ -666,20 +747,33 @@ class Scorecard:
         rows = []
         for r in self.results:
             m, sens = r.measurement, r.measurement.sensitivity
-            rows.append({
-                "claim": r.claim.key, "metric": r.claim.metric, "population": r.population, "op": r.claim.op,
-                "target": r.claim.target, "tolerance": r.claim.tolerance, "estimate": m.estimate,
-                "ci_low": m.ci_low, "ci_high": m.ci_high, "unit": m.unit, "verdict": r.verdict, "n": m.n,
-                "flag": m.flag, "sensitivity_estimate": sens.estimate if sens is not None else nan,
-                "sensitivity_ci_low": sens.ci_low if sens is not None else nan,
-                "sensitivity_ci_high": sens.ci_high if sens is not None else nan,
-                "sensitivity_verdict": r.sensitivity_verdict,
-            })
+            rows.append(
+                {
+                    "claim": r.claim.key,
+                    "metric": r.claim.metric,
+                    "population": r.population,
+                    "op": r.claim.op,
+                    "target": r.claim.target,
+                    "tolerance": r.claim.tolerance,
+                    "estimate": m.estimate,
+                    "ci_low": m.ci_low,
+                    "ci_high": m.ci_high,
+                    "unit": m.unit,
+                    "verdict": r.verdict,
+                    "n": m.n,
+                    "flag": m.flag,
+                    "sensitivity_estimate": sens.estimate if sens is not None else nan,
+                    "sensitivity_ci_low": sens.ci_low if sens is not None else nan,
+                    "sensitivity_ci_high": sens.ci_high if sens is not None else nan,
+                    "sensitivity_verdict": r.sensitivity_verdict,
+                }
+            )
         return pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
 
 
-def evaluate(claims: Sequence[Claim], measurements: Iterable[Measurement],
-             populations: Sequence[str]) -> Scorecard:
+def evaluate(
+    claims: Sequence[Claim], measurements: Iterable[Measurement], populations: Sequence[str]
+) -> Scorecard:
     """Evaluate claims on measured populations.
 
     Parameters
@@ -704,11 +798,18 @@ def evaluate(claims: Sequence[Claim], measurements: Iterable[Measurement],
         for pop in populations:
             if not claim.applies_to(pop):
                 continue
-            m = found.get((claim.metric, pop)) or Measurement.missing(claim.metric, pop, "not_estimable")
+            m = found.get((claim.metric, pop)) or Measurement.missing(
+                claim.metric, pop, "not_estimable"
+            )
             v = claim.verdict(m.ci_low, m.ci_high) if m.measured else "inconclusive"
             sens = m.sensitivity
-            v_sens = "" if sens is None else claim.verdict(sens.ci_low, sens.ci_high) if sens.measured \
+            v_sens = (
+                ""
+                if sens is None
+                else claim.verdict(sens.ci_low, sens.ci_high)
+                if sens.measured
                 else "inconclusive"
+            )
             if m.measured and v_sens:
                 v = conservative_verdict(v, v_sens)
             results.append(ClaimResult(claim, m, v, v_sens))

@@ -43,23 +43,31 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             _eprint(f"advocacy-eval: {flag} must be >= 1, got {value}")
             return 1
-    overrides = {"seed": args.seed, "n_employees": args.employees, "n_months": args.months,
-                 "anticipation_months": args.anticipation_months,
-                 "anticipation_multiplier": args.anticipation_multiplier}
+    overrides = {
+        "seed": args.seed,
+        "n_employees": args.employees,
+        "n_months": args.months,
+        "anticipation_months": args.anticipation_months,
+        "anticipation_multiplier": args.anticipation_multiplier,
+    }
     try:
         end = resolve_end(args.end)
     except ValueError as exc:
         _eprint(f"advocacy-eval: --{exc}")  # "--end must be a month YYYY-MM ..."
         return 1
     try:
-        params = SampleParameters.ending(end, **{k: v for k, v in overrides.items() if v is not None})
+        params = SampleParameters.ending(
+            end, **{k: v for k, v in overrides.items() if v is not None}
+        )
     except ValueError as exc:
         _eprint(f"advocacy-eval: {str(exc).removeprefix('SampleParameters: ')}")
         return 1
     sample = write_sample(args.out, params)
-    print(f"wrote a synthetic programme to {args.out}: {len(sample.waves)} waves, "
-          f"{len(sample.employees)} employees, {len(sample.posts)} posts, "
-          f"{len(sample.activity)} activity rows, {params.start[:7]} to {params.end} (seed {params.seed})")
+    print(
+        f"wrote a synthetic programme to {args.out}: {len(sample.waves)} waves, "
+        f"{len(sample.employees)} employees, {len(sample.posts)} posts, "
+        f"{len(sample.activity)} activity rows, {params.start[:7]} to {params.end} (seed {params.seed})"
+    )
     return 0
 
 
@@ -81,7 +89,11 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from .status import folder_status
 
     claims = load_claims(args.claims) if args.claims else None
-    print(folder_status(args.data_dir, claims, min_group_size=args.min_group_size, as_of=args.as_of).render())
+    print(
+        folder_status(
+            args.data_dir, claims, min_group_size=args.min_group_size, as_of=args.as_of
+        ).render()
+    )
     return 0
 
 
@@ -97,9 +109,13 @@ def _report_jobs(value: str) -> int:
     try:
         jobs = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number of reports run at once, not {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of reports run at once, not {value!r}"
+        ) from None
     if jobs < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (1 runs the reports one after the other), not {jobs}")
+        raise argparse.ArgumentTypeError(
+            f"must be at least 1 (1 runs the reports one after the other), not {jobs}"
+        )
     return jobs
 
 
@@ -117,9 +133,11 @@ def _jobs_for(args: argparse.Namespace, programme: object, n_tasks: int) -> int:
     size = programme.memory_bytes()  # type: ignore[attr-defined]
     jobs = jobs_that_fit(size, wanted)
     if jobs < wanted:
-        _eprint(f"[jobs] {jobs} report(s) at a time, not {wanted}: each needs about "
-                f"{kernel_peak_bytes(size) / 2**30:.1f} GB and {(available_bytes() or 0) / 2**30:.1f} GB is "
-                "available (--jobs N to choose)")
+        _eprint(
+            f"[jobs] {jobs} report(s) at a time, not {wanted}: each needs about "
+            f"{kernel_peak_bytes(size) / 2**30:.1f} GB and {(available_bytes() or 0) / 2**30:.1f} GB is "
+            "available (--jobs N to choose)"
+        )
     return jobs
 
 
@@ -146,7 +164,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.all_waves and (args.jobs or _report_default_jobs()) > 1 and os.name == "posix":
         from .publish.parallel import ReportPool
 
-        pool = ReportPool(min(args.jobs or _report_default_jobs(), 2))  # at least 2 reports (a wave and the programme); more once known
+        pool = ReportPool(
+            min(args.jobs or _report_default_jobs(), 2)
+        )  # at least 2 reports (a wave and the programme); more once known
     try:
         return _report(args, pool)
     finally:
@@ -172,8 +192,14 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
     from .io import load_programme
     from .paths import resolve_data_dir
     from .memory import cell_timeout_for
-    from .publish.runner import (check_vocabulary, identifiers, programme_task, release_memory, run_reports,
-                                 wave_task)
+    from .publish.runner import (
+        check_vocabulary,
+        identifiers,
+        programme_task,
+        release_memory,
+        run_reports,
+        wave_task,
+    )
 
     data_dir = resolve_data_dir(args.data_dir)
     try:
@@ -188,11 +214,15 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
     except KeyError as exc:
         _eprint(str(exc.args[0]))
         return 2
-    if args.all_waves:  # waves below k are left out of the whole release (privacy.release), not failures
+    if (
+        args.all_waves
+    ):  # waves below k are left out of the whole release (privacy.release), not failures
         sizes = programme.wave_sizes()  # no analyses import here: the parent stays light
         left_out = [w for w in waves if sizes[w] < args.min_group_size]
         for w in left_out:
-            _eprint(f"[{w}] left out of every report of this run: fewer than {args.min_group_size} volunteers")
+            _eprint(
+                f"[{w}] left out of every report of this run: fewer than {args.min_group_size} volunteers"
+            )
         waves = [w for w in waves if w not in left_out]
     claims_file = ""
     if args.claims:
@@ -204,34 +234,66 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
             _eprint(f"advocacy-eval: {exc}")
             return 1
         claims_file = str(Path(args.claims).resolve())
-    vocabulary = {"programme_name": args.programme_name or "", "participants": args.participants or "",
-                  "participant": args.participant or ""}
-    claim_params = {"claims_file": claims_file, "claimed_ratio": args.claimed_ratio,
-                    "target_corporate_share": args.target_share, "share_tolerance": args.share_tolerance,
-                    "claimed_participation": args.claimed_participation,
-                    "claimed_staff_reached": args.claimed_staff_reached}
+    vocabulary = {
+        "programme_name": args.programme_name or "",
+        "participants": args.participants or "",
+        "participant": args.participant or "",
+    }
+    claim_params = {
+        "claims_file": claims_file,
+        "claimed_ratio": args.claimed_ratio,
+        "target_corporate_share": args.target_share,
+        "share_tolerance": args.share_tolerance,
+        "claimed_participation": args.claimed_participation,
+        "claimed_staff_reached": args.claimed_staff_reached,
+    }
     extra = {**claim_params, "min_group_size": args.min_group_size, **vocabulary}
     check_vocabulary(data_dir, args.lang, extra)
     tasks = [wave_task(data_dir, w, args.lang, extra) for w in waves]
     if args.programme or args.all_waves:
-        tasks.append(programme_task(data_dir, args.lang, {**claim_params, "min_group_size": args.min_group_size,
-                                                          "claimed_profiles": args.claimed_profiles, **vocabulary}))
+        tasks.append(
+            programme_task(
+                data_dir,
+                args.lang,
+                {
+                    **claim_params,
+                    "min_group_size": args.min_group_size,
+                    "claimed_profiles": args.claimed_profiles,
+                    **vocabulary,
+                },
+            )
+        )
     forbidden = identifiers(programme)  # the leak guard of every report, from this one load
     jobs = _jobs_for(args, programme, len(tasks))
-    cell_timeout = args.cell_timeout if args.cell_timeout is not None else cell_timeout_for(programme.memory_bytes())
+    cell_timeout = (
+        args.cell_timeout
+        if args.cell_timeout is not None
+        else cell_timeout_for(programme.memory_bytes())
+    )
     del programme  # the reports load it themselves: keep this process small while they run
     release_memory()
     if pool is not None:
         pool.start(min(jobs, len(tasks)))
-    done, failed = run_reports(tasks, args.out, cell_timeout=cell_timeout, timeout=args.timeout,
-                               forbidden=forbidden, pdf=args.pdf, jobs=jobs, progress=_eprint, pool=pool)
+    done, failed = run_reports(
+        tasks,
+        args.out,
+        cell_timeout=cell_timeout,
+        timeout=args.timeout,
+        forbidden=forbidden,
+        pdf=args.pdf,
+        jobs=jobs,
+        progress=_eprint,
+        pool=pool,
+    )
     if failed:
         _eprint(f"summary: {len(done)} report(s) written, {len(failed)} failed:")
         for wave, message in failed.items():
             _eprint(f"  {wave}: {message}")
         return 1
-    print(f"{len(done)} report(s) written to {args.out}: "
-          + ", ".join(str(r.html) + (f" (+ {r.pdf.name})" if r.pdf else "") for r in done.values()))
+    print(
+        f"{len(done)} report(s) written to {args.out}: "
+        + ", ".join(str(r.html) + (f" (+ {r.pdf.name})" if r.pdf else "") for r in done.values())
+    )
     return 0
 
 
@@ -257,73 +319,147 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed (default: the committed sample's)")
     p.add_argument("--employees", type=int, help="eligible employees (default 2000)")
     p.add_argument("--months", type=int, help="months of data, ending with --end (default 24)")
-    p.add_argument("--end", metavar="YYYY-MM",
-                   help="last month of data, inclusive (default: the last full month before today, UTC; "
-                        "the committed sample: --end 2025-12)")
-    p.add_argument("--anticipation-months", type=int, metavar="N",
-                   help="months before enrolment in which volunteers already post more (default 0: none)")
-    p.add_argument("--anticipation-multiplier", type=float, metavar="X",
-                   help="their posting rate multiplier in those months (default 1.5)")
+    p.add_argument(
+        "--end",
+        metavar="YYYY-MM",
+        help="last month of data, inclusive (default: the last full month before today, UTC; "
+        "the committed sample: --end 2025-12)",
+    )
+    p.add_argument(
+        "--anticipation-months",
+        type=int,
+        metavar="N",
+        help="months before enrolment in which volunteers already post more (default 0: none)",
+    )
+    p.add_argument(
+        "--anticipation-multiplier",
+        type=float,
+        metavar="X",
+        help="their posting rate multiplier in those months (default 1.5)",
+    )
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("validate", help="check a programme folder and list every problem")
     p.add_argument("data_dir", help="programme folder (waves, employees, posts[, activity])")
     p.add_argument("--as-of", help="date after which dates are in the future (default today)")
     p.add_argument("--max-rows", type=int, default=200, help="problems to list (default 200)")
-    p.add_argument("--fresh", action="store_true",
-                   help="validate again even if unchanged inputs were validated before (ignore the snapshot)")
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="validate again even if unchanged inputs were validated before (ignore the snapshot)",
+    )
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("status", help="sources, date coverage, gaps, and the claims the data can test",
-                       description="List the sources a data folder holds (roster, page content and followers "
-                                   "exports, platform export, member exports), their date coverage and gaps (months "
-                                   "without a page export, volunteers without member exports, unclassified posts), "
-                                   "and for each claim whether the data can test it, and if not which export would "
-                                   "make it testable. Nothing is written.")
+    p = sub.add_parser(
+        "status",
+        help="sources, date coverage, gaps, and the claims the data can test",
+        description="List the sources a data folder holds (roster, page content and followers "
+        "exports, platform export, member exports), their date coverage and gaps (months "
+        "without a page export, volunteers without member exports, unclassified posts), "
+        "and for each claim whether the data can test it, and if not which export would "
+        "make it testable. Nothing is written.",
+    )
     p.add_argument("data_dir", help="programme folder")
-    p.add_argument("--claims", metavar="FILE.toml", help="claims to check instead of the default ones")
-    p.add_argument("--min-group-size", type=int, default=5, help="smallest wave reported (default 5)")
+    p.add_argument(
+        "--claims", metavar="FILE.toml", help="claims to check instead of the default ones"
+    )
+    p.add_argument(
+        "--min-group-size", type=int, default=5, help="smallest wave reported (default 5)"
+    )
     p.add_argument("--as-of", help="date after which dates are in the future (default today)")
     p.set_defaults(func=_cmd_status)
 
     p = sub.add_parser("report", help="execute the wave report(s) into HTML")
-    p.add_argument("data_dir", nargs="?", default="", help="programme folder (default: the committed sample)")
+    p.add_argument(
+        "data_dir", nargs="?", default="", help="programme folder (default: the committed sample)"
+    )
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--wave", help="wave id, e.g. W1")
-    which.add_argument("--all-waves", action="store_true",
-                       help="one report per wave, then the programme report (all waves together)")
-    which.add_argument("--programme", action="store_true", help="only the programme report (all waves together)")
+    which.add_argument(
+        "--all-waves",
+        action="store_true",
+        help="one report per wave, then the programme report (all waves together)",
+    )
+    which.add_argument(
+        "--programme", action="store_true", help="only the programme report (all waves together)"
+    )
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument("--lang", choices=("en", "fr"), default="en", help="report language")
-    p.add_argument("--claimed-ratio", type=float, default=4.0, help="claimed amplification (default 4)")
-    p.add_argument("--target-share", type=float, default=0.20, help="target corporate share (default 0.20)")
-    p.add_argument("--share-tolerance", type=float, default=0.05,
-                   help="accepted distance from the target share (default 0.05)")
-    p.add_argument("--claimed-participation", type=float, default=0.5,
-                   help="claimed share of volunteers posting in a month (default 0.5)")
-    p.add_argument("--claimed-profiles", type=float, default=500,
-                   help="claimed number of LinkedIn profiles created thanks to the programme (default 500)")
-    p.add_argument("--claimed-staff-reached", type=float, default=0.80,
-                   help="claimed share of staff the programme reaches (default 0.80)")
-    p.add_argument("--claims", metavar="FILE.toml",
-                   help="claims to test instead of the default ones (TOML, see docs/claims.md)")
-    p.add_argument("--programme-name", help="the programme's name in the report language (default: "
-                                            "programme.toml in the data folder, else a generic name)")
-    p.add_argument("--participants", help="what participants are called, plural, in the report language "
-                                          "(default: programme.toml, else volunteers / collaborateurs volontaires)")
+    p.add_argument(
+        "--claimed-ratio", type=float, default=4.0, help="claimed amplification (default 4)"
+    )
+    p.add_argument(
+        "--target-share", type=float, default=0.20, help="target corporate share (default 0.20)"
+    )
+    p.add_argument(
+        "--share-tolerance",
+        type=float,
+        default=0.05,
+        help="accepted distance from the target share (default 0.05)",
+    )
+    p.add_argument(
+        "--claimed-participation",
+        type=float,
+        default=0.5,
+        help="claimed share of volunteers posting in a month (default 0.5)",
+    )
+    p.add_argument(
+        "--claimed-profiles",
+        type=float,
+        default=500,
+        help="claimed number of LinkedIn profiles created thanks to the programme (default 500)",
+    )
+    p.add_argument(
+        "--claimed-staff-reached",
+        type=float,
+        default=0.80,
+        help="claimed share of staff the programme reaches (default 0.80)",
+    )
+    p.add_argument(
+        "--claims",
+        metavar="FILE.toml",
+        help="claims to test instead of the default ones (TOML, see docs/claims.md)",
+    )
+    p.add_argument(
+        "--programme-name",
+        help="the programme's name in the report language (default: "
+        "programme.toml in the data folder, else a generic name)",
+    )
+    p.add_argument(
+        "--participants",
+        help="what participants are called, plural, in the report language "
+        "(default: programme.toml, else volunteers / collaborateurs volontaires)",
+    )
     p.add_argument("--participant", help="one participant (singular), in the report language")
-    p.add_argument("--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)")
-    p.add_argument("--cell-timeout", type=int, default=None,
-                   help="seconds allowed per notebook cell (default: 600, more for programmes above 1 GB in memory)")
-    p.add_argument("--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)")
-    p.add_argument("--pdf", action="store_true", help="also print each report to PDF with headless Chromium")
-    p.add_argument("--jobs", type=_report_jobs, default=None, metavar="N",
-                   help="reports run at once with --all-waves, each worker keeping one warm kernel "
-                        "(default: the number of cores, fewer if the available memory would not hold them; "
-                        "1: one after the other, in this process)")
+    p.add_argument(
+        "--min-group-size", type=int, default=5, help="smallest group shown (default 5, >= 3)"
+    )
+    p.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=None,
+        help="seconds allowed per notebook cell (default: 600, more for programmes above 1 GB in memory)",
+    )
+    p.add_argument(
+        "--timeout", type=int, default=None, help="seconds allowed per report (default: no limit)"
+    )
+    p.add_argument(
+        "--pdf", action="store_true", help="also print each report to PDF with headless Chromium"
+    )
+    p.add_argument(
+        "--jobs",
+        type=_report_jobs,
+        default=None,
+        metavar="N",
+        help="reports run at once with --all-waves, each worker keeping one warm kernel "
+        "(default: the number of cores, fewer if the available memory would not hold them; "
+        "1: one after the other, in this process)",
+    )
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place (stored outputs for nbval)")
+    p = sub.add_parser(
+        "refresh-notebooks", help="re-execute notebooks/ in place (stored outputs for nbval)"
+    )
     p.add_argument("notebooks", nargs="*", help="notebooks to refresh (default: all of notebooks/)")
     p.set_defaults(func=_cmd_refresh)
     return parser
@@ -339,7 +475,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "data_dir", ""):  # validate/report: first finish an import killed while committing
+        if getattr(
+            args, "data_dir", ""
+        ):  # validate/report: first finish an import killed while committing
             from .io.imports import recover_interrupted_import
 
             note = recover_interrupted_import(args.data_dir)

@@ -55,9 +55,26 @@ __all__ = [
 ]
 
 _HIDDEN_RATE_COLUMNS: tuple[str, ...] = (
-    "estimate", "ci_low", "ci_high", "p_value", "n", "numerator_sum", "exposure_sum", "n_posts", "n_clusters",
-    "n_cluster_units", "se_log_rate", "rate_ratio", "rate_ratio_ci_low", "rate_ratio_ci_high", "se_log_ratio", "z",
-    "rate_difference", "rate_difference_ci_low", "rate_difference_ci_high", "n_employee_authors",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n",
+    "numerator_sum",
+    "exposure_sum",
+    "n_posts",
+    "n_clusters",
+    "n_cluster_units",
+    "se_log_rate",
+    "rate_ratio",
+    "rate_ratio_ci_low",
+    "rate_ratio_ci_high",
+    "se_log_ratio",
+    "z",
+    "rate_difference",
+    "rate_difference_ci_low",
+    "rate_difference_ci_high",
+    "n_employee_authors",
 )
 """Numbers of a :func:`reach_by` row hidden with a group of fewer than k employees."""
 
@@ -76,8 +93,14 @@ def _employee_authors(posts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return counts.rename("n_employee_authors").reset_index()
 
 
-def reach_by(posts: pd.DataFrame, by: str | Sequence[str], within: str | Sequence[str] | None = None,
-             min_group_size: int = DEFAULT_MIN_GROUP_SIZE, conf_level: float = 0.95, **kwargs: Any) -> StatResult:
+def reach_by(
+    posts: pd.DataFrame,
+    by: str | Sequence[str],
+    within: str | Sequence[str] | None = None,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    conf_level: float = 0.95,
+    **kwargs: Any,
+) -> StatResult:
     """Reach rate by group with cluster-robust intervals, groups of fewer than k employees hidden.
 
     :func:`~advocacy_eval.stats.compare_rates` (members reached ÷ audience,
@@ -141,8 +164,9 @@ def reach_by(posts: pd.DataFrame, by: str | Sequence[str], within: str | Sequenc
     return res
 
 
-def monthly_amplification(posts: pd.DataFrame, min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-                          conf_level: float = 0.95) -> StatResult:
+def monthly_amplification(
+    posts: pd.DataFrame, min_group_size: int = DEFAULT_MIN_GROUP_SIZE, conf_level: float = 0.95
+) -> StatResult:
     """Amplification (employees' reach rate ÷ the page's) month by month, with 95% intervals.
 
     One comparison per calendar month
@@ -172,34 +196,54 @@ def monthly_amplification(posts: pd.DataFrame, min_group_size: int = DEFAULT_MIN
     k = check_min_group_size(min_group_size)
     if "month" not in posts.columns:
         posts = metrics.add_month(posts)
-    res = compare_rates(posts, by="author_type", within="month", reference="company", conf_level=conf_level)
+    res = compare_rates(
+        posts, by="author_type", within="month", reference="company", conf_level=conf_level
+    )
     emp = res.loc[res["level"] == "employee"].set_index("month")
     page = res.loc[res["level"] == "company"].set_index("month")
     months = emp.index
     n_authors = emp["n_clusters"].to_numpy(dtype=float)
     hide = cells_to_hide(n_authors, k, total_shown=False)
-    out = make_result({
-        "month": months,
-        "estimate": emp["rate_ratio"].to_numpy(dtype=float),
-        "ci_low": emp["rate_ratio_ci_low"].to_numpy(dtype=float),
-        "ci_high": emp["rate_ratio_ci_high"].to_numpy(dtype=float),
-        "p_value": emp["p_value"].to_numpy(dtype=float),
-        "n": emp["n_posts"].to_numpy(dtype=float),
-        "method": (f"amplification = employees' reach rate / the page's, each month: "
-                   f"{emp['method'].iloc[0] if len(emp) else ''}"),
-        "employee_reach_rate": emp["estimate"].to_numpy(dtype=float),
-        "company_reach_rate": page["estimate"].reindex(months).to_numpy(dtype=float),
-        "n_employee_authors": n_authors,
-        "company_posts": page["n_posts"].reindex(months).fillna(0).to_numpy(dtype=float),
-    }, first=["month"])
-    for col in ("estimate", "ci_low", "ci_high", "p_value", "n", "employee_reach_rate", "n_employee_authors"):
+    out = make_result(
+        {
+            "month": months,
+            "estimate": emp["rate_ratio"].to_numpy(dtype=float),
+            "ci_low": emp["rate_ratio_ci_low"].to_numpy(dtype=float),
+            "ci_high": emp["rate_ratio_ci_high"].to_numpy(dtype=float),
+            "p_value": emp["p_value"].to_numpy(dtype=float),
+            "n": emp["n_posts"].to_numpy(dtype=float),
+            "method": (
+                f"amplification = employees' reach rate / the page's, each month: "
+                f"{emp['method'].iloc[0] if len(emp) else ''}"
+            ),
+            "employee_reach_rate": emp["estimate"].to_numpy(dtype=float),
+            "company_reach_rate": page["estimate"].reindex(months).to_numpy(dtype=float),
+            "n_employee_authors": n_authors,
+            "company_posts": page["n_posts"].reindex(months).fillna(0).to_numpy(dtype=float),
+        },
+        first=["month"],
+    )
+    for col in (
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "n",
+        "employee_reach_rate",
+        "n_employee_authors",
+    ):
         out[col] = out[col].where(~hide)
     out["suppressed"] = hide
     return out
 
 
-def check_claims(programme: Programme, claims: Sequence[Claim], populations: Sequence[str] | None = None,
-                 min_group_size: int = DEFAULT_MIN_GROUP_SIZE, context: MeasureContext | None = None) -> Scorecard:
+def check_claims(
+    programme: Programme,
+    claims: Sequence[Claim],
+    populations: Sequence[str] | None = None,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    context: MeasureContext | None = None,
+) -> Scorecard:
     """Evaluate your own claims (a built-in metric, an operator, your target) as the reports do.
 
     Parameters
@@ -222,19 +266,29 @@ def check_claims(programme: Programme, claims: Sequence[Claim], populations: Seq
         ``scorecard.to_frame()`` for the table; its verdicts come from the
         95% intervals (:func:`advocacy_eval.claims.verdict`).
     """
-    ctx = context if context is not None else MeasureContext(programme, min_group_size=min_group_size)
-    keys = list(populations) if populations is not None else \
-        [w for w in ctx.programme.wave_ids] + [PROGRAMME]
+    ctx = (
+        context if context is not None else MeasureContext(programme, min_group_size=min_group_size)
+    )
+    keys = (
+        list(populations)
+        if populations is not None
+        else [w for w in ctx.programme.wave_ids] + [PROGRAMME]
+    )
     applicable = [key for key in keys if any(c.applies_to(key) for c in claims)]
     needed = list(dict.fromkeys(c.metric for c in claims))
     measurements = measure_all(needed, ctx, applicable)
     return evaluate(list(claims), measurements, keys)
 
 
-def participation_funnel(programme: Programme, by: str | Sequence[str] | None = None,
-                         start: pd.Timestamp | str | None = None, end: pd.Timestamp | str | None = None,
-                         regular_share: float = 0.5, min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-                         conf_level: float = 0.95) -> StatResult:
+def participation_funnel(
+    programme: Programme,
+    by: str | Sequence[str] | None = None,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+    regular_share: float = 0.5,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    conf_level: float = 0.95,
+) -> StatResult:
     """From eligible staff to regular posters: people at each stage, each stage's share of the previous one.
 
     :func:`advocacy_eval.metrics.participation_funnel` (stages eligible,
@@ -272,30 +326,44 @@ def participation_funnel(programme: Programme, by: str | Sequence[str] | None = 
     k = check_min_group_size(min_group_size)
     if start is None:
         start = programme.waves["start_date"].min()
-    counts = metrics.participation_funnel(programme.employees, programme.posts, start=start, end=end, by=by,
-                                          regular_share=regular_share)
+    counts = metrics.participation_funnel(
+        programme.employees,
+        programme.posts,
+        start=start,
+        end=end,
+        by=by,
+        regular_share=regular_share,
+    )
     cols = by_columns(by)
     hide = np.zeros(len(counts), dtype=bool)
     for stage in metrics.FUNNEL_STAGES:  # one suppression per stage, across the groups
         rows = np.flatnonzero((counts["stage"] == stage).to_numpy())
-        hide[rows] = cells_to_hide(counts["n"].to_numpy(dtype=float)[rows], k, total_shown=bool(cols))
-    lo, hi = wilson_interval(counts["n"].to_numpy(dtype=float), counts["previous"].to_numpy(dtype=float),
-                             conf_level)
+        hide[rows] = cells_to_hide(
+            counts["n"].to_numpy(dtype=float)[rows], k, total_shown=bool(cols)
+        )
+    lo, hi = wilson_interval(
+        counts["n"].to_numpy(dtype=float), counts["previous"].to_numpy(dtype=float), conf_level
+    )
     first = (counts["stage"] == metrics.FUNNEL_STAGES[0]).to_numpy()
-    out = make_result({
-        **{c: counts[c].to_numpy() for c in cols},
-        "stage": counts["stage"].astype(str).to_numpy(),
-        "estimate": counts["share_of_previous"].to_numpy(dtype=float),
-        "ci_low": np.where(first, np.nan, lo),
-        "ci_high": np.where(first, np.nan, hi),
-        "p_value": np.nan,
-        "n": counts["n"].to_numpy(dtype=float),
-        "method": (f"people at each stage (eligible, enrolled, posted, regular: active in >= {regular_share:.0%} of "
-                   f"their months enrolled); estimate = share of the previous stage, {pct(conf_level)} Wilson "
-                   f"interval; cells of fewer than {k} people hidden"),
-        "previous": counts["previous"].to_numpy(dtype=float),
-        "share_of_eligible": counts["share_of_eligible"].to_numpy(dtype=float),
-    }, first=[*cols, "stage"])
+    out = make_result(
+        {
+            **{c: counts[c].to_numpy() for c in cols},
+            "stage": counts["stage"].astype(str).to_numpy(),
+            "estimate": counts["share_of_previous"].to_numpy(dtype=float),
+            "ci_low": np.where(first, np.nan, lo),
+            "ci_high": np.where(first, np.nan, hi),
+            "p_value": np.nan,
+            "n": counts["n"].to_numpy(dtype=float),
+            "method": (
+                f"people at each stage (eligible, enrolled, posted, regular: active in >= {regular_share:.0%} of "
+                f"their months enrolled); estimate = share of the previous stage, {pct(conf_level)} Wilson "
+                f"interval; cells of fewer than {k} people hidden"
+            ),
+            "previous": counts["previous"].to_numpy(dtype=float),
+            "share_of_eligible": counts["share_of_eligible"].to_numpy(dtype=float),
+        },
+        first=[*cols, "stage"],
+    )
     for col in ("estimate", "ci_low", "ci_high", "n", "previous", "share_of_eligible"):
         out[col] = out[col].where(~hide)
     out["suppressed"] = hide
@@ -331,8 +399,14 @@ def _percent_axis(ax: Any, axis: str = "x") -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
 
 
-def plot_intervals(result: pd.DataFrame, title: str = "", percent: bool = True, value: str = "estimate",
-                   low: str = "ci_low", high: str = "ci_high") -> Figure:
+def plot_intervals(
+    result: pd.DataFrame,
+    title: str = "",
+    percent: bool = True,
+    value: str = "estimate",
+    low: str = "ci_low",
+    high: str = "ci_high",
+) -> Figure:
     """Estimates with their intervals, one per group: dots and whiskers, or a line and a band over months.
 
     Hidden groups (``suppressed``) and missing estimates are left out. With a
@@ -356,11 +430,17 @@ def plot_intervals(result: pd.DataFrame, title: str = "", percent: bool = True, 
     """
     data = result.loc[~result.get("suppressed", pd.Series(False, index=result.index)).astype(bool)]
     data = data.loc[np.isfinite(data[value].to_numpy(dtype=float))]
-    strata_cols = by_columns(data["within"].iloc[0].split(", ")) if "within" in data.columns and len(data) else []
+    strata_cols = (
+        by_columns(data["within"].iloc[0].split(", "))
+        if "within" in data.columns and len(data)
+        else []
+    )
     strata = _labels(data, strata_cols) if strata_cols else pd.Series("", index=data.index)
     x_col = "month" if "month" in data.columns and "within" not in data.columns else "level"
     x = data[x_col]
-    over_time = pd.api.types.is_datetime64_any_dtype(x) or (len(x) and isinstance(x.iloc[0], pd.Timestamp))
+    over_time = pd.api.types.is_datetime64_any_dtype(x) or (
+        len(x) and isinstance(x.iloc[0], pd.Timestamp)
+    )
     names = list(dict.fromkeys(strata))
     if over_time:
         fig, ax = _new_figure(3.6)
@@ -369,21 +449,30 @@ def plot_intervals(result: pd.DataFrame, title: str = "", percent: bool = True, 
             colour = _COLOURS.get(name, _PALETTE[i % len(_PALETTE)])
             months = pd.to_datetime(part[x_col])
             ax.plot(months, part[value], marker="o", ms=3, color=colour, label=name or None)
-            ax.fill_between(months, part[low].astype(float), part[high].astype(float), color=colour, alpha=0.2)
+            ax.fill_between(
+                months, part[low].astype(float), part[high].astype(float), color=colour, alpha=0.2
+            )
         if percent:
             _percent_axis(ax, "y")
         _month_axis(ax)
         ax.set_xlabel("")
     else:
         levels = list(dict.fromkeys(x.astype(str)))
-        fig, ax = _new_figure(max(2.2, 0.32 * len(levels) * (1 + 0.35 * (max(len(names), 1) - 1)) + 1.0))
+        fig, ax = _new_figure(
+            max(2.2, 0.32 * len(levels) * (1 + 0.35 * (max(len(names), 1) - 1)) + 1.0)
+        )
         offsets = np.linspace(-0.2, 0.2, len(names)) if len(names) > 1 else [0.0]
         for i, name in enumerate(names):
             part = data.loc[strata == name]
             colour = _COLOURS.get(name, _PALETTE[i % len(_PALETTE)])
-            pos = np.array([levels.index(v) for v in part[x_col].astype(str)], dtype=float) + offsets[i]
+            pos = (
+                np.array([levels.index(v) for v in part[x_col].astype(str)], dtype=float)
+                + offsets[i]
+            )
             est = part[value].to_numpy(dtype=float)
-            err = np.vstack([est - part[low].to_numpy(dtype=float), part[high].to_numpy(dtype=float) - est])
+            err = np.vstack(
+                [est - part[low].to_numpy(dtype=float), part[high].to_numpy(dtype=float) - est]
+            )
             ax.errorbar(est, pos, xerr=err, fmt="o", color=colour, capsize=3, label=name or None)
         ax.set_yticks(range(len(levels)), levels)
         ax.invert_yaxis()
@@ -397,7 +486,9 @@ def plot_intervals(result: pd.DataFrame, title: str = "", percent: bool = True, 
     return fig
 
 
-def plot_amplification(amplification: pd.DataFrame, claimed: float | None = None, title: str = "") -> Figure:
+def plot_amplification(
+    amplification: pd.DataFrame, claimed: float | None = None, title: str = ""
+) -> Figure:
     """Monthly amplification (:func:`monthly_amplification`) with its 95% band, the claim and parity.
 
     Parameters
@@ -415,9 +506,22 @@ def plot_amplification(amplification: pd.DataFrame, claimed: float | None = None
     """
     data = amplification.loc[np.isfinite(amplification["estimate"].to_numpy(dtype=float))]
     fig, ax = _new_figure(3.4)
-    ax.plot(data["month"], data["estimate"], marker="o", ms=3, color=_COLOURS["employee"], label="amplification")
-    ax.fill_between(data["month"], data["ci_low"].astype(float), data["ci_high"].astype(float),
-                    color=_COLOURS["employee"], alpha=0.2, label="95% interval")
+    ax.plot(
+        data["month"],
+        data["estimate"],
+        marker="o",
+        ms=3,
+        color=_COLOURS["employee"],
+        label="amplification",
+    )
+    ax.fill_between(
+        data["month"],
+        data["ci_low"].astype(float),
+        data["ci_high"].astype(float),
+        color=_COLOURS["employee"],
+        alpha=0.2,
+        label="95% interval",
+    )
     ax.axhline(1.0, color="grey", lw=0.8)
     if claimed is not None:
         ax.axhline(claimed, color=_PALETTE[3], ls="--", lw=1, label=f"claim: {claimed:g}x")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pandas is imported where used: a report worker imports this module, never pandas
+if (
+    TYPE_CHECKING
+):  # pandas is imported where used: a report worker imports this module, never pandas
     import pandas as pd
 
 __all__ = [
@@ -58,7 +60,9 @@ class DataValidationError(AdvocacyEvalError):
         head = f"{n} data problem{'s' if n != 1 else ''} in {self.folder or 'the input'}:"
         shown = self.failures.head(max_rows).copy()
         shown["row"] = shown["row"].map(lambda r: "" if pd.isna(r) else str(int(r)))
-        shown["value"] = shown["value"].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)[:40])
+        shown["value"] = shown["value"].map(
+            lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)[:40]
+        )
         table = shown.to_string(index=False)
         more = f"\n... and {n - max_rows} more" if n > max_rows else ""
         return f"{head}\n{table}{more}"

@@ -95,7 +95,9 @@ def _warn_if_pooled(posts: pd.DataFrame, by: By, what: str, stacklevel: int = 3)
     if types.nunique(dropna=True) < 2:
         return
     key = posts[cols].assign(_type=types.to_numpy()).drop_duplicates()
-    if not key.duplicated(subset=cols).any():  # every group holds one author type (e.g. "(company page)")
+    if not key.duplicated(
+        subset=cols
+    ).any():  # every group holds one author type (e.g. "(company page)")
         return
     by_text = cols[0] if len(cols) == 1 else cols
     warnings.warn(
@@ -104,7 +106,9 @@ def _warn_if_pooled(posts: pd.DataFrame, by: By, what: str, stacklevel: int = 3)
         f"difference that vanishes or reverses within each author type (Simpson's paradox). Break down by "
         f"author type too: by={['author_type', *cols]!r}, or keep one author type "
         f"(posts[posts['author_type'] == 'employee']).",
-        PooledAuthorTypesWarning, stacklevel=stacklevel)
+        PooledAuthorTypesWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _finish(result: pd.DataFrame, by: By) -> pd.DataFrame:
@@ -201,8 +205,12 @@ def available_engagement_terms(posts: pd.DataFrame, include_follows: bool = Fals
     return [t for t in terms if t in posts.columns and posts[t].notna().any()]
 
 
-def engagement_rate(posts: pd.DataFrame, by: By = None, terms: Sequence[str] | None = None,
-                    include_follows: bool = False) -> pd.DataFrame:
+def engagement_rate(
+    posts: pd.DataFrame,
+    by: By = None,
+    terms: Sequence[str] | None = None,
+    include_follows: bool = False,
+) -> pd.DataFrame:
     """LinkedIn's engagement rate (ratio of sums) by group.
 
     Parameters
@@ -264,36 +272,68 @@ def amplification_ratio(posts: pd.DataFrame, by: By = None) -> pd.DataFrame:
     cols = _by_list(by)
     require_columns(posts, cols, role="by column")
     rates = reach_rate(posts, cols + ["author_type"])
-    wide = rates.pivot_table(index=cols or None, columns="author_type",
-                             values=["reach_rate", "n_posts", "n_authors"], aggfunc="first",
-                             observed=True) if cols else None
+    wide = (
+        rates.pivot_table(
+            index=cols or None,
+            columns="author_type",
+            values=["reach_rate", "n_posts", "n_authors"],
+            aggfunc="first",
+            observed=True,
+        )
+        if cols
+        else None
+    )
     if wide is None:
         r = rates.set_index("author_type")
         get = lambda col, t: r[col].get(t, np.nan)  # noqa: E731
-        out = pd.DataFrame({
-            "employee_reach_rate": [get("reach_rate", "employee")],
-            "company_reach_rate": [get("reach_rate", "company")],
-            "employee_posts": [get("n_posts", "employee")],
-            "company_posts": [get("n_posts", "company")],
-            "employee_authors": [get("n_authors", "employee")],
-        })
+        out = pd.DataFrame(
+            {
+                "employee_reach_rate": [get("reach_rate", "employee")],
+                "company_reach_rate": [get("reach_rate", "company")],
+                "employee_posts": [get("n_posts", "employee")],
+                "company_posts": [get("n_posts", "company")],
+                "employee_authors": [get("n_authors", "employee")],
+            }
+        )
     else:
-        out = pd.DataFrame({
-            "employee_reach_rate": wide[("reach_rate", "employee")] if ("reach_rate", "employee") in wide else np.nan,
-            "company_reach_rate": wide[("reach_rate", "company")] if ("reach_rate", "company") in wide else np.nan,
-            "employee_posts": wide[("n_posts", "employee")] if ("n_posts", "employee") in wide else 0,
-            "company_posts": wide[("n_posts", "company")] if ("n_posts", "company") in wide else 0,
-            "employee_authors": wide[("n_authors", "employee")] if ("n_authors", "employee") in wide else 0,
-        }).reset_index()
+        out = pd.DataFrame(
+            {
+                "employee_reach_rate": wide[("reach_rate", "employee")]
+                if ("reach_rate", "employee") in wide
+                else np.nan,
+                "company_reach_rate": wide[("reach_rate", "company")]
+                if ("reach_rate", "company") in wide
+                else np.nan,
+                "employee_posts": wide[("n_posts", "employee")]
+                if ("n_posts", "employee") in wide
+                else 0,
+                "company_posts": wide[("n_posts", "company")]
+                if ("n_posts", "company") in wide
+                else 0,
+                "employee_authors": wide[("n_authors", "employee")]
+                if ("n_authors", "employee") in wide
+                else 0,
+            }
+        ).reset_index()
     out["amplification_ratio"] = out["employee_reach_rate"] / out["company_reach_rate"]
     for c in ("employee_posts", "company_posts", "employee_authors"):
         out[c] = out[c].fillna(0).astype("int64")
-    return out[cols + ["employee_reach_rate", "company_reach_rate", "amplification_ratio",
-                       "employee_posts", "company_posts", "employee_authors"]]
+    return out[
+        cols
+        + [
+            "employee_reach_rate",
+            "company_reach_rate",
+            "amplification_ratio",
+            "employee_posts",
+            "company_posts",
+            "employee_authors",
+        ]
+    ]
 
 
-def content_mix(posts: pd.DataFrame, by: By = None, target: float = 0.20,
-                author_type: str | None = "employee") -> pd.DataFrame:
+def content_mix(
+    posts: pd.DataFrame, by: By = None, target: float = 0.20, author_type: str | None = "employee"
+) -> pd.DataFrame:
     """Share of corporate posts by group, against a target share.
 
     Posts whose ``content_type`` is ``unclassified`` (no classification rule
@@ -330,22 +370,33 @@ def content_mix(posts: pd.DataFrame, by: By = None, target: float = 0.20,
     else:
         require_columns(posts, ["author_type"])
         kept = (posts["author_type"] == author_type).fillna(False).astype(bool)
-    frame = posts.assign(_corp=((ctype == "corporate") & kept).astype("int64"),
-                         _classified=(ctype.isin(CONTENT_TYPES) & kept).astype("int64"),
-                         _unclassified=((ctype == UNCLASSIFIED) & kept).astype("int64"),
-                         _excluded=(~kept).astype("int64"))
-    out = _grouped(frame, by).agg(n_posts=("_classified", "sum"), n_corporate=("_corp", "sum"),
-                                  n_unclassified=("_unclassified", "sum"), n_excluded=("_excluded", "sum"))
+    frame = posts.assign(
+        _corp=((ctype == "corporate") & kept).astype("int64"),
+        _classified=(ctype.isin(CONTENT_TYPES) & kept).astype("int64"),
+        _unclassified=((ctype == UNCLASSIFIED) & kept).astype("int64"),
+        _excluded=(~kept).astype("int64"),
+    )
+    out = _grouped(frame, by).agg(
+        n_posts=("_classified", "sum"),
+        n_corporate=("_corp", "sum"),
+        n_unclassified=("_unclassified", "sum"),
+        n_excluded=("_excluded", "sum"),
+    )
     out["corporate_share"] = out["n_corporate"] / out["n_posts"].where(out["n_posts"] > 0)
     out["target"] = float(target)
-    out = out[["n_posts", "n_corporate", "corporate_share", "target", "n_unclassified", "n_excluded"]]
+    out = out[
+        ["n_posts", "n_corporate", "corporate_share", "target", "n_unclassified", "n_excluded"]
+    ]
     return _finish(out, by)
 
 
 def month_range(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     """First days of the calendar months from ``start``'s to ``end``'s, inclusive."""
-    return pd.date_range(pd.Timestamp(start).to_period("M").to_timestamp(),
-                         pd.Timestamp(end).to_period("M").to_timestamp(), freq="MS")
+    return pd.date_range(
+        pd.Timestamp(start).to_period("M").to_timestamp(),
+        pd.Timestamp(end).to_period("M").to_timestamp(),
+        freq="MS",
+    )
 
 
 def enrolled_months(employees: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
@@ -366,16 +417,24 @@ def enrolled_months(employees: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Dat
     pandas.DataFrame
         Columns: employee_id, month, wave_id, department, region.
     """
-    enrolled = employees.loc[employees["enrolled_on"].notna(),
-                             ["employee_id", "wave_id", "department", "region", "enrolled_on", "left_on"]]
+    enrolled = employees.loc[
+        employees["enrolled_on"].notna(),
+        ["employee_id", "wave_id", "department", "region", "enrolled_on", "left_on"],
+    ]
     grid = enrolled.merge(pd.DataFrame({"month": months}), how="cross")
     month_end = grid["month"] + pd.offsets.MonthEnd(0)
     keep = (grid["enrolled_on"] <= month_end) & ~(grid["left_on"] < grid["month"])
-    return grid.loc[keep, ["employee_id", "month", "wave_id", "department", "region"]].reset_index(drop=True)
+    return grid.loc[keep, ["employee_id", "month", "wave_id", "department", "region"]].reset_index(
+        drop=True
+    )
 
 
-def participation_rate(employees: pd.DataFrame, posts: pd.DataFrame, by: By = None,
-                       months: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+def participation_rate(
+    employees: pd.DataFrame,
+    posts: pd.DataFrame,
+    by: By = None,
+    months: pd.DatetimeIndex | None = None,
+) -> pd.DataFrame:
     """Share of enrolled employees who posted at least once, by month and group.
 
     Parameters
@@ -400,7 +459,9 @@ def participation_rate(employees: pd.DataFrame, posts: pd.DataFrame, by: By = No
         raise ColumnNotFoundError(
             f"{missing!r} (by column) is not an employee attribute participation_rate can break down by; "
             f"available: {', '.join(attributes)} (the result is always by month as well)",
-            missing, tuple(attributes))
+            missing,
+            tuple(attributes),
+        )
     emp_posts = posts.loc[posts["author_type"] == "employee"]
     if months is None:
         months = month_range(posts["published_at"].min(), posts["published_at"].max())
@@ -411,7 +472,8 @@ def participation_rate(employees: pd.DataFrame, posts: pd.DataFrame, by: By = No
     grid["active"] = grid["active"].fillna(0).astype("int64")
     cols = ["month"] + _by_list(by)
     out = grid.groupby(cols, observed=True, dropna=False).agg(
-        n_enrolled=("employee_id", "size"), n_active=("active", "sum"))
+        n_enrolled=("employee_id", "size"), n_active=("active", "sum")
+    )
     out["participation_rate"] = out["n_active"] / out["n_enrolled"]
     return out.reset_index()
 
@@ -420,9 +482,14 @@ FUNNEL_STAGES: tuple[str, ...] = ("eligible", "enrolled", "posted", "regular")
 """Stages of :func:`participation_funnel`, each a subset of the previous one."""
 
 
-def participation_funnel(employees: pd.DataFrame, posts: pd.DataFrame, start: pd.Timestamp | str | None = None,
-                         end: pd.Timestamp | str | None = None, by: By = None,
-                         regular_share: float = 0.5) -> pd.DataFrame:
+def participation_funnel(
+    employees: pd.DataFrame,
+    posts: pd.DataFrame,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+    by: By = None,
+    regular_share: float = 0.5,
+) -> pd.DataFrame:
     """People at each stage of participation, from eligible staff to regular posters.
 
     The stages (:data:`FUNNEL_STAGES`) are nested, each a subset of the previous one:
@@ -475,7 +542,9 @@ def participation_funnel(employees: pd.DataFrame, posts: pd.DataFrame, start: pd
     if not 0 < float(regular_share) <= 1:
         raise ValueError(f"regular_share must be in (0, 1], got {regular_share!r}")
     cols = _by_list(by)
-    require_columns(employees, ["employee_id", "enrolled_on", *cols], table="employees", role="column")
+    require_columns(
+        employees, ["employee_id", "enrolled_on", *cols], table="employees", role="column"
+    )
     require_columns(posts, ["author_type", "author_id", "published_at"], table="posts")
     published = pd.to_datetime(posts["published_at"])
     start = pd.Timestamp(start) if start is not None else published.min().normalize()
@@ -486,7 +555,11 @@ def participation_funnel(employees: pd.DataFrame, posts: pd.DataFrame, start: pd
 
     emp = employees.reset_index(drop=True)
     n = len(emp)
-    left = pd.to_datetime(emp["left_on"]) if "left_on" in emp.columns else pd.Series(pd.NaT, index=emp.index)
+    left = (
+        pd.to_datetime(emp["left_on"])
+        if "left_on" in emp.columns
+        else pd.Series(pd.NaT, index=emp.index)
+    )
     enrolled_on = pd.to_datetime(emp["enrolled_on"])
     eligible = ~(left < start).to_numpy()
     enrolled = eligible & (enrolled_on <= end).to_numpy()
@@ -508,26 +581,40 @@ def participation_funnel(employees: pd.DataFrame, posts: pd.DataFrame, start: pd
     codes = month_code(when[inside]) - first_code
     width = int(month_code(np.array([end.to_datetime64()]))[0] - first_code) + 1
     pairs = np.unique(author[inside].astype(np.int64) * width + codes)
-    active_months = np.bincount(pairs // width, minlength=n) if len(pairs) else np.zeros(n, dtype=np.int64)
+    active_months = (
+        np.bincount(pairs // width, minlength=n) if len(pairs) else np.zeros(n, dtype=np.int64)
+    )
     first = np.maximum(month_code(enrolled_on.fillna(start).to_numpy()), first_code + 0)
     last = np.minimum(month_code(left.fillna(end).to_numpy()), first_code + width - 1)
     months_enrolled = np.maximum(last - first + 1, 1)
     regular = posted & (active_months >= float(regular_share) * months_enrolled - 1e-9)
 
-    flags = emp[cols].assign(eligible=eligible.astype("int64"), enrolled=enrolled.astype("int64"),
-                             posted=posted.astype("int64"), regular=regular.astype("int64"))
-    counts = _finish(_grouped(flags, cols).agg(**{stage: (stage, "sum") for stage in FUNNEL_STAGES}), cols)
-    long = counts.melt(id_vars=cols, value_vars=list(FUNNEL_STAGES), var_name="stage", value_name="n")
+    flags = emp[cols].assign(
+        eligible=eligible.astype("int64"),
+        enrolled=enrolled.astype("int64"),
+        posted=posted.astype("int64"),
+        regular=regular.astype("int64"),
+    )
+    counts = _finish(
+        _grouped(flags, cols).agg(**{stage: (stage, "sum") for stage in FUNNEL_STAGES}), cols
+    )
+    long = counts.melt(
+        id_vars=cols, value_vars=list(FUNNEL_STAGES), var_name="stage", value_name="n"
+    )
     long["stage"] = pd.Categorical(long["stage"], categories=list(FUNNEL_STAGES), ordered=True)
     long = long.sort_values([*cols, "stage"], kind="stable").reset_index(drop=True)
     long["n"] = long["n"].astype("int64")
-    previous = long.groupby(cols, observed=True, sort=False, dropna=False)["n"].shift(1) if cols \
+    previous = (
+        long.groupby(cols, observed=True, sort=False, dropna=False)["n"].shift(1)
+        if cols
         else long["n"].shift(1)
+    )
     long["previous"] = previous.fillna(long["n"]).astype("int64")
     eligible_n = long["n"].where(long["stage"] == "eligible").ffill()
     with np.errstate(divide="ignore", invalid="ignore"):
-        long["share_of_previous"] = (long["n"] / long["previous"].where(long["previous"] > 0)).where(
-            long["stage"] != "eligible")
+        long["share_of_previous"] = (
+            long["n"] / long["previous"].where(long["previous"] > 0)
+        ).where(long["stage"] != "eligible")
         long["share_of_eligible"] = long["n"] / eligible_n.where(eligible_n > 0)
     return long[[*cols, "stage", "n", "previous", "share_of_previous", "share_of_eligible"]]
 
@@ -575,11 +662,15 @@ def profiles_created(employees: pd.DataFrame, by: By = "wave_id") -> pd.DataFram
         n_without_profile=("_without", "sum"),
         n_created=("_created", "sum"),
     )
-    out["creation_rate"] = out["n_created"] / out["n_without_profile"].where(out["n_without_profile"] > 0)
+    out["creation_rate"] = out["n_created"] / out["n_without_profile"].where(
+        out["n_without_profile"] > 0
+    )
     return _finish(out, by)
 
 
-def background_profile_creation(employees: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+def background_profile_creation(
+    employees: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
     """Profiles created between two dates by employees who were not enrolled then.
 
     A comparison for :func:`profiles_created`: how many profiles appear anyway.
@@ -599,14 +690,23 @@ def background_profile_creation(employees: pd.DataFrame, start: pd.Timestamp, en
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     e = employees
-    pool = (~(e["enrolled_on"] <= end)) & ~(e["left_on"] < start) & ~(e["profile_created_on"] < start)
+    pool = (
+        (~(e["enrolled_on"] <= end)) & ~(e["left_on"] < start) & ~(e["profile_created_on"] < start)
+    )
     created = pool & (e["profile_created_on"] <= end)
     n_pool, n_created = int(pool.sum()), int(created.sum())
-    return pd.DataFrame({"n_without_profile": [n_pool], "n_created": [n_created],
-                         "creation_rate": [n_created / n_pool if n_pool else np.nan]})
+    return pd.DataFrame(
+        {
+            "n_without_profile": [n_pool],
+            "n_created": [n_created],
+            "creation_rate": [n_created / n_pool if n_pool else np.nan],
+        }
+    )
 
 
-def wave_window(waves: pd.DataFrame, wave_id: str, data_end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+def wave_window(
+    waves: pd.DataFrame, wave_id: str, data_end: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Observation window of a wave: from its start date to the next wave's start (or the data's end).
 
     Parameters
@@ -627,11 +727,17 @@ def wave_window(waves: pd.DataFrame, wave_id: str, data_end: pd.Timestamp) -> tu
     check_wave(ordered["wave_id"].tolist(), wave_id)
     i = int(ordered.index[ordered["wave_id"] == wave_id][0])
     start = ordered.loc[i, "start_date"]
-    end = ordered.loc[i + 1, "start_date"] - pd.Timedelta(seconds=1) if i + 1 < len(ordered) else pd.Timestamp(data_end)
+    end = (
+        ordered.loc[i + 1, "start_date"] - pd.Timedelta(seconds=1)
+        if i + 1 < len(ordered)
+        else pd.Timestamp(data_end)
+    )
     return start, end
 
 
-def staff_reached(employees: pd.DataFrame, start: pd.Timestamp | str, end: pd.Timestamp | str) -> pd.DataFrame:
+def staff_reached(
+    employees: pd.DataFrame, start: pd.Timestamp | str, end: pd.Timestamp | str
+) -> pd.DataFrame:
     """Share of eligible staff the programme touched between two dates.
 
     An employee is **eligible** if employed at some point of ``[start, end]``,
@@ -695,11 +801,13 @@ def staff_reached(employees: pd.DataFrame, start: pd.Timestamp | str, end: pd.Ti
     created = dates("profile_created_on").between(start, end).to_numpy() & eligible
     touched = enrolled | trained | created
     n_eligible, n_touched = int(eligible.sum()), int(touched.sum())
-    return pd.DataFrame({
-        "n_eligible": [n_eligible],
-        "n_touched": [n_touched],
-        "share": [n_touched / n_eligible if n_eligible else np.nan],
-        "n_enrolled": [int(enrolled.sum())],
-        "n_trained": [int(trained.sum())],
-        "n_profile_created": [int(created.sum())],
-    })
+    return pd.DataFrame(
+        {
+            "n_eligible": [n_eligible],
+            "n_touched": [n_touched],
+            "share": [n_touched / n_eligible if n_eligible else np.nan],
+            "n_enrolled": [int(enrolled.sum())],
+            "n_trained": [int(trained.sum())],
+            "n_profile_created": [int(created.sum())],
+        }
+    )

@@ -50,7 +50,14 @@ from .schema import ENGAGEMENT_TERMS, Programme
 
 __all__ = ["FIRST_PERIOD", "OUTCOMES", "PERIOD", "UNIT", "Panel", "build_panel"]
 
-OUTCOMES: tuple[str, ...] = ("posts", "impressions", "members_reached", "engagements", "followers", "has_profile")
+OUTCOMES: tuple[str, ...] = (
+    "posts",
+    "impressions",
+    "members_reached",
+    "engagements",
+    "followers",
+    "has_profile",
+)
 """Monthly outcomes of the panel (``has_profile`` as 0/1)."""
 
 UNIT, PERIOD, FIRST_PERIOD = "unit", "period", "first_period"
@@ -60,14 +67,18 @@ UNIT, PERIOD, FIRST_PERIOD = "unit", "period", "first_period"
 def _month_number(values: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
     """Months since year 0 (``year * 12 + month - 1``); -1 where missing."""
     arr = values.to_numpy() if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values)
-    if arr.dtype.kind == "M":  # datetime64 of any unit: integer month arithmetic, no calendar objects
-        months = arr.astype("datetime64[M]").view(np.int64)  # months since 1970-01; NaT is the smallest int64
+    if (
+        arr.dtype.kind == "M"
+    ):  # datetime64 of any unit: integer month arithmetic, no calendar objects
+        months = arr.astype("datetime64[M]").view(
+            np.int64
+        )  # months since 1970-01; NaT is the smallest int64
         missing = months == np.iinfo(np.int64).min
         months += 1970 * 12
         months[missing] = -1
         return months
     ts = pd.DatetimeIndex(pd.to_datetime(pd.Series(values).to_numpy()))
-    out = (ts.year.to_numpy(dtype="float64") * 12 + ts.month.to_numpy(dtype="float64") - 1)
+    out = ts.year.to_numpy(dtype="float64") * 12 + ts.month.to_numpy(dtype="float64") - 1
     return np.where(np.isnan(out), -1, out).astype(np.int64)
 
 
@@ -89,7 +100,8 @@ def _as_float(values: pd.Series, boolean: bool = False) -> np.ndarray:
     """A nullable count (or boolean) column as float64 with NaN for missing."""
     dtype = values.dtype
     if isinstance(dtype, (pd.Int64Dtype, pd.Int32Dtype, pd.Float64Dtype, pd.BooleanDtype)) or (
-            isinstance(dtype, np.dtype) and dtype.kind in ("i", "u", "f", "b")):
+        isinstance(dtype, np.dtype) and dtype.kind in ("i", "u", "f", "b")
+    ):
         return values.to_numpy(dtype=np.float64, na_value=np.nan)  # one conversion, no masked copy
     if boolean:
         return values.astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -155,15 +167,23 @@ class Panel:
 
     def __repr__(self) -> str:
         estimable = ", ".join(self.estimable) or "none"
-        return (f"Panel({self.n_units:,} employees x {self.n_periods} months ({self._span()}), "
-                f"{len(self.data):,} rows held, source {self.source}; estimable: {estimable})")
+        return (
+            f"Panel({self.n_units:,} employees x {self.n_periods} months ({self._span()}), "
+            f"{len(self.data):,} rows held, source {self.source}; estimable: {estimable})"
+        )
 
     def _repr_html_(self) -> str:
         return html_summary(
             "Panel (employee x month)",
-            [("employees", self.n_units), ("months", f"{self.n_periods} ({self._span()})"), ("source", self.source),
-             ("estimable outcomes", ", ".join(self.estimable) or "none"), ("rows held", len(self.data))],
-            tables=[("build report", self.counts), ("cohorts", self.cohorts)])
+            [
+                ("employees", self.n_units),
+                ("months", f"{self.n_periods} ({self._span()})"),
+                ("source", self.source),
+                ("estimable outcomes", ", ".join(self.estimable) or "none"),
+                ("rows held", len(self.data)),
+            ],
+            tables=[("build report", self.counts), ("cohorts", self.cohorts)],
+        )
 
     @property
     def n_periods(self) -> int:
@@ -194,14 +214,18 @@ class Panel:
         number = _month_number(pd.Series([pd.Timestamp(month)]))[0]
         p = int(number - _month_number(pd.Series([self.months[0]]))[0]) + 1
         if not 1 <= p <= len(self.months):
-            raise KeyError(f"{pd.Timestamp(month):%Y-%m} is outside the panel "
-                           f"({self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m})")
+            raise KeyError(
+                f"{pd.Timestamp(month):%Y-%m} is outside the panel "
+                f"({self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m})"
+            )
         return p
 
     def cohort_labels(self) -> dict[int, str]:
         """Readable label of each enrolment period: its wave(s) and month, e.g. ``"W1 (2024-07)"``."""
-        return {int(r.first_period): f"{r.wave_id} ({pd.Timestamp(r.month):%Y-%m})"
-                for r in self.cohorts.itertuples(index=False)}
+        return {
+            int(r.first_period): f"{r.wave_id} ({pd.Timestamp(r.month):%Y-%m})"
+            for r in self.cohorts.itertuples(index=False)
+        }
 
     def wave_cohorts(self) -> dict[str, list[int]]:
         """Enrolment periods of each wave (a wave whose window spans two months has two)."""
@@ -230,8 +254,14 @@ _DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def build_panel(programme: Programme, start: object | None = None, end: object | None = None,
-                source: str = "auto", *, columns: Sequence[str] | None = None) -> Panel:
+def build_panel(
+    programme: Programme,
+    start: object | None = None,
+    end: object | None = None,
+    source: str = "auto",
+    *,
+    columns: Sequence[str] | None = None,
+) -> Panel:
     """Build the employee x month panel of a programme.
 
     Parameters
@@ -270,10 +300,14 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     wanted = set(optional) if columns is None else set(columns)
     unknown = wanted - set(optional) - {UNIT, PERIOD, FIRST_PERIOD, "wave_id"}
     if unknown:
-        raise ValueError(f"unknown panel column(s): {', '.join(sorted(unknown))}; known: {', '.join(optional)}")
+        raise ValueError(
+            f"unknown panel column(s): {', '.join(sorted(unknown))}; known: {', '.join(optional)}"
+        )
     activity = getattr(programme, "activity", None)
     if source == "activity" and activity is None:
-        raise ValueError("the programme has no activity table; use source='posts' (has_profile only)")
+        raise ValueError(
+            "the programme has no activity table; use source='posts' (has_profile only)"
+        )
     use_activity = activity is not None and source != "posts"
 
     emp = programme.employees.reset_index(drop=True)
@@ -294,7 +328,9 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     if hi < lo:
         raise ValueError("the panel window is empty (end before start)")
     T = hi - lo + 1
-    months = pd.date_range(pd.Timestamp(year=lo // 12, month=lo % 12 + 1, day=1), periods=T, freq="MS")
+    months = pd.date_range(
+        pd.Timestamp(year=lo // 12, month=lo % 12 + 1, day=1), periods=T, freq="MS"
+    )
 
     # -- employees: enrolment and leaving periods (1-based; 0 / T+1 sentinels) -------------------
     enrol_num = _month_number(emp["enrolled_on"])
@@ -311,7 +347,11 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
 
     notes: list[str] = []
     # -- which employee-months are observed, and where their outcomes come from ---------------------
-    dropped = {"rows_dropped_leaving_month": 0, "rows_dropped_after_leaving": 0, "rows_dropped_outside_roster": 0}
+    dropped = {
+        "rows_dropped_leaving_month": 0,
+        "rows_dropped_after_leaving": 0,
+        "rows_dropped_outside_roster": 0,
+    }
     grid: dict[str, np.ndarray] = {}  # dense employee x period outcomes (derived panel only)
     if use_activity:
         idx = _codes_of(activity["employee_id"], ids)
@@ -347,12 +387,16 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
         created_num = _month_number(emp["profile_created_on"])
         has_created = emp["profile_created_on"].notna().to_numpy()
         created_p = np.where(has_created, created_num - lo + 1, T + 10)
-        grid["has_profile"] = np.where(observed, (created_p[:, None] <= periods[None, :]).astype(float), np.nan)
+        grid["has_profile"] = np.where(
+            observed, (created_p[:, None] <= periods[None, :]).astype(float), np.nan
+        )
         # exported posts: only after enrolment; kept for enrolled employees' months after the enrolment month
         all_posts = programme.posts
         terms = [t for t in ENGAGEMENT_TERMS if t != "follows" and t in all_posts.columns]
-        posts = all_posts.loc[all_posts["author_type"] == "employee",
-                              ["author_id", "published_at", "impressions", "members_reached", *terms]]
+        posts = all_posts.loc[
+            all_posts["author_type"] == "employee",
+            ["author_id", "published_at", "impressions", "members_reached", *terms],
+        ]
         pidx = _codes_of(posts["author_id"], ids)
         pper = _month_number(posts["published_at"]) - lo + 1
         ok = (pidx >= 0) & (pper >= 1) & (pper <= T)
@@ -360,8 +404,13 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
             "posts": np.ones(len(posts)),
             "impressions": pd.to_numeric(posts["impressions"]).to_numpy(dtype=float),
             "members_reached": pd.to_numeric(posts["members_reached"]).to_numpy(dtype=float),
-            "engagements": posts[terms].apply(pd.to_numeric).fillna(0).sum(axis=1).to_numpy(dtype=float)
-            if terms else np.zeros(len(posts)),
+            "engagements": posts[terms]
+            .apply(pd.to_numeric)
+            .fillna(0)
+            .sum(axis=1)
+            .to_numpy(dtype=float)
+            if terms
+            else np.zeros(len(posts)),
         }
         flat = pidx[ok] * T + (pper[ok] - 1)
         post_enrol = observed & enrolled[:, None] & (periods[None, :] > enrol_p[:, None])
@@ -407,17 +456,27 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     data[FIRST_PERIOD] = fp[r].astype(np.int32)
     wave_cats = sorted({w for w in wave if w is not None})
     wave_codes = pd.Index(wave_cats).get_indexer(pd.Index(wave, dtype=object))
-    data["wave_id"] = pd.Categorical.from_codes(wave_codes[r], categories=pd.Index(wave_cats, dtype=object))
+    data["wave_id"] = pd.Categorical.from_codes(
+        wave_codes[r], categories=pd.Index(wave_cats, dtype=object)
+    )
     if "event_time" in wanted:
-        data["event_time"] = pd.arrays.IntegerArray((c + 1 - fp[r]).astype(np.int32), mask=fp[r] == 0)
+        data["event_time"] = pd.arrays.IntegerArray(
+            (c + 1 - fp[r]).astype(np.int32), mask=fp[r] == 0
+        )
     outcomes = [o for o in OUTCOMES if o in wanted]
     if use_activity:
-        first_rows = slot[codes, 0]  # activity row of each unit's first period (-1: not observed then)
-        source_rows = slot[codes[r], c]  # activity row of each panel row (every observed cell has one)
+        first_rows = slot[
+            codes, 0
+        ]  # activity row of each unit's first period (-1: not observed then)
+        source_rows = slot[
+            codes[r], c
+        ]  # activity row of each panel row (every observed cell has one)
         del slot
         profile = _as_float(activity["has_profile"], boolean=True)
         if "profile_at_start" in wanted:
-            data["profile_at_start"] = np.where(first_rows >= 0, profile[np.maximum(first_rows, 0)], np.nan)[r]
+            data["profile_at_start"] = np.where(
+                first_rows >= 0, profile[np.maximum(first_rows, 0)], np.nan
+            )[r]
         for o in outcomes:
             data[o] = (profile if o == "has_profile" else _as_float(activity[o]))[source_rows]
         del profile, source_rows
@@ -432,13 +491,23 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
     treated_units = fp > 0
     if treated_units.any():
         ct = pd.DataFrame({"first_period": fp[treated_units], "wave_id": wave[treated_units]})
-        cohorts = (ct.groupby("first_period", sort=True)
-                   .agg(wave_id=("wave_id", lambda s: "+".join(sorted(set(s)))), n_units=("wave_id", "size"))
-                   .reset_index())
+        cohorts = (
+            ct.groupby("first_period", sort=True)
+            .agg(
+                wave_id=("wave_id", lambda s: "+".join(sorted(set(s)))), n_units=("wave_id", "size")
+            )
+            .reset_index()
+        )
         cohorts.insert(1, "month", months[cohorts["first_period"].to_numpy() - 1])
     else:
-        cohorts = pd.DataFrame({"first_period": pd.Series(dtype="int64"), "month": pd.Series(dtype="datetime64[ns]"),
-                                "wave_id": pd.Series(dtype=object), "n_units": pd.Series(dtype="int64")})
+        cohorts = pd.DataFrame(
+            {
+                "first_period": pd.Series(dtype="int64"),
+                "month": pd.Series(dtype="datetime64[ns]"),
+                "wave_id": pd.Series(dtype=object),
+                "n_units": pd.Series(dtype="int64"),
+            }
+        )
 
     values = {
         "employees": n_emp,
@@ -458,14 +527,28 @@ def build_panel(programme: Programme, start: object | None = None, end: object |
         "rows_missing_inside_span": gaps,
         **dropped,
     }
-    counts = pd.DataFrame({"key": list(values), "value": [int(v) for v in values.values()],
-                           "description": [_DESCRIPTIONS[k] for k in values]})
+    counts = pd.DataFrame(
+        {
+            "key": list(values),
+            "value": [int(v) for v in values.values()],
+            "description": [_DESCRIPTIONS[k] for k in values],
+        }
+    )
     if values["excluded_no_pre_period"]:
-        notes.append(f"{values['excluded_no_pre_period']} volunteers enrolled before the panel's second month "
-                     "have no month before enrolment and are left out.")
+        notes.append(
+            f"{values['excluded_no_pre_period']} volunteers enrolled before the panel's second month "
+            "have no month before enrolment and are left out."
+        )
     waves: dict[str, list[int]] = {}
     for w, g in sorted({(str(w), int(g)) for w, g in zip(wave[treated_units], fp[treated_units])}):
         waves.setdefault(w, []).append(g)
-    return Panel(data=data, months=months, source="activity" if use_activity else "posts",
-                 estimable=tuple(o for o in estimable if o in wanted), counts=counts, cohorts=cohorts, notes=notes,
-                 waves=waves)
+    return Panel(
+        data=data,
+        months=months,
+        source="activity" if use_activity else "posts",
+        estimable=tuple(o for o in estimable if o in wanted),
+        counts=counts,
+        cohorts=cohorts,
+        notes=notes,
+        waves=waves,
+    )

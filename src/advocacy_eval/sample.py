@@ -244,7 +244,13 @@ EFFECT_DYNAMICS: tuple[str, ...] = ("constant", "ramp", "fade")
 PAGE_ID = "company-page"
 """``author_id`` of the company page's posts."""
 
-SAMPLE_FILES: tuple[str, ...] = ("waves.csv", "employees.csv", "posts.csv", "activity.csv", "truth.json")
+SAMPLE_FILES: tuple[str, ...] = (
+    "waves.csv",
+    "employees.csv",
+    "posts.csv",
+    "activity.csv",
+    "truth.json",
+)
 """Files written by :func:`write_sample`."""
 
 _NOT_GENERATED: dict[str, tuple[str, ...]] = {"waves": ("name_en",)}
@@ -436,8 +442,16 @@ class SampleParameters:
     )
     region_weights: tuple[float, ...] = (0.30, 0.20, 0.15, 0.13, 0.12, 0.10)
     wave_start_months: tuple[int, ...] = (6, 11, 16)
-    wave_names: tuple[str, ...] = ("Wave 1 — pilot", "Wave 2 — extension", "Wave 3 — general roll-out")
-    wave_names_fr: tuple[str, ...] = ("Vague 1 — pilote", "Vague 2 — extension", "Vague 3 — déploiement général")
+    wave_names: tuple[str, ...] = (
+        "Wave 1 — pilot",
+        "Wave 2 — extension",
+        "Wave 3 — general roll-out",
+    )
+    wave_names_fr: tuple[str, ...] = (
+        "Vague 1 — pilote",
+        "Vague 2 — extension",
+        "Vague 3 — déploiement général",
+    )
     wave_volunteer_shares: tuple[float, ...] = (0.075, 0.125, 0.15)
     enrolment_window_days: int = 28
     enrolment_skew: float = 3.0
@@ -470,7 +484,12 @@ class SampleParameters:
     suggested_prob_corporate: float = 0.7
     suggested_prob_non_corporate: float = 0.15
     corporate_themes: tuple[str, ...] = ("expertise", "offers", "projects", "values")
-    non_corporate_themes: tuple[str, ...] = ("industry news", "careers", "community", "personal milestones")
+    non_corporate_themes: tuple[str, ...] = (
+        "industry news",
+        "careers",
+        "community",
+        "personal milestones",
+    )
     employee_engagement_rates: tuple[float, ...] = (0.03, 0.004, 0.002, 0.012, 0.0015)
     page_engagement_rates: tuple[float, ...] = (0.012, 0.0008, 0.0008, 0.008, 0.0006)
     engagement_dispersion: float = 2.0
@@ -517,23 +536,41 @@ class SampleParameters:
         if min(self.department_weights) < 0 or min(self.region_weights) < 0:
             fail("weights must be >= 0")
         n_waves = len(self.wave_start_months)
-        if n_waves < 1 or len(self.wave_names) != n_waves or len(self.wave_volunteer_shares) != n_waves:
-            fail("wave_start_months, wave_names and wave_volunteer_shares must have the same non-zero length")
+        if (
+            n_waves < 1
+            or len(self.wave_names) != n_waves
+            or len(self.wave_volunteer_shares) != n_waves
+        ):
+            fail(
+                "wave_start_months, wave_names and wave_volunteer_shares must have the same non-zero length"
+            )
         if self.wave_names_fr and len(self.wave_names_fr) != n_waves:
             fail("wave_names_fr must be empty or have one name per wave")
-        if list(self.wave_start_months) != sorted(set(self.wave_start_months)) or self.wave_start_months[0] < 0:
+        if (
+            list(self.wave_start_months) != sorted(set(self.wave_start_months))
+            or self.wave_start_months[0] < 0
+        ):
             fail("wave_start_months must be strictly increasing and >= 0")
         if not 1 <= self.enrolment_window_days <= 366:
             fail("enrolment_window_days must be in [1, 366]")
-        last_end = (
-            np.datetime64(self.start[:7], "M") + int(self.wave_start_months[-1])
-        ).astype("datetime64[D]") + (self.enrolment_window_days - 1)
+        last_end = (np.datetime64(self.start[:7], "M") + int(self.wave_start_months[-1])).astype(
+            "datetime64[D]"
+        ) + (self.enrolment_window_days - 1)
         window_end = (np.datetime64(self.start[:7], "M") + self.n_months).astype("datetime64[D]")
         if last_end >= window_end:
-            needed = int((last_end.astype("datetime64[M]") - np.datetime64(self.start[:7], "M")).astype(int)) + 1
-            fail(f"every wave's enrolment window must end inside the observation window: with "
-                 f"wave_start_months {list(self.wave_start_months)} the last window ends in month {needed} "
-                 f"of the data, so n_months must be >= {needed} (got {self.n_months})")
+            needed = (
+                int(
+                    (last_end.astype("datetime64[M]") - np.datetime64(self.start[:7], "M")).astype(
+                        int
+                    )
+                )
+                + 1
+            )
+            fail(
+                f"every wave's enrolment window must end inside the observation window: with "
+                f"wave_start_months {list(self.wave_start_months)} the last window ends in month {needed} "
+                f"of the data, so n_months must be >= {needed} (got {self.n_months})"
+            )
         if any(not 0 <= s <= 1 for s in self.wave_volunteer_shares):
             fail("wave_volunteer_shares must be in [0, 1]")
         if self.effect_dynamics not in EFFECT_DYNAMICS:
@@ -599,8 +636,11 @@ class SampleParameters:
             fail("theme lists must not be empty")
         if self.training_lead_days < 0:
             fail("training_lead_days must be >= 0")
-        if isinstance(self.anticipation_months, bool) or int(self.anticipation_months) != self.anticipation_months \
-                or self.anticipation_months < 0:
+        if (
+            isinstance(self.anticipation_months, bool)
+            or int(self.anticipation_months) != self.anticipation_months
+            or self.anticipation_months < 0
+        ):
             fail("anticipation_months must be an integer >= 0")
         if not self.anticipation_multiplier > 0:
             fail("anticipation_multiplier must be > 0")
@@ -658,8 +698,11 @@ class SampleParameters:
         gives the same parameters back either way.
         """
         off = self.anticipation_months == 0
-        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)
-                if not (off and f.name in _ANTICIPATION_FIELDS)}
+        return {
+            f.name: _jsonable(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if not (off and f.name in _ANTICIPATION_FIELDS)
+        }
 
 
 @dataclass
@@ -687,7 +730,12 @@ class SampleProgramme:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return the four tables by canonical name."""
-        return {"waves": self.waves, "employees": self.employees, "posts": self.posts, "activity": self.activity}
+        return {
+            "waves": self.waves,
+            "employees": self.employees,
+            "posts": self.posts,
+            "activity": self.activity,
+        }
 
 
 # ----------------------------------------------------------------------------- calendar
@@ -796,8 +844,14 @@ def resolve_end(end: str | None, today: dt.date | None = None) -> str:
     if not isinstance(end, str) or not _MONTH_RE.fullmatch(end):
         raise ValueError(f"end must be a month YYYY-MM (e.g. {latest}), got {end!r}")
     if end > latest:
-        why = "is the current month (not over yet)" if end == str(np.datetime64(latest, "M") + 1) else "is in the future"
-        raise ValueError(f"end {end} {why}; the latest possible end is {latest} (the last full month, UTC)")
+        why = (
+            "is the current month (not over yet)"
+            if end == str(np.datetime64(latest, "M") + 1)
+            else "is in the future"
+        )
+        raise ValueError(
+            f"end {end} {why}; the latest possible end is {latest} (the last full month, UTC)"
+        )
     return end
 
 
@@ -819,7 +873,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _resolve(params: SampleParameters | None, overrides: dict[str, Any], end: str | None = None) -> SampleParameters:
+def _resolve(
+    params: SampleParameters | None, overrides: dict[str, Any], end: str | None = None
+) -> SampleParameters:
     params = SampleParameters() if params is None else params
     if not isinstance(params, SampleParameters):
         raise TypeError(f"params must be SampleParameters or None, got {type(params).__name__}")
@@ -831,7 +887,10 @@ def _resolve(params: SampleParameters | None, overrides: dict[str, Any], end: st
     if end is not None:
         if "start" in overrides:
             raise TypeError("give either end or start, not both")
-        overrides = {**overrides, "start": start_for_end(end, overrides.get("n_months", params.n_months))}
+        overrides = {
+            **overrides,
+            "start": start_for_end(end, overrides.get("n_months", params.n_months)),
+        }
     if overrides:
         params = dataclasses.replace(params, **overrides)
     return params
@@ -885,7 +944,9 @@ def _mean_lognormal_count(median: float, log_sd: float) -> float:
     k = np.arange(2, k_max + 1, dtype=float)
     total = 1.0 + float(special.ndtr((mu - np.log(k - 0.5)) / s).sum())
     c = np.log(k_max + 0.5)
-    tail = np.exp(mu + s * s / 2) * special.ndtr((mu + s * s - c) / s) - (k_max + 0.5) * special.ndtr((mu - c) / s)
+    tail = np.exp(mu + s * s / 2) * special.ndtr((mu + s * s - c) / s) - (
+        k_max + 0.5
+    ) * special.ndtr((mu - c) / s)
     return total + max(float(tail), 0.0)
 
 
@@ -914,12 +975,32 @@ _RATIO_MC_ENTROPY = (20240101, 2)
 """Fixed seed of that Monte Carlo (``default_rng([*entropy, r])``, never a plain integer seed)."""
 
 _NOT_POPULATION_FIELDS: tuple[str, ...] = (
-    "seed", "departments", "department_weights", "regions", "region_weights", "employee_reach_rate",
-    "author_reach_log_sd", "employee_dispersion", "impressions_per_member", "employee_corporate_share",
-    "corporate_share_concentration", "suggested_prob_corporate", "suggested_prob_non_corporate",
-    "corporate_themes", "non_corporate_themes", "employee_engagement_rates", "page_engagement_rates",
-    "engagement_dispersion", "page_posts_per_month", "page_followers", "page_follower_growth", "page_reach_rate",
-    "page_dispersion", "page_corporate_share", "volunteer_training_prob", "training_lead_days",
+    "seed",
+    "departments",
+    "department_weights",
+    "regions",
+    "region_weights",
+    "employee_reach_rate",
+    "author_reach_log_sd",
+    "employee_dispersion",
+    "impressions_per_member",
+    "employee_corporate_share",
+    "corporate_share_concentration",
+    "suggested_prob_corporate",
+    "suggested_prob_non_corporate",
+    "corporate_themes",
+    "non_corporate_themes",
+    "employee_engagement_rates",
+    "page_engagement_rates",
+    "engagement_dispersion",
+    "page_posts_per_month",
+    "page_followers",
+    "page_follower_growth",
+    "page_reach_rate",
+    "page_dispersion",
+    "page_corporate_share",
+    "volunteer_training_prob",
+    "training_lead_days",
     "non_volunteer_training_prob",
 )
 """Parameters that do not change who posts when with which expected audience (reset in the cache key)."""
@@ -928,11 +1009,18 @@ _NOT_POPULATION_FIELDS: tuple[str, ...] = (
 def _population_key(p: SampleParameters) -> SampleParameters:
     """``p`` with every parameter outside the employee population reset to its default."""
     defaults = SampleParameters()
-    return dataclasses.replace(p, **{name: getattr(defaults, name) for name in _NOT_POPULATION_FIELDS})
+    return dataclasses.replace(
+        p, **{name: getattr(defaults, name) for name in _NOT_POPULATION_FIELDS}
+    )
 
 
 _POPULATION_SUMS: tuple[str, ...] = (
-    "audience_num", "audience_den", "participation_num", "participation_den", "effect_num", "effect_den",
+    "audience_num",
+    "audience_den",
+    "participation_num",
+    "participation_den",
+    "effect_num",
+    "effect_den",
 )
 """Sums kept per population and replication by :func:`_population_monte_carlo` (ratios ``*_num / *_den``)."""
 
@@ -973,7 +1061,10 @@ def _population_sums(draw: dict[str, np.ndarray], n_waves: int) -> np.ndarray:
     for w in range(n_waves + 1):
         members = wave_of == w if w < n_waves else wave_of >= 0
         if w < n_waves:
-            out[w, 0], out[w, 1] = float((lam[members] * aud[members]).sum()), float(lam[members].sum())
+            out[w, 0], out[w, 1] = (
+                float((lam[members] * aud[members]).sum()),
+                float(lam[members].sum()),
+            )
         else:  # every exported post is a volunteer's: the sums of the original per-post Monte Carlo, bit for bit
             out[w, 0], out[w, 1] = float((lam * aud).sum()), float(lam.sum())
         cells = members[:, None] & person_month
@@ -1132,7 +1223,9 @@ def _generate(
     r_sd = p.author_reach_log_sd
     reach_i = np.exp(rng.normal(-0.5 * r_sd * r_sd, r_sd, n))
     kappa = p.corporate_share_concentration
-    pi_corp = rng.beta(p.employee_corporate_share * kappa, (1 - p.employee_corporate_share) * kappa, n)
+    pi_corp = rng.beta(
+        p.employee_corporate_share * kappa, (1 - p.employee_corporate_share) * kappa, n
+    )
 
     profile_at_start = rng.random(n) >= p.no_profile_share
     hist0 = np.datetime64(p.profile_history_start, "D").astype(np.int64)
@@ -1149,7 +1242,9 @@ def _generate(
     left_day = np.where(has_left, left_day, _NEVER)
 
     audience0 = _lognormal_counts(rng, p.audience_median, p.audience_log_sd, n)
-    audience_new = _lognormal_counts(rng, p.new_profile_audience_median, p.new_profile_audience_log_sd, n)
+    audience_new = _lognormal_counts(
+        rng, p.new_profile_audience_median, p.new_profile_audience_log_sd, n
+    )
 
     # -- waves: self-selected volunteers --------------------------------------------------
     wave_of = np.full(n, -1, dtype=np.int64)
@@ -1162,7 +1257,9 @@ def _generate(
         wid = f"W{w + 1}"
         eligible = (wave_of < 0) & (left_day > wave_end[w])
         no_prof = ~profile_at_start & (d0 >= wave_start[w])
-        log_weight = p.selection_strength * u + np.where(no_prof, np.log(p.no_profile_volunteer_odds), 0.0)
+        log_weight = p.selection_strength * u + np.where(
+            no_prof, np.log(p.no_profile_volunteer_odds), 0.0
+        )
         keys = np.where(eligible, log_weight + rng.gumbel(size=n), -np.inf)
         k = int(min(round(p.wave_volunteer_shares[w] * n), eligible.sum()))
         chosen = np.sort(np.argsort(-keys, kind="stable")[:k])
@@ -1198,8 +1295,12 @@ def _generate(
     # -- monthly simulation (loop over months only) -----------------------------------------
     aud = np.where(profile_at_start, audience0, 0).astype(np.int64)
     # expected audience given the population (profile, enrolment and leaving days): same recursion, no draws
-    aud_mean = np.where(profile_at_start, _mean_lognormal_count(p.audience_median, p.audience_log_sd), 0.0)
-    aud_mean_new = _mean_lognormal_count(p.new_profile_audience_median, p.new_profile_audience_log_sd)
+    aud_mean = np.where(
+        profile_at_start, _mean_lognormal_count(p.audience_median, p.audience_log_sd), 0.0
+    )
+    aud_mean_new = _mean_lognormal_count(
+        p.new_profile_audience_median, p.new_profile_audience_log_sd
+    )
     aud_mean_start = np.zeros((n, T))
     aud_start = np.zeros((n, T), np.int64)
     followers_end = np.zeros((n, T), np.int64)
@@ -1235,7 +1336,9 @@ def _generate(
         lam_pre = rate_i * f_pre
         lam_post = rate_i * m_post * f_post
         te_posts[:, t] = rate_i * f_post * (m_post - 1.0)
-        if p.anticipation_months > 0:  # volunteers react before enrolling (off by default: no change at all)
+        if (
+            p.anticipation_months > 0
+        ):  # volunteers react before enrolling (off by default: no change at all)
             ahead = enrolled & (k >= -p.anticipation_months) & (k <= 0)
             lift = np.where(ahead, p.anticipation_multiplier, 1.0)
             te_posts[:, t] += lam_pre * (lift - 1.0)
@@ -1252,7 +1355,10 @@ def _generate(
         aud_mean = aud_mean + np.where(aud_mean > 0, growth_mean * (f_pre + f_post * m_fol), 0.0)
         followers_end[:, t] = aud
         has_prof_end[:, t] = prof_day < np.minimum(hi_m, left_day)
-        for counts, seg_start, length, treated in ((n_pre, lo, pre_len, False), (n_post, post_lo, post_len, True)):
+        for counts, seg_start, length, treated in (
+            (n_pre, lo, pre_len, False),
+            (n_post, post_lo, post_len, True),
+        ):
             who = np.repeat(idx, counts)
             seg_emp.append(who)
             seg_lo.append(seg_start[who])
@@ -1262,12 +1368,16 @@ def _generate(
     emp = np.concatenate(seg_emp)
     month = np.concatenate(seg_month)
     treated = np.concatenate(seg_treated)
-    day = np.concatenate(seg_lo) + np.floor(rng.random(emp.size) * np.concatenate(seg_len)).astype(np.int64)
+    day = np.concatenate(seg_lo) + np.floor(rng.random(emp.size) * np.concatenate(seg_len)).astype(
+        np.int64
+    )
     n_lat = emp.size
     if population_only:
         # without the programme: the multiplier is 1 and the profile appears at its background time
         prof0_day = np.where(profile_at_start, hist_day, d0)
-        days0 = np.minimum(ms[None, 1:], left_day[:, None]) - np.maximum(ms[None, :T], prof0_day[:, None])
+        days0 = np.minimum(ms[None, 1:], left_day[:, None]) - np.maximum(
+            ms[None, :T], prof0_day[:, None]
+        )
         return {
             "lam_exported": lam_exported,
             "audience": aud_mean_start,
@@ -1280,7 +1390,9 @@ def _generate(
         }
 
     # -- employee posts (all latent posts) ------------------------------------------------
-    seconds = day * _DAY_SECONDS + 7 * 3600 + np.floor(rng.random(n_lat) * 12 * 3600).astype(np.int64)
+    seconds = (
+        day * _DAY_SECONDS + 7 * 3600 + np.floor(rng.random(n_lat) * 12 * 3600).astype(np.int64)
+    )
     corporate = rng.random(n_lat) < pi_corp[emp]
     theme_u = rng.random(n_lat)
     sugg_p = np.where(corporate, p.suggested_prob_corporate, p.suggested_prob_non_corporate)
@@ -1309,11 +1421,17 @@ def _generate(
     page_month = np.repeat(np.arange(T), page_n)
     n_page = page_month.size
     page_day = ms[page_month] + np.floor(rng.random(n_page) * dim[page_month]).astype(np.int64)
-    page_seconds = page_day * _DAY_SECONDS + 8 * 3600 + np.floor(rng.random(n_page) * 10 * 3600).astype(np.int64)
+    page_seconds = (
+        page_day * _DAY_SECONDS
+        + 8 * 3600
+        + np.floor(rng.random(n_page) * 10 * 3600).astype(np.int64)
+    )
     page_corp = rng.random(n_page) < p.page_corporate_share
     page_theme_u = rng.random(n_page)
     page_aud = page_fol[page_month]
-    page_mu = p.page_reach_rate * rng.gamma(p.page_dispersion, 1.0 / p.page_dispersion, n_page) * page_aud
+    page_mu = (
+        p.page_reach_rate * rng.gamma(p.page_dispersion, 1.0 / p.page_dispersion, n_page) * page_aud
+    )
     page_raw = rng.poisson(page_mu)
     page_members = np.minimum(page_raw, page_aud)
     page_ipm = rng.uniform(p.impressions_per_member[0], p.impressions_per_member[1], n_page)
@@ -1334,7 +1452,9 @@ def _generate(
     employed_until = np.minimum(left_day, end_day)  # exclusive
     can_attend = ~enrolled & (employed_until > programme_start)
     ctl_trained = can_attend & (u_attend < p.non_volunteer_training_prob)
-    ctl_day = programme_start + np.floor(u_day * (employed_until - programme_start)).astype(np.int64)
+    ctl_day = programme_start + np.floor(u_day * (employed_until - programme_start)).astype(
+        np.int64
+    )
     has_trained = vol_trained | ctl_trained
     train_day = np.where(vol_trained, vol_day, np.where(ctl_trained, ctl_day, 0))
 
@@ -1346,7 +1466,9 @@ def _generate(
         {
             "wave_id": wave_ids,
             "name": np.array(p.wave_names, dtype=str),
-            "name_fr": np.array(p.wave_names_fr if p.wave_names_fr else [""] * len(p.wave_names), dtype=str),
+            "name_fr": np.array(
+                p.wave_names_fr if p.wave_names_fr else [""] * len(p.wave_names), dtype=str
+            ),
             "start_date": _days_to_ns(wave_start),
             "end_date": _days_to_ns(wave_end),
         }
@@ -1358,7 +1480,9 @@ def _generate(
             "enrolled_on": _days_to_ns(np.where(enrolled, enrol_day, 0), ~enrolled),
             "department": np.asarray(p.departments, dtype=str)[dept],
             "region": np.asarray(p.regions, dtype=str)[region],
-            "profile_created_on": _days_to_ns(np.where(profile_recorded, prof_day, 0), ~profile_recorded),
+            "profile_created_on": _days_to_ns(
+                np.where(profile_recorded, prof_day, 0), ~profile_recorded
+            ),
             "left_on": _days_to_ns(np.where(has_left, left_day, 0), ~has_left),
             "trained_on": _days_to_ns(train_day, ~has_trained),
         }
@@ -1421,7 +1545,12 @@ def _generate(
             "has_profile": has_prof_end.ravel()[flat_row],
         }
     )
-    for name, df in (("waves", waves_df), ("employees", employees_df), ("posts", posts_df), ("activity", activity_df)):
+    for name, df in (
+        ("waves", waves_df),
+        ("employees", employees_df),
+        ("posts", posts_df),
+        ("activity", activity_df),
+    ):
         assert list(df.columns) == list(SAMPLE_COLUMNS[name]), (name, list(df.columns))
         # every date lies in the window: a sample ending last month is never "in the future"
         late = _dates_after(df, name, end_day)
@@ -1460,7 +1589,9 @@ def _generate(
             can_attend=can_attend,
             employed_until=employed_until,
         ),
-        per_post=_per_post_truth(p, (lam_exported * aud_mean_start).sum() / max(lam_exported.sum(), 1e-300)),
+        per_post=_per_post_truth(
+            p, (lam_exported * aud_mean_start).sum() / max(lam_exported.sum(), 1e-300)
+        ),
         diagnostics={
             "latent_employee_posts": int(n_lat),
             "exported_employee_posts": n_emp_posts,
@@ -1470,7 +1601,12 @@ def _generate(
         },
     )
     return SampleProgramme(
-        waves=waves_df, employees=employees_df, posts=posts_df, activity=activity_df, parameters=p, truth=truth
+        waves=waves_df,
+        employees=employees_df,
+        posts=posts_df,
+        activity=activity_df,
+        parameters=p,
+        truth=truth,
     )
 
 
@@ -1478,8 +1614,11 @@ def _dates_after(df: pd.DataFrame, table: str, end_day: np.int64) -> list[str]:
     """Date, month and datetime columns of ``df`` holding a value on or after day number ``end_day``."""
     limit = np.datetime64(int(end_day), "D").astype("datetime64[ns]")
     kinds = ("date", "month", "datetime")
-    return [c.name for c in COLUMNS[table]
-            if c.kind in kinds and c.name in df.columns and (df[c.name].to_numpy() >= limit).any()]
+    return [
+        c.name
+        for c in COLUMNS[table]
+        if c.kind in kinds and c.name in df.columns and (df[c.name].to_numpy() >= limit).any()
+    ]
 
 
 def _engagements(
@@ -1524,14 +1663,21 @@ def _per_post_truth(p: SampleParameters, audience_given_population: float) -> di
     by the Monte Carlo of :func:`_employee_audience_per_post`.
     """
     a_emp, rel_se, reps = _employee_audience_per_post(_population_key(p))
-    a_page = p.page_followers * float(np.mean((1.0 + p.page_follower_growth) ** np.arange(p.n_months)))
+    a_page = p.page_followers * float(
+        np.mean((1.0 + p.page_follower_growth) ** np.arange(p.n_months))
+    )
     per_member = 0.5 * (p.impressions_per_member[0] + p.impressions_per_member[1])
 
     def means(rate: float, audience: float, eng_rates: tuple[float, ...]) -> dict[str, float]:
         eng_rate = sum(_mean_capped_rate(r, p.engagement_dispersion) for r in eng_rates[:4])
         members = rate * audience
-        return {"audience_size": audience, "members_reached": members, "impressions": members * per_member,
-                "engagements": members * per_member * eng_rate, "engagement_rate": eng_rate}
+        return {
+            "audience_size": audience,
+            "members_reached": members,
+            "impressions": members * per_member,
+            "engagements": members * per_member * eng_rate,
+            "engagement_rate": eng_rate,
+        }
 
     emp = means(p.employee_reach_rate, a_emp, p.employee_engagement_rates)
     page = means(p.page_reach_rate, a_page, p.page_engagement_rates)
@@ -1550,13 +1696,20 @@ def _per_post_truth(p: SampleParameters, audience_given_population: float) -> di
 
 
 CLAIM_TRUTH_METRICS: tuple[str, ...] = (
-    "amplification", "reach_per_post_ratio", "engagement_per_post_ratio", "engagement_rate_ratio",
-    "corporate_share", "monthly_participation", "effect_posts",
+    "amplification",
+    "reach_per_post_ratio",
+    "engagement_per_post_ratio",
+    "engagement_rate_ratio",
+    "corporate_share",
+    "monthly_participation",
+    "effect_posts",
 )
 """Claim metrics (:data:`advocacy_eval.claims.METRICS`) whose estimand ``truth["claims"]`` gives per population."""
 
 
-def _claims_truth(p: SampleParameters, wave_ids: np.ndarray, per_post: dict[str, Any]) -> dict[str, Any]:
+def _claims_truth(
+    p: SampleParameters, wave_ids: np.ndarray, per_post: dict[str, Any]
+) -> dict[str, Any]:
     """Population values of the claim metrics, exactly as :mod:`advocacy_eval.analyses.measures` measures them.
 
     For each population (each wave, and the programme = all waves pooled):
@@ -1606,16 +1759,27 @@ def _claims_truth(p: SampleParameters, wave_ids: np.ndarray, per_post: dict[str,
             "monthly_participation": part,
             "effect_posts": effect,
         }
-        audience[key] = {"volunteers": a_emp, "page": a_page,
-                         "page_window_start": str(np.datetime64(p.start[:7], "M") + int(s))}
-        rel_se[key] = {"reach_per_post_ratio": se_a, "engagement_per_post_ratio": se_a,
-                       "monthly_participation": se_p, "effect_posts": se_e}
+        audience[key] = {
+            "volunteers": a_emp,
+            "page": a_page,
+            "page_window_start": str(np.datetime64(p.start[:7], "M") + int(s)),
+        }
+        rel_se[key] = {
+            "reach_per_post_ratio": se_a,
+            "engagement_per_post_ratio": se_a,
+            "monthly_participation": se_p,
+            "effect_posts": se_e,
+        }
     programme = values.pop("programme")
     return {
         "programme": programme,
         "by_wave": values,
         "audience_per_post": audience,
-        "monte_carlo": {"replications": int(sums.shape[0]), "seed": list(_RATIO_MC_ENTROPY), "relative_se": rel_se},
+        "monte_carlo": {
+            "replications": int(sums.shape[0]),
+            "seed": list(_RATIO_MC_ENTROPY),
+            "relative_se": rel_se,
+        },
     }
 
 
@@ -1657,14 +1821,24 @@ def _staff_reached_truth(
         touched = by_enrolment | by_session | by_profile
         n_eligible = int(eligible.sum())
         # probability of a session in [start, end] given the other columns
-        lead_days = np.clip(np.minimum(enrol_day - start, lead) - np.maximum(enrol_day - end, 0) + 1, 0, None)
+        lead_days = np.clip(
+            np.minimum(enrol_day - start, lead) - np.maximum(enrol_day - end, 0) + 1, 0, None
+        )
         p_volunteer = p.volunteer_training_prob * lead_days / (lead + 1)
         span = np.maximum(employed_until - start, 1)
         in_period = np.clip(np.minimum(employed_until, end + 1) - start, 0, None)
         p_other = np.where(can_attend, p.non_volunteer_training_prob * in_period / span, 0.0)
-        prob = np.where(by_enrolment | by_profile, 1.0, np.where(enrolled, p_volunteer, p_other)) * eligible
-        counts = {"n_eligible": n_eligible, "n_touched": int(touched.sum()), "n_enrolled": int(by_enrolment.sum()),
-                  "n_trained": int(by_session.sum()), "n_profile_created": int(by_profile.sum())}
+        prob = (
+            np.where(by_enrolment | by_profile, 1.0, np.where(enrolled, p_volunteer, p_other))
+            * eligible
+        )
+        counts = {
+            "n_eligible": n_eligible,
+            "n_touched": int(touched.sum()),
+            "n_enrolled": int(by_enrolment.sum()),
+            "n_trained": int(by_session.sum()),
+            "n_profile_created": int(by_profile.sum()),
+        }
         share = counts["n_touched"] / n_eligible if n_eligible else float("nan")
         expected = float(prob.sum()) / n_eligible if n_eligible else float("nan")
         return share, expected, counts
@@ -1750,13 +1924,21 @@ def _truth(
     rate_before["overall"] = _mean(lam_total[vol_all & (k < 0)])
     if p.anticipation_months > 0:
         # the anticipation effects: months before the enrolment month (k < 0), by wave and event time
-        anticipation: dict[str, Any] = {"months": int(p.anticipation_months),
-                                        "multiplier": float(p.anticipation_multiplier), "by_wave_event_time": {}}
+        anticipation: dict[str, Any] = {
+            "months": int(p.anticipation_months),
+            "multiplier": float(p.anticipation_multiplier),
+            "by_wave_event_time": {},
+        }
         for w, wid in enumerate(wave_ids):
             vol = (wave_of == w)[:, None] & cells_ok
             anticipation["by_wave_event_time"][wid] = {
-                str(kk): {"att": _mean(te_posts[vol & (k == kk)]), "n": int((vol & (k == kk)).sum())}
-                for kk in range(-int(p.anticipation_months), 0) if (vol & (k == kk)).any()}
+                str(kk): {
+                    "att": _mean(te_posts[vol & (k == kk)]),
+                    "n": int((vol & (k == kk)).sum()),
+                }
+                for kk in range(-int(p.anticipation_months), 0)
+                if (vol & (k == kk)).any()
+            }
         att_posts["anticipation"] = anticipation
     att_posts["overall"] = _mean(te_posts[vol_all & (k >= 0)])
     att_fol["overall"] = _mean(te_followers[vol_all & (k >= 0)])
@@ -1843,8 +2025,11 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_sample(
-    out_dir: str | os.PathLike[str], params: SampleParameters | None = None, *, end: str | None = None,
-    **overrides: Any
+    out_dir: str | os.PathLike[str],
+    params: SampleParameters | None = None,
+    *,
+    end: str | None = None,
+    **overrides: Any,
 ) -> SampleProgramme:
     """Generate a programme and write it as CSV files plus ``truth.json``.
 

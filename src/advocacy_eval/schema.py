@@ -66,6 +66,7 @@ def __dir__() -> list[str]:
     """The public names only: tab completion shows no ``np``, ``pd`` or ``annotations``."""
     return sorted(__all__)
 
+
 TABLES: tuple[str, ...] = ("waves", "employees", "posts", "activity")
 """Names of the canonical tables, in load order."""
 
@@ -91,8 +92,10 @@ A letter or digit, then up to 63 letters, digits, ``_``, ``.`` or ``-``; never
 ``E0001``, the pseudonyms ``E-3f2a9c0d1e2b4a5f``.
 """
 
-SAFE_ID_RULE = ("must be a safe id (letters, digits, _ . - only; starts with a letter or digit; "
-                "at most 64 characters; no '..')")
+SAFE_ID_RULE = (
+    "must be a safe id (letters, digits, _ . - only; starts with a letter or digit; "
+    "at most 64 characters; no '..')"
+)
 """Rule shown when an id breaks :data:`SAFE_ID_PATTERN`."""
 
 REF_ID_MAX = 512
@@ -153,43 +156,112 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "waves": (
         Column("wave_id", "id", "-", "Identifier of the wave, e.g. W1; unique."),
         Column("name", "text", "-", "Readable name of the wave shown in reports."),
-        Column("name_en", "text", "-", "Name of the wave in English reports; empty means name.", False),
-        Column("name_fr", "text", "-", "Name of the wave in French reports; empty means name.", False),
-        Column("start_date", "date", "day", "Onboarding date: first day volunteers of this wave may enrol."),
-        Column("end_date", "date", "day", "Last day of the wave's enrolment window (>= start_date)."),
+        Column(
+            "name_en", "text", "-", "Name of the wave in English reports; empty means name.", False
+        ),
+        Column(
+            "name_fr", "text", "-", "Name of the wave in French reports; empty means name.", False
+        ),
+        Column(
+            "start_date",
+            "date",
+            "day",
+            "Onboarding date: first day volunteers of this wave may enrol.",
+        ),
+        Column(
+            "end_date", "date", "day", "Last day of the wave's enrolment window (>= start_date)."
+        ),
     ),
     "employees": (
-        Column("employee_id", "id", "-", "Pseudonymous identifier (HMAC-SHA256 at import); unique; never a name or e-mail."),
-        Column("wave_id", "id", "-", "Wave the employee enrolled in; empty if never enrolled (a control).", False),
-        Column("enrolled_on", "date", "day", "Enrolment date; empty if never enrolled; inside the wave's window.", False),
+        Column(
+            "employee_id",
+            "id",
+            "-",
+            "Pseudonymous identifier (HMAC-SHA256 at import); unique; never a name or e-mail.",
+        ),
+        Column(
+            "wave_id",
+            "id",
+            "-",
+            "Wave the employee enrolled in; empty if never enrolled (a control).",
+            False,
+        ),
+        Column(
+            "enrolled_on",
+            "date",
+            "day",
+            "Enrolment date; empty if never enrolled; inside the wave's window.",
+            False,
+        ),
         Column("department", "category", "-", "Department at the time of the roster."),
         Column("region", "category", "-", "Region at the time of the roster."),
         Column(
-            "profile_created_on", "date", "day",
-            "Date the employee's LinkedIn profile was created; empty if the employee has no profile.", False,
+            "profile_created_on",
+            "date",
+            "day",
+            "Date the employee's LinkedIn profile was created; empty if the employee has no profile.",
+            False,
         ),
-        Column("left_on", "date", "day", "Date the employee left the company (attrition); empty if still employed.", False),
         Column(
-            "trained_on", "date", "day",
+            "left_on",
+            "date",
+            "day",
+            "Date the employee left the company (attrition); empty if still employed.",
+            False,
+        ),
+        Column(
+            "trained_on",
+            "date",
+            "day",
             "Date the employee attended a programme session (information or training session; the first one if "
             "several); empty if never.",
             False,
         ),
     ),
     "posts": (
-        Column("post_id", "id", "-", "Identifier of the post (LinkedIn URN or platform id); unique."),
+        Column(
+            "post_id", "id", "-", "Identifier of the post (LinkedIn URN or platform id); unique."
+        ),
         Column("author_type", "category", "-", "company (the company page) or employee."),
-        Column("author_id", "id", "-", "Page identifier for company posts; employee_id for employee posts."),
+        Column(
+            "author_id",
+            "id",
+            "-",
+            "Page identifier for company posts; employee_id for employee posts.",
+        ),
         Column("published_at", "datetime", "UTC timestamp", "Publication time of the post."),
         Column("network", "category", "-", "Social network, e.g. linkedin."),
-        Column("content_type", "category", "-", "corporate (values, expertise, offers, projects), non_corporate, "
-               "or unclassified (no classification rule matched: left out of the content mix)."),
+        Column(
+            "content_type",
+            "category",
+            "-",
+            "corporate (values, expertise, offers, projects), non_corporate, "
+            "or unclassified (no classification rule matched: left out of the content mix).",
+        ),
         Column("theme", "category", "-", "Editorial theme of the content.", False),
-        Column("origin", "category", "-", "suggested (from the programme's content library) or own.", False),
-        Column("audience_size", "count", "people", "Followers (page) or connections + followers (employee) when posted; > 0."),
-        Column("impressions", "count", "views", "Times the post was displayed (not unique people)."),
-        Column("members_reached", "count", "people", "Unique members who saw the post; <= impressions; empty when "
-               "the export has no per-post unique reach (never filled from impressions); the column is required."),
+        Column(
+            "origin",
+            "category",
+            "-",
+            "suggested (from the programme's content library) or own.",
+            False,
+        ),
+        Column(
+            "audience_size",
+            "count",
+            "people",
+            "Followers (page) or connections + followers (employee) when posted; > 0.",
+        ),
+        Column(
+            "impressions", "count", "views", "Times the post was displayed (not unique people)."
+        ),
+        Column(
+            "members_reached",
+            "count",
+            "people",
+            "Unique members who saw the post; <= impressions; empty when "
+            "the export has no per-post unique reach (never filled from impressions); the column is required.",
+        ),
         Column("reactions", "count", "actions", "Likes and other reactions.", False),
         Column("comments", "count", "actions", "Comments.", False),
         Column("reposts", "count", "actions", "Reposts (formerly shares).", False),
@@ -198,14 +270,36 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
     "activity": (
         Column("employee_id", "id", "-", "Pseudonymous employee identifier; exists in employees."),
-        Column("month", "month", "calendar month", "Calendar month, written YYYY-MM (stored as its first day)."),
+        Column(
+            "month",
+            "month",
+            "calendar month",
+            "Calendar month, written YYYY-MM (stored as its first day).",
+        ),
         Column("posts", "count", "posts", "Posts published by the employee in the month."),
-        Column("impressions", "count", "views", "Impressions of the employee's posts in the month."),
-        Column("members_reached", "count", "people", "Unique members reached in the month (never a sum of daily "
-               "uniques); empty when no export covers exactly that calendar month; the column is required."),
-        Column("engagements", "count", "actions", "Reactions + comments + reposts + clicks in the month."),
+        Column(
+            "impressions", "count", "views", "Impressions of the employee's posts in the month."
+        ),
+        Column(
+            "members_reached",
+            "count",
+            "people",
+            "Unique members reached in the month (never a sum of daily "
+            "uniques); empty when no export covers exactly that calendar month; the column is required.",
+        ),
+        Column(
+            "engagements",
+            "count",
+            "actions",
+            "Reactions + comments + reposts + clicks in the month.",
+        ),
         Column("followers", "count", "people", "Followers at the end of the month."),
-        Column("has_profile", "bool", "-", "Whether the employee had a LinkedIn profile at the end of the month."),
+        Column(
+            "has_profile",
+            "bool",
+            "-",
+            "Whether the employee had a LinkedIn profile at the end of the month.",
+        ),
     ),
 }
 """Documentation of every canonical column, by table."""
@@ -225,8 +319,13 @@ def _date(nullable: bool = False, required: bool = True) -> pa.Column:
     return pa.Column("datetime64[ns]", nullable=nullable, coerce=True, required=required)
 
 
-def _text(nullable: bool = False, unique: bool = False, isin: tuple[str, ...] | None = None,
-          ident: str | None = None, required: bool = True) -> pa.Column:
+def _text(
+    nullable: bool = False,
+    unique: bool = False,
+    isin: tuple[str, ...] | None = None,
+    ident: str | None = None,
+    required: bool = True,
+) -> pa.Column:
     """A text column; ``ident`` is ``"safe"`` (file-name-safe id) or ``"ref"`` (URN or link id)."""
     checks = [pa.Check.isin(list(isin), error=f"must be one of {', '.join(isin)}")] if isin else []
     if not nullable:
@@ -235,7 +334,9 @@ def _text(nullable: bool = False, unique: bool = False, isin: tuple[str, ...] | 
         checks.append(pa.Check(safe_id_mask, error=SAFE_ID_RULE))
     elif ident == "ref":
         checks.append(pa.Check.str_length(max_value=REF_ID_MAX, error=REF_ID_RULE))
-    return pa.Column(str, checks=checks, nullable=nullable, unique=unique, coerce=True, required=required)
+    return pa.Column(
+        str, checks=checks, nullable=nullable, unique=unique, coerce=True, required=required
+    )
 
 
 WAVES = pa.DataFrameSchema(
@@ -363,17 +464,20 @@ def _column_hint(column: str, table: str, available: list[str]) -> str:
     """Where a missing column comes from, or the close names that exist (``""`` when nothing to say)."""
     employee_columns = {c.name for c in COLUMNS["employees"]} - {"employee_id"}
     if table == "posts" and column in employee_columns:
-        return (f"author attributes ({', '.join(AUTHOR_ATTRIBUTES)}) come from the employees table: "
-                "use programme.posts_with_authors() (or metrics.posts_with_authors(posts, employees)), "
-                "which also labels the company page's posts")
+        return (
+            f"author attributes ({', '.join(AUTHOR_ATTRIBUTES)}) come from the employees table: "
+            "use programme.posts_with_authors() (or metrics.posts_with_authors(posts, employees)), "
+            "which also labels the company page's posts"
+        )
     if column == "month":
-        return ("add it with metrics.add_month(frame) (programme.posts_with_authors() adds it to the posts)")
+        return "add it with metrics.add_month(frame) (programme.posts_with_authors() adds it to the posts)"
     close = difflib.get_close_matches(column, available, n=3, cutoff=0.6)
     return f"did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
-def require_columns(frame: pd.DataFrame, columns: Iterable[object], table: str | None = None,
-                    role: str = "column") -> None:
+def require_columns(
+    frame: pd.DataFrame, columns: Iterable[object], table: str | None = None, role: str = "column"
+) -> None:
     """Raise a :class:`~advocacy_eval.errors.ColumnNotFoundError` unless every column is in ``frame``.
 
     The message names the first missing column, lists the available ones and,
@@ -420,7 +524,9 @@ page's posts
         raise ColumnNotFoundError(message + (f"; {hint}" if hint else ""), column, tuple(available))
 
 
-def posts_with_authors(posts: pd.DataFrame, employees: pd.DataFrame, page_label: str = PAGE_LABEL) -> pd.DataFrame:
+def posts_with_authors(
+    posts: pd.DataFrame, employees: pd.DataFrame, page_label: str = PAGE_LABEL
+) -> pd.DataFrame:
     """Posts with their author's wave, department, region and enrolment date, and a ``month`` column.
 
     The company page is labelled as such: its posts get ``page_label`` as
@@ -466,9 +572,14 @@ def posts_with_authors(posts: pd.DataFrame, employees: pd.DataFrame, page_label:
         values = emp[col].astype("string").array.take(position, allow_fill=True)
         out[col] = pd.Series(values, index=out.index, dtype="string").mask(is_page, page_label)
     enrolled = pd.to_datetime(emp["enrolled_on"]).to_numpy()
-    out["enrolled_on"] = pd.Series(np.where(position >= 0, enrolled[np.maximum(position, 0)], np.datetime64("NaT")),
-                                   index=out.index, dtype="datetime64[ns]")
-    out["after_enrolment"] = (out["enrolled_on"].notna() & (out["published_at"] >= out["enrolled_on"])).to_numpy()
+    out["enrolled_on"] = pd.Series(
+        np.where(position >= 0, enrolled[np.maximum(position, 0)], np.datetime64("NaT")),
+        index=out.index,
+        dtype="datetime64[ns]",
+    )
+    out["after_enrolment"] = (
+        out["enrolled_on"].notna() & (out["published_at"] >= out["enrolled_on"])
+    ).to_numpy()
     out["month"] = out["published_at"].dt.to_period("M").dt.to_timestamp()
     return out
 
@@ -510,7 +621,9 @@ class Programme:
 
     def memory_bytes(self) -> int:
         """In-memory size of the tables, text included (Arrow-backed text is measured without a scan)."""
-        frames = [self.waves, self.employees, self.posts] + ([self.activity] if self.activity is not None else [])
+        frames = [self.waves, self.employees, self.posts] + (
+            [self.activity] if self.activity is not None else []
+        )
         return int(sum(f.memory_usage(index=True, deep=True).sum() for f in frames))
 
     def posts_with_authors(self) -> pd.DataFrame:
@@ -542,10 +655,18 @@ class Programme:
         rows = [
             ("waves", ", ".join(html.escape(str(w)) for w in self.wave_ids)),
             ("employees", f"{len(self.employees):,} ({n_enrolled:,} enrolled)"),
-            ("posts", f"{len(self.posts):,} ({int(by_type.get('employee', 0)):,} by employees, "
-                      f"{int(by_type.get('company', 0)):,} by the company page)"),
-            ("activity", "no" if self.activity is None else f"{len(self.activity):,} employee-months"),
+            (
+                "posts",
+                f"{len(self.posts):,} ({int(by_type.get('employee', 0)):,} by employees, "
+                f"{int(by_type.get('company', 0)):,} by the company page)",
+            ),
+            (
+                "activity",
+                "no" if self.activity is None else f"{len(self.activity):,} employee-months",
+            ),
         ]
-        cells = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>"
-                        for k, v in rows)
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>"
+            for k, v in rows
+        )
         return f"<div><strong>Programme</strong><table>{cells}</table></div>"

@@ -38,20 +38,22 @@ from .schema import CONTENT_TYPES, ENGAGEMENT_TERMS, TABLES, UNCLASSIFIED
 EXPORT_TO_IMPORT = {
     "roster": "the HR roster (advocacy-eval import roster FILE): employees, waves, enrolment dates",
     "page": "the LinkedIn Page content export (Page admin > Analytics > Posts > Export; "
-            "advocacy-eval import linkedin-page FILE)",
+    "advocacy-eval import linkedin-page FILE)",
     "followers": "the LinkedIn Page followers export (Page admin > Analytics > Followers > Export; "
-                 "advocacy-eval import linkedin-followers FILE)",
+    "advocacy-eval import linkedin-followers FILE)",
     "platform": "the advocacy platform's posts export (advocacy-eval import platform FILE --mapping TOML)",
     "rules": "a classification rules file (--rules FILE on the platform or page import) or the platform's own "
-             "category in the mapping",
+    "category in the mapping",
     "member": "the volunteers' creator analytics exports (each volunteer: Me > Analytics > Export, up to 365 days; "
-              "advocacy-eval import linkedin-member FILE --employee ID)",
+    "advocacy-eval import linkedin-member FILE --employee ID)",
     "profiles": "a roster with the LinkedIn profile creation dates ('Profile created on' / 'Profil créé le')",
 }
 """What to download and import for each missing source (shown by ``status``)."""
 
-RECLASSIFY = ("add or sharpen classification rules (--rules FILE): they apply to the posts of the next exports "
-              "imported, which usually list these posts again; or set content_type in posts.csv by hand")
+RECLASSIFY = (
+    "add or sharpen classification rules (--rules FILE): they apply to the posts of the next exports "
+    "imported, which usually list these posts again; or set content_type in posts.csv by hand"
+)
 """How to classify posts left unclassified (an export already imported is never read twice)."""
 
 
@@ -136,9 +138,14 @@ class FolderStatus:
 
     def render(self) -> str:
         """The status as text (what ``advocacy-eval status`` prints)."""
-        lines = [f"data folder {self.folder}: {self.valid}",
-                 "built by advocacy-eval import (import_log.csv)" if self.built_by_imports
-                 else "tables written directly (no import_log.csv): sources inferred from the tables", "", "Sources"]
+        lines = [
+            f"data folder {self.folder}: {self.valid}",
+            "built by advocacy-eval import (import_log.csv)"
+            if self.built_by_imports
+            else "tables written directly (no import_log.csv): sources inferred from the tables",
+            "",
+            "Sources",
+        ]
         width = max(len(s.name) for s in self.sources)
         for s in self.sources:
             lines.append(f"  [{'x' if s.present else ' '}] {s.name:<{width}}  {s.detail}")
@@ -146,7 +153,9 @@ class FolderStatus:
         lines += [f"  - {g}" for g in self.gaps] or ["  - none found"]
         lines += ["", f"Claims: {len(self.testable)} of {len(self.claims)} can be tested"]
         for c in self.claims:
-            lines.append(f"  [{'can test' if c.testable else 'cannot test'}] {c.claim.key}: {c.how}")
+            lines.append(
+                f"  [{'can test' if c.testable else 'cannot test'}] {c.claim.key}: {c.how}"
+            )
             lines += [f"      needs {n}" for n in c.needs]
         if self.notes:
             lines += ["", "Notes"] + [f"  - {n}" for n in self.notes]
@@ -191,7 +200,9 @@ def _months(values: pd.Series) -> set[pd.Timestamp]:
 
 def _month_list(months: Sequence[pd.Timestamp], limit: int = 12) -> str:
     shown = [f"{m:%Y-%m}" for m in sorted(months)]
-    return ", ".join(shown[:limit]) + (f" and {len(shown) - limit} more" if len(shown) > limit else "")
+    return ", ".join(shown[:limit]) + (
+        f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    )
 
 
 def _period_days(log: pd.DataFrame, kind: str) -> set[pd.Timestamp]:
@@ -204,12 +215,20 @@ def _period_days(log: pd.DataFrame, kind: str) -> set[pd.Timestamp]:
     months: set[pd.Timestamp] = set()
     for s, e in zip(starts, ends):  # one pass per imported file
         if pd.notna(s) and pd.notna(e):
-            months |= set(pd.date_range(s.to_period("M").to_timestamp(), e.to_period("M").to_timestamp(), freq="MS"))
+            months |= set(
+                pd.date_range(
+                    s.to_period("M").to_timestamp(), e.to_period("M").to_timestamp(), freq="MS"
+                )
+            )
     return months
 
 
-def folder_status(folder: str | os.PathLike, claims: Sequence[Claim] | None = None, min_group_size: int = 5,
-                  as_of: object = None) -> FolderStatus:
+def folder_status(
+    folder: str | os.PathLike,
+    claims: Sequence[Claim] | None = None,
+    min_group_size: int = 5,
+    as_of: object = None,
+) -> FolderStatus:
     """Sources, coverage, gaps and testable claims of a data folder (nothing is written).
 
     Parameters
@@ -238,10 +257,16 @@ def folder_status(folder: str | os.PathLike, claims: Sequence[Claim] | None = No
     claims = list(claims) if claims is not None else default_claims()
     tables = {t: _table(folder, t) for t in TABLES}
     log = read_raw(folder / LOG_FILE) if (folder / LOG_FILE).exists() else None
-    aux = {name: typed_aux(read_raw(folder / spec.rel), name) if (folder / spec.rel).exists() else typed_aux(None, name)
-           for name, spec in AUX_TABLES.items()}
+    aux = {
+        name: typed_aux(read_raw(folder / spec.rel), name)
+        if (folder / spec.rel).exists()
+        else typed_aux(None, name)
+        for name, spec in AUX_TABLES.items()
+    }
     valid = _validity(folder, tables, as_of)
-    waves, employees, posts, activity = (tables[t] for t in ("waves", "employees", "posts", "activity"))
+    waves, employees, posts, activity = (
+        tables[t] for t in ("waves", "employees", "posts", "activity")
+    )
     imported = log is not None
     files = (log["kind"].value_counts() if imported else pd.Series(dtype="int64")).to_dict()
 
@@ -257,41 +282,81 @@ def folder_status(folder: str | os.PathLike, claims: Sequence[Claim] | None = No
         wave_text = ""
         if waves is not None and len(waves):
             starts, ends = _dates(waves, "start_date"), _dates(waves, "end_date")
-            wave_text = " (" + ", ".join(f"{w} {s:%Y-%m-%d}..{e:%Y-%m-%d}" if pd.notna(s) and pd.notna(e) else str(w)
-                                          for w, s, e in zip(waves["wave_id"], starts, ends)) + ")"
+            wave_text = (
+                " ("
+                + ", ".join(
+                    f"{w} {s:%Y-%m-%d}..{e:%Y-%m-%d}" if pd.notna(s) and pd.notna(e) else str(w)
+                    for w, s, e in zip(waves["wave_id"], starts, ends)
+                )
+                + ")"
+            )
         created = int(_dates(employees, "profile_created_on").notna().sum())
         trained = int(_dates(employees, "trained_on").notna().sum())
-        sources.append(Source("roster", True, f"{n_files('roster')}{len(employees)} employees, {n_volunteers} "
-                              f"volunteers in {0 if waves is None else len(waves)} wave(s){wave_text}; profile "
-                              f"creation dates for {created}, programme sessions for {trained}"))
+        sources.append(
+            Source(
+                "roster",
+                True,
+                f"{n_files('roster')}{len(employees)} employees, {n_volunteers} "
+                f"volunteers in {0 if waves is None else len(waves)} wave(s){wave_text}; profile "
+                f"creation dates for {created}, programme sessions for {trained}",
+            )
+        )
     else:
-        sources.append(Source("roster", False, "no employees.csv / waves.csv: " + EXPORT_TO_IMPORT["roster"]))
+        sources.append(
+            Source("roster", False, "no employees.csv / waves.csv: " + EXPORT_TO_IMPORT["roster"])
+        )
     # -- posts
     if posts is not None:
         is_page = (posts["author_type"] == "company").to_numpy()
         page, vol = posts.loc[is_page], posts.loc[~is_page]
     else:
-        page = vol = pd.DataFrame(columns=["post_id", "published_at", "members_reached", "audience_size",
-                                           "impressions", "content_type"])
+        page = vol = pd.DataFrame(
+            columns=[
+                "post_id",
+                "published_at",
+                "members_reached",
+                "audience_size",
+                "impressions",
+                "content_type",
+            ]
+        )
     page_days = aux["page_daily"]["date"]
     page_published = _dates(page, "published_at")
     if len(page) or len(page_days):
         reach = int(_numbers(page, "members_reached").notna().sum())
         covered = _span(page_days) if len(page_days) else _span(page_published)
-        sources.append(Source("page content exports", True,
-                              f"{n_files('linkedin-page')}covers {covered}; {len(page)} page posts "
-                              f"{_span(page_published)}; unique reach for {reach} of {len(page)}"))
+        sources.append(
+            Source(
+                "page content exports",
+                True,
+                f"{n_files('linkedin-page')}covers {covered}; {len(page)} page posts "
+                f"{_span(page_published)}; unique reach for {reach} of {len(page)}",
+            )
+        )
     else:
-        sources.append(Source("page content exports", False, "no page posts: " + EXPORT_TO_IMPORT["page"]))
+        sources.append(
+            Source("page content exports", False, "no page posts: " + EXPORT_TO_IMPORT["page"])
+        )
     followers = aux["page_followers"]
     if len(followers):
-        sources.append(Source("page followers export", True, f"{n_files('linkedin-followers')}daily follower counts "
-                              f"{_span(followers['date'])}"))
+        sources.append(
+            Source(
+                "page followers export",
+                True,
+                f"{n_files('linkedin-followers')}daily follower counts {_span(followers['date'])}",
+            )
+        )
     elif len(page) and _numbers(page, "audience_size").notna().all():
-        sources.append(Source("page followers export", not imported,
-                              "page posts carry their audience (followers when posted)" if not imported else
-                              "no follower series stored (audience given with --page-followers): "
-                              + EXPORT_TO_IMPORT["followers"]))
+        sources.append(
+            Source(
+                "page followers export",
+                not imported,
+                "page posts carry their audience (followers when posted)"
+                if not imported
+                else "no follower series stored (audience given with --page-followers): "
+                + EXPORT_TO_IMPORT["followers"],
+            )
+        )
     else:
         sources.append(Source("page followers export", False, EXPORT_TO_IMPORT["followers"]))
     vol_published = _dates(vol, "published_at")
@@ -299,41 +364,79 @@ def folder_status(folder: str | os.PathLike, claims: Sequence[Claim] | None = No
     n_classified = int(vol["content_type"].isin(CONTENT_TYPES).sum()) if len(vol) else 0
     if len(vol):
         reach = int(_numbers(vol, "members_reached").notna().sum())
-        sources.append(Source("platform export", True,
-                              f"{n_files('platform')}{len(vol)} volunteers' posts by {vol['author_id'].nunique()} "
-                              f"authors, {_span(vol_published)}; unique reach for {reach} of {len(vol)}; "
-                              f"{n_classified} classified, {n_unclassified} unclassified"))
+        sources.append(
+            Source(
+                "platform export",
+                True,
+                f"{n_files('platform')}{len(vol)} volunteers' posts by {vol['author_id'].nunique()} "
+                f"authors, {_span(vol_published)}; unique reach for {reach} of {len(vol)}; "
+                f"{n_classified} classified, {n_unclassified} unclassified",
+            )
+        )
     else:
-        sources.append(Source("platform export", False, "no volunteers' posts: " + EXPORT_TO_IMPORT["platform"]))
+        sources.append(
+            Source(
+                "platform export", False, "no volunteers' posts: " + EXPORT_TO_IMPORT["platform"]
+            )
+        )
     periods = aux["member_periods"]
     act_months = _dates(activity, "month")
     if activity is not None and len(activity):
-        detail = (f"{n_files('linkedin-member')}{len(periods)} export period(s) for "
-                  f"{periods['employee_id'].nunique()} employee(s); " if len(periods) else "")
+        detail = (
+            f"{n_files('linkedin-member')}{len(periods)} export period(s) for "
+            f"{periods['employee_id'].nunique()} employee(s); "
+            if len(periods)
+            else ""
+        )
         capped = int(periods["top_posts_capped"].fillna(False).sum()) if len(periods) else 0
-        sources.append(Source("member exports", True, detail + f"activity: {len(activity)} employee-months for "
-                              f"{activity['employee_id'].nunique()} employee(s), {_span(act_months)}"
-                              + (f"; {capped} export(s) hit the 50-post TOP POSTS cap" if capped else "")))
+        sources.append(
+            Source(
+                "member exports",
+                True,
+                detail + f"activity: {len(activity)} employee-months for "
+                f"{activity['employee_id'].nunique()} employee(s), {_span(act_months)}"
+                + (f"; {capped} export(s) hit the 50-post TOP POSTS cap" if capped else ""),
+            )
+        )
     else:
-        sources.append(Source("member exports", False, "no activity table: " + EXPORT_TO_IMPORT["member"]))
+        sources.append(
+            Source("member exports", False, "no activity table: " + EXPORT_TO_IMPORT["member"])
+        )
 
     # -- coverage and gaps
     gaps: list[str] = []
-    data_dates = pd.concat([s for s in (page_published, vol_published, act_months) if len(s)]) \
-        if any(len(s) for s in (page_published, vol_published, act_months)) else pd.Series([], dtype="datetime64[ns]")
+    data_dates = (
+        pd.concat([s for s in (page_published, vol_published, act_months) if len(s)])
+        if any(len(s) for s in (page_published, vol_published, act_months))
+        else pd.Series([], dtype="datetime64[ns]")
+    )
     first_wave = _dates(waves, "start_date").min() if waves is not None else pd.NaT
-    start = min(d for d in (data_dates.min(), first_wave) if pd.notna(d)) if (pd.notna(first_wave)
-                                                                              or data_dates.notna().any()) else pd.NaT
+    start = (
+        min(d for d in (data_dates.min(), first_wave) if pd.notna(d))
+        if (pd.notna(first_wave) or data_dates.notna().any())
+        else pd.NaT
+    )
     end = data_dates.max()
-    span = set(pd.date_range(start.to_period("M").to_timestamp(), end.to_period("M").to_timestamp(), freq="MS")) \
-        if pd.notna(start) and pd.notna(end) else set()
+    span = (
+        set(
+            pd.date_range(
+                start.to_period("M").to_timestamp(), end.to_period("M").to_timestamp(), freq="MS"
+            )
+        )
+        if pd.notna(start) and pd.notna(end)
+        else set()
+    )
     if span:
         if imported:
-            page_cover = _months(page_days) | _period_days(log, "linkedin-page") | _months(page_published)
+            page_cover = (
+                _months(page_days) | _period_days(log, "linkedin-page") | _months(page_published)
+            )
             missing = span - page_cover
             if missing:
-                gaps.append(f"months without a page export: {_month_list(missing)} "
-                            f"(the data span {min(span):%Y-%m}..{max(span):%Y-%m})")
+                gaps.append(
+                    f"months without a page export: {_month_list(missing)} "
+                    f"(the data span {min(span):%Y-%m}..{max(span):%Y-%m})"
+                )
         else:
             missing = span - _months(page_published)
             if missing:
@@ -341,39 +444,63 @@ def folder_status(folder: str | os.PathLike, claims: Sequence[Claim] | None = No
         if len(followers):
             no_followers = _months(page_published) - _months(followers["date"])
             if no_followers:
-                gaps.append(f"months with page posts but no follower counts: {_month_list(no_followers)}")
+                gaps.append(
+                    f"months with page posts but no follower counts: {_month_list(no_followers)}"
+                )
     if volunteers is not None and n_volunteers:
         with_activity = set(activity["employee_id"]) if activity is not None else set()
         without = sorted(set(volunteers["employee_id"]) - with_activity)
         if without:
-            gaps.append(f"volunteers without member exports: {len(without)} of {n_volunteers}"
-                        + (f" ({', '.join(without[:5])}{', ...' if len(without) > 5 else ''})" if imported else ""))
+            gaps.append(
+                f"volunteers without member exports: {len(without)} of {n_volunteers}"
+                + (
+                    f" ({', '.join(without[:5])}{', ...' if len(without) > 5 else ''})"
+                    if imported
+                    else ""
+                )
+            )
         if activity is not None and len(activity):
             before = _volunteers_with_months_before(volunteers, activity)
             if before < n_volunteers:
-                gaps.append(f"volunteers with member data for the month before their enrolment: {before} of "
-                            f"{n_volunteers} (the onboarding effect compares each volunteer with that month)")
+                gaps.append(
+                    f"volunteers with member data for the month before their enrolment: {before} of "
+                    f"{n_volunteers} (the onboarding effect compares each volunteer with that month)"
+                )
     if n_unclassified:
-        gaps.append(f"{n_unclassified} volunteers' post(s) unclassified (kept, left out of the content mix): "
-                    + RECLASSIFY)
+        gaps.append(
+            f"{n_unclassified} volunteers' post(s) unclassified (kept, left out of the content mix): "
+            + RECLASSIFY
+        )
     page_unclassified = int((page["content_type"] == UNCLASSIFIED).sum()) if len(page) else 0
     if page_unclassified:
         gaps.append(f"{page_unclassified} page post(s) unclassified: " + RECLASSIFY)
 
-    facts = _Facts(employees=employees, volunteers=volunteers, page=page, vol=vol, activity=activity,
-                   n_classified=n_classified, n_unclassified=n_unclassified, imported=imported,
-                   followers_stored=len(followers) > 0)
+    facts = _Facts(
+        employees=employees,
+        volunteers=volunteers,
+        page=page,
+        vol=vol,
+        activity=activity,
+        n_classified=n_classified,
+        n_unclassified=n_unclassified,
+        imported=imported,
+        followers_stored=len(followers) > 0,
+    )
     statuses = [_claim_status(c, facts) for c in claims]
     notes = []
     if volunteers is not None and "wave_id" in volunteers.columns:
         sizes = volunteers["wave_id"].value_counts()
         small = [f"{w} ({n})" for w, n in sizes.items() if n < min_group_size]
         if small:
-            notes.append(f"waves with fewer than {min_group_size} volunteers are left out of every report: "
-                         + ", ".join(small))
+            notes.append(
+                f"waves with fewer than {min_group_size} volunteers are left out of every report: "
+                + ", ".join(small)
+            )
     if len(page) and _numbers(page, "members_reached").isna().all() and len(vol):
-        notes.append("the page's posts have no unique reach (LinkedIn's Page export has none): reach comparisons "
-                     "use impressions per audience, a metric both sides have")
+        notes.append(
+            "the page's posts have no unique reach (LinkedIn's Page export has none): reach comparisons "
+            "use impressions per audience, a metric both sides have"
+        )
     return FolderStatus(folder, valid, imported, sources, gaps, statuses, notes)
 
 
@@ -382,7 +509,11 @@ def _validity(folder: Path, tables: dict[str, pd.DataFrame | None], as_of: objec
 
     missing = [t for t in ("waves", "employees", "posts") if tables[t] is None]
     if missing:
-        return "incomplete: no " + ", ".join(f"{t}.csv" for t in missing) + " (reports need waves, employees, posts)"
+        return (
+            "incomplete: no "
+            + ", ".join(f"{t}.csv" for t in missing)
+            + " (reports need waves, employees, posts)"
+        )
     try:
         programme = load_programme(folder, as_of=as_of)
     except DataValidationError as exc:
@@ -392,11 +523,23 @@ def _validity(folder: Path, tables: dict[str, pd.DataFrame | None], as_of: objec
 
 def _volunteers_with_months_before(volunteers: pd.DataFrame, activity: pd.DataFrame) -> int:
     """Volunteers with an activity row for the month before their enrolment month."""
-    enrolled = pd.to_datetime(volunteers["enrolled_on"], errors="coerce").dt.to_period("M").dt.to_timestamp()
-    before = pd.DataFrame({"employee_id": volunteers["employee_id"].to_numpy(),
-                           "month": (enrolled - pd.offsets.MonthBegin(1)).to_numpy()})
-    months = pd.DataFrame({"employee_id": activity["employee_id"].to_numpy(),
-                           "month": pd.to_datetime(activity["month"], errors="coerce").to_numpy()})
+    enrolled = (
+        pd.to_datetime(volunteers["enrolled_on"], errors="coerce")
+        .dt.to_period("M")
+        .dt.to_timestamp()
+    )
+    before = pd.DataFrame(
+        {
+            "employee_id": volunteers["employee_id"].to_numpy(),
+            "month": (enrolled - pd.offsets.MonthBegin(1)).to_numpy(),
+        }
+    )
+    months = pd.DataFrame(
+        {
+            "employee_id": activity["employee_id"].to_numpy(),
+            "month": pd.to_datetime(activity["month"], errors="coerce").to_numpy(),
+        }
+    )
     return int(before.merge(months, on=["employee_id", "month"]).drop_duplicates().shape[0])
 
 
@@ -408,8 +551,13 @@ def _control_months(employees: pd.DataFrame | None, activity: pd.DataFrame) -> i
     """
     if employees is None:
         return 0
-    enrolled = pd.Series(pd.to_datetime(employees["enrolled_on"], errors="coerce").dt.to_period("M")
-                         .dt.to_timestamp().to_numpy(), index=employees["employee_id"].to_numpy())
+    enrolled = pd.Series(
+        pd.to_datetime(employees["enrolled_on"], errors="coerce")
+        .dt.to_period("M")
+        .dt.to_timestamp()
+        .to_numpy(),
+        index=employees["employee_id"].to_numpy(),
+    )
     when = activity["employee_id"].map(enrolled)
     month = pd.to_datetime(activity["month"], errors="coerce")
     first_treated = when.min()
@@ -433,7 +581,11 @@ class _Facts:
 
 
 def _has(frame: pd.DataFrame, column: str) -> bool:
-    return len(frame) > 0 and column in frame.columns and bool(pd.to_numeric(frame[column], errors="coerce").notna().any())
+    return (
+        len(frame) > 0
+        and column in frame.columns
+        and bool(pd.to_numeric(frame[column], errors="coerce").notna().any())
+    )
 
 
 def _posts_needs(f: _Facts) -> list[str]:
@@ -457,11 +609,21 @@ def _claim_status(claim: Claim, f: _Facts) -> ClaimStatus:
         if needs:
             return ClaimStatus(claim, False, "needs the page's and the volunteers' posts", needs)
         both = _has(f.page, "members_reached") and _has(f.vol, "members_reached")
-        side = [n for n, frame in (("the page's", f.page), ("the volunteers'", f.vol))
-                if not _has(frame, "members_reached")]
-        unit = "per audience (followers or connections when posted)" if metric == "amplification" else "per post"
-        how = (f"unique reach {unit}, both sides have it" if both else
-               f"impressions {unit}: {' and '.join(side)} posts have no unique reach")
+        side = [
+            n
+            for n, frame in (("the page's", f.page), ("the volunteers'", f.vol))
+            if not _has(frame, "members_reached")
+        ]
+        unit = (
+            "per audience (followers or connections when posted)"
+            if metric == "amplification"
+            else "per post"
+        )
+        how = (
+            f"unique reach {unit}, both sides have it"
+            if both
+            else f"impressions {unit}: {' and '.join(side)} posts have no unique reach"
+        )
         return ClaimStatus(claim, True, how)
     if metric in ("engagement_per_post_ratio", "engagement_rate_ratio"):
         needs = _posts_needs(f)
@@ -469,70 +631,138 @@ def _claim_status(claim: Claim, f: _Facts) -> ClaimStatus:
             return ClaimStatus(claim, False, "needs the page's and the volunteers' posts", needs)
         terms = [t for t in ENGAGEMENT_TERMS[:4] if _has(f.page, t) and _has(f.vol, t)]
         if not terms:
-            return ClaimStatus(claim, False, "no engagement count (reactions, comments, reposts, clicks) on both sides",
-                               [EXPORT_TO_IMPORT["platform"] + " with reactions, comments, reposts or clicks"])
-        return ClaimStatus(claim, True, "engagements (" + " + ".join(terms) + ")"
-                           + (" per post" if metric == "engagement_per_post_ratio" else " per impression"))
+            return ClaimStatus(
+                claim,
+                False,
+                "no engagement count (reactions, comments, reposts, clicks) on both sides",
+                [EXPORT_TO_IMPORT["platform"] + " with reactions, comments, reposts or clicks"],
+            )
+        return ClaimStatus(
+            claim,
+            True,
+            "engagements ("
+            + " + ".join(terms)
+            + ")"
+            + (" per post" if metric == "engagement_per_post_ratio" else " per impression"),
+        )
     if metric == "corporate_share":
         if not len(f.vol):
-            return ClaimStatus(claim, False, "needs the volunteers' posts", [EXPORT_TO_IMPORT["platform"]])
+            return ClaimStatus(
+                claim, False, "needs the volunteers' posts", [EXPORT_TO_IMPORT["platform"]]
+            )
         if not f.n_classified:
-            return ClaimStatus(claim, False, f"all {f.n_unclassified} volunteers' posts are unclassified",
-                               [EXPORT_TO_IMPORT["rules"]])
+            return ClaimStatus(
+                claim,
+                False,
+                f"all {f.n_unclassified} volunteers' posts are unclassified",
+                [EXPORT_TO_IMPORT["rules"]],
+            )
         extra = f"; {f.n_unclassified} unclassified left out" if f.n_unclassified else ""
-        return ClaimStatus(claim, True, f"share of corporate posts among {f.n_classified} classified volunteers' "
-                           f"posts{extra}")
+        return ClaimStatus(
+            claim,
+            True,
+            f"share of corporate posts among {f.n_classified} classified volunteers' posts{extra}",
+        )
     if metric == "monthly_participation":
-        needs = [EXPORT_TO_IMPORT[k] for k, ok in (("roster", f.volunteers is not None and len(f.volunteers)),
-                                                   ("platform", len(f.vol))) if not ok]
+        needs = [
+            EXPORT_TO_IMPORT[k]
+            for k, ok in (
+                ("roster", f.volunteers is not None and len(f.volunteers)),
+                ("platform", len(f.vol)),
+            )
+            if not ok
+        ]
         if needs:
             return ClaimStatus(claim, False, "needs the volunteers and their posts", needs)
         return ClaimStatus(claim, True, "volunteer-months with at least one post (platform export)")
     if metric == "staff_reached_share":
         if f.employees is None or f.volunteers is None:
-            return ClaimStatus(claim, False, "needs the roster of all eligible staff", [EXPORT_TO_IMPORT["roster"]])
+            return ClaimStatus(
+                claim, False, "needs the roster of all eligible staff", [EXPORT_TO_IMPORT["roster"]]
+            )
         routes = ["enrolment"]
         if _dates(f.employees, "trained_on").notna().any():
             routes.append("programme sessions")
         if _dates(f.employees, "profile_created_on").notna().any():
             routes.append("profiles created")
-        return ClaimStatus(claim, True, "share of staff touched by " + ", ".join(routes) + " (roster)")
+        return ClaimStatus(
+            claim, True, "share of staff touched by " + ", ".join(routes) + " (roster)"
+        )
     if metric == "profiles_attributable":
         if f.employees is None or f.volunteers is None or not len(f.volunteers):
-            return ClaimStatus(claim, False, "needs the roster with profile creation dates",
-                               [EXPORT_TO_IMPORT["roster"], EXPORT_TO_IMPORT["profiles"]])
+            return ClaimStatus(
+                claim,
+                False,
+                "needs the roster with profile creation dates",
+                [EXPORT_TO_IMPORT["roster"], EXPORT_TO_IMPORT["profiles"]],
+            )
         if not _dates(f.employees, "profile_created_on").notna().any():
-            return ClaimStatus(claim, False, "no profile creation date in the roster", [EXPORT_TO_IMPORT["profiles"]])
+            return ClaimStatus(
+                claim,
+                False,
+                "no profile creation date in the roster",
+                [EXPORT_TO_IMPORT["profiles"]],
+            )
         controls = int(_dates(f.employees, "enrolled_on").isna().sum())
         waves = f.volunteers["wave_id"].nunique() if "wave_id" in f.volunteers.columns else 0
         if not controls and waves < 2:
-            return ClaimStatus(claim, False, "no not-yet-enrolled colleagues to compare with",
-                               ["a roster listing employees not (yet) enrolled, or a later wave"])
+            return ClaimStatus(
+                claim,
+                False,
+                "no not-yet-enrolled colleagues to compare with",
+                ["a roster listing employees not (yet) enrolled, or a later wave"],
+            )
         how = "profile creation after enrolment vs not-yet-enrolled colleagues (roster)"
         if f.activity is not None and len(f.activity):
             covered = f.activity["employee_id"].nunique()
             if covered < len(f.employees):
-                how += (f"; the monthly panel comes from the activity table, which covers {covered} of "
-                        f"{len(f.employees)} employees (those with member exports)")
+                how += (
+                    f"; the monthly panel comes from the activity table, which covers {covered} of "
+                    f"{len(f.employees)} employees (those with member exports)"
+                )
         return ClaimStatus(claim, True, how)
     if metric == "effect_posts":
         if f.activity is None or not len(f.activity):
-            return ClaimStatus(claim, False, "no monthly activity (employee x month)", [
-                EXPORT_TO_IMPORT["member"] + ", for volunteers and not-yet-enrolled colleagues, covering months "
-                "before and after enrolment"])
+            return ClaimStatus(
+                claim,
+                False,
+                "no monthly activity (employee x month)",
+                [
+                    EXPORT_TO_IMPORT["member"]
+                    + ", for volunteers and not-yet-enrolled colleagues, covering months "
+                    "before and after enrolment"
+                ],
+            )
         if f.volunteers is None or not len(f.volunteers):
-            return ClaimStatus(claim, False, "needs the volunteers' enrolment dates", [EXPORT_TO_IMPORT["roster"]])
+            return ClaimStatus(
+                claim, False, "needs the volunteers' enrolment dates", [EXPORT_TO_IMPORT["roster"]]
+            )
         before = _volunteers_with_months_before(f.volunteers, f.activity)
         if not before:
-            return ClaimStatus(claim, False, "no volunteer has activity for the month before enrolment", [
-                EXPORT_TO_IMPORT["member"] + ", covering the months before enrolment (exports reach 365 days back)"])
+            return ClaimStatus(
+                claim,
+                False,
+                "no volunteer has activity for the month before enrolment",
+                [
+                    EXPORT_TO_IMPORT["member"]
+                    + ", covering the months before enrolment (exports reach 365 days back)"
+                ],
+            )
         controls = _control_months(f.employees, f.activity)
         if not controls:
-            return ClaimStatus(claim, False, f"{before} volunteer(s) have the month before enrolment, but no "
-                               "colleague has activity while not (yet) enrolled: nothing to compare with", [
-                                   EXPORT_TO_IMPORT["member"] + ", of colleagues of a later wave or never enrolled"])
-        return ClaimStatus(claim, True, f"posts per month before and after enrolment ({before} volunteer(s) with the "
-                           f"month before; {controls} not-yet-enrolled colleague(s) as controls)")
+            return ClaimStatus(
+                claim,
+                False,
+                f"{before} volunteer(s) have the month before enrolment, but no "
+                "colleague has activity while not (yet) enrolled: nothing to compare with",
+                [EXPORT_TO_IMPORT["member"] + ", of colleagues of a later wave or never enrolled"],
+            )
+        return ClaimStatus(
+            claim,
+            True,
+            f"posts per month before and after enrolment ({before} volunteer(s) with the "
+            f"month before; {controls} not-yet-enrolled colleague(s) as controls)",
+        )
     return ClaimStatus(claim, False, f"unknown metric {metric}")
 
 

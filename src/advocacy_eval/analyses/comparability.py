@@ -29,7 +29,12 @@ __all__ = ["MEASURED_ON", "REPOST_RULE_DATE", "ReachBasis", "reach_basis", "repo
 REPOST_RULE_DATE = pd.Timestamp("2024-04-01")
 """From this day LinkedIn attributes a repost's impressions to the original post."""
 
-MEASURED_ON: tuple[str, ...] = ("unique_reach", "impressions_page", "impressions_volunteers", "impressions_both")
+MEASURED_ON: tuple[str, ...] = (
+    "unique_reach",
+    "impressions_page",
+    "impressions_volunteers",
+    "impressions_both",
+)
 """Language-free names of the metric a reach comparison used, and why (see :func:`reach_basis`)."""
 
 
@@ -49,7 +54,9 @@ class ReachBasis:
     measured_on: str
 
 
-def reach_basis(posts: pd.DataFrame, author_type: str = "author_type", page: str = "company") -> ReachBasis:
+def reach_basis(
+    posts: pd.DataFrame, author_type: str = "author_type", page: str = "company"
+) -> ReachBasis:
     """The reach metric both sides of a comparison have: unique reach if every post has it, else impressions.
 
     Parameters
@@ -87,7 +94,9 @@ def reach_basis(posts: pd.DataFrame, author_type: str = "author_type", page: str
     return ReachBasis("impressions", "impressions_both")
 
 
-def repost_rule_posts(posts: pd.DataFrame, author_type: str = "author_type", page: str = "company") -> int:
+def repost_rule_posts(
+    posts: pd.DataFrame, author_type: str = "author_type", page: str = "company"
+) -> int:
     """Volunteers' reshares of programme content that LinkedIn may credit to the page (April 2024 rule).
 
     Counts the volunteers' posts of ``origin == "suggested"`` (content from the

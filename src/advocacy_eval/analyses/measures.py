@@ -32,7 +32,13 @@ import pandas as pd
 
 from .. import metrics
 from ..claims import METRICS, PROGRAMME, Measurement
-from ..effects import AnticipationCheck, OnboardingEffect, anticipation_check, onboarding_effect, profiles_attributable
+from ..effects import (
+    AnticipationCheck,
+    OnboardingEffect,
+    anticipation_check,
+    onboarding_effect,
+    profiles_attributable,
+)
 from ..errors import ReportError
 from ..panel import Panel, build_panel
 from ..privacy import check_min_group_size
@@ -226,12 +232,18 @@ class ProgrammeCodes:
         self.author_id = pd.Categorical.from_codes(author_codes, categories=pd.Index(authors))
         self.is_page = _bool(posts["author_type"] == "company")
         self.is_employee = _bool(posts["author_type"] == "employee")
-        lookup = self.employee_ids.get_indexer(authors) if len(authors) else np.zeros(0, dtype=np.int64)
+        lookup = (
+            self.employee_ids.get_indexer(authors) if len(authors) else np.zeros(0, dtype=np.int64)
+        )
         known = self.is_employee & (author_codes >= 0)
-        self.post_author = np.where(known, lookup[np.maximum(author_codes, 0)] if len(lookup) else -1, -1)
+        self.post_author = np.where(
+            known, lookup[np.maximum(author_codes, 0)] if len(lookup) else -1, -1
+        )
         self.published_at = posts["published_at"].to_numpy()
         self.author_type = pd.Categorical(posts["author_type"])
-        self.content_type = pd.Categorical(posts["content_type"]) if "content_type" in posts.columns else None
+        self.content_type = (
+            pd.Categorical(posts["content_type"]) if "content_type" in posts.columns else None
+        )
 
     def volunteer_rows(self, member: np.ndarray) -> np.ndarray:
         """Rows of the employees' posts written by members (a mask over employees) since their own enrolment."""
@@ -243,7 +255,9 @@ class ProgrammeCodes:
 
     def page_rows(self, start: pd.Timestamp) -> np.ndarray:
         """Rows of the page's posts published on or after ``start``."""
-        return np.flatnonzero(self.is_page & (self.published_at >= np.datetime64(pd.Timestamp(start))))
+        return np.flatnonzero(
+            self.is_page & (self.published_at >= np.datetime64(pd.Timestamp(start)))
+        )
 
     def frame(self, rows: np.ndarray) -> pd.DataFrame:
         """The posts of ``rows`` as the measures use them, with ``engagements`` (:func:`add_engagements`).
@@ -253,12 +267,19 @@ class ProgrammeCodes:
         counts as floats (NaN when missing) and ``engagements``.
         """
         posts = self.posts
-        out = {"author_type": pd.Categorical.from_codes(self.author_type.codes[rows], dtype=self.author_type.dtype),
-               "author_id": pd.Categorical.from_codes(self.author_id.codes[rows], dtype=self.author_id.dtype),
-               "post_id": rows.astype(np.int64)}
+        out = {
+            "author_type": pd.Categorical.from_codes(
+                self.author_type.codes[rows], dtype=self.author_type.dtype
+            ),
+            "author_id": pd.Categorical.from_codes(
+                self.author_id.codes[rows], dtype=self.author_id.dtype
+            ),
+            "post_id": rows.astype(np.int64),
+        }
         if self.content_type is not None:
-            out["content_type"] = pd.Categorical.from_codes(self.content_type.codes[rows],
-                                                            dtype=self.content_type.dtype)
+            out["content_type"] = pd.Categorical.from_codes(
+                self.content_type.codes[rows], dtype=self.content_type.dtype
+            )
         for col in ("audience_size", "impressions", "members_reached", *ENGAGEMENT_TERMS):
             if col in posts.columns:
                 out[col] = as_float_array(posts[col].array.take(rows))
@@ -293,7 +314,9 @@ def _volunteer_rows(posts: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
 def window_posts(programme: Programme, pop: Population) -> pd.DataFrame:
     """The population's posts since each volunteer's enrolment, and the page's over the same period."""
     posts = programme.posts
-    page = np.flatnonzero(_bool(posts["author_type"] == "company") & _bool(posts["published_at"] >= pop.start))
+    page = np.flatnonzero(
+        _bool(posts["author_type"] == "company") & _bool(posts["published_at"] >= pop.start)
+    )
     rows = np.concatenate([page, _volunteer_rows(posts, pop.members)])
     return posts.iloc[rows].reset_index(drop=True)
 
@@ -303,8 +326,12 @@ def add_engagements(posts: pd.DataFrame) -> pd.DataFrame:
     terms = [c for c in ENGAGEMENT_TERMS if c in posts.columns and not posts[c].isna().all()]
     if not terms:
         return posts.assign(engagements=np.nan)
-    values = np.column_stack([pd.to_numeric(posts[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-                              for c in terms])
+    values = np.column_stack(
+        [
+            pd.to_numeric(posts[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            for c in terms
+        ]
+    )
     return posts.assign(engagements=np.nansum(values, axis=1))
 
 
@@ -326,14 +353,20 @@ def without_waves(programme: Programme, waves: Sequence[str]) -> Programme:
     ids = pd.Index(emp["employee_id"])
     posts = programme.posts
     author = positions(posts["author_id"], ids)
-    keep_posts = ~(_bool(posts["author_type"] == "employee") & (author >= 0) & gone[np.maximum(author, 0)])
+    keep_posts = ~(
+        _bool(posts["author_type"] == "employee") & (author >= 0) & gone[np.maximum(author, 0)]
+    )
     activity = programme.activity
     if activity is not None:
         who = positions(activity["employee_id"], ids)
         activity = activity.loc[~((who >= 0) & gone[np.maximum(who, 0)])].reset_index(drop=True)
-    return replace(programme, waves=programme.waves.loc[~is_in(programme.waves["wave_id"], waves)]
-                   .reset_index(drop=True), employees=emp.loc[~gone].reset_index(drop=True),
-                   posts=posts.loc[keep_posts].reset_index(drop=True), activity=activity)
+    return replace(
+        programme,
+        waves=programme.waves.loc[~is_in(programme.waves["wave_id"], waves)].reset_index(drop=True),
+        employees=emp.loc[~gone].reset_index(drop=True),
+        posts=posts.loc[keep_posts].reset_index(drop=True),
+        activity=activity,
+    )
 
 
 def person_months(programme: Programme, pop: Population) -> pd.DataFrame:
@@ -365,14 +398,18 @@ def _person_months(codes: ProgrammeCodes, pop: Population, member: np.ndarray) -
     starts = months.to_numpy()
     ends = (months + pd.offsets.MonthEnd(0)).to_numpy()
     # enrolled on or before the month's last day, and not left before its first day (roster as of the month)
-    keep = (codes.enrolled_on[where][:, None] <= ends[None, :]) & ~(codes.left_on[where][:, None] < starts[None, :])
+    keep = (codes.enrolled_on[where][:, None] <= ends[None, :]) & ~(
+        codes.left_on[where][:, None] < starts[None, :]
+    )
     r, c = np.nonzero(keep)  # by volunteer, then month
     del keep
     # active: a post since the volunteer's own enrolment in that month
     rows = codes.volunteer_rows(member)
     local = np.full(len(codes.employee_ids), -1, dtype=np.int64)
     local[where] = np.arange(len(where))
-    month = (codes.published_at[rows].astype("datetime64[M]") - starts[0].astype("datetime64[M]")).astype(np.int64)
+    month = (
+        codes.published_at[rows].astype("datetime64[M]") - starts[0].astype("datetime64[M]")
+    ).astype(np.int64)
     inside = (month >= 0) & (month < n_months)
     active = np.zeros(len(where) * n_months, dtype=bool)
     active[local[codes.post_author[rows[inside]]] * n_months + month[inside]] = True
@@ -382,16 +419,20 @@ def _person_months(codes: ProgrammeCodes, pop: Population, member: np.ndarray) -
         cat = pd.Categorical(members[column])
         return pd.Categorical.from_codes(cat.codes[r], dtype=cat.dtype)
 
-    return pd.DataFrame({
-        "employee_id": pd.Categorical.from_codes(r, categories=pd.Index(members["employee_id"])),
-        "month": months[c],
-        "wave_id": categorical("wave_id"),
-        "department": categorical("department"),
-        "region": categorical("region"),
-        "active": active[r * n_months + c].astype(np.int64),
-        "one": np.ones(len(r), dtype=np.int64),
-        "group": pd.Categorical.from_codes(np.zeros(len(r), dtype=np.int8), categories=["all"]),
-    })
+    return pd.DataFrame(
+        {
+            "employee_id": pd.Categorical.from_codes(
+                r, categories=pd.Index(members["employee_id"])
+            ),
+            "month": months[c],
+            "wave_id": categorical("wave_id"),
+            "department": categorical("department"),
+            "region": categorical("region"),
+            "active": active[r * n_months + c].astype(np.int64),
+            "one": np.ones(len(r), dtype=np.int64),
+            "group": pd.Categorical.from_codes(np.zeros(len(r), dtype=np.int8), categories=["all"]),
+        }
+    )
 
 
 # ----------------------------------------------------------------------------- shared fits
@@ -399,7 +440,12 @@ def _person_months(codes: ProgrammeCodes, pop: Population, member: np.ndarray) -
 _LEAN_OUTCOMES: tuple[str, ...] = ("posts", "has_profile")
 """Outcomes a wave report estimates: a context that needs no other builds a lean panel of these only."""
 
-_POST_COMPARISONS: tuple[str, ...] = ("reach", "reach_per_post", "engagement_per_post", "engagement_rate")
+_POST_COMPARISONS: tuple[str, ...] = (
+    "reach",
+    "reach_per_post",
+    "engagement_per_post",
+    "engagement_rate",
+)
 """Comparisons of a population's posts with the page's that the context keeps (see :meth:`MeasureContext.comparison`)."""
 
 
@@ -445,15 +491,23 @@ class MeasureContext:
     computed (the reports do so when they built the context themselves).
     """
 
-    def __init__(self, programme: Programme, min_group_size: int = 5, control: str = "not_yet_treated",
-                 anticipation: int = 0, panel: Panel | None = None) -> None:
+    def __init__(
+        self,
+        programme: Programme,
+        min_group_size: int = 5,
+        control: str = "not_yet_treated",
+        anticipation: int = 0,
+        panel: Panel | None = None,
+    ) -> None:
         self.k = check_min_group_size(min_group_size)
         self.source_programme = programme
         self.wave_sizes = wave_sizes(programme)
         self.excluded_waves = tuple(w for w, n in self.wave_sizes.items() if n < self.k)
         if len(self.excluded_waves) == len(self.wave_sizes):
-            raise ReportError(f"every wave has fewer than {self.k} volunteers: nothing can be reported "
-                              "without exposing individuals")
+            raise ReportError(
+                f"every wave has fewer than {self.k} volunteers: nothing can be reported "
+                "without exposing individuals"
+            )
         self.programme = without_waves(programme, self.excluded_waves)
         if self.excluded_waves:
             panel = None  # a panel built from the whole programme would hold the waves left out
@@ -491,7 +545,9 @@ class MeasureContext:
     def _member(self, key: str) -> np.ndarray:
         """The population's volunteers as a mask over the employees (the same rows as its ``members``)."""
         if key not in self._members:
-            self._members[key] = _members_mask(self.programme.employees, self.populations[key].wave_ids)
+            self._members[key] = _members_mask(
+                self.programme.employees, self.populations[key].wave_ids
+            )
         return self._members[key]
 
     # -- panel and effects ---------------------------------------------------------------------
@@ -542,8 +598,13 @@ class MeasureContext:
                 if outcome not in panel.estimable:
                     raise ValueError(f"{outcome} is not estimable from these data")
                 covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
-                effect = onboarding_effect(panel, outcome, control=self.control, anticipation=self.anticipation,
-                                           covariates=covariates)
+                effect = onboarding_effect(
+                    panel,
+                    outcome,
+                    control=self.control,
+                    anticipation=self.anticipation,
+                    covariates=covariates,
+                )
             except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
                 self._effects[outcome] = None
                 self._errors[outcome] = str(exc)
@@ -580,8 +641,13 @@ class MeasureContext:
                 try:
                     panel = self._panel_for(outcome)
                     covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
-                    fitted = onboarding_effect(panel, outcome, control=self.control,
-                                               anticipation=self.anticipation + 1, covariates=covariates)
+                    fitted = onboarding_effect(
+                        panel,
+                        outcome,
+                        control=self.control,
+                        anticipation=self.anticipation + 1,
+                        covariates=covariates,
+                    )
                 except (ValueError, KeyError, np.linalg.LinAlgError):
                     sensitivity = None
                 else:
@@ -615,8 +681,12 @@ class MeasureContext:
                 if "has_profile" not in panel.estimable:
                     raise ValueError("has_profile is not estimable from these data")
                 self._wave_profiles[label] = profiles_attributable(
-                    panel, control=self.control, anticipation=self.anticipation,
-                    covariates=PROFILE_COVARIATES, waves=[label])
+                    panel,
+                    control=self.control,
+                    anticipation=self.anticipation,
+                    covariates=PROFILE_COVARIATES,
+                    waves=[label],
+                )
             except (ValueError, KeyError, np.linalg.LinAlgError):
                 self._wave_profiles[label] = None
         return self._wave_profiles[label]
@@ -638,9 +708,14 @@ class MeasureContext:
         if key not in self._profile_counts:
             pop = self.populations[key]
             label = "total" if key == PROGRAMME else key
-            self._profile_counts[key] = profile_counts(self.programme, pop.members, pop.data_end,
-                                                       self._attributable(label), label,
-                                                       totals=self.profile_totals(key))
+            self._profile_counts[key] = profile_counts(
+                self.programme,
+                pop.members,
+                pop.data_end,
+                self._attributable(label),
+                label,
+                totals=self.profile_totals(key),
+            )
         return self._profile_counts[key]
 
     @cached_property
@@ -699,16 +774,32 @@ class MeasureContext:
             raise KeyError(f"unknown comparison {kind!r}; known: {', '.join(_POST_COMPARISONS)}")
         if (key, kind) not in self._comparisons:
             posts = self.window_posts(key)
-            if kind == "reach":  # like for like: unique reach only if both sides have it (analyses.comparability)
-                res = compare_rates(posts, numerator=self.reach_basis(key).numerator, by="author_type",
-                                    reference="company", vce=VCE)
+            if (
+                kind == "reach"
+            ):  # like for like: unique reach only if both sides have it (analyses.comparability)
+                res = compare_rates(
+                    posts,
+                    numerator=self.reach_basis(key).numerator,
+                    by="author_type",
+                    reference="company",
+                    vce=VCE,
+                )
             elif kind == "engagement_rate":
-                res = compare_engagement(posts, by="author_type", reference="company", terms=ENGAGEMENT_TERMS,
-                                         vce=VCE)
+                res = compare_engagement(
+                    posts, by="author_type", reference="company", terms=ENGAGEMENT_TERMS, vce=VCE
+                )
             else:
-                numerator = self.reach_basis(key).numerator if kind == "reach_per_post" else "engagements"
-                res = compare_rates(posts.assign(_one_post=1.0), numerator=numerator, exposure="_one_post",
-                                    by="author_type", reference="company", vce=VCE)
+                numerator = (
+                    self.reach_basis(key).numerator if kind == "reach_per_post" else "engagements"
+                )
+                res = compare_rates(
+                    posts.assign(_one_post=1.0),
+                    numerator=numerator,
+                    exposure="_one_post",
+                    by="author_type",
+                    reference="company",
+                    vce=VCE,
+                )
             self._comparisons[(key, kind)] = res
         return self._comparisons[(key, kind)]
 
@@ -723,16 +814,26 @@ class MeasureContext:
         posts, table = self.window_posts(key), self.codes.posts
         if "origin" not in table.columns:
             return 0
-        rows = posts["post_id"].to_numpy()  # the post's row in the posts table (ProgrammeCodes.frame)
-        return repost_rule_posts(pd.DataFrame({"author_type": posts["author_type"].to_numpy(),
-                                               "published_at": table["published_at"].to_numpy()[rows],
-                                               "origin": table["origin"].to_numpy()[rows]}))
+        rows = posts[
+            "post_id"
+        ].to_numpy()  # the post's row in the posts table (ProgrammeCodes.frame)
+        return repost_rule_posts(
+            pd.DataFrame(
+                {
+                    "author_type": posts["author_type"].to_numpy(),
+                    "published_at": table["published_at"].to_numpy()[rows],
+                    "origin": table["origin"].to_numpy()[rows],
+                }
+            )
+        )
 
     def content_mix(self, key: str, target: float = 0.20) -> StatResult:
         """:func:`~advocacy_eval.stats.content_mix` of the volunteers' posts against ``target`` (computed once)."""
         if ("mix", key, target) not in self._comparisons:
             posts, n_page = self._frame(key)
-            self._comparisons[("mix", key, target)] = content_mix(posts.iloc[n_page:], target=target)
+            self._comparisons[("mix", key, target)] = content_mix(
+                posts.iloc[n_page:], target=target
+            )
         return self._comparisons[("mix", key, target)]
 
     def post_counts(self, key: str) -> tuple[int, int, int]:
@@ -753,22 +854,45 @@ class MeasureContext:
     def person_months(self, key: str) -> pd.DataFrame:
         """:func:`person_months` of a population (computed once)."""
         if key not in self._person_months:
-            self._person_months[key] = _person_months(self.codes, self.populations[key], self._member(key))
+            self._person_months[key] = _person_months(
+                self.codes, self.populations[key], self._member(key)
+            )
         return self._person_months[key]
 
 
 # ----------------------------------------------------------------------------- metrics
 
 
-def _from_row(metric: str, key: str, estimate: float, low: float, high: float, n: int, basis: str, method: str,
-              n_people: int) -> Measurement:
-    return Measurement(metric, key, float(estimate), float(low), float(high), int(n), basis, str(method),
-                       int(n_people))
+def _from_row(
+    metric: str,
+    key: str,
+    estimate: float,
+    low: float,
+    high: float,
+    n: int,
+    basis: str,
+    method: str,
+    n_people: int,
+) -> Measurement:
+    return Measurement(
+        metric,
+        key,
+        float(estimate),
+        float(low),
+        float(high),
+        int(n),
+        basis,
+        str(method),
+        int(n_people),
+    )
 
 
-_RATIO_COMPARISON: dict[str, str] = {"amplification": "reach", "reach_per_post_ratio": "reach_per_post",
-                                     "engagement_per_post_ratio": "engagement_per_post",
-                                     "engagement_rate_ratio": "engagement_rate"}
+_RATIO_COMPARISON: dict[str, str] = {
+    "amplification": "reach",
+    "reach_per_post_ratio": "reach_per_post",
+    "engagement_per_post_ratio": "engagement_per_post",
+    "engagement_rate_ratio": "engagement_rate",
+}
 
 
 def _ratio(metric: str, ctx: MeasureContext, key: str) -> Measurement:
@@ -781,8 +905,17 @@ def _ratio(metric: str, ctx: MeasureContext, key: str) -> Measurement:
     res = ctx.comparison(key, _RATIO_COMPARISON[metric])
     row = res.set_index("level").loc["employee"]
     n_authors = int(row["n_clusters"])
-    m = _from_row(metric, key, row["rate_ratio"], row["rate_ratio_ci_low"], row["rate_ratio_ci_high"],
-                  int(row["n_posts"]), "posts", str(row["method"]).replace("_one_post", "posts"), n_authors)
+    m = _from_row(
+        metric,
+        key,
+        row["rate_ratio"],
+        row["rate_ratio_ci_low"],
+        row["rate_ratio_ci_high"],
+        int(row["n_posts"]),
+        "posts",
+        str(row["method"]).replace("_one_post", "posts"),
+        n_authors,
+    )
     if _RATIO_COMPARISON[metric] in ("reach", "reach_per_post"):
         m = replace(m, measured_on=ctx.reach_basis(key).measured_on)
     return m
@@ -798,8 +931,17 @@ def _corporate_share(ctx: MeasureContext, key: str) -> Measurement:
     except ValueError:  # every post is unclassified: no share to measure
         return Measurement.missing("corporate_share", key, "not_estimable", pop.n_volunteers)
     row = mix.loc[mix["variant"] == "cluster"].iloc[0]
-    return _from_row("corporate_share", key, row["estimate"], row["ci_low"], row["ci_high"], int(row["n"]), "posts",
-                     row["method"], n_authors)
+    return _from_row(
+        "corporate_share",
+        key,
+        row["estimate"],
+        row["ci_low"],
+        row["ci_high"],
+        int(row["n"]),
+        "posts",
+        row["method"],
+        n_authors,
+    )
 
 
 def _monthly_participation(ctx: MeasureContext, key: str) -> Measurement:
@@ -807,21 +949,49 @@ def _monthly_participation(ctx: MeasureContext, key: str) -> Measurement:
     pm = ctx.person_months(key)
     if pm.empty:
         return Measurement.missing("monthly_participation", key, "no_posts", pop.n_volunteers)
-    res = compare_rates(pm, numerator="active", exposure="one", by="group", cluster="employee_id", post_id=None,
-                        min_clusters=1, vce=VCE).iloc[0]
-    return _from_row("monthly_participation", key, res["estimate"], res["ci_low"], res["ci_high"], len(pm),
-                     "person_months", res["method"], pm["employee_id"].nunique())
+    res = compare_rates(
+        pm,
+        numerator="active",
+        exposure="one",
+        by="group",
+        cluster="employee_id",
+        post_id=None,
+        min_clusters=1,
+        vce=VCE,
+    ).iloc[0]
+    return _from_row(
+        "monthly_participation",
+        key,
+        res["estimate"],
+        res["ci_low"],
+        res["ci_high"],
+        len(pm),
+        "person_months",
+        res["method"],
+        pm["employee_id"].nunique(),
+    )
 
 
 def _staff_reached(ctx: MeasureContext, key: str) -> Measurement:
     pop = ctx.populations[key]
-    counts = metrics.staff_reached(ctx.programme.employees, pop.programme_start, pop.reach_end).iloc[0]
+    counts = metrics.staff_reached(
+        ctx.programme.employees, pop.programme_start, pop.reach_end
+    ).iloc[0]
     touched, eligible = int(counts["n_touched"]), int(counts["n_eligible"])
     if eligible == 0:
         return Measurement.missing("staff_reached_share", key, "too_few_people", 0)
     lo, hi = wilson_interval(np.array([touched]), np.array([eligible]))
-    return _from_row("staff_reached_share", key, touched / eligible, lo[0], hi[0], eligible, "people",
-                     "Wilson score interval", eligible)
+    return _from_row(
+        "staff_reached_share",
+        key,
+        touched / eligible,
+        lo[0],
+        hi[0],
+        eligible,
+        "people",
+        "Wilson score interval",
+        eligible,
+    )
 
 
 def _profiles(ctx: MeasureContext, key: str) -> Measurement:
@@ -834,8 +1004,17 @@ def _profiles(ctx: MeasureContext, key: str) -> Measurement:
     if rows.empty:
         return Measurement.missing("profiles_attributable", key, "not_estimable", pop.n_volunteers)
     r = rows.iloc[0]
-    return _from_row("profiles_attributable", key, r["estimate"], r["ci_low"], r["ci_high"], int(r["n"]),
-                     "volunteers", r["method"], int(r["n"]))
+    return _from_row(
+        "profiles_attributable",
+        key,
+        r["estimate"],
+        r["ci_low"],
+        r["ci_high"],
+        int(r["n"]),
+        "volunteers",
+        r["method"],
+        int(r["n"]),
+    )
 
 
 def _effect_posts(ctx: MeasureContext, key: str) -> Measurement:
@@ -848,8 +1027,17 @@ def _effect_posts(ctx: MeasureContext, key: str) -> Measurement:
     r = _effect_row(effect, key)
     if r is None:
         return Measurement.missing("effect_posts", key, "not_estimable", pop.n_volunteers)
-    m = _from_row("effect_posts", key, r["estimate"], r["ci_low"], r["ci_high"], int(r["n"]), "volunteers",
-                  r["method"], int(r["n"]))
+    m = _from_row(
+        "effect_posts",
+        key,
+        r["estimate"],
+        r["ci_low"],
+        r["ci_high"],
+        int(r["n"]),
+        "volunteers",
+        r["method"],
+        int(r["n"]),
+    )
     # volunteers may have reacted before enrolling: flag it, and carry the estimate declaring one month of
     # anticipation (the claim's verdict is then the more conservative of the two, claims.evaluate)
     sensitivity = ctx.anticipation_sensitivity("posts")
@@ -857,9 +1045,21 @@ def _effect_posts(ctx: MeasureContext, key: str) -> Measurement:
         check = ctx.effect_check("posts")
         return replace(m, flag="anticipation_risk") if check is not None and check.at_risk else m
     s = _effect_row(sensitivity, key)
-    sens = Measurement.missing("effect_posts", key, "not_estimable", pop.n_volunteers) if s is None else \
-        _from_row("effect_posts", key, s["estimate"], s["ci_low"], s["ci_high"], int(s["n"]), "volunteers",
-                  f"{s['method']}, one month of anticipation declared", int(s["n"]))
+    sens = (
+        Measurement.missing("effect_posts", key, "not_estimable", pop.n_volunteers)
+        if s is None
+        else _from_row(
+            "effect_posts",
+            key,
+            s["estimate"],
+            s["ci_low"],
+            s["ci_high"],
+            int(s["n"]),
+            "volunteers",
+            f"{s['method']}, one month of anticipation declared",
+            int(s["n"]),
+        )
+    )
     return replace(m, flag="anticipation_risk", sensitivity=sens)
 
 
@@ -920,20 +1120,31 @@ def measure(metric: str, ctx: MeasureContext, key: str) -> Measurement:
         return Measurement.missing(metric, key, "too_few_people", pop.n_volunteers)
     quantity = _RELEASE_QUANTITY.get(metric)
     if quantity is not None and key != PROGRAMME and ctx.release_plan.hides(quantity, key):
-        reason = "too_few_people" if ctx.release_plan.label_key(quantity, key) == "suppressed" \
+        reason = (
+            "too_few_people"
+            if ctx.release_plan.label_key(quantity, key) == "suppressed"
             else "suppressed_secondary"
+        )
         return Measurement.missing(metric, key, reason, pop.n_volunteers)
     cache = ctx.__dict__.setdefault("_measurements", {})
-    if (metric, key) not in cache:  # each measurement once per context (scorecard, KPIs, next wave's change)
+    if (
+        metric,
+        key,
+    ) not in cache:  # each measurement once per context (scorecard, KPIs, next wave's change)
         cache[(metric, key)] = MEASURES[metric](ctx, key)
     return cache[(metric, key)]
 
 
-_RELEASE_QUANTITY: dict[str, str] = {"profiles_attributable": "profiles", "effect_posts": "estimate"}
+_RELEASE_QUANTITY: dict[str, str] = {
+    "profiles_attributable": "profiles",
+    "effect_posts": "estimate",
+}
 """Metrics whose per-wave values are also pooled into a published total, and the
 release quantity that decides whether a wave's value is hidden."""
 
 
-def measure_all(metrics_: Sequence[str], ctx: MeasureContext, keys: Sequence[str]) -> list[Measurement]:
+def measure_all(
+    metrics_: Sequence[str], ctx: MeasureContext, keys: Sequence[str]
+) -> list[Measurement]:
     """Measure several metrics on several populations (each fit shared through ``ctx``)."""
     return [measure(m, ctx, key) for m in dict.fromkeys(metrics_) for key in keys]

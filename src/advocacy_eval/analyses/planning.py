@@ -75,14 +75,22 @@ class NextWavePlan:
     required: pd.DataFrame
 
     def __repr__(self) -> str:
-        needs = "; ".join(f"{g}: {'no number would do' if pd.isna(v) else f'{int(v):,} volunteers'}"
-                          for g, v in zip(self.required["goal"], self.required["volunteers"], strict=True))
+        needs = "; ".join(
+            f"{g}: {'no number would do' if pd.isna(v) else f'{int(v):,} volunteers'}"
+            for g, v in zip(self.required["goal"], self.required["volunteers"], strict=True)
+        )
         return f"NextWavePlan({len(self.participation)} wave sizes; {needs})"
 
     def _repr_html_(self) -> str:
-        return html_summary("Next-wave plan", list(zip(self.required["goal"], self.required["note"], strict=True)),
-                            tables=[("observed so far", self.observed), ("participation", self.participation),
-                                    ("amplification", self.reach)])
+        return html_summary(
+            "Next-wave plan",
+            list(zip(self.required["goal"], self.required["note"], strict=True)),
+            tables=[
+                ("observed so far", self.observed),
+                ("participation", self.participation),
+                ("amplification", self.reach),
+            ],
+        )
 
 
 def plan_next_wave(
@@ -117,9 +125,13 @@ def plan_next_wave(
     NextWavePlan
     """
     employees, posts = programme.employees, programme.posts
-    months_idx = metrics.month_range(programme.waves["start_date"].min(), posts["published_at"].max())
+    months_idx = metrics.month_range(
+        programme.waves["start_date"].min(), posts["published_at"].max()
+    )
     grid = metrics.enrolled_months(employees, months_idx)
-    active = metrics.add_month(posts.loc[posts["author_type"] == "employee"])[["author_id", "month"]]
+    active = metrics.add_month(posts.loc[posts["author_type"] == "employee"])[
+        ["author_id", "month"]
+    ]
     active = active.drop_duplicates().rename(columns={"author_id": "employee_id"}).assign(active=1)
     grid = grid.merge(active, on=["employee_id", "month"], how="left")
     grid["active"] = grid["active"].fillna(0).astype("float64")
@@ -132,25 +144,38 @@ def plan_next_wave(
     design = rate_design(posts, by="author_type").set_index("level")
     e = design.loc["employee"]
     share_active = float(emp["author_id"].nunique() / max(n_so_far, 1))
-    reach = compare_rates(posts, by="author_type", reference="company", vce="cr3").set_index("level")
+    reach = compare_rates(posts, by="author_type", reference="company", vce="cr3").set_index(
+        "level"
+    )
     page_se = float(reach.loc["company", "se_log_rate"])
     posts_per_author_month = float(e["posts_per_author"]) / max(len(months_idx), 1)
     m_next = max(posts_per_author_month * months, 1.0)
     icc_reach = float(e["icc"]) if np.isfinite(e["icc"]) else 0.0
     observed_ratio = float(reach.loc["employee", "rate_ratio"])
 
-    observed = pd.DataFrame([
-        ("monthly_participation", p0, "active person-months / enrolled person-months so far"),
-        ("icc_participation", icc_part, "intra-employee correlation of monthly activity"),
-        ("design_effect_participation", deff_part, f"1 + ({months} - 1) x ICC over {months} months"),
-        ("volunteers_so_far", n_so_far, "volunteers enrolled so far"),
-        ("share_posting", share_active, "share of volunteers who posted at least once"),
-        ("posts_per_author_month", posts_per_author_month, "posts per posting author and month"),
-        ("cv_post_reach", float(e["cv_post"]), "coefficient of variation of post-level reach"),
-        ("icc_reach", icc_reach, "intra-author correlation of reach"),
-        ("page_se_log_rate", page_se, "standard error of the page's log reach rate"),
-        ("observed_amplification", observed_ratio, "volunteers' reach rate / page's so far"),
-    ], columns=["name", "value", "meaning"])
+    observed = pd.DataFrame(
+        [
+            ("monthly_participation", p0, "active person-months / enrolled person-months so far"),
+            ("icc_participation", icc_part, "intra-employee correlation of monthly activity"),
+            (
+                "design_effect_participation",
+                deff_part,
+                f"1 + ({months} - 1) x ICC over {months} months",
+            ),
+            ("volunteers_so_far", n_so_far, "volunteers enrolled so far"),
+            ("share_posting", share_active, "share of volunteers who posted at least once"),
+            (
+                "posts_per_author_month",
+                posts_per_author_month,
+                "posts per posting author and month",
+            ),
+            ("cv_post_reach", float(e["cv_post"]), "coefficient of variation of post-level reach"),
+            ("icc_reach", icc_reach, "intra-author correlation of reach"),
+            ("page_se_log_rate", page_se, "standard error of the page's log reach rate"),
+            ("observed_amplification", observed_ratio, "volunteers' reach rate / page's so far"),
+        ],
+        columns=["name", "value", "meaning"],
+    )
     observed["value"] = observed["value"].astype(object)  # people stay whole numbers next to rates
     observed.loc[observed["name"] == "volunteers_so_far", "value"] = n_so_far
 
@@ -158,50 +183,103 @@ def plan_next_wave(
     for size in sizes:
         units = size * months
         past_units = float(len(grid))
-        res = mde_proportion(past_units, p0, alpha=alpha, power=power, deff=deff_part, ratio=units / past_units)
-        rows_p.append({"volunteers": size, "person_months": units,
-                       "detectable_participation": float(res["p1"].iloc[0]),
-                       "detectable_change": float(res["estimate"].iloc[0])})
+        res = mde_proportion(
+            past_units, p0, alpha=alpha, power=power, deff=deff_part, ratio=units / past_units
+        )
+        rows_p.append(
+            {
+                "volunteers": size,
+                "person_months": units,
+                "detectable_participation": float(res["p1"].iloc[0]),
+                "detectable_change": float(res["estimate"].iloc[0]),
+            }
+        )
         authors = max(int(round(size * share_active)), 2)  # people: a whole number
-        up = mde_rate_ratio(authors, m_next, float(e["cv_post"]), icc=icc_reach, ref_se_log=page_se,
-                            null_ratio=claimed_ratio, alpha=alpha, power=power)
-        rows_r.append({"volunteers": size, "posting_authors": authors,
-                       "ratio_detectably_above_claim": float(up["estimate"].iloc[0]),
-                       "ratio_detectably_below_claim": claimed_ratio ** 2 / float(up["estimate"].iloc[0])})
-    need_p = n_for_proportion(p0, min(p0 + participation_change, 0.999), alpha=alpha, power=power, deff=deff_part,
-                              ratio=1.0)
-    need_r = n_authors_for_rate_ratio(observed_ratio, m_next, float(e["cv_post"]), icc=icc_reach,
-                                      ref_se_log=page_se, null_ratio=claimed_ratio, alpha=alpha, power=power)
+        up = mde_rate_ratio(
+            authors,
+            m_next,
+            float(e["cv_post"]),
+            icc=icc_reach,
+            ref_se_log=page_se,
+            null_ratio=claimed_ratio,
+            alpha=alpha,
+            power=power,
+        )
+        rows_r.append(
+            {
+                "volunteers": size,
+                "posting_authors": authors,
+                "ratio_detectably_above_claim": float(up["estimate"].iloc[0]),
+                "ratio_detectably_below_claim": claimed_ratio**2 / float(up["estimate"].iloc[0]),
+            }
+        )
+    need_p = n_for_proportion(
+        p0,
+        min(p0 + participation_change, 0.999),
+        alpha=alpha,
+        power=power,
+        deff=deff_part,
+        ratio=1.0,
+    )
+    need_r = n_authors_for_rate_ratio(
+        observed_ratio,
+        m_next,
+        float(e["cv_post"]),
+        icc=icc_reach,
+        ref_se_log=page_se,
+        null_ratio=claimed_ratio,
+        alpha=alpha,
+        power=power,
+    )
     authors_needed = float(need_r["estimate"].iloc[0])
     volunteers_p = int(math.ceil(float(need_p["estimate"].iloc[0]) / months))
-    volunteers_r = int(math.ceil(authors_needed / share_active)) if np.isfinite(authors_needed) else None
-    required = pd.DataFrame([
-        {"goal": f"detect a {100 * participation_change:+.0f}-point change of monthly participation "
-                 "between two waves of equal size",
-         "volunteers": volunteers_p,
-         "note": f"{volunteers_p:,} volunteers per wave, each observed {months} months"},
-        {"goal": f"tell the observed {observed_ratio:.2f}x from the {claimed_ratio:g}x claim",
-         "volunteers": volunteers_r,
-         "note": _ratio_requirement(observed_ratio, claimed_ratio, page_se, volunteers_r, alpha)},
-    ])
+    volunteers_r = (
+        int(math.ceil(authors_needed / share_active)) if np.isfinite(authors_needed) else None
+    )
+    required = pd.DataFrame(
+        [
+            {
+                "goal": f"detect a {100 * participation_change:+.0f}-point change of monthly participation "
+                "between two waves of equal size",
+                "volunteers": volunteers_p,
+                "note": f"{volunteers_p:,} volunteers per wave, each observed {months} months",
+            },
+            {
+                "goal": f"tell the observed {observed_ratio:.2f}x from the {claimed_ratio:g}x claim",
+                "volunteers": volunteers_r,
+                "note": _ratio_requirement(
+                    observed_ratio, claimed_ratio, page_se, volunteers_r, alpha
+                ),
+            },
+        ]
+    )
     required["volunteers"] = required["volunteers"].astype("Int64")
-    return NextWavePlan(observed=observed, participation=pd.DataFrame(rows_p), reach=pd.DataFrame(rows_r),
-                        required=required)
+    return NextWavePlan(
+        observed=observed,
+        participation=pd.DataFrame(rows_p),
+        reach=pd.DataFrame(rows_r),
+        required=required,
+    )
 
 
-def _ratio_requirement(observed: float, claimed: float, page_se: float, volunteers: int | None,
-                       alpha: float) -> str:
+def _ratio_requirement(
+    observed: float, claimed: float, page_se: float, volunteers: int | None, alpha: float
+) -> str:
     """In words: the volunteers needed to tell an observed ratio from a claim, or why no number would."""
     if volunteers is not None:
         return f"{volunteers:,} volunteers, with the share who post so far"
     if math.isclose(observed, claimed, rel_tol=1e-12):
-        return (f"no number of volunteers would: the observed ratio equals the {claimed:g}x claim, so no "
-                "interval can exclude it")
+        return (
+            f"no number of volunteers would: the observed ratio equals the {claimed:g}x claim, so no "
+            "interval can exclude it"
+        )
     page_pct = 100 * (math.exp(_z_alpha(alpha, "two-sided") * page_se) - 1)
     gap_pct = 100 * abs(observed / claimed - 1)
-    return (f"no number of volunteers would: the observed {observed:.2f}x is only {gap_pct:.1f}% from the "
-            f"{claimed:g}x claim, too close for the company page's own uncertainty (its reach rate is known to "
-            f"about ±{page_pct:.0f}%), which more volunteers do not reduce; more months of page posts would")
+    return (
+        f"no number of volunteers would: the observed {observed:.2f}x is only {gap_pct:.1f}% from the "
+        f"{claimed:g}x claim, too close for the company page's own uncertainty (its reach rate is known to "
+        f"about ±{page_pct:.0f}%), which more volunteers do not reduce; more months of page posts would"
+    )
 
 
 # ----------------------------------------------------------------------------- settling inconclusive claims
@@ -247,21 +325,31 @@ class Settlement:
 
     def __post_init__(self) -> None:
         if self.kind not in SETTLE_KINDS:
-            raise ValueError(f"unknown settlement kind {self.kind!r}; valid kinds: {', '.join(SETTLE_KINDS)}")
+            raise ValueError(
+                f"unknown settlement kind {self.kind!r}; valid kinds: {', '.join(SETTLE_KINDS)}"
+            )
 
 
 def deciding_measurement(result: ClaimResult) -> Measurement:
     """The estimate behind the verdict: the sensitivity estimate when it is the more conservative one."""
     m, sens = result.measurement, result.measurement.sensitivity
-    if sens is not None and sens.measured and m.measured and result.claim.verdict(m.ci_low, m.ci_high) != \
-            result.verdict:
+    if (
+        sens is not None
+        and sens.measured
+        and m.measured
+        and result.claim.verdict(m.ci_low, m.ci_high) != result.verdict
+    ):
         return sens
     return m
 
 
 def _boundary_distance(claim: Claim, estimate: float, log_scale: bool) -> float:
     """Distance from the estimate to the nearest boundary deciding the claim (on the log scale for ratios)."""
-    bounds = [claim.target] if claim.op != "==" else [claim.target - claim.tolerance, claim.target + claim.tolerance]
+    bounds = (
+        [claim.target]
+        if claim.op != "=="
+        else [claim.target - claim.tolerance, claim.target + claim.tolerance]
+    )
     if log_scale:
         if estimate <= 0 or min(bounds) <= 0:
             return 0.0
@@ -315,8 +403,12 @@ def what_would_settle(
     Settlement
     """
     claim = result.claim
-    base = {"claim": claim, "population": result.population, "volunteers_now": int(volunteers_now),
-            "months_now": float(months_now)}
+    base = {
+        "claim": claim,
+        "population": result.population,
+        "volunteers_now": int(volunteers_now),
+        "months_now": float(months_now),
+    }
     m = deciding_measurement(result)
     if not m.measured:
         return Settlement(kind="not_measured", **base)
@@ -324,10 +416,14 @@ def what_would_settle(
         return Settlement(kind="settled", **base)
     if not (math.isfinite(m.ci_low) and math.isfinite(m.ci_high)) or volunteers_now <= 0:
         return Settlement(kind="too_close", **base)
-    if claim.metric in _NOT_BY_VOLUNTEERS:  # a share of all staff: its precision does not come from volunteers
+    if (
+        claim.metric in _NOT_BY_VOLUNTEERS
+    ):  # a share of all staff: its precision does not come from volunteers
         return Settlement(kind="too_close", **base)
     z = _z_alpha(alpha, "two-sided")
-    if m.unit == "count":  # a count grows with the volunteers: N a - (z + z_power) s1 sqrt(N) reaches the target
+    if (
+        m.unit == "count"
+    ):  # a count grows with the volunteers: N a - (z + z_power) s1 sqrt(N) reaches the target
         bound = claim.target + (claim.tolerance if claim.op == "==" else 0.0)
         rate = m.estimate / volunteers_now
         s1 = (m.ci_high - m.ci_low) / (2 * z) / math.sqrt(volunteers_now)
@@ -342,31 +438,51 @@ def what_would_settle(
     log_scale = m.unit == "ratio"
     if log_scale and m.ci_low <= 0:
         return Settlement(kind="too_close", **base)
-    se = ((math.log(m.ci_high) - math.log(m.ci_low)) if log_scale else (m.ci_high - m.ci_low)) / (2 * z)
+    se = ((math.log(m.ci_high) - math.log(m.ci_low)) if log_scale else (m.ci_high - m.ci_low)) / (
+        2 * z
+    )
     distance = _boundary_distance(claim, m.estimate, log_scale)
     if se <= 0 or distance <= 0:
         return Settlement(kind="too_close", **base)
     fixed = min(max(page_se_log, 0.0), se) if log_scale else 0.0
     needed = n_to_exclude(volunteers_now, se, distance, fixed_se=fixed, alpha=alpha, power=power)
     if math.isfinite(needed) and needed <= max_factor * volunteers_now:
-        return Settlement(kind="volunteers", volunteers_needed=float(math.ceil(max(needed, volunteers_now + 1))),
-                          **base)
+        return Settlement(
+            kind="volunteers",
+            volunteers_needed=float(math.ceil(max(needed, volunteers_now + 1))),
+            **base,
+        )
     if fixed > 0 and not math.isfinite(needed):  # the page's own uncertainty alone is too wide
-        months = n_to_exclude(max(months_now, 1.0), se, distance, alpha=alpha, power=power) if months_now > 0 \
+        months = (
+            n_to_exclude(max(months_now, 1.0), se, distance, alpha=alpha, power=power)
+            if months_now > 0
             else float("inf")
-        months = float(math.ceil(months)) if months <= max_factor * max(months_now, 1.0) else float("inf")
+        )
+        months = (
+            float(math.ceil(months))
+            if months <= max_factor * max(months_now, 1.0)
+            else float("inf")
+        )
         return Settlement(kind="page", months_needed=months, **base)
     return Settlement(kind="too_close", **base)
 
 
-_PAGE_COMPARISON: dict[str, str] = {"amplification": "reach", "reach_per_post_ratio": "reach_per_post",
-                                    "engagement_per_post_ratio": "engagement_per_post",
-                                    "engagement_rate_ratio": "engagement_rate"}
+_PAGE_COMPARISON: dict[str, str] = {
+    "amplification": "reach",
+    "reach_per_post_ratio": "reach_per_post",
+    "engagement_per_post_ratio": "engagement_per_post",
+    "engagement_rate_ratio": "engagement_rate",
+}
 """Ratio metrics against the company page, and the comparison of :class:`MeasureContext` they come from."""
 
 
-def settle_claims(context, scorecard: Scorecard, populations: Sequence[str] | None = None,
-                  alpha: float = 0.05, power: float = 0.80) -> tuple[Settlement, ...]:
+def settle_claims(
+    context,
+    scorecard: Scorecard,
+    populations: Sequence[str] | None = None,
+    alpha: float = 0.05,
+    power: float = 0.80,
+) -> tuple[Settlement, ...]:
     """:func:`what_would_settle` for every claim of a scorecard on the given populations.
 
     The page's own uncertainty comes from the context's comparisons (computed
@@ -405,4 +521,3 @@ def settle_claims(context, scorecard: Scorecard, populations: Sequence[str] | No
                 page_se = value if math.isfinite(value) else 0.0
         out.append(what_would_settle(r, pop.n_volunteers, round(months, 1), page_se, alpha, power))
     return tuple(out)
-

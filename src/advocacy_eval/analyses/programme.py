@@ -36,7 +36,14 @@ from .measures import PROFILE_COVARIATES, MeasureContext, measure_all
 from .planning import Settlement, settle_claims
 from .results import ProfileCounts, pretrend_p
 
-OUTCOME_ORDER: tuple[str, ...] = ("posts", "members_reached", "impressions", "engagements", "followers", "has_profile")
+OUTCOME_ORDER: tuple[str, ...] = (
+    "posts",
+    "members_reached",
+    "impressions",
+    "engagements",
+    "followers",
+    "has_profile",
+)
 """Outcomes shown in the report, in order (those the panel can estimate)."""
 
 
@@ -167,9 +174,13 @@ class ProgrammeResults:
         return effect
 
     def __repr__(self) -> str:
-        verdicts = ", ".join(f"{r.claim.key}: {r.verdict}" for r in self.scorecard.for_population(PROGRAMME))
-        return (f"ProgrammeResults({len(self.wave_ids)} waves, {self.n_volunteers} volunteers, "
-                f"{self.n_controls} controls; {verdicts})")
+        verdicts = ", ".join(
+            f"{r.claim.key}: {r.verdict}" for r in self.scorecard.for_population(PROGRAMME)
+        )
+        return (
+            f"ProgrammeResults({len(self.wave_ids)} waves, {self.n_volunteers} volunteers, "
+            f"{self.n_controls} controls; {verdicts})"
+        )
 
 
 def _baseline(panel: Panel, outcome: str) -> float:
@@ -220,17 +231,23 @@ def programme_results(
     claims = tuple(default_claims() if claims is None else claims)
     own_context = context is None
     ctx = context if context is not None else MeasureContext(programme, k, control, anticipation)
-    programme = ctx.programme  # the release: waves with fewer than k volunteers left out of every figure
+    programme = (
+        ctx.programme
+    )  # the release: waves with fewer than k volunteers left out of every figure
     # every estimate first, each fitted once on a panel of the outcomes only (the full panel, once built)
     estimation = ctx.lean_panel(OUTCOMES)
     if outcome not in estimation.estimable:
         outcome = "has_profile"
-    effects = [e for o in OUTCOME_ORDER if o in estimation.estimable and (e := ctx.effect(o)) is not None]
+    effects = [
+        e for o in OUTCOME_ORDER if o in estimation.estimable and (e := ctx.effect(o)) is not None
+    ]
     if ctx.effect(outcome) is None:
-        raise ReportError(f"the effect of onboarding on {outcome} cannot be estimated from these data "
-                          f"({estimation.count('units_enrolled')} volunteers and "
-                          f"{estimation.count('units_control')} other employees in the panel): "
-                          f"{ctx.effect_error(outcome)}")
+        raise ReportError(
+            f"the effect of onboarding on {outcome} cannot be estimated from these data "
+            f"({estimation.count('units_enrolled')} volunteers and "
+            f"{estimation.count('units_control')} other employees in the panel): "
+            f"{ctx.effect_error(outcome)}"
+        )
     baselines = {e.outcome: _baseline(estimation, e.outcome) for e in effects}
     # volunteers may have reacted before enrolling: when the headline effect (or the effect on posts, which the
     # effect_posts claim uses) is at risk, the estimate declaring one month of anticipation, fitted while the
@@ -241,11 +258,19 @@ def programme_results(
         ctx.anticipation_sensitivity("posts")
     # diagnostics on the headline outcome
     twfe = twfe_estimate(estimation, outcome)
-    bacon = bacon_decomposition(estimation, outcome) if int((estimation.cohorts["n_units"] > 0).sum()) >= 1 \
+    bacon = (
+        bacon_decomposition(estimation, outcome)
+        if int((estimation.cohorts["n_units"] > 0).sum()) >= 1
         else None
+    )
     try:
-        honest = honest_bounds(estimation, outcome, control=control, anticipation=anticipation,
-                               covariates=list(PROFILE_COVARIATES) if outcome == "has_profile" else None)
+        honest = honest_bounds(
+            estimation,
+            outcome,
+            control=control,
+            anticipation=anticipation,
+            covariates=list(PROFILE_COVARIATES) if outcome == "has_profile" else None,
+        )
     except (ValueError, np.linalg.LinAlgError):  # too few pre-periods to bound anything
         honest = None
     # what the report describes (months, counts, cohorts, notes: the full panel's, see lean_panel), without its
@@ -263,31 +288,52 @@ def programme_results(
         by_key[key] = measure_all(metric_names, ctx, [key])
         if own_context:
             ctx.release_posts()
-    scorecard = evaluate(claims, [by_key[key][i] for i in range(len(metric_names)) for key in keys], keys)
-    settlements = settle_claims(ctx, scorecard, [PROGRAMME])  # what would settle each inconclusive claim
+    scorecard = evaluate(
+        claims, [by_key[key][i] for i in range(len(metric_names)) for key in keys], keys
+    )
+    settlements = settle_claims(
+        ctx, scorecard, [PROGRAMME]
+    )  # what would settle each inconclusive claim
 
     rows = []
     for e in effects:
         ov = e.overall.iloc[0]
         p = pretrend_p(e)
-        rows.append({"outcome": e.outcome, "estimate": ov["estimate"], "se": ov["se"], "ci_low": ov["ci_low"],
-                     "ci_high": ov["ci_high"], "p_value": ov["p_value"], "n": ov["n"], "method": e.method,
-                     "pretrend_p": p, "pretrend_failed": bool(np.isfinite(p) and p < 0.05),
-                     "baseline": baselines[e.outcome]})
+        rows.append(
+            {
+                "outcome": e.outcome,
+                "estimate": ov["estimate"],
+                "se": ov["se"],
+                "ci_low": ov["ci_low"],
+                "ci_high": ov["ci_high"],
+                "p_value": ov["p_value"],
+                "n": ov["n"],
+                "method": e.method,
+                "pretrend_p": p,
+                "pretrend_failed": bool(np.isfinite(p) and p < 0.05),
+                "baseline": baselines[e.outcome],
+            }
+        )
     outcomes = make_result(rows, first=["outcome"])
     head = ctx.effect(outcome)
     assert head is not None
     es = head.event_study
     es = es.loc[es["n"] >= k].reset_index(drop=True)
     by_wave = head.by_wave if head.by_wave is not None else make_result([])
-    if len(by_wave):  # waves whose effect is hidden in every report of the release (primary or complementary)
-        by_wave = by_wave.loc[[not plan.hides("estimate", str(w)) for w in by_wave["wave_id"]]].reset_index(drop=True)
+    if len(
+        by_wave
+    ):  # waves whose effect is hidden in every report of the release (primary or complementary)
+        by_wave = by_wave.loc[
+            [not plan.hides("estimate", str(w)) for w in by_wave["wave_id"]]
+        ].reset_index(drop=True)
 
     # profiles per wave and in total, one reference date, suppression decided once for the release
     per_wave = [ctx.profile_counts(w) for w in programme.wave_ids]
     total = ctx.profile_counts(PROGRAMME)
-    profiles = tuple(ProfileRow(w, c, plan.label_key("profiles", w)) for w, c in zip(programme.wave_ids, per_wave)) \
-        + (ProfileRow("total", total, "suppressed" if total.n_without < k else ""),)
+    profiles = tuple(
+        ProfileRow(w, c, plan.label_key("profiles", w))
+        for w, c in zip(programme.wave_ids, per_wave)
+    ) + (ProfileRow("total", total, "suppressed" if total.n_without < k else ""),)
 
     comp = []
     for wave in programme.wave_ids:
@@ -303,20 +349,42 @@ def programme_results(
         comp.append(row)
 
     return ProgrammeResults(
-        min_group_size=k, waves=programme.waves, wave_ids=tuple(programme.wave_ids), claims=claims,
-        scorecard=scorecard, outcome=outcome, control=head.control, panel=panel, effects=tuple(effects),
-        outcomes=outcomes, event_study=es, by_wave=by_wave, profiles=profiles, wave_comparison=pd.DataFrame(comp),
-        twfe=twfe, bacon=bacon, honest=honest, n_volunteers=panel.count("units_enrolled"),
+        min_group_size=k,
+        waves=programme.waves,
+        wave_ids=tuple(programme.wave_ids),
+        claims=claims,
+        scorecard=scorecard,
+        outcome=outcome,
+        control=head.control,
+        panel=panel,
+        effects=tuple(effects),
+        outcomes=outcomes,
+        event_study=es,
+        by_wave=by_wave,
+        profiles=profiles,
+        wave_comparison=pd.DataFrame(comp),
+        twfe=twfe,
+        bacon=bacon,
+        honest=honest,
+        n_volunteers=panel.count("units_enrolled"),
         n_controls=panel.count("units_control"),
-        sources=programme.sources if programme.sources is not None
+        sources=programme.sources
+        if programme.sources is not None
         else pd.DataFrame(columns=["file", "rows", "sha256"]),
-        excluded_waves=ctx.excluded_waves, anticipation=check, sensitivity=sensitivity,
+        excluded_waves=ctx.excluded_waves,
+        anticipation=check,
+        sensitivity=sensitivity,
         settlements=settlements,
     )
 
 
-def wave_effect(programme: Programme, wave: str, outcome: str = "posts", control: str = "not_yet_treated",
-                context: MeasureContext | None = None) -> StatResult:
+def wave_effect(
+    programme: Programme,
+    wave: str,
+    outcome: str = "posts",
+    control: str = "not_yet_treated",
+    context: MeasureContext | None = None,
+) -> StatResult:
     """One wave's own effect of enrolling (Callaway & Sant'Anna group aggregation).
 
     Parameters
@@ -347,7 +415,9 @@ def wave_effect(programme: Programme, wave: str, outcome: str = "posts", control
     effect = ctx.effect(outcome)
     bw = effect.by_wave if effect is not None else None
     if bw is None or wave not in set(bw["wave_id"]):
-        raise KeyError(f"wave {wave} has no volunteer with a complete panel: its effect cannot be estimated")
+        raise KeyError(
+            f"wave {wave} has no volunteer with a complete panel: its effect cannot be estimated"
+        )
     row = bw.loc[bw["wave_id"] == wave].iloc[0].to_dict()
     row["outcome"] = outcome
     return make_result([row], first=["wave_id", "outcome"])

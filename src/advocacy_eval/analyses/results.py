@@ -44,11 +44,19 @@ class Estimate:
         return all(math.isfinite(x) for x in (self.estimate, self.ci_low, self.ci_high))
 
     def __repr__(self) -> str:
-        return f"Estimate({interval(self.estimate, self.ci_low, self.ci_high)}, n={fmt_value(self.n)})"
+        return (
+            f"Estimate({interval(self.estimate, self.ci_low, self.ci_high)}, n={fmt_value(self.n)})"
+        )
 
     def _repr_html_(self) -> str:
-        return html_summary("Estimate", [("estimate (95% CI)", interval(self.estimate, self.ci_low, self.ci_high)),
-                                         ("n", self.n), ("method", self.method)])
+        return html_summary(
+            "Estimate",
+            [
+                ("estimate (95% CI)", interval(self.estimate, self.ci_low, self.ci_high)),
+                ("n", self.n),
+                ("method", self.method),
+            ],
+        )
 
 
 @dataclass(frozen=True)
@@ -87,15 +95,26 @@ class ProfileCounts:
 
     def __repr__(self) -> str:
         attributable = "" if self.attributable is None else f", attributable {self.attributable!r}"
-        return (f"ProfileCounts({self.n_volunteers} volunteers, {self.n_without} without a profile, "
-                f"{self.n_created} created one{attributable})")
+        return (
+            f"ProfileCounts({self.n_volunteers} volunteers, {self.n_without} without a profile, "
+            f"{self.n_created} created one{attributable})"
+        )
 
     def _repr_html_(self) -> str:
-        items = [("volunteers", self.n_volunteers), ("without a profile", self.n_without),
-                 ("created one since", self.n_created),
-                 ("creation rate (95% CI)", interval(self.creation_rate.estimate, self.creation_rate.ci_low,
-                                                     self.creation_rate.ci_high)),
-                 ("colleagues' creation rate", self.background_rate)]
+        items = [
+            ("volunteers", self.n_volunteers),
+            ("without a profile", self.n_without),
+            ("created one since", self.n_created),
+            (
+                "creation rate (95% CI)",
+                interval(
+                    self.creation_rate.estimate,
+                    self.creation_rate.ci_low,
+                    self.creation_rate.ci_high,
+                ),
+            ),
+            ("colleagues' creation rate", self.background_rate),
+        ]
         if self.attributable is not None:
             a = self.attributable
             items.append(("attributable to enrolling", interval(a.estimate, a.ci_low, a.ci_high)))
@@ -119,9 +138,14 @@ def profile_totals(members: pd.DataFrame) -> tuple[int, int]:
     return int(counts["n_without_profile"].iloc[0]), int(counts["n_created"].iloc[0])
 
 
-def profile_counts(programme: Programme, members: pd.DataFrame, data_end: pd.Timestamp,
-                   attributable: StatResult | None, label: str,
-                   totals: tuple[int, int] | None = None) -> ProfileCounts:
+def profile_counts(
+    programme: Programme,
+    members: pd.DataFrame,
+    data_end: pd.Timestamp,
+    attributable: StatResult | None,
+    label: str,
+    totals: tuple[int, int] | None = None,
+) -> ProfileCounts:
     """Profile figures of a group of volunteers (:class:`ProfileCounts`).
 
     Parameters
@@ -142,16 +166,28 @@ def profile_counts(programme: Programme, members: pd.DataFrame, data_end: pd.Tim
     n_without, n_created = profile_totals(members) if totals is None else totals
     if n_without:
         lo, hi = wilson_interval(np.array([n_created]), np.array([n_without]))
-        rate = Estimate(n_created / n_without, float(lo[0]), float(hi[0]), n_without, "Wilson score interval")
+        rate = Estimate(
+            n_created / n_without, float(lo[0]), float(hi[0]), n_without, "Wilson score interval"
+        )
     else:
         rate = Estimate(float("nan"), float("nan"), float("nan"), 0, "Wilson score interval")
-    start = metrics.profile_reference_date(members["enrolled_on"]).min() if len(members) else data_end
+    start = (
+        metrics.profile_reference_date(members["enrolled_on"]).min() if len(members) else data_end
+    )
     background = metrics.background_profile_creation(programme.employees, start, data_end)
     attr = None
     if attributable is not None and label in set(attributable["wave_id"]):
         r = attributable.loc[attributable["wave_id"] == label].iloc[0]
-        attr = Estimate(float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"]), str(r["method"]))
-    return ProfileCounts(len(members), n_without, n_created, rate, float(background["creation_rate"].iloc[0]), attr)
+        attr = Estimate(
+            float(r["estimate"]),
+            float(r["ci_low"]),
+            float(r["ci_high"]),
+            int(r["n"]),
+            str(r["method"]),
+        )
+    return ProfileCounts(
+        len(members), n_without, n_created, rate, float(background["creation_rate"].iloc[0]), attr
+    )
 
 
 def pretrend_p(effect: OnboardingEffect) -> float:

@@ -154,16 +154,24 @@ class WaveResults:
 
         return html_summary(
             f"Wave {self.wave_id}: {self.n_volunteers} volunteers, {self.start:%Y-%m-%d} to {self.data_end:%Y-%m-%d}",
-            [("posted at least once", est(self.active)),
-             ("volunteers' reach rate", est(self.employee_reach_rate)),
-             ("page's reach rate", est(self.page_reach_rate)),
-             ("volunteers' engagement rate", est(self.engagement_rate))],
-            tables=[("scorecard", self.scorecard.to_summary()), ("reach", self.reach), ("content mix", self.mix),
-                    ("participation by department", self.participation_by_department)])
+            [
+                ("posted at least once", est(self.active)),
+                ("volunteers' reach rate", est(self.employee_reach_rate)),
+                ("page's reach rate", est(self.page_reach_rate)),
+                ("volunteers' engagement rate", est(self.engagement_rate)),
+            ],
+            tables=[
+                ("scorecard", self.scorecard.to_summary()),
+                ("reach", self.reach),
+                ("content mix", self.mix),
+                ("participation by department", self.participation_by_department),
+            ],
+        )
 
 
-def posted_within(employees: pd.DataFrame, posts: pd.DataFrame, months: int,
-                  data_end: pd.Timestamp) -> pd.DataFrame:
+def posted_within(
+    employees: pd.DataFrame, posts: pd.DataFrame, months: int, data_end: pd.Timestamp
+) -> pd.DataFrame:
     """Whether each enrolled employee posted within ``months`` months of their own enrolment.
 
     Employees enrolled less than ``months`` months before the end of the data
@@ -176,16 +184,25 @@ def posted_within(employees: pd.DataFrame, posts: pd.DataFrame, months: int,
         wave_id, department, posted (0/1).
     """
     author = positions(posts["author_id"], pd.Index(employees["employee_id"]))
-    author = np.where(np.asarray((posts["author_type"] == "employee").fillna(False), dtype=bool), author, -1)
+    author = np.where(
+        np.asarray((posts["author_type"] == "employee").fillna(False), dtype=bool), author, -1
+    )
     return _posted_within(employees, author, posts["published_at"].to_numpy(), months, data_end)
 
 
-def _posted_within(employees: pd.DataFrame, author: np.ndarray, published: np.ndarray, months: int,
-                   data_end: pd.Timestamp) -> pd.DataFrame:
+def _posted_within(
+    employees: pd.DataFrame,
+    author: np.ndarray,
+    published: np.ndarray,
+    months: int,
+    data_end: pd.Timestamp,
+) -> pd.DataFrame:
     """:func:`posted_within` from each post's author as a position in ``employees`` (-1: none of them)."""
     enrolled_on = employees["enrolled_on"]
     window_end = enrolled_on + pd.DateOffset(months=months)
-    complete = (enrolled_on.notna() & (window_end <= pd.Timestamp(data_end) + pd.Timedelta(days=1))).to_numpy()
+    complete = (
+        enrolled_on.notna() & (window_end <= pd.Timestamp(data_end) + pd.Timedelta(days=1))
+    ).to_numpy()
     start, end = enrolled_on.to_numpy(), window_end.to_numpy()
     safe = np.maximum(author, 0)
     inside = (author >= 0) & complete[safe] & (published >= start[safe]) & (published < end[safe])
@@ -195,8 +212,12 @@ def _posted_within(employees: pd.DataFrame, author: np.ndarray, published: np.nd
     return out.assign(posted=posted[complete].astype("int64")).reset_index(drop=True)
 
 
-def _estimate(row: pd.Series, n: int, ci: tuple[str, str] = ("ci_low", "ci_high"), value: str = "estimate") -> Estimate:
-    return Estimate(float(row[value]), float(row[ci[0]]), float(row[ci[1]]), int(n), str(row["method"]))
+def _estimate(
+    row: pd.Series, n: int, ci: tuple[str, str] = ("ci_low", "ci_high"), value: str = "estimate"
+) -> Estimate:
+    return Estimate(
+        float(row[value]), float(row[ci[0]]), float(row[ci[1]]), int(n), str(row["method"])
+    )
 
 
 def wave_results(
@@ -247,15 +268,19 @@ def wave_results(
     own_context = context is None
     ctx = context if context is not None else MeasureContext(programme, k)
     if wave in ctx.excluded_waves or ctx.wave_sizes.get(wave, 0) < k:
-        raise ReportError(f"wave {wave} has fewer than {k} volunteers: it cannot be reported "
-                          "without exposing individuals")
+        raise ReportError(
+            f"wave {wave} has fewer than {k} volunteers: it cannot be reported "
+            "without exposing individuals"
+        )
     programme = ctx.programme  # the release: waves with fewer than k volunteers left out
     # the estimates first (the release plan needs the effect on posts; the profiles, this wave's own cells)
     plan = ctx.release_plan
     effect = ctx.effect("posts") if programme.activity is not None else None
     check = ctx.effect_check("posts") if effect is not None else None
     if effect is not None:
-        ctx.anticipation_sensitivity("posts")  # when at risk: declaring one month of anticipation (panel held)
+        ctx.anticipation_sensitivity(
+            "posts"
+        )  # when at risk: declaring one month of anticipation (panel held)
     profiles = ctx.profile_counts(wave)
     if own_context:
         ctx.release_panel()  # nothing else needs it: free it before the posts are compared
@@ -263,7 +288,9 @@ def wave_results(
     members = pop.members
     waves = programme.waves.set_index("wave_id")
     wave_claims = tuple(c for c in claims if c.applies_to(wave))
-    scorecard = evaluate(wave_claims, measure_all([c.metric for c in wave_claims], ctx, [wave]), [wave])
+    scorecard = evaluate(
+        wave_claims, measure_all([c.metric for c in wave_claims], ctx, [wave]), [wave]
+    )
     settlements = settle_claims(ctx, scorecard)  # what would settle each inconclusive claim
 
     order = programme.wave_ids
@@ -271,8 +298,11 @@ def wave_results(
     previous = None
     if with_previous and previous_wave is not None:
         # the previous wave's measurements: the context's (measured once, whichever report asks first)
-        previous = evaluate(wave_claims, measure_all([c.metric for c in wave_claims], ctx, [previous_wave]),
-                            [previous_wave])
+        previous = evaluate(
+            wave_claims,
+            measure_all([c.metric for c in wave_claims], ctx, [previous_wave]),
+            [previous_wave],
+        )
         if own_context:
             ctx.release_posts(keep=[wave])
     elif not with_previous:
@@ -282,25 +312,42 @@ def wave_results(
     ever = ctx.active(wave)
     n_ever = int(ever.sum())
     lo, hi = wilson_interval(np.array([n_ever]), np.array([len(members)]))
-    active = Estimate(n_ever / len(members), float(lo[0]), float(hi[0]), len(members), "Wilson score interval")
+    active = Estimate(
+        n_ever / len(members), float(lo[0]), float(hi[0]), len(members), "Wilson score interval"
+    )
     pm = ctx.person_months(wave)
-    monthly = pm.groupby("month").agg(n_enrolled=("employee_id", "size"), n_active=("active", "sum")).reset_index()
+    monthly = (
+        pm.groupby("month")
+        .agg(n_enrolled=("employee_id", "size"), n_active=("active", "sum"))
+        .reset_index()
+    )
     # the count has the dtype a count of the roster's ids has (nullable for NA-valued strings)
     monthly["n_enrolled"] = monthly["n_enrolled"].astype(_count_dtype(members["employee_id"]))
     lo, hi = wilson_interval(monthly["n_active"].to_numpy(), monthly["n_enrolled"].to_numpy())
-    monthly = monthly.assign(participation_rate=monthly["n_active"] / monthly["n_enrolled"],
-                             estimate=monthly["n_active"] / monthly["n_enrolled"], ci_low=lo, ci_high=hi)
+    monthly = monthly.assign(
+        participation_rate=monthly["n_active"] / monthly["n_enrolled"],
+        estimate=monthly["n_active"] / monthly["n_enrolled"],
+        ci_low=lo,
+        ci_high=hi,
+    )
     small_month = monthly["n_enrolled"] < k  # late months thinned by attrition: not shown
-    monthly.loc[small_month, ["n_active", "participation_rate", "estimate", "ci_low", "ci_high"]] = np.nan
+    monthly.loc[
+        small_month, ["n_active", "participation_rate", "estimate", "ci_low", "ci_high"]
+    ] = np.nan
     monthly_measure = next((m for m in measure_all(["monthly_participation"], ctx, [wave])), None)
     assert monthly_measure is not None
 
-    dept = members.assign(active=ever.astype("int64")).groupby("department", observed=True).agg(
-        n=("active", "size"), active=("active", "sum")).reset_index()
+    dept = (
+        members.assign(active=ever.astype("int64"))
+        .groupby("department", observed=True)
+        .agg(n=("active", "size"), active=("active", "sum"))
+        .reset_index()
+    )
     lo, hi = wilson_interval(dept["active"].to_numpy(), dept["n"].to_numpy())
     dept = dept.assign(share=dept["active"] / dept["n"], ci_low=lo, ci_high=hi)
-    dept = suppress_small_groups(dept, count="n", k=k, values=["active", "share", "ci_low", "ci_high"],
-                                 successes="active")
+    dept = suppress_small_groups(
+        dept, count="n", k=k, values=["active", "share", "ci_low", "ci_high"], successes="active"
+    )
 
     # reach and engagement: the scorecard's comparisons (computed once per population)
     reach = ctx.comparison(wave, "reach")
@@ -316,39 +363,62 @@ def wave_results(
     local = np.full(len(among), -1, dtype=np.int64)
     local[among] = np.arange(int(among.sum()))
     author = np.where(codes.post_author >= 0, local[np.maximum(codes.post_author, 0)], -1)
-    activation = _posted_within(programme.employees.loc[among], author, codes.published_at, months_window,
-                                pop.data_end)
-    per_wave = activation.groupby("wave_id", observed=True).agg(posted=("posted", "sum"), n=("posted", "size"))
+    activation = _posted_within(
+        programme.employees.loc[among], author, codes.published_at, months_window, pop.data_end
+    )
+    per_wave = activation.groupby("wave_id", observed=True).agg(
+        posted=("posted", "sum"), n=("posted", "size")
+    )
     per_wave = per_wave.reindex([w for w in earlier if w in per_wave.index]).reset_index()
     if len(per_wave) >= 2 and (per_wave["n"] >= k).all():
-        wave_comparison = compare_proportions(per_wave, success="posted", n="n", by="wave_id",
-                                              reference=wave, adjust="holm")
+        wave_comparison = compare_proportions(
+            per_wave, success="posted", n="n", by="wave_id", reference=wave, adjust="holm"
+        )
     else:
         wave_comparison = StatResult(pd.DataFrame())
 
     return WaveResults(
-        wave_id=wave, waves=programme.waves, start=pd.Timestamp(waves.loc[wave, "start_date"]),
-        end=pd.Timestamp(waves.loc[wave, "end_date"]), data_end=pop.data_end, min_group_size=k, claims=claims,
-        scorecard=scorecard, previous_wave=previous_wave, previous=previous, n_volunteers=len(members),
-        active=active, monthly_participation=monthly_measure,
+        wave_id=wave,
+        waves=programme.waves,
+        start=pd.Timestamp(waves.loc[wave, "start_date"]),
+        end=pd.Timestamp(waves.loc[wave, "end_date"]),
+        data_end=pop.data_end,
+        min_group_size=k,
+        claims=claims,
+        scorecard=scorecard,
+        previous_wave=previous_wave,
+        previous=previous,
+        n_volunteers=len(members),
+        active=active,
+        monthly_participation=monthly_measure,
         employee_reach_rate=_estimate(r.loc["employee"], r.loc["employee", "n_posts"]),
         page_reach_rate=_estimate(r.loc["company"], r.loc["company", "n_posts"]),
         engagement_rate=_estimate(e.loc["employee"], e.loc["employee", "n_posts"]),
-        reach=reach, engagement=engagement, mix=mix, participation_monthly=monthly,
-        participation_by_department=dept, wave_comparison=wave_comparison, months_window=months_window,
+        reach=reach,
+        engagement=engagement,
+        mix=mix,
+        participation_monthly=monthly,
+        participation_by_department=dept,
+        wave_comparison=wave_comparison,
+        months_window=months_window,
         profiles=profiles,
         profiles_hidden=plan.label_key("profiles", wave),
         effect_pretrend_p=pretrend_p(effect) if effect is not None else float("nan"),
         engagement_terms=str(engagement["terms"].iloc[0]) if "terms" in engagement else "",
-        sources=programme.sources if programme.sources is not None
+        sources=programme.sources
+        if programme.sources is not None
         else pd.DataFrame(columns=["file", "rows", "sha256"]),
-        effect_anticipation=check, settlements=settlements, repost_rule_posts=ctx.repost_rule_posts(wave),
+        effect_anticipation=check,
+        settlements=settlements,
+        repost_rule_posts=ctx.repost_rule_posts(wave),
     )
 
 
 def _count_dtype(ids: pd.Series):
     """The dtype of a groupby ``size`` of a column like ``ids`` (``Int64`` for NA-valued strings, else int64)."""
-    probe = pd.DataFrame({"g": np.zeros(min(len(ids), 1), dtype=np.int64), "v": ids.iloc[:1].to_numpy()})
+    probe = pd.DataFrame(
+        {"g": np.zeros(min(len(ids), 1), dtype=np.int64), "v": ids.iloc[:1].to_numpy()}
+    )
     probe["v"] = probe["v"].astype(ids.dtype)
     return probe.groupby("g").agg(n=("v", "size"))["n"].dtype
 

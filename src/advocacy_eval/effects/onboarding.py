@@ -70,13 +70,23 @@ UNBALANCED: tuple[str, ...] = ("balance", "keep")
 # ----------------------------------------------------------------------------- data preparation
 
 
-def _resolve_columns(panel: Panel | pd.DataFrame, unit: str | None, period: str | None,
-                     first_period: str | None) -> tuple[pd.DataFrame, str, str, str]:
+def _resolve_columns(
+    panel: Panel | pd.DataFrame, unit: str | None, period: str | None, first_period: str | None
+) -> tuple[pd.DataFrame, str, str, str]:
     if isinstance(panel, Panel):
-        return panel.data, unit or panel.unit, period or panel.period, first_period or panel.first_period
+        return (
+            panel.data,
+            unit or panel.unit,
+            period or panel.period,
+            first_period or panel.first_period,
+        )
     if not isinstance(panel, pd.DataFrame):
         raise TypeError(f"panel must be a Panel or a pandas DataFrame, got {type(panel).__name__}")
-    missing = [name for name, v in (("unit", unit), ("period", period), ("first_period", first_period)) if v is None]
+    missing = [
+        name
+        for name, v in (("unit", unit), ("period", period), ("first_period", first_period))
+        if v is None
+    ]
     if missing:
         raise ValueError(f"with a DataFrame, give the column names: {', '.join(missing)}")
     return panel, unit, period, first_period  # type: ignore[return-value]
@@ -113,10 +123,15 @@ def _n_distinct(values: np.ndarray, dropna: bool = True) -> int:
     return int(pd.Series(values).nunique()) if dropna else int(len(np.unique(values)))
 
 
-def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None,
-                      period: str | None = None, first_period: str | None = None,
-                      unbalanced: str = "balance",
-                      covariates: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def estimation_sample(
+    panel: Panel | pd.DataFrame,
+    outcome: str,
+    unit: str | None = None,
+    period: str | None = None,
+    first_period: str | None = None,
+    unbalanced: str = "balance",
+    covariates: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows the estimator uses and a report of the units left out.
 
     Parameters
@@ -148,8 +163,10 @@ def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | Non
     data, unit, period, first_period = _resolve_columns(panel, unit, period, first_period)
     if isinstance(panel, Panel) and outcome not in panel.estimable:
         note = " ".join(panel.notes)
-        raise ValueError(f"the effect on {outcome!r} cannot be estimated from this panel "
-                         f"(estimable: {', '.join(panel.estimable)}). {note}".strip())
+        raise ValueError(
+            f"the effect on {outcome!r} cannot be estimated from this panel "
+            f"(estimable: {', '.join(panel.estimable)}). {note}".strip()
+        )
     cols = [unit, period, first_period, outcome, *(covariates or [])]
     missing = [c for c in cols if c not in data.columns]
     if missing:
@@ -160,7 +177,9 @@ def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | Non
     per = pd.to_numeric(data[period]).to_numpy()
     fp = pd.to_numeric(data[first_period]).fillna(0).to_numpy()
     # sort by unit then period; a panel is built sorted, so the permutation is usually the identity
-    if len(codes) < 2 or bool(np.all((codes[1:] > codes[:-1]) | ((codes[1:] == codes[:-1]) & (per[1:] >= per[:-1])))):
+    if len(codes) < 2 or bool(
+        np.all((codes[1:] > codes[:-1]) | ((codes[1:] == codes[:-1]) & (per[1:] >= per[:-1])))
+    ):
         order = None
     else:
         order = np.lexsort((per, codes))
@@ -209,26 +228,49 @@ def estimation_sample(panel: Panel | pd.DataFrame, outcome: str, unit: str | Non
         n_unbalanced_treated = int((partial & (unit_fp > 0)).sum())
         keep &= per_unit[codes] == n_periods_all
     used = np.bincount(codes[keep], minlength=n_units_all) > 0
-    df = pd.DataFrame({"unit": codes[keep].astype(np.int64), "period": per[keep], "first_period": fp[keep],
-                       "y": y[keep]})
+    df = pd.DataFrame(
+        {
+            "unit": codes[keep].astype(np.int64),
+            "period": per[keep],
+            "first_period": fp[keep],
+            "y": y[keep],
+        }
+    )
     for c, values in covs.items():
         df[c] = values[keep]
     values = {
         "units_in_panel": (n_units_all, "units in the panel"),
         "rows_in_panel": (n_rows_all, "rows in the panel"),
-        "rows_missing_outcome": (rows_missing, f"rows without {outcome} (or a covariate), left out"),
+        "rows_missing_outcome": (
+            rows_missing,
+            f"rows without {outcome} (or a covariate), left out",
+        ),
         "units_without_outcome": (units_missing, f"units with no observed {outcome}, left out"),
-        "units_always_treated": (n_always, "units treated in or before the first period (no pre-period), left out"),
-        "units_unbalanced": (n_unbalanced, "units not observed in every period, left out (unbalanced='balance')"),
+        "units_always_treated": (
+            n_always,
+            "units treated in or before the first period (no pre-period), left out",
+        ),
+        "units_unbalanced": (
+            n_unbalanced,
+            "units not observed in every period, left out (unbalanced='balance')",
+        ),
         "units_unbalanced_treated": (n_unbalanced_treated, "of which treated units"),
         "units_used": (int(used.sum()), "units used"),
         "units_treated_used": (int((used & (unit_fp > 0)).sum()), "treated units used"),
-        "units_never_treated_used": (int((used & (unit_fp == 0)).sum()), "never-treated units used"),
+        "units_never_treated_used": (
+            int((used & (unit_fp == 0)).sum()),
+            "never-treated units used",
+        ),
         "rows_used": (len(df), "rows used"),
         "periods_used": (_n_distinct(df["period"].to_numpy()), "periods used"),
     }
-    report = pd.DataFrame({"key": list(values), "value": [int(v[0]) for v in values.values()],
-                           "description": [v[1] for v in values.values()]})
+    report = pd.DataFrame(
+        {
+            "key": list(values),
+            "value": [int(v[0]) for v in values.values()],
+            "description": [v[1] for v in values.values()],
+        }
+    )
     return df, report
 
 
@@ -260,18 +302,36 @@ class _Aggregator:
         kit = getattr(result, "_aggregation_kit", None)
         if kit is None:  # pragma: no cover - diff-diff always attaches it on a fit
             raise RuntimeError("diff-diff result carries no aggregation kit; cannot aggregate")
-        self._setup(result.group_time_effects, kit.influence, kit.bookkeeping["unit_cohorts"], alpha, anticipation)
+        self._setup(
+            result.group_time_effects,
+            kit.influence,
+            kit.bookkeeping["unit_cohorts"],
+            alpha,
+            anticipation,
+        )
 
     @classmethod
-    def from_cells(cls, group_time_effects: dict, influence: dict, unit_cohorts: np.ndarray, alpha: float,
-                   anticipation: int) -> _Aggregator:
+    def from_cells(
+        cls,
+        group_time_effects: dict,
+        influence: dict,
+        unit_cohorts: np.ndarray,
+        alpha: float,
+        anticipation: int,
+    ) -> _Aggregator:
         """An aggregator of some cells only (see :func:`_cell_estimates`), positions into ``unit_cohorts``."""
         agg = cls.__new__(cls)
         agg._setup(group_time_effects, influence, unit_cohorts, alpha, anticipation)
         return agg
 
-    def _setup(self, group_time_effects: dict, influence: dict, unit_cohorts: Any, alpha: float,
-               anticipation: int) -> None:
+    def _setup(
+        self,
+        group_time_effects: dict,
+        influence: dict,
+        unit_cohorts: Any,
+        alpha: float,
+        anticipation: int,
+    ) -> None:
         self.influence: dict = influence
         self._dense: tuple[np.ndarray, dict] | None = None
         cohorts = np.asarray(unit_cohorts, dtype=float)
@@ -281,8 +341,11 @@ class _Aggregator:
         self.alpha = alpha
         self.anticipation = anticipation
         self.z = float(sps.norm.isf(alpha / 2))
-        cells = [(g, t, d) for (g, t), d in group_time_effects.items()
-                 if np.isfinite(d["effect"]) and not d.get("is_reference", False)]
+        cells = [
+            (g, t, d)
+            for (g, t), d in group_time_effects.items()
+            if np.isfinite(d["effect"]) and not d.get("is_reference", False)
+        ]
         self.cells = sorted(cells, key=lambda c: (c[0], c[1]))
         self.att = {(g, t): float(d["effect"]) for g, t, d in self.cells}
         self.n_treated = {(g, t): float(d["n_treated"]) for g, t, d in self.cells}
@@ -324,7 +387,9 @@ class _Aggregator:
         """Free the dense rows of :meth:`densify`."""
         self._dense = None
 
-    def weighted(self, keys: Sequence[tuple], weights: np.ndarray, wif: bool) -> tuple[float, np.ndarray]:
+    def weighted(
+        self, keys: Sequence[tuple], weights: np.ndarray, wif: bool
+    ) -> tuple[float, np.ndarray]:
         """Estimate and influence function of ``sum_k w_k ATT_k``.
 
         With ``wif=True`` the weights are cohort shares normalised over the
@@ -364,7 +429,9 @@ class _Aggregator:
         k_by = np.bincount(pos, minlength=len(self.cohort_values)).astype(float)
         return e_by[self.cohort_codes] / s - k_by[self.cohort_codes] * d / s**2
 
-    def cohort_weighted(self, keys: Sequence[tuple], cell_weights: str = "n_treated") -> tuple[float, np.ndarray]:
+    def cohort_weighted(
+        self, keys: Sequence[tuple], cell_weights: str = "n_treated"
+    ) -> tuple[float, np.ndarray]:
         """Average of cells weighted by cohort size, with the weight correction (simple, dynamic, calendar)."""
         if cell_weights == "n_treated":
             w = np.array([self.n_treated[k] for k in keys])
@@ -385,8 +452,14 @@ class _Aggregator:
         }
 
 
-def _bootstrap_rows(estimates: np.ndarray, psis: np.ndarray, n_bootstrap: int, seed: int | None,
-                    weight_type: str, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _bootstrap_rows(
+    estimates: np.ndarray,
+    psis: np.ndarray,
+    n_bootstrap: int,
+    seed: int | None,
+    weight_type: str,
+    alpha: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Multiplier bootstrap on aggregated influence functions (for rows diff-diff does not aggregate)."""
     from diff_diff.bootstrap_utils import (
         compute_effect_bootstrap_stats_batch,
@@ -401,7 +474,9 @@ def _bootstrap_rows(estimates: np.ndarray, psis: np.ndarray, n_bootstrap: int, s
         stop = min(n_bootstrap, start + block)
         w = generate_bootstrap_weights_batch_numpy(stop - start, n, weight_type, rng)
         draws[start:stop] = w @ psis
-    ses, lo, hi, pv = compute_effect_bootstrap_stats_batch(estimates, estimates[None, :] + draws, alpha=alpha)
+    ses, lo, hi, pv = compute_effect_bootstrap_stats_batch(
+        estimates, estimates[None, :] + draws, alpha=alpha
+    )
     return np.asarray(ses), np.asarray(lo), np.asarray(hi), np.asarray(pv)
 
 
@@ -529,16 +604,37 @@ def _combine(agg: _Aggregator, method: str, weights: pd.DataFrame, label: str) -
         keys.append(match[0])
         w.append(float(r.weight))
     estimate, psi = agg.weighted(keys, np.asarray(w), wif=False)
-    row = {"label": label, **agg.row(estimate, psi), "n": len(keys),
-           "method": f"fixed linear combination of ATT(g,t), {method}"}
+    row = {
+        "label": label,
+        **agg.row(estimate, psi),
+        "n": len(keys),
+        "method": f"fixed linear combination of ATT(g,t), {method}",
+    }
     return make_result([row], first=["label"])
 
 
-def _method_label(method: str, control: str, inference: str, n_bootstrap: int,
-                  covariates: Sequence[str] | None = None) -> str:
-    est = {"dr": "doubly robust", "ipw": "inverse probability weighting", "reg": "outcome regression"}[method]
-    ctrl = "not-yet-enrolled and never-enrolled controls" if control == "not_yet_treated" else "never-enrolled controls"
-    inf = "analytic SE" if inference == "analytic" else f"multiplier bootstrap SE ({n_bootstrap} draws)"
+def _method_label(
+    method: str,
+    control: str,
+    inference: str,
+    n_bootstrap: int,
+    covariates: Sequence[str] | None = None,
+) -> str:
+    est = {
+        "dr": "doubly robust",
+        "ipw": "inverse probability weighting",
+        "reg": "outcome regression",
+    }[method]
+    ctrl = (
+        "not-yet-enrolled and never-enrolled controls"
+        if control == "not_yet_treated"
+        else "never-enrolled controls"
+    )
+    inf = (
+        "analytic SE"
+        if inference == "analytic"
+        else f"multiplier bootstrap SE ({n_bootstrap} draws)"
+    )
     cov = f", conditional on {', '.join(covariates)} at the base period" if covariates else ""
     return f"Callaway-Sant'Anna ({est}), {ctrl}{cov}, {inf}"
 
@@ -646,14 +742,18 @@ def onboarding_effect(
         raise ValueError(f"method must be 'dr', 'ipw' or 'reg', got {method!r}")
     if n_bootstrap < 0:
         raise ValueError("n_bootstrap must be >= 0")
-    sample, report = estimation_sample(panel, outcome, unit, period, first_period, unbalanced, covariates)
+    sample, report = estimation_sample(
+        panel, outcome, unit, period, first_period, unbalanced, covariates
+    )
     if (sample["first_period"] > 0).sum() == 0:
         raise ValueError("no treated unit with a pre-period in the estimation sample")
     if control == "never_treated" and (sample["first_period"] == 0).sum() == 0:
         raise ValueError("no never-treated unit: use control='not_yet_treated'")
     notes: list[str] = []
     if _absorbing_binary(sample):
-        if covariates is None:  # the safe default: compare units with the same status at the base period
+        if (
+            covariates is None
+        ):  # the safe default: compare units with the same status at the base period
             name = outcome if outcome not in sample.columns else f"{outcome}_at_base"
             sample[name] = sample["y"]
             covariates = [name]
@@ -662,13 +762,26 @@ def onboarding_effect(
             warnings.warn(notes[-1], UserWarning, stacklevel=2)
 
     inference = "bootstrap" if n_bootstrap > 0 else "analytic"
-    cs = CallawaySantAnna(control_group=control, anticipation=anticipation, estimation_method=method,
-                          alpha=alpha, n_bootstrap=n_bootstrap, seed=seed,
-                          bootstrap_weights=bootstrap_weights, base_period=base_period)
+    cs = CallawaySantAnna(
+        control_group=control,
+        anticipation=anticipation,
+        estimation_method=method,
+        alpha=alpha,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+        bootstrap_weights=bootstrap_weights,
+        base_period=base_period,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = cs.fit(sample, outcome="y", unit="unit", time="period", first_treat="first_period",
-                        covariates=list(covariates) if covariates else None)
+        result = cs.fit(
+            sample,
+            outcome="y",
+            unit="unit",
+            time="period",
+            first_treat="first_period",
+            covariates=list(covariates) if covariates else None,
+        )
     messages = list(dict.fromkeys([*notes, *(str(w.message) for w in caught)]))
     label = _method_label(method, control, inference, n_bootstrap, covariates)
 
@@ -679,17 +792,38 @@ def onboarding_effect(
         period_labels = {float(p): panel.months[int(p) - 1] for p in range(1, panel.n_periods + 1)}
 
     if anticipation >= 2 and base_period == "varying":
-        agg = _with_anticipation_cells(result, sample, control, anticipation, method, covariates, alpha)
+        agg = _with_anticipation_cells(
+            result, sample, control, anticipation, method, covariates, alpha
+        )
     else:
         agg = _Aggregator(result, alpha, anticipation)
     del sample
     agg.densify()  # every aggregation below sums rows of influence functions
-    tables = _aggregate(agg, result, label, cohort_labels, period_labels, n_bootstrap, seed,
-                        bootstrap_weights, alpha)
+    tables = _aggregate(
+        agg,
+        result,
+        label,
+        cohort_labels,
+        period_labels,
+        n_bootstrap,
+        seed,
+        bootstrap_weights,
+        alpha,
+    )
     effect = OnboardingEffect(
-        outcome=outcome, control=control, method=label, anticipation=anticipation, alpha=alpha,
-        inference=inference, sample=report, warnings=messages, result=result,
-        cohort_labels=cohort_labels, period_labels=period_labels, _agg=agg, **tables,
+        outcome=outcome,
+        control=control,
+        method=label,
+        anticipation=anticipation,
+        alpha=alpha,
+        inference=inference,
+        sample=report,
+        warnings=messages,
+        result=result,
+        cohort_labels=cohort_labels,
+        period_labels=period_labels,
+        _agg=agg,
+        **tables,
     )
     if isinstance(panel, Panel):
         effect.by_wave = _by_wave(effect, panel)
@@ -699,12 +833,14 @@ def onboarding_effect(
 
 def absorbing_outcome_warning(outcome: str) -> str:
     """The warning of :func:`onboarding_effect` for an absorbing 0/1 outcome estimated without its base status."""
-    return (f"{outcome!r} is an absorbing 0/1 outcome (once 1, never back to 0): without conditioning on its value "
-            f"at the base period, the effect is biased whenever treated and control units differ in how many "
-            f"already have it (those cannot gain it, so unconditional parallel trends fail: volunteers include "
-            f"fewer employees without a profile, which biases an effect on has_profile downwards). Remedy: "
-            f"covariates=[{outcome!r}] (the default when covariates is None), which compares units with the same "
-            f"status in the month before enrolment.")
+    return (
+        f"{outcome!r} is an absorbing 0/1 outcome (once 1, never back to 0): without conditioning on its value "
+        f"at the base period, the effect is biased whenever treated and control units differ in how many "
+        f"already have it (those cannot gain it, so unconditional parallel trends fail: volunteers include "
+        f"fewer employees without a profile, which biases an effect on has_profile downwards). Remedy: "
+        f"covariates=[{outcome!r}] (the default when covariates is None), which compares units with the same "
+        f"status in the month before enrolment."
+    )
 
 
 def _absorbing_binary(sample: pd.DataFrame) -> bool:
@@ -719,8 +855,15 @@ def _absorbing_binary(sample: pd.DataFrame) -> bool:
     return not bool(np.any((unit[1:] == unit[:-1]) & (y[1:] < y[:-1])))
 
 
-def _with_anticipation_cells(result: Any, sample: pd.DataFrame, control: str, anticipation: int, method: str,
-                             covariates: Sequence[str] | None, alpha: float) -> _Aggregator:
+def _with_anticipation_cells(
+    result: Any,
+    sample: pd.DataFrame,
+    control: str,
+    anticipation: int,
+    method: str,
+    covariates: Sequence[str] | None,
+    alpha: float,
+) -> _Aggregator:
     """diff-diff's cells, with the anticipation cells re-estimated against the base period ``g - anticipation - 1``.
 
     With a varying base period, diff-diff (like R ``did`` before its 2026
@@ -740,15 +883,22 @@ def _with_anticipation_cells(result: Any, sample: pd.DataFrame, control: str, an
     unit_cohorts = np.asarray(kit.bookkeeping["unit_cohorts"], dtype=float)
     cohorts = sorted({float(g) for g, _ in result.group_time_effects if float(g) > 0})
     wanted = {g: [g - a for a in range(1, anticipation + 1)] for g in cohorts}
-    effects, influence, sample_cohorts = _estimate_cells(sample, wanted, control, anticipation, method, covariates,
-                                                         alpha, window="anticipation")
-    if len(sample_cohorts) != len(unit_cohorts) or not np.array_equal(np.asarray(sample_cohorts, dtype=float),
-                                                                       unit_cohorts):
-        raise RuntimeError("the units of the anticipation cells are not diff-diff's: cannot aggregate")
+    effects, influence, sample_cohorts = _estimate_cells(
+        sample, wanted, control, anticipation, method, covariates, alpha, window="anticipation"
+    )
+    if len(sample_cohorts) != len(unit_cohorts) or not np.array_equal(
+        np.asarray(sample_cohorts, dtype=float), unit_cohorts
+    ):
+        raise RuntimeError(
+            "the units of the anticipation cells are not diff-diff's: cannot aggregate"
+        )
     group_time = dict(result.group_time_effects)
     infl = dict(kit.influence)
     by_float = {(float(g), float(t)): (g, t) for g, t in group_time}
-    for (g, t), original in by_float.items():  # diff-diff's anticipation cells (base t - 1) are all replaced
+    for (
+        g,
+        t,
+    ), original in by_float.items():  # diff-diff's anticipation cells (base t - 1) are all replaced
         if g - anticipation <= t < g and (g, t) not in effects:
             del group_time[original]
             infl.pop(original, None)
@@ -761,8 +911,17 @@ def _with_anticipation_cells(result: Any, sample: pd.DataFrame, control: str, an
     return _Aggregator.from_cells(group_time, infl, unit_cohorts, alpha, anticipation)
 
 
-def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, period_labels: dict,
-               n_bootstrap: int, seed: int | None, weight_type: str, alpha: float) -> dict:
+def _aggregate(
+    agg: _Aggregator,
+    result: Any,
+    label: str,
+    cohort_labels: dict,
+    period_labels: dict,
+    n_bootstrap: int,
+    seed: int | None,
+    weight_type: str,
+    alpha: float,
+) -> dict:
     """Every aggregation table (R ``did::aggte`` definitions)."""
     cells = agg.cells
 
@@ -772,13 +931,22 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
     # group-time ----------------------------------------------------------------------------------
     gt_rows = []
     for g, t, d in cells:
-        gt_rows.append({
-            "cohort": g, "period": t, "event_time": t - g, "cohort_label": cohort_label(g),
-            "estimate": float(d["effect"]), "se": float(d["se"]),
-            "ci_low": float(d["conf_int"][0]), "ci_high": float(d["conf_int"][1]),
-            "p_value": float(d["p_value"]), "n": int(d["n_treated"]), "n_control": int(d["n_control"]),
-            "method": label,
-        })
+        gt_rows.append(
+            {
+                "cohort": g,
+                "period": t,
+                "event_time": t - g,
+                "cohort_label": cohort_label(g),
+                "estimate": float(d["effect"]),
+                "se": float(d["se"]),
+                "ci_low": float(d["conf_int"][0]),
+                "ci_high": float(d["conf_int"][1]),
+                "p_value": float(d["p_value"]),
+                "n": int(d["n_treated"]),
+                "n_control": int(d["n_control"]),
+                "method": label,
+            }
+        )
     group_time = _table(gt_rows, first=["cohort", "period", "event_time", "cohort_label"])
     if period_labels:
         group_time["month"] = group_time["period"].map(period_labels)
@@ -786,13 +954,30 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
     # R did::aggte: the simple, group and calendar aggregations use the post-enrolment cells only (t >= g); the
     # anticipation cells (g - anticipation <= t < g) are reported in the event study, outside its overall summary
     post = [(g, t) for g, t, _ in cells if t >= g]
-    rows: dict[str, list[dict]] = {"simple": [], "event_study": [], "by_group": [], "calendar": [], "summary": []}
+    rows: dict[str, list[dict]] = {
+        "simple": [],
+        "event_study": [],
+        "by_group": [],
+        "calendar": [],
+        "summary": [],
+    }
     psis: dict[str, list[np.ndarray]] = {k: [] for k in rows}
 
     # simple ---------------------------------------------------------------------------------------
     est, psi = agg.cohort_weighted(post)
-    rows["simple"].append({**agg.row(est, psi), "n": int(sum(agg.cohort_sizes[np.searchsorted(
-        agg.cohort_values, sorted({g for g, _ in post}))])), "method": label})
+    rows["simple"].append(
+        {
+            **agg.row(est, psi),
+            "n": int(
+                sum(
+                    agg.cohort_sizes[
+                        np.searchsorted(agg.cohort_values, sorted({g for g, _ in post}))
+                    ]
+                )
+            ),
+            "method": label,
+        }
+    )
     psis["simple"].append(psi)
     rows["summary"].append({"type": "simple", **agg.row(est, psi), "n": len(post), "method": label})
     psis["summary"].append(psi)
@@ -806,15 +991,23 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
         keys = by_e[e]
         est, psi = agg.cohort_weighted(keys)
         es_est[e], es_psi[e] = est, psi
-        rows["event_study"].append({"event_time": e, **agg.row(est, psi),
-                                    "n": int(sum(agg.n_treated[k] for k in keys)), "n_cohorts": len(keys),
-                                    "method": label})
+        rows["event_study"].append(
+            {
+                "event_time": e,
+                **agg.row(est, psi),
+                "n": int(sum(agg.n_treated[k] for k in keys)),
+                "n_cohorts": len(keys),
+                "method": label,
+            }
+        )
         psis["event_study"].append(psi)
     post_e = [e for e in es_est if e >= 0]
     if post_e:
         est = float(np.mean([es_est[e] for e in post_e]))
         psi = np.mean([es_psi[e] for e in post_e], axis=0)
-        rows["summary"].append({"type": "dynamic", **agg.row(est, psi), "n": len(post_e), "method": label})
+        rows["summary"].append(
+            {"type": "dynamic", **agg.row(est, psi), "n": len(post_e), "method": label}
+        )
         psis["summary"].append(psi)
 
     # group (by cohort) -----------------------------------------------------------------------------
@@ -825,15 +1018,24 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
         g_est.append(est)
         g_psi.append(psi)
         groups.append(g)
-        rows["by_group"].append({"cohort": g, "cohort_label": cohort_label(g), **agg.row(est, psi),
-                                 "n": int(agg.cohort_sizes[np.searchsorted(agg.cohort_values, g)]),
-                                 "n_periods": len(keys), "method": label})
+        rows["by_group"].append(
+            {
+                "cohort": g,
+                "cohort_label": cohort_label(g),
+                **agg.row(est, psi),
+                "n": int(agg.cohort_sizes[np.searchsorted(agg.cohort_values, g)]),
+                "n_periods": len(keys),
+                "method": label,
+            }
+        )
         psis["by_group"].append(psi)
     if groups:
         pg = np.array([agg.pg(g) for g in groups])
         est = float(pg @ np.array(g_est) / pg.sum())
         psi = (pg / pg.sum()) @ np.array(g_psi) + agg._wif(groups, np.array(g_est)) / agg.n_units
-        rows["summary"].append({"type": "group", **agg.row(est, psi), "n": len(groups), "method": label})
+        rows["summary"].append(
+            {"type": "group", **agg.row(est, psi), "n": len(groups), "method": label}
+        )
         psis["summary"].append(psi)
 
     # calendar ---------------------------------------------------------------------------------------
@@ -846,8 +1048,13 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
         est, psi = agg.cohort_weighted(keys, cell_weights="pg")
         c_est.append(est)
         c_psi.append(psi)
-        row = {"period": t, **agg.row(est, psi), "n": int(sum(agg.n_treated[k] for k in keys)),
-               "n_cohorts": len(keys), "method": label}
+        row = {
+            "period": t,
+            **agg.row(est, psi),
+            "n": int(sum(agg.n_treated[k] for k in keys)),
+            "n_cohorts": len(keys),
+            "method": label,
+        }
         if period_labels:
             row["month"] = period_labels.get(float(t))
         rows["calendar"].append(row)
@@ -855,12 +1062,16 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
     if c_est:
         est = float(np.mean(c_est))
         psi = np.mean(c_psi, axis=0)
-        rows["summary"].append({"type": "calendar", **agg.row(est, psi), "n": len(c_est), "method": label})
+        rows["summary"].append(
+            {"type": "calendar", **agg.row(est, psi), "n": len(c_est), "method": label}
+        )
         psis["summary"].append(psi)
 
     # bootstrap: diff-diff's own for the cells it aggregates, the same multiplier scheme for the rest
     if n_bootstrap > 0:
-        _apply_bootstrap(rows, psis, result, n_bootstrap, seed, weight_type, alpha, agg.anticipation)
+        _apply_bootstrap(
+            rows, psis, result, n_bootstrap, seed, weight_type, alpha, agg.anticipation
+        )
 
     out = {
         "group_time": group_time,
@@ -874,23 +1085,39 @@ def _aggregate(agg: _Aggregator, result: Any, label: str, cohort_labels: dict, p
     return out
 
 
-def _apply_bootstrap(rows: dict, psis: dict, result: Any, n_bootstrap: int, seed: int | None,
-                     weight_type: str, alpha: float, anticipation: int = 0) -> None:
+def _apply_bootstrap(
+    rows: dict,
+    psis: dict,
+    result: Any,
+    n_bootstrap: int,
+    seed: int | None,
+    weight_type: str,
+    alpha: float,
+    anticipation: int = 0,
+) -> None:
     """Replace analytic inference by multiplier-bootstrap inference (percentile intervals)."""
     boot = result.bootstrap_results
     for key in ("simple", "event_study", "by_group", "calendar", "summary"):
         if not rows[key]:
             continue
         est = np.array([r["estimate"] for r in rows[key]])
-        ses, lo, hi, pv = _bootstrap_rows(est, np.column_stack(psis[key]), n_bootstrap, seed, weight_type, alpha)
+        ses, lo, hi, pv = _bootstrap_rows(
+            est, np.column_stack(psis[key]), n_bootstrap, seed, weight_type, alpha
+        )
         for i, r in enumerate(rows[key]):
-            r.update(se=float(ses[i]), ci_low=float(lo[i]), ci_high=float(hi[i]), p_value=float(pv[i]))
+            r.update(
+                se=float(ses[i]), ci_low=float(lo[i]), ci_high=float(hi[i]), p_value=float(pv[i])
+            )
     # diff-diff's bootstrap for the overall ATT: the same estimand without anticipation only (with anticipation,
     # diff-diff's overall_att also averages the anticipation cells, t >= g - anticipation)
     if boot is not None and rows["simple"] and anticipation == 0:
         r = rows["simple"][0]
-        r.update(se=float(result.overall_se), ci_low=float(result.overall_conf_int[0]),
-                 ci_high=float(result.overall_conf_int[1]), p_value=float(result.overall_p_value))
+        r.update(
+            se=float(result.overall_se),
+            ci_low=float(result.overall_conf_int[0]),
+            ci_high=float(result.overall_conf_int[1]),
+            p_value=float(result.overall_p_value),
+        )
         rows["summary"][0].update({k: r[k] for k in ("se", "ci_low", "ci_high", "p_value")})
 
 
@@ -899,15 +1126,30 @@ def _pretrend(agg: _Aggregator, es_psi: dict, es_est: dict, label: str) -> StatR
     out = []
     pre_cells = [(g, t) for g, t, _ in agg.cells if t < g - agg.anticipation]
     tests = [
-        ("group_time", np.array([agg.att[k] for k in pre_cells]),
-         [agg.cell_psi(k) for k in pre_cells]),
-        ("event_study", np.array([es_est[e] for e in sorted(es_est) if e < -agg.anticipation]),
-         [es_psi[e] for e in sorted(es_psi) if e < -agg.anticipation]),
+        (
+            "group_time",
+            np.array([agg.att[k] for k in pre_cells]),
+            [agg.cell_psi(k) for k in pre_cells],
+        ),
+        (
+            "event_study",
+            np.array([es_est[e] for e in sorted(es_est) if e < -agg.anticipation]),
+            [es_psi[e] for e in sorted(es_psi) if e < -agg.anticipation],
+        ),
     ]
     for name, theta, psi_list in tests:
         if len(theta) == 0:
-            out.append({"test": name, "statistic": np.nan, "df": 0, "estimate": np.nan, "p_value": np.nan,
-                        "n": 0, "method": "no pre-enrolment period"})
+            out.append(
+                {
+                    "test": name,
+                    "statistic": np.nan,
+                    "df": 0,
+                    "estimate": np.nan,
+                    "p_value": np.nan,
+                    "n": 0,
+                    "method": "no pre-enrolment period",
+                }
+            )
             continue
         psi = np.column_stack(psi_list)
         v = psi.T @ psi
@@ -919,10 +1161,18 @@ def _pretrend(agg: _Aggregator, es_psi: dict, es_est: dict, label: str) -> StatR
         proj = vec[:, pos].T @ theta
         stat = float(np.sum(proj**2 / w[pos]))
         dof = int(pos.sum())
-        out.append({"test": name, "statistic": stat, "df": dof, "estimate": stat,
-                    "p_value": float(sps.chi2.sf(stat, dof)), "n": int(keep.sum()),
-                    "method": f"Wald chi-square test that all pre-enrolment {name.replace('_', '-')} "
-                              f"estimates are zero ({label})"})
+        out.append(
+            {
+                "test": name,
+                "statistic": stat,
+                "df": dof,
+                "estimate": stat,
+                "p_value": float(sps.chi2.sf(stat, dof)),
+                "n": int(keep.sum()),
+                "method": f"Wald chi-square test that all pre-enrolment {name.replace('_', '-')} "
+                f"estimates are zero ({label})",
+            }
+        )
     return _table(out, first=["test", "statistic", "df"])
 
 
@@ -938,9 +1188,15 @@ def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
             continue
         if len(cohorts) == 1:
             r = by_group.loc[cohorts[0]]
-            rows.append({"wave_id": wave, "cohorts": effect.cohort_labels.get(cohorts[0], str(cohorts[0])),
-                         **{k: r[k] for k in ("estimate", "se", "ci_low", "ci_high", "p_value")},
-                         "n": int(r["n"]), "method": effect.method})
+            rows.append(
+                {
+                    "wave_id": wave,
+                    "cohorts": effect.cohort_labels.get(cohorts[0], str(cohorts[0])),
+                    **{k: r[k] for k in ("estimate", "se", "ci_low", "ci_high", "p_value")},
+                    "n": int(r["n"]),
+                    "method": effect.method,
+                }
+            )
             continue
         g_est, g_psi = [], []
         for g in cohorts:
@@ -952,8 +1208,15 @@ def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
         est = float(pg @ np.array(g_est) / pg.sum())
         psi = (pg / pg.sum()) @ np.array(g_psi) + agg._wif(cohorts, np.array(g_est)) / agg.n_units
         n = int(sum(agg.cohort_sizes[np.searchsorted(agg.cohort_values, g)] for g in cohorts))
-        rows.append({"wave_id": wave, "cohorts": " + ".join(effect.cohort_labels.get(g, str(g)) for g in cohorts),
-                     **agg.row(est, psi), "n": n, "method": effect.method})
+        rows.append(
+            {
+                "wave_id": wave,
+                "cohorts": " + ".join(effect.cohort_labels.get(g, str(g)) for g in cohorts),
+                **agg.row(est, psi),
+                "n": n,
+                "method": effect.method,
+            }
+        )
     return _table(rows, first=["wave_id", "cohorts"])
 
 
@@ -1030,17 +1293,28 @@ def anticipation_check(effect: OnboardingEffect, alpha: float = 0.05) -> Anticip
         ``at_risk`` when either is significant.
     """
     es = effect.event_study
-    placebo = es.loc[(es["event_time"] < -effect.anticipation) & np.isfinite(es["se"].astype(float))
-                     & (es["se"].astype(float) > 0)]
+    placebo = es.loc[
+        (es["event_time"] < -effect.anticipation)
+        & np.isfinite(es["se"].astype(float))
+        & (es["se"].astype(float) > 0)
+    ]
     pt = effect.pretrend
     row = pt.loc[pt["test"] == "event_study", "p_value"]
     pretrend_p = float(row.iloc[0]) if len(row) else float("nan")
     if placebo.empty:
-        return AnticipationCheck(effect.anticipation, None, float("nan"), float("nan"), float("nan"), pretrend_p,
-                                 alpha)
+        return AnticipationCheck(
+            effect.anticipation, None, float("nan"), float("nan"), float("nan"), pretrend_p, alpha
+        )
     last = placebo.loc[placebo["event_time"].idxmax()]
-    return AnticipationCheck(effect.anticipation, int(last["event_time"]), float(last["estimate"]),
-                             float(last["se"]), float(last["p_value"]), pretrend_p, alpha)
+    return AnticipationCheck(
+        effect.anticipation,
+        int(last["event_time"]),
+        float(last["estimate"]),
+        float(last["se"]),
+        float(last["p_value"]),
+        pretrend_p,
+        alpha,
+    )
 
 
 @dataclass(frozen=True)
@@ -1105,8 +1379,14 @@ class HonestBounds:
     method: str
 
 
-def twfe_estimate(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None, period: str | None = None,
-                  first_period: str | None = None, alpha: float = 0.05) -> StatResult:
+def twfe_estimate(
+    panel: Panel | pd.DataFrame,
+    outcome: str,
+    unit: str | None = None,
+    period: str | None = None,
+    first_period: str | None = None,
+    alpha: float = 0.05,
+) -> StatResult:
     """Two-way fixed-effects estimate, shown only as a contrast to :func:`onboarding_effect`.
 
     ``y_it = a_i + b_t + beta * enrolled_it + e_it`` with ``enrolled_it = 1``
@@ -1137,7 +1417,9 @@ def twfe_estimate(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
     periods = _distinct(sample["period"].to_numpy())
     n_t = len(periods)
     codes = sample["unit"].to_numpy()
-    if len(codes) and bool((codes[1:] >= codes[:-1]).all()):  # sorted by unit: ranks without sorting
+    if len(codes) and bool(
+        (codes[1:] >= codes[:-1]).all()
+    ):  # sorted by unit: ranks without sorting
         u = np.concatenate([[0], np.cumsum(codes[1:] != codes[:-1])])
     else:
         _, u = np.unique(codes, return_inverse=True)
@@ -1161,14 +1443,26 @@ def twfe_estimate(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
     score = np.bincount(u, weights=dt * resid, minlength=n_u)
     se = float(np.sqrt(n_u / (n_u - 1) * np.sum(score**2)) / sxx)
     z = float(sps.norm.isf(alpha / 2))
-    row = {"estimate": beta, "se": se, "ci_low": beta - z * se, "ci_high": beta + z * se,
-           "p_value": float(2 * sps.norm.sf(abs(beta) / se)), "n": n_u, "n_obs": len(y),
-           "method": "two-way fixed effects (unit and period), SE clustered by unit: contrast only"}
+    row = {
+        "estimate": beta,
+        "se": se,
+        "ci_low": beta - z * se,
+        "ci_high": beta + z * se,
+        "p_value": float(2 * sps.norm.sf(abs(beta) / se)),
+        "n": n_u,
+        "n_obs": len(y),
+        "method": "two-way fixed effects (unit and period), SE clustered by unit: contrast only",
+    }
     return make_result([row])
 
 
-def bacon_decomposition(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None,
-                        period: str | None = None, first_period: str | None = None) -> BaconResult:
+def bacon_decomposition(
+    panel: Panel | pd.DataFrame,
+    outcome: str,
+    unit: str | None = None,
+    period: str | None = None,
+    first_period: str | None = None,
+) -> BaconResult:
     """Goodman-Bacon (2021) decomposition of the TWFE estimate (diff-diff's, exact weights).
 
     Parameters
@@ -1189,23 +1483,45 @@ def bacon_decomposition(panel: Panel | pd.DataFrame, outcome: str, unit: str | N
     sample, _ = estimation_sample(panel, outcome, unit, period, first_period, "balance")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = BaconDecomposition().fit(sample, outcome="y", unit="unit", time="period", first_treat="first_period")
+        res = BaconDecomposition().fit(
+            sample, outcome="y", unit="unit", time="period", first_treat="first_period"
+        )
     types = [
         ("treated_vs_never", res.total_weight_treated_vs_never, res.weighted_avg_treated_vs_never),
         ("earlier_vs_later", res.total_weight_earlier_vs_later, res.weighted_avg_earlier_vs_later),
         ("later_vs_earlier", res.total_weight_later_vs_earlier, res.weighted_avg_later_vs_earlier),
     ]
-    by_type = pd.DataFrame([{"type": k, "weight": float(w),
-                             "estimate": float(e) if e is not None else np.nan,
-                             "contribution": float(w) * float(e) if e is not None else 0.0} for k, w, e in types])
-    return BaconResult(float(res.twfe_estimate), by_type, res.to_dataframe(), float(res.decomposition_error))
+    by_type = pd.DataFrame(
+        [
+            {
+                "type": k,
+                "weight": float(w),
+                "estimate": float(e) if e is not None else np.nan,
+                "contribution": float(w) * float(e) if e is not None else 0.0,
+            }
+            for k, w, e in types
+        ]
+    )
+    return BaconResult(
+        float(res.twfe_estimate), by_type, res.to_dataframe(), float(res.decomposition_error)
+    )
 
 
-def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = None, period: str | None = None,
-                  first_period: str | None = None, control: str = "not_yet_treated", anticipation: int = 0,
-                  method: str = "relative_magnitude", m_grid: Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0),
-                  max_pre: int | None = 6, max_post: int | None = None, alpha: float = 0.05,
-                  covariates: Sequence[str] | None = None) -> HonestBounds:
+def honest_bounds(
+    panel: Panel | pd.DataFrame,
+    outcome: str,
+    unit: str | None = None,
+    period: str | None = None,
+    first_period: str | None = None,
+    control: str = "not_yet_treated",
+    anticipation: int = 0,
+    method: str = "relative_magnitude",
+    m_grid: Sequence[float] = (0.0, 0.5, 1.0, 1.5, 2.0),
+    max_pre: int | None = 6,
+    max_post: int | None = None,
+    alpha: float = 0.05,
+    covariates: Sequence[str] | None = None,
+) -> HonestBounds:
     """Sensitivity of the average post-enrolment effect to violations of parallel trends.
 
     Rambachan & Roth (2023) "honest DiD" bounds, computed by diff-diff's
@@ -1248,9 +1564,18 @@ def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
     """
     from diff_diff.honest_did import HonestDiD
 
-    eff = onboarding_effect(panel, outcome, unit, period, first_period, control=control,
-                            anticipation=anticipation, base_period="universal", alpha=alpha,
-                            covariates=covariates)
+    eff = onboarding_effect(
+        panel,
+        outcome,
+        unit,
+        period,
+        first_period,
+        control=control,
+        anticipation=anticipation,
+        base_period="universal",
+        alpha=alpha,
+        covariates=covariates,
+    )
     es = eff.result.aggregate("event_study")
     es = _window_event_study(es, max_pre, max_post, anticipation)
     honest = HonestDiD(method=method, alpha=alpha, l_vec=_post_enrolment_weights(es, anticipation))
@@ -1260,13 +1585,30 @@ def honest_bounds(panel: Panel | pd.DataFrame, outcome: str, unit: str | None = 
         breakdown = honest.breakdown_value(es)
     rows = []
     for m, (lb, ub), (clo, chi) in zip(sens.M_values, sens.bounds, sens.robust_cis):
-        rows.append({"M": float(m), "lb": float(lb), "ub": float(ub), "estimate": float(sens.original_estimate),
-                     "ci_low": float(clo), "ci_high": float(chi), "p_value": np.nan, "n": np.nan,
-                     "method": f"Rambachan-Roth bounds ({method.replace('_', ' ')}), average effect over "
-                               "post-enrolment months"})
+        rows.append(
+            {
+                "M": float(m),
+                "lb": float(lb),
+                "ub": float(ub),
+                "estimate": float(sens.original_estimate),
+                "ci_low": float(clo),
+                "ci_high": float(chi),
+                "p_value": np.nan,
+                "n": np.nan,
+                "method": f"Rambachan-Roth bounds ({method.replace('_', ' ')}), average effect over "
+                "post-enrolment months",
+            }
+        )
     ets = [int(e) for e in es.event_time]
-    return HonestBounds(make_result(rows, first=["M", "lb", "ub"]), None if breakdown is None else float(breakdown),
-                        float(sens.original_estimate), float(sens.original_se), min(ets), max(ets), method)
+    return HonestBounds(
+        make_result(rows, first=["M", "lb", "ub"]),
+        None if breakdown is None else float(breakdown),
+        float(sens.original_estimate),
+        float(sens.original_se),
+        min(ets),
+        max(ets),
+        method,
+    )
 
 
 def _post_enrolment_weights(es: Any, anticipation: int) -> np.ndarray | None:
@@ -1292,7 +1634,9 @@ def _post_enrolment_weights(es: Any, anticipation: int) -> np.ndarray | None:
     return weights / weights.sum()
 
 
-def _window_event_study(es: Any, max_pre: int | None, max_post: int | None, anticipation: int) -> Any:
+def _window_event_study(
+    es: Any, max_pre: int | None, max_post: int | None, anticipation: int
+) -> Any:
     """Restrict a diff-diff event-study container to a window of event times."""
     if max_pre is None and max_post is None:
         return es
@@ -1327,9 +1671,16 @@ def _subset_container(es: Any, keep: np.ndarray) -> Any:
 # ----------------------------------------------------------------------------- profile creation
 
 
-def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[float]], control: str = "not_yet_treated",
-                    anticipation: int = 0, method: str = "dr", covariates: Sequence[str] | None = None,
-                    alpha: float = 0.05) -> _Aggregator:
+def _cell_estimates(
+    panel: Panel,
+    outcome: str,
+    cells: dict[float, Sequence[float]],
+    control: str = "not_yet_treated",
+    anticipation: int = 0,
+    method: str = "dr",
+    covariates: Sequence[str] | None = None,
+    alpha: float = 0.05,
+) -> _Aggregator:
     """ATT(g, t) of some post-enrolment cells only, each estimated as :func:`onboarding_effect` estimates it.
 
     :func:`onboarding_effect` (varying base period, balanced sample, analytic
@@ -1369,14 +1720,22 @@ def _cell_estimates(panel: Panel, outcome: str, cells: dict[float, Sequence[floa
     if control not in CONTROLS:
         raise ValueError(f"control must be one of {sorted(set(CONTROLS))}, got {control!r}")
     sample, _ = estimation_sample(panel, outcome, covariates=covariates)
-    effects, influence, unit_cohorts = _estimate_cells(sample, cells, CONTROLS[control], anticipation, method,
-                                                       covariates, alpha)
+    effects, influence, unit_cohorts = _estimate_cells(
+        sample, cells, CONTROLS[control], anticipation, method, covariates, alpha
+    )
     return _Aggregator.from_cells(effects, influence, unit_cohorts, alpha, anticipation)
 
 
-def _estimate_cells(sample: pd.DataFrame, cells: dict[float, Sequence[float]], control: str, anticipation: int,
-                    method: str, covariates: Sequence[str] | None, alpha: float,
-                    window: str = "post") -> tuple[dict, dict, np.ndarray]:
+def _estimate_cells(
+    sample: pd.DataFrame,
+    cells: dict[float, Sequence[float]],
+    control: str,
+    anticipation: int,
+    method: str,
+    covariates: Sequence[str] | None,
+    alpha: float,
+    window: str = "post",
+) -> tuple[dict, dict, np.ndarray]:
     """Estimate some ATT(g, t) of an estimation sample, cohort by cohort, on the units and periods each needs.
 
     Parameters
@@ -1426,8 +1785,10 @@ def _estimate_cells(sample: pd.DataFrame, cells: dict[float, Sequence[float]], c
     if control == "never_treated" and (first == 0).sum() == 0:
         raise ValueError("no never-treated unit: use control='not_yet_treated'")
     if (first == 0).sum() == 0 and len(cohort_values) < 2:
-        raise ValueError("not_yet_treated control group requires at least 2 treatment cohorts when there are "
-                         "no never-treated units.")
+        raise ValueError(
+            "not_yet_treated control group requires at least 2 treatment cohorts when there are "
+            "no never-treated units."
+        )
     period = sample["period"].to_numpy()
     observed = _distinct(period)
     observed_set = set(observed.tolist())
@@ -1445,8 +1806,11 @@ def _estimate_cells(sample: pd.DataFrame, cells: dict[float, Sequence[float]], c
         # periods whose control cohorts are the same are estimated together
         bands: dict[tuple[float, ...], list[float]] = {}
         for t in wanted:
-            controls = () if control == "never_treated" else \
-                tuple(c for c in cohort_values if c != g and c > max(t, base) + anticipation)
+            controls = (
+                ()
+                if control == "never_treated"
+                else tuple(c for c in cohort_values if c != g and c > max(t, base) + anticipation)
+            )
             bands.setdefault(controls, []).append(t)
         for controls, periods in bands.items():
             # an anticipation band also holds the cohort's first period, so that diff-diff sees it enrol
@@ -1457,15 +1821,28 @@ def _estimate_cells(sample: pd.DataFrame, cells: dict[float, Sequence[float]], c
                 continue  # no control unit: the full estimate skips these cells too
             band = sample.loc[in_band].reset_index(drop=True)
             band["first_period"] = band["first_period"].where(band["first_period"] == g, 0)
-            cs = CallawaySantAnna(control_group=control, anticipation=anticipation, estimation_method=method,
-                                  alpha=alpha, n_bootstrap=0,
-                                  base_period="varying" if window == "post" else "universal")
+            cs = CallawaySantAnna(
+                control_group=control,
+                anticipation=anticipation,
+                estimation_method=method,
+                alpha=alpha,
+                n_bootstrap=0,
+                base_period="varying" if window == "post" else "universal",
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = cs.fit(band, outcome="y", unit="unit", time="period", first_treat="first_period",
-                             covariates=list(covariates) if covariates else None)
+                res = cs.fit(
+                    band,
+                    outcome="y",
+                    unit="unit",
+                    time="period",
+                    first_treat="first_period",
+                    covariates=list(covariates) if covariates else None,
+                )
             band_unit = band["unit"].to_numpy()
-            band_units = band_unit[np.r_[True, band_unit[1:] != band_unit[:-1]]]  # sorted, as the sample
+            band_units = band_unit[
+                np.r_[True, band_unit[1:] != band_unit[:-1]]
+            ]  # sorted, as the sample
             position = np.searchsorted(units, band_units)  # band position -> full-sample position
             kit = res._aggregation_kit
             for (cg, ct), d in res.group_time_effects.items():
@@ -1475,10 +1852,12 @@ def _estimate_cells(sample: pd.DataFrame, cells: dict[float, Sequence[float]], c
                 effects[key] = d
                 info = kit.influence.get((cg, ct)) if kit is not None else None
                 if info is not None:
-                    influence[key] = {"treated_idx": position[info["treated_idx"]],
-                                      "treated_inf": info["treated_inf"],
-                                      "control_idx": position[info["control_idx"]],
-                                      "control_inf": info["control_inf"]}
+                    influence[key] = {
+                        "treated_idx": position[info["treated_idx"]],
+                        "treated_inf": info["treated_inf"],
+                        "control_idx": position[info["control_idx"]],
+                        "control_inf": info["control_inf"],
+                    }
             del band, res, kit
     return effects, influence, unit_cohorts
 
@@ -1502,14 +1881,23 @@ def _last_observed(panel: Panel, waves: Sequence[str] | None = None) -> pd.DataF
     if waves is not None:
         treated = treated.loc[treated["wave_id"].isin(list(waves))]
     last = treated.groupby(panel.unit, sort=False, observed=True).agg(
-        cohort=(panel.first_period, "first"), period=(panel.period, "max"), wave_id=("wave_id", "first"))
-    return last.loc[last["period"] >= last["cohort"]]  # left before enrolment month ended: no exposure
+        cohort=(panel.first_period, "first"),
+        period=(panel.period, "max"),
+        wave_id=("wave_id", "first"),
+    )
+    return last.loc[
+        last["period"] >= last["cohort"]
+    ]  # left before enrolment month ended: no exposure
 
 
-def profiles_attributable(panel: Panel, control: str = "not_yet_treated", anticipation: int = 0,
-                          covariates: Sequence[str] | None = ("has_profile",),
-                          effect: OnboardingEffect | None = None,
-                          waves: Sequence[str] | None = None) -> StatResult:
+def profiles_attributable(
+    panel: Panel,
+    control: str = "not_yet_treated",
+    anticipation: int = 0,
+    covariates: Sequence[str] | None = ("has_profile",),
+    effect: OnboardingEffect | None = None,
+    waves: Sequence[str] | None = None,
+) -> StatResult:
     """LinkedIn profiles attributable to onboarding, with a 95% interval, per wave and in total.
 
     Definition: for every volunteer ``i`` in the panel, enrolled in period
@@ -1561,14 +1949,27 @@ def profiles_attributable(panel: Panel, control: str = "not_yet_treated", antici
         cells: dict[float, set[float]] = {}
         for g, t in zip(last["cohort"], last["period"]):
             cells.setdefault(float(g), set()).add(float(t))
-        agg = _cell_estimates(panel, "has_profile", cells, control=control, anticipation=anticipation,
-                              covariates=list(covariates) if covariates else None)
+        agg = _cell_estimates(
+            panel,
+            "has_profile",
+            cells,
+            control=control,
+            anticipation=anticipation,
+            covariates=list(covariates) if covariates else None,
+        )
         control = CONTROLS[control]
-        label = _method_label("dr", control, "analytic", 0, list(covariates) if covariates else None)
+        label = _method_label(
+            "dr", control, "analytic", 0, list(covariates) if covariates else None
+        )
     else:
         if effect is None:
-            effect = onboarding_effect(panel, "has_profile", control=control, anticipation=anticipation,
-                                       covariates=list(covariates) if covariates is not None else None)
+            effect = onboarding_effect(
+                panel,
+                "has_profile",
+                control=control,
+                anticipation=anticipation,
+                covariates=list(covariates) if covariates is not None else None,
+            )
         agg, label = effect._require_agg(), effect.method
     estimated = {(float(g), float(t)) for g, t in agg.att}
     ok = [(float(g), float(t)) in estimated for g, t in zip(last["cohort"], last["period"])]

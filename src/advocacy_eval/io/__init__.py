@@ -4,7 +4,14 @@ from typing import Any
 
 from .load import file_sha256, find_table_files, load_programme, parse_table, read_raw
 
-__all__ = ["file_sha256", "find_table_files", "import_files", "load_programme", "parse_table", "read_raw"]
+__all__ = [
+    "file_sha256",
+    "find_table_files",
+    "import_files",
+    "load_programme",
+    "parse_table",
+    "read_raw",
+]
 
 
 def __getattr__(name: str) -> Any:

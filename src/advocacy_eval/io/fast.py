@@ -57,9 +57,13 @@ import pyarrow.csv as pcsv
 
 from ..schema import COLUMNS, SCHEMAS, Column
 
-HIGH_CARDINALITY: frozenset[tuple[str, str]] = frozenset({
-    ("employees", "employee_id"), ("posts", "post_id"), ("posts", "published_at"),
-})
+HIGH_CARDINALITY: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("employees", "employee_id"),
+        ("posts", "post_id"),
+        ("posts", "published_at"),
+    }
+)
 """Columns read as plain text: nearly one distinct value per row, a dictionary would not help."""
 
 BLOCK_BYTES = 1 << 21
@@ -108,17 +112,23 @@ def _may_hold_hexadecimal(path: Path) -> bool:
         return False
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         cuts = list(range(0, size, _SCAN_BYTES)) + [size]
-        found = _any(pc.match_substring(_pieces(data, cuts), "0x", ignore_case=True))  # view released on return
-        return found or any(data[c - 1:c + 1].lower() == b"0x" for c in cuts[1:-1])
+        found = _any(
+            pc.match_substring(_pieces(data, cuts), "0x", ignore_case=True)
+        )  # view released on return
+        return found or any(data[c - 1 : c + 1].lower() == b"0x" for c in cuts[1:-1])
 
 
 def _pieces(data: mmap.mmap, cuts: list[int]) -> pa.Array:
     """The mapped bytes as an Arrow binary array, one value per ``cuts`` interval (no copy)."""
     offsets = pa.py_buffer(np.asarray(cuts, dtype=np.int64))
-    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(cuts) - 1, [None, offsets, pa.py_buffer(data)])
+    return pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), len(cuts) - 1, [None, offsets, pa.py_buffer(data)]
+    )
 
 
-def _arrow_types(table: str, header: list[str], counts_as_text: bool = False) -> dict[str, pa.DataType]:
+def _arrow_types(
+    table: str, header: list[str], counts_as_text: bool = False
+) -> dict[str, pa.DataType]:
     kinds = {c.name: c.kind for c in COLUMNS[table]}
     types: dict[str, pa.DataType] = {}
     for raw in header:
@@ -156,8 +166,9 @@ def _strict(values: pd.Series, kind: str) -> pd.Series:
     return parsed
 
 
-def _dictionary_column(values: pa.ChunkedArray, kind: str,
-                       want_codes: bool = False) -> tuple[pd.Series, np.ndarray | None, pd.Series, int]:
+def _dictionary_column(
+    values: pa.ChunkedArray, kind: str, want_codes: bool = False
+) -> tuple[pd.Series, np.ndarray | None, pd.Series, int]:
     """Parse a dictionary-encoded column on its distinct values.
 
     Parameters
@@ -201,7 +212,9 @@ def _dictionary_column(values: pa.ChunkedArray, kind: str,
     codes = np.append(typed_codes, -1)[raw_codes] if raw_codes is not None and want_codes else None
     if arrow_decode:
         # Arrow's take on its own null-aware indices: 3x faster than pandas' take with a fill mask
-        typed = pd.Series(parsed.dtype.__from_arrow__(pc.take(pa.array(parsed.array), indices)), copy=False)
+        typed = pd.Series(
+            parsed.dtype.__from_arrow__(pc.take(pa.array(parsed.array), indices)), copy=False
+        )
     else:
         assert raw_codes is not None
         typed = pd.Series(parsed.array.take(raw_codes, allow_fill=True), copy=False)
@@ -221,15 +234,19 @@ def _text_column(values: pa.ChunkedArray, kind: str) -> pd.Series:
 def _datetime_column(values: pa.ChunkedArray, kind: str) -> pd.Series:
     from .load import DATE_RANGE
 
-    plain = not values.num_chunks or pc.all(pc.match_substring_regex(values, PLAIN_DATETIME)).as_py() is not False
+    plain = (
+        not values.num_chunks
+        or pc.all(pc.match_substring_regex(values, PLAIN_DATETIME)).as_py() is not False
+    )
     if kind != "datetime" or not plain:
         return _strict(_text_series(values, na_is_nan=True), kind)
     try:
         stamps = pc.cast(pc.replace_substring(values, "T", " "), pa.timestamp("s"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         raise _Refused from None
-    parsed = pd.Series(stamps.to_numpy().astype("datetime64[ns]") if len(values) else
-                       np.empty(0, "datetime64[ns]"))
+    parsed = pd.Series(
+        stamps.to_numpy().astype("datetime64[ns]") if len(values) else np.empty(0, "datetime64[ns]")
+    )
     in_range = (parsed >= DATE_RANGE[0]) & (parsed < DATE_RANGE[1])
     if bool((parsed.notna() & ~in_range).any()):
         raise _Refused
@@ -267,8 +284,13 @@ def _int64_series(values: pa.ChunkedArray) -> pd.Series:
     return pd.Series(pd.arrays.IntegerArray(data.astype(np.int64, copy=False), mask), copy=False)
 
 
-def _check_schema(table: str, frame: pd.DataFrame, codes: dict[str, np.ndarray | None],
-                  distinct: dict[str, pd.Series], missing: dict[str, int]) -> None:
+def _check_schema(
+    table: str,
+    frame: pd.DataFrame,
+    codes: dict[str, np.ndarray | None],
+    distinct: dict[str, pd.Series],
+    missing: dict[str, int],
+) -> None:
     """The table's pandera rules; element-wise checks on distinct values where the column was dictionary-read."""
     schema = SCHEMAS[table]
     if schema.checks:
@@ -283,7 +305,9 @@ def _check_schema(table: str, frame: pd.DataFrame, codes: dict[str, np.ndarray |
         else:
             present = frame[name].dropna()
             n_missing = len(frame) - len(present)
-            duplicated = bool(column.unique) and not pd.Index(present).is_unique  # Index: 2x faster hashing
+            duplicated = (
+                bool(column.unique) and not pd.Index(present).is_unique
+            )  # Index: 2x faster hashing
             checked = present.reset_index(drop=True)
         if (not column.nullable and n_missing) or (column.unique and duplicated):
             raise _Refused
@@ -291,14 +315,20 @@ def _check_schema(table: str, frame: pd.DataFrame, codes: dict[str, np.ndarray |
             if not bool(check(checked).check_passed):
                 raise _Refused
     if schema.unique:
-        keys = [codes[c] if codes.get(c) is not None else pd.factorize(frame[c], use_na_sentinel=True)[0]
-                for c in schema.unique]
+        keys = [
+            codes[c]
+            if codes.get(c) is not None
+            else pd.factorize(frame[c], use_na_sentinel=True)[0]
+            for c in schema.unique
+        ]
         combined = np.zeros(len(frame), dtype=np.int64)
         for k in keys:
             if (k < 0).any():
                 raise _Refused
             combined = combined * (int(k.max()) + 1 if len(k) else 1) + k
-        if not pd.Index(combined).is_unique:  # pandas' hash table: numpy's unique sorts or is slower
+        if not pd.Index(
+            combined
+        ).is_unique:  # pandas' hash table: numpy's unique sorts or is slower
             raise _Refused
 
 
@@ -338,9 +368,12 @@ def _read(path: Path, table: str) -> pd.DataFrame:
         read_options=pcsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
         parse_options=pcsv.ParseOptions(newlines_in_values=False),
         convert_options=pcsv.ConvertOptions(
-            column_types=_arrow_types(table, header, _may_hold_hexadecimal(path)), null_values=[""],
+            column_types=_arrow_types(table, header, _may_hold_hexadecimal(path)),
+            null_values=[""],
             strings_can_be_null=True,
-            quoted_strings_can_be_null=True, check_utf8=True),
+            quoted_strings_can_be_null=True,
+            check_utf8=True,
+        ),
     )
     if tbl.column_names != header or tbl.num_rows == 0:
         raise _Refused
@@ -373,7 +406,11 @@ def _read(path: Path, table: str) -> pd.DataFrame:
     distinct = {name: result[2] for name, result in converted.items() if result[2] is not None}
     missing = {name: result[3] for name, result in converted.items() if result[2] is not None}
     canonical = {c.name for c in COLUMNS[table]}
-    extras = {name: _text_series(values, na_is_nan=True) for name, values in data.items() if name not in canonical}
+    extras = {
+        name: _text_series(values, na_is_nan=True)
+        for name, values in data.items()
+        if name not in canonical
+    }
     for name, values in extras.items():  # the strict reader refuses a NUL byte anywhere in the file
         if values.str.contains("\x00", regex=False).any():
             raise _Refused

@@ -75,7 +75,9 @@ _SHOWN_ESCAPED = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060
 
 _COUNT_TEXT = r"[+-]?\d+(?:\.0*)?"
 _DATE_TEXT = r"\d{4}-\d{2}-\d{2}"
-_DATETIME_TEXT = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_DATETIME_TEXT = (
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 _MONTH_TEXT = r"\d{4}-\d{2}(?:-01)?"
 
 RULES: dict[str, str] = {
@@ -123,7 +125,9 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def max_file_bytes(max_file_mb: float | None = None, environ: Mapping[str, str] | None = None) -> int:
+def max_file_bytes(
+    max_file_mb: float | None = None, environ: Mapping[str, str] | None = None
+) -> int:
     """Largest input file accepted, in bytes.
 
     Parameters
@@ -151,8 +155,10 @@ def max_file_bytes(max_file_mb: float | None = None, environ: Mapping[str, str] 
     except (TypeError, ValueError):
         number = math.nan
     if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
-        raise ConfigError(f"{source} = {value!r}: the largest input file must be a number of megabytes > 0 "
-                          f"(e.g. {DEFAULT_MAX_FILE_MB})")
+        raise ConfigError(
+            f"{source} = {value!r}: the largest input file must be a number of megabytes > 0 "
+            f"(e.g. {DEFAULT_MAX_FILE_MB})"
+        )
     return max(1, math.ceil(number * MB))
 
 
@@ -172,8 +178,12 @@ def shown(value: object) -> object:
     """
     if not isinstance(value, str):
         return value
-    return _SHOWN_ESCAPED.sub(lambda m: (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                                         else f"\\u{ord(m.group()):04x}"), value)
+    return _SHOWN_ESCAPED.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        value,
+    )
 
 
 def check_file(path: str | Path, max_bytes: int) -> str | None:
@@ -199,19 +209,25 @@ def check_file(path: str | Path, max_bytes: int) -> str | None:
     if not stat.S_ISREG(st.st_mode):
         return "not a regular file"
     if st.st_size > max_bytes:
-        return (f"file is too large: {megabytes(st.st_size)} MB, above the limit of {megabytes(max_bytes)} MB "
-                f"(raise it with {MAX_FILE_MB_ENV} or max_file_mb=)")
+        return (
+            f"file is too large: {megabytes(st.st_size)} MB, above the limit of {megabytes(max_bytes)} MB "
+            f"(raise it with {MAX_FILE_MB_ENV} or max_file_mb=)"
+        )
     if _is_sparse(path, st):
-        return ("file is sparse (holes of unwritten NUL bytes): a damaged or fake file, not an export; "
-                "copy the original file again")
+        return (
+            "file is sparse (holes of unwritten NUL bytes): a damaged or fake file, not an export; "
+            "copy the original file again"
+        )
     try:
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
     except OSError as exc:
         return f"file cannot be read: {exc.strerror or exc}"
     if head and not head.strip(b"\x00"):
-        return (f"file starts with NUL bytes (its first {len(head)} bytes are all zero): a damaged file, "
-                "not an export")
+        return (
+            f"file starts with NUL bytes (its first {len(head)} bytes are all zero): a damaged file, "
+            "not an export"
+        )
     return None
 
 
@@ -225,7 +241,12 @@ def _is_sparse(path: str | Path, st: os.stat_result) -> bool:
     """
     blocks = getattr(st, "st_blocks", None)
     seek_hole = getattr(os, "SEEK_HOLE", None)
-    if blocks is None or seek_hole is None or st.st_size < SPARSE_MIN_BYTES or blocks * 512 >= st.st_size // 2:
+    if (
+        blocks is None
+        or seek_hole is None
+        or st.st_size < SPARSE_MIN_BYTES
+        or blocks * 512 >= st.st_size // 2
+    ):
         return False
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -259,13 +280,25 @@ def find_table_files(folder: str | Path) -> tuple[dict[str, Path], list[dict]]:
     for table in TABLES:
         found = [folder / f"{table}{s}" for s in SUFFIXES if (folder / f"{table}{s}").is_file()]
         if len(found) > 1:
-            problems.append(_failure(found[0].name, None, "", f"two files for table {table}: keep one of "
-                                     + ", ".join(p.name for p in found)))
+            problems.append(
+                _failure(
+                    found[0].name,
+                    None,
+                    "",
+                    f"two files for table {table}: keep one of " + ", ".join(p.name for p in found),
+                )
+            )
         if found:
             files[table] = found[0]
         elif table in REQUIRED_TABLES:
-            problems.append(_failure(f"{table}.csv", None, "", f"required table {table} is missing "
-                                     f"(expected {table}.csv or {table}.parquet)"))
+            problems.append(
+                _failure(
+                    f"{table}.csv",
+                    None,
+                    "",
+                    f"required table {table} is missing (expected {table}.csv or {table}.parquet)",
+                )
+            )
     return files, problems
 
 
@@ -325,22 +358,35 @@ def _scan_text(path: Path) -> None:
                 decoder.decode(chunk if nul < 0 else chunk[:nul], final=final)
             except UnicodeDecodeError as exc:
                 at = max(0, exc.start - len(pending))
-                byte = exc.object[exc.start:exc.start + 1].hex() or "end"
-                hint = " (UTF-16? save it as UTF-8)" if line == 1 and exc.object[:2] in (b"\xff\xfe", b"\xfe\xff") \
+                byte = exc.object[exc.start : exc.start + 1].hex() or "end"
+                hint = (
+                    " (UTF-16? save it as UTF-8)"
+                    if line == 1 and exc.object[:2] in (b"\xff\xfe", b"\xfe\xff")
                     else ""
-                raise _FileRefused(_failure(
-                    path.name, line + chunk[:at].count(b"\n"), "",
-                    f"file is not UTF-8 text (byte 0x{byte}){hint}: save it as CSV UTF-8",
-                    _snippet(tail + chunk, len(tail) + at))) from None
+                )
+                raise _FileRefused(
+                    _failure(
+                        path.name,
+                        line + chunk[:at].count(b"\n"),
+                        "",
+                        f"file is not UTF-8 text (byte 0x{byte}){hint}: save it as CSV UTF-8",
+                        _snippet(tail + chunk, len(tail) + at),
+                    )
+                ) from None
             if nul >= 0:
-                raise _FileRefused(_failure(
-                    path.name, line + chunk[:nul].count(b"\n"), "",
-                    "NUL byte in the file: a binary or damaged file, not CSV text",
-                    _snippet(tail + chunk, len(tail) + nul)))
+                raise _FileRefused(
+                    _failure(
+                        path.name,
+                        line + chunk[:nul].count(b"\n"),
+                        "",
+                        "NUL byte in the file: a binary or damaged file, not CSV text",
+                        _snippet(tail + chunk, len(tail) + nul),
+                    )
+                )
             if final:
                 return
             line += chunk.count(b"\n")
-            tail = chunk[chunk.rfind(b"\n") + 1:][-200:]
+            tail = chunk[chunk.rfind(b"\n") + 1 :][-200:]
 
 
 def _snippet(data: bytes, pos: int, width: int = 30) -> str:
@@ -348,32 +394,56 @@ def _snippet(data: bytes, pos: int, width: int = 30) -> str:
     start = data.rfind(b"\n", 0, pos) + 1
     end = data.find(b"\n", pos)
     end = len(data) if end < 0 else end
-    piece = data[max(start, pos - width):min(end, pos + width)]
+    piece = data[max(start, pos - width) : min(end, pos + width)]
     return str(shown(piece.decode("utf-8", "backslashreplace")))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        grid = pd.read_csv(path, dtype=str, header=None, keep_default_na=False, na_values=[""],
-                           encoding="utf-8-sig", skipinitialspace=False)
+        grid = pd.read_csv(
+            path,
+            dtype=str,
+            header=None,
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8-sig",
+            skipinitialspace=False,
+        )
     except pd.errors.EmptyDataError:
-        raise _FileRefused(_failure(path.name, None, "", "file is empty: expected a header line with the "
-                                    "column names")) from None
+        raise _FileRefused(
+            _failure(
+                path.name, None, "", "file is empty: expected a header line with the column names"
+            )
+        ) from None
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise _FileRefused(_parser_failure(path.name, exc)) from None
     header = grid.iloc[0] if len(grid) else pd.Series([], dtype=object)
     names = ["" if pd.isna(v) else str(v).strip() for v in header.tolist()]
     if len(names) == 1 and any(sep in names[0] for sep in (";", "\t", "|")):
-        raise _FileRefused(_failure(path.name, 1, "", "file is not comma-separated: its header is one column; "
-                                    "save it as CSV with commas", shown(names[0])))
+        raise _FileRefused(
+            _failure(
+                path.name,
+                1,
+                "",
+                "file is not comma-separated: its header is one column; save it as CSV with commas",
+                shown(names[0]),
+            )
+        )
     seen: dict[str, int] = {}
     for i, name in enumerate(names):
         if not name:
             names[i] = f"Unnamed: {i}"
         elif name in seen:
-            raise _FileRefused(_failure(path.name, 1, str(shown(name)),
-                                        f"duplicate column header: columns {seen[name] + 1} and {i + 1} are both "
-                                        f"named {shown(name)}; keep one", shown(name)))
+            raise _FileRefused(
+                _failure(
+                    path.name,
+                    1,
+                    str(shown(name)),
+                    f"duplicate column header: columns {seen[name] + 1} and {i + 1} are both "
+                    f"named {shown(name)}; keep one",
+                    shown(name),
+                )
+            )
         else:
             seen[name] = i
     raw = grid.iloc[1:].reset_index(drop=True)
@@ -391,8 +461,13 @@ def _parser_failure(file: str, exc: Exception) -> dict:
     fields = _FIELDS_RE.search(text)
     if fields:
         expected, line, saw = (int(g) for g in fields.groups())
-        return _failure(file, line, "", f"line has {saw} cells but the header has {expected} (a comma inside "
-                        "a value must be quoted)")
+        return _failure(
+            file,
+            line,
+            "",
+            f"line has {saw} cells but the header has {expected} (a comma inside "
+            "a value must be quoted)",
+        )
     row = _ROW_RE.search(text)
     return _failure(file, int(row.group(1)) if row else None, "", f"CSV cannot be parsed: {text}")
 
@@ -404,28 +479,64 @@ def _read_parquet(path: Path, max_bytes: int) -> pd.DataFrame:
         handle.seek(max(0, size - 4))
         foot = handle.read(4)
     if size < 12 or head != b"PAR1" or foot != b"PAR1":
-        raise _FileRefused(_failure(path.name, None, "", "not a Parquet file (no PAR1 signature at its start "
-                                    "and end): a damaged file, or CSV text named .parquet"))
+        raise _FileRefused(
+            _failure(
+                path.name,
+                None,
+                "",
+                "not a Parquet file (no PAR1 signature at its start "
+                "and end): a damaged file, or CSV text named .parquet",
+            )
+        )
     try:
         meta = pq.read_metadata(path)
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if unpacked > max_bytes:
-            raise _FileRefused(_failure(path.name, None, "", f"Parquet data is too large once decompressed: "
-                                        f"{megabytes(unpacked)} MB, above the limit of {megabytes(max_bytes)} MB "
-                                        f"(raise it with {MAX_FILE_MB_ENV} or max_file_mb=)"))
+            raise _FileRefused(
+                _failure(
+                    path.name,
+                    None,
+                    "",
+                    f"Parquet data is too large once decompressed: "
+                    f"{megabytes(unpacked)} MB, above the limit of {megabytes(max_bytes)} MB "
+                    f"(raise it with {MAX_FILE_MB_ENV} or max_file_mb=)",
+                )
+            )
         raw = pd.read_parquet(path)
     except _FileRefused:
         raise
-    except (pyarrow.ArrowException, OSError, ValueError, TypeError, KeyError, IndexError, NotImplementedError,
-            OverflowError) as exc:
-        raise _FileRefused(_failure(path.name, None, "", "file cannot be read as Parquet: "
-                                    + (str(exc).splitlines() or [type(exc).__name__])[0])) from None
+    except (
+        pyarrow.ArrowException,
+        OSError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        NotImplementedError,
+        OverflowError,
+    ) as exc:
+        raise _FileRefused(
+            _failure(
+                path.name,
+                None,
+                "",
+                "file cannot be read as Parquet: "
+                + (str(exc).splitlines() or [type(exc).__name__])[0],
+            )
+        ) from None
     names = [str(c).strip() for c in raw.columns]
     duplicated = pd.Series(names).duplicated()
     if duplicated.any():
         name = names[int(np.flatnonzero(duplicated.to_numpy())[0])]
-        raise _FileRefused(_failure(path.name, None, str(shown(name)),
-                                    f"duplicate column name {shown(name)}: keep one", shown(name)))
+        raise _FileRefused(
+            _failure(
+                path.name,
+                None,
+                str(shown(name)),
+                f"duplicate column name {shown(name)}: keep one",
+                shown(name),
+            )
+        )
     return raw.reset_index(drop=True)
 
 
@@ -438,7 +549,9 @@ def _row_numbers(index: pd.Index | np.ndarray, is_csv: bool) -> np.ndarray:
     return np.asarray(index, dtype="int64") + (2 if is_csv else 1)
 
 
-def parse_table(raw: pd.DataFrame, table: str, file: str, is_csv: bool = True) -> tuple[pd.DataFrame, list[dict]]:
+def parse_table(
+    raw: pd.DataFrame, table: str, file: str, is_csv: bool = True
+) -> tuple[pd.DataFrame, list[dict]]:
     """Parse the canonical columns of a raw table into typed columns.
 
     Values that cannot be parsed become missing and are reported with the
@@ -473,21 +586,29 @@ def parse_table(raw: pd.DataFrame, table: str, file: str, is_csv: bool = True) -
     for col in COLUMNS[table]:
         if col.name not in df.columns:
             if col.required:
-                failures.append(_failure(file, None, col.name, f"required column {col.name} is missing"))
+                failures.append(
+                    _failure(file, None, col.name, f"required column {col.name} is missing")
+                )
             # an absent column is all-missing, with the type it would have if present but empty
-            out[col.name] = _parse_column(pd.Series(pd.NA, index=df.index, dtype=object), col.kind)[0]
+            out[col.name] = _parse_column(pd.Series(pd.NA, index=df.index, dtype=object), col.kind)[
+                0
+            ]
             continue
         values = df[col.name]
         if isinstance(values, pd.DataFrame):  # two columns of one name (a frame built in memory)
-            failures.append(_failure(file, None, col.name, f"duplicate column header {col.name}: keep one"))
+            failures.append(
+                _failure(file, None, col.name, f"duplicate column header {col.name}: keep one")
+            )
             values = values.iloc[:, 0]
         parsed, rules = _parse_column(values, col.kind)
         given = values.notna() & (values.astype(str).str.strip() != "")
         bad = (given & parsed.isna()).to_numpy(dtype=bool)
         if bad.any():
             rows = _row_numbers(np.flatnonzero(bad), is_csv)
-            failures += [_failure(file, int(r), col.name, rule, shown(v))
-                         for r, rule, v in zip(rows, rules[bad].tolist(), values[bad].tolist())]
+            failures += [
+                _failure(file, int(r), col.name, rule, shown(v))
+                for r, rule, v in zip(rows, rules[bad].tolist(), values[bad].tolist())
+            ]
         out[col.name] = parsed
     typed = pd.DataFrame(out, index=df.index)
     extra = [c for c in df.columns if c not in typed.columns]
@@ -548,7 +669,9 @@ def _parse_dates(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     """Dates ``YYYY-MM-DD``, date-times ISO 8601 (UTC), months ``YYYY-MM``; or stored date-times (Parquet)."""
     rules = _rules(values, kind)
     stored = pd.api.types.is_datetime64_any_dtype(values) or (
-        values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("date", "datetime", "datetime64"))
+        values.dtype == object
+        and pd.api.types.infer_dtype(values, skipna=True) in ("date", "datetime", "datetime64")
+    )
     if stored:
         parsed = pd.to_datetime(values, errors="coerce", utc=True)
     else:
@@ -559,7 +682,9 @@ def _parse_dates(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
             timed_text = ~ok & text.str.fullmatch(_DATETIME_TEXT).fillna(False).astype(bool)
             rules = rules.mask(timed_text, RULES["date_time_of_day"])
         if kind == "month":
-            text = text.where(~text.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool), text + "-01")
+            text = text.where(
+                ~text.str.fullmatch(r"\d{4}-\d{2}").fillna(False).astype(bool), text + "-01"
+            )
         fmt = "ISO8601" if kind == "datetime" else "%Y-%m-%d"
         parsed = pd.to_datetime(text.where(ok), format=fmt, errors="coerce", utc=True)
     parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -576,8 +701,9 @@ def _parse_dates(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     return parsed.astype("datetime64[ns]"), rules
 
 
-def schema_failures(df: pd.DataFrame, table: str, file: str, is_csv: bool,
-                    already: set[tuple[int | None, str]]) -> list[dict]:
+def schema_failures(
+    df: pd.DataFrame, table: str, file: str, is_csv: bool, already: set[tuple[int | None, str]]
+) -> list[dict]:
     """Run the pandera schema of a table lazily and return its failures.
 
     Parameters
@@ -627,7 +753,9 @@ def _rule_text(check: str, column: str) -> str:
     return check
 
 
-def _mask_failed(df: pd.DataFrame, failures: list[dict], is_csv: bool) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def _mask_failed(
+    df: pd.DataFrame, failures: list[dict], is_csv: bool
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Blank the cells that broke a column rule so that cross-table rules do not cascade.
 
     Returns
@@ -638,10 +766,17 @@ def _mask_failed(df: pd.DataFrame, failures: list[dict], is_csv: bool) -> tuple[
         Column -> boolean array of the cells blanked (they held a value).
     """
     offset = 2 if is_csv else 1
-    cells = pd.DataFrame([(f["row"] - offset, f["column"]) for f in failures
-                          if f["row"] is not None and f["column"] in df.columns and "unique" not in f["rule"]
-                          and 0 <= f["row"] - offset < len(df)],
-                         columns=["position", "column"])
+    cells = pd.DataFrame(
+        [
+            (f["row"] - offset, f["column"])
+            for f in failures
+            if f["row"] is not None
+            and f["column"] in df.columns
+            and "unique" not in f["rule"]
+            and 0 <= f["row"] - offset < len(df)
+        ],
+        columns=["position", "column"],
+    )
     if cells.empty:
         return df, {}
     df = df.copy()
@@ -654,8 +789,12 @@ def _mask_failed(df: pd.DataFrame, failures: list[dict], is_csv: bool) -> tuple[
     return df, blanked
 
 
-def load_programme(folder: str | Path, as_of: dt.date | str | None = None,
-                   max_file_mb: float | None = None, cache: bool = True) -> Programme:
+def load_programme(
+    folder: str | Path,
+    as_of: dt.date | str | None = None,
+    max_file_mb: float | None = None,
+    cache: bool = True,
+) -> Programme:
     """Read, parse and validate a programme folder (or read its validated snapshot).
 
     Parameters
@@ -696,23 +835,36 @@ def load_programme(folder: str | Path, as_of: dt.date | str | None = None,
     if not folder.is_dir():
         raise FileNotFoundError(f"programme folder not found: {folder}")
     max_bytes = max_file_bytes(max_file_mb)
-    as_of_ts = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dt.datetime.now(dt.UTC).date())
+    as_of_ts = (
+        pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dt.datetime.now(dt.UTC).date())
+    )
     files, failures = find_table_files(folder)
     refused = {table: check_file(path, max_bytes) for table, path in files.items()}
     readable = {table: path for table, path in files.items() if refused[table] is None}
     stamps = {table: _stamp(path) for table, path in readable.items()}
-    with ThreadPoolExecutor(max_workers=2) as pool:  # hashing runs beside parsing (hashlib releases the GIL)
+    with ThreadPoolExecutor(
+        max_workers=2
+    ) as pool:  # hashing runs beside parsing (hashlib releases the GIL)
         digests = {table: pool.submit(file_sha256, path) for table, path in readable.items()}
         snapshots = cache_folder() if cache else None
         key = None
         if snapshots is not None and not failures and len(readable) == len(files):
-            key = snapshot_key([{"table": t, "file": p.name, "sha256": digests[t].result()} for t, p in files.items()])
+            key = snapshot_key(
+                [
+                    {"table": t, "file": p.name, "sha256": digests[t].result()}
+                    for t, p in files.items()
+                ]
+            )
             stored = read_snapshot(snapshots, key, as_of_ts)
             if stored is not None:
                 release_memory()  # the Parquet buffers, freed by the conversion, stay resident otherwise
                 return stored
         programme = _validate(folder, files, refused, failures, digests, max_bytes, as_of_ts)
-    if key is not None and snapshots is not None and all(_stamp(p) == stamps[t] for t, p in files.items()):
+    if (
+        key is not None
+        and snapshots is not None
+        and all(_stamp(p) == stamps[t] for t, p in files.items())
+    ):
         write_snapshot(snapshots, key, programme, as_of_ts)
     release_memory()
     return programme
@@ -727,8 +879,15 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def _validate(folder: Path, files: dict[str, Path], refused: dict[str, str | None], failures: list[dict],
-              digests: dict[str, Future], max_bytes: int, as_of_ts: pd.Timestamp) -> Programme:
+def _validate(
+    folder: Path,
+    files: dict[str, Path],
+    refused: dict[str, str | None],
+    failures: list[dict],
+    digests: dict[str, Future],
+    max_bytes: int,
+    as_of_ts: pd.Timestamp,
+) -> Programme:
     """Parse every table (fast path first for CSV), check every rule, raise every failure at once."""
     tables: dict[str, pd.DataFrame] = {}
     is_csv: dict[str, bool] = {}
@@ -760,8 +919,15 @@ def _validate(folder: Path, files: dict[str, Path], refused: dict[str, str | Non
             tables[table], blanked[table] = _mask_failed(parsed, parse_fail + table_fail, csv)
             rows = len(raw)
         is_csv[table] = csv
-        sources.append({"table": table, "file": path.name, "sha256": digests[table].result(),
-                        "rows": rows, "bytes": path.stat().st_size})
+        sources.append(
+            {
+                "table": table,
+                "file": path.name,
+                "sha256": digests[table].result(),
+                "rows": rows,
+                "bytes": path.stat().st_size,
+            }
+        )
     if all(t in tables for t in REQUIRED_TABLES):
         names = {t: files[t].name for t in tables}
         failures += cross_table_failures(tables, names, is_csv, as_of_ts, missing, blanked)
@@ -771,9 +937,14 @@ def _validate(folder: Path, files: dict[str, Path], refused: dict[str, str | Non
         table["value"] = table["value"].map(shown)
         order = {t: i for i, t in enumerate(f.name for f in files.values())}
         table["_f"] = table["file"].map(order).fillna(len(order))
-        table = table.sort_values(["_f", "row", "column"], na_position="first", kind="stable").drop(columns="_f")
+        table = table.sort_values(["_f", "row", "column"], na_position="first", kind="stable").drop(
+            columns="_f"
+        )
         raise DataValidationError(table, str(folder))
     return Programme(
-        waves=tables["waves"], employees=tables["employees"], posts=tables["posts"],
-        activity=tables.get("activity"), sources=pd.DataFrame(sources),
+        waves=tables["waves"],
+        employees=tables["employees"],
+        posts=tables["posts"],
+        activity=tables.get("activity"),
+        sources=pd.DataFrame(sources),
     )

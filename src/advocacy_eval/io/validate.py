@@ -18,6 +18,7 @@ __all__ = [
     "is_member",
 ]
 
+
 def is_member(values: pd.Series, universe: pd.Series) -> pd.Series:
     """Whether each value occurs in ``universe`` (missing values: False), hashed by pyarrow.
 
@@ -34,6 +35,7 @@ def is_member(values: pd.Series, universe: pd.Series) -> pd.Series:
     pandas.Series of bool
         Aligned on ``values``.
     """
+
     def arrow(series: pd.Series) -> pa.Array:
         return pa.array(series.astype("string").array)
 
@@ -41,8 +43,15 @@ def is_member(values: pd.Series, universe: pd.Series) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
-def _rows(df: pd.DataFrame, mask: pd.Series, file: str, is_csv: bool, column: str, rule: str,
-          values: pd.Series | None = None) -> list[dict]:
+def _rows(
+    df: pd.DataFrame,
+    mask: pd.Series,
+    file: str,
+    is_csv: bool,
+    column: str,
+    rule: str,
+    values: pd.Series | None = None,
+) -> list[dict]:
     mask = mask.fillna(False).astype(bool).to_numpy()
     if not mask.any():
         return []
@@ -55,10 +64,14 @@ def _rows(df: pd.DataFrame, mask: pd.Series, file: str, is_csv: bool, column: st
     ]
 
 
-def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
-                         is_csv: dict[str, bool], as_of: pd.Timestamp,
-                         missing: dict[str, set[str]] | None = None,
-                         blanked: dict[str, dict[str, np.ndarray]] | None = None) -> list[dict]:
+def cross_table_failures(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    is_csv: dict[str, bool],
+    as_of: pd.Timestamp,
+    missing: dict[str, set[str]] | None = None,
+    blanked: dict[str, dict[str, np.ndarray]] | None = None,
+) -> list[dict]:
     """Check the rules that span columns or tables.
 
     Parameters
@@ -107,56 +120,140 @@ def cross_table_failures(tables: dict[str, pd.DataFrame], files: dict[str, str],
 
     # waves
     if have("waves", "start_date", "end_date"):
-        out += _rows(waves, waves["end_date"] < waves["start_date"], fw, cw, "end_date",
-                     "end_date must be on or after start_date")
+        out += _rows(
+            waves,
+            waves["end_date"] < waves["start_date"],
+            fw,
+            cw,
+            "end_date",
+            "end_date must be on or after start_date",
+        )
     if have("waves", "start_date"):
-        out += _rows(waves, waves["start_date"] >= end_of_today, fw, cw, "start_date", "date is in the future")
+        out += _rows(
+            waves,
+            waves["start_date"] >= end_of_today,
+            fw,
+            cw,
+            "start_date",
+            "date is in the future",
+        )
 
     # employees
     enrolled = employees["wave_id"].notna()
     has_date = employees["enrolled_on"].notna()
-    out += _rows(employees, given("employees", "wave_id") & ~given("employees", "enrolled_on"), fe, ce,
-                 "enrolled_on", "enrolled_on is required when wave_id is set", employees["wave_id"])
-    out += _rows(employees, ~given("employees", "wave_id") & given("employees", "enrolled_on"), fe, ce,
-                 "wave_id", "wave_id is required when enrolled_on is set", employees["enrolled_on"])
+    out += _rows(
+        employees,
+        given("employees", "wave_id") & ~given("employees", "enrolled_on"),
+        fe,
+        ce,
+        "enrolled_on",
+        "enrolled_on is required when wave_id is set",
+        employees["wave_id"],
+    )
+    out += _rows(
+        employees,
+        ~given("employees", "wave_id") & given("employees", "enrolled_on"),
+        fe,
+        ce,
+        "wave_id",
+        "wave_id is required when enrolled_on is set",
+        employees["enrolled_on"],
+    )
     if have("waves", "wave_id"):
         wave_idx = waves.dropna(subset=["wave_id"]).drop_duplicates("wave_id").set_index("wave_id")
         known = is_member(employees["wave_id"], pd.Series(wave_idx.index))
         out += _rows(employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}")
         if have("waves", "start_date", "end_date"):
-            start = employees["wave_id"].map(wave_idx["start_date"].to_dict()).astype("datetime64[ns]")
+            start = (
+                employees["wave_id"].map(wave_idx["start_date"].to_dict()).astype("datetime64[ns]")
+            )
             end = employees["wave_id"].map(wave_idx["end_date"].to_dict()).astype("datetime64[ns]")
-            outside = known & has_date & ((employees["enrolled_on"] < start) | (employees["enrolled_on"] > end))
-            out += _rows(employees, outside, fe, ce, "enrolled_on",
-                         "enrolled_on must fall inside its wave's start_date..end_date")
-    out += _rows(employees, employees["left_on"] < employees["enrolled_on"], fe, ce, "left_on",
-                 "left_on must be on or after enrolled_on")
+            outside = (
+                known
+                & has_date
+                & ((employees["enrolled_on"] < start) | (employees["enrolled_on"] > end))
+            )
+            out += _rows(
+                employees,
+                outside,
+                fe,
+                ce,
+                "enrolled_on",
+                "enrolled_on must fall inside its wave's start_date..end_date",
+            )
+    out += _rows(
+        employees,
+        employees["left_on"] < employees["enrolled_on"],
+        fe,
+        ce,
+        "left_on",
+        "left_on must be on or after enrolled_on",
+    )
     for column in ("enrolled_on", "profile_created_on", "left_on", "trained_on"):
         if column in employees.columns:
-            out += _rows(employees, employees[column] >= end_of_today, fe, ce, column, "date is in the future")
+            out += _rows(
+                employees,
+                employees[column] >= end_of_today,
+                fe,
+                ce,
+                column,
+                "date is in the future",
+            )
 
     # posts
     if have("posts", "members_reached", "impressions"):
-        out += _rows(posts, posts["members_reached"] > posts["impressions"], fp, cp, "members_reached",
-                     "members_reached must be <= impressions")
+        out += _rows(
+            posts,
+            posts["members_reached"] > posts["impressions"],
+            fp,
+            cp,
+            "members_reached",
+            "members_reached must be <= impressions",
+        )
     if have("posts", "author_type", "author_id") and have("employees", "employee_id"):
         is_employee = posts["author_type"] == "employee"
         unknown = is_employee & ~is_member(posts["author_id"], employees["employee_id"])
         out += _rows(posts, unknown, fp, cp, "author_id", f"employee author must exist in {fe}")
-    out += _rows(posts, posts["published_at"] >= end_of_today, fp, cp, "published_at", "date is in the future")
+    out += _rows(
+        posts,
+        posts["published_at"] >= end_of_today,
+        fp,
+        cp,
+        "published_at",
+        "date is in the future",
+    )
     if have("posts", "impressions"):
         for term in ("reactions", "comments", "reposts", "clicks"):
-            out += _rows(posts, posts[term] > posts["impressions"], fp, cp, term,
-                         f"{term} must be <= impressions")
+            out += _rows(
+                posts,
+                posts[term] > posts["impressions"],
+                fp,
+                cp,
+                term,
+                f"{term} must be <= impressions",
+            )
 
     # activity
     if "activity" in tables:
         act, fa, ca = tables["activity"], files["activity"], is_csv["activity"]
         if have("activity", "employee_id") and have("employees", "employee_id"):
-            out += _rows(act, ~is_member(act["employee_id"], employees["employee_id"]) & act["employee_id"].notna(),
-                         fa, ca, "employee_id", f"employee must exist in {fe}")
+            out += _rows(
+                act,
+                ~is_member(act["employee_id"], employees["employee_id"])
+                & act["employee_id"].notna(),
+                fa,
+                ca,
+                "employee_id",
+                f"employee must exist in {fe}",
+            )
         if have("activity", "members_reached", "impressions"):
-            out += _rows(act, act["members_reached"] > act["impressions"], fa, ca, "members_reached",
-                         "members_reached must be <= impressions")
+            out += _rows(
+                act,
+                act["members_reached"] > act["impressions"],
+                fa,
+                ca,
+                "members_reached",
+                "members_reached must be <= impressions",
+            )
         out += _rows(act, act["month"] >= end_of_today, fa, ca, "month", "date is in the future")
     return out

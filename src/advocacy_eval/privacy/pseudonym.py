@@ -132,7 +132,9 @@ KEY_FORMAT_RULE = (
 
 
 def _refuse(reason: str) -> PseudonymKeyError:
-    return PseudonymKeyError(f"pseudonymisation key refused: {reason}; {KEY_FORMAT_RULE}; " + KEY_HINT)
+    return PseudonymKeyError(
+        f"pseudonymisation key refused: {reason}; {KEY_FORMAT_RULE}; " + KEY_HINT
+    )
 
 
 def _check_key_bytes(key: bytes) -> bytes:
@@ -140,7 +142,9 @@ def _check_key_bytes(key: bytes) -> bytes:
     if len(key) < MIN_KEY_BYTES:
         raise _refuse(f"too short ({len(key)} bytes; at least {MIN_KEY_BYTES} needed)")
     if len(set(key)) == 1:
-        raise _refuse(f"it is one byte repeated {len(key)} times (0x{key[0]:02x}), not a random key")
+        raise _refuse(
+            f"it is one byte repeated {len(key)} times (0x{key[0]:02x}), not a random key"
+        )
     for period in range(2, 9):
         if key == (key[:period] * (len(key) // period + 1))[: len(key)]:
             raise _refuse(f"it repeats a pattern of {period} bytes, not a random key")
@@ -184,12 +188,16 @@ def decode_key(text: str | bytes) -> bytes:
         try:
             text = text.decode("ascii")
         except UnicodeDecodeError:
-            raise _refuse("it holds bytes that are not ASCII text (a binary file, or not a key file)") from None
+            raise _refuse(
+                "it holds bytes that are not ASCII text (a binary file, or not a key file)"
+            ) from None
     clean = text.strip()
     if not clean:
         raise _refuse("it is empty")
     if any(c.isspace() for c in clean):
-        raise _refuse("it holds white space or several lines (a key file holds the key alone, on one line)")
+        raise _refuse(
+            "it holds white space or several lines (a key file holds the key alone, on one line)"
+        )
     if _HEX.fullmatch(clean):
         if len(clean) % 2:
             raise _refuse(f"it has an odd number of hexadecimal digits ({len(clean)})")
@@ -199,11 +207,17 @@ def decode_key(text: str | bytes) -> bytes:
         return key
     standard, urlsafe = _B64_STANDARD.fullmatch(clean), _B64_URLSAFE.fullmatch(clean)
     if not (standard or urlsafe):
-        raise _refuse("it holds characters that are neither hexadecimal nor base64 "
-                      "(or mixes the standard and URL-safe base64 alphabets)")
-    if clean == clean.lower() or clean == clean.upper():  # random base64: both cases, but for 1 in 1e9
-        raise _refuse("it is base64 without both upper- and lower-case letters: a word or passphrase, "
-                      "not random bytes")
+        raise _refuse(
+            "it holds characters that are neither hexadecimal nor base64 "
+            "(or mixes the standard and URL-safe base64 alphabets)"
+        )
+    if (
+        clean == clean.lower() or clean == clean.upper()
+    ):  # random base64: both cases, but for 1 in 1e9
+        raise _refuse(
+            "it is base64 without both upper- and lower-case letters: a word or passphrase, "
+            "not random bytes"
+        )
     body = clean.rstrip("=")
     if len(body) % 4 == 1 or (clean != body and len(clean) % 4):
         raise _refuse("it is not valid base64 (wrong length or padding)")
@@ -215,7 +229,9 @@ def decode_key(text: str | bytes) -> bytes:
     return _check_key_bytes(key)
 
 
-def load_key(environ: Mapping[str, str] | None = None, key_file: str | os.PathLike | None = None) -> bytes:
+def load_key(
+    environ: Mapping[str, str] | None = None, key_file: str | os.PathLike | None = None
+) -> bytes:
     """Read the pseudonymisation key.
 
     Looks, in order, at ``key_file`` (when given), the environment variable
@@ -246,7 +262,9 @@ def load_key(environ: Mapping[str, str] | None = None, key_file: str | os.PathLi
         return decode_key(env[ENV_KEY])
     if env.get(ENV_KEY_FILE, "").strip():
         return _read_key_file(Path(env[ENV_KEY_FILE]).expanduser())
-    raise PseudonymKeyError(f"no pseudonymisation key: neither {ENV_KEY} nor {ENV_KEY_FILE} is set; " + KEY_HINT)
+    raise PseudonymKeyError(
+        f"no pseudonymisation key: neither {ENV_KEY} nor {ENV_KEY_FILE} is set; " + KEY_HINT
+    )
 
 
 def _read_key_file(path: Path) -> bytes:
@@ -255,15 +273,18 @@ def _read_key_file(path: Path) -> bytes:
             raise PseudonymKeyError(f"the key file {path} is a folder; " + KEY_HINT)
         data = path.read_bytes()
     except OSError as exc:
-        raise PseudonymKeyError(f"cannot read the key file {path}: {exc.strerror or exc}; " + KEY_HINT) from None
+        raise PseudonymKeyError(
+            f"cannot read the key file {path}: {exc.strerror or exc}; " + KEY_HINT
+        ) from None
     try:
         return decode_key(data)
     except PseudonymKeyError as exc:
         raise PseudonymKeyError(f"key file {path}: {exc}") from None
 
 
-def key_file_in_use(environ: Mapping[str, str] | None = None,
-                    key_file: str | os.PathLike | None = None) -> Path | None:
+def key_file_in_use(
+    environ: Mapping[str, str] | None = None, key_file: str | os.PathLike | None = None
+) -> Path | None:
     """The key file :func:`load_key` would read, or None when the key comes from :data:`ENV_KEY`.
 
     Parameters
@@ -283,7 +304,9 @@ def key_file_in_use(environ: Mapping[str, str] | None = None,
     return None
 
 
-def key_location_warning(key_file: str | os.PathLike | None, data_dir: str | os.PathLike) -> str | None:
+def key_location_warning(
+    key_file: str | os.PathLike | None, data_dir: str | os.PathLike
+) -> str | None:
     """A warning when the key file sits inside the data folder, else None.
 
     The data folder is shared, copied and backed up with the pseudonymised
@@ -302,10 +325,12 @@ def key_location_warning(key_file: str | os.PathLike | None, data_dir: str | os.
     key_path = Path(key_file).expanduser().resolve()
     folder = Path(data_dir).expanduser().resolve()
     if key_path == folder or folder in key_path.parents:
-        return (f"the pseudonymisation key file {key_path} is inside the data folder {folder}: anybody given a "
-                "copy of the folder could re-identify employees by pseudonymising guessed e-mail addresses; "
-                "move the key outside the data folder and the repository (e.g. ~/.advocacy-eval.key) and "
-                f"point {ENV_KEY_FILE} or --key-file at it")
+        return (
+            f"the pseudonymisation key file {key_path} is inside the data folder {folder}: anybody given a "
+            "copy of the folder could re-identify employees by pseudonymising guessed e-mail addresses; "
+            "move the key outside the data folder and the repository (e.g. ~/.advocacy-eval.key) and "
+            f"point {ENV_KEY_FILE} or --key-file at it"
+        )
     return None
 
 
@@ -336,13 +361,21 @@ def write_key_file(path: str | os.PathLike, encoding: str = "hex") -> Path:
     target = Path(path).expanduser()
     key = make_key(encoding)
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), KEY_FILE_MODE)
+        fd = os.open(
+            target,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+            KEY_FILE_MODE,
+        )
     except FileExistsError:
-        raise PseudonymKeyError(f"{target} already exists: keygen never overwrites a key file (another key "
-                                "would give every employee other pseudonyms); choose another path, or delete "
-                                "the old file yourself if it is really unused") from None
+        raise PseudonymKeyError(
+            f"{target} already exists: keygen never overwrites a key file (another key "
+            "would give every employee other pseudonyms); choose another path, or delete "
+            "the old file yourself if it is really unused"
+        ) from None
     except OSError as exc:
-        raise PseudonymKeyError(f"cannot create the key file {target}: {exc.strerror or exc}") from None
+        raise PseudonymKeyError(
+            f"cannot create the key file {target}: {exc.strerror or exc}"
+        ) from None
     try:
         os.fchmod(fd, KEY_FILE_MODE)  # whatever the umask
         os.write(fd, (key + "\n").encode("ascii"))
@@ -350,7 +383,9 @@ def write_key_file(path: str | os.PathLike, encoding: str = "hex") -> Path:
     except OSError as exc:
         os.close(fd)
         target.unlink(missing_ok=True)
-        raise PseudonymKeyError(f"cannot write the key file {target}: {exc.strerror or exc}") from None
+        raise PseudonymKeyError(
+            f"cannot write the key file {target}: {exc.strerror or exc}"
+        ) from None
     os.close(fd)
     return target
 
@@ -371,7 +406,9 @@ def coerce_key(key: bytes | str | None) -> bytes:
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PROFILE = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/(in|pub)/([^/?#]+)", re.IGNORECASE)
+_PROFILE = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/(in|pub)/([^/?#]+)", re.IGNORECASE
+)
 
 
 def normalise_identifier(value: str) -> str:
@@ -422,7 +459,9 @@ def pseudonym(value: str, key: bytes, prefix: str = "E") -> str:
     return f"{prefix}-{digest[:ID_HEX_CHARS]}"
 
 
-def pseudonymise(values: Iterable[object] | pd.Series | str, key: bytes, prefix: str = "E") -> pd.Series | str:
+def pseudonymise(
+    values: Iterable[object] | pd.Series | str, key: bytes, prefix: str = "E"
+) -> pd.Series | str:
     """Replace personal identifiers by stable keyed pseudonyms.
 
     Parameters

@@ -44,6 +44,7 @@ __all__ = [
     "plan_release",
 ]
 
+
 @dataclass(frozen=True)
 class ReleasePlan:
     """What every report of one release hides.
@@ -74,9 +75,12 @@ class ReleasePlan:
         return self.hidden.get((quantity, wave), "")
 
 
-def plan_release(k: int, wave_sizes: Mapping[str, float],
-                 quantities: Mapping[str, Mapping[str, float]] | None = None,
-                 successes: Mapping[str, Mapping[str, float]] | None = None) -> ReleasePlan:
+def plan_release(
+    k: int,
+    wave_sizes: Mapping[str, float],
+    quantities: Mapping[str, Mapping[str, float]] | None = None,
+    successes: Mapping[str, Mapping[str, float]] | None = None,
+) -> ReleasePlan:
     """Decide the suppression of a release.
 
     Parameters

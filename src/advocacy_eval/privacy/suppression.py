@@ -43,13 +43,19 @@ def check_min_group_size(k: int) -> int:
         If k is below :data:`ABSOLUTE_MIN_GROUP_SIZE`.
     """
     if int(k) < ABSOLUTE_MIN_GROUP_SIZE:
-        raise ValueError(f"minimum group size k={k} is too small: it may not be below {ABSOLUTE_MIN_GROUP_SIZE}")
+        raise ValueError(
+            f"minimum group size k={k} is too small: it may not be below {ABSOLUTE_MIN_GROUP_SIZE}"
+        )
     return int(k)
 
 
-def cells_to_hide(counts: np.ndarray | Sequence[float], k: int = DEFAULT_MIN_GROUP_SIZE,
-                  already: np.ndarray | None = None, total_shown: bool = True,
-                  successes: np.ndarray | Sequence[float] | None = None) -> np.ndarray:
+def cells_to_hide(
+    counts: np.ndarray | Sequence[float],
+    k: int = DEFAULT_MIN_GROUP_SIZE,
+    already: np.ndarray | None = None,
+    total_shown: bool = True,
+    successes: np.ndarray | Sequence[float] | None = None,
+) -> np.ndarray:
     """Which cells of a breakdown to hide: the one rule of primary and secondary suppression.
 
     Primary: every cell with fewer than ``k`` people. Secondary (when a total
@@ -86,7 +92,9 @@ def cells_to_hide(counts: np.ndarray | Sequence[float], k: int = DEFAULT_MIN_GRO
     k = check_min_group_size(k)
     n = np.asarray(counts, dtype=float)
     x = None if successes is None else np.asarray(successes, dtype=float)
-    base = np.zeros(len(n), dtype=bool) if already is None else np.asarray(already, dtype=bool).copy()
+    base = (
+        np.zeros(len(n), dtype=bool) if already is None else np.asarray(already, dtype=bool).copy()
+    )
     hide = base | (n < k)
 
     def exposed() -> bool:

@@ -91,7 +91,9 @@ def snapshot() -> None:
     if matplotlib is not None:
         import matplotlib.units
 
-        _SNAPSHOT["rc"] = {key: value for key, value in matplotlib.rcParams.copy().items() if key != "backend"}
+        _SNAPSHOT["rc"] = {
+            key: value for key, value in matplotlib.rcParams.copy().items() if key != "backend"
+        }
         _SNAPSHOT["units"] = dict(matplotlib.units.registry)
     numpy = sys.modules.get("numpy")
     if numpy is not None:
@@ -131,7 +133,9 @@ def reset(cwd: str) -> None:
     os.chdir(cwd)
     shell = get_ipython()
     if shell is not None:
-        shell.reset(new_session=True)  # user namespace, outputs, history session (and a garbage collection)
+        shell.reset(
+            new_session=True
+        )  # user namespace, outputs, history session (and a garbage collection)
     else:
         gc.collect()
     pyplot = sys.modules.get("matplotlib.pyplot")

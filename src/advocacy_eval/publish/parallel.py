@@ -78,7 +78,9 @@ def _kernel_manager_class() -> type:
             super().__init__(**kwargs)
             self._clients: list = []
 
-        def client(self, **kwargs: Any):  # nbclient does not close a client of a kernel it does not own
+        def client(
+            self, **kwargs: Any
+        ):  # nbclient does not close a client of a kernel it does not own
             kc = super().client(**kwargs)
             self._clients.append(kc)
             return kc
@@ -161,7 +163,9 @@ class KernelSession:
             warming, self._warming = self._warming, None
             self._receive(*warming, WARM_UP_TIMEOUT, "start")
 
-    def execute(self, template: Path, executed: Path, parameters: dict, cell_timeout: int | None) -> None:
+    def execute(
+        self, template: Path, executed: Path, parameters: dict, cell_timeout: int | None
+    ) -> None:
         """Reset the kernel, then run ``template`` in it with papermill into ``executed``.
 
         Parameters
@@ -172,16 +176,22 @@ class KernelSession:
         if self._km is None:
             self.start(wait=False)
         self.wait_ready()
-        if not (self._fresh and template.parent == self.cwd):  # a fresh kernel is as the reset would leave it
+        if not (
+            self._fresh and template.parent == self.cwd
+        ):  # a fresh kernel is as the reset would leave it
             try:
                 self._reset(template.parent)
-            except ReportError:  # a kernel the last notebook left unusable: this one gets a fresh kernel
+            except (
+                ReportError
+            ):  # a kernel the last notebook left unusable: this one gets a fresh kernel
                 self.start()
                 if template.parent != self.cwd:
                     self._reset(template.parent)
         self._fresh = False
         try:
-            runner.execute_notebook(template, executed, parameters, runner.KERNEL_NAME, cell_timeout, km=self._km)
+            runner.execute_notebook(
+                template, executed, parameters, runner.KERNEL_NAME, cell_timeout, km=self._km
+            )
         finally:
             self._km.release_clients()
 
@@ -234,13 +244,19 @@ class KernelSession:
             kc.stop_channels()
         content = reply.get("content", {})
         if content.get("status") != "ok":
-            raise ReportError(f"the report kernel could not {what}: {content.get('ename')}: {content.get('evalue')}")
+            raise ReportError(
+                f"the report kernel could not {what}: {content.get('ename')}: {content.get('evalue')}"
+            )
 
     def _control(self, code: str, timeout: float, what: str) -> None:
         self._receive(*self._send(code), timeout, what)
 
     def _reset(self, cwd: Path) -> None:
-        self._control(f"__import__({_KERNEL_STATE!r}, fromlist=['_']).reset({str(cwd)!r})", RESET_TIMEOUT, "reset")
+        self._control(
+            f"__import__({_KERNEL_STATE!r}, fromlist=['_']).reset({str(cwd)!r})",
+            RESET_TIMEOUT,
+            "reset",
+        )
 
 
 # ----------------------------------------------------------------------------- worker processes
@@ -248,7 +264,9 @@ class KernelSession:
 
 _INTERRUPTS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
 
-_WORKER_CODE = "import sys; from advocacy_eval.publish.parallel import worker_main; worker_main(sys.argv[1:])"
+_WORKER_CODE = (
+    "import sys; from advocacy_eval.publish.parallel import worker_main; worker_main(sys.argv[1:])"
+)
 """A worker is a new interpreter running this (no copy of the parent's state, no re-import of its ``__main__``)."""
 
 
@@ -270,13 +288,19 @@ def _warm_up_exporter() -> None:
     from papermill.parameterize import parameterize_notebook
 
     runner._papermill_engine()
-    nb = nbformat.reads(nbformat.writes(nbformat.v4.new_notebook()), as_version=4)  # compiles the schema validator
+    nb = nbformat.reads(
+        nbformat.writes(nbformat.v4.new_notebook()), as_version=4
+    )  # compiles the schema validator
     runner.visible_text(runner.to_html(nb, "warm-up"))
     runner.active_content("<p></p>")
     runner.leaks("warm-up", runner.Identifiers(["warm-up identifier"]))
     with contextlib.suppress(Exception):
-        parameterize_notebook(load_notebook_node(str(notebooks_dir() / "wave_report.ipynb")), {"lang": "en"},
-                              kernel_name=runner.KERNEL_NAME, language="python")
+        parameterize_notebook(
+            load_notebook_node(str(notebooks_dir() / "wave_report.ipynb")),
+            {"lang": "en"},
+            kernel_name=runner.KERNEL_NAME,
+            language="python",
+        )
 
 
 def worker_main(argv: list[str]) -> None:
@@ -316,14 +340,18 @@ def worker_main(argv: list[str]) -> None:
     with contextlib.suppress(Exception):
         sys.stdout.flush()
         sys.stderr.flush()
-    os._exit(code)  # kernels killed and temporary folders removed above; skip waiting on zmq's lingering sockets
+    os._exit(
+        code
+    )  # kernels killed and temporary folders removed above; skip waiting on zmq's lingering sockets
 
 
 def _serve(conn: Any) -> None:
     session = KernelSession()
     with contextlib.suppress(Exception):  # a kernel that cannot start: the first report says why
         session.start(wait=False)
-    with contextlib.suppress(Exception):  # likewise: the first report meets the problem and reports it
+    with contextlib.suppress(
+        Exception
+    ):  # likewise: the first report meets the problem and reports it
         _warm_up_exporter()
     try:
         session.wait_ready()
@@ -342,9 +370,15 @@ def _serve(conn: Any) -> None:
             continue
         task, out_dir, options = payload
         try:
-            result = runner.run_task(task, out_dir, forbidden=forbidden if options["comex"] else None,
-                                     cell_timeout=options["cell_timeout"], timeout=options["timeout"],
-                                     pdf=options["pdf"], session=session)
+            result = runner.run_task(
+                task,
+                out_dir,
+                forbidden=forbidden if options["comex"] else None,
+                cell_timeout=options["cell_timeout"],
+                timeout=options["timeout"],
+                pdf=options["pdf"],
+                session=session,
+            )
         except ReportError as exc:
             conn.send(("failed", task.key, str(exc)))
         except Exception as exc:  # anything else fails this report only, in one line
@@ -419,22 +453,35 @@ class ReportPool:
 
         ours, theirs = socket.socketpair()
         blocked = hasattr(signal, "pthread_sigmask")
-        if blocked:  # the worker unblocks them once its handlers are in place: no traceback on Ctrl-C
+        if (
+            blocked
+        ):  # the worker unblocks them once its handlers are in place: no traceback on Ctrl-C
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
         try:
-            process = subprocess.Popen([sys.executable, "-c", _WORKER_CODE, str(theirs.fileno()), str(os.getpid())],
-                                       pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE, str(theirs.fileno()), str(os.getpid())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
         finally:
             if blocked:
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)
             theirs.close()
         return _Worker(process, Connection(ours.detach()))
 
-    def run(self, tasks: list[runner.ReportTask], out_dir: str | os.PathLike, *, workers: int,
-            cell_timeout: int | None = 600, timeout: int | None = None,
-            forbidden: runner.Identifiers | set[str] | None = None, pdf: bool = False,
-            progress: Callable[[str], None] | None = None) -> tuple[dict, dict]:
+    def run(
+        self,
+        tasks: list[runner.ReportTask],
+        out_dir: str | os.PathLike,
+        *,
+        workers: int,
+        cell_timeout: int | None = 600,
+        timeout: int | None = None,
+        forbidden: runner.Identifiers | set[str] | None = None,
+        pdf: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> tuple[dict, dict]:
         """Run the reports on ``workers`` workers (started if needed), going on past failures.
 
         Parameters
@@ -461,14 +508,21 @@ class ReportPool:
         """
         if forbidden is not None and not isinstance(forbidden, runner.Identifiers):
             forbidden = runner.Identifiers(forbidden)
-        options = {"cell_timeout": cell_timeout, "timeout": timeout, "pdf": pdf, "comex": forbidden is not None}
+        options = {
+            "cell_timeout": cell_timeout,
+            "timeout": timeout,
+            "pdf": pdf,
+            "comex": forbidden is not None,
+        }
         pending = deque(sorted(tasks, key=lambda t: t.notebook != runner.PROGRAMME_NOTEBOOK))
         done: dict[str, runner.ReportResult] = {}
         failed: dict[str, str] = {}
         respawns = len(tasks)
         say = progress or (lambda line: None)
 
-        def finish(worker: _Worker, key: str, message: str | None = None, result: Any = None) -> None:
+        def finish(
+            worker: _Worker, key: str, message: str | None = None, result: Any = None
+        ) -> None:
             worker.task = None
             if result is not None:
                 done[key] = result
@@ -509,13 +563,18 @@ class ReportPool:
                         self._handle(connections[conn], finish)
                     for worker in self._live():
                         if worker.process.poll() is not None and not worker.conn.poll():
-                            self._lost(worker, finish)  # ended without a word (its pipe may still be open)
+                            self._lost(
+                                worker, finish
+                            )  # ended without a word (its pipe may still be open)
             except KeyboardInterrupt:
                 with runner._signals_deferred():
                     self.terminate()
                 raise
         order = [t.key for t in tasks]
-        return ({k: done[k] for k in order if k in done}, {k: failed[k] for k in order if k in failed})
+        return (
+            {k: done[k] for k in order if k in done},
+            {k: failed[k] for k in order if k in failed},
+        )
 
     def _handle(self, worker: _Worker, finish: Callable[..., None]) -> None:
         """Read and act on one message of a worker (its end, if the connection is closed)."""
@@ -542,8 +601,12 @@ class ReportPool:
             worker.conn.close()
         if worker.task is not None:
             task = worker.task
-            finish(worker, task.key, message=f"{task.notebook}: the report worker stopped unexpectedly "
-                                             f"(exit code {worker.process.returncode}; out of memory, or killed)")
+            finish(
+                worker,
+                task.key,
+                message=f"{task.notebook}: the report worker stopped unexpectedly "
+                f"(exit code {worker.process.returncode}; out of memory, or killed)",
+            )
 
     def terminate(self) -> None:
         """Stop every worker now: SIGTERM (each kills its kernel and removes its temporary folder), then SIGKILL."""

@@ -71,7 +71,9 @@ from ..memory import release_memory  # noqa: F401  (re-exported: the command lin
 from ..errors import ReportError
 from ..paths import notebooks_dir, resolve_data_dir
 
-if TYPE_CHECKING:  # imported where used: a batch's parent process never loads nbformat, IPython or papermill
+if (
+    TYPE_CHECKING
+):  # imported where used: a batch's parent process never loads nbformat, IPython or papermill
     import nbformat
     import numpy as np
     import pyarrow as pa
@@ -84,8 +86,10 @@ KERNEL_NAME = "advocacy-eval-current-python"
 HIDDEN_TAGS: tuple[str, ...] = ("parameters", "injected-parameters", "remove-cell")
 """Cells with these tags are left out of the COMEX HTML export."""
 
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'none'; "
-                           "object-src 'none'; base-uri 'none'; form-action 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'none'; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'"
+)
 """Content-Security-Policy of every exported report: no script, nothing loaded but inline styles and data: images."""
 
 REPORT_CSS = """
@@ -244,7 +248,8 @@ class ReportResult:
 
 
 _INTERRUPT_SIGNALS: tuple[signal.Signals, ...] = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 def _in_main_thread() -> bool:
@@ -287,7 +292,10 @@ def _signals_deferred() -> Iterator[None]:
         yield
         return
     received: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in _INTERRUPT_SIGNALS}
+    previous = {
+        sig: signal.signal(sig, lambda signum, frame: received.append(signum))
+        for sig in _INTERRUPT_SIGNALS
+    }
     try:
         yield
     finally:
@@ -348,7 +356,14 @@ def current_kernel() -> Iterator[str]:
         registry.mkdir()
         tail = ["-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
         if os.name == "posix":
-            argv = [sys.executable, "-c", _KERNEL_GUARD, str(registry), str(Path(tmp) / "kernel.log"), *tail]
+            argv = [
+                sys.executable,
+                "-c",
+                _KERNEL_GUARD,
+                str(registry),
+                str(Path(tmp) / "kernel.log"),
+                *tail,
+            ]
         else:
             argv = [sys.executable, "-m", "ipykernel_launcher", *tail]
         spec = {
@@ -409,7 +424,9 @@ def _kill_child_group(pid: int) -> bool:
     if os.name != "posix":
         return False
     try:
-        if hasattr(os, "waitid"):  # look without reaping: an unreaped child keeps its pid and group id reserved
+        if hasattr(
+            os, "waitid"
+        ):  # look without reaping: an unreaped child keeps its pid and group id reserved
             os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         elif os.getpgid(pid) != pid:
             return False
@@ -485,11 +502,13 @@ def print_footer_css(title: str, date: str, lang: str) -> str:
 
     left = typeset(" · ".join(x for x in (title, date, t("footer_confidential", lang)) if x), lang)
     page = typeset(t("footer_page", lang), lang)
-    box = "font-family: \"DejaVu Sans\", Arial, sans-serif; font-size: 7.5pt; color: #555;"
-    return ("<style>\n  @page {\n"
-            f"    @bottom-left {{ content: {_css_string(left)}; {box} vertical-align: top; }}\n"
-            f"    @bottom-right {{ content: {_css_string(page + ' ')} counter(page) \" / \" counter(pages); {box} "
-            "vertical-align: top; white-space: nowrap; }\n  }\n</style>\n")
+    box = 'font-family: "DejaVu Sans", Arial, sans-serif; font-size: 7.5pt; color: #555;'
+    return (
+        "<style>\n  @page {\n"
+        f"    @bottom-left {{ content: {_css_string(left)}; {box} vertical-align: top; }}\n"
+        f'    @bottom-right {{ content: {_css_string(page + " ")} counter(page) " / " counter(pages); {box} '
+        "vertical-align: top; white-space: nowrap; }\n  }\n</style>\n"
+    )
 
 
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
@@ -561,16 +580,29 @@ def to_html(notebook: nbformat.NotebookNode, title: str, lang: str = "en") -> st
     nb = nbformat.from_dict(json.loads(json.dumps(notebook)))
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
-            cell["outputs"] = [o for o in cell.get("outputs", [])
-                               if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-                               and SCORECARD_MIME_TYPE not in o.get("data", {})]  # machine-readable only
-    resources = {"metadata": {"name": title}, "advocacy_csp": CONTENT_SECURITY_POLICY, "advocacy_css": REPORT_CSS}
+            cell["outputs"] = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and SCORECARD_MIME_TYPE not in o.get("data", {})
+            ]  # machine-readable only
+    resources = {
+        "metadata": {"name": title},
+        "advocacy_csp": CONTENT_SECURITY_POLICY,
+        "advocacy_css": REPORT_CSS,
+    }
     body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     body = _ANCHOR_LINK.sub("", body)  # hidden heading permalinks: the report has no link at all
-    body = _STYLE_BLOCK.sub(lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), body)
+    body = _STYLE_BLOCK.sub(
+        lambda m: m.group(1) + _CSS_COMMENT.sub("", m.group(2)) + m.group(3), body
+    )
     heading = report_title(body, title)
     body = _HTML_TAG.sub(f'<html lang="{lang}">', body, count=1)
-    body = _TITLE.sub(lambda _m: f"<title>{_html.escape(typeset(heading, lang), quote=False)}</title>", body, count=1)
+    body = _TITLE.sub(
+        lambda _m: f"<title>{_html.escape(typeset(heading, lang), quote=False)}</title>",
+        body,
+        count=1,
+    )
     footer = print_footer_css(heading, _report_date(nb, lang), lang)
     body = body.replace("</head>", footer + "</head>", 1)
     return typeset_html(body, lang)
@@ -587,10 +619,17 @@ def _html_exporter():
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(template_name="lab", template_file=_TEMPLATE_NAME,
-                            extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            anchor_link_text="", mathjax_url="", require_js_url="")
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=_TEMPLATE_NAME,
+        extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+        mathjax_url="",
+        require_js_url="",
+    )
     remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
     return exporter
@@ -601,21 +640,57 @@ _STYLE_BLOCK = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
-_URL_ATTRIBUTES: frozenset[str] = frozenset({
-    "href", "src", "srcset", "action", "formaction", "xlink:href", "poster", "data", "background", "cite",
-    "ping", "longdesc", "manifest", "codebase", "archive", "lowsrc", "dynsrc", "icon", "imagesrcset",
-})
+_URL_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "href",
+        "src",
+        "srcset",
+        "action",
+        "formaction",
+        "xlink:href",
+        "poster",
+        "data",
+        "background",
+        "cite",
+        "ping",
+        "longdesc",
+        "manifest",
+        "codebase",
+        "archive",
+        "lowsrc",
+        "dynsrc",
+        "icon",
+        "imagesrcset",
+    }
+)
 """Attributes whose value the browser may load or follow."""
 
-_ACTIVE_TAGS: frozenset[str] = frozenset({
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "link", "portal",
-    "audio", "video", "source", "track",
-})
+_ACTIVE_TAGS: frozenset[str] = frozenset(
+    {
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "base",
+        "form",
+        "link",
+        "portal",
+        "audio",
+        "video",
+        "source",
+        "track",
+    }
+)
 """Elements a COMEX report never contains: they run code, load something, or send something."""
 
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.IGNORECASE | re.DOTALL)
 _CSS_IMPORT = re.compile(r"@import\b", re.IGNORECASE)
-_CSS_EXPRESSION = re.compile(r"(?<![\w-])(?:expression\s*\(|behavior\s*:|-moz-binding)", re.IGNORECASE)
+_CSS_EXPRESSION = re.compile(
+    r"(?<![\w-])(?:expression\s*\(|behavior\s*:|-moz-binding)", re.IGNORECASE
+)
 
 
 def _normalised_url(value: str) -> str:
@@ -677,7 +752,9 @@ def active_content(html: str) -> list[str]:
                 found += _css_problems(text, f"style attribute of <{name}>")
             elif key in _URL_ATTRIBUTES:
                 url = _normalised_url(text)
-                if url.startswith("#") or (key == "src" and name == "img" and url.startswith("data:image/")):
+                if url.startswith("#") or (
+                    key == "src" and name == "img" and url.startswith("data:image/")
+                ):
                     continue
                 found.append(f"{key}={text.strip()[:60]!r} on <{name}>")
     return found
@@ -699,10 +776,19 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM_FLAGS: tuple[str, ...] = (
-    "--headless", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--disable-extensions", "--disable-default-apps", "--no-default-browser-check",
-    "--disable-domain-reliability", "--disable-client-side-phishing-detection", "--metrics-recording-only",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--no-default-browser-check",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--metrics-recording-only",
 )
 """Flags for an offline, headless Chromium (no network traffic of its own); see :func:`chromium_flags` for the sandbox."""
 
@@ -718,14 +804,19 @@ def _user_namespaces_work() -> bool:
     probe = shutil.which("unshare")
     if probe:
         try:
-            done = subprocess.run([probe, "--user", "--map-root-user", "--net", "true"], capture_output=True,
-                                  timeout=10)
+            done = subprocess.run(
+                [probe, "--user", "--map-root-user", "--net", "true"],
+                capture_output=True,
+                timeout=10,
+            )
             return done.returncode == 0
         except (OSError, subprocess.SubprocessError):
             pass
-    for knob, closed in (("/proc/sys/user/max_user_namespaces", "0"),
-                         ("/proc/sys/kernel/unprivileged_userns_clone", "0"),
-                         ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1")):
+    for knob, closed in (
+        ("/proc/sys/user/max_user_namespaces", "0"),
+        ("/proc/sys/kernel/unprivileged_userns_clone", "0"),
+        ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1"),
+    ):
         with contextlib.suppress(OSError):
             if Path(knob).read_text().strip() == closed:
                 return False
@@ -777,18 +868,22 @@ def chromium_flags(printing: bool = True) -> list[str]:
     return flags
 
 
-_PIPE_SHIM = ("import fcntl, os, sys\n"
-              "r = fcntl.fcntl(int(sys.argv[1]), fcntl.F_DUPFD, 10)\n"
-              "w = fcntl.fcntl(int(sys.argv[2]), fcntl.F_DUPFD, 10)\n"
-              "os.dup2(r, 3); os.dup2(w, 4); os.close(r); os.close(w)\n"
-              "os.execv(sys.argv[3], sys.argv[3:])\n")
+_PIPE_SHIM = (
+    "import fcntl, os, sys\n"
+    "r = fcntl.fcntl(int(sys.argv[1]), fcntl.F_DUPFD, 10)\n"
+    "w = fcntl.fcntl(int(sys.argv[2]), fcntl.F_DUPFD, 10)\n"
+    "os.dup2(r, 3); os.dup2(w, 4); os.close(r); os.close(w)\n"
+    "os.execv(sys.argv[3], sys.argv[3:])\n"
+)
 """Puts the DevTools pipe on file descriptors 3 and 4 (``--remote-debugging-pipe``), then runs Chromium."""
 
 
 class _DevTools:
     """A minimal Chrome DevTools Protocol client over ``--remote-debugging-pipe`` (no network port)."""
 
-    def __init__(self, to_browser: int, from_browser: int, deadline: float, allowed_url: str) -> None:
+    def __init__(
+        self, to_browser: int, from_browser: int, deadline: float, allowed_url: str
+    ) -> None:
         self.to_browser, self.from_browser, self.deadline = to_browser, from_browser, deadline
         self.allowed_url = allowed_url
         self.buffer = b""
@@ -803,7 +898,7 @@ class _DevTools:
             message["sessionId"] = session
         data = json.dumps(message).encode() + b"\0"
         while data:
-            data = data[os.write(self.to_browser, data):]
+            data = data[os.write(self.to_browser, data) :]
         return self.next_id
 
     def receive(self) -> dict:
@@ -826,11 +921,18 @@ class _DevTools:
             params = message["params"]
             url = params["request"]["url"]
             if url == self.allowed_url:
-                self.send("Fetch.continueRequest", {"requestId": params["requestId"]}, message.get("sessionId"))
+                self.send(
+                    "Fetch.continueRequest",
+                    {"requestId": params["requestId"]},
+                    message.get("sessionId"),
+                )
             else:
                 self.blocked.append(url)
-                self.send("Fetch.failRequest", {"requestId": params["requestId"], "errorReason": "BlockedByClient"},
-                          message.get("sessionId"))
+                self.send(
+                    "Fetch.failRequest",
+                    {"requestId": params["requestId"], "errorReason": "BlockedByClient"},
+                    message.get("sessionId"),
+                )
         return message
 
     def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
@@ -839,7 +941,9 @@ class _DevTools:
             message = self.receive()
             if message.get("id") == wanted:
                 if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error'].get('message', message['error'])}")
+                    raise RuntimeError(
+                        f"{method}: {message['error'].get('message', message['error'])}"
+                    )
                 return message.get("result", {})
             if "method" in message:
                 self.events.append(message)
@@ -870,8 +974,10 @@ def _chromium_failure(returncode: int | None, log: str) -> str:
     tail = lines[-1] if lines else "no output"
     message = f"PDF export failed (Chromium exit code {returncode}): {tail}"
     if "sandbox" in log.lower():
-        message += (f"; Chromium's sandbox may be unavailable here: set {SANDBOX_SETTING}=0 to run it without "
-                    "(docs/privacy-and-provenance.md)")
+        message += (
+            f"; Chromium's sandbox may be unavailable here: set {SANDBOX_SETTING}=0 to run it without "
+            "(docs/privacy-and-provenance.md)"
+        )
     return message
 
 
@@ -908,8 +1014,10 @@ def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: int = 
     """
     chromium = find_chromium()
     if chromium is None:
-        raise ReportError("PDF export needs Chromium: install it (Debian: apt-get install chromium, or "
-                          "`make browser`) or set ADVOCACY_EVAL_CHROMIUM to its path")
+        raise ReportError(
+            "PDF export needs Chromium: install it (Debian: apt-get install chromium, or "
+            "`make browser`) or set ADVOCACY_EVAL_CHROMIUM to its path"
+        )
     pdf = Path(pdf)
     url = Path(html).resolve().as_uri()
     with tempfile.TemporaryDirectory(prefix="advocacy-eval-chromium-") as profile:
@@ -919,24 +1027,44 @@ def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: int = 
             return _print_with_flag(chromium, flags, url, pdf, timeout, log_path)
         to_browser_r, to_browser_w = os.pipe()
         from_browser_r, from_browser_w = os.pipe()
-        cmd = [sys.executable, "-c", _PIPE_SHIM, str(to_browser_r), str(from_browser_w), chromium, *flags,
-               "--remote-debugging-pipe", "about:blank"]
+        cmd = [
+            sys.executable,
+            "-c",
+            _PIPE_SHIM,
+            str(to_browser_r),
+            str(from_browser_w),
+            chromium,
+            *flags,
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
         with open(log_path, "wb") as log:
-            process = subprocess.Popen(cmd, pass_fds=(to_browser_r, from_browser_w), stdin=subprocess.DEVNULL,
-                                       stdout=log, stderr=log, start_new_session=True)
+            process = subprocess.Popen(
+                cmd,
+                pass_fds=(to_browser_r, from_browser_w),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         os.close(to_browser_r)
         os.close(from_browser_w)
         devtools = _DevTools(to_browser_w, from_browser_r, time.monotonic() + timeout, url)
         try:
             target = devtools.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-            session = devtools.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            session = devtools.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+                "sessionId"
+            ]
             devtools.call("Emulation.setScriptExecutionDisabled", {"value": True}, session)
             devtools.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}, session)
             devtools.call("Page.enable", {}, session)
             devtools.call("Page.navigate", {"url": url}, session)
             devtools.wait_for("Page.loadEventFired", session)
-            printed = devtools.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
-                                                         "displayHeaderFooter": False}, session)
+            printed = devtools.call(
+                "Page.printToPDF",
+                {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False},
+                session,
+            )
             import base64
 
             data = base64.b64decode(printed["data"])
@@ -946,7 +1074,9 @@ def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: int = 
             raise ReportError(f"PDF export timed out after {timeout} s") from None
         except (EOFError, RuntimeError, KeyError, ValueError) as exc:
             _kill_process_group(process)
-            log_text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+            log_text = (
+                log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+            )
             raise ReportError(_chromium_failure(process.returncode, log_text or str(exc))) from None
         finally:
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -963,9 +1093,17 @@ def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike, timeout: int = 
     return pdf
 
 
-def _print_with_flag(chromium: str, flags: list[str], url: str, pdf: Path, timeout: int, log_path: Path) -> Path:
+def _print_with_flag(
+    chromium: str, flags: list[str], url: str, pdf: Path, timeout: int, log_path: Path
+) -> Path:
     """``--print-to-pdf`` fallback where the DevTools pipe is not available (Windows)."""
-    cmd = [chromium, *[f for f in flags if f not in PRINT_FLAGS], "--no-pdf-header-footer", f"--print-to-pdf={pdf}", url]
+    cmd = [
+        chromium,
+        *[f for f in flags if f not in PRINT_FLAGS],
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        url,
+    ]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -987,15 +1125,20 @@ def pdf_page_count(pdf: str | os.PathLike) -> int:
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PROFILE_URL = re.compile(r"linkedin\.com/in/[\w%-]+", re.IGNORECASE)
 _TOKEN = re.compile(r"[\w@.:/%+-]+")
-_IDENTIFIER_VALUE = re.compile(r"^\s*(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?|ftp)://\S+|www\.\S+|urn:\S+|mailto:\S+)\s*$"
-                               r"|linkedin\.com/in/", re.IGNORECASE)
+_IDENTIFIER_VALUE = re.compile(
+    r"^\s*(?:[\w.+-]+@[\w-]+\.[\w.-]+|(?:https?|ftp)://\S+|www\.\S+|urn:\S+|mailto:\S+)\s*$"
+    r"|linkedin\.com/in/",
+    re.IGNORECASE,
+)
 """A value that identifies by itself: an e-mail address, a URL or URN, a LinkedIn profile link."""
 
 _IDENTIFIER_COLUMN = re.compile(
     r"(?:^|_)(?:id|ids|uid|guid|urn|e_?mail|mail|courriel|url|uri|link|profile|login|username|user_name|handle"
     r"|pseudonym|pseudo|phone|telephone|matricule|prenom|surname"
     r"|(?:full|first|last|given|family|display|author|manager|employee|person|member|user)_?name)(?:$|_)"
-    r"|^name$", re.IGNORECASE)
+    r"|^name$",
+    re.IGNORECASE,
+)
 """Column names that say the column holds identifiers (ids, URNs, e-mails, links, people's names)."""
 
 
@@ -1048,7 +1191,9 @@ def _identifier_values(values: pa.Array) -> np.ndarray:
     mask = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
         return mask
-    maybe = pc.fill_null(pc.or_(pc.match_substring(values, "."), pc.match_substring(values, ":")), False)
+    maybe = pc.fill_null(
+        pc.or_(pc.match_substring(values, "."), pc.match_substring(values, ":")), False
+    )
     where = pc.indices_nonzero(maybe).to_numpy()
     if len(where):
         mask[where] = [bool(_IDENTIFIER_VALUE.search(v)) for v in values.take(where).to_pylist()]
@@ -1065,8 +1210,12 @@ def _stripped(values: pa.Array) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    clean = pc.fill_null(pc.match_substring_regex(values, r"^[\p{L}\p{N}](?s:.*[\p{L}\p{N}])?$"), False)
-    fixed = pa.array([v.strip() for v in values.filter(pc.invert(clean)).to_pylist()], type=pa.large_string())
+    clean = pc.fill_null(
+        pc.match_substring_regex(values, r"^[\p{L}\p{N}](?s:.*[\p{L}\p{N}])?$"), False
+    )
+    fixed = pa.array(
+        [v.strip() for v in values.filter(pc.invert(clean)).to_pylist()], type=pa.large_string()
+    )
     values = pa.concat_arrays([values.filter(clean), fixed])
     return pc.unique(values.filter(pc.greater_equal(pc.utf8_length(values), 3)))
 
@@ -1086,11 +1235,22 @@ def _substrings(text: str, lengths: set[int]) -> pa.Array:
         if "\x00" in text:
             raise ValueError("NUL characters do not survive numpy's fixed-width strings")
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        parts = [pa.array(np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(codes, n))
-                          .view(f"<U{n}").ravel(), type=pa.large_string()) for n in lengths]
+        parts = [
+            pa.array(
+                np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(codes, n))
+                .view(f"<U{n}")
+                .ravel(),
+                type=pa.large_string(),
+            )
+            for n in lengths
+        ]
     except (ValueError, UnicodeError, pa.ArrowException):
-        parts = [pa.array(sorted({text[i:i + n] for i in range(len(text) - n + 1)}), type=pa.large_string())
-                 for n in lengths]
+        parts = [
+            pa.array(
+                sorted({text[i : i + n] for i in range(len(text) - n + 1)}), type=pa.large_string()
+            )
+            for n in lengths
+        ]
     if not parts:
         return pa.array([], type=pa.large_string())
     return pc.unique(pa.concat_arrays(parts))
@@ -1160,7 +1320,9 @@ class Identifiers(collections.abc.Set):
 
         if self._long is None:
             values = self._values
-            long = values.filter(pc.or_(pc.match_substring(values, " "), pc.greater(pc.utf8_length(values), 24)))
+            long = values.filter(
+                pc.or_(pc.match_substring(values, " "), pc.greater(pc.utf8_length(values), 24))
+            )
             heads = pc.utf8_slice_codeunits(long, 0, _GRAM)
             tails = pc.utf8_slice_codeunits(long, -_GRAM)
             lengths = set(pc.unique(pc.utf8_length(heads)).to_pylist())
@@ -1248,7 +1410,9 @@ def is_identifier_column(frame, column: str, entity: str) -> bool:
     rows = frame.loc[frame[column].notna(), [column, entity]]
     if rows.empty:
         return False
-    counts = rows[column].astype(str).value_counts(sort=False)  # each distinct value once, with its rows
+    counts = (
+        rows[column].astype(str).value_counts(sort=False)
+    )  # each distinct value once, with its rows
     distinct = pa.array(counts.index.to_numpy(dtype=object), type=pa.large_string())
     if counts.to_numpy()[_identifier_values(distinct)].sum() / len(rows) >= 0.5:
         return True
@@ -1286,7 +1450,10 @@ def identifiers(programme) -> Identifiers:
     from ..schema import COLUMNS
 
     parts: list[pa.Array] = []
-    for table, ids, entity in (("employees", ["employee_id"], "employee_id"), ("posts", ["post_id"], "author_id")):
+    for table, ids, entity in (
+        ("employees", ["employee_id"], "employee_id"),
+        ("posts", ["post_id"], "author_id"),
+    ):
         frame = getattr(programme, table)
         canonical = {c.name for c in COLUMNS[table]}
         for col in ids:
@@ -1352,12 +1519,16 @@ def _path_replacements(parameters: dict) -> dict[str, str]:
     home = str(Path.home()).rstrip("/\\")
     if len(Path(home).parts) >= 2:
         replacements[home + os.sep] = "~" + os.sep
-    for full, short in list(replacements.items()):  # as written inside JSON strings (escaped backslashes, \\u)
+    for full, short in list(
+        replacements.items()
+    ):  # as written inside JSON strings (escaped backslashes, \\u)
         replacements.setdefault(json.dumps(full)[1:-1], json.dumps(short)[1:-1])
     return replacements
 
 
-def scrub_paths(notebook: nbformat.NotebookNode, parameters: dict, template: str, stem: str) -> nbformat.NotebookNode:
+def scrub_paths(
+    notebook: nbformat.NotebookNode, parameters: dict, template: str, stem: str
+) -> nbformat.NotebookNode:
     """A copy of an executed notebook without the run's full paths.
 
     Every absolute path given as a parameter (the data folder, a claims
@@ -1385,8 +1556,10 @@ def scrub_paths(notebook: nbformat.NotebookNode, parameters: dict, template: str
     import nbformat
 
     replacements = _path_replacements(parameters)
-    patterns = [(re.compile(re.escape(full) + r"(?![\w-]|\.\w)"), short)
-                for full, short in sorted(replacements.items(), key=lambda kv: -len(kv[0]))]
+    patterns = [
+        (re.compile(re.escape(full) + r"(?![\w-]|\.\w)"), short)
+        for full, short in sorted(replacements.items(), key=lambda kv: -len(kv[0]))
+    ]
 
     def clean(value):
         if isinstance(value, str):
@@ -1439,8 +1612,10 @@ _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 def _cannot_write(folder: Path, exc: OSError) -> str:
     """One sentence for a failed write into ``folder``."""
     if exc.errno in _DISK_FULL:
-        return (f"cannot write to the output folder {folder}: no space left on its disk ({exc.strerror or exc}); "
-                "free some space and run again")
+        return (
+            f"cannot write to the output folder {folder}: no space left on its disk ({exc.strerror or exc}); "
+            "free some space and run again"
+        )
     return f"cannot write to the output folder {folder}: {exc.strerror or exc}"
 
 
@@ -1464,21 +1639,32 @@ def _running_cell(nb: nbformat.NotebookNode | None) -> str:
     """
     if nb is None:
         return "a cell"
-    started = [c for c in nb.cells
-               if c.get("cell_type") == "code" and (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
+    started = [
+        c
+        for c in nb.cells
+        if c.get("cell_type") == "code"
+        and (c.get("metadata", {}).get("papermill") or {}).get("start_time")
+    ]
     if not started:
         return "a cell"
     return f"cell [{started[-1].get('execution_count') or len(started)}]"
 
 
-def _failure_message(exc: BaseException, notebook: str, nb: nbformat.NotebookNode | None = None,
-                     cell_timeout: int | None = None, out: Path | None = None) -> str:
+def _failure_message(
+    exc: BaseException,
+    notebook: str,
+    nb: nbformat.NotebookNode | None = None,
+    cell_timeout: int | None = None,
+    out: Path | None = None,
+) -> str:
     """One clear sentence for a failed run (no traceback, no multi-line preview of the cell)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     if isinstance(exc, CellTimeoutError):
-        return (f"{notebook}: {_running_cell(nb)} did not finish within the per-cell time limit of "
-                f"{cell_timeout} s (--cell-timeout)")
+        return (
+            f"{notebook}: {_running_cell(nb)} did not finish within the per-cell time limit of "
+            f"{cell_timeout} s (--cell-timeout)"
+        )
     if isinstance(exc, _TotalTimeout):
         return f"{notebook}: {exc} (--timeout)"
     if isinstance(exc, DeadKernelError):
@@ -1515,7 +1701,9 @@ def _write_text(path: Path, text: str) -> None:
         raise
 
 
-def _save_failed(nb: nbformat.NotebookNode | None, out: Path, stem: str, parameters: dict, notebook: str) -> str:
+def _save_failed(
+    nb: nbformat.NotebookNode | None, out: Path, stem: str, parameters: dict, notebook: str
+) -> str:
     """Keep the failed notebook (paths scrubbed) in ``<out>/_failed/``; say where, or why it could not be kept."""
     if nb is None:
         return "no executed notebook to keep"
@@ -1568,8 +1756,9 @@ def _forget_interrupted_cells() -> None:
     def handler(loop: object, context: dict) -> None:
         task = context.get("future") or context.get("task")
         coro = task.get_coro() if hasattr(task, "get_coro") else None
-        if "never retrieved" in context.get("message", "") and \
-                getattr(coro, "__qualname__", "").startswith("NotebookClient."):
+        if "never retrieved" in context.get("message", "") and getattr(
+            coro, "__qualname__", ""
+        ).startswith("NotebookClient."):
             return
         if previous is not None:
             previous(loop, context)
@@ -1644,8 +1833,10 @@ def run_notebook(
         folder removed, the previous report left as it was.
     """
     if not _SAFE_STEM.fullmatch(stem):
-        raise ReportError(f"{stem!r} cannot name a report file: use letters, digits, '_', '.' or '-', "
-                          "without '/' or a leading '.'")
+        raise ReportError(
+            f"{stem!r} cannot name a report file: use letters, digits, '_', '.' or '-', "
+            "without '/' or a leading '.'"
+        )
     template = notebooks_dir() / notebook
     if not template.is_file():
         raise ReportError(f"report notebook not found: {template}")
@@ -1661,11 +1852,26 @@ def run_notebook(
         ok = False
         try:
             try:
-                (tmp / _OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+                (tmp / _OWNER_FILE).write_text(
+                    f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8"
+                )
             except OSError as exc:
                 raise ReportError(_cannot_write(out, exc)) from None
-            result = _run_in(tmp, template, notebook, parameters, out, stem, title, cell_timeout, timeout,
-                             forbidden, pdf, started, session)
+            result = _run_in(
+                tmp,
+                template,
+                notebook,
+                parameters,
+                out,
+                stem,
+                title,
+                cell_timeout,
+                timeout,
+                forbidden,
+                pdf,
+                started,
+                session,
+            )
             ok = True
         except KeyboardInterrupt:
             _forget_interrupted_cells()
@@ -1695,7 +1901,12 @@ def _papermill_engine() -> str:
     interrupted (with the cells run so far, for ``_failed/`` and the failure
     message), exactly as papermill's final save does.
     """
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, PapermillException, papermill_engines
+    from papermill.engines import (
+        NBClientEngine,
+        NotebookExecutionManager,
+        PapermillException,
+        papermill_engines,
+    )
     from papermill.iorw import write_ipynb
 
     try:
@@ -1706,10 +1917,24 @@ def _papermill_engine() -> str:
 
     class _WriteOnceEngine(NBClientEngine):
         @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                             autosave_cell_every=30, failure_path=None, **kwargs):
-            nb_man = NotebookExecutionManager(nb, output_path=output_path, progress_bar=progress_bar,
-                                              log_output=log_output, autosave_cell_every=autosave_cell_every)
+        def execute_notebook(
+            cls,
+            nb,
+            kernel_name,
+            output_path=None,
+            progress_bar=True,
+            log_output=False,
+            autosave_cell_every=30,
+            failure_path=None,
+            **kwargs,
+        ):
+            nb_man = NotebookExecutionManager(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
             nb_man.notebook_start()
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
@@ -1727,8 +1952,14 @@ def _papermill_engine() -> str:
     return _ENGINE
 
 
-def execute_notebook(template: Path, executed: Path, parameters: dict, kernel_name: str,
-                     cell_timeout: int | None, **engine: object) -> None:
+def execute_notebook(
+    template: Path,
+    executed: Path,
+    parameters: dict,
+    kernel_name: str,
+    cell_timeout: int | None,
+    **engine: object,
+) -> None:
     """Run papermill on ``template`` into ``executed``: the one call shared by fresh and reused kernels.
 
     The executed notebook is written once, at the end, or with the cells run
@@ -1750,16 +1981,38 @@ def execute_notebook(template: Path, executed: Path, parameters: dict, kernel_na
     import papermill as pm
 
     pm.execute_notebook(
-        str(template), str(executed), parameters=parameters, kernel_name=kernel_name,
-        language="python", progress_bar=False, log_output=False,
-        execution_timeout=cell_timeout, cwd=str(template.parent), report_mode=False,
-        engine_name=_papermill_engine(), request_save_on_cell_execute=False, failure_path=str(executed), **engine,
+        str(template),
+        str(executed),
+        parameters=parameters,
+        kernel_name=kernel_name,
+        language="python",
+        progress_bar=False,
+        log_output=False,
+        execution_timeout=cell_timeout,
+        cwd=str(template.parent),
+        report_mode=False,
+        engine_name=_papermill_engine(),
+        request_save_on_cell_execute=False,
+        failure_path=str(executed),
+        **engine,
     )
 
 
-def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Path, stem: str, title: str,
-            cell_timeout: int | None, timeout: int | None, forbidden: Identifiers | set[str] | None, pdf: bool,
-            started: float, session: KernelSession | None = None) -> ReportResult:
+def _run_in(
+    tmp: Path,
+    template: Path,
+    notebook: str,
+    parameters: dict,
+    out: Path,
+    stem: str,
+    title: str,
+    cell_timeout: int | None,
+    timeout: int | None,
+    forbidden: Identifiers | set[str] | None,
+    pdf: bool,
+    started: float,
+    session: KernelSession | None = None,
+) -> ReportResult:
     """Execute, check and export into ``tmp``, then publish into ``out``."""
     import nbformat
 
@@ -1774,10 +2027,14 @@ def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Pat
         else:
             with _quiet_papermill(), total_timeout(timeout):
                 session.execute(template, executed, parameters, cell_timeout)
-    except Exception as exc:  # papermill raises its own error types, nbclient's and the file system's
+    except (
+        Exception
+    ) as exc:  # papermill raises its own error types, nbclient's and the file system's
         nb = _read_notebook(executed)
         message = _failure_message(exc, notebook, nb, cell_timeout, out)
-        raise ReportError(f"{message} ({_save_failed(nb, out, stem, parameters, notebook)}; {untouched})") from None
+        raise ReportError(
+            f"{message} ({_save_failed(nb, out, stem, parameters, notebook)}; {untouched})"
+        ) from None
 
     nb = _read_notebook(executed)
     if nb is None:
@@ -1788,19 +2045,25 @@ def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Pat
     active = active_content(body)
     if active:
         shown = "; ".join(active[:5]) + (" ..." if len(active) > 5 else "")
-        raise ReportError(f"{notebook}: report refused: its HTML would contain active content or load something "
-                          f"from outside the page ({shown}); a data value was probably shown as markup "
-                          f"({_save_failed(nb, out, stem, parameters, notebook)}; {untouched})")
+        raise ReportError(
+            f"{notebook}: report refused: its HTML would contain active content or load something "
+            f"from outside the page ({shown}); a data value was probably shown as markup "
+            f"({_save_failed(nb, out, stem, parameters, notebook)}; {untouched})"
+        )
     if forbidden is not None:
         from ..reports.typography import fold
 
         text = visible_text(body)
-        found = sorted(set(leaks(text, forbidden)) | set(leaks(fold(text), forbidden)))  # typography hides nothing
+        found = sorted(
+            set(leaks(text, forbidden)) | set(leaks(fold(text), forbidden))
+        )  # typography hides nothing
         if found:
             shown = ", ".join(found[:5]) + (" ..." if len(found) > 5 else "")
-            raise ReportError(f"{notebook}: report refused in COMEX mode: it would show {len(found)} "
-                              f"identifier(s) of employees or posts ({shown}); "
-                              f"{_save_failed(nb, out, stem, parameters, notebook)}; {untouched}")
+            raise ReportError(
+                f"{notebook}: report refused in COMEX mode: it would show {len(found)} "
+                f"identifier(s) of employees or posts ({shown}); "
+                f"{_save_failed(nb, out, stem, parameters, notebook)}; {untouched}"
+            )
     record = find_record(nb)
     scorecard_csv = find_scorecard_csv(nb)
     names = {"html": f"{stem}.html", "ipynb": f"{stem}.ipynb"}
@@ -1808,10 +2071,16 @@ def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Pat
         _write_text(tmp / names["ipynb"], nbformat.writes(nb))
         _write_text(tmp / names["html"], body)
         if record is not None:
-            record["run"] = {"notebook": notebook, "seconds": round(time.perf_counter() - started, 3),
-                             "cell_timeout": cell_timeout, "timeout": timeout}
+            record["run"] = {
+                "notebook": notebook,
+                "seconds": round(time.perf_counter() - started, 3),
+                "cell_timeout": cell_timeout,
+                "timeout": timeout,
+            }
             names["run_json"] = f"{stem}.run.json"
-            _write_text(tmp / names["run_json"], json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+            _write_text(
+                tmp / names["run_json"], json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+            )
         if scorecard_csv is not None:
             names["scorecard"] = f"{stem}.scorecard.csv"
             _write_text(tmp / names["scorecard"], scorecard_csv)
@@ -1830,8 +2099,14 @@ def _run_in(tmp: Path, template: Path, notebook: str, parameters: dict, out: Pat
     except OSError as exc:
         raise ReportError(f"{notebook}: {_cannot_write(out, exc)}") from None
     path = {key: out / name for key, name in names.items()}
-    return ReportResult(html=path["html"], notebook=path["ipynb"], seconds=time.perf_counter() - started,
-                        run_json=path.get("run_json"), pdf=path.get("pdf"), scorecard=path.get("scorecard"))
+    return ReportResult(
+        html=path["html"],
+        notebook=path["ipynb"],
+        seconds=time.perf_counter() - started,
+        run_json=path.get("run_json"),
+        pdf=path.get("pdf"),
+        scorecard=path.get("scorecard"),
+    )
 
 
 def comex_identifiers(data_dir: str | os.PathLike | None) -> Identifiers:
@@ -1876,9 +2151,14 @@ def check_vocabulary(data_dir: str | os.PathLike | None, lang: str, extra: dict 
         return  # the notebook reports the unsupported language itself
     extra = extra or {}
     folder = resolve_data_dir(data_dir)
-    load_vocabulary(folder if folder.is_dir() else None,
-                    **{f"name_{lang}": extra.get("programme_name"), f"participants_{lang}": extra.get("participants"),
-                       f"participant_{lang}": extra.get("participant")})
+    load_vocabulary(
+        folder if folder.is_dir() else None,
+        **{
+            f"name_{lang}": extra.get("programme_name"),
+            f"participants_{lang}": extra.get("participants"),
+            f"participant_{lang}": extra.get("participant"),
+        },
+    )
 
 
 # ----------------------------------------------------------------------------- reports and batches
@@ -1913,7 +2193,9 @@ PROGRAMME_NOTEBOOK = "programme_report.ipynb"
 """Template of the programme report (all waves together): the longest report of a batch, started first."""
 
 
-def wave_task(data_dir: str | os.PathLike | None, wave: str, lang: str = "en", extra: dict | None = None) -> ReportTask:
+def wave_task(
+    data_dir: str | os.PathLike | None, wave: str, lang: str = "en", extra: dict | None = None
+) -> ReportTask:
     """The wave report of ``wave`` (``wave_report.ipynb``), written as ``<wave>.html`` and its siblings.
 
     Parameters
@@ -1936,7 +2218,9 @@ def wave_task(data_dir: str | os.PathLike | None, wave: str, lang: str = "en", e
     return ReportTask(wave, "wave_report.ipynb", params, stem=wave, title=f"advocacy-eval — {wave}")
 
 
-def programme_task(data_dir: str | os.PathLike | None, lang: str = "en", extra: dict | None = None) -> ReportTask:
+def programme_task(
+    data_dir: str | os.PathLike | None, lang: str = "en", extra: dict | None = None
+) -> ReportTask:
     """The programme report (``programme_report.ipynb``, all waves together), written as ``programme.html``...
 
     Parameters
@@ -1952,12 +2236,21 @@ def programme_task(data_dir: str | os.PathLike | None, lang: str = "en", extra: 
     """
     params = {"data_dir": str(resolve_data_dir(data_dir)), "lang": lang}
     params.update(extra or {})
-    return ReportTask("programme", PROGRAMME_NOTEBOOK, params, stem="programme", title="advocacy-eval — programme")
+    return ReportTask(
+        "programme", PROGRAMME_NOTEBOOK, params, stem="programme", title="advocacy-eval — programme"
+    )
 
 
-def run_task(task: ReportTask, out_dir: str | os.PathLike = "reports", *, cell_timeout: int | None = 600,
-             timeout: int | None = None, forbidden: Identifiers | set[str] | None = None, pdf: bool = False,
-             session: KernelSession | None = None) -> ReportResult:
+def run_task(
+    task: ReportTask,
+    out_dir: str | os.PathLike = "reports",
+    *,
+    cell_timeout: int | None = 600,
+    timeout: int | None = None,
+    forbidden: Identifiers | set[str] | None = None,
+    pdf: bool = False,
+    session: KernelSession | None = None,
+) -> ReportResult:
     """Run one :class:`ReportTask` with :func:`run_notebook`.
 
     Parameters
@@ -1971,8 +2264,18 @@ def run_task(task: ReportTask, out_dir: str | os.PathLike = "reports", *, cell_t
     -------
     ReportResult
     """
-    return run_notebook(task.notebook, task.parameters, out_dir, stem=task.stem, title=task.title,
-                        cell_timeout=cell_timeout, timeout=timeout, forbidden=forbidden, pdf=pdf, session=session)
+    return run_notebook(
+        task.notebook,
+        task.parameters,
+        out_dir,
+        stem=task.stem,
+        title=task.title,
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        forbidden=forbidden,
+        pdf=pdf,
+        session=session,
+    )
 
 
 def run_wave_report(
@@ -2029,8 +2332,14 @@ def run_wave_report(
     task = wave_task(data_dir, wave, lang, extra)
     if comex and forbidden is None:
         forbidden = comex_identifiers(data_dir)
-    return run_task(task, out_dir, cell_timeout=cell_timeout, timeout=timeout,
-                    forbidden=forbidden if comex else None, pdf=pdf)
+    return run_task(
+        task,
+        out_dir,
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        forbidden=forbidden if comex else None,
+        pdf=pdf,
+    )
 
 
 def run_programme_report(
@@ -2066,8 +2375,14 @@ def run_programme_report(
     task = programme_task(data_dir, lang, extra)
     if comex and forbidden is None:
         forbidden = comex_identifiers(data_dir)
-    return run_task(task, out_dir, cell_timeout=cell_timeout, timeout=timeout,
-                    forbidden=forbidden if comex else None, pdf=pdf)
+    return run_task(
+        task,
+        out_dir,
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        forbidden=forbidden if comex else None,
+        pdf=pdf,
+    )
 
 
 def run_reports(
@@ -2141,16 +2456,30 @@ def run_reports(
     own = pool is None
     pool = ReportPool() if pool is None else pool
     try:
-        return pool.run(tasks, out_dir, workers=min(jobs, len(tasks)), cell_timeout=cell_timeout, timeout=timeout,
-                        forbidden=forbidden, pdf=pdf, progress=progress)
+        return pool.run(
+            tasks,
+            out_dir,
+            workers=min(jobs, len(tasks)),
+            cell_timeout=cell_timeout,
+            timeout=timeout,
+            forbidden=forbidden,
+            pdf=pdf,
+            progress=progress,
+        )
     finally:
         if own:
             pool.close()
 
 
-def _run_one_by_one(tasks: list[ReportTask], out_dir: str | os.PathLike, cell_timeout: int | None,
-                    timeout: int | None, forbidden: Identifiers | set[str] | None, pdf: bool,
-                    progress: Callable[[str], None] | None) -> tuple[dict[str, ReportResult], dict[str, str]]:
+def _run_one_by_one(
+    tasks: list[ReportTask],
+    out_dir: str | os.PathLike,
+    cell_timeout: int | None,
+    timeout: int | None,
+    forbidden: Identifiers | set[str] | None,
+    pdf: bool,
+    progress: Callable[[str], None] | None,
+) -> tuple[dict[str, ReportResult], dict[str, str]]:
     """The reports one after the other in this process, each in a fresh kernel (``--jobs 1``)."""
     done: dict[str, ReportResult] = {}
     failed: dict[str, str] = {}
@@ -2163,8 +2492,14 @@ def _run_one_by_one(tasks: list[ReportTask], out_dir: str | os.PathLike, cell_ti
         if progress:
             progress(f"{head} {running}")
         try:
-            done[task.key] = run_task(task, out_dir, cell_timeout=cell_timeout, timeout=timeout,
-                                      forbidden=forbidden, pdf=pdf)
+            done[task.key] = run_task(
+                task,
+                out_dir,
+                cell_timeout=cell_timeout,
+                timeout=timeout,
+                forbidden=forbidden,
+                pdf=pdf,
+            )
             if progress:
                 progress(f"{head} wrote {done[task.key].html} ({done[task.key].seconds:.1f} s)")
         except ReportError as exc:
@@ -2229,14 +2564,26 @@ def run_all_waves(
     check_vocabulary(data_dir, lang, extra)
     tasks = [wave_task(data_dir, wave, lang, extra) for wave in waves]
     if programme:
-        tasks.append(programme_task(data_dir, lang, extra if programme_extra is None else programme_extra))
+        tasks.append(
+            programme_task(data_dir, lang, extra if programme_extra is None else programme_extra)
+        )
     if comex and forbidden is None:
         forbidden = comex_identifiers(data_dir)
-    return run_reports(tasks, out_dir, cell_timeout=cell_timeout, timeout=timeout,
-                       forbidden=forbidden if comex else None, pdf=pdf, jobs=jobs, progress=progress)
+    return run_reports(
+        tasks,
+        out_dir,
+        cell_timeout=cell_timeout,
+        timeout=timeout,
+        forbidden=forbidden if comex else None,
+        pdf=pdf,
+        jobs=jobs,
+        progress=progress,
+    )
 
 
-def refresh_notebooks(paths: list[str | os.PathLike] | None = None, cell_timeout: int | None = 600) -> list[Path]:
+def refresh_notebooks(
+    paths: list[str | os.PathLike] | None = None, cell_timeout: int | None = 600
+) -> list[Path]:
     """Re-execute committed notebooks in place with their default parameters.
 
     Keeps stored outputs in step with the code, so that nbval compares
@@ -2264,13 +2611,21 @@ def refresh_notebooks(paths: list[str | os.PathLike] | None = None, cell_timeout
     for path in targets:
         nb = nbformat.read(path, as_version=4)
         with current_kernel() as kernel:
-            client = NotebookClient(nb, kernel_name=kernel, timeout=cell_timeout,
-                                    resources={"metadata": {"path": str(path.parent)}})
+            client = NotebookClient(
+                nb,
+                kernel_name=kernel,
+                timeout=cell_timeout,
+                resources={"metadata": {"path": str(path.parent)}},
+            )
             try:
                 client.execute()
             except CellExecutionError as exc:
                 raise ReportError(f"{path.name}: {str(exc).strip().splitlines()[-1]}") from None
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         tmp = path.with_suffix(".ipynb.tmp")
         nbformat.write(nb, tmp)
         os.replace(tmp, path)

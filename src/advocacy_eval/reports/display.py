@@ -36,7 +36,13 @@ if TYPE_CHECKING:
     from .figures import ReportFigure
     from .summary import SummaryBox
 
-_HTML_ENTITIES: dict[str, str] = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_HTML_ENTITIES: dict[str, str] = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+}
 """Characters written as HTML entities by :func:`plain`."""
 
 _MARKDOWN_ESCAPED: frozenset[str] = frozenset(string.punctuation) - set(_HTML_ENTITIES)
@@ -78,10 +84,17 @@ def plain(text: object) -> str:
     >>> plain("**R&D** [x](javascript:alert(1))")
     '\\*\\*R&amp;D\\*\\* \\[x\\]\\(javascript\\:alert\\(1\\)\\)'
     """
-    if text is None or text is pd.NA or text is pd.NaT or (isinstance(text, float) and math.isnan(text)):
+    if (
+        text is None
+        or text is pd.NA
+        or text is pd.NaT
+        or (isinstance(text, float) and math.isnan(text))
+    ):
         return "–"
     raw = " ".join(str(text).split())
-    out = "".join(_HTML_ENTITIES.get(ch) or (f"\\{ch}" if ch in _MARKDOWN_ESCAPED else ch) for ch in raw)
+    out = "".join(
+        _HTML_ENTITIES.get(ch) or (f"\\{ch}" if ch in _MARKDOWN_ESCAPED else ch) for ch in raw
+    )
     if "$" in raw or "\\" in raw:
         out = f'<span class="{MATH_IGNORE_CLASS}">{out}</span>'
     return out
@@ -127,11 +140,18 @@ _TRAILING_VERDICT = re.compile(r" ([✓✗?])</td>")
 def _verdict_cells(html: str) -> str:
     """Give verdict cells (``✓ Supported``...) and trailing verdict symbols (``4.1x [3.6x–4.6x] ?``) their class."""
     html = _LEADING_VERDICT.sub(
-        lambda m: f'<td class="verdict-cell verdict-{VERDICT_SYMBOLS[m.group(1)]}">'
-                  f'<span class="verdict-symbol">{m.group(1)}</span> ', html)
+        lambda m: (
+            f'<td class="verdict-cell verdict-{VERDICT_SYMBOLS[m.group(1)]}">'
+            f'<span class="verdict-symbol">{m.group(1)}</span> '
+        ),
+        html,
+    )
     return _TRAILING_VERDICT.sub(
-        lambda m: f'\u00a0<span class="verdict-symbol verdict-{VERDICT_SYMBOLS[m.group(1)]}">{m.group(1)}</span></td>',
-        html)
+        lambda m: (
+            f'\u00a0<span class="verdict-symbol verdict-{VERDICT_SYMBOLS[m.group(1)]}">{m.group(1)}</span></td>'
+        ),
+        html,
+    )
 
 
 def table(frame: pd.DataFrame) -> HTML:
@@ -151,14 +171,21 @@ def table(frame: pd.DataFrame) -> HTML:
         Table of display strings.
     """
     html = frame.to_html(index=False, border=0, escape=True, na_rep="–", classes="advocacy-table")
-    return HTML(f'<div class="advocacy-table-wrap" role="region" tabindex="0">\n{_verdict_cells(html)}\n</div>')
+    return HTML(
+        f'<div class="advocacy-table-wrap" role="region" tabindex="0">\n{_verdict_cells(html)}\n</div>'
+    )
 
 
 def _svg(fig) -> tuple[str, float, float]:
     """The figure as SVG text (deterministic: no date, fixed ids), with its width and height in points."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.05,
-                metadata={"Date": None, "Creator": "advocacy-eval"})
+    fig.savefig(
+        buf,
+        format="svg",
+        bbox_inches="tight",
+        pad_inches=0.05,
+        metadata={"Date": None, "Creator": "advocacy-eval"},
+    )
     svg = buf.getvalue()
     size = re.search(r'<svg[^>]*\bwidth="([\d.]+)pt"[^>]*\bheight="([\d.]+)pt"', svg)
     width, height = (float(size.group(1)), float(size.group(2))) if size else (504.0, 252.0)
@@ -197,12 +224,16 @@ def figure(report_figure: ReportFigure) -> None:
     parts = ['<figure class="advocacy-figure">']
     if report_figure.title:
         parts.append(f'<p class="advocacy-figure-title">{esc(report_figure.title)}</p>')
-    parts.append(f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(report_figure.alt)}" '
-                 f'width="{round(width * 4 / 3)}" height="{round(height * 4 / 3)}">')
+    parts.append(
+        f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(report_figure.alt)}" '
+        f'width="{round(width * 4 / 3)}" height="{round(height * 4 / 3)}">'
+    )
     if report_figure.caption:
         parts.append(f"<figcaption>{esc(report_figure.caption)}</figcaption>")
     parts.append("</figure>")
-    text = "\n".join(x for x in (report_figure.title, report_figure.alt, report_figure.caption) if x)
+    text = "\n".join(
+        x for x in (report_figure.title, report_figure.alt, report_figure.caption) if x
+    )
     display({"text/html": "".join(parts), "text/plain": text}, raw=True)
 
 
@@ -228,16 +259,37 @@ def summary_box(box: SummaryBox) -> None:
     items, lines = [], [box.title, box.lead]
     for item in box.items:
         word = verdict_word(item.verdict, lang, capital=True)
-        extra = " ".join(f'<span class="verdict-{part}">{esc(text)}</span>'
-                         for part, text in (("claimed", item.claimed), ("settle", item.settle), ("flag", item.flag))
-                         if text)
-        items.append(f'<li class="verdict-item verdict-{item.verdict}"><span class="verdict-badge">'
-                     f'<span class="verdict-symbol">{symbols[item.verdict]}</span> {esc(word)}</span> '
-                     f'<span class="verdict-statement">{esc(item.statement)}</span> {extra}</li>')
-        lines.append(" ".join(x for x in (f"{symbols[item.verdict]} {word}:", item.statement, item.claimed,
-                                          item.settle, item.flag) if x))
+        extra = " ".join(
+            f'<span class="verdict-{part}">{esc(text)}</span>'
+            for part, text in (
+                ("claimed", item.claimed),
+                ("settle", item.settle),
+                ("flag", item.flag),
+            )
+            if text
+        )
+        items.append(
+            f'<li class="verdict-item verdict-{item.verdict}"><span class="verdict-badge">'
+            f'<span class="verdict-symbol">{symbols[item.verdict]}</span> {esc(word)}</span> '
+            f'<span class="verdict-statement">{esc(item.statement)}</span> {extra}</li>'
+        )
+        lines.append(
+            " ".join(
+                x
+                for x in (
+                    f"{symbols[item.verdict]} {word}:",
+                    item.statement,
+                    item.claimed,
+                    item.settle,
+                    item.flag,
+                )
+                if x
+            )
+        )
     lines.append(box.note)
-    body = (f'<section class="advocacy-box"><h3 class="advocacy-box-title">{esc(box.title)}</h3>'
-            f'<p class="advocacy-box-lead">{esc(box.lead)}</p><ul class="advocacy-verdicts">{"".join(items)}</ul>'
-            f'<p class="advocacy-box-note">{esc(box.note)}</p></section>')
+    body = (
+        f'<section class="advocacy-box"><h3 class="advocacy-box-title">{esc(box.title)}</h3>'
+        f'<p class="advocacy-box-lead">{esc(box.lead)}</p><ul class="advocacy-verdicts">{"".join(items)}</ul>'
+        f'<p class="advocacy-box-note">{esc(box.note)}</p></section>'
+    )
     display({"text/html": body, "text/plain": "\n".join(lines)}, raw=True)

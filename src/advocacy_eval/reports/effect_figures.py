@@ -66,11 +66,23 @@ def event_study_figure(event_study: pd.DataFrame, outcome: str, lang: str = "en"
     est = event_study["estimate"].to_numpy(dtype=float) * k
     lo = event_study["ci_low"].to_numpy(dtype=float) * k
     hi = event_study["ci_high"].to_numpy(dtype=float) * k
-    for mask, colour, label in ((e < 0, PRE_COLOUR, t("fig_es_pre", lang)), (e >= 0, POST_COLOUR, t("fig_es_post", lang))):
+    for mask, colour, label in (
+        (e < 0, PRE_COLOUR, t("fig_es_pre", lang)),
+        (e >= 0, POST_COLOUR, t("fig_es_post", lang)),
+    ):
         if mask.any():
-            ax.errorbar(e[mask], est[mask], yerr=[est[mask] - lo[mask], hi[mask] - est[mask]], fmt="o",
-                        color=colour, ecolor=colour, elinewidth=1.2, capsize=2, markersize=4,
-                        label=_label(label, lang))
+            ax.errorbar(
+                e[mask],
+                est[mask],
+                yerr=[est[mask] - lo[mask], hi[mask] - est[mask]],
+                fmt="o",
+                color=colour,
+                ecolor=colour,
+                elinewidth=1.2,
+                capsize=2,
+                markersize=4,
+                label=_label(label, lang),
+            )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(-0.5, color="black", linewidth=0.8, linestyle=":")
     ax.set_xlabel(_label(t("fig_es_x", lang), lang))
@@ -83,19 +95,31 @@ def event_study_figure(event_study: pd.DataFrame, outcome: str, lang: str = "en"
     pre, post = e < 0, e >= 0
     unscaled = event_study["estimate"].to_numpy(dtype=float)
     if post.any() and pre.any():
-        alt = t("alt_event_study", lang, outcome=name, pre_low=_value(unscaled[pre].min(), outcome, lang),
-                pre_high=_value(unscaled[pre].max(), outcome, lang),
-                post_low=_value(unscaled[post].min(), outcome, lang),
-                post_high=_value(unscaled[post].max(), outcome, lang))
+        alt = t(
+            "alt_event_study",
+            lang,
+            outcome=name,
+            pre_low=_value(unscaled[pre].min(), outcome, lang),
+            pre_high=_value(unscaled[pre].max(), outcome, lang),
+            post_low=_value(unscaled[post].min(), outcome, lang),
+            post_high=_value(unscaled[post].max(), outcome, lang),
+        )
     elif post.any():
-        alt = t("alt_event_study_no_pre", lang, outcome=name, post_low=_value(unscaled[post].min(), outcome, lang),
-                post_high=_value(unscaled[post].max(), outcome, lang))
+        alt = t(
+            "alt_event_study_no_pre",
+            lang,
+            outcome=name,
+            post_low=_value(unscaled[post].min(), outcome, lang),
+            post_high=_value(unscaled[post].max(), outcome, lang),
+        )
     else:
         alt = t("fig_es_title", lang, outcome=name)
     return ReportFigure(fig, t("fig_es_title", lang, outcome=name), alt, t("fig_es_caption", lang))
 
 
-def wave_effects_figure(by_wave: pd.DataFrame, overall: pd.Series | dict, outcome: str, lang: str = "en") -> ReportFigure:
+def wave_effects_figure(
+    by_wave: pd.DataFrame, overall: pd.Series | dict, outcome: str, lang: str = "en"
+) -> ReportFigure:
     """Effect per wave with 95% intervals, against the all-waves effect (dashed).
 
     Parameters
@@ -122,8 +146,13 @@ def wave_effects_figure(by_wave: pd.DataFrame, overall: pd.Series | dict, outcom
     lo = by_wave["ci_low"].to_numpy(dtype=float) * k
     hi = by_wave["ci_high"].to_numpy(dtype=float) * k
     ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color=POST_COLOUR, capsize=3)
-    ax.axvline(float(overall["estimate"]) * k, color=PALETTE[3], linestyle="--", linewidth=1.2,
-               label=_label(t("all_waves", lang), lang))
+    ax.axvline(
+        float(overall["estimate"]) * k,
+        color=PALETTE[3],
+        linestyle="--",
+        linewidth=1.2,
+        label=_label(t("all_waves", lang), lang),
+    )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels([str(w) for w in by_wave["wave_id"]])
@@ -133,15 +162,34 @@ def wave_effects_figure(by_wave: pd.DataFrame, overall: pd.Series | dict, outcom
     ax.legend(loc="lower right", frameon=False)
     fig.tight_layout()
     name = _outcome_label(outcome, lang)
-    waves = "; ".join(t("alt_wave_item", lang, wave=str(w), estimate=_value(a, outcome, lang),
-                        low=_value(b, outcome, lang), high=_value(c, outcome, lang))
-                      for w, a, b, c in zip(by_wave["wave_id"], by_wave["estimate"], by_wave["ci_low"],
-                                            by_wave["ci_high"]))
-    alt = t("alt_waves", lang, outcome=name, waves=waves, overall=_value(overall["estimate"], outcome, lang))
-    return ReportFigure(fig, t("fig_waves_title", lang, outcome=name), alt, t("fig_waves_caption", lang))
+    waves = "; ".join(
+        t(
+            "alt_wave_item",
+            lang,
+            wave=str(w),
+            estimate=_value(a, outcome, lang),
+            low=_value(b, outcome, lang),
+            high=_value(c, outcome, lang),
+        )
+        for w, a, b, c in zip(
+            by_wave["wave_id"], by_wave["estimate"], by_wave["ci_low"], by_wave["ci_high"]
+        )
+    )
+    alt = t(
+        "alt_waves",
+        lang,
+        outcome=name,
+        waves=waves,
+        overall=_value(overall["estimate"], outcome, lang),
+    )
+    return ReportFigure(
+        fig, t("fig_waves_title", lang, outcome=name), alt, t("fig_waves_caption", lang)
+    )
 
 
-def honest_figure(table: pd.DataFrame, estimate: float, outcome: str, lang: str = "en") -> ReportFigure:
+def honest_figure(
+    table: pd.DataFrame, estimate: float, outcome: str, lang: str = "en"
+) -> ReportFigure:
     """Robust 95% intervals of the average post-enrolment effect as allowed violations grow.
 
     Parameters
@@ -166,9 +214,16 @@ def honest_figure(table: pd.DataFrame, estimate: float, outcome: str, lang: str 
     lo = table["ci_low"].to_numpy(dtype=float) * k
     hi = table["ci_high"].to_numpy(dtype=float) * k
     mid = (lo + hi) / 2
-    ax.errorbar(m, mid, yerr=[mid - lo, hi - mid], fmt="none", ecolor=POST_COLOUR, elinewidth=6, alpha=0.6)
-    ax.axhline(estimate * k, color=PALETTE[3], linestyle="--", linewidth=1.2,
-               label=_label(t("estimate_label", lang), lang))
+    ax.errorbar(
+        m, mid, yerr=[mid - lo, hi - mid], fmt="none", ecolor=POST_COLOUR, elinewidth=6, alpha=0.6
+    )
+    ax.axhline(
+        estimate * k,
+        color=PALETTE[3],
+        linestyle="--",
+        linewidth=1.2,
+        label=_label(t("estimate_label", lang), lang),
+    )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(m)
     ax.set_xlabel(_label(t("fig_honest_x", lang), lang))
@@ -178,8 +233,21 @@ def honest_figure(table: pd.DataFrame, estimate: float, outcome: str, lang: str 
     ax.legend(loc="upper right", frameon=False)
     fig.tight_layout()
     lo_raw, hi_raw = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
-    alt = t("alt_honest", lang,
-            first=t("interval_to", lang, low=_value(lo_raw[0], outcome, lang), high=_value(hi_raw[0], outcome, lang)),
-            last=t("interval_to", lang, low=_value(lo_raw[-1], outcome, lang), high=_value(hi_raw[-1], outcome, lang)),
-            m=fmt_num(m[-1], lang, 1))
+    alt = t(
+        "alt_honest",
+        lang,
+        first=t(
+            "interval_to",
+            lang,
+            low=_value(lo_raw[0], outcome, lang),
+            high=_value(hi_raw[0], outcome, lang),
+        ),
+        last=t(
+            "interval_to",
+            lang,
+            low=_value(lo_raw[-1], outcome, lang),
+            high=_value(hi_raw[-1], outcome, lang),
+        ),
+        m=fmt_num(m[-1], lang, 1),
+    )
     return ReportFigure(fig, t("fig_honest_title", lang), alt, t("fig_honest_caption", lang))

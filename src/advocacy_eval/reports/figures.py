@@ -65,11 +65,24 @@ class ReportFigure:
 
 def set_theme() -> None:
     """Apply the report theme: white grid, large fonts, deterministic vector output."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook", font_scale=1.05,
-                  rc={"figure.dpi": 100, "savefig.dpi": 200, "axes.titleweight": "bold",
-                      "figure.figsize": (FIGURE_WIDTH, 3.4), "axes.spines.top": False,
-                      "axes.spines.right": False, "axes.unicode_minus": True, "font.family": "DejaVu Sans",
-                      "svg.fonttype": "path", "svg.hashsalt": "advocacy-eval"})
+    sns.set_theme(
+        style="whitegrid",
+        palette=PALETTE,
+        context="notebook",
+        font_scale=1.05,
+        rc={
+            "figure.dpi": 100,
+            "savefig.dpi": 200,
+            "axes.titleweight": "bold",
+            "figure.figsize": (FIGURE_WIDTH, 3.4),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.unicode_minus": True,
+            "font.family": "DejaVu Sans",
+            "svg.fonttype": "path",
+            "svg.hashsalt": "advocacy-eval",
+        },
+    )
 
 
 class NumberFormatter(Formatter):
@@ -141,31 +154,54 @@ def participation_figure(monthly: pd.DataFrame, wave: str, lang: str = "en") -> 
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.4))
     x = pd.to_datetime(monthly["month"])
     est = monthly["estimate"].astype(float)
-    ax.fill_between(x, monthly["ci_low"].astype(float), monthly["ci_high"].astype(float),
-                    color=COLOURS["employee"], alpha=0.2, linewidth=0)
+    ax.fill_between(
+        x,
+        monthly["ci_low"].astype(float),
+        monthly["ci_high"].astype(float),
+        color=COLOURS["employee"],
+        alpha=0.2,
+        linewidth=0,
+    )
     ax.plot(x, est, marker="o", color=COLOURS["employee"])
     ax.set_ylim(0, 1)
     _pct_axis(ax, "y", lang)
     step = max(1, int(math.ceil(len(x) / 8)))  # at most 8 month labels: readable on a phone
     ax.set_xticks(list(x)[::step])
-    ax.set_xticklabels([_label(fmt_date(m, lang, day=False), lang) for m in list(x)[::step]], rotation=45, ha="right")
+    ax.set_xticklabels(
+        [_label(fmt_date(m, lang, day=False), lang) for m in list(x)[::step]],
+        rotation=45,
+        ha="right",
+    )
     ax.set_ylabel(_label(t("fig_participation_y", lang), lang))
     ax.set_xlabel(_label(t("fig_month", lang), lang))
     fig.tight_layout()
     shown = monthly.loc[est.notna()]
     if len(shown):
         values = shown["estimate"].astype(float)
-        alt = t("alt_participation", lang, wave=wave, first=fmt_date(shown["month"].iloc[0], lang, day=False),
-                last=fmt_date(shown["month"].iloc[-1], lang, day=False), low=fmt_pct(values.min(), lang, 0),
-                high=fmt_pct(values.max(), lang, 0), last_value=fmt_pct(values.iloc[-1], lang, 0),
-                average=fmt_pct(values.mean(), lang, 0))
+        alt = t(
+            "alt_participation",
+            lang,
+            wave=wave,
+            first=fmt_date(shown["month"].iloc[0], lang, day=False),
+            last=fmt_date(shown["month"].iloc[-1], lang, day=False),
+            low=fmt_pct(values.min(), lang, 0),
+            high=fmt_pct(values.max(), lang, 0),
+            last_value=fmt_pct(values.iloc[-1], lang, 0),
+            average=fmt_pct(values.mean(), lang, 0),
+        )
     else:
         alt = t("fig_participation_title", lang, wave=wave)
-    return ReportFigure(fig, t("fig_participation_title", lang, wave=wave), alt,
-                        t("fig_participation_caption", lang))
+    return ReportFigure(
+        fig,
+        t("fig_participation_title", lang, wave=wave),
+        alt,
+        t("fig_participation_caption", lang),
+    )
 
 
-def reach_figure(rates: pd.DataFrame, ratio: pd.Series | dict, claim: float, lang: str = "en") -> ReportFigure:
+def reach_figure(
+    rates: pd.DataFrame, ratio: pd.Series | dict, claim: float, lang: str = "en"
+) -> ReportFigure:
     """Reach rates by author type and the amplification ratio against a claim.
 
     Parameters
@@ -184,7 +220,9 @@ def reach_figure(rates: pd.DataFrame, ratio: pd.Series | dict, claim: float, lan
     ReportFigure
     """
     set_theme()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.4), gridspec_kw={"width_ratios": [2, 1]})
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(FIGURE_WIDTH, 3.4), gridspec_kw={"width_ratios": [2, 1]}
+    )
     labels = [_label(t(f"author_{a}", lang), lang, 16) for a in rates["author_type"]]
     est = rates["estimate"].astype(float).to_numpy()
     err = np.vstack([est - rates["ci_low"].astype(float), rates["ci_high"].astype(float) - est])
@@ -192,10 +230,22 @@ def reach_figure(rates: pd.DataFrame, ratio: pd.Series | dict, claim: float, lan
     _pct_axis(left, "y", lang)
     left.set_ylabel(_label(t("fig_reach_y", lang), lang, 22))
     r = {k: float(ratio[k]) for k in ("estimate", "ci_low", "ci_high")}
-    right.errorbar([0], [r["estimate"]], yerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
-                   fmt="o", color=COLOURS["employee"], capsize=8, markersize=8)
+    right.errorbar(
+        [0],
+        [r["estimate"]],
+        yerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
+        fmt="o",
+        color=COLOURS["employee"],
+        capsize=8,
+        markersize=8,
+    )
     claim_text = fmt_ratio(claim, lang, 0 if float(claim).is_integer() else 1)
-    right.axhline(claim, linestyle="--", color=COLOURS["claim"], label=_label(f"{t('fig_claim', lang)} {claim_text}", lang))
+    right.axhline(
+        claim,
+        linestyle="--",
+        color=COLOURS["claim"],
+        label=_label(f"{t('fig_claim', lang)} {claim_text}", lang),
+    )
     right.set_xlim(-1, 1)
     right.set_xticks([])
     right.set_ylim(0, max(claim, r["ci_high"]) * 1.25)
@@ -204,9 +254,16 @@ def reach_figure(rates: pd.DataFrame, ratio: pd.Series | dict, claim: float, lan
     right.legend(loc="lower right", frameon=False)
     fig.tight_layout()
     by = rates.set_index("author_type")["estimate"].astype(float)
-    alt = t("alt_reach", lang, employee=fmt_pct(by.get("employee", float("nan")), lang),
-            page=fmt_pct(by.get("company", float("nan")), lang), ratio=fmt_num(r["estimate"], lang),
-            low=fmt_num(r["ci_low"], lang), high=fmt_num(r["ci_high"], lang), claim=claim_text)
+    alt = t(
+        "alt_reach",
+        lang,
+        employee=fmt_pct(by.get("employee", float("nan")), lang),
+        page=fmt_pct(by.get("company", float("nan")), lang),
+        ratio=fmt_num(r["estimate"], lang),
+        low=fmt_num(r["ci_low"], lang),
+        high=fmt_num(r["ci_high"], lang),
+        claim=claim_text,
+    )
     return ReportFigure(fig, t("fig_reach_title", lang), alt, t("fig_reach_caption", lang))
 
 
@@ -233,7 +290,12 @@ def content_mix_figure(mix: pd.DataFrame, target: float, lang: str = "en") -> Re
     err = np.vstack([est - mix["ci_low"].astype(float), mix["ci_high"].astype(float) - est])
     ax.errorbar(est, y, xerr=err, fmt="o", color=COLOURS["employee"], capsize=6)
     target_text = fmt_pct(target, lang, 0 if round(100 * target, 6).is_integer() else 1)
-    ax.axvline(target, linestyle="--", color=COLOURS["target"], label=_label(f"{t('fig_target', lang)} {target_text}", lang))
+    ax.axvline(
+        target,
+        linestyle="--",
+        color=COLOURS["target"],
+        label=_label(f"{t('fig_target', lang)} {target_text}", lang),
+    )
     ax.set_yticks(y)
     ax.set_yticklabels([_label(str(v), lang) for v in mix["label"]])
     ax.set_ylim(-0.7, len(mix) - 0.3)
@@ -243,6 +305,12 @@ def content_mix_figure(mix: pd.DataFrame, target: float, lang: str = "en") -> Re
     ax.legend(loc="lower right", frameon=False)
     fig.tight_layout()
     first = mix.iloc[0]
-    alt = t("alt_mix", lang, value=fmt_pct(first["estimate"], lang),
-            low=fmt_pct(first["ci_low"], lang), high=fmt_pct(first["ci_high"], lang), target=target_text)
+    alt = t(
+        "alt_mix",
+        lang,
+        value=fmt_pct(first["estimate"], lang),
+        low=fmt_pct(first["ci_low"], lang),
+        high=fmt_pct(first["ci_high"], lang),
+        target=target_text,
+    )
     return ReportFigure(fig, t("fig_mix_title", lang), alt, t("fig_mix_caption", lang))

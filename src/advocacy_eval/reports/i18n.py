@@ -41,7 +41,20 @@ MINUS = "\u2212"
 
 _MONTHS = {
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-    "fr": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+    "fr": [
+        "janv.",
+        "févr.",
+        "mars",
+        "avr.",
+        "mai",
+        "juin",
+        "juil.",
+        "août",
+        "sept.",
+        "oct.",
+        "nov.",
+        "déc.",
+    ],
 }
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -55,7 +68,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "reach": {"en": "3. Reach and amplification", "fr": "3. Portée et amplification"},
     "mix": {"en": "4. Content mix", "fr": "4. Répartition des contenus"},
     "profiles": {"en": "5. LinkedIn profiles", "fr": "5. Profils LinkedIn"},
-    "appendix": {"en": "Appendix: definitions, methods and data", "fr": "Annexe : définitions, méthodes et données"},
+    "appendix": {
+        "en": "Appendix: definitions, methods and data",
+        "fr": "Annexe : définitions, méthodes et données",
+    },
     # claims scorecard
     "scorecard": {"en": "Claims scorecard", "fr": "Tableau des affirmations"},
     "scorecard_intro": {
@@ -66,10 +82,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_measured": {"en": "Measured", "fr": "Mesuré"},
     "col_verdict": {"en": "Verdict", "fr": "Verdict"},
     "col_change": {"en": "Change since {wave}", "fr": "Évolution depuis {wave}"},
-    "col_change_none": {"en": "Change since previous wave", "fr": "Évolution depuis la vague précédente"},
-    "kpi_wave_effect": {"en": "Effect of enrolling on posts per month", "fr": "Effet de l'inscription sur les publications par mois"},
-    "basis_wave_effect": {"en": "{n} {participants} vs colleagues not yet enrolled",
-                          "fr": "{n} {participants} face aux collègues pas encore inscrits"},
+    "col_change_none": {
+        "en": "Change since previous wave",
+        "fr": "Évolution depuis la vague précédente",
+    },
+    "kpi_wave_effect": {
+        "en": "Effect of enrolling on posts per month",
+        "fr": "Effet de l'inscription sur les publications par mois",
+    },
+    "basis_wave_effect": {
+        "en": "{n} {participants} vs colleagues not yet enrolled",
+        "fr": "{n} {participants} face aux collègues pas encore inscrits",
+    },
     # KPI table
     "col_indicator": {"en": "Indicator", "fr": "Indicateur"},
     "col_value": {"en": "Value", "fr": "Valeur"},
@@ -92,16 +116,40 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_definition": {"en": "Definition", "fr": "Définition"},
     "col_parameter": {"en": "Parameter", "fr": "Paramètre"},
     "kpi_volunteers": {"en": "{Participants} enrolled", "fr": "{Participants} inscrits"},
-    "kpi_active": {"en": "{Participants} who posted at least once", "fr": "{Participants} ayant publié au moins une fois"},
-    "kpi_monthly_participation": {"en": "Average monthly participation", "fr": "Participation mensuelle moyenne"},
-    "kpi_employee_reach": {"en": "Reach rate, {participants}' posts", "fr": "Taux de portée, publications des {participants}"},
+    "kpi_active": {
+        "en": "{Participants} who posted at least once",
+        "fr": "{Participants} ayant publié au moins une fois",
+    },
+    "kpi_monthly_participation": {
+        "en": "Average monthly participation",
+        "fr": "Participation mensuelle moyenne",
+    },
+    "kpi_employee_reach": {
+        "en": "Reach rate, {participants}' posts",
+        "fr": "Taux de portée, publications des {participants}",
+    },
     "kpi_page_reach": {"en": "Reach rate, company page", "fr": "Taux de portée, page entreprise"},
-    "kpi_amplification": {"en": "Amplification ({participants} ÷ page)", "fr": "Amplification ({participants} ÷ page)"},
-    "kpi_corporate_share": {"en": "Corporate share of {participants}' posts", "fr": "Part de contenus corporate des {participants}"},
-    "kpi_engagement": {"en": "Engagement rate, {participants}' posts", "fr": "Taux d'engagement, publications des {participants}"},
-    "kpi_profiles": {"en": "LinkedIn profiles created after enrolment", "fr": "Profils LinkedIn créés après l'inscription"},
+    "kpi_amplification": {
+        "en": "Amplification ({participants} ÷ page)",
+        "fr": "Amplification ({participants} ÷ page)",
+    },
+    "kpi_corporate_share": {
+        "en": "Corporate share of {participants}' posts",
+        "fr": "Part de contenus corporate des {participants}",
+    },
+    "kpi_engagement": {
+        "en": "Engagement rate, {participants}' posts",
+        "fr": "Taux d'engagement, publications des {participants}",
+    },
+    "kpi_profiles": {
+        "en": "LinkedIn profiles created after enrolment",
+        "fr": "Profils LinkedIn créés après l'inscription",
+    },
     "basis_people": {"en": "{n} people", "fr": "{n} personnes"},
-    "basis_posts_authors": {"en": "{posts} posts, {authors} authors", "fr": "{posts} publications, {authors} auteurs"},
+    "basis_posts_authors": {
+        "en": "{posts} posts, {authors} authors",
+        "fr": "{posts} publications, {authors} auteurs",
+    },
     "basis_posts": {"en": "{posts} posts", "fr": "{posts} publications"},
     "basis_person_months": {"en": "{n} person-months", "fr": "{n} personnes-mois"},
     "basis_without_profile": {"en": "of {n} without a profile", "fr": "sur {n} sans profil"},
@@ -123,8 +171,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Fewer than {k} {participants} had no LinkedIn profile at enrolment: their figures are not shown.",
         "fr": "Moins de {k} {participants} n'avaient pas de profil LinkedIn à l'inscription : leurs chiffres ne sont pas affichés.",
     },
-    "sentence_profiles_none": {"en": "All {participants} already had a LinkedIn profile when they enrolled.",
-                               "fr": "Tous les {participants} avaient déjà un profil LinkedIn à leur inscription."},
+    "sentence_profiles_none": {
+        "en": "All {participants} already had a LinkedIn profile when they enrolled.",
+        "fr": "Tous les {participants} avaient déjà un profil LinkedIn à leur inscription.",
+    },
     "caveat_causal": {
         "en": "These are descriptive comparisons of {participants}, who chose to join: they do not by themselves show what the programme caused.",
         "fr": "Ces comparaisons décrivent des {participants}, qui ont choisi de participer : elles ne montrent pas à elles seules l'effet propre du programme.",
@@ -134,12 +184,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Share of {participants} who posted within {months} months of enrolling, by wave, each compared with {ref}.",
         "fr": "Part des {participants} ayant publié dans les {months} mois suivant leur inscription, par vague, comparée à {ref}.",
     },
-    "wave_comparison_none": {"en": "No earlier wave to compare with.", "fr": "Aucune vague antérieure à comparer."},
+    "wave_comparison_none": {
+        "en": "No earlier wave to compare with.",
+        "fr": "Aucune vague antérieure à comparer.",
+    },
     "col_p_target": {"en": "p-value vs {target}", "fr": "p-valeur face à {target}"},
-    "mix_variant_iid": {"en": "Posts taken as independent (score test, Wilson interval)",
-                        "fr": "Publications supposées indépendantes (test du score, intervalle de Wilson)"},
-    "mix_variant_cluster": {"en": "Allowing for authors' differing habits (cluster-robust by author)",
-                            "fr": "En tenant compte des habitudes de chaque auteur (robuste par auteur)"},
+    "mix_variant_iid": {
+        "en": "Posts taken as independent (score test, Wilson interval)",
+        "fr": "Publications supposées indépendantes (test du score, intervalle de Wilson)",
+    },
+    "mix_variant_cluster": {
+        "en": "Allowing for authors' differing habits (cluster-robust by author)",
+        "fr": "En tenant compte des habitudes de chaque auteur (robuste par auteur)",
+    },
     "mix_label_iid": {"en": "posts independent", "fr": "publications indépendantes"},
     "mix_label_cluster": {"en": "by author (recommended)", "fr": "par auteur (recommandé)"},
     "method_rates": {
@@ -154,8 +211,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Average monthly participation: active person-months ÷ enrolled person-months, standard errors clustered by employee.",
         "fr": "Participation mensuelle moyenne : personnes-mois actives ÷ personnes-mois inscrites, erreurs types groupées par salarié.",
     },
-    "method_wilson": {"en": "Shares of people: Wilson score intervals.",
-                      "fr": "Parts de personnes : intervalles du score de Wilson."},
+    "method_wilson": {
+        "en": "Shares of people: Wilson score intervals.",
+        "fr": "Parts de personnes : intervalles du score de Wilson.",
+    },
     "method_mix": {
         "en": "Content mix: score test against the target with variance p0(1−p0)/n and Wilson interval (posts independent), and a ratio estimator with standard errors clustered by author (authors differ in their mix); the verdict uses the latter.",
         "fr": "Répartition des contenus : test du score face à la cible avec variance p0(1−p0)/n et intervalle de Wilson (publications indépendantes), et estimateur par ratio avec erreurs types groupées par auteur (les auteurs diffèrent dans leurs habitudes) ; le verdict utilise ce dernier.",
@@ -165,14 +224,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Comparaison des vagues : différence de proportions avec intervalle hybride du score de Newcombe, test z de deux proportions, p-valeurs ajustées pour comparaisons multiples par la méthode de Holm.",
     },
     # figures
-    "fig_participation_title": {"en": "Monthly participation of {wave} {participants}", "fr": "Participation mensuelle des {participants} de {wave}"},
+    "fig_participation_title": {
+        "en": "Monthly participation of {wave} {participants}",
+        "fr": "Participation mensuelle des {participants} de {wave}",
+    },
     "fig_participation_y": {"en": "Posted in the month (%)", "fr": "Ont publié dans le mois (%)"},
     "fig_month": {"en": "Month", "fr": "Mois"},
     "fig_participation_caption": {
         "en": "Read: the share of enrolled {participants} who published at least one post each month; the band is the 95% interval.",
         "fr": "Lecture : part des {participants} inscrits ayant publié au moins une fois dans le mois ; la bande est l'intervalle à 95 %.",
     },
-    "fig_reach_title": {"en": "Reach rate and amplification", "fr": "Taux de portée et amplification"},
+    "fig_reach_title": {
+        "en": "Reach rate and amplification",
+        "fr": "Taux de portée et amplification",
+    },
     "fig_reach_y": {"en": "Reach rate (% of audience)", "fr": "Taux de portée (% de l'audience)"},
     "fig_ratio_y": {"en": "{Participants} ÷ page", "fr": "{Participants} ÷ page"},
     "fig_claim": {"en": "claim", "fr": "affirmation"},
@@ -220,48 +285,88 @@ STRINGS: dict[str, dict[str, str]] = {
     "prov_package": {"en": "Software", "fr": "Logiciel"},
     "prov_commit": {"en": "Code version (git commit)", "fr": "Version du code (commit git)"},
     "prov_no_git": {"en": "not run from a git clone", "fr": "exécuté hors d'un dépôt git"},
-    "prov_dirty": {"en": "with uncommitted changes", "fr": "avec des modifications non enregistrées"},
+    "prov_dirty": {
+        "en": "with uncommitted changes",
+        "fr": "avec des modifications non enregistrées",
+    },
     "prov_dependencies": {"en": "Key dependencies", "fr": "Dépendances principales"},
     "prov_parameters": {"en": "Parameters", "fr": "Paramètres"},
     "prov_k": {"en": "Minimum group size k", "fr": "Taille minimale de groupe k"},
     "prov_inputs": {"en": "Input files", "fr": "Fichiers d'entrée"},
     "prov_generated": {"en": "Generated", "fr": "Date de génération"},
     "data_used": {"en": "Data used", "fr": "Données utilisées"},
-    "generated": {"en": "Generated on {when} by advocacy-eval {version}.", "fr": "Généré le {when} par advocacy-eval {version}."},
+    "generated": {
+        "en": "Generated on {when} by advocacy-eval {version}.",
+        "fr": "Généré le {when} par advocacy-eval {version}.",
+    },
     # programme report (onboarding effect)
-    "prog_title": {"en": "{Programme} — effect of onboarding, all waves",
-                   "fr": "{Programme} — effet de l'inscription, toutes vagues"},
+    "prog_title": {
+        "en": "{Programme} — effect of onboarding, all waves",
+        "fr": "{Programme} — effet de l'inscription, toutes vagues",
+    },
     "prog_subtitle": {
         "en": "{waves} waves, {volunteers} {participants} and {controls} colleagues never enrolled (the controls), followed monthly from {start} to {end}.",
         "fr": "{waves} vagues, {volunteers} {participants} et {controls} collègues jamais inscrits (le groupe de comparaison), suivis chaque mois de {start} à {end}.",
     },
     "prog_summary": {"en": "2. Effect of enrolling", "fr": "2. Effet de l'inscription"},
-    "prog_event_study": {"en": "3. Effect month by month after enrolment", "fr": "3. Effet mois par mois après l'inscription"},
+    "prog_event_study": {
+        "en": "3. Effect month by month after enrolment",
+        "fr": "3. Effet mois par mois après l'inscription",
+    },
     "prog_by_wave": {"en": "4. Effect per wave", "fr": "4. Effet par vague"},
-    "prog_profiles": {"en": "5. LinkedIn profiles created thanks to enrolling", "fr": "5. Profils LinkedIn créés grâce à l'inscription"},
+    "prog_profiles": {
+        "en": "5. LinkedIn profiles created thanks to enrolling",
+        "fr": "5. Profils LinkedIn créés grâce à l'inscription",
+    },
     "prog_waves": {"en": "6. Waves compared", "fr": "6. Comparaison des vagues"},
-    "prog_caveats": {"en": "7. What the data can and cannot prove", "fr": "7. Ce que les données peuvent et ne peuvent pas prouver"},
+    "prog_caveats": {
+        "en": "7. What the data can and cannot prove",
+        "fr": "7. Ce que les données peuvent et ne peuvent pas prouver",
+    },
     "prog_appendix": {"en": "Appendix: method and data", "fr": "Annexe : méthode et données"},
     # outcomes
     "outcome_posts": {"en": "Posts per month", "fr": "Publications par mois"},
-    "outcome_members_reached": {"en": "Members reached per month", "fr": "Membres atteints par mois"},
+    "outcome_members_reached": {
+        "en": "Members reached per month",
+        "fr": "Membres atteints par mois",
+    },
     "outcome_impressions": {"en": "Impressions per month", "fr": "Impressions par mois"},
     "outcome_engagements": {"en": "Engagements per month", "fr": "Interactions par mois"},
     "outcome_followers": {"en": "Followers (end of month)", "fr": "Abonnés (fin de mois)"},
-    "outcome_has_profile": {"en": "Has a LinkedIn profile (points)", "fr": "A un profil LinkedIn (points)"},
+    "outcome_has_profile": {
+        "en": "Has a LinkedIn profile (points)",
+        "fr": "A un profil LinkedIn (points)",
+    },
     # columns
     "col_outcome": {"en": "Monthly outcome", "fr": "Indicateur mensuel"},
     "col_effect": {"en": "Effect per {participant}", "fr": "Effet par {participant}"},
     "col_pretrend": {"en": "Pre-enrolment test (p)", "fr": "Test avant inscription (p)"},
-    "col_volunteers_used": {"en": "{Participants} in the estimate", "fr": "{Participants} dans l'estimation"},
+    "col_volunteers_used": {
+        "en": "{Participants} in the estimate",
+        "fr": "{Participants} dans l'estimation",
+    },
     "col_profiles": {"en": "Profiles attributable", "fr": "Profils attribuables"},
-    "col_without_profile": {"en": "Without a profile before the enrolment month", "fr": "Sans profil avant le mois d'inscription"},
-    "col_created_after": {"en": "Created one since (descriptive)", "fr": "En ont créé un depuis (descriptif)"},
+    "col_without_profile": {
+        "en": "Without a profile before the enrolment month",
+        "fr": "Sans profil avant le mois d'inscription",
+    },
+    "col_created_after": {
+        "en": "Created one since (descriptive)",
+        "fr": "En ont créé un depuis (descriptif)",
+    },
     "col_comparison": {"en": "Comparison", "fr": "Comparaison"},
-    "col_weight": {"en": "Weight in the fixed-effects regression", "fr": "Poids dans la régression à effets fixes"},
-    "col_estimate_2x2": {"en": "Average of the simple comparisons (2 groups × 2 periods)",
-                         "fr": "Moyenne des comparaisons simples (2 groupes × 2 périodes)"},
-    "col_m": {"en": "M (violation ÷ largest before enrolment)", "fr": "M (écart ÷ plus grand écart avant inscription)"},
+    "col_weight": {
+        "en": "Weight in the fixed-effects regression",
+        "fr": "Poids dans la régression à effets fixes",
+    },
+    "col_estimate_2x2": {
+        "en": "Average of the simple comparisons (2 groups × 2 periods)",
+        "fr": "Moyenne des comparaisons simples (2 groupes × 2 périodes)",
+    },
+    "col_m": {
+        "en": "M (violation ÷ largest before enrolment)",
+        "fr": "M (écart ÷ plus grand écart avant inscription)",
+    },
     "col_bounds": {"en": "Identified set", "fr": "Ensemble identifié"},
     "col_robust_ci": {"en": "Robust 95% interval", "fr": "Intervalle robuste à 95 %"},
     "col_estimator": {"en": "Estimator", "fr": "Estimateur"},
@@ -270,21 +375,44 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_p": {"en": "p-value", "fr": "p-valeur"},
     "col_item": {"en": "Item", "fr": "Élément"},
     "col_count": {"en": "Count", "fr": "Nombre"},
-    "col_effect_posts": {"en": "Effect on posts per month", "fr": "Effet sur les publications par mois"},
-    "col_effect_reach": {"en": "Effect on members reached per month", "fr": "Effet sur les membres atteints par mois"},
+    "col_effect_posts": {
+        "en": "Effect on posts per month",
+        "fr": "Effet sur les publications par mois",
+    },
+    "col_effect_reach": {
+        "en": "Effect on members reached per month",
+        "fr": "Effet sur les membres atteints par mois",
+    },
     "col_enrolment_month": {"en": "Enrolment month", "fr": "Mois d'inscription"},
     "total": {"en": "Total", "fr": "Total"},
-    "comparison_treated_vs_never": {"en": "{Participants} vs never enrolled", "fr": "{Participants} vs jamais inscrits"},
-    "comparison_earlier_vs_later": {"en": "Earlier vs later waves (before the later enrol)",
-                                    "fr": "Vagues précoces vs tardives (avant l'inscription des tardives)"},
-    "comparison_later_vs_earlier": {"en": "Later vs earlier waves, already enrolled (problematic)",
-                                    "fr": "Vagues tardives vs précoces déjà inscrites (problématique)"},
-    "estimator_cs": {"en": "Callaway-Sant'Anna (this report)", "fr": "Callaway-Sant'Anna (ce rapport)"},
-    "estimator_twfe": {"en": "Two-way fixed effects (contrast only)", "fr": "Effets fixes à deux dimensions (contraste seulement)"},
-    "test_group_time": {"en": "All cohort × month placebo effects before enrolment are zero",
-                        "fr": "Tous les effets placebo cohorte × mois avant inscription sont nuls"},
-    "test_event_study": {"en": "All month-by-month effects before enrolment are zero",
-                         "fr": "Tous les effets mois par mois avant inscription sont nuls"},
+    "comparison_treated_vs_never": {
+        "en": "{Participants} vs never enrolled",
+        "fr": "{Participants} vs jamais inscrits",
+    },
+    "comparison_earlier_vs_later": {
+        "en": "Earlier vs later waves (before the later enrol)",
+        "fr": "Vagues précoces vs tardives (avant l'inscription des tardives)",
+    },
+    "comparison_later_vs_earlier": {
+        "en": "Later vs earlier waves, already enrolled (problematic)",
+        "fr": "Vagues tardives vs précoces déjà inscrites (problématique)",
+    },
+    "estimator_cs": {
+        "en": "Callaway-Sant'Anna (this report)",
+        "fr": "Callaway-Sant'Anna (ce rapport)",
+    },
+    "estimator_twfe": {
+        "en": "Two-way fixed effects (contrast only)",
+        "fr": "Effets fixes à deux dimensions (contraste seulement)",
+    },
+    "test_group_time": {
+        "en": "All cohort × month placebo effects before enrolment are zero",
+        "fr": "Tous les effets placebo cohorte × mois avant inscription sont nuls",
+    },
+    "test_event_study": {
+        "en": "All month-by-month effects before enrolment are zero",
+        "fr": "Tous les effets mois par mois avant inscription sont nuls",
+    },
     # sentences
     "sent_effect_positive": {
         "en": "Enrolling raised {outcome_lower} by {effect} per {participant} (95% interval {low} to {high}), compared with colleagues not yet enrolled over the same months.",
@@ -362,9 +490,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Without a monthly activity export, only profile creation can be estimated: posts are exported only after enrolment, so there is no 'before' to compare with.",
         "fr": "Sans export mensuel d'activité, seule la création de profils peut être estimée : les publications ne sont exportées qu'après l'inscription, il n'y a donc pas d'« avant » à comparer.",
     },
-    "fig_es_title": {"en": "Effect of enrolling on {outcome}, month by month since enrolment",
-                     "fr": "Effet de l'inscription sur {outcome}, mois après mois depuis l'inscription"},
-    "fig_es_x": {"en": "Months since enrolment (0 = enrolment month)", "fr": "Mois depuis l'inscription (0 = mois d'inscription)"},
+    "fig_es_title": {
+        "en": "Effect of enrolling on {outcome}, month by month since enrolment",
+        "fr": "Effet de l'inscription sur {outcome}, mois après mois depuis l'inscription",
+    },
+    "fig_es_x": {
+        "en": "Months since enrolment (0 = enrolment month)",
+        "fr": "Mois depuis l'inscription (0 = mois d'inscription)",
+    },
     "fig_es_y": {"en": "Effect per {participant}", "fr": "Effet par {participant}"},
     "fig_es_pre": {"en": "before enrolment (placebo)", "fr": "avant inscription (placebo)"},
     "fig_es_post": {"en": "after enrolment", "fr": "après inscription"},
@@ -372,14 +505,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Read: each point compares {participants}' change since the month before enrolment with the change of colleagues not yet enrolled; bars are 95% intervals. Points before 0 should hover around zero if the comparison is fair.",
         "fr": "Lecture : chaque point compare l'évolution des {participants} depuis le mois précédant l'inscription à celle des collègues pas encore inscrits ; les barres sont des intervalles à 95 %. Avant 0, les points doivent rester proches de zéro si la comparaison est juste.",
     },
-    "fig_waves_title": {"en": "Effect on {outcome} per wave", "fr": "Effet sur {outcome} par vague"},
+    "fig_waves_title": {
+        "en": "Effect on {outcome} per wave",
+        "fr": "Effet sur {outcome} par vague",
+    },
     "fig_waves_caption": {
         "en": "Read: each wave's average effect over its months after enrolment, with its 95% interval; the dashed line is the effect for all waves together.",
         "fr": "Lecture : effet moyen de chaque vague sur ses mois suivant l'inscription, avec son intervalle à 95 % ; la ligne en tirets est l'effet toutes vagues confondues.",
     },
-    "fig_honest_title": {"en": "Sensitivity to departures from parallel trends",
-                         "fr": "Sensibilité aux écarts à l'évolution parallèle"},
-    "fig_honest_x": {"en": "M: allowed departure ÷ largest before enrolment", "fr": "M : écart admis ÷ plus grand écart avant inscription"},
+    "fig_honest_title": {
+        "en": "Sensitivity to departures from parallel trends",
+        "fr": "Sensibilité aux écarts à l'évolution parallèle",
+    },
+    "fig_honest_x": {
+        "en": "M: allowed departure ÷ largest before enrolment",
+        "fr": "M : écart admis ÷ plus grand écart avant inscription",
+    },
     "fig_honest_caption": {
         "en": "Read: the robust 95% interval of the average effect after enrolment when departures from parallel trends up to M times the largest one seen before enrolment are allowed; the effect is established while the interval stays above zero.",
         "fr": "Lecture : intervalle robuste à 95 % de l'effet moyen après inscription lorsque des écarts à l'évolution parallèle jusqu'à M fois le plus grand observé avant inscription sont admis ; l'effet est établi tant que l'intervalle reste au-dessus de zéro.",
@@ -399,50 +540,90 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Diagnostics : régression à effets fixes en contraste, sa décomposition de Goodman-Bacon (2021), tests de Wald conjoints des effets avant inscription, et bornes de Rambachan & Roth (2023) (magnitudes relatives) sur l'effet moyen des mois suivant l'inscription.",
     },
     "count_employees": {"en": "Employees in the roster", "fr": "Salariés de l'effectif"},
-    "count_enrolled": {"en": "Employees who enrolled in a wave", "fr": "Salariés inscrits dans une vague"},
-    "count_never_enrolled": {"en": "Employees who never enrolled", "fr": "Salariés jamais inscrits"},
+    "count_enrolled": {
+        "en": "Employees who enrolled in a wave",
+        "fr": "Salariés inscrits dans une vague",
+    },
+    "count_never_enrolled": {
+        "en": "Employees who never enrolled",
+        "fr": "Salariés jamais inscrits",
+    },
     "count_units": {"en": "Employees in the monthly panel", "fr": "Salariés du panel mensuel"},
     "count_periods": {"en": "Months covered", "fr": "Mois couverts"},
     "count_rows": {"en": "Employee-months", "fr": "Salariés-mois"},
-    "count_units_left": {"en": "Employees who left during the period", "fr": "Salariés partis pendant la période"},
-    "count_units_complete": {"en": "Employees observed every month", "fr": "Salariés observés tous les mois"},
-    "count_rows_dropped_leaving_month": {"en": "Months of departure left out (partly worked)",
-                                         "fr": "Mois de départ écartés (travaillés en partie)"},
-    "count_excluded_no_pre_period": {"en": "{Participants} without a month before enrolment, left out",
-                                     "fr": "{Participants} sans mois avant l'inscription, écartés"},
-    "count_units_unbalanced": {"en": "Employees missing some months, left out of the estimate",
-                               "fr": "Salariés absents certains mois, hors de l'estimation"},
+    "count_units_left": {
+        "en": "Employees who left during the period",
+        "fr": "Salariés partis pendant la période",
+    },
+    "count_units_complete": {
+        "en": "Employees observed every month",
+        "fr": "Salariés observés tous les mois",
+    },
+    "count_rows_dropped_leaving_month": {
+        "en": "Months of departure left out (partly worked)",
+        "fr": "Mois de départ écartés (travaillés en partie)",
+    },
+    "count_excluded_no_pre_period": {
+        "en": "{Participants} without a month before enrolment, left out",
+        "fr": "{Participants} sans mois avant l'inscription, écartés",
+    },
+    "count_units_unbalanced": {
+        "en": "Employees missing some months, left out of the estimate",
+        "fr": "Salariés absents certains mois, hors de l'estimation",
+    },
     "count_units_used": {"en": "Employees in the estimate", "fr": "Salariés dans l'estimation"},
-    "count_units_treated_used": {"en": "{Participants} in the estimate", "fr": "{Participants} dans l'estimation"},
+    "count_units_treated_used": {
+        "en": "{Participants} in the estimate",
+        "fr": "{Participants} dans l'estimation",
+    },
     # anticipation: volunteers may have reacted before enrolling (issue 16)
-    "measured_on_unique_reach": {"en": "(unique reach, both sides)", "fr": "(portée unique, des deux côtés)"},
-    "measured_on_impressions_page": {"en": "(impressions: the page's export has no unique reach)",
-                                     "fr": "(impressions : l'export de la page n'a pas de portée unique)"},
+    "measured_on_unique_reach": {
+        "en": "(unique reach, both sides)",
+        "fr": "(portée unique, des deux côtés)",
+    },
+    "measured_on_impressions_page": {
+        "en": "(impressions: the page's export has no unique reach)",
+        "fr": "(impressions : l'export de la page n'a pas de portée unique)",
+    },
     "measured_on_impressions_volunteers": {
         "en": "(impressions: some {participants}' posts have no unique reach)",
-        "fr": "(impressions : des publications des {participants} n'ont pas de portée unique)"},
-    "measured_on_impressions_both": {"en": "(impressions: no unique reach on either side)",
-                                     "fr": "(impressions : pas de portée unique des deux côtés)"},
+        "fr": "(impressions : des publications des {participants} n'ont pas de portée unique)",
+    },
+    "measured_on_impressions_both": {
+        "en": "(impressions: no unique reach on either side)",
+        "fr": "(impressions : pas de portée unique des deux côtés)",
+    },
     "caveat_repost_rule": {
         "en": "Since April 2024 LinkedIn counts a repost's impressions toward the original post: {n} of the "
-              "{participants}' posts reshare the programme's content, so the page's figures may include "
-              "impressions they earned, and the ratios to the page may be understated.",
+        "{participants}' posts reshare the programme's content, so the page's figures may include "
+        "impressions they earned, and the ratios to the page may be understated.",
         "fr": "Depuis avril 2024, LinkedIn compte les impressions d'un repartage dans celles de la publication "
-              "d'origine : {n} publications des {participants} repartagent des contenus du programme, les "
-              "chiffres de la page peuvent donc inclure des impressions qu'ils ont obtenues, et les rapports à "
-              "la page être sous-estimés."},
-    "flag_anticipation_risk": {"en": "⚠ at risk: {participants} may have reacted before enrolling",
-                          "fr": "⚠ à risque : les {participants} ont pu réagir avant leur inscription"},
+        "d'origine : {n} publications des {participants} repartagent des contenus du programme, les "
+        "chiffres de la page peuvent donc inclure des impressions qu'ils ont obtenues, et les rapports à "
+        "la page être sous-estimés.",
+    },
+    "flag_anticipation_risk": {
+        "en": "⚠ at risk: {participants} may have reacted before enrolling",
+        "fr": "⚠ à risque : les {participants} ont pu réagir avant leur inscription",
+    },
     "anticipation_months_1": {"en": "one month of anticipation", "fr": "un mois d'anticipation"},
     "anticipation_months_n": {"en": "{n} months of anticipation", "fr": "{n} mois d'anticipation"},
-    "sensitivity_row": {"en": "↳ sensitivity: {anticipation} declared",
-                        "fr": "↳ sensibilité : {anticipation} déclaré"},
-    "verdict_conservative_note": {"en": "(more conservative of the two estimates)",
-                                  "fr": "(la plus prudente des deux estimations)"},
-    "anticipation_why_month": {"en": "the effect in the month before enrolment is {effect}, {p}",
-                               "fr": "l'effet le mois précédant l'inscription vaut {effect}, {p}"},
-    "anticipation_why_pretrend": {"en": "the joint pre-enrolment test fails, {p}",
-                                  "fr": "le test conjoint avant inscription n'est pas passé, {p}"},
+    "sensitivity_row": {
+        "en": "↳ sensitivity: {anticipation} declared",
+        "fr": "↳ sensibilité : {anticipation} déclaré",
+    },
+    "verdict_conservative_note": {
+        "en": "(more conservative of the two estimates)",
+        "fr": "(la plus prudente des deux estimations)",
+    },
+    "anticipation_why_month": {
+        "en": "the effect in the month before enrolment is {effect}, {p}",
+        "fr": "l'effet le mois précédant l'inscription vaut {effect}, {p}",
+    },
+    "anticipation_why_pretrend": {
+        "en": "the joint pre-enrolment test fails, {p}",
+        "fr": "le test conjoint avant inscription n'est pas passé, {p}",
+    },
     "anticipation_why_and": {"en": " and ", "fr": " et "},
     "sent_anticipation": {
         "en": "At risk: {participants} may have reacted before enrolling ({why}). The estimate above compares each {participant} with the month before enrolment, which would then already be affected. Declaring {anticipation} (comparing with the month before that, and leaving the anticipation month out of the average), the effect is {effect} per {participant} (95% interval {low} to {high}).",
@@ -460,19 +641,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{flag}. Declaring {anticipation}, the effect is {value} (95% interval {interval}), {verdict}; the verdict above is the more conservative of the two.",
         "fr": "{flag}. En déclarant {anticipation}, l'effet vaut {value} (intervalle à 95 % {interval}), {verdict} ; le verdict ci-dessus est le plus prudent des deux.",
     },
-    "estimator_cs_anticipation": {"en": "Callaway-Sant'Anna, {anticipation} declared (sensitivity)",
-                                  "fr": "Callaway-Sant'Anna, {anticipation} déclaré (sensibilité)"},
+    "estimator_cs_anticipation": {
+        "en": "Callaway-Sant'Anna, {anticipation} declared (sensitivity)",
+        "fr": "Callaway-Sant'Anna, {anticipation} déclaré (sensibilité)",
+    },
 }
 """Report strings by key and language."""
 
 
 def anticipation_text(months: int, lang: str) -> str:
     """``one month of anticipation`` / ``2 months of anticipation`` in the report language."""
-    return t("anticipation_months_1", lang) if months == 1 else t("anticipation_months_n", lang, n=months)
+    return (
+        t("anticipation_months_1", lang)
+        if months == 1
+        else t("anticipation_months_n", lang, n=months)
+    )
 
 
 STRINGS.update(CLAIM_STRINGS)  # the claims scorecard's strings (reports/claim_strings.py)
-STRINGS.update(PAGE_STRINGS)  # the page: what-we-can-say box, figure descriptions, print footer (reports/page_strings.py)
+STRINGS.update(
+    PAGE_STRINGS
+)  # the page: what-we-can-say box, figure descriptions, print footer (reports/page_strings.py)
 
 
 def check_lang(lang: str) -> str:

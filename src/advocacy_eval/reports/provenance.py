@@ -29,8 +29,16 @@ MIME_TYPE = "application/vnd.advocacy-eval.provenance"
 nbval's sanitizers apply to it)."""
 
 KEY_DEPENDENCIES: tuple[str, ...] = (
-    "numpy", "pandas", "scipy", "statsmodels", "pandera", "matplotlib", "seaborn",
-    "papermill", "nbconvert", "diff-diff",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "pandera",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "diff-diff",
 )
 """Packages whose versions every report records."""
 
@@ -52,17 +60,28 @@ def git_state(root: Path = PROJECT_ROOT) -> dict | None:
     Returns None when the package does not run from a git clone or git is absent.
     """
     try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        status = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                                capture_output=True, text=True, timeout=10, check=True).stdout
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return {"commit": commit, "dirty": bool(status.strip())}
 
 
-def collect(programme, parameters: dict, min_group_size: int, kind: str,
-            when: dt.datetime | None = None) -> dict:
+def collect(
+    programme, parameters: dict, min_group_size: int, kind: str, when: dt.datetime | None = None
+) -> dict:
     """Build the provenance record of one report.
 
     Parameters
@@ -87,9 +106,14 @@ def collect(programme, parameters: dict, min_group_size: int, kind: str,
     sources = programme.sources if programme.sources is not None else None
     # file names and SHA-256 only: a published row count of the roster, minus the released population's
     # counts, would tell how many people a release left out to protect them (privacy.release)
-    inputs = [] if sources is None else [
-        {"table": r.table, "file": r.file, "sha256": r.sha256} for r in sources.itertuples(index=False)
-    ]
+    inputs = (
+        []
+        if sources is None
+        else [
+            {"table": r.table, "file": r.file, "sha256": r.sha256}
+            for r in sources.itertuples(index=False)
+        ]
+    )
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in parameters.items()}
     for key, value in params.items():  # names only: a full path may name a person's home directory
         if isinstance(value, str) and (key == "data_dir" or Path(value).is_absolute()):
@@ -132,12 +156,17 @@ def markdown(record: dict, lang: str = "en") -> str:
         Report language.
     """
     git = record.get("git")
-    git_text = t("prov_no_git", lang) if not git else (
-        f"`{git['commit'][:12]}`" + (f" ({t('prov_dirty', lang)})" if git["dirty"] else ""))
+    git_text = (
+        t("prov_no_git", lang)
+        if not git
+        else (f"`{git['commit'][:12]}`" + (f" ({t('prov_dirty', lang)})" if git["dirty"] else ""))
+    )
     deps = ", ".join(f"{k} {v}" for k, v in record["dependencies"].items())
     # data, shown as text: each parameter as code (not typeset), lists as "a; b"
-    params = ", ".join(f"<code>{plain(k)}={plain('; '.join(map(str, v)) if isinstance(v, list) else v)}</code>"
-                       for k, v in record["parameters"].items())
+    params = ", ".join(
+        f"<code>{plain(k)}={plain('; '.join(map(str, v)) if isinstance(v, list) else v)}</code>"
+        for k, v in record["parameters"].items()
+    )
     files = "; ".join(f"{i['file']} (SHA-256 {i['sha256']})" for i in record["inputs"])
     when = record["generated_at"].replace("T", " ").replace("Z", " UTC")
     when = when[:16] + " UTC" if len(when) >= 16 else when
@@ -160,7 +189,10 @@ def display_provenance(record: dict, lang: str = "en") -> None:
     """Display the provenance block and its machine-readable record (for the runner's sidecar)."""
     from IPython.display import display
 
-    display({"text/markdown": markdown(record, lang), MIME_TYPE: json.dumps(record, sort_keys=True)}, raw=True)
+    display(
+        {"text/markdown": markdown(record, lang), MIME_TYPE: json.dumps(record, sort_keys=True)},
+        raw=True,
+    )
 
 
 SCORECARD_MIME_TYPE = "application/vnd.advocacy-eval.scorecard+csv"

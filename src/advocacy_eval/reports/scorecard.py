@@ -75,8 +75,13 @@ def claim_label(claim: Claim, lang: str) -> str:
         return t("claim_effect_posts_positive", lang)
     op = "" if claim.op == "==" else t(f"op_{claim.op}", lang)
     op_space = f"{op} " if op else ""
-    text = t(f"claim_{claim.metric}", lang, op=op_space, op_cap=op_space[:1].upper() + op_space[1:],
-             value=fmt_target(claim.target, unit, lang))
+    text = t(
+        f"claim_{claim.metric}",
+        lang,
+        op=op_space,
+        op_cap=op_space[:1].upper() + op_space[1:],
+        value=fmt_target(claim.target, unit, lang),
+    )
     if claim.op == "==":
         text += t("band", lang, tolerance=fmt_tolerance(claim.tolerance, unit, lang))
     return text
@@ -102,7 +107,11 @@ def flag_text(m: Measurement | None, lang: str) -> str:
 
 def measured_on_text(m: Measurement | None, lang: str) -> str:
     """The like-for-like metric a comparison with the page used, and why, or ``""``."""
-    return t(f"measured_on_{m.measured_on}", lang) if m is not None and m.measured and m.measured_on else ""
+    return (
+        t(f"measured_on_{m.measured_on}", lang)
+        if m is not None and m.measured and m.measured_on
+        else ""
+    )
 
 
 def flagged_label(claim: Claim, m: Measurement | None, lang: str) -> str:
@@ -129,7 +138,9 @@ def missing_text(m: Measurement, lang: str, k: int) -> str:
     return t(f"missing_{m.missing_reason or 'not_estimable'}", lang, k=k)
 
 
-def _cell(r: ClaimResult | None, lang: str, k: int, with_verdict: bool = True, sensitivity: bool = False) -> str:
+def _cell(
+    r: ClaimResult | None, lang: str, k: int, with_verdict: bool = True, sensitivity: bool = False
+) -> str:
     """``estimate [low–high] ✔`` for one population's column (``sensitivity``: its sensitivity estimate's)."""
     if r is None:
         return "–"
@@ -157,8 +168,14 @@ def _change(now: Measurement, before: Measurement | None, lang: str) -> str:
     return f"{sign}{fmt_value(abs(delta), now.unit, lang)}"
 
 
-def wave_scorecard_table(scorecard: Scorecard, lang: str, k: int, previous: Scorecard | None = None,
-                         previous_wave: str | None = None, anticipation: int = 1) -> pd.DataFrame:
+def wave_scorecard_table(
+    scorecard: Scorecard,
+    lang: str,
+    k: int,
+    previous: Scorecard | None = None,
+    previous_wave: str | None = None,
+    anticipation: int = 1,
+) -> pd.DataFrame:
     """The scorecard of one wave: claim, measured value, interval, verdict, descriptive change.
 
     A flagged measurement (volunteers may have reacted before enrolling) has
@@ -181,33 +198,45 @@ def wave_scorecard_table(scorecard: Scorecard, lang: str, k: int, previous: Scor
     anticipation : int
         Months of anticipation the sensitivity estimates declare (for their label).
     """
-    change = t("col_change_descriptive", lang, wave=previous_wave) if previous_wave else t("col_change_none", lang)
+    change = (
+        t("col_change_descriptive", lang, wave=previous_wave)
+        if previous_wave
+        else t("col_change_none", lang)
+    )
     rows = []
     for r in scorecard.results:
         m = r.measurement
         before = previous.result(r.claim, previous.populations[0]) if previous is not None else None
-        rows.append({
-            t("col_claim", lang): flagged_label(r.claim, m, lang),
-            t("col_measured", lang): fmt_value(m.estimate, m.unit, lang, signed=True) if m.measured
-            else missing_text(m, lang, k),
-            t("col_ci", lang): fmt_interval_of(m, lang) if m.measured else "–",
-            t("col_verdict", lang): result_verdict_text(r, lang),
-            change: _change(m, before.measurement if before else None, lang),
-        })
+        rows.append(
+            {
+                t("col_claim", lang): flagged_label(r.claim, m, lang),
+                t("col_measured", lang): fmt_value(m.estimate, m.unit, lang, signed=True)
+                if m.measured
+                else missing_text(m, lang, k),
+                t("col_ci", lang): fmt_interval_of(m, lang) if m.measured else "–",
+                t("col_verdict", lang): result_verdict_text(r, lang),
+                change: _change(m, before.measurement if before else None, lang),
+            }
+        )
         sens = m.sensitivity
         if sens is not None and m.measured:
-            rows.append({
-                t("col_claim", lang): sensitivity_label(anticipation, lang),
-                t("col_measured", lang): fmt_value(sens.estimate, sens.unit, lang, signed=True) if sens.measured
-                else missing_text(sens, lang, k),
-                t("col_ci", lang): fmt_interval_of(sens, lang) if sens.measured else "–",
-                t("col_verdict", lang): verdict_text(r.sensitivity_verdict, lang),
-                change: "–",
-            })
+            rows.append(
+                {
+                    t("col_claim", lang): sensitivity_label(anticipation, lang),
+                    t("col_measured", lang): fmt_value(sens.estimate, sens.unit, lang, signed=True)
+                    if sens.measured
+                    else missing_text(sens, lang, k),
+                    t("col_ci", lang): fmt_interval_of(sens, lang) if sens.measured else "–",
+                    t("col_verdict", lang): verdict_text(r.sensitivity_verdict, lang),
+                    change: "–",
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def programme_scorecard_table(scorecard: Scorecard, lang: str, k: int, anticipation: int = 1) -> pd.DataFrame:
+def programme_scorecard_table(
+    scorecard: Scorecard, lang: str, k: int, anticipation: int = 1
+) -> pd.DataFrame:
     """The programme scorecard: each claim on all waves pooled, with one column per wave.
 
     A flagged claim (volunteers may have reacted before enrolling) has the
@@ -233,30 +262,50 @@ def programme_scorecard_table(scorecard: Scorecard, lang: str, k: int, anticipat
         m = pooled.measurement if pooled is not None else None
         row = {
             t("col_claim", lang): flagged_label(claim, m, lang),
-            t("col_programme_all", lang): (fmt_value(m.estimate, m.unit, lang, signed=True) if m is not None
-                                           and m.measured else missing_text(m, lang, k) if m is not None else "–"),
+            t("col_programme_all", lang): (
+                fmt_value(m.estimate, m.unit, lang, signed=True)
+                if m is not None and m.measured
+                else missing_text(m, lang, k)
+                if m is not None
+                else "–"
+            ),
             t("col_ci", lang): fmt_interval_of(m, lang) if m is not None and m.measured else "–",
-            t("col_verdict", lang): result_verdict_text(pooled, lang) if pooled is not None else "–",
+            t("col_verdict", lang): result_verdict_text(pooled, lang)
+            if pooled is not None
+            else "–",
         }
         for w in waves:
             r = scorecard.result(claim, w)
             row[w] = _cell(r, lang, k) if r is not None else t("missing_programme_only", lang)
         rows.append(row)
-        results = [x for x in (scorecard.result(claim, p) for p in scorecard.populations) if x is not None]
+        results = [
+            x for x in (scorecard.result(claim, p) for p in scorecard.populations) if x is not None
+        ]
         if any(x.measurement.measured and x.measurement.sensitivity is not None for x in results):
             sens = m.sensitivity if m is not None and m.measured else None
             row = {
                 t("col_claim", lang): sensitivity_label(anticipation, lang),
-                t("col_programme_all", lang): ("–" if sens is None else fmt_value(sens.estimate, sens.unit, lang,
-                                                                                  signed=True) if sens.measured
-                                               else missing_text(sens, lang, k)),
-                t("col_ci", lang): fmt_interval_of(sens, lang) if sens is not None and sens.measured else "–",
-                t("col_verdict", lang): verdict_text(pooled.sensitivity_verdict, lang) if sens is not None
-                and pooled is not None else "–",
+                t("col_programme_all", lang): (
+                    "–"
+                    if sens is None
+                    else fmt_value(sens.estimate, sens.unit, lang, signed=True)
+                    if sens.measured
+                    else missing_text(sens, lang, k)
+                ),
+                t("col_ci", lang): fmt_interval_of(sens, lang)
+                if sens is not None and sens.measured
+                else "–",
+                t("col_verdict", lang): verdict_text(pooled.sensitivity_verdict, lang)
+                if sens is not None and pooled is not None
+                else "–",
             }
             for w in waves:
                 r = scorecard.result(claim, w)
-                row[w] = _cell(r, lang, k, sensitivity=True) if r is not None else t("missing_programme_only", lang)
+                row[w] = (
+                    _cell(r, lang, k, sensitivity=True)
+                    if r is not None
+                    else t("missing_programme_only", lang)
+                )
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -268,8 +317,10 @@ def scorecard_summary(scorecard: Scorecard, lang: str) -> list[str]:
     for r in pooled:
         label = claim_label(r.claim, lang).rstrip(".")
         groups[r.verdict].append(plain(label[:1].lower() + label[1:]))
-    counts = {v: t(f"count_{v}_{'one' if len(c) == 1 else 'many'}", lang, n=fmt_int(len(c), lang))
-              for v, c in groups.items()}  # "1 non tranchée", "3 confirmées": in agreement with the count
+    counts = {
+        v: t(f"count_{v}_{'one' if len(c) == 1 else 'many'}", lang, n=fmt_int(len(c), lang))
+        for v, c in groups.items()
+    }  # "1 non tranchée", "3 confirmées": in agreement with the count
     lines = [t("prog_scorecard_summary_intro", lang, n=fmt_int(len(pooled), lang), **counts)]
     for verdict, claims in groups.items():
         if claims:

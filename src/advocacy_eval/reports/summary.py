@@ -100,7 +100,10 @@ def interval_statement(claim: Claim, m: Measurement, lang: str, k: int = 5) -> s
         A sentence ending with a full stop.
     """
     if not m.measured:
-        return t("say_missing", lang, claim=claim_label(claim, lang), reason=missing_text(m, lang, k)) + "."
+        return (
+            t("say_missing", lang, claim=claim_label(claim, lang), reason=missing_text(m, lang, k))
+            + "."
+        )
     lo, hi = float(m.ci_low), float(m.ci_high)
     key = f"say_{claim.metric}"
     if m.unit == "ratio":
@@ -124,7 +127,10 @@ def interval_statement(claim: Claim, m: Measurement, lang: str, k: int = 5) -> s
         else:
             low, high = fmt_num(lo, lang, 2), fmt_num(hi, lang, 2)
     if key not in STRINGS:
-        return t("say_generic", lang, metric=t(f"metric_{claim.metric}", lang), low=low, high=high) + "."
+        return (
+            t("say_generic", lang, metric=t(f"metric_{claim.metric}", lang), low=low, high=high)
+            + "."
+        )
     return t(key, lang, low=low, high=high) + "."
 
 
@@ -159,13 +165,21 @@ def settle_text(settlement: Settlement | None, lang: str) -> str:
         return ""
     if settlement.kind == "volunteers":
         scope = "programme" if settlement.population == PROGRAMME else "wave"
-        return t(f"settle_volunteers_{scope}", lang, needed=_about(settlement.volunteers_needed, lang),
-                 now=fmt_int(settlement.volunteers_now, lang))
+        return t(
+            f"settle_volunteers_{scope}",
+            lang,
+            needed=_about(settlement.volunteers_needed, lang),
+            now=fmt_int(settlement.volunteers_now, lang),
+        )
     if settlement.kind == "page":
         text = t("settle_page", lang)
         if math.isfinite(settlement.months_needed):
-            text += " " + t("settle_page_months", lang, needed=fmt_int(settlement.months_needed, lang),
-                            now=fmt_int(settlement.months_now, lang))
+            text += " " + t(
+                "settle_page_months",
+                lang,
+                needed=fmt_int(settlement.months_needed, lang),
+                now=fmt_int(settlement.months_now, lang),
+            )
         return text
     if settlement.kind == "too_close":
         return t("settle_too_close", lang)
@@ -177,12 +191,22 @@ def box_item(result: ClaimResult, settlement: Settlement | None, lang: str, k: i
     m = deciding_measurement(result)
     statement = interval_statement(result.claim, m, lang, k)
     settle = settle_text(settlement, lang) if result.verdict == "inconclusive" else ""
-    return BoxItem(verdict=result.verdict, statement=statement, claimed=claimed_text(result.claim, lang),
-                   settle=settle, flag=flag_text(result.measurement, lang))
+    return BoxItem(
+        verdict=result.verdict,
+        statement=statement,
+        claimed=claimed_text(result.claim, lang),
+        settle=settle,
+        flag=flag_text(result.measurement, lang),
+    )
 
 
-def what_we_can_say(scorecard: Scorecard, settlements: Sequence[Settlement], lang: str,
-                    population: str | None = None, k: int = 5) -> SummaryBox:
+def what_we_can_say(
+    scorecard: Scorecard,
+    settlements: Sequence[Settlement],
+    lang: str,
+    population: str | None = None,
+    k: int = 5,
+) -> SummaryBox:
     """The "what we can say" box of one population of a scorecard.
 
     Parameters
@@ -212,9 +236,25 @@ def what_we_can_say(scorecard: Scorecard, settlements: Sequence[Settlement], lan
     scope = "programme" if population == PROGRAMME else "wave"
     n = len(results)
     lead_key = f"box_lead_one_{scope}" if n == 1 else f"box_lead_{scope}"
-    lead = t(lead_key, lang, n=fmt_int(n, lang), counts=verdict_counts([r.verdict for r in results], lang))
-    return SummaryBox(title=t("box_title", lang), lead=lead, items=items, note=t("box_note", lang), lang=lang)
+    lead = t(
+        lead_key,
+        lang,
+        n=fmt_int(n, lang),
+        counts=verdict_counts([r.verdict for r in results], lang),
+    )
+    return SummaryBox(
+        title=t("box_title", lang), lead=lead, items=items, note=t("box_note", lang), lang=lang
+    )
 
 
-__all__ = ["BoxItem", "SummaryBox", "box_item", "claimed_text", "interval_statement", "settle_text",
-           "verdict_counts", "verdict_word", "what_we_can_say"]
+__all__ = [
+    "BoxItem",
+    "SummaryBox",
+    "box_item",
+    "claimed_text",
+    "interval_statement",
+    "settle_text",
+    "verdict_counts",
+    "verdict_word",
+    "what_we_can_say",
+]

@@ -66,7 +66,9 @@ _INTERVAL_DASH = re.compile(r"(?<=[\dx%])–(?![\u2060\s])(?=[\d\u2212+])")
 
 # --------------------------------------------------------------------------- French
 _FR_SPACE_BEFORE = re.compile(r"(?<=[^\s,;:(\[«])[ \u00a0]+(?=[;:!?](?:\s|$|[»)\]\u202f\u00a0]))")
-_FR_NO_SPACE_BEFORE = re.compile(r"(?<=[^\s\d\u202f\u00a0(\[«])(?=[;:!?](?:\s|$))|(?<=\d)(?=[;!?](?:\s|$))")
+_FR_NO_SPACE_BEFORE = re.compile(
+    r"(?<=[^\s\d\u202f\u00a0(\[«])(?=[;:!?](?:\s|$))|(?<=\d)(?=[;!?](?:\s|$))"
+)
 _FR_PERCENT = re.compile(r"(?<=\d)[ \u00a0]?%")
 _FR_OPEN_QUOTE = re.compile(r"«[ \u00a0]*(?!\u202f)")
 _FR_CLOSE_QUOTE = re.compile(r"(?<!\u202f)[ \u00a0]*»")
@@ -135,7 +137,9 @@ def typeset(text: str, lang: str) -> str:
     return _NUMBER_UNIT.sub(NBSP, text)
 
 
-_SKIPPED_ELEMENTS: frozenset[str] = frozenset({"style", "script", "code", "pre", "kbd", "samp", "svg", "math"})
+_SKIPPED_ELEMENTS: frozenset[str] = frozenset(
+    {"style", "script", "code", "pre", "kbd", "samp", "svg", "math"}
+)
 """Elements whose text is code or markup, never typeset."""
 
 _TEXT_ATTRIBUTES: tuple[str, ...] = ("alt", "title", "aria-label")
@@ -178,7 +182,9 @@ def typeset_html(html: str, lang: str) -> str:
         for attribute in _TEXT_ATTRIBUTES:
             value = tag.get(attribute)
             if isinstance(value, str) and value:
-                tag[attribute] = typeset(value, lang).replace(WORD_JOINER, "")  # read aloud, never wrapped
+                tag[attribute] = typeset(value, lang).replace(
+                    WORD_JOINER, ""
+                )  # read aloud, never wrapped
     return str(soup)
 
 
@@ -193,35 +199,85 @@ def fold(text: str) -> str:
     >>> fold("l’effectif\u202f: \u22124,0\u00a0pts…")
     "l'effectif : -4,0 pts..."
     """
-    return (text.replace(NNBSP, " ").replace(NBSP, " ").replace(APOSTROPHE, "'").replace(MINUS, "-")
-            .replace("…", "...").replace(WORD_JOINER, ""))
+    return (
+        text.replace(NNBSP, " ")
+        .replace(NBSP, " ")
+        .replace(APOSTROPHE, "'")
+        .replace(MINUS, "-")
+        .replace("…", "...")
+        .replace(WORD_JOINER, "")
+    )
 
 
 # --------------------------------------------------------------------------- checking a rendered report
 
 _ENGLISH_IN_FRENCH: tuple[str, ...] = (
-    "Wave ", " the ", " and ", " of ", "supported", "contradicted", "inconclusive", "reactions", "comments",
-    "reposts", "clicks", "posts independent", "Read:", "Month", " per ", "claim", "target",
+    "Wave ",
+    " the ",
+    " and ",
+    " of ",
+    "supported",
+    "contradicted",
+    "inconclusive",
+    "reactions",
+    "comments",
+    "reposts",
+    "clicks",
+    "posts independent",
+    "Read:",
+    "Month",
+    " per ",
+    "claim",
+    "target",
 )
 """English words that must not appear in a French report's text (data values aside)."""
 
 _FORBIDDEN_WORDING: dict[str, tuple[str, ...]] = {
-    "fr": ("intégration", "Estimation 2x2", "2x2", "0,000", "= <", " est ni ", "NON TRANCHÉE", "CONFIRMÉE",
-           "CONTREDITE", "ni contredite", "ni confirmée", "ni démontrée", "ni exclue", "Non tranchées par"),
-    "en": ("2x2", "0.000", "= <", "NOT SETTLED", "SUPPORTED", "CONTRADICTED", "INCONCLUSIVE", "Not settled by"),
+    "fr": (
+        "intégration",
+        "Estimation 2x2",
+        "2x2",
+        "0,000",
+        "= <",
+        " est ni ",
+        "NON TRANCHÉE",
+        "CONFIRMÉE",
+        "CONTREDITE",
+        "ni contredite",
+        "ni confirmée",
+        "ni démontrée",
+        "ni exclue",
+        "Non tranchées par",
+    ),
+    "en": (
+        "2x2",
+        "0.000",
+        "= <",
+        "NOT SETTLED",
+        "SUPPORTED",
+        "CONTRADICTED",
+        "INCONCLUSIVE",
+        "Not settled by",
+    ),
 }
 """Wording the reports must not use: p-values of 0, one verdict worded several ways, "2x2", "intégration"."""
 
 _VIOLATIONS_FR: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("straight apostrophe", re.compile(r"'")),
     ("straight double quote", re.compile(r'"')),
-    ("space before : ; ! ? not narrow and no-break", re.compile(r"(?<=[^\s,;:(\[«])[ \u00a0][;:!?](?:\s|$)")),
+    (
+        "space before : ; ! ? not narrow and no-break",
+        re.compile(r"(?<=[^\s,;:(\[«])[ \u00a0][;:!?](?:\s|$)"),
+    ),
     ("no space before ; ! ?", re.compile(r"(?<=[^\s\u202f\u00a0(\[«])[;!?](?:\s|$)")),
     ("no space before :", re.compile(r"(?<=[^\s\d\u202f\u00a0(\[«]):(?:\s|$)")),
     ("% without a narrow no-break space", re.compile(r"\d[ \u00a0]?%")),
     ("« without a narrow no-break space", re.compile(r"«(?!\u202f)")),
     ("» without a narrow no-break space", re.compile(r"(?<!\u202f)»")),
-    ("thousands separated by an ordinary space", re.compile(r"(?<![\d.,])\d{1,3}[ \u00a0]\d{3}(?!\d)")),
+    (
+        "thousands separated by an ordinary space",
+        re.compile(r"(?<![\d.,])\d{1,3}[ \u00a0]\d{3}(?!\d)"),
+    ),
     ("hyphen used as a minus sign", re.compile(r"(?:^|[\s(\[;:=])-\d")),
     ("ordinary space between a number and its unit", re.compile(r"\d (?=" + _UNITS + r"(?!\w))")),
     ("first day of a month without 1er", re.compile(r"(?<![\d,.])\b1[ \u00a0]" + _FR_MONTHS)),
@@ -265,7 +321,7 @@ def violations(text: str, lang: str) -> list[str]:
     rules = _VIOLATIONS_FR if lang == "fr" else _VIOLATIONS_EN
     for name, pattern in rules:
         for m in pattern.finditer(text):
-            found.append(f"{name}: …{text[max(0, m.start() - 20):m.end() + 20]}…")
+            found.append(f"{name}: …{text[max(0, m.start() - 20) : m.end() + 20]}…")
     for word in _FORBIDDEN_WORDING[lang]:
         if word in text:
             found.append(f"wording {word!r}: …{text[:80]}…")
@@ -277,4 +333,14 @@ def violations(text: str, lang: str) -> list[str]:
     return found
 
 
-__all__ = ["APOSTROPHE", "MINUS", "NBSP", "NNBSP", "WORD_JOINER", "fold", "typeset", "typeset_html", "violations"]
+__all__ = [
+    "APOSTROPHE",
+    "MINUS",
+    "NBSP",
+    "NNBSP",
+    "WORD_JOINER",
+    "fold",
+    "typeset",
+    "typeset_html",
+    "violations",
+]

@@ -68,12 +68,22 @@ SECTION = "programme"
 """The table of :data:`SETTINGS_FILE` holding the vocabulary."""
 
 KEYS: tuple[str, ...] = (
-    "name_en", "name_fr", "participants_en", "participants_fr", "participant_en", "participant_fr",
+    "name_en",
+    "name_fr",
+    "participants_en",
+    "participants_fr",
+    "participant_en",
+    "participant_fr",
 )
 """Valid keys of the ``[programme]`` section (and of :func:`load_vocabulary` overrides)."""
 
 PLACEHOLDERS: tuple[str, ...] = (
-    "programme", "Programme", "participants", "Participants", "participant", "Participant",
+    "programme",
+    "Programme",
+    "participants",
+    "Participants",
+    "participant",
+    "Participant",
 )
 """Placeholders that :func:`advocacy_eval.reports.i18n.t` fills from the active vocabulary."""
 
@@ -105,8 +115,10 @@ def _value_problem(value: object) -> str | None:
         return "must be a single line of text"
     markup = [ch for ch in MARKUP_CHARACTERS if ch in value]
     if markup:
-        return (f"must be plain words: it contains {' '.join(markup)}, and none of {' '.join(MARKUP_CHARACTERS)} "
-                "may appear (reports would read them as HTML or Markdown markup)")
+        return (
+            f"must be plain words: it contains {' '.join(markup)}, and none of {' '.join(MARKUP_CHARACTERS)} "
+            "may appear (reports would read them as HTML or Markdown markup)"
+        )
     return None
 
 
@@ -138,11 +150,17 @@ class Vocabulary:
     participant_fr: str = "collaborateur volontaire"
 
     def __post_init__(self) -> None:
-        problems = [f"Vocabulary({f.name}=...): {rule}" for f in fields(self)
-                    if (rule := _value_problem(getattr(self, f.name))) is not None]
+        problems = [
+            f"Vocabulary({f.name}=...): {rule}"
+            for f in fields(self)
+            if (rule := _value_problem(getattr(self, f.name))) is not None
+        ]
         if problems:
-            raise ConfigError("invalid vocabulary:\n  " + "\n  ".join(problems)
-                              + f"\nvalid keys: {', '.join(KEYS)}")
+            raise ConfigError(
+                "invalid vocabulary:\n  "
+                + "\n  ".join(problems)
+                + f"\nvalid keys: {', '.join(KEYS)}"
+            )
 
     def name(self, lang: str) -> str:
         """The programme's name in ``lang`` (``"en"`` or ``"fr"``)."""
@@ -171,9 +189,12 @@ class Vocabulary:
         """
         name, many, one = self.name(lang), self.participants(lang), self.participant(lang)
         return {
-            "programme": name, "Programme": _capitalise(name),
-            "participants": many, "Participants": _capitalise(many),
-            "participant": one, "Participant": _capitalise(one),
+            "programme": name,
+            "Programme": _capitalise(name),
+            "participants": many,
+            "Participants": _capitalise(many),
+            "participant": one,
+            "Participant": _capitalise(one),
         }
 
 
@@ -181,7 +202,8 @@ DEFAULT_VOCABULARY = Vocabulary()
 """The vocabulary used when none is set."""
 
 _ACTIVE: contextvars.ContextVar[Vocabulary] = contextvars.ContextVar(
-    "advocacy_eval_vocabulary", default=DEFAULT_VOCABULARY,
+    "advocacy_eval_vocabulary",
+    default=DEFAULT_VOCABULARY,
 )
 """The active vocabulary (per thread / asyncio task; persists across notebook cells)."""
 
@@ -247,9 +269,12 @@ def _read_settings(path: Path) -> tuple[dict[str, object], list[str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         return {}, [f"{path}: not a valid TOML file ({exc})"]
-    problems = [f"{path}: {key}: unknown {'section' if isinstance(value, dict) else 'top-level key'}; "
-                f"write the settings under a [{SECTION}] section"
-                for key, value in data.items() if key != SECTION]
+    problems = [
+        f"{path}: {key}: unknown {'section' if isinstance(value, dict) else 'top-level key'}; "
+        f"write the settings under a [{SECTION}] section"
+        for key, value in data.items()
+        if key != SECTION
+    ]
     section = data.get(SECTION, {})
     if not isinstance(section, dict):
         return {}, [*problems, f"{path}: {SECTION}: must be a [{SECTION}] section"]
@@ -311,8 +336,11 @@ def load_vocabulary(data_dir: str | os.PathLike | None = None, **overrides: obje
         else:
             values[key] = value.strip()
     if problems:
-        raise ConfigError("invalid programme vocabulary:\n  " + "\n  ".join(problems)
-                          + f"\nvalid keys (all optional, text in quotes) under [{SECTION}]: {', '.join(KEYS)}")
+        raise ConfigError(
+            "invalid programme vocabulary:\n  "
+            + "\n  ".join(problems)
+            + f"\nvalid keys (all optional, text in quotes) under [{SECTION}]: {', '.join(KEYS)}"
+        )
     return Vocabulary(**values)
 
 
@@ -346,7 +374,9 @@ def wave_label(waves: pd.DataFrame, wave_id: str, lang: str) -> str:
         rows = waves.loc[waves.index.astype("string") == str(wave_id)]
     if rows.empty:
         known = waves["wave_id"] if "wave_id" in waves.columns else waves.index
-        check_wave([str(k) for k in known], str(wave_id))  # raises the package's one unknown-wave error
+        check_wave(
+            [str(k) for k in known], str(wave_id)
+        )  # raises the package's one unknown-wave error
     row = rows.iloc[0]
     for column in (f"name_{lang}", "name"):
         value = row.get(column)

@@ -135,7 +135,9 @@ def as_float_array(values: Any) -> np.ndarray:
     """Numeric values (nullable ``Int64``/``Float64`` included) as a float array
     with ``NaN`` for missing."""
     if isinstance(values, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
-        return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
     return np.asarray(values, dtype=float)
 
 
@@ -164,7 +166,9 @@ LEVEL_SEPARATOR = " / "
 """Separator of the parts of a level grouped by several columns (``"employee / 2025-01-01"``)."""
 
 
-def grouping(df: pd.DataFrame, by: Any, role: str = "by column") -> tuple[pd.Series, str, dict[str, tuple]]:
+def grouping(
+    df: pd.DataFrame, by: Any, role: str = "by column"
+) -> tuple[pd.Series, str, dict[str, tuple]]:
     """The grouping series of a ``by=`` argument: a column name, a list of names, or a Series.
 
     Several columns give one level per observed combination, written
@@ -212,7 +216,9 @@ def grouping(df: pd.DataFrame, by: Any, role: str = "by column") -> tuple[pd.Ser
     return series, ", ".join(cols), dict(zip(labels, keys, strict=True))
 
 
-def add_by_columns(result: pd.DataFrame, by: Any, parts: dict[str, tuple], after: str = "level") -> pd.DataFrame:
+def add_by_columns(
+    result: pd.DataFrame, by: Any, parts: dict[str, tuple], after: str = "level"
+) -> pd.DataFrame:
     """Add one column per grouping column (the parts of each ``level``) right after ``after``.
 
     Parameters
@@ -238,7 +244,9 @@ def add_by_columns(result: pd.DataFrame, by: Any, parts: dict[str, tuple], after
     for i, col in enumerate(cols):
         if col in result.columns:
             continue
-        result.insert(at + i, col, [parts.get(level, (None,) * len(cols))[i] for level in result["level"]])
+        result.insert(
+            at + i, col, [parts.get(level, (None,) * len(cols))[i] for level in result["level"]]
+        )
     return result
 
 
@@ -280,5 +288,7 @@ def level_codes(values: pd.Series, levels: Sequence[Any]) -> np.ndarray:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return np.full(len(codes), -1, dtype=np.intp)
-    lookup = pd.Categorical(np.asarray(uniques, dtype=object), categories=list(levels)).codes.astype(np.intp)
+    lookup = pd.Categorical(
+        np.asarray(uniques, dtype=object), categories=list(levels)
+    ).codes.astype(np.intp)
     return np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1).astype(np.intp)

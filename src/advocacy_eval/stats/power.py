@@ -171,7 +171,10 @@ def _n_prop(p0: float, p1: float, za: float, zb: float, ratio: float, design: st
     if design == "one-sample":
         return (za * np.sqrt(p0 * (1 - p0)) + zb * np.sqrt(p1 * (1 - p1))) ** 2 / d**2
     pbar = (p0 + ratio * p1) / (1 + ratio)
-    return (za * np.sqrt(pbar * (1 - pbar) * (1 + 1 / ratio)) + zb * np.sqrt(p0 * (1 - p0) + p1 * (1 - p1) / ratio)) ** 2 / d**2
+    return (
+        za * np.sqrt(pbar * (1 - pbar) * (1 + 1 / ratio))
+        + zb * np.sqrt(p0 * (1 - p0) + p1 * (1 - p1) / ratio)
+    ) ** 2 / d**2
 
 
 def _check_design(design: str, ratio: float) -> None:
@@ -392,7 +395,9 @@ def rate_design(
     y, e, b, c = y[ok], e[ok], b[ok].reset_index(drop=True), c[ok].reset_index(drop=True)
     levels = group_levels(b)
     post_gc = group_rate_covariance(y, e, b, clusters=None, levels=levels, correction="none")
-    clu_gc = group_rate_covariance(y, e, b, clusters=c, levels=levels, min_clusters=min_clusters, correction="none")
+    clu_gc = group_rate_covariance(
+        y, e, b, clusters=c, levels=levels, min_clusters=min_clusters, correction="none"
+    )
     g = pd.Categorical(b, categories=levels).codes
     k = len(levels)
     r = post_gc.rates
@@ -414,33 +419,38 @@ def rate_design(
         f"post (only {int(n)} distinct {cluster} < min_clusters={min_clusters})" if bp else cluster
         for n, bp in zip(n_auth, clu_gc.by_post, strict=True)
     ]
-    return add_by_columns(make_result(
-        {
-            "by": by_name,
-            "level": levels,
-            "estimate": r,
-            "n": post_gc.n_posts,
-            "method": (
-                f"observed design of rate sum({numerator})/sum({exposure}): post-level CV of residuals, "
-                f"design effect = cluster-robust (by {cluster}) / post-robust variance of log rate (CR0), "
-                f"implied ICC = (deff-1)/(Kish posts per author - 1)"
-            ),
-            "n_clusters": n_auth,
-            "posts_per_author": m_mean,
-            "posts_per_author_kish": m_kish,
-            "cv_post": cv_post,
-            "design_effect": deff,
-            "icc": icc,
-            "cv_author": cv_author,
-            "se_log_rate": np.sqrt(np.diag(clu_gc.cov_log)),
-            "cluster_unit": unit,
-        },
-        first=["by", "level"],
-    ), by, parts)
+    return add_by_columns(
+        make_result(
+            {
+                "by": by_name,
+                "level": levels,
+                "estimate": r,
+                "n": post_gc.n_posts,
+                "method": (
+                    f"observed design of rate sum({numerator})/sum({exposure}): post-level CV of residuals, "
+                    f"design effect = cluster-robust (by {cluster}) / post-robust variance of log rate (CR0), "
+                    f"implied ICC = (deff-1)/(Kish posts per author - 1)"
+                ),
+                "n_clusters": n_auth,
+                "posts_per_author": m_mean,
+                "posts_per_author_kish": m_kish,
+                "cv_post": cv_post,
+                "design_effect": deff,
+                "icc": icc,
+                "cv_author": cv_author,
+                "se_log_rate": np.sqrt(np.diag(clu_gc.cov_log)),
+                "cluster_unit": unit,
+            },
+            first=["by", "level"],
+        ),
+        by,
+        parts,
+    )
 
 
-def _var_log_rate(n_authors: float, posts_per_author: float, cv_post: float, icc: float | None,
-                  deff: float | None) -> tuple[float, float]:
+def _var_log_rate(
+    n_authors: float, posts_per_author: float, cv_post: float, icc: float | None, deff: float | None
+) -> tuple[float, float]:
     if deff is None:
         deff = 1.0 + (posts_per_author - 1.0) * (icc or 0.0)
     return cv_post**2 * deff / (n_authors * posts_per_author), deff
@@ -583,7 +593,11 @@ def n_authors_for_rate_ratio(
                 "method": (
                     f"authors needed to detect rate ratio {ratio:g} vs {null_ratio:g}: log-scale normal approximation, "
                     f"Var(log r) = cv_post^2*deff/(G*m) + ref_se_log^2; {alternative} alpha={alpha:g}, power={power:g}"
-                    + ("" if np.isfinite(raw) else "; impossible: the reference's own SE exceeds the allowed SE")
+                    + (
+                        ""
+                        if np.isfinite(raw)
+                        else "; impossible: the reference's own SE exceeds the allowed SE"
+                    )
                 ),
                 "n_unrounded": raw,
                 "ratio": ratio,

@@ -43,7 +43,9 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # single proportions
 # ---------------------------------------------------------------------------
-def wilson_interval(successes: Any, n: Any, conf_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    successes: Any, n: Any, conf_level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson (1927) score interval of a binomial proportion, vectorised.
 
     .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
@@ -96,7 +98,9 @@ def _aggregate(
         b, by_name, parts = grouping(df, by)
     s = as_float_array(df[success])
     if n is None:
-        if np.nanmax(np.abs(s - 0.5), initial=0.5) > 0.5 + 1e-12 or not np.all(np.isin(s[np.isfinite(s)], (0.0, 1.0))):
+        if np.nanmax(np.abs(s - 0.5), initial=0.5) > 0.5 + 1e-12 or not np.all(
+            np.isin(s[np.isfinite(s)], (0.0, 1.0))
+        ):
             raise ValueError(f"{success!r} must be binary (0/1, True/False) when n is None")
         trials = np.isfinite(s).astype(float)
         succ = np.where(np.isfinite(s), s, 0.0)
@@ -174,6 +178,7 @@ def proportion_table(
 
 def _verdict(lo: np.ndarray, hi: np.ndarray, target: float) -> np.ndarray:
     """Position of each interval relative to the target, from the package's one verdict rule."""
+
     def position(low: float, high: float) -> str:
         if not (np.isfinite(low) and np.isfinite(high)):
             return "undetermined"
@@ -182,7 +187,10 @@ def _verdict(lo: np.ndarray, hi: np.ndarray, target: float) -> np.ndarray:
         if claim_verdict(low, high, "<", target) == "supported":
             return "below target"
         return "consistent with target"
-    return np.array([position(a, b) for a, b in zip(np.atleast_1d(lo), np.atleast_1d(hi))], dtype=object)
+
+    return np.array(
+        [position(a, b) for a, b in zip(np.atleast_1d(lo), np.atleast_1d(hi))], dtype=object
+    )
 
 
 def test_share_vs_target(
@@ -228,7 +236,9 @@ def test_share_vs_target(
     pv = np.full(x.shape, np.nan)
     for i in range(x.size):  # one test per group, not per post
         if m[i] > 0:
-            stat[i], pv[i] = proportions_ztest(x[i], m[i], value=target, prop_var=target, alternative=alternative)
+            stat[i], pv[i] = proportions_ztest(
+                x[i], m[i], value=target, prop_var=target, alternative=alternative
+            )
     lo, hi = wilson_interval(x, m, conf_level)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = x / m
@@ -336,12 +346,16 @@ def content_mix(
     byser: pd.Series
     parts: dict[str, tuple] = {}
     if by is None:
-        byser = pd.Series(pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), categories=["all"]))
+        byser = pd.Series(
+            pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), categories=["all"])
+        )
         by_name = "all"
     else:
         byser, by_name, parts = grouping(df, by)
     unclassified = (df[content_col] == UNCLASSIFIED).fillna(False).to_numpy()
-    keep = df[content_col].notna().to_numpy() & byser.notna().to_numpy() & ~unclassified  # not in the mix
+    keep = (
+        df[content_col].notna().to_numpy() & byser.notna().to_numpy() & ~unclassified
+    )  # not in the mix
     scope = "all posts"
     other_author = np.zeros(len(df), dtype=bool)
     if author_type is not None and "author_type" in df.columns:
@@ -349,20 +363,29 @@ def content_mix(
         keep &= ~other_author
         scope = f"{author_type} posts only"
         if other_author.any():
-            scope += f" ({int(other_author.sum())} posts of other author types left out, in n_excluded)"
+            scope += (
+                f" ({int(other_author.sum())} posts of other author types left out, in n_excluded)"
+            )
     if cluster is not None:
         keep &= df[cluster].notna().to_numpy()
     if not keep.any():
-        raise ValueError("no classified posts left to compute the content mix"
-                         + (f" ({int(unclassified.sum())} unclassified)" if unclassified.any() else ""))
+        raise ValueError(
+            "no classified posts left to compute the content mix"
+            + (f" ({int(unclassified.sum())} unclassified)" if unclassified.any() else "")
+        )
     d = df[keep]
     b = byser[keep]
     x = (d[content_col] == corporate).to_numpy(dtype=float)
     levels = group_levels(b)
     gc = group_rate_covariance(
-        x, np.ones_like(x), b, clusters=d[cluster] if cluster is not None else None,
+        x,
+        np.ones_like(x),
+        b,
+        clusters=d[cluster] if cluster is not None else None,
         post_ids=d[post_id] if post_id is not None and post_id in d.columns else None,
-        levels=levels, min_clusters=min_clusters, correction=correction,
+        levels=levels,
+        min_clusters=min_clusters,
+        correction=correction,
     )
     iid = test_share_vs_target(gc.counts, gc.n_posts, target=target, conf_level=conf_level)
     iid.insert(0, "variant", "iid")
@@ -377,7 +400,9 @@ def content_mix(
     hi = np.clip(share + z * se, 0.0, 1.0)
     cname = cluster if cluster is not None else "post"
     unit = [
-        f"post (only {int(na)} distinct {cname} < min_clusters={min_clusters})" if bp else str(cname)
+        f"post (only {int(na)} distinct {cname} < min_clusters={min_clusters})"
+        if bp
+        else str(cname)
         for na, bp in zip(gc.n_authors, gc.by_post, strict=True)
     ]
     clu = make_result(
@@ -401,13 +426,19 @@ def content_mix(
     )
     iid["level"] = levels
     clu["level"] = levels
-    scoped = np.ones(len(df), dtype=bool) if author_type is None or "author_type" not in df.columns \
+    scoped = (
+        np.ones(len(df), dtype=bool)
+        if author_type is None or "author_type" not in df.columns
         else (df["author_type"] == author_type).to_numpy()
+    )
     counted = unclassified & scoped & byser.notna().to_numpy()
-    n_unclassified = np.array([int((counted & (byser == level).to_numpy()).sum()) for level in levels],
-                              dtype=np.int64)  # one pass per group, not per post
+    n_unclassified = np.array(
+        [int((counted & (byser == level).to_numpy()).sum()) for level in levels], dtype=np.int64
+    )  # one pass per group, not per post
     excluded = other_author & byser.notna().to_numpy()
-    n_excluded = np.array([int((excluded & (byser == level).to_numpy()).sum()) for level in levels], dtype=np.int64)
+    n_excluded = np.array(
+        [int((excluded & (byser == level).to_numpy()).sum()) for level in levels], dtype=np.int64
+    )
     for t in (iid, clu):
         t["by"] = by_name
         t["n_corporate"] = gc.counts
@@ -418,7 +449,11 @@ def content_mix(
     clu["cluster_unit"] = unit
     out = pd.concat([iid, clu], ignore_index=True)
     out["_order"] = np.tile(np.arange(len(levels)), 2)
-    out = out.sort_values(["_order", "variant"], kind="stable", key=lambda s: s.map({"iid": 0, "cluster": 1}) if s.name == "variant" else s)
+    out = out.sort_values(
+        ["_order", "variant"],
+        kind="stable",
+        key=lambda s: s.map({"iid": 0, "cluster": 1}) if s.name == "variant" else s,
+    )
     out = out.drop(columns=["_order", "successes", "alternative"])
     return add_by_columns(make_result(out, first=["by", "level", "variant"]), by, parts)
 
@@ -437,9 +472,7 @@ def _pooled_z_pvalue(x1: float, n1: float, x2: float, n2: float) -> tuple[float,
     return float(z), float(p)
 
 
-def newcombe_difference(
-    x1: Any, n1: Any, x2: Any, n2: Any, conf_level: float = 0.95
-) -> StatResult:
+def newcombe_difference(x1: Any, n1: Any, x2: Any, n2: Any, conf_level: float = 0.95) -> StatResult:
     """Newcombe (1998) hybrid score interval for :math:`p_1 - p_2` (method 10).
 
     With Wilson limits :math:`(l_i, u_i)` of each proportion:
@@ -512,7 +545,11 @@ def _koopman_ci(x1: float, n1: float, x2: float, n2: float, z: float) -> tuple[f
     if not (n1 > 0 and n2 > 0) or (x1 == 0 and x2 == 0):
         return (0.0, np.inf) if n1 > 0 and n2 > 0 else (np.nan, np.nan)
     # starting point inside the interval
-    est = (x1 / n1) / (x2 / n2) if x1 > 0 and x2 > 0 else ((x1 + 0.5) / (n1 + 0.5)) / ((x2 + 0.5) / (n2 + 0.5))
+    est = (
+        (x1 / n1) / (x2 / n2)
+        if x1 > 0 and x2 > 0
+        else ((x1 + 0.5) / (n1 + 0.5)) / ((x2 + 0.5) / (n2 + 0.5))
+    )
     l0 = np.log(est)
 
     def f(lphi: float, target: float) -> float:
@@ -525,7 +562,9 @@ def _koopman_ci(x1: float, n1: float, x2: float, n2: float, z: float) -> tuple[f
             bnd = a + direction * step
             fb = f(bnd, target)
             if np.sign(fb) != np.sign(fa):
-                root = _opt.brentq(f, min(a, bnd), max(a, bnd), args=(target,), xtol=1e-14, rtol=1e-14)
+                root = _opt.brentq(
+                    f, min(a, bnd), max(a, bnd), args=(target,), xtol=1e-14, rtol=1e-14
+                )
                 return float(np.exp(root))
             a, fa, step = bnd, fb, step * 1.6
             if abs(a) > 60:
@@ -563,7 +602,9 @@ def koopman_ratio(x1: Any, n1: Any, x2: Any, n2: Any, conf_level: float = 0.95) 
     z = z_critical(conf_level)
     a = [np.atleast_1d(as_float_array(v)) for v in (x1, n1, x2, n2)]
     x1a, n1a, x2a, n2a = np.broadcast_arrays(*a)
-    cis = np.array([_koopman_ci(*t, z) for t in zip(x1a, n1a, x2a, n2a, strict=True)]).reshape(-1, 2)
+    cis = np.array([_koopman_ci(*t, z) for t in zip(x1a, n1a, x2a, n2a, strict=True)]).reshape(
+        -1, 2
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         p1, p2 = x1a / n1a, x2a / n2a
         est = p1 / p2

@@ -180,13 +180,18 @@ def group_rate_covariance(
     y = as_float_array(counts)
     e = as_float_array(exposures)
     # keep the groups' own dtype (categorical, Arrow strings...): no per-row conversion to Python objects
-    gser = groups.reset_index(drop=True) if isinstance(groups, pd.Series) \
+    gser = (
+        groups.reset_index(drop=True)
+        if isinstance(groups, pd.Series)
         else pd.Series(np.asarray(groups, dtype=object))
+    )
     n = y.shape[0]
     if e.shape != (n,) or len(gser) != n:
         raise ValueError("counts, exposures and groups must have the same length")
     if levels is None:
-        levels = group_levels(gser.astype(object) if isinstance(gser.dtype, pd.CategoricalDtype) else gser)
+        levels = group_levels(
+            gser.astype(object) if isinstance(gser.dtype, pd.CategoricalDtype) else gser
+        )
     levels = list(levels)
     k = len(levels)
     g = level_codes(gser, levels)
@@ -204,10 +209,16 @@ def group_rate_covariance(
         a = np.arange(n)
         n_auth_values = n
     else:
-        cl = clusters.reset_index(drop=True) if isinstance(clusters, pd.Series) else pd.Series(np.asarray(clusters))
+        cl = (
+            clusters.reset_index(drop=True)
+            if isinstance(clusters, pd.Series)
+            else pd.Series(np.asarray(clusters))
+        )
         if cl.isna().any():
             raise ValueError("cluster identifiers must not be missing")
-        a, uniq = pd.factorize(cl)  # integer or categorical ids (the analyses' codes) factorise without hashing text
+        a, uniq = pd.factorize(
+            cl
+        )  # integer or categorical ids (the analyses' codes) factorise without hashing text
         n_auth_values = len(uniq)
     n_authors = _distinct_per_group(g, a, k, n_auth_values)
 
@@ -216,9 +227,20 @@ def group_rate_covariance(
             cov_rate = np.diag(Y / E**2)
             cov_log = np.diag(1.0 / Y)
         return GroupRateCov(
-            levels=levels, counts=Y, exposures=E, rates=r, n_posts=n_posts, n_authors=n_authors,
-            n_units=n_posts.copy(), by_post=np.zeros(k, bool), cov_rate=cov_rate, cov_log=cov_log,
-            n_clusters_total=n, factor=1.0, method=method, vce="naive",
+            levels=levels,
+            counts=Y,
+            exposures=E,
+            rates=r,
+            n_posts=n_posts,
+            n_authors=n_authors,
+            n_units=n_posts.copy(),
+            by_post=np.zeros(k, bool),
+            cov_rate=cov_rate,
+            cov_log=cov_log,
+            n_clusters_total=n,
+            factor=1.0,
+            method=method,
+            vce="naive",
         )
 
     # composite cluster key: author, or the post itself for small groups
@@ -227,7 +249,11 @@ def group_rate_covariance(
     if post_ids is None:
         p_codes = np.arange(n)
     else:
-        pser = post_ids.reset_index(drop=True) if isinstance(post_ids, pd.Series) else pd.Series(np.asarray(post_ids))
+        pser = (
+            post_ids.reset_index(drop=True)
+            if isinstance(post_ids, pd.Series)
+            else pd.Series(np.asarray(post_ids))
+        )
         if pser.isna().any():
             p_codes = np.arange(n)
         else:  # only the rows clustered by post need their post's code (the same clusters, numbered alike)
@@ -258,9 +284,20 @@ def group_rate_covariance(
             cov_rate = fac * (d_rate.T @ d_rate)
             cov_log = fac * (d_log.T @ d_log)
     return GroupRateCov(
-        levels=levels, counts=Y, exposures=E, rates=r, n_posts=n_posts, n_authors=n_authors,
-        n_units=n_units, by_post=by_post, cov_rate=cov_rate, cov_log=cov_log,
-        n_clusters_total=G, factor=fac, method=method, vce=vce,
+        levels=levels,
+        counts=Y,
+        exposures=E,
+        rates=r,
+        n_posts=n_posts,
+        n_authors=n_authors,
+        n_units=n_units,
+        by_post=by_post,
+        cov_rate=cov_rate,
+        cov_log=cov_log,
+        n_clusters_total=G,
+        factor=fac,
+        method=method,
+        vce=vce,
     )
 
 
@@ -296,7 +333,9 @@ def _warn_pooled(by: Any, by_name: str, stacklevel: int) -> None:
         f"can show a difference that vanishes or reverses within each author type (Simpson's paradox). "
         f"The stratified comparison: compare_rates(posts, by={shown!r}, within='author_type'); or keep one "
         f"author type (posts[posts['author_type'] == 'employee']).",
-        PooledAuthorTypesWarning, stacklevel=stacklevel)
+        PooledAuthorTypesWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _default_reference(by_name: str, levels: list[Any], reference: Any) -> Any:
@@ -416,16 +455,53 @@ def compare_rates(
     if method not in RATE_METHODS:
         raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
     if within is not None:
-        return _compare_within(posts, within, numerator=numerator, exposure=exposure, by=by, cluster=cluster,
-                               reference=reference, post_id=post_id, min_clusters=min_clusters,
-                               conf_level=conf_level, correction=correction, method=method, vce=vce)
-    return _compare_rates(posts, numerator, exposure, by, cluster, reference, post_id, min_clusters, conf_level,
-                          correction, method, vce, warn=True)
+        return _compare_within(
+            posts,
+            within,
+            numerator=numerator,
+            exposure=exposure,
+            by=by,
+            cluster=cluster,
+            reference=reference,
+            post_id=post_id,
+            min_clusters=min_clusters,
+            conf_level=conf_level,
+            correction=correction,
+            method=method,
+            vce=vce,
+        )
+    return _compare_rates(
+        posts,
+        numerator,
+        exposure,
+        by,
+        cluster,
+        reference,
+        post_id,
+        min_clusters,
+        conf_level,
+        correction,
+        method,
+        vce,
+        warn=True,
+    )
 
 
-def _compare_rates(posts: pd.DataFrame, numerator: str, exposure: str, by: Any, cluster: str | None,
-                   reference: Any, post_id: str | None, min_clusters: int, conf_level: float, correction: str,
-                   method: str, vce: str, warn: bool) -> StatResult:
+def _compare_rates(
+    posts: pd.DataFrame,
+    numerator: str,
+    exposure: str,
+    by: Any,
+    cluster: str | None,
+    reference: Any,
+    post_id: str | None,
+    min_clusters: int,
+    conf_level: float,
+    correction: str,
+    method: str,
+    vce: str,
+    warn: bool,
+) -> StatResult:
     """:func:`compare_rates` without ``within`` (``warn``: whether to check the pooling of author types)."""
     b_s, by_name, parts = grouping(posts, by)
     y_s = _column(posts, numerator, "numerator")
@@ -447,23 +523,55 @@ def _compare_rates(posts: pd.DataFrame, numerator: str, exposure: str, by: Any, 
     if valid.sum() == 0:
         raise ValueError("no usable rows (numerator/exposure/by/cluster all missing or invalid)")
     b_v = b_s[valid]
-    if warn and "author_type" not in by_columns(by) and by_name != "author_type" \
-            and _mixes_author_types(posts, b_s, valid):
+    if (
+        warn
+        and "author_type" not in by_columns(by)
+        and by_name != "author_type"
+        and _mixes_author_types(posts, b_s, valid)
+    ):
         _warn_pooled(by, by_name, stacklevel=4)
     levels = group_levels(b_v)
     reference = _default_reference(by_name, levels, reference)
 
     gc = group_rate_covariance(
-        y[valid], e[valid], b_v, clusters=cl, post_ids=pid, levels=levels,
-        min_clusters=min_clusters, correction=correction, method=method, vce=vce,
+        y[valid],
+        e[valid],
+        b_v,
+        clusters=cl,
+        post_ids=pid,
+        levels=levels,
+        min_clusters=min_clusters,
+        correction=correction,
+        method=method,
+        vce=vce,
     )
-    res = _rates_table(gc, by_name, numerator, exposure, cluster, reference, min_clusters,
-                       conf_level, correction, method, n_dropped)
+    res = _rates_table(
+        gc,
+        by_name,
+        numerator,
+        exposure,
+        cluster,
+        reference,
+        min_clusters,
+        conf_level,
+        correction,
+        method,
+        n_dropped,
+    )
     return add_by_columns(res, by, parts)
 
 
-_RATIO_COLUMNS: tuple[str, ...] = ("p_value", "rate_ratio", "rate_ratio_ci_low", "rate_ratio_ci_high", "se_log_ratio",
-                                   "z", "rate_difference", "rate_difference_ci_low", "rate_difference_ci_high")
+_RATIO_COLUMNS: tuple[str, ...] = (
+    "p_value",
+    "rate_ratio",
+    "rate_ratio_ci_low",
+    "rate_ratio_ci_high",
+    "se_log_ratio",
+    "z",
+    "rate_difference",
+    "rate_difference_ci_low",
+    "rate_difference_ci_high",
+)
 """Columns of :func:`compare_rates` that compare a level with the reference."""
 
 
@@ -474,27 +582,39 @@ def _compare_within(posts: pd.DataFrame, within: str | Sequence[str], **kwargs: 
         raise ValueError("within: give a column name or a list of them")
     by = kwargs["by"]
     if isinstance(by, pd.Series):
-        posts = posts.reset_index(drop=True).assign(**{str(by.name or "group"): by.reset_index(drop=True)})
+        posts = posts.reset_index(drop=True).assign(
+            **{str(by.name or "group"): by.reset_index(drop=True)}
+        )
         kwargs["by"] = by = str(by.name or "group")
     overlap = set(wcols) & set(by_columns(by))
     if overlap:
-        raise ValueError(f"within and by share column(s) {sorted(overlap)}: a stratum holds one level of each")
-    strata, _, strata_parts = grouping(posts, wcols if len(wcols) > 1 else wcols[0], role="within column")
+        raise ValueError(
+            f"within and by share column(s) {sorted(overlap)}: a stratum holds one level of each"
+        )
+    strata, _, strata_parts = grouping(
+        posts, wcols if len(wcols) > 1 else wcols[0], role="within column"
+    )
     b_all, by_name, _ = grouping(posts, by)
     levels = group_levels(b_all.dropna())
     reference = kwargs.pop("reference")
     if reference is None and levels:
         reference = _default_reference(by_name, levels, None)
-    codes = strata.cat.codes.to_numpy() if isinstance(strata.dtype, pd.CategoricalDtype) \
+    codes = (
+        strata.cat.codes.to_numpy()
+        if isinstance(strata.dtype, pd.CategoricalDtype)
         else pd.factorize(strata, sort=True, use_na_sentinel=True)[0]
-    names = list(strata.cat.categories) if isinstance(strata.dtype, pd.CategoricalDtype) \
+    )
+    names = (
+        list(strata.cat.categories)
+        if isinstance(strata.dtype, pd.CategoricalDtype)
         else list(pd.factorize(strata, sort=True, use_na_sentinel=True)[1])
+    )
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
     frames = []
     flat = posts.reset_index(drop=True)
     for i, name in enumerate(names):  # one fit per stratum, not per post
-        rows = order[bounds[i]:bounds[i + 1]]
+        rows = order[bounds[i] : bounds[i + 1]]
         sub = flat.iloc[rows]
         try:
             stratum_levels = group_levels(grouping(sub, by)[0].dropna())
@@ -504,7 +624,9 @@ def _compare_within(posts: pd.DataFrame, within: str | Sequence[str], **kwargs: 
             continue
         has_ref = reference in stratum_levels
         try:
-            res = _compare_rates(sub, reference=reference if has_ref else stratum_levels[0], warn=False, **kwargs)
+            res = _compare_rates(
+                sub, reference=reference if has_ref else stratum_levels[0], warn=False, **kwargs
+            )
         except ValueError:  # no usable rows in this stratum
             continue
         if not has_ref:
@@ -519,7 +641,9 @@ def _compare_within(posts: pd.DataFrame, within: str | Sequence[str], **kwargs: 
         raise ValueError("no usable rows in any stratum of within")
     out = pd.concat(frames, ignore_index=True)
     out["within"] = ", ".join(wcols)
-    return make_result(out, first=[*wcols, "by", "level", *[c for c in by_columns(by) if c in out.columns]])
+    return make_result(
+        out, first=[*wcols, "by", "level", *[c for c in by_columns(by) if c in out.columns]]
+    )
 
 
 def _rates_table(
@@ -571,7 +695,9 @@ def _rates_table(
         cname = cluster if cluster is not None else "post"
         unit = np.array(
             [
-                f"post (only {int(na)} distinct {cname} < min_clusters={min_clusters})" if bp else str(cname)
+                f"post (only {int(na)} distinct {cname} < min_clusters={min_clusters})"
+                if bp
+                else str(cname)
                 for na, bp in zip(gc.n_authors, gc.by_post, strict=True)
             ],
             dtype=object,
@@ -630,7 +756,9 @@ def _rates_table(
             "rate_difference_ci_low": np.where(is_ref, np.nan, diff - z * se_diff),
             "rate_difference_ci_high": np.where(is_ref, np.nan, diff + z * se_diff),
             "conf_level": conf_level,
-            "correction": (correction if gc.vce == "cr1" else "jackknife (G-1)/G") if method == "cluster" else "n/a (naive)",
+            "correction": (correction if gc.vce == "cr1" else "jackknife (G-1)/G")
+            if method == "cluster"
+            else "n/a (naive)",
             "vce": gc.vce,
             "quantity": _quantity_name(numerator, exposure),
         },
@@ -715,7 +843,9 @@ def compare_engagement(
     if miss:
         what = "counted as 0" if na == "zero" else "posts dropped"
         note += "; missing cells " + ", ".join(f"{t}: {m}" for t, m in miss.items()) + f" ({what})"
-    res["method"] = res["method"].str.replace("_engagements", "engagements", regex=False) + "; " + note
+    res["method"] = (
+        res["method"].str.replace("_engagements", "engagements", regex=False) + "; " + note
+    )
     res["terms"] = "+".join(used)
     return res
 
@@ -794,7 +924,9 @@ def test_rate_ratio_claim(
     if result is not None:
         df = result.to_frame().T if isinstance(result, pd.Series) else result
         if "rate_ratio" not in df.columns or "se_log_ratio" not in df.columns:
-            raise ValueError("result must come from compare_rates (needs rate_ratio and se_log_ratio)")
+            raise ValueError(
+                "result must come from compare_rates (needs rate_ratio and se_log_ratio)"
+            )
         if level is not None:
             df = df[df["level"] == level]
             if df.empty:
@@ -803,7 +935,11 @@ def test_rate_ratio_claim(
         if df.empty:
             raise ValueError("no comparison rows (only the reference level?)")
         for _, row in df.iterrows():  # one row per group level, not per post
-            cl = float(row["conf_level"]) if conf_level is None and "conf_level" in row else (conf_level or 0.95)
+            cl = (
+                float(row["conf_level"])
+                if conf_level is None and "conf_level" in row
+                else (conf_level or 0.95)
+            )
             rows.append(
                 {
                     "level": row.get("level"),
@@ -813,7 +949,9 @@ def test_rate_ratio_claim(
                     "conf_level": cl,
                     "n": row.get("n", np.nan),
                     "source": str(row.get("method", "")),
-                    "quantity": str(row["quantity"]) if quantity == "rate" and "quantity" in row else quantity,
+                    "quantity": str(row["quantity"])
+                    if quantity == "rate" and "quantity" in row
+                    else quantity,
                 }
             )
     else:
@@ -823,9 +961,18 @@ def test_rate_ratio_claim(
         if se_log is None:
             lo, hi = ci  # type: ignore[misc]
             se_log = (np.log(hi) - np.log(lo)) / (2.0 * z_critical(cl))
-        rows.append({"level": level, "reference": None, "ratio": float(ratio), "se_log": float(se_log),
-                     "conf_level": cl, "n": np.nan, "source": "user-supplied estimate",
-                     "ci": None if ci is None else (float(ci[0]), float(ci[1]))})
+        rows.append(
+            {
+                "level": level,
+                "reference": None,
+                "ratio": float(ratio),
+                "se_log": float(se_log),
+                "conf_level": cl,
+                "n": np.nan,
+                "source": "user-supplied estimate",
+                "ci": None if ci is None else (float(ci[0]), float(ci[1])),
+            }
+        )
 
     out = []
     for r in rows:
@@ -841,7 +988,11 @@ def test_rate_ratio_claim(
         p_greater = float(_sps.norm.sf(zs))
         p = {"less": p_less, "greater": p_greater, "two-sided": float(p_two_sided(zs))}[alternative]
         verdict = claim_verdict(lo, hi, ">=", claimed_ratio)
-        verb = verdict if verdict != "inconclusive" else "not contradicted (inconclusive: the CI contains it)"
+        verb = (
+            verdict
+            if verdict != "inconclusive"
+            else "not contradicted (inconclusive: the CI contains it)"
+        )
         who = f"{r['level']} " if r["level"] is not None else ""
         ref = f"the {r['reference']}'s" if r["reference"] is not None else "the reference's"
         statement = (
@@ -940,8 +1091,16 @@ def two_poisson_rates(
     if compare not in ("ratio", "diff"):
         raise ValueError("compare must be 'ratio' or 'diff'")
     value = ratio_null if ratio_null is not None else (1.0 if compare == "ratio" else 0.0)
-    res = test_poisson_2indep(count1, exposure1, count2, exposure2, value=value, method=method,
-                              compare=compare, alternative=alternative)
+    res = test_poisson_2indep(
+        count1,
+        exposure1,
+        count2,
+        exposure2,
+        value=value,
+        method=method,
+        compare=compare,
+        alternative=alternative,
+    )
     alpha = 1.0 - conf_level
     if ci_method is None:
         allowed = _CI_METHODS_RATIO if compare == "ratio" else _CI_METHODS_DIFF
@@ -958,8 +1117,9 @@ def two_poisson_rates(
             lo = lo_p / (1 - lo_p) * exposure2 / exposure1
             hi = hi_p / (1 - hi_p) * exposure2 / exposure1 if hi_p < 1 else np.inf
     else:
-        lo, hi = confint_poisson_2indep(count1, exposure1, count2, exposure2, method=ci_method,
-                                        compare=compare, alpha=alpha)
+        lo, hi = confint_poisson_2indep(
+            count1, exposure1, count2, exposure2, method=ci_method, compare=compare, alpha=alpha
+        )
     r1, r2 = count1 / exposure1, count2 / exposure2
     est = r1 / r2 if compare == "ratio" else r1 - r2
     return make_result(

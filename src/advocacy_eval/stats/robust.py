@@ -373,5 +373,3 @@ def cluster_robust_ols(
         factor=fac,
         model="ols",
     )
-
-

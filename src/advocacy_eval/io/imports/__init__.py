@@ -175,25 +175,42 @@ class ImportResult:
         lines = []
         for f in self.files:
             if f.status != "imported":
-                lines.append(f"{f.name}: already imported (sha256 {f.sha256[:12]}), nothing changed")
+                lines.append(
+                    f"{f.name}: already imported (sha256 {f.sha256[:12]}), nothing changed"
+                )
                 continue
-            how = ", ".join(x for x in (f.encoding, f.lang, f.date_order and f"dates {f.date_order}") if x)
+            how = ", ".join(
+                x for x in (f.encoding, f.lang, f.date_order and f"dates {f.date_order}") if x
+            )
             covers = f"; covers {f.period[0]}..{f.period[1]}" if f.period else ""
-            lines.append(f"{f.name}: {f.rows_read} rows read ({how}); export date {f.export_date} "
-                         f"({f.export_date_source}){covers}; +{f.added} added, {f.updated} updated, "
-                         f"{f.unchanged} unchanged")
+            lines.append(
+                f"{f.name}: {f.rows_read} rows read ({how}); export date {f.export_date} "
+                f"({f.export_date_source}){covers}; +{f.added} added, {f.updated} updated, "
+                f"{f.unchanged} unchanged"
+            )
             lines += [f"  note: {n}" for n in f.notes]
         for table, c in self.counts.items():
-            lines.append(f"{table}: +{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged")
+            lines.append(
+                f"{table}: +{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged"
+            )
         if self.classification:
             c = self.classification
-            lines.append(f"classification: {c['corporate']} corporate, {c['non_corporate']} non_corporate, "
-                         f"{c['unclassified']} unclassified (kept, left out of the content mix)"
-                         + (f", {c['conflicts']} matched rules of both types (first rule kept)" if c["conflicts"]
-                            else "") + f"; what each post got and why: {self.review_file}")
-        head = (f"nothing to import into {self.data_dir}: every file was imported before" if self.noop
-                else f"imported {sum(f.status == 'imported' for f in self.files)} {self.kind} file(s) into "
-                     f"{self.data_dir}")
+            lines.append(
+                f"classification: {c['corporate']} corporate, {c['non_corporate']} non_corporate, "
+                f"{c['unclassified']} unclassified (kept, left out of the content mix)"
+                + (
+                    f", {c['conflicts']} matched rules of both types (first rule kept)"
+                    if c["conflicts"]
+                    else ""
+                )
+                + f"; what each post got and why: {self.review_file}"
+            )
+        head = (
+            f"nothing to import into {self.data_dir}: every file was imported before"
+            if self.noop
+            else f"imported {sum(f.status == 'imported' for f in self.files)} {self.kind} file(s) into "
+            f"{self.data_dir}"
+        )
         first = [f"recovered: {self.recovered}"] if self.recovered else []
         return "\n".join([*first, head, *lines])
 
@@ -213,17 +230,31 @@ def _timestamp(value: object) -> pd.Timestamp | None:
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError):
-        raise ImportRefused(f"export date {value!r} is not a date (write YYYY-MM-DD or YYYY-MM-DD HH:MM)") from None
+        raise ImportRefused(
+            f"export date {value!r} is not a date (write YYYY-MM-DD or YYYY-MM-DD HH:MM)"
+        ) from None
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC").tz_localize(None)
     return ts
 
 
-def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLike], into: str | os.PathLike, *,
-                 key: bytes | str | None = None, employee_id: object = None, mapping: object = None,
-                 export_date: object = None, lang: str | None = None, page_id: str = PAGE_ID,
-                 page_followers: object = None, content_type: object = None, rules: object = None,
-                 reach_from_impressions: bool = False, as_of: object = None) -> ImportResult:
+def import_files(
+    kind: str,
+    files: str | os.PathLike | Sequence[str | os.PathLike],
+    into: str | os.PathLike,
+    *,
+    key: bytes | str | None = None,
+    employee_id: object = None,
+    mapping: object = None,
+    export_date: object = None,
+    lang: str | None = None,
+    page_id: str = PAGE_ID,
+    page_followers: object = None,
+    content_type: object = None,
+    rules: object = None,
+    reach_from_impressions: bool = False,
+    as_of: object = None,
+) -> ImportResult:
     """Import export files into a programme folder, all or nothing.
 
     Parameters
@@ -308,14 +339,27 @@ def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLik
     if lang not in (None, "en", "fr"):
         raise ImportRefused(f"lang must be en or fr, not {lang!r}")
     if reach_from_impressions:
-        raise ImportRefused("--reach-from-impressions is no longer accepted: impressions count displays, not "
-                            "people, and are never stored as members_reached. Import without it: members_reached "
-                            "is left empty and reports compare a metric both sides have (impressions per follower)")
+        raise ImportRefused(
+            "--reach-from-impressions is no longer accepted: impressions count displays, not "
+            "people, and are never stored as members_reached. Import without it: members_reached "
+            "is left empty and reports compare a metric both sides have (impressions per follower)"
+        )
     if rules is not None and kind not in ("linkedin-page", "platform"):
-        raise ImportRefused(f"--rules classifies posts: it applies to linkedin-page and platform imports, not {kind}")
-    options = Options(key=key, employee_id=employee_id, mapping=mapping, export_date=_timestamp(export_date),
-                      lang=lang, page_id=page_id, page_followers=page_followers, content_type=content_type,
-                      rules=load_rules(rules), as_of=_timestamp(as_of))  # a bad rules file: refused here
+        raise ImportRefused(
+            f"--rules classifies posts: it applies to linkedin-page and platform imports, not {kind}"
+        )
+    options = Options(
+        key=key,
+        employee_id=employee_id,
+        mapping=mapping,
+        export_date=_timestamp(export_date),
+        lang=lang,
+        page_id=page_id,
+        page_followers=page_followers,
+        content_type=content_type,
+        rules=load_rules(rules),
+        as_of=_timestamp(as_of),
+    )  # a bad rules file: refused here
     if kind == "platform":
         platform.load_mapping(mapping)  # refuse a bad mapping before touching the folder
     folder = Path(into).expanduser().resolve()
@@ -332,8 +376,10 @@ def import_files(kind: str, files: str | os.PathLike | Sequence[str | os.PathLik
         if isinstance(exc, AdvocacyEvalError):
             raise
         where = f" ({exc.filename})" if exc.filename else ""
-        raise ImportWriteError(f"cannot complete the import into {folder}: {exc.strerror or exc}{where}; the data "
-                               "folder was left as it was") from exc
+        raise ImportWriteError(
+            f"cannot complete the import into {folder}: {exc.strerror or exc}{where}; the data "
+            "folder was left as it was"
+        ) from exc
 
 
 def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options) -> ImportResult:
@@ -348,10 +394,15 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
             continue
         seen.add(sha)
         logged = state.log.loc[state.log["sha256"] == sha, "raw_file"] if sha in done else None
-        outcome = FileOutcome(path.name, sha, path.stat().st_size,
-                              "already imported" if sha in done else "imported",
-                              raw_file=str(logged.iloc[0]) if logged is not None and len(logged)
-                              else f"{RAW_DIR}/{sha[:12]}_{path.name}")
+        outcome = FileOutcome(
+            path.name,
+            sha,
+            path.stat().st_size,
+            "already imported" if sha in done else "imported",
+            raw_file=str(logged.iloc[0])
+            if logged is not None and len(logged)
+            else f"{RAW_DIR}/{sha[:12]}_{path.name}",
+        )
         outcomes.append(outcome)
         if sha not in done:
             todo.append((path, outcome))
@@ -385,8 +436,15 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
         for table in ("waves", "employees", "posts", "activity"):
             if table not in extract.tables:
                 continue
-            c = merge_snapshot(state, table, extract.tables[table], extract.export_date, outcome.sha256,
-                               path.name, problems)
+            c = merge_snapshot(
+                state,
+                table,
+                extract.tables[table],
+                extract.export_date,
+                outcome.sha256,
+                path.name,
+                problems,
+            )
             counts.setdefault(table, MergeCounts())
             counts[table] += c
             file_counts += c
@@ -394,7 +452,9 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
             c = merge_latest(state, name, rows, extract.export_date, outcome.sha256)
             counts.setdefault(f"linkedin/{name}", MergeCounts())
             counts[f"linkedin/{name}"] += c
-            if not extract.tables:  # files that only feed linkedin/ (followers): their rows are the count
+            if (
+                not extract.tables
+            ):  # files that only feed linkedin/ (followers): their rows are the count
                 file_counts += c
         derived_tables: set[str] = set()
         if extract.derive is not None:
@@ -410,7 +470,11 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
             reviews.append(extract.review)
         stored_name = extract.stored_name or path.name
         outcome.raw_file = f"{RAW_DIR}/{outcome.sha256[:12]}_{stored_name}"
-        outcome.encoding, outcome.lang, outcome.date_order = extract.encoding, extract.lang, extract.date_order
+        outcome.encoding, outcome.lang, outcome.date_order = (
+            extract.encoding,
+            extract.lang,
+            extract.date_order,
+        )
         outcome.export_date = extract.export_date.strftime("%Y-%m-%d %H:%M:%S")
         outcome.export_date_source = extract.export_date_source
         if extract.period is not None:
@@ -419,21 +483,41 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
         outcome.added, outcome.updated = file_counts.added, file_counts.updated
         outcome.unchanged = file_counts.unchanged
         outcome.notes = extract.notes
-        log_rows.append({
-            "imported_at": imported_at, "kind": kind, "file": stored_name, "raw_file": outcome.raw_file,
-            "sha256": outcome.sha256, "bytes": outcome.bytes, "encoding": extract.encoding, "lang": extract.lang,
-            "date_order": extract.date_order, "export_date": outcome.export_date,
-            "export_date_source": extract.export_date_source, "rows_read": extract.rows_read,
-            "tables": ";".join([*(t for t in ("waves", "employees", "posts", "activity")
-                                  if t in extract.tables or t in derived_tables),
-                                *(f"linkedin/{name}" for name in extract.aux)]),
-            "added": file_counts.added, "updated": file_counts.updated, "unchanged": file_counts.unchanged,
-            "notes": "; ".join(extract.notes) or None,
-            "period_start": outcome.period[0] if outcome.period else None,
-            "period_end": outcome.period[1] if outcome.period else None,
-        })
-        state.log = pd.concat([state.log, pd.DataFrame(log_rows[-1:], columns=list(LOG_COLUMNS))],
-                              ignore_index=True)
+        log_rows.append(
+            {
+                "imported_at": imported_at,
+                "kind": kind,
+                "file": stored_name,
+                "raw_file": outcome.raw_file,
+                "sha256": outcome.sha256,
+                "bytes": outcome.bytes,
+                "encoding": extract.encoding,
+                "lang": extract.lang,
+                "date_order": extract.date_order,
+                "export_date": outcome.export_date,
+                "export_date_source": extract.export_date_source,
+                "rows_read": extract.rows_read,
+                "tables": ";".join(
+                    [
+                        *(
+                            t
+                            for t in ("waves", "employees", "posts", "activity")
+                            if t in extract.tables or t in derived_tables
+                        ),
+                        *(f"linkedin/{name}" for name in extract.aux),
+                    ]
+                ),
+                "added": file_counts.added,
+                "updated": file_counts.updated,
+                "unchanged": file_counts.unchanged,
+                "notes": "; ".join(extract.notes) or None,
+                "period_start": outcome.period[0] if outcome.period else None,
+                "period_end": outcome.period[1] if outcome.period else None,
+            }
+        )
+        state.log = pd.concat(
+            [state.log, pd.DataFrame(log_rows[-1:], columns=list(LOG_COLUMNS))], ignore_index=True
+        )
         state.log = state.log.astype(object).where(state.log.notna(), None)
     problems.raise_if_any(f"the {kind} import (nothing was written)")
     state.changed.add(LOG_FILE)
@@ -443,8 +527,10 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
         # named after this import's first file (export date, hash): the same import always writes the same
         # name, and no other import can (a file is imported once)
         _, first, first_extract = extracts[0]
-        review_file = (f"{REVIEW_DIR}/classification_{first_extract.export_date:%Y%m%d}_{kind}_"
-                       f"{first.sha256[:12]}.csv")
+        review_file = (
+            f"{REVIEW_DIR}/classification_{first_extract.export_date:%Y%m%d}_{kind}_"
+            f"{first.sha256[:12]}.csv"
+        )
         state.files[review_file] = review.to_csv(index=False, lineterminator="\n").encode("utf-8")
         state.changed.add(review_file)
         classified = classification_counts(review)
@@ -455,19 +541,43 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
         for rel in sorted(state.changed):
             stage.write_bytes(rel, table_bytes(state, rel))
         crash_point("staged")
-        as_of = options.as_of if options.as_of is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
-        validate_tables(stage.view(), as_of, f"the data folder after this {kind} import (nothing was written; rows "
-                        "are lines of the resulting tables)")
+        as_of = (
+            options.as_of
+            if options.as_of is not None
+            else pd.Timestamp.now(tz="UTC").tz_localize(None)
+        )
+        validate_tables(
+            stage.view(),
+            as_of,
+            f"the data folder after this {kind} import (nothing was written; rows "
+            "are lines of the resulting tables)",
+        )
         crash_point("validated")
         stage.commit()
     finally:
         stage.discard()
-    return ImportResult(kind, folder, outcomes,
-                        {t: {"added": c.added, "updated": c.updated, "unchanged": c.unchanged}
-                         for t, c in counts.items()}, review_file=review_file, classification=classified)
+    return ImportResult(
+        kind,
+        folder,
+        outcomes,
+        {
+            t: {"added": c.added, "updated": c.updated, "unchanged": c.unchanged}
+            for t, c in counts.items()
+        },
+        review_file=review_file,
+        classification=classified,
+    )
 
 
 __all__ = [
-    "KINDS", "FileOutcome", "ImportRefused", "ImportResult", "ImportWriteError", "import_files",
-    "recover_interrupted_import", "AdvocacyEvalError", "DataValidationError", "HISTORY_DIR",
+    "KINDS",
+    "FileOutcome",
+    "ImportRefused",
+    "ImportResult",
+    "ImportWriteError",
+    "import_files",
+    "recover_interrupted_import",
+    "AdvocacyEvalError",
+    "DataValidationError",
+    "HISTORY_DIR",
 ]

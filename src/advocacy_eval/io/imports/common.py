@@ -121,11 +121,16 @@ def post_id_from_link(values: pd.Series) -> pd.Series:
     slug = text.str.extract(_SLUG_ID)
     kind = urn[0].fillna(slug[0])
     number = urn[1].fillna(slug[1])
-    canonical_kind = kind.str.lower().map({"activity": "activity", "share": "share", "ugcpost": "ugcPost",
-                                           "article": "article"})
+    canonical_kind = kind.str.lower().map(
+        {"activity": "activity", "share": "share", "ugcpost": "ugcPost", "article": "article"}
+    )
     from_urn = "urn:li:" + canonical_kind + ":" + number
-    bare = (text.str.replace(r"^https?://", "", regex=True).str.replace(r"^www\.", "", regex=True)
-            .str.replace(r"[?#].*$", "", regex=True).str.rstrip("/"))
+    bare = (
+        text.str.replace(r"^https?://", "", regex=True)
+        .str.replace(r"^www\.", "", regex=True)
+        .str.replace(r"[?#].*$", "", regex=True)
+        .str.rstrip("/")
+    )
     out = from_urn.fillna(bare)
     return out.mask(text.isna() | (text == ""))
 
@@ -148,8 +153,9 @@ def export_date_from_name(name: str) -> pd.Timestamp | None:
     return None
 
 
-def choose_export_date(options: Options, name: str, from_content: pd.Timestamp | None,
-                       fallback_today: bool = False) -> tuple[pd.Timestamp | None, str]:
+def choose_export_date(
+    options: Options, name: str, from_content: pd.Timestamp | None, fallback_today: bool = False
+) -> tuple[pd.Timestamp | None, str]:
     """Export date of a file: given > file name > content > (import date)."""
     if options.export_date is not None:
         return options.export_date, "given"
@@ -163,8 +169,16 @@ def choose_export_date(options: Options, name: str, from_content: pd.Timestamp |
     return None, ""
 
 
-def dedupe_rows(df: pd.DataFrame, rows: np.ndarray, table: str, key: list[str], file: str, sheet: str | None,
-                problems: Problems, key_label: str | None = None) -> tuple[pd.DataFrame, np.ndarray, int]:
+def dedupe_rows(
+    df: pd.DataFrame,
+    rows: np.ndarray,
+    table: str,
+    key: list[str],
+    file: str,
+    sheet: str | None,
+    problems: Problems,
+    key_label: str | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, int]:
     """Drop exact duplicate rows of a key; report duplicates with conflicting values.
 
     Returns
@@ -185,9 +199,14 @@ def dedupe_rows(df: pd.DataFrame, rows: np.ndarray, table: str, key: list[str], 
     for _, k in bad_keys.iterrows():
         match = (text[key] == k.to_numpy()).all(axis=1).to_numpy()
         lines = ", ".join(str(r) for r in rows[match])
-        problems.add(file, f"duplicate id with conflicting values (rows {lines})", sheet=sheet,
-                     row=int(rows[match][1]), column=key_label or key[0],
-                     value="/".join(str(v) for v in k.to_numpy()))
+        problems.add(
+            file,
+            f"duplicate id with conflicting values (rows {lines})",
+            sheet=sheet,
+            row=int(rows[match][1]),
+            column=key_label or key[0],
+            value="/".join(str(v) for v in k.to_numpy()),
+        )
     keep = ~exact
     return df[keep].reset_index(drop=True), rows[keep], int(exact.sum())
 
@@ -202,8 +221,16 @@ def resolve_person(values: pd.Series, ctx: Context) -> pd.Series:
     return ctx.state.resolve_aliases(out.astype(object)).astype("string")
 
 
-def check_le(problems: Problems, file: str, sheet: str | None, rows: np.ndarray, small: pd.Series,
-             large: pd.Series, column: str, rule: str) -> None:
+def check_le(
+    problems: Problems,
+    file: str,
+    sheet: str | None,
+    rows: np.ndarray,
+    small: pd.Series,
+    large: pd.Series,
+    column: str,
+    rule: str,
+) -> None:
     """Report rows where ``small > large`` (both present)."""
     mask = (small.astype("Float64") > large.astype("Float64")).fillna(False).astype(bool)
     problems.add_mask(file, sheet, rows, mask, column, rule, small.astype(object))
@@ -218,6 +245,10 @@ def path_of(value: object) -> Path | None:
     """A path when ``value`` names an existing file, else None."""
     if isinstance(value, Path):
         return value
-    if isinstance(value, str) and any(c in value for c in "/\\.") and Path(value).expanduser().is_file():
+    if (
+        isinstance(value, str)
+        and any(c in value for c in "/\\.")
+        and Path(value).expanduser().is_file()
+    ):
         return Path(value).expanduser()
     return None

@@ -77,8 +77,12 @@ SHEETS: dict[str, dict[str, str]] = {
 """Normalised sheet names of each part, with their language."""
 
 REQUIRED_SHEETS = ("discovery", "engagement", "top_posts", "followers")
-SHEET_LABELS = {"discovery": "DISCOVERY / DÉCOUVERTE", "engagement": "ENGAGEMENT",
-                "top_posts": "TOP POSTS / MEILLEURS POSTS", "followers": "FOLLOWERS / ABONNÉS"}
+SHEET_LABELS = {
+    "discovery": "DISCOVERY / DÉCOUVERTE",
+    "engagement": "ENGAGEMENT",
+    "top_posts": "TOP POSTS / MEILLEURS POSTS",
+    "followers": "FOLLOWERS / ABONNÉS",
+}
 
 ENGAGEMENT_FIELDS = (
     Field("date", ("Date",), ("Date",)),
@@ -90,7 +94,9 @@ FOLLOWER_FIELDS = (
     Field("new", ("New followers",), ("Nouveaux abonnés",)),
 )
 TOP_URL = Field("url", ("Post URL",), ("URL du post", "URL de la publication"))
-TOP_DATE = Field("date", ("Post publish date",), ("Date de publication du post", "Date de publication"))
+TOP_DATE = Field(
+    "date", ("Post publish date",), ("Date de publication du post", "Date de publication")
+)
 TOP_ENG = Field("engagements", ("Engagements",), ("Interactions",))
 TOP_IMP = Field("impressions", ("Impressions",), ("Impressions",))
 TOP_POSTS_CAP = 50
@@ -102,16 +108,20 @@ MONTH_TO_DATE_DAYS = 3
 
 IMPRESSIONS_LABELS = {"impressions"}
 REACHED_LABELS = {norm("Members reached"), norm("Membres touchés")}
-TOTAL_FOLLOWERS = re.compile(r"^(total followers|nombre total d.abonnes|total des abonnes|abonnes au total)", re.I)
+TOTAL_FOLLOWERS = re.compile(
+    r"^(total followers|nombre total d.abonnes|total des abonnes|abonnes au total)", re.I
+)
 
 
 def employee_for(path: Path, ctx: Context) -> str | None:
     """The identifier given for one file (option ``employee_id``)."""
     given = ctx.options.employee_id
     if given is None:
-        raise ImportRefused("linkedin-member needs the employee each file belongs to: --employee ID (a pseudonym "
-                            "E-..., an e-mail, a profile URL or a staff number), or a mapping file with columns "
-                            "file, employee")
+        raise ImportRefused(
+            "linkedin-member needs the employee each file belongs to: --employee ID (a pseudonym "
+            "E-..., an e-mail, a profile URL or a staff number), or a mapping file with columns "
+            "file, employee"
+        )
     if isinstance(given, dict):
         table = given
     else:
@@ -136,13 +146,25 @@ def _read_employee_mapping(path: Path) -> dict[str, str]:
     problems = Problems()
     raw = read_file(path, problems)
     problems.raise_if_any(f"the employee mapping {path.name}")
-    fields = (Field("file", ("file", "File", "file name"), ("fichier", "Fichier")),
-              Field("employee", ("employee", "employee_id", "Employee", "email", "e-mail"),
-                    ("salarié", "Salarié", "collaborateur")))
+    fields = (
+        Field("file", ("file", "File", "file name"), ("fichier", "Fichier")),
+        Field(
+            "employee",
+            ("employee", "employee_id", "Employee", "email", "e-mail"),
+            ("salarié", "Salarié", "collaborateur"),
+        ),
+    )
     table = find_table(raw.sheets[0], fields, min_fields=2)
     if table is None:
-        raise ImportRefused(f"{path.name}: the employee mapping needs the columns file and employee")
-    return dict(zip(table.data["file"].astype(str).str.strip(), table.data["employee"].astype(str).str.strip()))
+        raise ImportRefused(
+            f"{path.name}: the employee mapping needs the columns file and employee"
+        )
+    return dict(
+        zip(
+            table.data["file"].astype(str).str.strip(),
+            table.data["employee"].astype(str).str.strip(),
+        )
+    )
 
 
 def _find_sheets(raw: RawFile) -> tuple[dict[str, Sheet], str | None]:
@@ -179,9 +201,13 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     sheets, lang = _find_sheets(raw)
     missing = [p for p in REQUIRED_SHEETS if p not in sheets]
     if missing:
-        problems.add(file, "unknown layout or wrong sheet: a creator analytics export needs the sheets "
-                     + ", ".join(SHEET_LABELS[p] for p in missing) + "; sheets found: "
-                     + (", ".join(repr(s.name) for s in raw.sheets) or "none"))
+        problems.add(
+            file,
+            "unknown layout or wrong sheet: a creator analytics export needs the sheets "
+            + ", ".join(SHEET_LABELS[p] for p in missing)
+            + "; sheets found: "
+            + (", ".join(repr(s.name) for s in raw.sheets) or "none"),
+        )
         return None
     lang = opts.lang or lang
     disc = sheets["discovery"]
@@ -199,14 +225,21 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
             text = " ".join(str(c) for c in cells)
             if len(re.findall(DATE_IN_TEXT, text)) == 2:
                 period_text = (re.findall(DATE_IN_TEXT, text), number)
-    for what, cell in (("Impressions", imp_cell), ("Members reached / Membres touchés", reached_cell),
-                       ("the period (start - end)", period_text)):
+    for what, cell in (
+        ("Impressions", imp_cell),
+        ("Members reached / Membres touchés", reached_cell),
+        ("the period (start - end)", period_text),
+    ):
         if cell is None:
             problems.add(file, f"{what} not found", sheet=disc.name, column=what)
     engagement = find_table(sheets["engagement"], ENGAGEMENT_FIELDS, min_fields=3)
     if engagement is None:
-        problems.add(file, "header not recognised: expected Date, Impressions, Engagements (English) or Date, "
-                     "Impressions, Interactions (French)", sheet=sheets["engagement"].name)
+        problems.add(
+            file,
+            "header not recognised: expected Date, Impressions, Engagements (English) or Date, "
+            "Impressions, Interactions (French)",
+            sheet=sheets["engagement"].name,
+        )
     else:
         report_duplicate_headers(engagement, problems, file)
     fol = sheets["followers"]
@@ -222,8 +255,11 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
             total_cell = (dates[0] if dates else None, value, number, cells[0])
             break
     if total_cell is None:
-        problems.add(file, "'Total followers on <date>' / 'Nombre total d’abonnés le <date>' not found",
-                     sheet=fol.name)
+        problems.add(
+            file,
+            "'Total followers on <date>' / 'Nombre total d’abonnés le <date>' not found",
+            sheet=fol.name,
+        )
     new_followers = find_table(fol, FOLLOWER_FIELDS, min_fields=2)
     top = _top_posts(sheets["top_posts"], problems, file)
     if len(problems) > n_before:
@@ -241,143 +277,306 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     except AmbiguousDates as exc:
         problems.add(file, str(exc), sheet=engagement.sheet)
         return None
-    num_lang = lang or number_language([engagement.data["impressions"], engagement.data["engagements"]]) or "en"
+    num_lang = (
+        lang
+        or number_language([engagement.data["impressions"], engagement.data["engagements"]])
+        or "en"
+    )
     (start, end), bad_period = _dates(period_text[0], order)
     if bad_period or end < start:
-        problems.add(file, f"impossible or unreadable period (read as {order})", sheet=disc.name,
-                     row=period_text[1], value=" - ".join(period_text[0]))
+        problems.add(
+            file,
+            f"impossible or unreadable period (read as {order})",
+            sheet=disc.name,
+            row=period_text[1],
+            value=" - ".join(period_text[0]),
+        )
         return None
     n_days = (end - start).days + 1
     if n_days > MAX_PERIOD_DAYS:
-        problems.add(file, f"the export covers {n_days} days ({start:%Y-%m-%d}..{end:%Y-%m-%d}): LinkedIn's creator "
-                     "exports cover 7 to 365 days (day and month swapped?)", sheet=disc.name, row=period_text[1],
-                     value=" - ".join(period_text[0]))
+        problems.add(
+            file,
+            f"the export covers {n_days} days ({start:%Y-%m-%d}..{end:%Y-%m-%d}): LinkedIn's creator "
+            "exports cover 7 to 365 days (day and month swapped?)",
+            sheet=disc.name,
+            row=period_text[1],
+            value=" - ".join(period_text[0]),
+        )
         return None
     impressions, bad_i = parse_counts(pd.Series([imp_cell[0]], dtype=object), num_lang)
     reached, bad_r = parse_counts(pd.Series([reached_cell[0]], dtype=object), num_lang)
     if bad_i.any() or impressions.isna().any():
-        problems.add(file, "bad number: must be a whole number >= 0", sheet=disc.name, row=imp_cell[1],
-                     column="Impressions", value=imp_cell[0])
+        problems.add(
+            file,
+            "bad number: must be a whole number >= 0",
+            sheet=disc.name,
+            row=imp_cell[1],
+            column="Impressions",
+            value=imp_cell[0],
+        )
     if bad_r.any() or reached.isna().any():
-        problems.add(file, "bad number: must be a whole number >= 0", sheet=disc.name, row=reached_cell[1],
-                     column="Members reached", value=reached_cell[0])
+        problems.add(
+            file,
+            "bad number: must be a whole number >= 0",
+            sheet=disc.name,
+            row=reached_cell[1],
+            column="Members reached",
+            value=reached_cell[0],
+        )
     e = engagement.data
     day, bad_day = parse_dates(e["date"], order)
     d_imp, bad_di = parse_counts(e["impressions"], num_lang)
     d_eng, bad_de = parse_counts(e["engagements"], num_lang)
     es = engagement.sheet
-    problems.add_mask(file, es, engagement.rows, bad_day, engagement.headers["date"],
-                      f"impossible or unreadable date (read as {order})", e["date"])
-    problems.add_mask(file, es, engagement.rows, bad_di, engagement.headers["impressions"],
-                      "bad number: must be a whole number >= 0", e["impressions"])
-    problems.add_mask(file, es, engagement.rows, bad_de, engagement.headers["engagements"],
-                      "bad number: must be a whole number >= 0", e["engagements"])
+    problems.add_mask(
+        file,
+        es,
+        engagement.rows,
+        bad_day,
+        engagement.headers["date"],
+        f"impossible or unreadable date (read as {order})",
+        e["date"],
+    )
+    problems.add_mask(
+        file,
+        es,
+        engagement.rows,
+        bad_di,
+        engagement.headers["impressions"],
+        "bad number: must be a whole number >= 0",
+        e["impressions"],
+    )
+    problems.add_mask(
+        file,
+        es,
+        engagement.rows,
+        bad_de,
+        engagement.headers["engagements"],
+        "bad number: must be a whole number >= 0",
+        e["engagements"],
+    )
     outside = day.notna() & ((day < start) | (day > end))
-    problems.add_mask(file, es, engagement.rows, outside, engagement.headers["date"],
-                      f"date outside the export period {start:%Y-%m-%d}..{end:%Y-%m-%d} (day and month swapped?)",
-                      e["date"])
-    problems.add_mask(file, es, engagement.rows, day.duplicated(keep=False) & day.notna(), engagement.headers["date"],
-                      "the same day is listed twice", e["date"])
+    problems.add_mask(
+        file,
+        es,
+        engagement.rows,
+        outside,
+        engagement.headers["date"],
+        f"date outside the export period {start:%Y-%m-%d}..{end:%Y-%m-%d} (day and month swapped?)",
+        e["date"],
+    )
+    problems.add_mask(
+        file,
+        es,
+        engagement.rows,
+        day.duplicated(keep=False) & day.notna(),
+        engagement.headers["date"],
+        "the same day is listed twice",
+        e["date"],
+    )
     total, bad_t = parse_counts(pd.Series([total_cell[1]], dtype=object), num_lang)
     if bad_t.any() or total.isna().any():
-        problems.add(file, "bad number: total followers must be a whole number >= 0", sheet=fol.name,
-                     row=total_cell[2], value=total_cell[1])
+        problems.add(
+            file,
+            "bad number: total followers must be a whole number >= 0",
+            sheet=fol.name,
+            row=total_cell[2],
+            value=total_cell[1],
+        )
     label_date = None
     if total_cell[0]:
         (label_date, _), bad_l = _dates([total_cell[0], total_cell[0]], order)
         if bad_l:
-            problems.add(file, "impossible or unreadable date", sheet=fol.name, row=total_cell[2],
-                         value=total_cell[3])
+            problems.add(
+                file,
+                "impossible or unreadable date",
+                sheet=fol.name,
+                row=total_cell[2],
+                value=total_cell[3],
+            )
     new_by_day = None
     if new_followers is not None:
         nf = new_followers.data
         nf_day, bad_nd = parse_dates(nf["date"], order)
         nf_new, bad_nn = parse_counts(nf["new"], num_lang)
-        problems.add_mask(file, fol.name, new_followers.rows, bad_nd, new_followers.headers["date"],
-                          f"impossible or unreadable date (read as {order})", nf["date"])
-        problems.add_mask(file, fol.name, new_followers.rows, bad_nn, new_followers.headers["new"],
-                          "bad number: must be a whole number >= 0", nf["new"])
-        problems.add_mask(file, fol.name, new_followers.rows, nf_day.duplicated(keep=False) & nf_day.notna(),
-                          new_followers.headers["date"], "the same day is listed twice", nf["date"])
-        new_by_day = pd.DataFrame({"date": nf_day.dt.normalize(), "new": nf_new}).dropna(subset=["date"])
+        problems.add_mask(
+            file,
+            fol.name,
+            new_followers.rows,
+            bad_nd,
+            new_followers.headers["date"],
+            f"impossible or unreadable date (read as {order})",
+            nf["date"],
+        )
+        problems.add_mask(
+            file,
+            fol.name,
+            new_followers.rows,
+            bad_nn,
+            new_followers.headers["new"],
+            "bad number: must be a whole number >= 0",
+            nf["new"],
+        )
+        problems.add_mask(
+            file,
+            fol.name,
+            new_followers.rows,
+            nf_day.duplicated(keep=False) & nf_day.notna(),
+            new_followers.headers["date"],
+            "the same day is listed twice",
+            nf["date"],
+        )
+        new_by_day = pd.DataFrame({"date": nf_day.dt.normalize(), "new": nf_new}).dropna(
+            subset=["date"]
+        )
     if len(problems) > n_before:
         return None
     n_imp, n_reached = int(impressions.iloc[0]), int(reached.iloc[0])
     daily_sum = int(d_imp.fillna(0).sum())
     if abs(daily_sum - n_imp) > max(2, 0.01 * n_imp):
-        problems.add(file, f"Impressions ({n_imp}) differ from the sum of the daily impressions ({daily_sum}): "
-                     "a number was probably mis-parsed", sheet=disc.name, row=imp_cell[1], column="Impressions",
-                     value=imp_cell[0])
+        problems.add(
+            file,
+            f"Impressions ({n_imp}) differ from the sum of the daily impressions ({daily_sum}): "
+            "a number was probably mis-parsed",
+            sheet=disc.name,
+            row=imp_cell[1],
+            column="Impressions",
+            value=imp_cell[0],
+        )
     if n_reached > n_imp:
-        problems.add(file, "members reached must be <= impressions (numbers mis-parsed?)", sheet=disc.name,
-                     row=reached_cell[1], column="Members reached", value=reached_cell[0])
+        problems.add(
+            file,
+            "members reached must be <= impressions (numbers mis-parsed?)",
+            sheet=disc.name,
+            row=reached_cell[1],
+            column="Members reached",
+            value=reached_cell[0],
+        )
     notes: list[str] = []
     top_rows = pd.DataFrame(columns=["post_id", "published_on", "impressions", "engagements"])
     capped = False
     if top is not None and len(top):
-        top_rows, capped = _top_post_rows(top, order, num_lang, problems, file, sheets["top_posts"].name)
+        top_rows, capped = _top_post_rows(
+            top, order, num_lang, problems, file, sheets["top_posts"].name
+        )
         if capped:
-            notes.append(f"TOP POSTS lists {TOP_POSTS_CAP} posts, LinkedIn's maximum: posts published "
-                         f"{start:%Y-%m-%d}..{end:%Y-%m-%d} may be undercounted (export shorter periods)")
+            notes.append(
+                f"TOP POSTS lists {TOP_POSTS_CAP} posts, LinkedIn's maximum: posts published "
+                f"{start:%Y-%m-%d}..{end:%Y-%m-%d} may be undercounted (export shorter periods)"
+            )
     identifier = employee_for(raw.path, ctx)
     if identifier is None:
-        problems.add(file, "no employee given for this file in the employee mapping (columns file, employee)")
+        problems.add(
+            file, "no employee given for this file in the employee mapping (columns file, employee)"
+        )
     if len(problems) > n_before:
         return None
     employee = resolve_person(pd.Series([identifier], dtype=object), ctx).iloc[0]
-    if not safe_id_mask(pd.Series([employee], dtype="string")).iloc[0]:  # it names the raw copy of the file
+    if not safe_id_mask(pd.Series([employee], dtype="string")).iloc[
+        0
+    ]:  # it names the raw copy of the file
         problems.add(file, f"employee id {SAFE_ID_RULE}", value=employee)
         return None
     known = ctx.state.employee_ids()
     if known is not None and employee not in known:
-        problems.add(file, "the employee is not in the roster (employees.csv): import the roster first or check "
-                     "the identifier (the same identifier as in the roster, e.g. the e-mail)",
-                     value=employee)
+        problems.add(
+            file,
+            "the employee is not in the roster (employees.csv): import the roster first or check "
+            "the identifier (the same identifier as in the roster, e.g. the e-mail)",
+            value=employee,
+        )
         return None
     followers_on = label_date if label_date is not None else end
-    daily = pd.DataFrame({"employee_id": employee, "date": day.dt.normalize(), "impressions": d_imp,
-                          "engagements": d_eng}).sort_values("date").reset_index(drop=True)
-    followers, follower_note = _rebuild_followers(daily["date"], new_by_day, int(total.iloc[0]), followers_on)
+    daily = (
+        pd.DataFrame(
+            {
+                "employee_id": employee,
+                "date": day.dt.normalize(),
+                "impressions": d_imp,
+                "engagements": d_eng,
+            }
+        )
+        .sort_values("date")
+        .reset_index(drop=True)
+    )
+    followers, follower_note = _rebuild_followers(
+        daily["date"], new_by_day, int(total.iloc[0]), followers_on
+    )
     if follower_note:
         notes.append(follower_note)
     if (followers < 0).any():
-        problems.add(file, f"the rebuilt follower count is < 0: the total ({int(total.iloc[0])}) is smaller than the "
-                     "new followers after some days (numbers mis-parsed?)", sheet=fol.name, row=total_cell[2],
-                     value=total_cell[1])
+        problems.add(
+            file,
+            f"the rebuilt follower count is < 0: the total ({int(total.iloc[0])}) is smaller than the "
+            "new followers after some days (numbers mis-parsed?)",
+            sheet=fol.name,
+            row=total_cell[2],
+            value=total_cell[1],
+        )
         return None
     daily["followers"] = followers
     if new_by_day is not None:
-        daily = daily.merge(new_by_day.rename(columns={"new": "new_followers"}), on="date", how="left")
+        daily = daily.merge(
+            new_by_day.rename(columns={"new": "new_followers"}), on="date", how="left"
+        )
     else:
         daily["new_followers"] = pd.NA
-    period = pd.DataFrame({
-        "employee_id": [employee], "start": [start], "end": [end], "impressions": [n_imp],
-        "members_reached": [n_reached], "engagements": [int(d_eng.fillna(0).sum())],
-        "followers_total": [int(total.iloc[0])], "followers_on": [followers_on],
-        "top_posts_listed": [0 if top is None or not len(top) else int(top["table_rows"].max())],
-        "top_posts_capped": [capped],
-    })
+    period = pd.DataFrame(
+        {
+            "employee_id": [employee],
+            "start": [start],
+            "end": [end],
+            "impressions": [n_imp],
+            "members_reached": [n_reached],
+            "engagements": [int(d_eng.fillna(0).sum())],
+            "followers_total": [int(total.iloc[0])],
+            "followers_on": [followers_on],
+            "top_posts_listed": [
+                0 if top is None or not len(top) else int(top["table_rows"].max())
+            ],
+            "top_posts_capped": [capped],
+        }
+    )
     top_rows = top_rows.assign(employee_id=employee)
     export_date, source = choose_export_date(opts, "", followers_on)
     if opts.export_date is None and label_date is not None:
         source = "file content (FOLLOWERS total date)"
-    notes.append(f"Members reached ({n_reached}) is unique over {start:%Y-%m-%d}..{end:%Y-%m-%d} only: kept as the "
-                 "period's reach (linkedin/member_periods.csv); a month's members_reached is filled only from an "
-                 "export covering exactly that month")
-    rows_read = len(e) + (0 if top is None else len(top)) + (0 if new_followers is None else len(new_followers.data)) + 3
+    notes.append(
+        f"Members reached ({n_reached}) is unique over {start:%Y-%m-%d}..{end:%Y-%m-%d} only: kept as the "
+        "period's reach (linkedin/member_periods.csv); a month's members_reached is filled only from an "
+        "export covering exactly that month"
+    )
+    rows_read = (
+        len(e)
+        + (0 if top is None else len(top))
+        + (0 if new_followers is None else len(new_followers.data))
+        + 3
+    )
     stored = f"linkedin-member_{employee}_{start:%Y-%m-%d}_{end:%Y-%m-%d}{raw.path.suffix.lower()}"
 
     def derive(state: FolderState) -> tuple[dict[str, pd.DataFrame], list[str]]:
         activity, coverage = member_activity(state, employee, start, end)
         return {"activity": activity}, coverage
 
-    return Extract({}, rows_read, raw.encoding, lang, order, export_date, source, notes, stored_name=stored,
-                   aux={"member_daily": daily, "member_periods": period, "member_top_posts": top_rows},
-                   period=(start, end), derive=derive)
+    return Extract(
+        {},
+        rows_read,
+        raw.encoding,
+        lang,
+        order,
+        export_date,
+        source,
+        notes,
+        stored_name=stored,
+        aux={"member_daily": daily, "member_periods": period, "member_top_posts": top_rows},
+        period=(start, end),
+        derive=derive,
+    )
 
 
-def _rebuild_followers(days: pd.Series, new_by_day: pd.DataFrame | None, total: int,
-                       total_on: pd.Timestamp) -> tuple[np.ndarray, str | None]:
+def _rebuild_followers(
+    days: pd.Series, new_by_day: pd.DataFrame | None, total: int, total_on: pd.Timestamp
+) -> tuple[np.ndarray, str | None]:
     """Followers at the end of each day: the total on ``total_on`` minus the new followers in between.
 
     ``followers(d) = total - (new followers on days d+1 .. total_on)``; for a day after ``total_on``
@@ -394,7 +593,8 @@ def _rebuild_followers(days: pd.Series, new_by_day: pd.DataFrame | None, total: 
     if new_by_day is None or new_by_day.empty:
         return np.full(len(days), total, dtype=np.int64), (
             "FOLLOWERS has no daily new followers: the followers of every day are set to the total on "
-            f"{pd.Timestamp(total_on):%Y-%m-%d} (an approximation)")
+            f"{pd.Timestamp(total_on):%Y-%m-%d} (an approximation)"
+        )
     known = new_by_day.sort_values("date")
     dates = known["date"].to_numpy(dtype="datetime64[ns]")
     cum = np.cumsum(known["new"].fillna(0).astype("int64").to_numpy())
@@ -405,27 +605,56 @@ def _rebuild_followers(days: pd.Series, new_by_day: pd.DataFrame | None, total: 
 
     anchor = upto(np.array([np.datetime64(pd.Timestamp(total_on).normalize(), "ns")]))[0]
     followers = total - (anchor - upto(days))
-    note = ("followers at the end of each day rebuilt from the FOLLOWERS total minus the later new followers "
-            "(unfollows are unknown: a lower bound)")
-    if len(dates) and pd.Timestamp(total_on).normalize() > pd.Timestamp(dates[-1]) + pd.Timedelta(days=1):
-        note += (f"; the total is dated {pd.Timestamp(total_on):%Y-%m-%d}, after the last daily row "
-                 f"({pd.Timestamp(dates[-1]):%Y-%m-%d}): the new followers in between are unknown")
+    note = (
+        "followers at the end of each day rebuilt from the FOLLOWERS total minus the later new followers "
+        "(unfollows are unknown: a lower bound)"
+    )
+    if len(dates) and pd.Timestamp(total_on).normalize() > pd.Timestamp(dates[-1]) + pd.Timedelta(
+        days=1
+    ):
+        note += (
+            f"; the total is dated {pd.Timestamp(total_on):%Y-%m-%d}, after the last daily row "
+            f"({pd.Timestamp(dates[-1]):%Y-%m-%d}): the new followers in between are unknown"
+        )
     return followers.astype(np.int64), note
 
 
-def _top_post_rows(top: pd.DataFrame, order: str | None, num_lang: str, problems: Problems, file: str,
-                   sheet: str) -> tuple[pd.DataFrame, bool]:
+def _top_post_rows(
+    top: pd.DataFrame, order: str | None, num_lang: str, problems: Problems, file: str, sheet: str
+) -> tuple[pd.DataFrame, bool]:
     """One row per post of TOP POSTS (both tables merged) and whether a table hit LinkedIn's cap."""
     pub, bad_pub = parse_dates(top["date"], order)
-    problems.add_mask(file, sheet, top["row"].to_numpy(), bad_pub, "Post publish date",
-                      f"impossible or unreadable date (read as {order})", top["date"])
+    problems.add_mask(
+        file,
+        sheet,
+        top["row"].to_numpy(),
+        bad_pub,
+        "Post publish date",
+        f"impossible or unreadable date (read as {order})",
+        top["date"],
+    )
     values, bad_v = parse_counts(top["value"], num_lang)
-    problems.add_mask(file, sheet, top["row"].to_numpy(), bad_v, "Engagements / Impressions",
-                      "bad number: must be a whole number >= 0", top["value"])
-    frame = pd.DataFrame({"post_id": post_id_from_link(top["url"]).to_numpy(), "published_on": pub.dt.normalize(),
-                          "measure": top["measure"].to_numpy(), "value": values.to_numpy()})
+    problems.add_mask(
+        file,
+        sheet,
+        top["row"].to_numpy(),
+        bad_v,
+        "Engagements / Impressions",
+        "bad number: must be a whole number >= 0",
+        top["value"],
+    )
+    frame = pd.DataFrame(
+        {
+            "post_id": post_id_from_link(top["url"]).to_numpy(),
+            "published_on": pub.dt.normalize(),
+            "measure": top["measure"].to_numpy(),
+            "value": values.to_numpy(),
+        }
+    )
     frame = frame[frame["post_id"].notna()]
-    wide = frame.pivot_table(index=["post_id"], columns="measure", values="value", aggfunc="max", observed=True)
+    wide = frame.pivot_table(
+        index=["post_id"], columns="measure", values="value", aggfunc="max", observed=True
+    )
     dates = frame.groupby("post_id")["published_on"].min()
     out = pd.DataFrame({"post_id": dates.index, "published_on": dates.to_numpy()})
     for measure in ("impressions", "engagements"):
@@ -434,8 +663,12 @@ def _top_post_rows(top: pd.DataFrame, order: str | None, num_lang: str, problems
     return out.reset_index(drop=True), capped
 
 
-def member_activity(state: FolderState, employee: str, start: pd.Timestamp | None = None,
-                    end: pd.Timestamp | None = None) -> tuple[pd.DataFrame, list[str]]:
+def member_activity(
+    state: FolderState,
+    employee: str,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
     """The activity rows of one employee, from everything stored in ``linkedin/`` (no double counting).
 
     A month gets a row when the stored days cover it entirely, or from its first day up to the latest
@@ -463,14 +696,29 @@ def member_activity(state: FolderState, employee: str, start: pd.Timestamp | Non
     """
     daily = state.aux_typed("member_daily")
     daily = daily[daily["employee_id"] == employee]
-    columns = ["employee_id", "month", "posts", "impressions", "members_reached", "engagements", "followers",
-               "has_profile"]
+    columns = [
+        "employee_id",
+        "month",
+        "posts",
+        "impressions",
+        "members_reached",
+        "engagements",
+        "followers",
+        "has_profile",
+    ]
     if daily.empty:
         return pd.DataFrame(columns=columns), []
-    daily = daily.assign(month=daily["date"].dt.to_period("M").dt.to_timestamp()).sort_values("date")
-    by_month = daily.groupby("month").agg(days=("date", "nunique"), first=("date", "min"), last=("date", "max"),
-                                          impressions=("impressions", "sum"), engagements=("engagements", "sum"),
-                                          followers=("followers", "last"))
+    daily = daily.assign(month=daily["date"].dt.to_period("M").dt.to_timestamp()).sort_values(
+        "date"
+    )
+    by_month = daily.groupby("month").agg(
+        days=("date", "nunique"),
+        first=("date", "min"),
+        last=("date", "max"),
+        impressions=("impressions", "sum"),
+        engagements=("engagements", "sum"),
+        followers=("followers", "last"),
+    )
     months = by_month.index.to_series()
     in_month = months.dt.days_in_month.to_numpy()
     span = ((by_month["last"] - months).dt.days + 1).to_numpy()
@@ -478,40 +726,77 @@ def member_activity(state: FolderState, employee: str, start: pd.Timestamp | Non
     periods = state.aux_typed("member_periods")
     periods = periods[periods["employee_id"] == employee]
     latest_export = periods["followers_on"].max() if len(periods) else by_month["last"].max()
-    to_date = ((by_month.index == by_month.index.max()) & (by_month["first"] == months).to_numpy()
-               & (by_month["days"].to_numpy() == span)
-               & ((latest_export - by_month["last"]).dt.days.to_numpy() <= MONTH_TO_DATE_DAYS))
+    to_date = (
+        (by_month.index == by_month.index.max())
+        & (by_month["first"] == months).to_numpy()
+        & (by_month["days"].to_numpy() == span)
+        & ((latest_export - by_month["last"]).dt.days.to_numpy() <= MONTH_TO_DATE_DAYS)
+    )
     keep = complete | to_date
     tops = state.aux_typed("member_top_posts")
     tops = tops[tops["employee_id"] == employee]
     posts = tops["published_on"].dt.to_period("M").dt.to_timestamp().value_counts()
     exact = periods.assign(month=periods["start"].dt.to_period("M").dt.to_timestamp())
-    exact = exact[(exact["start"] == exact["month"]) & (exact["end"].dt.to_period("M").dt.to_timestamp()
-                                                         == exact["month"])]
+    exact = exact[
+        (exact["start"] == exact["month"])
+        & (exact["end"].dt.to_period("M").dt.to_timestamp() == exact["month"])
+    ]
     exact = exact.merge(by_month[["last"]], left_on="month", right_index=True)
-    exact = exact[exact["end"] == exact["last"]].sort_values("export_date").drop_duplicates("month", keep="last")
+    exact = (
+        exact[exact["end"] == exact["last"]]
+        .sort_values("export_date")
+        .drop_duplicates("month", keep="last")
+    )
     reached = exact.set_index("month")["members_reached"]
     kept = by_month[keep]
-    activity = pd.DataFrame({
-        "employee_id": employee, "month": kept.index, "posts": kept.index.map(posts).fillna(0).astype("int64"),
-        "impressions": kept["impressions"].to_numpy(), "members_reached": kept.index.map(reached),
-        "engagements": kept["engagements"].to_numpy(), "followers": kept["followers"].to_numpy(),
-        "has_profile": True,
-    })
+    activity = pd.DataFrame(
+        {
+            "employee_id": employee,
+            "month": kept.index,
+            "posts": kept.index.map(posts).fillna(0).astype("int64"),
+            "impressions": kept["impressions"].to_numpy(),
+            "members_reached": kept.index.map(reached),
+            "engagements": kept["engagements"].to_numpy(),
+            "followers": kept["followers"].to_numpy(),
+            "has_profile": True,
+        }
+    )
     notes = []
     if start is not None and end is not None:
-        touched = pd.date_range(start.to_period("M").to_timestamp(), end.to_period("M").to_timestamp(), freq="MS")
+        touched = pd.date_range(
+            start.to_period("M").to_timestamp(), end.to_period("M").to_timestamp(), freq="MS"
+        )
         rows = [m for m in touched if m in kept.index]
         if rows:
-            mtd = [m for m in rows if to_date[by_month.index.get_loc(m)] and not complete[by_month.index.get_loc(m)]]
-            notes.append("activity rows for " + ", ".join(f"{m:%Y-%m}" for m in rows)
-                         + (" (" + ", ".join(f"{m:%Y-%m} month to date, until {by_month.loc[m, 'last']:%Y-%m-%d}"
-                                             for m in mtd) + ")" if mtd else ""))
+            mtd = [
+                m
+                for m in rows
+                if to_date[by_month.index.get_loc(m)] and not complete[by_month.index.get_loc(m)]
+            ]
+            notes.append(
+                "activity rows for "
+                + ", ".join(f"{m:%Y-%m}" for m in rows)
+                + (
+                    " ("
+                    + ", ".join(
+                        f"{m:%Y-%m} month to date, until {by_month.loc[m, 'last']:%Y-%m-%d}"
+                        for m in mtd
+                    )
+                    + ")"
+                    if mtd
+                    else ""
+                )
+            )
         partial = [m for m in touched if m not in kept.index and m in by_month.index]
         if partial:
-            notes.append("only partly covered by the exports imported so far, no activity row until an export "
-                         "covers the whole month: " + ", ".join(
-                             f"{m:%Y-%m} ({by_month.loc[m, 'days']} of {m.days_in_month} days)" for m in partial))
+            notes.append(
+                "only partly covered by the exports imported so far, no activity row until an export "
+                "covers the whole month: "
+                + ", ".join(
+                    f"{m:%Y-%m} ({by_month.loc[m, 'days']} of {m.days_in_month} days)"
+                    for m in partial
+                )
+            )
     return activity.reset_index(drop=True), notes
 
 
@@ -531,24 +816,50 @@ def _top_posts(sheet: Sheet, problems: Problems, file: str) -> pd.DataFrame | No
             header_idx, url_cols = i, cols
             break
     if header_idx is None:
-        problems.add(file, "header not recognised: expected Post URL, Post publish date (English) or URL du post, "
-                     "Date de publication du post (French)", sheet=sheet.name)
+        problems.add(
+            file,
+            "header not recognised: expected Post URL, Post publish date (English) or URL du post, "
+            "Date de publication du post (French)",
+            sheet=sheet.name,
+        )
         return None
     parts = []
     bounds = url_cols + [None]
     for k, first in enumerate(url_cols):
-        table = find_table(sheet, (TOP_URL, TOP_DATE, TOP_ENG, TOP_IMP), first_col=first, last_col=bounds[k + 1],
-                           min_fields=2)
+        table = find_table(
+            sheet,
+            (TOP_URL, TOP_DATE, TOP_ENG, TOP_IMP),
+            first_col=first,
+            last_col=bounds[k + 1],
+            min_fields=2,
+        )
         if table is None or "date" not in table.headers:
-            problems.add(file, "header not recognised next to Post URL: expected Post publish date / Date de "
-                         "publication du post", sheet=sheet.name, row=sheet.row_numbers[header_idx])
+            problems.add(
+                file,
+                "header not recognised next to Post URL: expected Post publish date / Date de "
+                "publication du post",
+                sheet=sheet.name,
+                row=sheet.row_numbers[header_idx],
+            )
             return None
-        measure = "engagements" if "engagements" in table.data else "impressions" if "impressions" in table.data \
+        measure = (
+            "engagements"
+            if "engagements" in table.data
+            else "impressions"
+            if "impressions" in table.data
             else None
-        part = pd.DataFrame({"url": table.data["url"], "date": table.data["date"],
-                             "measure": measure or "none",
-                             "value": table.data[measure] if measure else pd.Series(pd.NA, index=table.data.index),
-                             "row": table.rows})
+        )
+        part = pd.DataFrame(
+            {
+                "url": table.data["url"],
+                "date": table.data["date"],
+                "measure": measure or "none",
+                "value": table.data[measure]
+                if measure
+                else pd.Series(pd.NA, index=table.data.index),
+                "row": table.rows,
+            }
+        )
         part = part[part["url"].astype(str).str.strip() != ""]
         part["table_rows"] = len(part)
         parts.append(part)

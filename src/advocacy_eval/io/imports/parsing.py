@@ -37,7 +37,15 @@ import numpy as np
 import pandas as pd
 
 from ...errors import FAILURE_COLUMNS, AdvocacyEvalError, DataValidationError
-from ..load import DATE_RANGE, MAX_COUNT, MAX_FILE_MB_ENV, check_file, max_file_bytes, megabytes, shown
+from ..load import (
+    DATE_RANGE,
+    MAX_COUNT,
+    MAX_FILE_MB_ENV,
+    check_file,
+    max_file_bytes,
+    megabytes,
+    shown,
+)
 
 
 class ImportRefused(AdvocacyEvalError):
@@ -61,14 +69,37 @@ class Problems:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def add(self, file: str, rule: str, *, sheet: str | None = None, row: int | None = None,
-            column: str = "", value: object = None) -> None:
+    def add(
+        self,
+        file: str,
+        rule: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str = "",
+        value: object = None,
+    ) -> None:
         """Record one problem."""
-        self.rows.append({"file": where(file, sheet), "row": row, "column": column, "rule": rule,
-                          "value": None if value is None else _short(value)})
+        self.rows.append(
+            {
+                "file": where(file, sheet),
+                "row": row,
+                "column": column,
+                "rule": rule,
+                "value": None if value is None else _short(value),
+            }
+        )
 
-    def add_mask(self, file: str, sheet: str | None, rows: np.ndarray, mask: pd.Series | np.ndarray,
-                 column: str, rule: str, values: pd.Series | np.ndarray | None) -> None:
+    def add_mask(
+        self,
+        file: str,
+        sheet: str | None,
+        rows: np.ndarray,
+        mask: pd.Series | np.ndarray,
+        column: str,
+        rule: str,
+        values: pd.Series | np.ndarray | None,
+    ) -> None:
         """Record one problem per True entry of ``mask`` (vectorised)."""
         m = np.asarray(pd.Series(mask).fillna(False).astype(bool))
         if not m.any():
@@ -76,8 +107,17 @@ class Problems:
         shown = np.asarray(values, dtype=object)[m] if values is not None else [None] * int(m.sum())
         label = where(file, sheet)
         for r, v in zip(np.asarray(rows)[m], shown):
-            self.rows.append({"file": label, "row": int(r), "column": column, "rule": rule,
-                              "value": None if v is None or (isinstance(v, float) and np.isnan(v)) else _short(v)})
+            self.rows.append(
+                {
+                    "file": label,
+                    "row": int(r),
+                    "column": column,
+                    "rule": rule,
+                    "value": None
+                    if v is None or (isinstance(v, float) and np.isnan(v))
+                    else _short(v),
+                }
+            )
 
     def raise_if_any(self, what: str) -> None:
         """Raise a DataValidationError listing every problem, if any.
@@ -243,20 +283,30 @@ def read_file(path: str | Path, problems: Problems) -> RawFile | None:
     if is_zip or is_ole or path.suffix.lower() in EXCEL_SUFFIXES:
         unzipped = _unzipped_size(path) if is_zip else 0
         if unzipped > max_bytes:
-            problems.add(path.name, f"workbook is too large once decompressed: {megabytes(unzipped)} MB, above the "
-                         f"limit of {megabytes(max_bytes)} MB (raise it with {MAX_FILE_MB_ENV})")
+            problems.add(
+                path.name,
+                f"workbook is too large once decompressed: {megabytes(unzipped)} MB, above the "
+                f"limit of {megabytes(max_bytes)} MB (raise it with {MAX_FILE_MB_ENV})",
+            )
             return None
         return _read_excel(path, problems)
     try:
         text, encoding = decode_text(data)
     except UnicodeDecodeError:
-        problems.add(path.name, "file is neither UTF-8, UTF-16 nor cp1252 text, nor an Excel workbook")
+        problems.add(
+            path.name, "file is neither UTF-8, UTF-16 nor cp1252 text, nor an Excel workbook"
+        )
         return None
     nul = text.find("\x00")
     if nul >= 0:
         start = text.rfind("\n", 0, nul) + 1
-        problems.add(path.name, "NUL byte in the file: a binary or damaged file, not CSV text (UTF-16 without "
-                     "its BOM?)", row=text.count("\n", 0, nul) + 1, value=text[max(start, nul - 30):nul + 30])
+        problems.add(
+            path.name,
+            "NUL byte in the file: a binary or damaged file, not CSV text (UTF-16 without "
+            "its BOM?)",
+            row=text.count("\n", 0, nul) + 1,
+            value=text[max(start, nul - 30) : nul + 30],
+        )
         return None
     sep = sniff_separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
@@ -305,7 +355,9 @@ def _read_excel(path: Path, problems: Problems) -> RawFile | None:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             sheets = []
             for ws in book.worksheets:
-                grid = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+                grid = [
+                    ["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)
+                ]
                 sheets.append(Sheet(ws.title, grid, list(range(1, len(grid) + 1))))
             book.close()
             return RawFile(path, "excel", sheets)
@@ -322,7 +374,12 @@ def norm(text: object) -> str:
     """Normalised header text: accents removed, case-folded, apostrophes and spaces unified."""
     s = unicodedata.normalize("NFKD", str(text))
     s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    s = (
+        s.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u00a0", " ")
+        .replace("\u202f", " ")
+    )
     s = " ".join(s.casefold().split())
     return s.rstrip(" :").strip()
 
@@ -399,8 +456,16 @@ def header_language(cells: Iterable[object], fields: Sequence[Field]) -> tuple[i
     return n_en, n_fr
 
 
-def find_table(sheet: Sheet, fields: Sequence[Field], *, scan: int = 15, min_fields: int = 2,
-               first_col: int = 0, last_col: int | None = None, stop_at_blank: bool = False) -> Table | None:
+def find_table(
+    sheet: Sheet,
+    fields: Sequence[Field],
+    *,
+    scan: int = 15,
+    min_fields: int = 2,
+    first_col: int = 0,
+    last_col: int | None = None,
+    stop_at_blank: bool = False,
+) -> Table | None:
     """Find the header row of a table and return its data.
 
     The header is the row (among the first ``scan`` rows) that matches the
@@ -445,15 +510,20 @@ def find_table(sheet: Sheet, fields: Sequence[Field], *, scan: int = 15, min_fie
     i, found = best
     header = sheet.cells[i]
     first_of = {norm(header[j]): j for j in found}
-    duplicates = [(str(c).strip(), first_of[norm(c)] + 1, j + 1)
-                  for j, c in enumerate(header[first_col:last_col], start=first_col)
-                  if j not in found and isinstance(c, str) and norm(c) in first_of]
+    duplicates = [
+        (str(c).strip(), first_of[norm(c)] + 1, j + 1)
+        for j, c in enumerate(header[first_col:last_col], start=first_col)
+        if j not in found and isinstance(c, str) and norm(c) in first_of
+    ]
     n_en, n_fr = header_language([header[j] for j in found], fields)
     lang = "fr" if n_fr > n_en else "en" if n_en > n_fr else None
-    ignored = [str(c).strip() for j, c in enumerate(header[first_col:last_col], start=first_col)
-               if j not in found and str(c).strip() and not (isinstance(c, str) and norm(c) in first_of)]
-    body = sheet.cells[i + 1:]
-    numbers = sheet.row_numbers[i + 1:]
+    ignored = [
+        str(c).strip()
+        for j, c in enumerate(header[first_col:last_col], start=first_col)
+        if j not in found and str(c).strip() and not (isinstance(c, str) and norm(c) in first_of)
+    ]
+    body = sheet.cells[i + 1 :]
+    numbers = sheet.row_numbers[i + 1 :]
     cols = sorted(found)
     grid = [[(r[j] if j < len(r) else "") for j in cols] for r in body]
     keep = []
@@ -467,8 +537,16 @@ def find_table(sheet: Sheet, fields: Sequence[Field], *, scan: int = 15, min_fie
     if data.empty:
         data = pd.DataFrame({found[j]: pd.Series(dtype=object) for j in cols})
     rows = np.asarray([numbers[k] for k in keep], dtype=np.int64)
-    return Table(data.reset_index(drop=True), rows, {found[j]: str(header[j]).strip() for j in cols}, lang,
-                 sheet.row_numbers[i], ignored, sheet.name, duplicates)
+    return Table(
+        data.reset_index(drop=True),
+        rows,
+        {found[j]: str(header[j]).strip() for j in cols},
+        lang,
+        sheet.row_numbers[i],
+        ignored,
+        sheet.name,
+        duplicates,
+    )
 
 
 def report_duplicate_headers(table: Table, problems: Problems, file: str) -> bool:
@@ -477,13 +555,24 @@ def report_duplicate_headers(table: Table, problems: Problems, file: str) -> boo
     A second ``Impressions`` column would otherwise be silently ignored.
     """
     for name, first, second in table.duplicates:
-        problems.add(file, f"duplicate column header: columns {first} and {second} are both named {name!r}; "
-                     "keep one", sheet=table.sheet or None, row=table.header_row, column=name, value=name)
+        problems.add(
+            file,
+            f"duplicate column header: columns {first} and {second} are both named {name!r}; "
+            "keep one",
+            sheet=table.sheet or None,
+            row=table.header_row,
+            column=name,
+            value=name,
+        )
     return bool(table.duplicates)
 
 
 def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and np.isnan(v))
+    return (
+        v is None
+        or (isinstance(v, str) and not v.strip())
+        or (isinstance(v, float) and np.isnan(v))
+    )
 
 
 def blank_mask(values: pd.Series) -> pd.Series:
@@ -504,8 +593,16 @@ _NUMBER = {
 def _is_number_object(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.notna().to_numpy()
-    return np.fromiter((isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                        and not (isinstance(v, float) and np.isnan(v)) for v in values), dtype=bool, count=len(values))
+    return np.fromiter(
+        (
+            isinstance(v, (int, float, np.integer, np.floating))
+            and not isinstance(v, (bool, np.bool_))
+            and not (isinstance(v, float) and np.isnan(v))
+            for v in values
+        ),
+        dtype=bool,
+        count=len(values),
+    )
 
 
 def _parse_strings(text: pd.Series, lang: str) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -514,7 +611,11 @@ def _parse_strings(text: pd.Series, lang: str) -> tuple[pd.Series, pd.Series, pd
     pct = s.str.contains(r"%$", regex=True).fillna(False).astype(bool)
     core = s.str.replace(_SPACES + r"*%$", "", regex=True)
     has_space = core.str.contains(_SPACES, regex=True).fillna(False).astype(bool)
-    spaced_ok = core.str.fullmatch(r"[+-]?\d{1,3}(?:" + _SPACES + r"\d{3})+(?:[.,]\d+)?").fillna(False).astype(bool)
+    spaced_ok = (
+        core.str.fullmatch(r"[+-]?\d{1,3}(?:" + _SPACES + r"\d{3})+(?:[.,]\d+)?")
+        .fillna(False)
+        .astype(bool)
+    )
     core = core.str.replace(_SPACES, "", regex=True)
     pattern, group, decimal = _NUMBER[lang]
     valid = core.str.fullmatch(pattern).fillna(False).astype(bool) & (~has_space | spaced_ok)
@@ -618,8 +719,10 @@ def parse_rates(values: pd.Series, lang: str) -> tuple[pd.Series, pd.Series]:
 
 # --------------------------------------------------------------------------- dates
 
-_DMY_RE = (r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
-           r"(?:[ T,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$")
+_DMY_RE = (
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
+    r"(?:[ T,]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
+)
 _ISO_RE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 
 DATE_ORDERS = ("DMY", "MDY")
@@ -655,8 +758,9 @@ def has_slash_dates(values: pd.Series) -> bool:
     return bool(_text_cells(values).str.match(_DMY_RE).fillna(False).any())
 
 
-def decide_date_order(columns: Sequence[pd.Series], lang: str | None, explicit: str | None,
-                      file: str) -> str | None:
+def decide_date_order(
+    columns: Sequence[pd.Series], lang: str | None, explicit: str | None, file: str
+) -> str | None:
     """Choose DD/MM/YYYY or MM/DD/YYYY for a whole file.
 
     Order of precedence: an explicit choice; unambiguous evidence in the
@@ -694,8 +798,10 @@ def decide_date_order(columns: Sequence[pd.Series], lang: str | None, explicit: 
         evidence |= date_evidence(col)
         slash = slash or has_slash_dates(col)
     if len(evidence) == 2:
-        raise AmbiguousDates(f"{file}: dates are written both day-first and month-first "
-                             "(values like 25/03 and 03/25): fix the file")
+        raise AmbiguousDates(
+            f"{file}: dates are written both day-first and month-first "
+            "(values like 25/03 and 03/25): fix the file"
+        )
     if evidence:
         return evidence.pop()
     if not slash:
@@ -704,12 +810,16 @@ def decide_date_order(columns: Sequence[pd.Series], lang: str | None, explicit: 
         return "DMY"
     if lang == "en":
         return "MDY"
-    raise AmbiguousDates(f"{file}: dates such as 03/04/2024 can be read day-first (3 April) or month-first "
-                         "(4 March), no value proves either and the file's language is unknown: "
-                         "give the language (--lang en|fr, or lang/date_order in the mapping)")
+    raise AmbiguousDates(
+        f"{file}: dates such as 03/04/2024 can be read day-first (3 April) or month-first "
+        "(4 March), no value proves either and the file's language is unknown: "
+        "give the language (--lang en|fr, or lang/date_order in the mapping)"
+    )
 
 
-def parse_dates(values: pd.Series, order: str | None, *, utc_from: str | None = None) -> tuple[pd.Series, pd.Series]:
+def parse_dates(
+    values: pd.Series, order: str | None, *, utc_from: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Parse dates and date-times strictly.
 
     Accepts Excel date cells, ISO 8601 text (``2024-03-15``,
@@ -736,38 +846,62 @@ def parse_dates(values: pd.Series, order: str | None, *, utc_from: str | None = 
     """
     values = values.reset_index(drop=True)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    is_dt = pd.Series([isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) and not pd.isna(v) for v in values],
-                      index=values.index, dtype=bool)
+    is_dt = pd.Series(
+        [isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) and not pd.isna(v) for v in values],
+        index=values.index,
+        dtype=bool,
+    )
     if is_dt.any():
-        stamps = pd.to_datetime(values[is_dt].map(lambda v: pd.Timestamp(v)), errors="coerce", utc=True)
+        stamps = pd.to_datetime(
+            values[is_dt].map(lambda v: pd.Timestamp(v)), errors="coerce", utc=True
+        )
         out[is_dt] = _bounded(stamps.dt.tz_convert("UTC").dt.tz_localize(None))
-    is_text = pd.Series([isinstance(v, str) for v in values], index=values.index, dtype=bool) & ~blank_mask(values)
+    is_text = pd.Series(
+        [isinstance(v, str) for v in values], index=values.index, dtype=bool
+    ) & ~blank_mask(values)
     if is_text.any():
         text = values[is_text].astype("string").str.strip()
         iso = text.str.fullmatch(_ISO_RE).fillna(False).astype(bool)
         if iso.any():
             parsed = pd.to_datetime(text[iso], format="ISO8601", errors="coerce", utc=True)
             out[iso[iso].index] = _bounded(parsed.dt.tz_convert("UTC").dt.tz_localize(None))
-            has_offset = text[iso].str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False)
+            has_offset = (
+                text[iso].str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False)
+            )
             if utc_from and (~has_offset).any():
                 idx = has_offset[~has_offset].index
                 out[idx] = _local_to_utc(out[idx], utc_from)
         rest = text[~iso]
         if order and not rest.empty:
             parts = rest.str.extract(_DMY_RE)
-            first, second = pd.to_numeric(parts[0], errors="coerce"), pd.to_numeric(parts[1], errors="coerce")
+            first, second = (
+                pd.to_numeric(parts[0], errors="coerce"),
+                pd.to_numeric(parts[1], errors="coerce"),
+            )
             day, month = (first, second) if order == "DMY" else (second, first)
             hour = pd.to_numeric(parts[3], errors="coerce").fillna(0)
             ampm = parts[6].str.lower()
             is_pm = (ampm == "pm").fillna(False).astype(bool)
             is_am = (ampm == "am").fillna(False).astype(bool)
             hour = hour.mask(is_pm & (hour < 12), hour + 12).mask(is_am & (hour == 12), 0)
-            frame = pd.DataFrame({"year": pd.to_numeric(parts[2], errors="coerce"), "month": month, "day": day,
-                                  "hour": hour, "minute": pd.to_numeric(parts[4], errors="coerce").fillna(0),
-                                  "second": pd.to_numeric(parts[5], errors="coerce").fillna(0)})
-            ok = frame[["year", "month", "day"]].notna().all(axis=1) & (frame["month"].between(1, 12)) \
-                & frame["day"].between(1, 31) & frame["hour"].between(0, 23) & frame["minute"].between(0, 59) \
+            frame = pd.DataFrame(
+                {
+                    "year": pd.to_numeric(parts[2], errors="coerce"),
+                    "month": month,
+                    "day": day,
+                    "hour": hour,
+                    "minute": pd.to_numeric(parts[4], errors="coerce").fillna(0),
+                    "second": pd.to_numeric(parts[5], errors="coerce").fillna(0),
+                }
+            )
+            ok = (
+                frame[["year", "month", "day"]].notna().all(axis=1)
+                & (frame["month"].between(1, 12))
+                & frame["day"].between(1, 31)
+                & frame["hour"].between(0, 23)
+                & frame["minute"].between(0, 59)
                 & frame["second"].between(0, 59)
+            )
             parsed = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
             if ok.any():
                 parsed[ok] = _bounded(pd.to_datetime(frame[ok].astype("int64"), errors="coerce"))

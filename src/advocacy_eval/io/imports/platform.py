@@ -34,7 +34,15 @@ from pathlib import Path
 import pandas as pd
 
 from ...schema import AUTHOR_TYPES, COLUMNS, CONTENT_TYPE_VALUES, ORIGINS
-from .common import Context, Extract, check_le, choose_export_date, dedupe_rows, post_id_from_link, resolve_person
+from .common import (
+    Context,
+    Extract,
+    check_le,
+    choose_export_date,
+    dedupe_rows,
+    post_id_from_link,
+    resolve_person,
+)
 from .rules import classify, load_rules, review_frame
 from .parsing import (
     AmbiguousDates,
@@ -57,10 +65,19 @@ POST_COLUMNS = {c.name: c for c in COLUMNS["posts"]}
 RULE_INPUTS = ("text", "link", "campaign")
 """Mapping targets read only by the classification rules (``--rules``): the post's text, a link it shares, its
 campaign. They are never stored."""
-TARGETS = (set(POST_COLUMNS) - {"author_id"}) | {"author", "author_id", "engagement_rate", *RULE_INPUTS}
+TARGETS = (set(POST_COLUMNS) - {"author_id"}) | {
+    "author",
+    "author_id",
+    "engagement_rate",
+    *RULE_INPUTS,
+}
 """Names allowed on the left of ``[columns]`` and ``[defaults]`` (``engagement_rate`` is only checked:
 (reactions + comments + reposts + clicks [+ follows]) / impressions must match it within a factor of 3)."""
-CATEGORY_VALUES = {"author_type": AUTHOR_TYPES, "content_type": CONTENT_TYPE_VALUES, "origin": ORIGINS}
+CATEGORY_VALUES = {
+    "author_type": AUTHOR_TYPES,
+    "content_type": CONTENT_TYPE_VALUES,
+    "origin": ORIGINS,
+}
 NOT_REQUIRED_IN_MAPPING = {"author_id", "content_type", "members_reached"}
 """Required canonical columns a mapping may leave out: the author (given as ``author``), the content type
 (the platform's own tag when it has one; else the rules file, else ``unclassified``) and the unique reach (left
@@ -105,7 +122,9 @@ def shipped_mappings() -> list[str]:
     folder = resources.files("advocacy_eval") / "mappings"
     if not folder.is_dir():  # installed without its package data
         return []
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_mapping(mapping: object) -> PlatformMapping:
@@ -119,8 +138,10 @@ def load_mapping(mapping: object) -> PlatformMapping:
         value).
     """
     if mapping is None:
-        raise ImportRefused("platform needs a column mapping: --mapping FILE.toml (or one of the shipped "
-                            f"examples: {', '.join(shipped_mappings())}); see docs/importing.md")
+        raise ImportRefused(
+            "platform needs a column mapping: --mapping FILE.toml (or one of the shipped "
+            f"examples: {', '.join(shipped_mappings())}); see docs/importing.md"
+        )
     if isinstance(mapping, dict):
         data, name = mapping, "mapping"
     else:
@@ -128,8 +149,10 @@ def load_mapping(mapping: object) -> PlatformMapping:
         if not path.is_file():
             shipped = resources.files("advocacy_eval") / "mappings" / f"{mapping}.toml"
             if not shipped.is_file():
-                raise ImportRefused(f"mapping not found: {mapping} (a TOML file, or one of the shipped examples: "
-                                    f"{', '.join(shipped_mappings())})")
+                raise ImportRefused(
+                    f"mapping not found: {mapping} (a TOML file, or one of the shipped examples: "
+                    f"{', '.join(shipped_mappings())})"
+                )
             text, name = shipped.read_text(encoding="utf-8"), str(mapping)
         else:
             text, name = path.read_text(encoding="utf-8"), path.name
@@ -139,31 +162,43 @@ def load_mapping(mapping: object) -> PlatformMapping:
             raise ImportRefused(f"mapping {name} is not valid TOML: {exc}") from None
     unknown_sections = set(data) - {"format", "columns", "defaults", "values", "platform"}
     if unknown_sections:
-        raise ImportRefused(f"mapping {name}: unknown section(s) {', '.join(sorted(unknown_sections))}; "
-                            "expected [format], [columns], [defaults], [values.<column>]")
+        raise ImportRefused(
+            f"mapping {name}: unknown section(s) {', '.join(sorted(unknown_sections))}; "
+            "expected [format], [columns], [defaults], [values.<column>]"
+        )
     fmt = data.get("format", {})
     columns = {str(k): str(v) for k, v in data.get("columns", {}).items()}
     defaults = dict(data.get("defaults", {}))
-    values = {str(k): {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()}
+    values = {
+        str(k): {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()
+    }
     errors = []
     for target in [*columns, *defaults]:
         if target not in TARGETS:
-            errors.append(f"unknown canonical column {target!r} (allowed: {', '.join(sorted(TARGETS))})")
+            errors.append(
+                f"unknown canonical column {target!r} (allowed: {', '.join(sorted(TARGETS))})"
+            )
     for target in values:
         if target not in CATEGORY_VALUES and target != "network":
-            errors.append(f"[values.{target}]: values can be translated for author_type, content_type, origin "
-                          "and network only")
+            errors.append(
+                f"[values.{target}]: values can be translated for author_type, content_type, origin "
+                "and network only"
+            )
         for src, dst in values[target].items():
             allowed = CATEGORY_VALUES.get(target)
             if allowed and dst not in allowed:
-                errors.append(f"[values.{target}] {src!r} = {dst!r}: must be one of {', '.join(allowed)}")
+                errors.append(
+                    f"[values.{target}] {src!r} = {dst!r}: must be one of {', '.join(allowed)}"
+                )
     has = set(columns) | set(defaults)
     for col in COLUMNS["posts"]:
         if col.required and col.name not in NOT_REQUIRED_IN_MAPPING and col.name not in has:
             errors.append(f"required column {col.name!r} is neither in [columns] nor in [defaults]")
     if not ({"author", "author_id"} & has):
-        errors.append("the author is neither in [columns] (author = column of e-mails/profile URLs/staff numbers, "
-                      "or author_id = column of pseudonyms) nor in [defaults]")
+        errors.append(
+            "the author is neither in [columns] (author = column of e-mails/profile URLs/staff numbers, "
+            "or author_id = column of pseudonyms) nor in [defaults]"
+        )
     lang = fmt.get("lang")
     if lang not in (None, "en", "fr"):
         errors.append(f"[format] lang = {lang!r}: must be en or fr")
@@ -178,8 +213,17 @@ def load_mapping(mapping: object) -> PlatformMapping:
             errors.append(f"[format] timezone = {tz!r}: not a known time zone (e.g. Europe/Paris)")
     if errors:
         raise ImportRefused(f"mapping {name} is not usable:\n  - " + "\n  - ".join(errors))
-    return PlatformMapping(name, columns, defaults, values, lang, order, tz, fmt.get("sheet"),
-                           fmt.get("page_id") or data.get("platform", {}).get("page_id"))
+    return PlatformMapping(
+        name,
+        columns,
+        defaults,
+        values,
+        lang,
+        order,
+        tz,
+        fmt.get("sheet"),
+        fmt.get("page_id") or data.get("platform", {}).get("page_id"),
+    )
 
 
 def extract(raw: RawFile, ctx: Context) -> Extract | None:
@@ -200,8 +244,11 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     if mp.sheet and raw.kind == "excel":
         sheets = [s for s in raw.sheets if norm(s.name) == norm(mp.sheet)]
         if not sheets:
-            problems.add(file, f"wrong sheet: the mapping asks for sheet {mp.sheet!r}; sheets found: "
-                         + ", ".join(repr(s.name) for s in raw.sheets))
+            problems.add(
+                file,
+                f"wrong sheet: the mapping asks for sheet {mp.sheet!r}; sheets found: "
+                + ", ".join(repr(s.name) for s in raw.sheets),
+            )
             return None
     best = None
     for sheet in sheets:
@@ -209,16 +256,24 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         if table is not None and (best is None or len(table.headers) > len(best.headers)):
             best = table
     if best is None:
-        problems.add(file, f"unknown layout: none of the columns named in mapping {mp.name} was found "
-                     "(wrong file, wrong mapping, or header in another language)")
+        problems.add(
+            file,
+            f"unknown layout: none of the columns named in mapping {mp.name} was found "
+            "(wrong file, wrong mapping, or header in another language)",
+        )
         return None
     table, sheet = best, best.sheet or None
     report_duplicate_headers(table, problems, file)
     for target, col in mp.columns.items():
         if target not in table.headers:
-            problems.add(file, f"missing column: mapping {mp.name} maps {target} to {col!r}, which the file lacks"
-                         + (f"; columns not mapped: {', '.join(table.ignored)}" if table.ignored else ""),
-                         sheet=sheet, row=table.header_row, column=col)
+            problems.add(
+                file,
+                f"missing column: mapping {mp.name} maps {target} to {col!r}, which the file lacks"
+                + (f"; columns not mapped: {', '.join(table.ignored)}" if table.ignored else ""),
+                sheet=sheet,
+                row=table.header_row,
+                column=col,
+            )
     if len(problems) > n_before:
         return None
     data, rows, headers = table.data, table.rows, table.headers
@@ -227,10 +282,18 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     count_cols = [t for t in mp.columns if t in POST_COLUMNS and POST_COLUMNS[t].kind == "count"]
     num_lang = lang or number_language([data[t] for t in count_cols])
     if num_lang is None:
-        problems.add(file, "numbers such as 1,234 can be read the English or the French way: set lang in the "
-                     "mapping's [format] or give --lang en|fr", sheet=sheet)
+        problems.add(
+            file,
+            "numbers such as 1,234 can be read the English or the French way: set lang in the "
+            "mapping's [format] or give --lang en|fr",
+            sheet=sheet,
+        )
         return None
-    date_cols = [data[t] for t in mp.columns if t in POST_COLUMNS and POST_COLUMNS[t].kind in ("date", "datetime")]
+    date_cols = [
+        data[t]
+        for t in mp.columns
+        if t in POST_COLUMNS and POST_COLUMNS[t].kind in ("date", "datetime")
+    ]
     try:
         order = decide_date_order(date_cols, lang, mp.date_order, file)
     except AmbiguousDates as exc:
@@ -246,27 +309,60 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
             shown = headers[name]
             if col.kind == "count":
                 values, bad = parse_counts(raw_values, num_lang)
-                problems.add_mask(file, sheet, rows, bad, shown, "bad number: must be a whole number >= 0 written "
-                                  f"the {'French' if num_lang == 'fr' else 'English'} way", raw_values)
+                problems.add_mask(
+                    file,
+                    sheet,
+                    rows,
+                    bad,
+                    shown,
+                    "bad number: must be a whole number >= 0 written "
+                    f"the {'French' if num_lang == 'fr' else 'English'} way",
+                    raw_values,
+                )
             elif col.kind in ("date", "datetime"):
                 values, bad = parse_dates(raw_values, order, utc_from=mp.timezone)
-                problems.add_mask(file, sheet, rows, bad, shown,
-                                  f"impossible or unreadable date (read as {order or 'ISO'})", raw_values)
+                problems.add_mask(
+                    file,
+                    sheet,
+                    rows,
+                    bad,
+                    shown,
+                    f"impossible or unreadable date (read as {order or 'ISO'})",
+                    raw_values,
+                )
             else:
                 values = raw_values.astype("string").str.strip()
                 values = values.mask(values == "")
                 if name in mp.values or name in CATEGORY_VALUES:
                     table_map = {norm(k): v for k, v in mp.values.get(name, {}).items()}
-                    mapped = values.map(lambda v, t=table_map: t.get(norm(v), v) if isinstance(v, str) else v)
+                    mapped = values.map(
+                        lambda v, t=table_map: t.get(norm(v), v) if isinstance(v, str) else v
+                    )
                     values = mapped.astype("string")
                     if name in CATEGORY_VALUES:
                         unknown = values.notna() & ~values.isin(CATEGORY_VALUES[name]).fillna(False)
-                        problems.add_mask(file, sheet, rows, unknown, shown,
-                                          f"unknown value for {name}: add it under [values.{name}] in the mapping "
-                                          f"(canonical values: {', '.join(CATEGORY_VALUES[name])})", raw_values)
-            if col.required and name not in MAY_BE_EMPTY:  # an empty tag: the rules decide, else unclassified
-                problems.add_mask(file, sheet, rows, blank_mask(raw_values).to_numpy(), shown,
-                                  "required value is empty", None)
+                        problems.add_mask(
+                            file,
+                            sheet,
+                            rows,
+                            unknown,
+                            shown,
+                            f"unknown value for {name}: add it under [values.{name}] in the mapping "
+                            f"(canonical values: {', '.join(CATEGORY_VALUES[name])})",
+                            raw_values,
+                        )
+            if (
+                col.required and name not in MAY_BE_EMPTY
+            ):  # an empty tag: the rules decide, else unclassified
+                problems.add_mask(
+                    file,
+                    sheet,
+                    rows,
+                    blank_mask(raw_values).to_numpy(),
+                    shown,
+                    "required value is empty",
+                    None,
+                )
             out[name] = values
         elif name in mp.defaults:
             out[name] = pd.Series([mp.defaults[name]] * n, dtype=object)
@@ -293,49 +389,108 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     author = pd.Series(author, dtype=object).where(~is_company, mp.page_id or opts.page_id)
     posts.insert(2, "author_id", author)
     missing_author = ~is_company & blank_mask(pd.Series(author, dtype=object))
-    problems.add_mask(file, sheet, rows, missing_author, author_col, "required value is empty", None)
+    problems.add_mask(
+        file, sheet, rows, missing_author, author_col, "required value is empty", None
+    )
     known = ctx.state.employee_ids()
     notes = []
     if known is not None:
         unknown = ~is_company & ~missing_author & ~pd.Series(author).isin(known)
-        problems.add_mask(file, sheet, rows, unknown, author_col,
-                          "author is not in the roster (employees.csv): same identifier as in the roster?",
-                          data["author"] if "author" in data else data.get("author_id"))
+        problems.add_mask(
+            file,
+            sheet,
+            rows,
+            unknown,
+            author_col,
+            "author is not in the roster (employees.csv): same identifier as in the roster?",
+            data["author"] if "author" in data else data.get("author_id"),
+        )
     else:
         notes.append("no roster yet: authors will be checked when the roster is imported")
     reached = posts["members_reached"].astype("Float64")
     impressions = posts["impressions"].astype("Float64")
-    check_le(problems, file, sheet, rows, reached, impressions, headers.get("members_reached", "members_reached"),
-             "members reached must be <= impressions (numbers mis-parsed?)")
+    check_le(
+        problems,
+        file,
+        sheet,
+        rows,
+        reached,
+        impressions,
+        headers.get("members_reached", "members_reached"),
+        "members reached must be <= impressions (numbers mis-parsed?)",
+    )
     for term in ("reactions", "comments", "reposts", "clicks"):
-        check_le(problems, file, sheet, rows, posts[term].astype("Float64"), impressions, headers.get(term, term),
-                 "must be <= impressions (numbers mis-parsed?)")
+        check_le(
+            problems,
+            file,
+            sheet,
+            rows,
+            posts[term].astype("Float64"),
+            impressions,
+            headers.get(term, term),
+            "must be <= impressions (numbers mis-parsed?)",
+        )
     if "engagement_rate" in mp.columns:
         rate, bad_rate = parse_rates(data["engagement_rate"], num_lang)
-        problems.add_mask(file, sheet, rows, bad_rate, headers["engagement_rate"], "bad rate: must be a number or "
-                          "percentage between 0 and 1 (0 % and 100 %)", data["engagement_rate"])
-        terms = [posts[t].astype("Float64").fillna(0) for t in ("reactions", "comments", "reposts", "clicks", "follows")
-                 if t in mp.columns]
+        problems.add_mask(
+            file,
+            sheet,
+            rows,
+            bad_rate,
+            headers["engagement_rate"],
+            "bad rate: must be a number or percentage between 0 and 1 (0 % and 100 %)",
+            data["engagement_rate"],
+        )
+        terms = [
+            posts[t].astype("Float64").fillna(0)
+            for t in ("reactions", "comments", "reposts", "clicks", "follows")
+            if t in mp.columns
+        ]
         if terms:
-            _rate_check(problems, file, sheet, rows, sum(terms) / impressions, rate, headers["engagement_rate"],
-                        "(reactions + comments + reposts + clicks + follows) / impressions", data["engagement_rate"])
+            _rate_check(
+                problems,
+                file,
+                sheet,
+                rows,
+                sum(terms) / impressions,
+                rate,
+                headers["engagement_rate"],
+                "(reactions + comments + reposts + clicks + follows) / impressions",
+                data["engagement_rate"],
+            )
     audience = posts["audience_size"].astype("Float64")
-    problems.add_mask(file, sheet, rows, (audience <= 0).fillna(False), headers.get("audience_size", "audience_size"),
-                      "audience_size must be > 0", posts["audience_size"])
+    problems.add_mask(
+        file,
+        sheet,
+        rows,
+        (audience <= 0).fillna(False),
+        headers.get("audience_size", "audience_size"),
+        "audience_size must be > 0",
+        posts["audience_size"],
+    )
     as_of = opts.as_of if opts.as_of is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
     published = pd.to_datetime(posts["published_at"])
-    out_of_range = (published > as_of.normalize() + pd.Timedelta(days=1)) | (published < pd.Timestamp("2003-01-01"))
-    problems.add_mask(file, sheet, rows, out_of_range.fillna(False), headers.get("published_at", "published_at"),
-                      "date out of range (after today or before 2003): day and month swapped?",
-                      data["published_at"] if "published_at" in data else None)
+    out_of_range = (published > as_of.normalize() + pd.Timedelta(days=1)) | (
+        published < pd.Timestamp("2003-01-01")
+    )
+    problems.add_mask(
+        file,
+        sheet,
+        rows,
+        out_of_range.fillna(False),
+        headers.get("published_at", "published_at"),
+        "date out of range (after today or before 2003): day and month swapped?",
+        data["published_at"] if "published_at" in data else None,
+    )
     if len(problems) > n_before:
         return None
     decision = _classify(posts, data, mp, ctx)
     posts["content_type"] = decision["content_type"].to_numpy()
     posts["theme"] = decision["theme"].to_numpy()
     all_rows = rows
-    posts, rows, dropped = dedupe_rows(posts, rows, "posts", ["post_id"], file, sheet, problems,
-                                       headers.get("post_id"))
+    posts, rows, dropped = dedupe_rows(
+        posts, rows, "posts", ["post_id"], file, sheet, problems, headers.get("post_id")
+    )
     review = review_frame(file, rows, posts, decision.iloc[pd.Index(all_rows).get_indexer(rows)])
     if dropped:
         notes.append(f"{dropped} exact duplicate row(s) ignored")
@@ -344,17 +499,31 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     export_date, source = choose_export_date(opts, file, published.max())
     if len(problems) > n_before:
         return None
-    return Extract({"posts": posts}, n, raw.encoding, lang or num_lang, order, export_date, source, notes,
-                   period=(published.min().normalize(), published.max().normalize()) if published.notna().any()
-                   else None, review=review)
+    return Extract(
+        {"posts": posts},
+        n,
+        raw.encoding,
+        lang or num_lang,
+        order,
+        export_date,
+        source,
+        notes,
+        period=(published.min().normalize(), published.max().normalize())
+        if published.notna().any()
+        else None,
+        review=review,
+    )
 
 
-def _classify(posts: pd.DataFrame, data: pd.DataFrame, mp: PlatformMapping, ctx: Context) -> pd.DataFrame:
+def _classify(
+    posts: pd.DataFrame, data: pd.DataFrame, mp: PlatformMapping, ctx: Context
+) -> pd.DataFrame:
     """Content type and theme of each post: the platform's own tag, else the stored one, else the rules.
 
     See :func:`advocacy_eval.io.imports.rules.classify`; ``text``, ``link`` and ``campaign`` columns of the
     mapping feed the rules.
     """
+
     def mapped(target: str) -> pd.Series | None:
         if target in mp.columns:
             return data[target].reset_index(drop=True)
@@ -362,11 +531,21 @@ def _classify(posts: pd.DataFrame, data: pd.DataFrame, mp: PlatformMapping, ctx:
             return pd.Series([mp.defaults[target]] * len(posts), dtype=object)
         return None
 
-    tag = posts["content_type"] if ("content_type" in mp.columns or "content_type" in mp.defaults) else None
-    return classify(posts["post_id"].reset_index(drop=True), tag=None if tag is None else tag.reset_index(drop=True),
-                    tag_theme=posts["theme"].reset_index(drop=True), existing=ctx.state.tables.get("posts"),
-                    rules=load_rules(ctx.options.rules), text=mapped("text"), link=mapped("link"),
-                    campaign=mapped("campaign"))
+    tag = (
+        posts["content_type"]
+        if ("content_type" in mp.columns or "content_type" in mp.defaults)
+        else None
+    )
+    return classify(
+        posts["post_id"].reset_index(drop=True),
+        tag=None if tag is None else tag.reset_index(drop=True),
+        tag_theme=posts["theme"].reset_index(drop=True),
+        existing=ctx.state.tables.get("posts"),
+        rules=load_rules(ctx.options.rules),
+        text=mapped("text"),
+        link=mapped("link"),
+        campaign=mapped("campaign"),
+    )
 
 
 __all__ = ["PlatformMapping", "extract", "load_mapping", "shipped_mappings"]

@@ -46,7 +46,15 @@ import pandas as pd
 from ...schema import CONTENT_TYPES, UNCLASSIFIED
 from .parsing import ImportRefused
 
-RULE_FIELDS: tuple[str, ...] = ("name", "content_type", "theme", "hashtags", "keywords", "domains", "campaigns")
+RULE_FIELDS: tuple[str, ...] = (
+    "name",
+    "content_type",
+    "theme",
+    "hashtags",
+    "keywords",
+    "domains",
+    "campaigns",
+)
 """Fields a rule may have."""
 CONDITIONS: tuple[str, ...] = ("hashtags", "keywords", "domains", "campaigns")
 """Fields that trigger a rule (at least one per rule)."""
@@ -54,8 +62,19 @@ CONDITIONS: tuple[str, ...] = ("hashtags", "keywords", "domains", "campaigns")
 DECIDED_BY: tuple[str, ...] = ("given", "platform tag", "kept", "rule", UNCLASSIFIED)
 """Values of the review file's ``decided_by`` column, by precedence."""
 
-REVIEW_COLUMNS: tuple[str, ...] = ("file", "row", "post_id", "author_type", "published_at", "content_type", "theme",
-                                   "decided_by", "rule", "matched", "also_matched")
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "file",
+    "row",
+    "post_id",
+    "author_type",
+    "published_at",
+    "content_type",
+    "theme",
+    "decided_by",
+    "rule",
+    "matched",
+    "also_matched",
+)
 """Columns of the review CSV written by every import of posts."""
 
 _LINK_HOST = r"(?:https?://|(?<![\w.@])www\.)([^\s/?#:<>\"')\]]+)"
@@ -92,7 +111,9 @@ class Rule:
     @property
     def label(self) -> str:
         """``rule <n> (<name>)``."""
-        return self.name if self.name == f"rule {self.number}" else f"rule {self.number} ({self.name})"
+        return (
+            self.name if self.name == f"rule {self.number}" else f"rule {self.number} ({self.name})"
+        )
 
 
 @dataclass(frozen=True)
@@ -149,7 +170,9 @@ def load_rules(value: object) -> Rules | None:
     else:
         path = Path(str(value)).expanduser()
         if not path.is_file():
-            raise ImportRefused(f"rules file not found: {value} (a TOML file of [[rules]]; see docs/importing.md)")
+            raise ImportRefused(
+                f"rules file not found: {value} (a TOML file of [[rules]]; see docs/importing.md)"
+            )
         source = path.name
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -158,14 +181,18 @@ def load_rules(value: object) -> Rules | None:
     problems: list[str] = []
     extra = sorted(set(data) - {"rules"})
     if extra:
-        problems.append(f"unknown top-level key(s) {', '.join(extra)}: write each rule as a [[rules]] table")
+        problems.append(
+            f"unknown top-level key(s) {', '.join(extra)}: write each rule as a [[rules]] table"
+        )
     entries = data.get("rules")
     if not isinstance(entries, list) or not entries:
         problems.append("no [[rules]] table found")
         raise ImportRefused(f"rules file {source} is not usable:\n  - " + "\n  - ".join(problems))
     rules: list[Rule] = []
     for number, raw in enumerate(entries, start=1):
-        where = f"rule {number}" + (f" ({raw.get('name')!r})" if isinstance(raw, dict) and raw.get("name") else "")
+        where = f"rule {number}" + (
+            f" ({raw.get('name')!r})" if isinstance(raw, dict) and raw.get("name") else ""
+        )
         if not isinstance(raw, dict):
             problems.append(f"{where}: must be a table ([[rules]])")
             continue
@@ -173,14 +200,18 @@ def load_rules(value: object) -> Rules | None:
         problems += [f"{where}: {p}" for p in found]
         if found:
             continue
-        rules.append(Rule(
-            number=number, name=str(raw.get("name") or f"rule {number}"), content_type=raw["content_type"],
-            theme=(str(raw["theme"]).strip() or None) if raw.get("theme") is not None else None,
-            hashtags=tuple(_norm_one(h).lstrip("#") for h in raw.get("hashtags", [])),
-            keywords=tuple(_norm_one(k) for k in raw.get("keywords", [])),
-            domains=tuple(_clean_domain(d) for d in raw.get("domains", [])),
-            campaigns=tuple(_norm_one(c) for c in raw.get("campaigns", [])),
-        ))
+        rules.append(
+            Rule(
+                number=number,
+                name=str(raw.get("name") or f"rule {number}"),
+                content_type=raw["content_type"],
+                theme=(str(raw["theme"]).strip() or None) if raw.get("theme") is not None else None,
+                hashtags=tuple(_norm_one(h).lstrip("#") for h in raw.get("hashtags", [])),
+                keywords=tuple(_norm_one(k) for k in raw.get("keywords", [])),
+                domains=tuple(_clean_domain(d) for d in raw.get("domains", [])),
+                campaigns=tuple(_norm_one(c) for c in raw.get("campaigns", [])),
+            )
+        )
     if problems:
         raise ImportRefused(f"rules file {source} is not usable:\n  - " + "\n  - ".join(problems))
     return Rules(source, tuple(rules))
@@ -198,7 +229,9 @@ def _rule_problems(raw: dict) -> list[str]:
     problems = []
     unknown = sorted(set(raw) - set(RULE_FIELDS))
     if unknown:
-        problems.append(f"unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(RULE_FIELDS)}")
+        problems.append(
+            f"unknown field(s) {', '.join(unknown)}; valid fields: {', '.join(RULE_FIELDS)}"
+        )
     ctype = raw.get("content_type")
     if ctype is None:
         problems.append("field 'content_type' is required (corporate or non_corporate)")
@@ -214,21 +247,24 @@ def _rule_problems(raw: dict) -> list[str]:
             continue
         items = raw[cond]
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            problems.append(f"{cond} must be a list of strings, e.g. {cond} = [\"...\"]")
+            problems.append(f'{cond} must be a list of strings, e.g. {cond} = ["..."]')
             continue
         for item in items:
             cleaned = _clean_domain(item) if cond == "domains" else _norm_one(item).lstrip("#")
             if not cleaned:
                 problems.append(f"{cond}: empty value {item!r}")
             elif cond == "hashtags" and not re.fullmatch(r"\w[\w-]*", cleaned):
-                problems.append(f"hashtags: {item!r} is not one hashtag (letters, digits, _ and - only)")
+                problems.append(
+                    f"hashtags: {item!r} is not one hashtag (letters, digits, _ and - only)"
+                )
             elif cond == "domains" and not re.fullmatch(r"[a-z0-9\-]+(\.[a-z0-9\-]+)+", cleaned):
                 problems.append(f"domains: {item!r} is not a domain such as careers.acme.example")
     return problems
 
 
-def _rule_matches(rule: Rule, text: pd.Series, tags: pd.DataFrame, hosts: pd.DataFrame,
-                  campaign: pd.Series) -> pd.Series:
+def _rule_matches(
+    rule: Rule, text: pd.Series, tags: pd.DataFrame, hosts: pd.DataFrame, campaign: pd.Series
+) -> pd.Series:
     """What made ``rule`` match each post (``hashtag #x``, ``keyword "y"``...), missing where it did not."""
     n = len(text)
     found = pd.Series(pd.NA, index=text.index, dtype="string")
@@ -236,7 +272,11 @@ def _rule_matches(rule: Rule, text: pd.Series, tags: pd.DataFrame, hosts: pd.Dat
         hit = tags[tags["tag"].isin(rule.hashtags)].drop_duplicates("i")
         found.iloc[hit["i"].to_numpy()] = ("hashtag #" + hit["tag"]).to_numpy()
     if rule.keywords:
-        pattern = r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(rule.keywords, key=len, reverse=True)) + r")(?!\w)"
+        pattern = (
+            r"(?<!\w)("
+            + "|".join(re.escape(k) for k in sorted(rule.keywords, key=len, reverse=True))
+            + r")(?!\w)"
+        )
         word = text.str.extract(pattern, expand=False).astype("string")
         found = found.fillna('keyword "' + word + '"')
     if rule.domains and len(hosts):
@@ -254,8 +294,12 @@ def _rule_matches(rule: Rule, text: pd.Series, tags: pd.DataFrame, hosts: pd.Dat
     return found
 
 
-def apply_rules(rules: Rules | None, text: pd.Series, link: pd.Series | None = None,
-                campaign: pd.Series | None = None) -> pd.DataFrame:
+def apply_rules(
+    rules: Rules | None,
+    text: pd.Series,
+    link: pd.Series | None = None,
+    campaign: pd.Series | None = None,
+) -> pd.DataFrame:
     """Apply rules to posts.
 
     Parameters
@@ -278,13 +322,22 @@ def apply_rules(rules: Rules | None, text: pd.Series, link: pd.Series | None = N
         different content type), missing where no rule matched.
     """
     index = text.index
-    out = pd.DataFrame({c: pd.Series(pd.NA, index=index, dtype="string")
-                        for c in ("content_type", "theme", "rule", "matched", "also_matched")})
+    out = pd.DataFrame(
+        {
+            c: pd.Series(pd.NA, index=index, dtype="string")
+            for c in ("content_type", "theme", "rule", "matched", "also_matched")
+        }
+    )
     if rules is None or not len(index):
         return out
     norm = normalise_text(text).reset_index(drop=True)
     found_tags = norm.str.findall(_HASHTAG).explode().dropna()
-    tags = pd.DataFrame({"i": found_tags.index.to_numpy(dtype=np.int64), "tag": found_tags.astype("string").to_numpy()})
+    tags = pd.DataFrame(
+        {
+            "i": found_tags.index.to_numpy(dtype=np.int64),
+            "tag": found_tags.astype("string").to_numpy(),
+        }
+    )
     raw_links = text.astype("string").fillna("").reset_index(drop=True)
     host_parts = [raw_links.str.casefold().str.findall(_LINK_HOST).explode().dropna()]
     if link is not None:
@@ -292,11 +345,20 @@ def apply_rules(rules: Rules | None, text: pd.Series, link: pd.Series | None = N
         host_parts.append(shared.str.extract(r"^(?:[a-z]+://)?([^\s/?#:]+)", expand=False).dropna())
     found_hosts = pd.concat(host_parts)
     found_hosts = found_hosts[found_hosts.astype(str) != ""]
-    hosts = pd.DataFrame({"i": found_hosts.index.to_numpy(dtype=np.int64),
-                          "host": found_hosts.astype("string").str.replace(r"^www\.", "", regex=True)
-                          .str.rstrip(".").to_numpy()})
-    camp = normalise_text(campaign).reset_index(drop=True) if campaign is not None \
+    hosts = pd.DataFrame(
+        {
+            "i": found_hosts.index.to_numpy(dtype=np.int64),
+            "host": found_hosts.astype("string")
+            .str.replace(r"^www\.", "", regex=True)
+            .str.rstrip(".")
+            .to_numpy(),
+        }
+    )
+    camp = (
+        normalise_text(campaign).reset_index(drop=True)
+        if campaign is not None
         else pd.Series("", index=norm.index, dtype="string")
+    )
     ctype = pd.Series(pd.NA, index=norm.index, dtype="string")
     theme = pd.Series(pd.NA, index=norm.index, dtype="string")
     label = pd.Series(pd.NA, index=norm.index, dtype="string")
@@ -314,16 +376,29 @@ def apply_rules(rules: Rules | None, text: pd.Series, link: pd.Series | None = N
         if conflict.any():
             note = pd.Series(f"{rule.label}: {rule.content_type}", index=norm.index, dtype="string")
             also[conflict] = (also[conflict] + "; " + note[conflict]).fillna(note[conflict])
-    for name, values in (("content_type", ctype), ("theme", theme), ("rule", label), ("matched", matched),
-                         ("also_matched", also)):
+    for name, values in (
+        ("content_type", ctype),
+        ("theme", theme),
+        ("rule", label),
+        ("matched", matched),
+        ("also_matched", also),
+    ):
         out[name] = values.to_numpy()
     return out
 
 
-def classify(post_id: pd.Series, *, given: pd.DataFrame | None = None, tag: pd.Series | None = None,
-             tag_theme: pd.Series | None = None, existing: pd.DataFrame | None = None,
-             rules: Rules | None = None, text: pd.Series | None = None, link: pd.Series | None = None,
-             campaign: pd.Series | None = None) -> pd.DataFrame:
+def classify(
+    post_id: pd.Series,
+    *,
+    given: pd.DataFrame | None = None,
+    tag: pd.Series | None = None,
+    tag_theme: pd.Series | None = None,
+    existing: pd.DataFrame | None = None,
+    rules: Rules | None = None,
+    text: pd.Series | None = None,
+    link: pd.Series | None = None,
+    campaign: pd.Series | None = None,
+) -> pd.DataFrame:
     """Decide each post's content type and theme (precedence in the module docstring).
 
     Parameters
@@ -387,13 +462,23 @@ def classify(post_id: pd.Series, *, given: pd.DataFrame | None = None, tag: pd.S
     by_rule = (decided == "rule").fillna(False).to_numpy()
     # a platform's theme column fills a missing theme whatever decided the type
     theme = theme.fillna(blank(tag_theme))
-    out = pd.DataFrame({"content_type": ctype, "theme": theme, "decided_by": decided,
-                        "rule": ruled["rule"].where(by_rule), "matched": ruled["matched"].where(by_rule),
-                        "also_matched": ruled["also_matched"].where(by_rule)}, index=index)
+    out = pd.DataFrame(
+        {
+            "content_type": ctype,
+            "theme": theme,
+            "decided_by": decided,
+            "rule": ruled["rule"].where(by_rule),
+            "matched": ruled["matched"].where(by_rule),
+            "also_matched": ruled["also_matched"].where(by_rule),
+        },
+        index=index,
+    )
     return out
 
 
-def review_frame(file: str, rows: np.ndarray, posts: pd.DataFrame, decision: pd.DataFrame) -> pd.DataFrame:
+def review_frame(
+    file: str, rows: np.ndarray, posts: pd.DataFrame, decision: pd.DataFrame
+) -> pd.DataFrame:
     """Rows of the review CSV for one file's posts.
 
     Parameters
@@ -408,13 +493,22 @@ def review_frame(file: str, rows: np.ndarray, posts: pd.DataFrame, decision: pd.
         :func:`classify`'s result for them (same order).
     """
     published = pd.to_datetime(posts["published_at"], errors="coerce").dt.strftime("%Y-%m-%d")
-    return pd.DataFrame({
-        "file": file, "row": np.asarray(rows), "post_id": posts["post_id"].to_numpy(),
-        "author_type": posts["author_type"].to_numpy(), "published_at": published.to_numpy(),
-        "content_type": decision["content_type"].to_numpy(), "theme": decision["theme"].to_numpy(),
-        "decided_by": decision["decided_by"].to_numpy(), "rule": decision["rule"].to_numpy(),
-        "matched": decision["matched"].to_numpy(), "also_matched": decision["also_matched"].to_numpy(),
-    }, columns=list(REVIEW_COLUMNS))
+    return pd.DataFrame(
+        {
+            "file": file,
+            "row": np.asarray(rows),
+            "post_id": posts["post_id"].to_numpy(),
+            "author_type": posts["author_type"].to_numpy(),
+            "published_at": published.to_numpy(),
+            "content_type": decision["content_type"].to_numpy(),
+            "theme": decision["theme"].to_numpy(),
+            "decided_by": decision["decided_by"].to_numpy(),
+            "rule": decision["rule"].to_numpy(),
+            "matched": decision["matched"].to_numpy(),
+            "also_matched": decision["also_matched"].to_numpy(),
+        },
+        columns=list(REVIEW_COLUMNS),
+    )
 
 
 def classification_counts(review: pd.DataFrame) -> dict[str, int]:
@@ -424,5 +518,14 @@ def classification_counts(review: pd.DataFrame) -> dict[str, int]:
     return counts
 
 
-__all__ = ["Rule", "Rules", "REVIEW_COLUMNS", "apply_rules", "classification_counts", "classify", "load_rules",
-           "normalise_text", "review_frame"]
+__all__ = [
+    "Rule",
+    "Rules",
+    "REVIEW_COLUMNS",
+    "apply_rules",
+    "classification_counts",
+    "classify",
+    "load_rules",
+    "normalise_text",
+    "review_frame",
+]

@@ -64,9 +64,25 @@ LINKEDIN_DIR = "linkedin"
 REVIEW_DIR = "review"
 
 LOG_COLUMNS: tuple[str, ...] = (
-    "imported_at", "kind", "file", "raw_file", "sha256", "bytes", "encoding", "lang", "date_order",
-    "export_date", "export_date_source", "rows_read", "tables", "added", "updated", "unchanged", "notes",
-    "period_start", "period_end",
+    "imported_at",
+    "kind",
+    "file",
+    "raw_file",
+    "sha256",
+    "bytes",
+    "encoding",
+    "lang",
+    "date_order",
+    "export_date",
+    "export_date_source",
+    "rows_read",
+    "tables",
+    "added",
+    "updated",
+    "unchanged",
+    "notes",
+    "period_start",
+    "period_end",
 )
 """Columns of ``import_log.csv`` (``period_start``/``period_end``: the days the file covers, when it says)."""
 
@@ -98,32 +114,79 @@ class AuxTable:
         return f"{LINKEDIN_DIR}/{self.name}.csv"
 
 
-AUX_TABLES: dict[str, AuxTable] = {t.name: t for t in (
-    AuxTable("page_followers", ("page_id", "date"),
-             {"page_id": "text", "date": "date", "followers": "count", "new_followers": "count"},
-             "the page's followers at the end of a day, rebuilt from a followers export (today's total minus "
-             "the new followers of the later days; unfollows are not reported, so a lower bound)"),
-    AuxTable("page_daily", ("page_id", "date"),
-             {"page_id": "text", "date": "date", "impressions_organic": "count", "impressions_sponsored": "count",
-              "impressions_total": "count", "unique_impressions_organic": "count", "clicks_total": "count",
-              "reactions_total": "count", "comments_total": "count", "reposts_total": "count"},
-             "one day of the page content export's Metrics sheet (daily unique impressions: never add them up)"),
-    AuxTable("member_daily", ("employee_id", "date"),
-             {"employee_id": "text", "date": "date", "impressions": "count", "engagements": "count",
-              "new_followers": "count", "followers": "count"},
-             "one day of a member creator export (ENGAGEMENT and FOLLOWERS; followers rebuilt backwards from "
-             "the export's total)"),
-    AuxTable("member_periods", ("employee_id", "start", "end"),
-             {"employee_id": "text", "start": "date", "end": "date", "impressions": "count",
-              "members_reached": "count", "engagements": "count", "followers_total": "count",
-              "followers_on": "date", "top_posts_listed": "count", "top_posts_capped": "bool"},
-             "one member creator export: its period and DISCOVERY figures (members reached is unique over the "
-             "period only)"),
-    AuxTable("member_top_posts", ("employee_id", "post_id"),
-             {"employee_id": "text", "post_id": "text", "published_on": "date", "impressions": "count",
-              "engagements": "count"},
-             "a post listed in a member export's TOP POSTS (at most 50 per table)"),
-)}
+AUX_TABLES: dict[str, AuxTable] = {
+    t.name: t
+    for t in (
+        AuxTable(
+            "page_followers",
+            ("page_id", "date"),
+            {"page_id": "text", "date": "date", "followers": "count", "new_followers": "count"},
+            "the page's followers at the end of a day, rebuilt from a followers export (today's total minus "
+            "the new followers of the later days; unfollows are not reported, so a lower bound)",
+        ),
+        AuxTable(
+            "page_daily",
+            ("page_id", "date"),
+            {
+                "page_id": "text",
+                "date": "date",
+                "impressions_organic": "count",
+                "impressions_sponsored": "count",
+                "impressions_total": "count",
+                "unique_impressions_organic": "count",
+                "clicks_total": "count",
+                "reactions_total": "count",
+                "comments_total": "count",
+                "reposts_total": "count",
+            },
+            "one day of the page content export's Metrics sheet (daily unique impressions: never add them up)",
+        ),
+        AuxTable(
+            "member_daily",
+            ("employee_id", "date"),
+            {
+                "employee_id": "text",
+                "date": "date",
+                "impressions": "count",
+                "engagements": "count",
+                "new_followers": "count",
+                "followers": "count",
+            },
+            "one day of a member creator export (ENGAGEMENT and FOLLOWERS; followers rebuilt backwards from "
+            "the export's total)",
+        ),
+        AuxTable(
+            "member_periods",
+            ("employee_id", "start", "end"),
+            {
+                "employee_id": "text",
+                "start": "date",
+                "end": "date",
+                "impressions": "count",
+                "members_reached": "count",
+                "engagements": "count",
+                "followers_total": "count",
+                "followers_on": "date",
+                "top_posts_listed": "count",
+                "top_posts_capped": "bool",
+            },
+            "one member creator export: its period and DISCOVERY figures (members reached is unique over the "
+            "period only)",
+        ),
+        AuxTable(
+            "member_top_posts",
+            ("employee_id", "post_id"),
+            {
+                "employee_id": "text",
+                "post_id": "text",
+                "published_on": "date",
+                "impressions": "count",
+                "engagements": "count",
+            },
+            "a post listed in a member export's TOP POSTS (at most 50 per table)",
+        ),
+    )
+}
 """Tables of ``DATA_DIR/linkedin/``, by name."""
 
 SNAPSHOT_COLUMNS = ("export_date", "source_sha256")
@@ -142,7 +205,9 @@ def format_canonical(typed: pd.DataFrame, table: str) -> pd.DataFrame:
     """
     out = {}
     for col in COLUMNS[table]:
-        values = typed[col.name] if col.name in typed.columns else pd.Series(pd.NA, index=typed.index)
+        values = (
+            typed[col.name] if col.name in typed.columns else pd.Series(pd.NA, index=typed.index)
+        )
         if col.kind in ("date", "month", "datetime"):
             stamp = pd.to_datetime(values, errors="coerce")
             fmt = "%Y-%m-%d %H:%M:%S" if col.kind == "datetime" else "%Y-%m-%d"
@@ -194,8 +259,12 @@ class FolderState:
     folder: Path
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     history: dict[str, pd.DataFrame] = field(default_factory=dict)
-    aliases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["alias", "employee_id"], dtype=object))
-    log: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LOG_COLUMNS), dtype=object))
+    aliases: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["alias", "employee_id"], dtype=object)
+    )
+    log: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(LOG_COLUMNS), dtype=object)
+    )
     changed: set[str] = field(default_factory=set)
     aux: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
@@ -215,22 +284,28 @@ class FolderState:
         problems: list[dict] = []
         for table in TABLES:
             if (folder / f"{table}.parquet").exists():
-                raise ImportRefused(f"{folder / (table + '.parquet')}: imports write CSV tables; convert the "
-                                    f"Parquet file to {table}.csv (or import into another folder)")
+                raise ImportRefused(
+                    f"{folder / (table + '.parquet')}: imports write CSV tables; convert the "
+                    f"Parquet file to {table}.csv (or import into another folder)"
+                )
             path = folder / f"{table}.csv"
             if path.exists():
                 state.tables[table] = _read_text_table(path, table, problems)
             hist = folder / HISTORY_DIR / f"{table}.csv"
             if hist.exists():
                 frame = read_raw(hist).astype(object)
-                for name in canonical_names(table):  # a column added to the schema since the last import
+                for name in canonical_names(
+                    table
+                ):  # a column added to the schema since the last import
                     if name not in frame.columns:
                         frame[name] = None
                 state.history[table] = frame.where(frame.notna(), None)
         if problems:
             failures = pd.DataFrame(problems, columns=list(FAILURE_COLUMNS))
             failures["row"] = failures["row"].astype("Int64")
-            raise DataValidationError(failures, f"{folder} (the existing tables; fix them before importing)")
+            raise DataValidationError(
+                failures, f"{folder} (the existing tables; fix them before importing)"
+            )
         if (folder / ALIASES_FILE).exists():
             state.aliases = read_raw(folder / ALIASES_FILE).astype(object)
         if (folder / LOG_FILE).exists():
@@ -271,7 +346,9 @@ class FolderState:
         """Map pseudonyms of secondary identifiers (profile URL, staff number) to employee ids."""
         if not len(self.aliases):
             return ids
-        table = dict(zip(self.aliases["alias"].astype(str), self.aliases["employee_id"].astype(str)))
+        table = dict(
+            zip(self.aliases["alias"].astype(str), self.aliases["employee_id"].astype(str))
+        )
         return ids.map(lambda v: table.get(v, v) if isinstance(v, str) else v)
 
 
@@ -300,8 +377,15 @@ class MergeCounts:
         return self
 
 
-def merge_snapshot(state: FolderState, table: str, rows: pd.DataFrame, export_date: pd.Timestamp, sha256: str,
-                   file_label: str, problems: Problems) -> MergeCounts:
+def merge_snapshot(
+    state: FolderState,
+    table: str,
+    rows: pd.DataFrame,
+    export_date: pd.Timestamp,
+    sha256: str,
+    file_label: str,
+    problems: Problems,
+) -> MergeCounts:
     """Merge one file's rows (typed canonical columns) into ``state``.
 
     Parameters
@@ -350,10 +434,14 @@ def merge_snapshot(state: FolderState, table: str, rows: pd.DataFrame, export_da
                 for idx in joined.index[differs.to_numpy()]:
                     sha = str(joined.at[idx, "source_sha256"])
                     other = names_by_sha.get(sha, sha[:12])
-                    problems.add(file_label, f"duplicate id with conflicting values: {other} has the same key "
-                                 f"and the same export date ({stamp}) but {col} = {b.at[idx]}; give one of "
-                                 "the files another export date", column=col,
-                                 value=f"{'/'.join(str(joined.at[idx, k]) for k in key)}: {a.at[idx]}")
+                    problems.add(
+                        file_label,
+                        f"duplicate id with conflicting values: {other} has the same key "
+                        f"and the same export date ({stamp}) but {col} = {b.at[idx]}; give one of "
+                        "the files another export date",
+                        column=col,
+                        value=f"{'/'.join(str(joined.at[idx, k]) for k in key)}: {a.at[idx]}",
+                    )
         latest = hist.groupby(key, dropna=False)["export_date"].max().astype(str)
         latest_map = new[key].merge(latest.reset_index(), on=key, how="left")["export_date"]
         newer = latest_map.isna() | (latest_map.astype(str) <= stamp)
@@ -368,7 +456,9 @@ def merge_snapshot(state: FolderState, table: str, rows: pd.DataFrame, export_da
     merged = newer_rows.combine_first(base) if len(newer_rows) else base.copy()
     if len(older_rows):
         merged = merged.combine_first(older_rows)
-    merged = merged.reindex(columns=[c for c in base.columns] + [c for c in merged.columns if c not in base.columns])
+    merged = merged.reindex(
+        columns=[c for c in base.columns] + [c for c in merged.columns if c not in base.columns]
+    )
     existing = base.index
     incoming = new.set_index(key).index
     is_new = ~incoming.isin(existing)
@@ -397,15 +487,23 @@ def merge_snapshot(state: FolderState, table: str, rows: pd.DataFrame, export_da
     return counts
 
 
-def add_aliases(state: FolderState, aliases: pd.DataFrame, file_label: str, problems: Problems) -> None:
+def add_aliases(
+    state: FolderState, aliases: pd.DataFrame, file_label: str, problems: Problems
+) -> None:
     """Add ``alias -> employee_id`` pairs; an alias pointing at two employees is a conflict."""
     if aliases is None or aliases.empty:
         return
-    combined = pd.concat([state.aliases, aliases[["alias", "employee_id"]]], ignore_index=True).drop_duplicates()
+    combined = pd.concat(
+        [state.aliases, aliases[["alias", "employee_id"]]], ignore_index=True
+    ).drop_duplicates()
     clash = combined[combined.duplicated("alias", keep=False)]
     if len(clash):
-        problems.add(file_label, "one identifier (profile URL or staff number) belongs to two employees in the "
-                     f"roster history ({clash['alias'].nunique()} case(s)); fix the roster", column="alias")
+        problems.add(
+            file_label,
+            "one identifier (profile URL or staff number) belongs to two employees in the "
+            f"roster history ({clash['alias'].nunique()} case(s)); fix the roster",
+            column="alias",
+        )
         return
     combined = combined.sort_values(["alias"], kind="stable").reset_index(drop=True)
     if len(combined) != len(state.aliases):
@@ -435,25 +533,36 @@ def typed_aux(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
     """Text rows of a ``linkedin/`` table (as stored) with typed columns; an empty typed frame for None."""
     spec = AUX_TABLES[name]
     if frame is None:
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in [*spec.columns, *SNAPSHOT_COLUMNS]})
+        frame = pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in [*spec.columns, *SNAPSHOT_COLUMNS]}
+        )
     out = {}
     for col, kind in spec.columns.items():
-        values = frame[col] if col in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        values = (
+            frame[col] if col in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        )
         if kind == "date":
-            out[col] = pd.to_datetime(values, errors="coerce", format="%Y-%m-%d").astype("datetime64[ns]")
+            out[col] = pd.to_datetime(values, errors="coerce", format="%Y-%m-%d").astype(
+                "datetime64[ns]"
+            )
         elif kind == "count":
             out[col] = pd.to_numeric(values, errors="coerce").astype("Int64")
         elif kind == "bool":
-            out[col] = values.map({"True": True, "False": False, True: True, False: False}).astype("boolean")
+            out[col] = values.map({"True": True, "False": False, True: True, False: False}).astype(
+                "boolean"
+            )
         else:
             out[col] = values.astype("string")
     for col in SNAPSHOT_COLUMNS:
-        out[col] = (frame[col] if col in frame.columns else pd.Series(None, index=frame.index)).astype("string")
+        out[col] = (
+            frame[col] if col in frame.columns else pd.Series(None, index=frame.index)
+        ).astype("string")
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
 
 
-def merge_latest(state: FolderState, name: str, rows: pd.DataFrame, export_date: pd.Timestamp,
-                 sha256: str) -> MergeCounts:
+def merge_latest(
+    state: FolderState, name: str, rows: pd.DataFrame, export_date: pd.Timestamp, sha256: str
+) -> MergeCounts:
     """Merge one file's rows into a ``linkedin/`` table: per key, the latest export wins.
 
     A key never seen is added; a key already stored is replaced by this file's row when this file's
@@ -488,7 +597,9 @@ def merge_latest(state: FolderState, name: str, rows: pd.DataFrame, export_date:
     new["source_sha256"] = sha256
     current = state.aux.get(name)
     if current is None:
-        current = pd.DataFrame({c: pd.Series(dtype=object) for c in [*spec.columns, *SNAPSHOT_COLUMNS]})
+        current = pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in [*spec.columns, *SNAPSHOT_COLUMNS]}
+        )
     current = current[current["source_sha256"].astype(str) != sha256]
     old = current.set_index(key)
     combined = pd.concat([current.assign(_new=0), new.assign(_new=1)], ignore_index=True)
@@ -502,7 +613,11 @@ def merge_latest(state: FolderState, name: str, rows: pd.DataFrame, export_date:
         won = kept.set_index(key).loc[keys, "_new"].to_numpy() == 1
         before = old.loc[keys, values].astype(object)
         after = new.set_index(key).loc[keys, values].astype(object)
-        same = ((before.isna() & after.isna()) | (before.astype(str) == after.astype(str))).all(axis=1).to_numpy()
+        same = (
+            ((before.isna() & after.isna()) | (before.astype(str) == after.astype(str)))
+            .all(axis=1)
+            .to_numpy()
+        )
         counts.updated = int((won & ~same).sum())
         counts.unchanged = int((~(won & ~same)).sum())
     result = kept.drop(columns="_new").sort_values(key, kind="stable").reset_index(drop=True)
@@ -512,8 +627,13 @@ def merge_latest(state: FolderState, name: str, rows: pd.DataFrame, export_date:
     return counts
 
 
-def replace_derived(state: FolderState, table: str, rows: pd.DataFrame, export_date: pd.Timestamp, sha256: str,
-                    ) -> MergeCounts:
+def replace_derived(
+    state: FolderState,
+    table: str,
+    rows: pd.DataFrame,
+    export_date: pd.Timestamp,
+    sha256: str,
+) -> MergeCounts:
     """Write rows derived from everything imported so far (activity from member exports) into a table.
 
     The derived rows are recomputed from the ``linkedin/`` tables, which already hold the latest
@@ -550,7 +670,9 @@ def replace_derived(state: FolderState, table: str, rows: pd.DataFrame, export_d
     base = current.set_index(key)
     incoming = new.set_index(key)
     merged = incoming.combine_first(base)
-    merged = merged.reindex(columns=[c for c in base.columns] + [c for c in merged.columns if c not in base.columns])
+    merged = merged.reindex(
+        columns=[c for c in base.columns] + [c for c in merged.columns if c not in base.columns]
+    )
     is_new = ~incoming.index.isin(base.index)
     counts.added = int(is_new.sum())
     old_keys = incoming.index[~is_new]
@@ -558,7 +680,11 @@ def replace_derived(state: FolderState, table: str, rows: pd.DataFrame, export_d
         value_cols = [c for c in names if c not in key]
         before = base.loc[old_keys, value_cols].astype(object)
         after = merged.loc[old_keys, value_cols].astype(object)
-        same = ((before.isna() & after.isna()) | (before.astype(str) == after.astype(str))).all(axis=1).to_numpy()
+        same = (
+            ((before.isna() & after.isna()) | (before.astype(str) == after.astype(str)))
+            .all(axis=1)
+            .to_numpy()
+        )
         counts.unchanged = int(same.sum())
         counts.updated = int((~same).sum())
     result = merged.reset_index()
@@ -570,8 +696,12 @@ def replace_derived(state: FolderState, table: str, rows: pd.DataFrame, export_d
     snap["source_sha256"] = sha256
     hist = state.history.get(table)
     if hist is not None and len(hist):
-        hist = hist[~((hist["source_sha256"].astype(str) == sha256)
-                      & hist.set_index(key).index.isin(incoming.index))]
+        hist = hist[
+            ~(
+                (hist["source_sha256"].astype(str) == sha256)
+                & hist.set_index(key).index.isin(incoming.index)
+            )
+        ]
     hist_all = snap if hist is None or not len(hist) else pd.concat([hist, snap], ignore_index=True)
     hist_all = hist_all.sort_values([*key, "export_date"], kind="stable").reset_index(drop=True)
     state.history[table] = hist_all.astype(object).where(hist_all.notna(), None)
@@ -638,20 +768,39 @@ def _partial_rules(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> list
         df = tables[table]
         m = mask.fillna(False).astype(bool).to_numpy()
         for p in np.flatnonzero(m):
-            out.append({"file": f"{table}.csv", "row": int(p) + 2, "column": column, "rule": rule,
-                        "value": df[column].iloc[p]})
+            out.append(
+                {
+                    "file": f"{table}.csv",
+                    "row": int(p) + 2,
+                    "column": column,
+                    "rule": rule,
+                    "value": df[column].iloc[p],
+                }
+            )
 
     if "posts" in tables:
         posts = tables["posts"]
-        rows("posts", posts["members_reached"] > posts["impressions"], "members_reached",
-             "members_reached must be <= impressions")
+        rows(
+            "posts",
+            posts["members_reached"] > posts["impressions"],
+            "members_reached",
+            "members_reached must be <= impressions",
+        )
         for term in ("reactions", "comments", "reposts", "clicks"):
-            rows("posts", posts[term] > posts["impressions"], term, f"{term} must be <= impressions")
-        rows("posts", posts["published_at"] >= end_of_today, "published_at", "date is in the future")
+            rows(
+                "posts", posts[term] > posts["impressions"], term, f"{term} must be <= impressions"
+            )
+        rows(
+            "posts", posts["published_at"] >= end_of_today, "published_at", "date is in the future"
+        )
     if "activity" in tables:
         act = tables["activity"]
-        rows("activity", act["members_reached"] > act["impressions"], "members_reached",
-             "members_reached must be <= impressions")
+        rows(
+            "activity",
+            act["members_reached"] > act["impressions"],
+            "members_reached",
+            "members_reached must be <= impressions",
+        )
         rows("activity", act["month"] >= end_of_today, "month", "date is in the future")
     return out
 
@@ -682,7 +831,14 @@ ROLLBACK_FILE = ".import-rollback.json"
 CRASH_ENV = "ADVOCACY_EVAL_TEST_CRASH_AT"
 """Test-only environment variable: the step at which :func:`crash_point` kills the process."""
 CRASH_STEPS: tuple[str, ...] = (
-    "locked", "staged", "validated", "committed", "moved-<n>", "moved-all", "journal-removed", "unlocking",
+    "locked",
+    "staged",
+    "validated",
+    "committed",
+    "moved-<n>",
+    "moved-all",
+    "journal-removed",
+    "unlocking",
     "recovering-<n>",
 )
 """Named steps of an import at which ``ADVOCACY_EVAL_TEST_CRASH_AT`` can kill it (``<n>``: 1, 2...).
@@ -744,11 +900,13 @@ def _fsync_dir(path: Path) -> None:
 
 def _write_new_file(path: Path, data: bytes, mode: int, create_mode: int = 0o600) -> None:
     """Create ``path`` exclusively, write ``data``, set ``mode``, sync."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), create_mode)
+    fd = os.open(
+        path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), create_mode
+    )
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         if mode >= 0:
             os.fchmod(fd, mode)
         os.fsync(fd)
@@ -781,8 +939,14 @@ def _process_start(pid: int) -> str | None:
 
 def _lock_record() -> bytes:
     pid = os.getpid()
-    return json.dumps({"pid": pid, "host": socket.gethostname(), "process_start": _process_start(pid),
-                       "since": now_utc()}).encode("utf-8")
+    return json.dumps(
+        {
+            "pid": pid,
+            "host": socket.gethostname(),
+            "process_start": _process_start(pid),
+            "since": now_utc(),
+        }
+    ).encode("utf-8")
 
 
 def _parse_lock(data: bytes) -> dict | None:
@@ -811,14 +975,18 @@ def _lock_is_stale(record: dict | None) -> bool:
 
 
 def _held(folder: Path, holder: dict | None) -> ImportRefused:
-    return ImportRefused(f"another import into {folder} is running ({_describe_holder(holder)}); wait until it "
-                         "ends and run this one again")
+    return ImportRefused(
+        f"another import into {folder} is running ({_describe_holder(holder)}); wait until it "
+        "ends and run this one again"
+    )
 
 
 def _not_writable(folder: Path, exc: OSError) -> ImportWriteError:
-    return ImportWriteError(f"cannot import into {folder}: the folder is not writable "
-                            f"({exc.strerror or exc}); nothing was changed. Imports need write access to "
-                            "the data folder (check its permissions, or import into a copy)")
+    return ImportWriteError(
+        f"cannot import into {folder}: the folder is not writable "
+        f"({exc.strerror or exc}); nothing was changed. Imports need write access to "
+        "the data folder (check its permissions, or import into a copy)"
+    )
 
 
 class FolderLock:
@@ -856,12 +1024,16 @@ class FolderLock:
             try:
                 self._acquire()
                 break
-            except FileNotFoundError:  # removed by a failed import that had created it: create it again
+            except (
+                FileNotFoundError
+            ):  # removed by a failed import that had created it: create it again
                 if not self.create:
                     raise ImportRefused(f"{self.folder}: folder not found") from None
         else:
-            raise ImportRefused(f"{self.folder} keeps disappearing while the import starts (another process "
-                                "removes it); try again")
+            raise ImportRefused(
+                f"{self.folder} keeps disappearing while the import starts (another process "
+                "removes it); try again"
+            )
         try:
             crash_point("locked")
             self.recovered = recover(self.folder)
@@ -891,8 +1063,10 @@ class FolderLock:
             if not self.folder.is_dir():
                 raise ImportRefused(f"{self.folder} exists and is not a folder") from None
         except OSError as exc:
-            raise ImportWriteError(f"cannot create the data folder {self.folder}: {exc.strerror or exc}; "
-                                   "nothing was changed") from None
+            raise ImportWriteError(
+                f"cannot create the data folder {self.folder}: {exc.strerror or exc}; "
+                "nothing was changed"
+            ) from None
 
     def _acquire(self) -> None:
         path = self.folder / LOCK_FILE
@@ -902,7 +1076,9 @@ class FolderLock:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o644)
             except FileNotFoundError:
                 raise
-            except PermissionError as exc:  # maybe a lock file left by another user: stale unless held
+            except (
+                PermissionError
+            ) as exc:  # maybe a lock file left by another user: stale unless held
                 if not path.is_file() or not self._remove_stale_foreign_lock(path, flags):
                     raise _not_writable(self.folder, exc) from None
                 continue
@@ -979,7 +1155,8 @@ class FolderLock:
                 if not _lock_is_stale(holder):
                     raise ImportRefused(
                         f"another import into {self.folder} is running ({_describe_holder(holder)}); wait until "
-                        f"it ends (if no import is running, delete {path})") from None
+                        f"it ends (if no import is running, delete {path})"
+                    ) from None
                 aside = path.with_name(f"{LOCK_FILE}.stale-{uuid.uuid4().hex[:12]}")
                 try:
                     os.rename(path, aside)
@@ -1002,8 +1179,12 @@ class FolderLock:
             self._fd = None
 
 
-_MANAGED_FILES = frozenset({f"{t}.csv" for t in TABLES} | {f"{HISTORY_DIR}/{t}.csv" for t in TABLES}
-                           | {t.rel for t in AUX_TABLES.values()} | {ALIASES_FILE, LOG_FILE})
+_MANAGED_FILES = frozenset(
+    {f"{t}.csv" for t in TABLES}
+    | {f"{HISTORY_DIR}/{t}.csv" for t in TABLES}
+    | {t.rel for t in AUX_TABLES.values()}
+    | {ALIASES_FILE, LOG_FILE}
+)
 _MANAGED_DIRS = frozenset({RAW_DIR, HISTORY_DIR, LINKEDIN_DIR, REVIEW_DIR})
 
 
@@ -1012,8 +1193,13 @@ def _managed(rel: str) -> bool:
     if rel in _MANAGED_FILES:
         return True
     head, _, name = rel.partition("/")
-    return (head in (RAW_DIR, REVIEW_DIR) and bool(name) and "/" not in name and "\\" not in name
-            and not name.startswith("."))
+    return (
+        head in (RAW_DIR, REVIEW_DIR)
+        and bool(name)
+        and "/" not in name
+        and "\\" not in name
+        and not name.startswith(".")
+    )
 
 
 def _commit_order(rel: str) -> tuple[int, str]:
@@ -1031,20 +1217,33 @@ def _read_journal(path: Path) -> tuple[Path, list[dict], list[str]]:
     try:
         journal = json.loads(path.read_text(encoding="utf-8"))
         name = str(journal["stage"])
-        entries = [{"path": str(e["path"]), "existed": bool(e["existed"])} for e in journal["files"]]
+        entries = [
+            {"path": str(e["path"]), "existed": bool(e["existed"])} for e in journal["files"]
+        ]
         new_dirs = [str(d) for d in journal.get("new_dirs", [])]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ImportRefused(f"{path} (left by an interrupted import) cannot be read ({exc}); restore the data "
-                            "folder from a backup") from None
+        raise ImportRefused(
+            f"{path} (left by an interrupted import) cannot be read ({exc}); restore the data "
+            "folder from a backup"
+        ) from None
     stage = folder / name
-    ok = (name.startswith(STAGE_PREFIX) and "/" not in name and "\\" not in name
-          and all(_managed(e["path"]) for e in entries) and set(new_dirs) <= _MANAGED_DIRS)
+    ok = (
+        name.startswith(STAGE_PREFIX)
+        and "/" not in name
+        and "\\" not in name
+        and all(_managed(e["path"]) for e in entries)
+        and set(new_dirs) <= _MANAGED_DIRS
+    )
     if not ok:
-        raise ImportRefused(f"{path} names files an import never writes; it was not written by advocacy-eval: "
-                            "restore the data folder from a backup")
+        raise ImportRefused(
+            f"{path} names files an import never writes; it was not written by advocacy-eval: "
+            "restore the data folder from a backup"
+        )
     if not stage.is_dir():
-        raise ImportRefused(f"{path} (left by an interrupted import) needs {stage.name}, which is missing; "
-                            "restore the data folder from a backup")
+        raise ImportRefused(
+            f"{path} (left by an interrupted import) needs {stage.name}, which is missing; "
+            "restore the data folder from a backup"
+        )
     return stage, entries, new_dirs
 
 
@@ -1113,26 +1312,34 @@ def recover(folder: Path) -> str | None:
             _roll_back(folder, stage, entries, new_dirs)
             rollback.unlink()
             _fsync_dir(folder)
-            notes.append(f"an import into {folder} that failed and was interrupted while being undone has been "
-                         "undone: the folder is as before it")
+            notes.append(
+                f"an import into {folder} that failed and was interrupted while being undone has been "
+                "undone: the folder is as before it"
+            )
         elif journal.exists():
             stage, entries, _ = _read_journal(journal)
             _roll_forward(folder, stage, entries, "recovering")
             journal.unlink()
             _fsync_dir(folder)
-            notes.append(f"an import into {folder} interrupted while its files were being moved into place has "
-                         f"been completed ({len(entries)} files; it had been validated in full)")
+            notes.append(
+                f"an import into {folder} interrupted while its files were being moved into place has "
+                f"been completed ({len(entries)} files; it had been validated in full)"
+            )
         stages = sorted(folder.glob(STAGE_PREFIX + "*"))
         for leftover in stages:
             shutil.rmtree(leftover)
         for aside in folder.glob(LOCK_FILE + ".stale-*"):
             aside.unlink(missing_ok=True)
     except OSError as exc:
-        raise ImportWriteError(f"cannot finish the import interrupted in {folder}: {exc.strerror or exc} "
-                               f"({exc.filename or folder}); fix the permissions and run the command again") from None
+        raise ImportWriteError(
+            f"cannot finish the import interrupted in {folder}: {exc.strerror or exc} "
+            f"({exc.filename or folder}); fix the permissions and run the command again"
+        ) from None
     if stages and not notes:
-        notes.append(f"removed {len(stages)} staging folder(s) left in {folder} by an interrupted import "
-                     "(nothing of it had been written)")
+        notes.append(
+            f"removed {len(stages)} staging folder(s) left in {folder} by an interrupted import "
+            "(nothing of it had been written)"
+        )
     return "; ".join(notes) or None
 
 
@@ -1170,9 +1377,11 @@ def recover_interrupted_import(folder: str | os.PathLike) -> str | None:
             return lock.recovered
     except AdvocacyEvalError as exc:
         if pending:
-            raise AdvocacyEvalError(f"{path} is between two states: an import was interrupted (or is running) "
-                                    "while moving its files into place, and it cannot be finished now: "
-                                    f"{exc}") from None
+            raise AdvocacyEvalError(
+                f"{path} is between two states: an import was interrupted (or is running) "
+                "while moving its files into place, and it cannot be finished now: "
+                f"{exc}"
+            ) from None
         return None
 
 
@@ -1223,7 +1432,9 @@ class Stage:
         target = self._new_path(rel)
         mode = stat.S_IMODE(os.stat(source).st_mode) & PERSONAL_FILE_MODE or 0o400
         digest = hashlib.sha256()
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        fd = os.open(
+            target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
         with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
             for block in iter(lambda: src.read(1 << 20), b""):
                 digest.update(block)
@@ -1269,8 +1480,10 @@ class Stage:
                 except OSError:  # no hard links here: a copy will do
                     shutil.copy2(target, saved)
             entries.append({"path": rel, "existed": existed})
-        new_dirs = sorted({rel.split("/", 1)[0] for rel in order if "/" in rel}
-                          - {d for d in _MANAGED_DIRS if (self.folder / d).is_dir()})
+        new_dirs = sorted(
+            {rel.split("/", 1)[0] for rel in order if "/" in rel}
+            - {d for d in _MANAGED_DIRS if (self.folder / d).is_dir()}
+        )
         record = {"version": 1, "stage": self.root.name, "files": entries, "new_dirs": new_dirs}
         draft = self.root / "journal.json"
         _write_new_file(draft, json.dumps(record, indent=1).encode("utf-8"), -1)
@@ -1305,7 +1518,8 @@ class Stage:
             raise ImportWriteError(
                 f"the import into {self.folder} failed while moving its files into place ({cause}) and could not "
                 f"be undone ({again.strerror or again}); the next import, validate or report on this folder "
-                "finishes it (do not delete the .import-* files)") from cause
+                "finishes it (do not delete the .import-* files)"
+            ) from cause
 
     def discard(self) -> None:
         """Remove the staging folder (kept while a journal still needs it)."""
@@ -1313,8 +1527,10 @@ class Stage:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def cleanup_empty_dirs(folder: Path, names: tuple[str, ...] = (RAW_DIR, HISTORY_DIR, LINKEDIN_DIR, REVIEW_DIR),
-                       ) -> None:
+def cleanup_empty_dirs(
+    folder: Path,
+    names: tuple[str, ...] = (RAW_DIR, HISTORY_DIR, LINKEDIN_DIR, REVIEW_DIR),
+) -> None:
     """Remove the sub-folders an import created but left empty."""
     for name in names:
         path = folder / name
