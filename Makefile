@@ -8,7 +8,7 @@ DATA ?= data/sample
 OUT ?= reports
 LANG_REPORT ?= en
 
-.PHONY: setup browser report report-pdf test test-full lab notebooks sample benchmark clean
+.PHONY: setup browser report report-pdf lint test test-quick install-check lab notebooks sample benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,24 @@ report-pdf: setup browser ## the same, each report also printed to PDF
 	$(BIN)/advocacy-eval report $(DATA) --all-waves --out $(OUT)/en --lang en --pdf
 	$(BIN)/advocacy-eval report $(DATA) --all-waves --out $(OUT)/fr --lang fr --pdf
 
-test: setup browser ## all tests, notebooks and the real-browser test included
-	$(BIN)/python -m pytest
+lint: setup ## ruff (format and lint rules) on src, tests, benchmarks; mypy on the package
+	$(BIN)/ruff format --check src tests benchmarks conftest.py
+	$(BIN)/ruff check src tests benchmarks conftest.py
+	$(BIN)/mypy
 
-test-full: setup browser ## all tests plus the long simulations
-	$(BIN)/python -m pytest -m "slow or not slow"
+# pytest-xdist: one worker per core; --dist loadfile keeps the tests of one file (and the cells of
+# one notebook, in order) in one worker. --durations lists the slowest tests; the run's summary
+# lists the coverages the simulations measured.
+PYTEST_PARALLEL := -n auto --dist loadfile
+
+test: setup browser lint install-check ## lint, mypy, then every test: unit, doctests, nbval, real browser, slow simulations; install check
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=25
+
+test-quick: setup ## the tests without the slow simulations (-m "not slow"); no lint, no install check
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow"
+
+install-check: setup ## build the wheel, install it in a fresh venv outside the clone, write the sample's reports there
+	$(BIN)/python tests/install_check.py
 
 lab: setup ## JupyterLab on notebooks/
 	$(BIN)/jupyter lab notebooks/

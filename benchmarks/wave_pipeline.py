@@ -21,10 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from advocacy_eval.analyses.wave import wave_results
 from advocacy_eval.io import load_programme
 from advocacy_eval.sample import write_sample
 from advocacy_eval.stats.rates import compare_rates
-from advocacy_eval.analyses.wave import wave_results
 
 
 def _timed(label: str, fn, results: dict):
@@ -60,8 +60,8 @@ def main() -> None:
     result = {
         "employees": args.employees,
         "months": args.months,
-        "posts": int(len(programme.posts)),
-        "activity_rows": int(len(programme.activity)),
+        "posts": len(programme.posts),
+        "activity_rows": len(programme.activity),
         "csv_bytes": size,
         "largest_wave": wave,
         "volunteers_in_wave": int(sizes.iloc[0]),

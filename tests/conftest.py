@@ -7,20 +7,39 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+# The session's private snapshot cache (ADVOCACY_EVAL_CACHE) is set by the root conftest.py,
+# for the doctests of the package too.
 
-@pytest.fixture(scope="session", autouse=True)
-def _private_snapshot_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Validated snapshots go to a folder of this test session, never the user's cache (kernels inherit it)."""
-    import os
 
-    folder = tmp_path_factory.mktemp("snapshots")
-    previous = os.environ.get("ADVOCACY_EVAL_CACHE")
-    os.environ["ADVOCACY_EVAL_CACHE"] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop("ADVOCACY_EVAL_CACHE", None)
-    else:
-        os.environ["ADVOCACY_EVAL_CACHE"] = previous
+@pytest.fixture
+def record_figure(request: pytest.FixtureRequest):
+    """Record a figure a simulation measured (a coverage, a bias); the run's summary lists them all.
+
+    Call ``record_figure("CR3 coverage", "94.1%")`` before asserting on the figure, so that it is
+    shown also when the assertion fails. The figures travel with the test report, so they are
+    listed by the main process under pytest-xdist too (a worker's own prints are not shown).
+    """
+
+    def record(name: str, value: str) -> None:
+        request.node.user_properties.append(("figure", f"{name}: {value}"))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """List the figures recorded by :func:`record_figure`, test by test, at the end of the run."""
+    lines = []
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            if getattr(rep, "when", None) != "call":
+                continue
+            for key, value in getattr(rep, "user_properties", ()):
+                if key == "figure":
+                    lines.append((rep.nodeid, value))
+    if lines:
+        terminalreporter.section("figures measured by the simulations (calibration)")
+        for nodeid, value in sorted(lines, key=lambda line: line[0]):
+            terminalreporter.write_line(f"{nodeid}: {value}")
 
 
 WAVES_CSV = """wave_id,name,start_date,end_date

@@ -279,7 +279,7 @@ class PagePost:
 
     def later(self, factor: float) -> PagePost:
         """The same post seen in a later export: every count grown by ``factor``."""
-        grow = lambda v: int(round(v * factor))  # noqa: E731
+        grow = lambda v: round(v * factor)  # noqa: E731
         return PagePost(
             self.n,
             self.day,
@@ -418,12 +418,20 @@ def write_page_followers(
     ]
     head = [["Followers data for the selected period"]] if disclaimer else []
     sheets = [(new_sheet, [*head, NEW_FOLLOWERS_HEADER[lang], *daily])]
-    for (en_name, categories), name in zip(DEMOGRAPHIC_CATEGORIES.items(), demographic):
+    for (en_name, categories), name in zip(
+        DEMOGRAPHIC_CATEGORIES.items(), demographic, strict=True
+    ):
         total = total_today if en_name == "Company size" else total_today - left_out
         shares = [total // len(categories)] * len(categories)
         shares[0] += total - sum(shares)
         sheets.append(
-            (name, [[name, DEMOGRAPHIC_TOTAL[lang]], *[[c, v] for c, v in zip(categories, shares)]])
+            (
+                name,
+                [
+                    [name, DEMOGRAPHIC_TOTAL[lang]],
+                    *[[c, v] for c, v in zip(categories, shares, strict=True)],
+                ],
+            )
         )
     return write_workbook(path, sheets)
 
@@ -525,7 +533,7 @@ def write_member_export(
             "Impressions",
         ],
     ]
-    for a, b in zip(by_eng, by_imp):
+    for a, b in zip(by_eng, by_imp, strict=True):
         top.append(
             [
                 f"https://www.linkedin.com/feed/update/{a.urn}",
@@ -554,7 +562,7 @@ def write_member_export(
         ["Lieux" if fr else "Locations", "Lyon", 0.21],
     ]
     return write_workbook(
-        path, list(zip(names, [discovery, engagement, top, followers, demographics]))
+        path, list(zip(names, [discovery, engagement, top, followers, demographics], strict=True))
     )
 
 

@@ -146,7 +146,7 @@ def test_an_author_attribute_on_bare_posts_points_to_the_join(sample_programme, 
 def test_a_missing_month_says_how_to_add_it(sample_programme):
     with pytest.raises(ColumnNotFoundError, match=r"'month' .*add it with metrics.add_month"):
         metrics.reach_rate(sample_programme.posts, by=["author_type", "month"])
-    with pytest.raises(ColumnNotFoundError, match="metrics.add_month"):
+    with pytest.raises(ColumnNotFoundError, match=r"metrics\.add_month"):
         stats.compare_rates(sample_programme.posts, by="author_type", within="month")
 
 
@@ -311,6 +311,41 @@ def test_results_have_a_short_repr_and_an_html_one(sample_programme, wave):
         html = obj._repr_html_()
         assert html.startswith("<div") and "<table" in html, name
     assert "supported" in repr(wave.scorecard) or "inconclusive" in repr(wave.scorecard)
+
+
+@pytest.fixture(scope="module")
+def programme_res(sample_programme):
+    from advocacy_eval.analyses.programme import programme_results
+
+    return programme_results(sample_programme)
+
+
+def test_onboarding_effect_and_programme_results_show_key_figures_briefly(
+    sample_programme, programme_res
+):
+    """``OnboardingEffect`` printed 5,661 characters of tables before; the programme had no HTML."""
+    from advocacy_eval._display import interval
+    from advocacy_eval.claims import PROGRAMME
+
+    effect = programme_res.headline
+    o = effect.overall.iloc[0]
+    att = interval(o["estimate"], o["ci_low"], o["ci_high"])  # e.g. "0.4 (0.3–0.5)"
+    text = repr(effect)
+    assert text.startswith(f"OnboardingEffect({effect.outcome}: ATT {att}, ")
+    assert len(text) < 200 and "\n" not in text, (len(text), text)
+    html = effect._repr_html_()
+    assert html.startswith("<div") and att in html and "<details><summary>event study" in html
+
+    text = repr(programme_res)
+    assert text.startswith("ProgrammeResults(") and len(text) < 600 and "\n" not in text  # 9 claims
+    html = programme_res._repr_html_()
+    assert html.startswith("<div") and att in html
+    assert f"<td style='text-align:left'>{programme_res.n_volunteers:,}</td>" in html
+    for r in programme_res.scorecard.for_population(PROGRAMME):
+        assert f"{r.verdict}: {r.measurement.summary()}" in html, r.claim.key
+    assert "<details><summary>effect by wave" in html
+    ids = set(sample_programme.employees["employee_id"])
+    assert not set(re.findall(r"E\d{4}", html)) & ids
 
 
 def test_html_summaries_show_no_employee_identifier(sample_programme, wave):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from advocacy_eval.cli import main
 
 from .conftest import POSTS_CSV, replace_line, write_programme
@@ -29,11 +31,15 @@ def test_validate_names_both_bad_rows_without_traceback(tmp_path):
     lines = done.stderr.splitlines()
     assert lines[0].startswith("2 data problems")
     assert any(
-        "posts.csv" in l and " 4 " in l and "impressions" in l and ">= 0" in l for l in lines
+        "posts.csv" in line and " 4 " in line and "impressions" in line and ">= 0" in line
+        for line in lines
     )
     assert any(
-        "posts.csv" in l and " 6 " in l and "members_reached" in l and "<= impressions" in l
-        for l in lines
+        "posts.csv" in line
+        and " 6 " in line
+        and "members_reached" in line
+        and "<= impressions" in line
+        for line in lines
     )
 
 
@@ -181,3 +187,40 @@ def test_bad_claims_file_is_one_clear_error(capsys, sample_dir, tmp_path):
     assert "valid operators: >=, >, <=, <, ==" in err
     assert "Traceback" not in err
     assert not out.exists()  # nothing written
+
+
+def test_workers_start_before_the_parser_only_for_a_parallel_all_wave_report() -> None:
+    from advocacy_eval.cli import _early_pool
+
+    for argv in (
+        ["validate", "data", "--all-waves"],
+        ["report", "data", "--wave", "W1"],
+        ["report", "data", "--all-waves", "--jobs", "1"],
+        ["report", "data", "--all-waves", "--jobs=1"],
+        ["report", "data", "--all-waves", "--jobs", "two"],
+        ["report", "data", "--all-waves", "--help"],
+        [],
+    ):
+        assert _early_pool(argv) is None, argv
+    pool = _early_pool(["report", "data", "--all-waves", "--jobs=3"])
+    try:
+        assert pool is not None and pool.size == 2  # at least a wave and the programme
+    finally:
+        pool.close()
+    assert pool.size == 0
+
+
+def test_a_refused_command_line_stops_the_early_workers() -> None:
+    import psutil
+
+    from advocacy_eval.cli import main
+
+    before = {p.pid for p in psutil.Process().children()}
+    with pytest.raises(SystemExit):
+        main(["report", "data", "--all-waves", "--no-such-option"])
+    left = [
+        p
+        for p in psutil.Process().children()
+        if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE
+    ]
+    assert left == []

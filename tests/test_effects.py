@@ -338,11 +338,12 @@ def test_aggregations_under_anticipation_use_post_enrolment_cells_only(mpdta, co
         len(anticipation_cells) == 2
     )  # cohorts 2006 and 2007 in 2005 and 2006; none is averaged below
     psi = np.column_stack(
-        [_dense_psi(kit, (int(g), int(t)), n) for g, t in zip(post["cohort"], post["period"])]
+        [
+            _dense_psi(kit, (int(g), int(t)), n)
+            for g, t in zip(post["cohort"], post["period"], strict=True)
+        ]
     )
-    for j, (g, se) in enumerate(
-        zip(post["cohort"], post["se"])
-    ):  # the cells' SEs are their influence functions'
+    for j, se in enumerate(post["se"]):  # the cells' SEs are their influence functions'
         assert np.sqrt(np.sum(psi[:, j] ** 2)) == pytest.approx(se, rel=1e-12)
     att = post["estimate"].to_numpy()
     groups = post["cohort"].to_numpy(float)

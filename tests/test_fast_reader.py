@@ -18,14 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from advocacy_eval.errors import DataValidationError
 from advocacy_eval.io import load as load_module
 from advocacy_eval.io import snapshot
-from advocacy_eval.io.fast import read_table_fast
+from advocacy_eval.io.fast import check_passes, read_table_fast
 from advocacy_eval.io.load import _read_raw, load_programme, parse_table, schema_failures
 from advocacy_eval.io.validate import is_member
-from advocacy_eval.errors import DataValidationError
 from advocacy_eval.sample import write_sample
-from advocacy_eval.schema import COLUMNS, SAFE_ID_PATTERN, safe_id_mask
+from advocacy_eval.schema import COLUMNS, SAFE_ID_PATTERN, SCHEMAS, safe_id_mask
 
 from .conftest import write_programme
 
@@ -292,7 +292,7 @@ def test_snapshot_rules(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("ADVOCACY_EVAL_CACHE", str(cache))
     calls = _count_validations(monkeypatch)
     load_programme(tiny_dir, as_of="2024-12-31")
-    (entry,) = [p for p in cache.iterdir()]
+    (entry,) = list(cache.iterdir())
     assert (
         stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(entry.stat().st_mode) == 0o700
     )
@@ -371,3 +371,154 @@ def test_is_member_is_isin(values: list[str | None], universe: list[str | None])
 def test_every_kind_is_covered() -> None:
     kinds = {c.kind for cols in COLUMNS.values() for c in cols}
     assert kinds <= {"id", "text", "category", "date", "datetime", "month", "count", "bool"}
+
+
+_SCHEMA_CHECKS = [
+    (table, name, check)
+    for table, schema in SCHEMAS.items()
+    for name, column in schema.columns.items()
+    for check in column.checks
+]
+
+
+@pytest.mark.parametrize(
+    "table, name, check",
+    _SCHEMA_CHECKS,
+    ids=[f"{t}.{n}.{c.name}" for t, n, c in _SCHEMA_CHECKS],
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_direct_check_evaluation_agrees_with_pandera(table, name, check, data) -> None:
+    """The fast path evaluates pandera's checks itself (no backend import): same verdict as pandera."""
+    kind = next(c.kind for c in COLUMNS[table] if c.name == name)
+    allowed = list(check.statistics.get("allowed_values", [])) if check.statistics else []
+    if kind == "count":
+        values = pd.Series(
+            data.draw(st.lists(st.integers(-3, 10**6), min_size=1, max_size=8)), dtype="Int64"
+        )
+    else:
+        text = st.text(alphabet=st.sampled_from("aZ09-_.:/ é"), min_size=0, max_size=12)
+        pool = st.one_of(text, st.sampled_from(allowed)) if allowed else text
+        values = pd.Series(data.draw(st.lists(pool, min_size=1, max_size=8)), dtype="string")
+    assert check_passes(check, values) == bool(check(values).check_passed)
+
+
+def test_unknown_ids_are_found_through_distinct_values(tmp_path: Path) -> None:
+    """Membership rules tested on distinct values still name every row whose id is unknown."""
+    folder = tmp_path / "programme"
+    write_sample(folder, seed=11, n_employees=200, n_months=20)
+    activity = (folder / "activity.csv").read_text(encoding="utf-8").splitlines()
+    posts = (folder / "posts.csv").read_text(encoding="utf-8").splitlines()
+    # an unknown employee in activity (line 5) and as the author of an employee post
+    activity[4] = "E999999" + activity[4][activity[4].index(",") :]
+    employee_post = next(
+        i for i, line in enumerate(posts) if i and line.split(",")[1] == "employee"
+    )
+    cells = posts[employee_post].split(",")
+    cells[2] = "E999998"
+    posts[employee_post] = ",".join(cells)
+    (folder / "activity.csv").write_text("\n".join(activity) + "\n", encoding="utf-8")
+    (folder / "posts.csv").write_text("\n".join(posts) + "\n", encoding="utf-8")
+    # both files still pass the fast reader: the distinct-value path is the one tested
+    assert read_table_fast(folder / "activity.csv", "activity") is not None
+    assert read_table_fast(folder / "posts.csv", "posts") is not None
+    with pytest.raises(DataValidationError) as info:
+        load_programme(folder, cache=False)
+    failures = info.value.failures
+    unknown = failures[failures["rule"].str.contains("must exist in employees.csv")]
+    assert set(zip(unknown["file"], unknown["row"], unknown["value"], strict=True)) == {
+        ("activity.csv", 5, "E999999"),
+        ("posts.csv", employee_post + 1, "E999998"),
+    }
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from("0123456789-: TZ+.1٣"), min_size=19, max_size=19),
+    template=st.sampled_from(["2024-01-03 09:37:49", "2024-01-03T09:37:49", "2025-12-31 23:59:59"]),
+    mutate=st.lists(
+        st.tuples(st.integers(0, 18), st.sampled_from("0123456789-: TZ+.")), max_size=3
+    ),
+)
+def test_nineteen_bytes_and_an_arrow_cast_mean_the_plain_spelling(text, template, mutate) -> None:
+    """The fast path casts ``published_at`` when every value has 19 bytes: only the plain spelling passes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from advocacy_eval.io.fast import PLAIN_DATETIME, _plain_length
+
+    chars = list(template)
+    for position, char in mutate:
+        chars[position] = char
+    for value in (text, "".join(chars)):
+        values = pa.chunked_array([pa.array([value])])
+        try:
+            pc.cast(values, pa.timestamp("s"))
+            cast = True
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            cast = False
+        if _plain_length(values) and cast:
+            assert re.fullmatch(PLAIN_DATETIME.strip("^$"), value, flags=re.ASCII), value
+
+
+# ----------------------------------------------------------------------------- remembered digests
+
+
+def test_a_digest_is_remembered_only_for_an_unchanged_settled_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+    import time as time_module
+
+    cache = tmp_path / "cache"
+    data = tmp_path / "posts.csv"
+    data.write_bytes(b"a,b\n1,2\n")
+    hashed: list[Path] = []
+    real = load_module.file_sha256
+
+    def counting(path):
+        hashed.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(load_module, "file_sha256", counting)
+    truth = hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+
+    # just written (inside the racy window): hashed every time, nothing remembered
+    assert snapshot.file_digest(data, cache) == truth
+    assert snapshot.file_digest(data, cache) == truth
+    assert len(hashed) == 2 and not (cache / snapshot.DIGESTS).exists()
+
+    # settled (the clock is 10 s past the last change): hashed once, then remembered
+    later = time_module.time_ns() + 10_000_000_000
+    monkeypatch.setattr(snapshot.time, "time_ns", lambda: later)
+    assert snapshot.file_digest(data, cache) == truth
+    assert snapshot.file_digest(data, cache) == truth
+    assert len(hashed) == 3
+    assert oct((cache / snapshot.DIGESTS).stat().st_mode & 0o777) == "0o600"
+
+    # any write changes the change time: hashed again, the new bytes' digest
+    data.write_bytes(b"a,b\n1,3\n")
+    assert snapshot.file_digest(data, cache) == hashlib.sha256(b"a,b\n1,3\n").hexdigest()
+    assert len(hashed) == 4
+
+    # same size, modification time set back: the change time still tells
+    data.write_bytes(b"a,b\n1,4\n")
+    stamp = data.stat()
+    os.utime(data, ns=(stamp.st_atime_ns, stamp.st_mtime_ns - 5_000_000_000))
+    assert snapshot.file_digest(data, cache) == hashlib.sha256(b"a,b\n1,4\n").hexdigest()
+
+    # no cache folder: always hashed
+    before = len(hashed)
+    snapshot.file_digest(data, None)
+    assert len(hashed) == before + 1
+
+
+def test_a_damaged_digest_memo_is_ignored(tmp_path: Path) -> None:
+    import hashlib
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / snapshot.DIGESTS).write_text("{not json", encoding="utf-8")
+    data = tmp_path / "waves.csv"
+    data.write_bytes(b"x\n")
+    assert snapshot.file_digest(data, cache) == hashlib.sha256(b"x\n").hexdigest()

@@ -224,7 +224,7 @@ def test_a_failed_undo_is_finished_by_the_next_command(states, tmp_path, monkeyp
     monkeypatch.setattr(store.os, "replace", flaky)
     monkeypatch.setattr(store, "_roll_back", broken_roll_back)
     with pytest.raises(
-        ImportWriteError, match="could not be undone .* next import, validate or report"
+        ImportWriteError, match=r"could not be undone .* next import, validate or report"
     ):
         run("platform", [PLATFORM_FILE], folder, mapping="generic-fr")
     monkeypatch.setattr(store.os, "replace", real_replace)
@@ -269,7 +269,7 @@ def test_raw_copies_keep_the_source_permissions_never_wider_than_0600(
 def test_rewritten_tables_keep_their_permissions_and_failed_imports_leave_no_stage(
     states, tmp_path
 ):
-    base, before, _ = states
+    base, _before, _ = states
     folder = tmp_path / "data"
     shutil.copytree(base, folder)
     (folder / "posts.csv").chmod(0o640)
@@ -309,9 +309,11 @@ def test_a_read_only_data_folder_gives_one_clear_error(states):
         done = cli(*platform_args(folder), honour_permissions=True)
         assert done.returncode == 1 and "Traceback" not in done.stderr
         assert done.stderr.strip().splitlines() == [
-            f"advocacy-eval import failed: cannot import into {folder}: the folder is not writable (Permission "
-            "denied); nothing was changed. Imports need write access to the data folder (check its permissions, "
-            "or import into a copy)"
+            (
+                f"advocacy-eval import failed: cannot import into {folder}: the folder is not writable "
+                "(Permission denied); nothing was changed. Imports need write access to the data folder "
+                "(check its permissions, or import into a copy)"
+            )
         ]
         assert (
             cli("validate", str(folder), "--as-of", AS_OF, honour_permissions=True).returncode == 0
@@ -329,9 +331,11 @@ def test_an_import_while_another_holds_the_folder_is_refused_and_removes_nothing
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; "
-            "from advocacy_eval.io.imports.store import FolderLock\n"
-            f"with FolderLock(Path({str(folder)!r})):\n    print('locked', flush=True); sys.stdin.read()",
+            (
+                "import sys; from pathlib import Path; "
+                "from advocacy_eval.io.imports.store import FolderLock\n"
+                f"with FolderLock(Path({str(folder)!r})):\n    print('locked', flush=True); sys.stdin.read()"
+            ),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -384,7 +388,7 @@ def test_two_imports_creating_the_same_new_folder_at_once(tmp_path):
         outputs = [p.communicate(timeout=300) for p in procs]
         codes = sorted(p.returncode for p in procs)
         assert codes in ([0, 0], [0, 1]), outputs
-        for (out, err), proc in zip(outputs, procs):
+        for (_out, err), proc in zip(outputs, procs, strict=True):
             assert "Traceback" not in err
             if proc.returncode == 1:  # the loser: one clear message
                 assert err.startswith(

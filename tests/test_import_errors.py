@@ -294,7 +294,7 @@ def test_refusals_for_kind_file_lock_and_unreadable_workbook(tmp_path):
     os.write(held, b'{"pid": 4242, "host": "analyst-pc", "since": "2024-03-01T10:00:00Z"}')
     try:
         with pytest.raises(
-            ImportRefused, match="another import .* is running .process 4242 on analyst-pc"
+            ImportRefused, match=r"another import .* is running .process 4242 on analyst-pc"
         ):
             run("roster", [x("roster_fr_2024-03-01.csv")], folder)
     finally:

@@ -13,8 +13,8 @@ import pytest
 
 from advocacy_eval.errors import DataValidationError
 from advocacy_eval.io import load_programme
-from advocacy_eval.io.load import file_sha256
 from advocacy_eval.io.imports import ImportRefused, import_files
+from advocacy_eval.io.load import file_sha256
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 KEY_HEX = "5f0c1d2e3b4a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"

@@ -141,7 +141,7 @@ def test_dates_impossible_dates_times_and_time_zones():
 
 def test_decoding_bom_utf8_cp1252():
     assert decode_text("é;a".encode("utf-8-sig")) == ("é;a", "utf-8-sig")
-    assert decode_text("é;a".encode("utf-8")) == ("é;a", "utf-8")
+    assert decode_text("é;a".encode()) == ("é;a", "utf-8")
     assert decode_text("1\u00a0234;é".encode("cp1252")) == ("1\u00a0234;é", "cp1252")
     assert sniff_separator("a;b;c\n1,5;2;3\n") == ";"
     assert sniff_separator('a,b,c\n"1;2",2,3\n') == ","

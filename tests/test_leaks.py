@@ -60,7 +60,9 @@ def leaky_dir(tmp_path_factory) -> Path:
     posts["theme"] = posts["theme"].where(
         posts.index % 7 != 0, "contact marie.curie@banque-exemple.fr"
     )
-    posts["author_name"] = posts["author_id"].map(dict(zip(emp["employee_id"], emp["full_name"])))
+    posts["author_name"] = posts["author_id"].map(
+        dict(zip(emp["employee_id"], emp["full_name"], strict=True))
+    )
     folder = tmp_path_factory.mktemp("leaky")
     prog.waves.to_csv(folder / "waves.csv", index=False)
     emp.to_csv(folder / "employees.csv", index=False, date_format="%Y-%m-%d")
@@ -144,7 +146,7 @@ def test_hidden_cells_cannot_be_recovered_by_subtraction(reports, leaky_dir):
         if headers[:2] != ["Department", "Volunteers"]:
             continue
         shown = [_count(r[1]) for r in rows]
-        hidden = [r[0] for r, n in zip(rows, shown) if n is None]
+        hidden = [r[0] for r, n in zip(rows, shown, strict=True) if n is None]
         total = int((programme.employees["wave_id"] == "W1").sum())  # shown in the KPI table
         assert str(total) in visible_text(html)
         assert len(hidden) >= 2, "a single hidden cell is recoverable from the total"

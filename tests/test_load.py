@@ -88,8 +88,8 @@ def test_each_rule_names_file_row_column(tmp_path, table, line, old, new, column
 def test_missing_required_column_and_table(tmp_path):
     posts = (
         "\n".join(
-            ",".join(c for i, c in enumerate(l.split(",")) if i != 9)
-            for l in POSTS_CSV.splitlines()
+            ",".join(c for i, c in enumerate(line.split(",")) if i != 9)
+            for line in POSTS_CSV.splitlines()
         )
         + "\n"
     )
@@ -107,7 +107,8 @@ def test_optional_columns_may_be_absent(tmp_path):
         if c not in ("follows", "theme")
     ]
     posts = (
-        "\n".join(",".join(l.split(",")[i] for i in keep) for l in POSTS_CSV.splitlines()) + "\n"
+        "\n".join(",".join(line.split(",")[i] for i in keep) for line in POSTS_CSV.splitlines())
+        + "\n"
     )
     programme = load_programme(write_programme(tmp_path / "ok", posts=posts), as_of="2024-12-31")
     assert programme.posts["follows"].isna().all()

@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from advocacy_eval import cli, memory
 from advocacy_eval.io import load_programme
 
@@ -160,3 +158,21 @@ def test_the_report_command_passes_the_size_based_limit_unless_given(monkeypatch
         == 0
     )
     assert seen == [4321, 77]
+
+
+def test_memory_is_released_only_after_large_data(monkeypatch, tmp_path) -> None:
+    """A full garbage collection costs a report kernel ~0.1 s: not worth it after a small programme."""
+    from advocacy_eval import memory
+    from advocacy_eval.io import load_programme
+    from advocacy_eval.paths import sample_data_dir
+
+    calls: list[int] = []
+    monkeypatch.setattr(memory, "release_memory", lambda: calls.append(1))
+    assert memory.release_memory_if_large(memory.RELEASE_MIN_BYTES - 1) is False
+    assert calls == []
+    assert memory.release_memory_if_large(memory.RELEASE_MIN_BYTES) is True
+    assert calls == [1]
+    monkeypatch.setenv("ADVOCACY_EVAL_CACHE", str(tmp_path / "cache"))
+    load_programme(sample_data_dir())  # validated (a few MB)
+    load_programme(sample_data_dir())  # from the snapshot
+    assert calls == [1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from advocacy_eval.privacy import check_min_group_size, suppress_small_groups
 from advocacy_eval.reports.i18n import (
     NNBSP,
     STRINGS,
@@ -17,7 +18,6 @@ from advocacy_eval.reports.i18n import (
     fmt_ratio,
     t,
 )
-from advocacy_eval.privacy import check_min_group_size, suppress_small_groups
 
 
 def _groups(sizes):

@@ -240,8 +240,8 @@ def grid(text: str) -> list[list[str]]:
 def mutated_programme(draw) -> dict[str, bytes]:
     """The tiny valid programme (with activity), then 1-3 hostile edits of cells, rows, headers or bytes."""
     grids = {t: grid(TEXTS[t]) for t in TEXTS}
-    raw_bytes: dict[str, bytes | None] = {t: None for t in TEXTS}
-    seps = {t: "," for t in TEXTS}
+    raw_bytes: dict[str, bytes | None] = dict.fromkeys(TEXTS)
+    seps = dict.fromkeys(TEXTS, ",")
     for _ in range(draw(st.integers(1, 3))):
         table = draw(st.sampled_from(sorted(TEXTS)))
         g = grids[table]

@@ -308,8 +308,7 @@ def test_report_html_references_nothing_outside_itself(hostile_reports):
     css = " ".join(s.get_text() for s in soup.find_all("style"))
     assert "@import" not in css
     assert all(
-        u.startswith("data:") or u.startswith("#")
-        for _, u in re.findall(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", css)
+        u.startswith(("data:", "#")) for _, u in re.findall(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", css)
     ), "url() outside data:"
     for word in ("require.js", "mathjax", "mermaid", "cdnjs"):
         assert word not in html.lower(), word
@@ -484,7 +483,7 @@ def test_keyboard_interrupt_in_process_kills_the_kernel_and_cleans_up(tmp_path, 
     assert time.monotonic() - started < 60
     assert _dead(int(marker.read_text()))
     assert _temporaries(out) == [] and not (out / "_failed").exists()
-    assert runner._KERNEL_REGISTRIES == set()
+    assert set() == runner._KERNEL_REGISTRIES
     assert signal.getsignal(signal.SIGINT) is before  # handlers restored
 
 

@@ -391,7 +391,7 @@ def test_content_mix_leaves_unclassified_posts_out():
     res = content_mix(posts, min_clusters=1)
     assert (res["n"] == 6).all() and (res["n_unclassified"] == 2).all()
     assert res["estimate"].tolist() == pytest.approx([2 / 6, 2 / 6])
-    with pytest.raises(ValueError, match="no classified posts left .*2 unclassified"):
+    with pytest.raises(ValueError, match=r"no classified posts left .*2 unclassified"):
         content_mix(posts.assign(content_type="unclassified").iloc[:2], min_clusters=1)
 
 

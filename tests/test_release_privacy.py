@@ -239,7 +239,7 @@ def test_published_provenance_gives_no_roster_size(adversarial_run) -> None:
 
     from .privacy_attacks import read_report
 
-    folder, out, emp = adversarial_run
+    _folder, out, emp = adversarial_run
     for stem in ("W1", "W2", "programme"):
         record = json.loads((out / f"{stem}.run.json").read_text(encoding="utf-8"))
         assert all(set(i) == {"table", "file", "sha256"} for i in record["inputs"]), stem

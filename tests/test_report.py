@@ -164,15 +164,18 @@ def test_same_inputs_give_the_same_report(tmp_path, sample_dir):
 
     first = run_wave_report(sample_dir, "W3", tmp_path / "a")
     second = run_wave_report(sample_dir, "W3", tmp_path / "b")
-    strip = lambda text: re.sub(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?Z?( UTC)?", "TIME", text)  # noqa: E731
+
+    def strip(text: str) -> str:
+        return re.sub(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?Z?( UTC)?", "TIME", text)
+
+    def numbers(html: str) -> list[str]:
+        return re.findall(r"\d+[.,]\d+", BeautifulSoup(html, "html.parser").get_text(" "))
+
+    def tables(html: str) -> list[str]:
+        return [t.get_text("|") for t in BeautifulSoup(html, "html.parser").find_all("table")]
+
     html_a, html_b = (strip(r.html.read_text(encoding="utf-8")) for r in (first, second))
-    numbers = lambda html: re.findall(
-        r"\d+[.,]\d+", BeautifulSoup(html, "html.parser").get_text(" ")
-    )  # noqa: E731
     assert numbers(html_a) == numbers(html_b) and len(numbers(html_a)) > 50
-    tables = lambda html: [
-        t.get_text("|") for t in BeautifulSoup(html, "html.parser").find_all("table")
-    ]  # noqa: E731
     assert tables(html_a) == tables(html_b)
     run_a, run_b = (json.loads(r.run_json.read_text()) for r in (first, second))
     for run in (run_a, run_b):

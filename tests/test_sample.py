@@ -394,10 +394,15 @@ def test_truth_matches_realised_data() -> None:
     )
     # active person-months from the exported posts / enrolled person-months (with or without profile)
     ep = _employee_posts(prog.posts)
-    active = set(zip(ep["author_id"], ep["published_at"].dt.to_period("M").dt.to_timestamp()))
+    active = set(
+        zip(ep["author_id"], ep["published_at"].dt.to_period("M").dt.to_timestamp(), strict=True)
+    )
     enrolled_pm = a[a["enrol_month"].notna() & (a["k"] >= 0)]
     is_active = pd.Series(
-        [key in active for key in zip(enrolled_pm["employee_id"], enrolled_pm["month"])]
+        [
+            key in active
+            for key in zip(enrolled_pm["employee_id"], enrolled_pm["month"], strict=True)
+        ]
     )
     pm = truth["participation"]["enrolled_person_months"]["overall"]
     assert abs(is_active.mean() - pm) < 4 * np.sqrt(0.25 / len(enrolled_pm))
@@ -603,7 +608,7 @@ def test_staff_reached_truth(prog: SampleProgramme) -> None:
     start = prog.waves["start_date"].min()
     ends = {
         "overall": pd.Timestamp(t["end_date"]),
-        **dict(zip(prog.waves["wave_id"], prog.waves["end_date"])),
+        **dict(zip(prog.waves["wave_id"], prog.waves["end_date"], strict=True)),
     }
     assert t["start_date"] == "2024-07-01" and t["end_date"] == "2025-12-31"
     shares = [t["overall"], *(t["by_wave"][w] for w in ("W1", "W2", "W3"))]
@@ -710,7 +715,7 @@ def test_per_post_truths_are_population_values() -> None:
 
 
 @pytest.mark.slow
-def test_per_post_truths_are_recovered_over_replications() -> None:
+def test_per_post_truths_are_recovered_over_replications(record_figure) -> None:
     """Mean over 300 programmes of the ratio-of-means estimates (the check behind docs/sample.md)."""
     est, truth = [], None
     for seed in range(1000, 1300):
@@ -741,6 +746,17 @@ def test_per_post_truths_are_recovered_over_replications() -> None:
             truth["post_means"]["employee"]["audience_size"],
         ]
     )
+    names = (
+        "reach per post ratio",
+        "engagement per post ratio",
+        "engagement rate ratio",
+        "audience",
+    )
+    for name, mean, true, mcse in zip(names, arr.mean(axis=0), target, se, strict=True):
+        record_figure(
+            f"{name}, mean of 300 programmes",
+            f"{mean:.4f} vs truth {true:.4f} ({(mean - true) / mcse:+.2f} Monte Carlo SE)",
+        )
     assert np.all(np.abs(arr.mean(axis=0) - target) < 3 * se), (arr.mean(axis=0), target, se)
 
 

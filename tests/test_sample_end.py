@@ -22,7 +22,7 @@ from advocacy_eval.sample import (
 )
 from advocacy_eval.schema import COLUMNS
 
-TODAY_UTC = dt.datetime.now(dt.timezone.utc).date()
+TODAY_UTC = dt.datetime.now(dt.UTC).date()
 
 
 def _month_after(month: str) -> str:

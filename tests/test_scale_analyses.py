@@ -17,6 +17,7 @@ import pytest
 
 from advocacy_eval import metrics
 from advocacy_eval.analyses import measures
+from advocacy_eval.analyses import wave as wave_module
 from advocacy_eval.analyses.measures import (
     MeasureContext,
     add_engagements,
@@ -27,7 +28,6 @@ from advocacy_eval.analyses.measures import (
     volunteer_posts,
     window_posts,
 )
-from advocacy_eval.analyses import wave as wave_module
 from advocacy_eval.analyses.programme import programme_results
 from advocacy_eval.analyses.wave import posted_within, wave_results
 from advocacy_eval.claims import PROGRAMME
@@ -104,7 +104,7 @@ def _numbers(obj) -> list:
 
 def _same(a: list, b: list) -> None:
     assert len(a) == len(b)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         if isinstance(x, float) and isinstance(y, float):
             assert (np.isnan(x) and np.isnan(y)) or x == pytest.approx(y, rel=1e-12, abs=1e-15)
         else:
@@ -350,6 +350,9 @@ def _count_calls(monkeypatch, module, name: str, calls: list | None = None) -> l
 
 def test_a_wave_report_fits_one_effect_and_no_full_profile_estimate(generated, monkeypatch) -> None:
     """The release plan needs counts, not estimates; the profiles of the wave come from its own cells."""
+    monkeypatch.setenv(
+        "ADVOCACY_EVAL_CACHE", "off"
+    )  # fits counted, none read from the effect cache
     fits = _count_calls(monkeypatch, measures, "onboarding_effect")
     res = wave_results(generated, "W2")
     assert fits == ["posts"]
@@ -362,6 +365,7 @@ def test_a_wave_report_fits_one_effect_and_no_full_profile_estimate(generated, m
 
 
 def test_second_report_and_previous_wave_reuse_the_context(generated, monkeypatch) -> None:
+    monkeypatch.setenv("ADVOCACY_EVAL_CACHE", "off")  # reuse within the context, not from the disk
     ctx = MeasureContext(generated)
     counts: dict = {}
     for name, fn in list(measures.MEASURES.items()):

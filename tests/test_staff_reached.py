@@ -92,7 +92,7 @@ def test_period_bounds_are_inclusive_and_strings_accepted():
 
 def test_text_dates_parse_like_dates():
     text = _frame().astype(
-        {c: "object" for c in ("enrolled_on", "trained_on", "profile_created_on", "left_on")}
+        dict.fromkeys(("enrolled_on", "trained_on", "profile_created_on", "left_on"), "object")
     )
     for c in ("enrolled_on", "trained_on", "profile_created_on", "left_on"):
         text[c] = _frame()[c].dt.strftime("%Y-%m-%d").where(_frame()[c].notna(), None)

@@ -43,7 +43,7 @@ def test_wilson_vectorised_and_matches_statsmodels() -> None:
     rlo, rhi = proportion_confint(x, n, alpha=0.1, method="wilson")
     np.testing.assert_allclose(lo, rlo, atol=1e-12)
     np.testing.assert_allclose(hi, rhi, atol=1e-12)
-    lo2, hi2 = wilson_interval(pd.Series(x, dtype="Int64"), n, 0.9)
+    lo2, _hi2 = wilson_interval(pd.Series(x, dtype="Int64"), n, 0.9)
     np.testing.assert_allclose(lo2, lo)
     with pytest.raises(ValueError):
         wilson_interval(5, 3)

@@ -275,7 +275,7 @@ def test_compare_rates_equals_glm_with_page_clustered_by_post() -> None:
     assert res["cluster_unit"].iloc[0].startswith("post")
     assert res["cluster_unit"].iloc[1] == "author_id"
     assert res["n_cluster_units"].iloc[0] == res["n_posts"].iloc[0]
-    levels, params, cov = glm_cluster(df, "author_type", composite_clusters(df, "author_type"))
+    _levels, params, cov = glm_cluster(df, "author_type", composite_clusters(df, "author_type"))
     np.testing.assert_allclose(np.log(res["estimate"].to_numpy()), params, rtol=1e-10)
     np.testing.assert_allclose(res["se_log_rate"].to_numpy(), np.sqrt(np.diag(cov)), rtol=1e-8)
     assert res["se_log_ratio"].iloc[1] == pytest.approx(

@@ -421,7 +421,7 @@ def test_parquet_infinite_and_huge_counts_are_refused_with_their_value(tmp_path,
     [
         (b"", "file is empty", None),
         (
-            "wave_id;name;start_date;end_date\nW1;a;2024-01-01;2024-01-31\n".encode(),
+            b"wave_id;name;start_date;end_date\nW1;a;2024-01-01;2024-01-31\n",
             "not comma-separated",
             1,
         ),
@@ -631,8 +631,8 @@ def test_separator_sniffing_survives_a_huge_field():
 
 
 def test_roster_with_a_duplicate_column_header_is_refused(tmp_path):
-    header = list(fx.ROSTER_FR_HEADER) + ["Vague"]
-    rows = [r + ["W2"] for r in fx.roster_rows()]
+    header = [*list(fx.ROSTER_FR_HEADER), "Vague"]
+    rows = [[*r, "W2"] for r in fx.roster_rows()]
     path = fx.write_roster_csv(tmp_path / "roster.csv", rows, header=header)
     with pytest.raises(DataValidationError) as info:
         run("roster", [path], tmp_path / "data")

@@ -213,12 +213,14 @@ def test_box_of_the_sample_wave(sample_programme):
         assert len(box.items) == len(results.scorecard.results) and box.lang == lang
         verdicts = [r.verdict for r in results.scorecard.results]
         assert box.lead.endswith(verdict_counts(verdicts, lang) + ".")
-        for item, r in zip(box.items, results.scorecard.results):
+        for item, r in zip(box.items, results.scorecard.results, strict=True):
             assert item.verdict == r.verdict and item.statement.endswith(".")
             assert bool(item.settle) == (r.verdict == "inconclusive")
     en = what_we_can_say(results.scorecard, results.settlements, "en")
     amp = next(
-        i for i, r in zip(en.items, results.scorecard.results) if r.claim.metric == "amplification"
+        i
+        for i, r in zip(en.items, results.scorecard.results, strict=True)
+        if r.claim.metric == "amplification"
     )
     assert (
         amp.statement.startswith("Volunteers reach 3.6 to 4.6 times")

@@ -18,7 +18,9 @@ AS_OF = "2024-12-31"
 def _with_trained_on(values: list[str]) -> str:
     """EMPLOYEES_CSV (5 employees) with a trained_on column holding ``values``."""
     lines = EMPLOYEES_CSV.splitlines()
-    out = [lines[0] + ",trained_on"] + [line + "," + v for line, v in zip(lines[1:], values)]
+    out = [lines[0] + ",trained_on"] + [
+        line + "," + v for line, v in zip(lines[1:], values, strict=True)
+    ]
     return "\n".join(out) + "\n"
 
 

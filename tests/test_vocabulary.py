@@ -166,10 +166,10 @@ def test_settings_outside_the_section_and_invalid_toml(tmp_path: Path) -> None:
 
 
 def test_bad_overrides_and_bad_direct_values() -> None:
-    with pytest.raises(ConfigError, match="setting programme_name .*unknown key") as info:
+    with pytest.raises(ConfigError, match=r"setting programme_name .*unknown key") as info:
         load_vocabulary(programme_name="x")
     assert all(k in str(info.value) for k in KEYS)
-    with pytest.raises(ConfigError, match="name_en .*must be text"):
+    with pytest.raises(ConfigError, match=r"name_en .*must be text"):
         load_vocabulary(name_en=3)
     with pytest.raises(ConfigError, match=r"Vocabulary\(participants_fr=...\): must not be empty"):
         Vocabulary(participants_fr="")

@@ -116,7 +116,7 @@ def test_change_column_is_descriptive_and_matches_previous_wave(sample_programme
     assert w2.previous_wave == "W1"
     now, before = w2.measurement("corporate_share"), w1.measurement("corporate_share")
     table = render_wave(w2, "en").tables["scorecard"]
-    change_col = [c for c in table.columns if c.startswith("Change since W1")][0]
+    change_col = next(c for c in table.columns if c.startswith("Change since W1"))
     assert "descriptive" in change_col
     row = table.loc[table["Claim"].str.startswith("Corporate content")].iloc[0]
     assert (

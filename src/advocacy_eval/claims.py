@@ -377,7 +377,7 @@ def claim_problems(raw: Mapping[str, Any]) -> list[str]:
         problems.append("field 'op' is required")
     elif op not in OPERATORS:
         problems.append(f"operator {op!r} is not valid; valid operators: {', '.join(OPERATORS)}")
-    target = raw.get("target")
+    target: Any = raw.get("target")  # from a TOML file: checked below
     if target is None:
         problems.append("field 'target' is required")
     elif isinstance(target, bool) or not isinstance(target, (int, float)) or not _finite(target):

@@ -19,11 +19,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import AdvocacyEvalError, DataValidationError
+
+if TYPE_CHECKING:
+    from .publish.parallel import ReportPool
+
+__all__ = [
+    "build_parser",
+    "main",
+]
 
 
 def _eprint(message: str) -> None:
@@ -160,8 +169,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """
     import os
 
-    pool = None
-    if args.all_waves and (args.jobs or _report_default_jobs()) > 1 and os.name == "posix":
+    pool = getattr(args, "early_pool", None)  # started by main() before the parser was built
+    if (
+        pool is None
+        and args.all_waves
+        and (args.jobs or _report_default_jobs()) > 1
+        and os.name == "posix"
+    ):
         from .publish.parallel import ReportPool
 
         pool = ReportPool(
@@ -174,7 +188,45 @@ def _cmd_report(args: argparse.Namespace) -> int:
             pool.close()
 
 
-def _report(args: argparse.Namespace, pool: object | None) -> int:
+def _early_pool(argv: Sequence[str]) -> ReportPool | None:
+    """Report workers started before the parser (and pandas) is imported, for ``report ... --all-waves``.
+
+    A worker needs about 2 s of CPU to start its kernel and import the report
+    modules; building the parser imports the data layer (pandas, pandera),
+    about 0.6 s more in this process. Starting the workers first gives them
+    that head start. Only when the arguments surely ask for a parallel
+    all-wave report (``--jobs`` absent or above 1, no ``--help``); anything
+    unusual is left to the parser and :func:`_cmd_report`.
+    """
+    import os
+
+    argv = list(argv)
+    if os.name != "posix" or not argv or argv[0] != "report" or "--all-waves" not in argv:
+        return None
+    if {"-h", "--help"} & set(argv):
+        return None
+    jobs: int | None = None
+    for i, arg in enumerate(argv):
+        value = (
+            argv[i + 1]
+            if arg == "--jobs" and i + 1 < len(argv)
+            else arg.partition("=")[2]
+            if arg.startswith("--jobs=")
+            else None
+        )
+        if value is not None:
+            try:
+                jobs = int(value)
+            except ValueError:
+                return None  # the parser says what is wrong
+    if jobs is not None and jobs <= 1:
+        return None
+    from .publish.parallel import ReportPool
+
+    return ReportPool(min(jobs or _report_default_jobs(), 2))
+
+
+def _report(args: argparse.Namespace, pool: ReportPool | None) -> int:
     """The report command once its workers (a :class:`~advocacy_eval.publish.parallel.ReportPool`, or None) started.
 
     Parameters
@@ -190,13 +242,12 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
         Exit code: 0, 1 (invalid data, a failed report) or 2 (unknown wave).
     """
     from .io import load_programme
+    from .memory import cell_timeout_for, release_memory_if_large
     from .paths import resolve_data_dir
-    from .memory import cell_timeout_for
     from .publish.runner import (
         check_vocabulary,
         identifiers,
         programme_task,
-        release_memory,
         run_reports,
         wave_task,
     )
@@ -265,13 +316,10 @@ def _report(args: argparse.Namespace, pool: object | None) -> int:
         )
     forbidden = identifiers(programme)  # the leak guard of every report, from this one load
     jobs = _jobs_for(args, programme, len(tasks))
-    cell_timeout = (
-        args.cell_timeout
-        if args.cell_timeout is not None
-        else cell_timeout_for(programme.memory_bytes())
-    )
+    size = programme.memory_bytes()
+    cell_timeout = args.cell_timeout if args.cell_timeout is not None else cell_timeout_for(size)
     del programme  # the reports load it themselves: keep this process small while they run
-    release_memory()
+    release_memory_if_large(size)
     if pool is not None:
         pool.start(min(jobs, len(tasks)))
     done, failed = run_reports(
@@ -371,7 +419,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="execute the wave report(s) into HTML")
     p.add_argument(
-        "data_dir", nargs="?", default="", help="programme folder (default: the committed sample)"
+        "data_dir",
+        nargs="?",
+        default="",
+        help="programme folder (default in a clone: data/sample/; `advocacy-eval sample` writes one)",
     )
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--wave", help="wave id, e.g. W1")
@@ -473,7 +524,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv : sequence of str, optional
         Arguments (default: ``sys.argv[1:]``).
     """
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    pool = _early_pool(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except BaseException:  # --help, or arguments the parser refuses: no report will run
+        if pool is not None:
+            pool.close()
+        raise
+    if pool is not None:
+        args.early_pool = pool
     try:
         if getattr(
             args, "data_dir", ""

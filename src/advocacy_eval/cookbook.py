@@ -136,8 +136,14 @@ def reach_by(
 
     Examples
     --------
-    >>> reach = reach_by(programme.posts_with_authors(), "department")    # doctest: +SKIP
-    >>> reach[["level", "estimate", "ci_low", "ci_high", "rate_ratio"]]   # doctest: +SKIP
+    >>> from advocacy_eval.io import load_programme
+    >>> from advocacy_eval.paths import sample_data_dir
+    >>> reach = reach_by(load_programme(sample_data_dir()).posts_with_authors(), "department")
+    >>> reach[["level", "estimate", "ci_low", "ci_high", "rate_ratio"]].head(3)
+                   level  estimate  ci_low  ci_high  rate_ratio
+    0     (company page)  0.009029  0.0085 0.009589           1
+    1  Corporate banking   0.03613 0.02911  0.04484       4.001
+    2                 HR   0.04271 0.02888  0.06315        4.73
     """
     k = check_min_group_size(min_group_size)
     res = compare_rates(posts, by=by, within=within, conf_level=conf_level, **kwargs)
@@ -270,9 +276,7 @@ def check_claims(
         context if context is not None else MeasureContext(programme, min_group_size=min_group_size)
     )
     keys = (
-        list(populations)
-        if populations is not None
-        else [w for w in ctx.programme.wave_ids] + [PROGRAMME]
+        list(populations) if populations is not None else [*list(ctx.programme.wave_ids), PROGRAMME]
     )
     applicable = [key for key in keys if any(c.applies_to(key) for c in claims)]
     needed = list(dict.fromkeys(c.metric for c in claims))
@@ -553,7 +557,7 @@ def plot_funnel(funnel: pd.DataFrame, title: str = "") -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    by = [c for c in funnel.columns[: list(funnel.columns).index("stage")]]
+    by = list(funnel.columns[: list(funnel.columns).index("stage")])
     if not by:
         data = funnel.loc[~funnel["suppressed"].astype(bool)]
         fig, ax = _new_figure(2.8)

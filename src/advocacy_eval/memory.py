@@ -11,6 +11,20 @@ from __future__ import annotations
 import contextlib
 import sys
 
+__all__ = [
+    "CELL_SECONDS_PER_GB",
+    "HEADROOM",
+    "KERNEL_BASE_BYTES",
+    "KERNEL_FACTOR",
+    "RELEASE_MIN_BYTES",
+    "available_bytes",
+    "cell_timeout_for",
+    "jobs_that_fit",
+    "kernel_peak_bytes",
+    "release_memory",
+    "release_memory_if_large",
+]
+
 
 def release_memory() -> None:
     """Give freed memory back to the system: garbage collection, pyarrow's pool, and (glibc) ``malloc_trim``."""
@@ -26,6 +40,31 @@ def release_memory() -> None:
             import ctypes
 
             ctypes.CDLL(None).malloc_trim(0)
+
+
+RELEASE_MIN_BYTES = 64 * 2**20
+"""Data size below which :func:`release_memory_if_large` does nothing: a full garbage collection of a
+report kernel (pandas, matplotlib, scipy loaded) costs about 0.1 s of CPU, more than the memory it would
+give back after loading a small programme."""
+
+
+def release_memory_if_large(n_bytes: int) -> bool:
+    """:func:`release_memory` after handling ``n_bytes`` of data, when that is at least :data:`RELEASE_MIN_BYTES`.
+
+    Parameters
+    ----------
+    n_bytes : int
+        Size of the data just loaded or dropped (input files, or a programme in memory).
+
+    Returns
+    -------
+    bool
+        Whether memory was released.
+    """
+    if n_bytes < RELEASE_MIN_BYTES:
+        return False
+    release_memory()
+    return True
 
 
 KERNEL_BASE_BYTES = 400 * 2**20

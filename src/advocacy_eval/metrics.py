@@ -271,7 +271,7 @@ def amplification_ratio(posts: pd.DataFrame, by: By = None) -> pd.DataFrame:
     """
     cols = _by_list(by)
     require_columns(posts, cols, role="by column")
-    rates = reach_rate(posts, cols + ["author_type"])
+    rates = reach_rate(posts, [*cols, "author_type"])
     wide = (
         rates.pivot_table(
             index=cols or None,
@@ -298,29 +298,19 @@ def amplification_ratio(posts: pd.DataFrame, by: By = None) -> pd.DataFrame:
     else:
         out = pd.DataFrame(
             {
-                "employee_reach_rate": wide[("reach_rate", "employee")]
-                if ("reach_rate", "employee") in wide
-                else np.nan,
-                "company_reach_rate": wide[("reach_rate", "company")]
-                if ("reach_rate", "company") in wide
-                else np.nan,
-                "employee_posts": wide[("n_posts", "employee")]
-                if ("n_posts", "employee") in wide
-                else 0,
-                "company_posts": wide[("n_posts", "company")]
-                if ("n_posts", "company") in wide
-                else 0,
-                "employee_authors": wide[("n_authors", "employee")]
-                if ("n_authors", "employee") in wide
-                else 0,
+                "employee_reach_rate": wide.get(("reach_rate", "employee"), np.nan),
+                "company_reach_rate": wide.get(("reach_rate", "company"), np.nan),
+                "employee_posts": wide.get(("n_posts", "employee"), 0),
+                "company_posts": wide.get(("n_posts", "company"), 0),
+                "employee_authors": wide.get(("n_authors", "employee"), 0),
             }
         ).reset_index()
     out["amplification_ratio"] = out["employee_reach_rate"] / out["company_reach_rate"]
     for c in ("employee_posts", "company_posts", "employee_authors"):
         out[c] = out[c].fillna(0).astype("int64")
     return out[
-        cols
-        + [
+        [
+            *cols,
             "employee_reach_rate",
             "company_reach_rate",
             "amplification_ratio",
@@ -470,7 +460,7 @@ def participation_rate(
     active = active.rename(columns={"author_id": "employee_id"}).assign(active=1)
     grid = grid.merge(active, on=["employee_id", "month"], how="left")
     grid["active"] = grid["active"].fillna(0).astype("int64")
-    cols = ["month"] + _by_list(by)
+    cols = ["month", *_by_list(by)]
     out = grid.groupby(cols, observed=True, dropna=False).agg(
         n_enrolled=("employee_id", "size"), n_active=("active", "sum")
     )
@@ -547,11 +537,11 @@ def participation_funnel(
     )
     require_columns(posts, ["author_type", "author_id", "published_at"], table="posts")
     published = pd.to_datetime(posts["published_at"])
-    start = pd.Timestamp(start) if start is not None else published.min().normalize()
-    end = pd.Timestamp(end) if end is not None else published.max().normalize()
-    if end < start:
-        raise ValueError(f"end ({end.date()}) is before start ({start.date()})")
-    limit = end.normalize() + pd.Timedelta(days=1)  # end is a day, inclusive
+    first_day = pd.Timestamp(start) if start is not None else published.min().normalize()
+    last_day = pd.Timestamp(end) if end is not None else published.max().normalize()
+    if last_day < first_day:
+        raise ValueError(f"end ({last_day.date()}) is before start ({first_day.date()})")
+    limit = last_day.normalize() + pd.Timedelta(days=1)  # last_day is a day, inclusive
 
     emp = employees.reset_index(drop=True)
     n = len(emp)
@@ -561,15 +551,15 @@ def participation_funnel(
         else pd.Series(pd.NaT, index=emp.index)
     )
     enrolled_on = pd.to_datetime(emp["enrolled_on"])
-    eligible = ~(left < start).to_numpy()
-    enrolled = eligible & (enrolled_on <= end).to_numpy()
+    eligible = ~(left < first_day).to_numpy()
+    enrolled = eligible & (enrolled_on <= last_day).to_numpy()
 
     is_emp = np.asarray((posts["author_type"] == "employee").fillna(False), dtype=bool)
     author = pd.Index(emp["employee_id"]).get_indexer(posts["author_id"][is_emp])
     when = published[is_emp].to_numpy()
     known = author >= 0
     author, when = author[known], when[known]
-    since = np.maximum(enrolled_on.to_numpy()[author], start.to_datetime64())
+    since = np.maximum(enrolled_on.to_numpy()[author], first_day.to_datetime64())
     inside = enrolled[author] & (when >= since) & (when < limit.to_datetime64())
     posted = np.zeros(n, dtype=bool)
     posted[author[inside]] = True
@@ -577,15 +567,15 @@ def participation_funnel(
     def month_code(values: np.ndarray) -> np.ndarray:
         return values.astype("datetime64[M]").astype(np.int64)
 
-    first_code = month_code(np.array([start.to_datetime64()]))[0]
+    first_code = month_code(np.array([first_day.to_datetime64()]))[0]
     codes = month_code(when[inside]) - first_code
-    width = int(month_code(np.array([end.to_datetime64()]))[0] - first_code) + 1
+    width = int(month_code(np.array([last_day.to_datetime64()]))[0] - first_code) + 1
     pairs = np.unique(author[inside].astype(np.int64) * width + codes)
     active_months = (
         np.bincount(pairs // width, minlength=n) if len(pairs) else np.zeros(n, dtype=np.int64)
     )
-    first = np.maximum(month_code(enrolled_on.fillna(start).to_numpy()), first_code + 0)
-    last = np.minimum(month_code(left.fillna(end).to_numpy()), first_code + width - 1)
+    first = np.maximum(month_code(enrolled_on.fillna(first_day).to_numpy()), first_code + 0)
+    last = np.minimum(month_code(left.fillna(last_day).to_numpy()), first_code + width - 1)
     months_enrolled = np.maximum(last - first + 1, 1)
     regular = posted & (active_months >= float(regular_share) * months_enrolled - 1e-9)
 

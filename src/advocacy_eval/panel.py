@@ -316,6 +316,7 @@ def build_panel(
 
     # -- window -------------------------------------------------------------------------------
     if use_activity:
+        assert activity is not None  # (for the type checker: use_activity says so)
         act_months = _month_number(activity["month"])
         lo, hi = int(act_months.min()), int(act_months.max())
     else:
@@ -354,6 +355,7 @@ def build_panel(
     }
     grid: dict[str, np.ndarray] = {}  # dense employee x period outcomes (derived panel only)
     if use_activity:
+        assert activity is not None
         idx = _codes_of(activity["employee_id"], ids)
         per = act_months
         per -= lo - 1  # in place: the activity row's period
@@ -369,11 +371,13 @@ def build_panel(
         del safe, lim, left_here
         dropped["rows_dropped_leaving_month"] = int((inside & leave_month).sum())
         dropped["rows_dropped_after_leaving"] = int((inside & after).sum())
-        source_rows = np.flatnonzero(inside & ~leave_month & ~after)  # activity rows kept
+        source_rows: np.ndarray = np.flatnonzero(inside & ~leave_month & ~after)  # rows kept
         del in_roster, inside, leave_month, after
         # slot[employee, period - 1] = the activity row of that employee-month (-1: not observed);
         # a later duplicate row overwrites an earlier one, as a dense assignment would
-        slot = np.full(n_emp * T, -1, dtype=np.int32 if len(activity) < 2**31 else np.int64)
+        slot: np.ndarray = np.full(
+            n_emp * T, -1, dtype=np.int32 if len(activity) < 2**31 else np.int64
+        )
         slot[idx[source_rows] * T + (per[source_rows] - 1)] = source_rows
         del idx, per, source_rows
         slot = slot.reshape(n_emp, T)
@@ -465,6 +469,7 @@ def build_panel(
         )
     outcomes = [o for o in OUTCOMES if o in wanted]
     if use_activity:
+        assert activity is not None
         first_rows = slot[
             codes, 0
         ]  # activity row of each unit's first period (-1: not observed then)
@@ -540,7 +545,9 @@ def build_panel(
             "have no month before enrolment and are left out."
         )
     waves: dict[str, list[int]] = {}
-    for w, g in sorted({(str(w), int(g)) for w, g in zip(wave[treated_units], fp[treated_units])}):
+    for w, g in sorted(
+        {(str(w), int(g)) for w, g in zip(wave[treated_units], fp[treated_units], strict=True)}
+    ):
         waves.setdefault(w, []).append(g)
     return Panel(
         data=data,

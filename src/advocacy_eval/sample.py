@@ -207,6 +207,7 @@ Ground truth (:attr:`SampleProgramme.truth`)
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -216,7 +217,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -224,18 +225,18 @@ import pandas as pd
 from advocacy_eval.schema import COLUMNS
 
 __all__ = [
+    "CLAIM_TRUTH_METRICS",
+    "EFFECT_DYNAMICS",
+    "PAGE_ID",
+    "SAMPLE_COLUMNS",
+    "SAMPLE_FILES",
     "SampleParameters",
     "SampleProgramme",
     "generate_programme",
-    "write_sample",
     "last_full_month",
     "resolve_end",
     "start_for_end",
-    "EFFECT_DYNAMICS",
-    "PAGE_ID",
-    "SAMPLE_FILES",
-    "SAMPLE_COLUMNS",
-    "CLAIM_TRUTH_METRICS",
+    "write_sample",
 ]
 
 EFFECT_DYNAMICS: tuple[str, ...] = ("constant", "ramp", "fade")
@@ -801,7 +802,7 @@ def last_full_month(today: dt.date | None = None) -> str:
     >>> last_full_month(datetime.date(2026, 1, 31))
     '2025-12'
     """
-    today = dt.datetime.now(dt.timezone.utc).date() if today is None else today
+    today = dt.datetime.now(dt.UTC).date() if today is None else today
     return str(np.datetime64(f"{today.year:04d}-{today.month:02d}", "M") - 1)
 
 
@@ -1173,6 +1174,20 @@ def generate_programme(
     return _generate(_resolve(params, overrides, end))
 
 
+@overload
+def _generate(
+    p: SampleParameters,
+    rng: np.random.Generator | None = None,
+    population_only: Literal[False] = False,
+) -> SampleProgramme: ...
+
+
+@overload
+def _generate(
+    p: SampleParameters, rng: np.random.Generator | None, population_only: Literal[True]
+) -> dict[str, np.ndarray]: ...
+
+
 def _generate(
     p: SampleParameters, rng: np.random.Generator | None = None, population_only: bool = False
 ) -> SampleProgramme | dict[str, np.ndarray]:
@@ -1261,17 +1276,17 @@ def _generate(
             no_prof, np.log(p.no_profile_volunteer_odds), 0.0
         )
         keys = np.where(eligible, log_weight + rng.gumbel(size=n), -np.inf)
-        k = int(min(round(p.wave_volunteer_shares[w] * n), eligible.sum()))
-        chosen = np.sort(np.argsort(-keys, kind="stable")[:k])
+        n_chosen = int(min(round(p.wave_volunteer_shares[w] * n), eligible.sum()))
+        chosen = np.sort(np.argsort(-keys, kind="stable")[:n_chosen])
         wave_of[chosen] = w
         enrol_day[chosen] = wave_start[w] + np.floor(
-            rng.beta(1.0, p.enrolment_skew, k) * p.enrolment_window_days
+            rng.beta(1.0, p.enrolment_skew, n_chosen) * p.enrolment_window_days
         ).astype(np.int64)
         # onboarding creates missing profiles
         a = enrol_day[chosen]
         without = ~profile_at_start[chosen] & (d0[chosen] >= a)
-        take = rng.random(k) < p.onboarding_profile_prob
-        d1 = a + np.floor(rng.random(k) * p.onboarding_profile_days).astype(np.int64)
+        take = rng.random(n_chosen) < p.onboarding_profile_prob
+        d1 = a + np.floor(rng.random(n_chosen) * p.onboarding_profile_days).astype(np.int64)
         new_day = np.where(without & take, np.minimum(d0[chosen], d1), prof_day[chosen])
         prof_day[chosen] = new_day
         # causal truth: P(recorded | onboarded) - P(recorded | not onboarded)
@@ -1355,7 +1370,7 @@ def _generate(
         aud_mean = aud_mean + np.where(aud_mean > 0, growth_mean * (f_pre + f_post * m_fol), 0.0)
         followers_end[:, t] = aud
         has_prof_end[:, t] = prof_day < np.minimum(hi_m, left_day)
-        for counts, seg_start, length, treated in (
+        for counts, seg_start, length, is_treated in (
             (n_pre, lo, pre_len, False),
             (n_post, post_lo, post_len, True),
         ):
@@ -1364,7 +1379,7 @@ def _generate(
             seg_lo.append(seg_start[who])
             seg_len.append(length[who])
             seg_month.append(np.full(who.size, t, np.int64))
-            seg_treated.append(np.full(who.size, treated))
+            seg_treated.append(np.full(who.size, is_treated))
     emp = np.concatenate(seg_emp)
     month = np.concatenate(seg_month)
     treated = np.concatenate(seg_treated)
@@ -1476,7 +1491,7 @@ def _generate(
     employees_df = pd.DataFrame(
         {
             "employee_id": emp_ids,
-            "wave_id": np.where(enrolled, wave_ids[np.maximum(wave_of, 0)], None),
+            "wave_id": np.where(enrolled, wave_ids[np.maximum(wave_of, 0)], None),  # type: ignore[call-overload]  # None: no wave
             "enrolled_on": _days_to_ns(np.where(enrolled, enrol_day, 0), ~enrolled),
             "department": np.asarray(p.departments, dtype=str)[dept],
             "region": np.asarray(p.regions, dtype=str)[region],
@@ -1742,9 +1757,9 @@ def _claims_truth(
     keys = [*map(str, wave_ids), "programme"]
     starts = [*p.wave_start_months, p.wave_start_months[0]]
     values: dict[str, dict[str, float]] = {}
-    audience: dict[str, dict[str, float]] = {}
+    audience: dict[str, dict[str, float | str]] = {}
     rel_se: dict[str, dict[str, float]] = {}
-    for j, (key, s) in enumerate(zip(keys, starts)):
+    for j, (key, s) in enumerate(zip(keys, starts, strict=True)):
         a_emp, se_a = _ratio_of_means(sums[:, j, 0], sums[:, j, 1])
         part, se_p = _ratio_of_means(sums[:, j, 2], sums[:, j, 3])
         effect, se_e = _ratio_of_means(sums[:, j, 4], sums[:, j, 5])
@@ -1881,7 +1896,7 @@ def _truth(
     per_post: dict[str, Any],
     diagnostics: dict[str, Any],
 ) -> dict[str, Any]:
-    n, T = lam_total.shape
+    _n, T = lam_total.shape
     k = np.arange(T)[None, :] - enrol_month[:, None]  # event time (huge negative if never enrolled)
     enrolled = wave_of >= 0
     p_post = 1.0 - np.exp(-lam_total)
@@ -2017,10 +2032,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, mode)  # mkstemp creates 0600 files
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

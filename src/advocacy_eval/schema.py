@@ -657,8 +657,10 @@ class Programme:
             ("employees", f"{len(self.employees):,} ({n_enrolled:,} enrolled)"),
             (
                 "posts",
-                f"{len(self.posts):,} ({int(by_type.get('employee', 0)):,} by employees, "
-                f"{int(by_type.get('company', 0)):,} by the company page)",
+                (
+                    f"{len(self.posts):,} ({int(by_type.get('employee', 0)):,} by employees, "
+                    f"{int(by_type.get('company', 0)):,} by the company page)"
+                ),
             ),
             (
                 "activity",

@@ -15,14 +15,25 @@
 conclusive depends on the numbers (see the report). Nothing is computed twice: the checks are
 counts over the tables.
 
+>>> from advocacy_eval.paths import sample_data_dir
 >>> from advocacy_eval.status import folder_status
->>> print(folder_status("data/sample").render())   # doctest: +SKIP
+>>> print(folder_status(sample_data_dir()).render())  # doctest: +ELLIPSIS
+data folder ...sample: valid, Programme(3 waves, 2000 employees (700 enrolled), 12342 posts, activity=yes)
+tables written directly (no import_log.csv): sources inferred from the tables
+<BLANKLINE>
+Sources
+  [x] roster                 2000 employees, 700 volunteers in 3 wave(s) ...
+...
+Claims: 9 of 9 can be tested
+  [can test] amplification >= 4: unique reach per audience (followers or connections when posted), both sides have it
+...
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,7 +209,7 @@ def _months(values: pd.Series) -> set[pd.Timestamp]:
     return set(values.dropna().dt.to_period("M").dt.to_timestamp())
 
 
-def _month_list(months: Sequence[pd.Timestamp], limit: int = 12) -> str:
+def _month_list(months: Iterable[pd.Timestamp], limit: int = 12) -> str:
     shown = [f"{m:%Y-%m}" for m in sorted(months)]
     return ", ".join(shown[:limit]) + (
         f" and {len(shown) - limit} more" if len(shown) > limit else ""
@@ -213,7 +224,7 @@ def _period_days(log: pd.DataFrame, kind: str) -> set[pd.Timestamp]:
     starts = pd.to_datetime(rows["period_start"], errors="coerce")
     ends = pd.to_datetime(rows["period_end"], errors="coerce")
     months: set[pd.Timestamp] = set()
-    for s, e in zip(starts, ends):  # one pass per imported file
+    for s, e in zip(starts, ends, strict=True):  # one pass per imported file
         if pd.notna(s) and pd.notna(e):
             months |= set(
                 pd.date_range(
@@ -227,7 +238,7 @@ def folder_status(
     folder: str | os.PathLike,
     claims: Sequence[Claim] | None = None,
     min_group_size: int = 5,
-    as_of: object = None,
+    as_of: dt.date | str | None = None,
 ) -> FolderStatus:
     """Sources, coverage, gaps and testable claims of a data folder (nothing is written).
 
@@ -268,7 +279,7 @@ def folder_status(
         tables[t] for t in ("waves", "employees", "posts", "activity")
     )
     imported = log is not None
-    files = (log["kind"].value_counts() if imported else pd.Series(dtype="int64")).to_dict()
+    files = (log["kind"].value_counts() if log is not None else pd.Series(dtype="int64")).to_dict()
 
     def n_files(kind: str) -> str:
         return f"{files.get(kind, 0)} file(s); " if imported else ""
@@ -286,7 +297,7 @@ def folder_status(
                 " ("
                 + ", ".join(
                     f"{w} {s:%Y-%m-%d}..{e:%Y-%m-%d}" if pd.notna(s) and pd.notna(e) else str(w)
-                    for w, s, e in zip(waves["wave_id"], starts, ends)
+                    for w, s, e in zip(waves["wave_id"], starts, ends, strict=True)
                 )
                 + ")"
             )
@@ -504,7 +515,9 @@ def folder_status(
     return FolderStatus(folder, valid, imported, sources, gaps, statuses, notes)
 
 
-def _validity(folder: Path, tables: dict[str, pd.DataFrame | None], as_of: object) -> str:
+def _validity(
+    folder: Path, tables: dict[str, pd.DataFrame | None], as_of: dt.date | str | None
+) -> str:
     from .io import load_programme
 
     missing = [t for t in ("waves", "employees", "posts") if tables[t] is None]

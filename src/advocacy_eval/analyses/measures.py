@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -48,6 +50,9 @@ from ..stats._result import StatResult, as_float_array
 from ..stats.proportions import content_mix, wilson_interval
 from ..stats.rates import compare_engagement, compare_rates
 from .comparability import ReachBasis, reach_basis, repost_rule_posts
+from .effect_cache import cached, data_digest, effect_key, effects_folder
+
+T = TypeVar("T")
 
 __all__ = [
     "ENGAGEMENT_TERMS",
@@ -513,6 +518,7 @@ class MeasureContext:
             panel = None  # a panel built from the whole programme would hold the waves left out
         self.control = control
         self.anticipation = anticipation
+        self._panel_given = panel is not None
         self._panel = panel
         self._lean_panel: Panel | None = None
         self._effects: dict[str, OnboardingEffect | None] = {}
@@ -593,27 +599,58 @@ class MeasureContext:
         functions are released (see the class notes).
         """
         if outcome not in self._effects:
-            try:
-                panel = self._panel_for(outcome)
-                if outcome not in panel.estimable:
-                    raise ValueError(f"{outcome} is not estimable from these data")
-                covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
-                effect = onboarding_effect(
-                    panel,
-                    outcome,
-                    control=self.control,
-                    anticipation=self.anticipation,
-                    covariates=covariates,
-                )
-            except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
-                self._effects[outcome] = None
-                self._errors[outcome] = str(exc)
-            else:
+
+            def fit() -> tuple[OnboardingEffect | None, str, StatResult | None]:
+                try:
+                    panel = self._panel_for(outcome)
+                    if outcome not in panel.estimable:
+                        raise ValueError(f"{outcome} is not estimable from these data")
+                    covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
+                    effect = onboarding_effect(
+                        panel,
+                        outcome,
+                        control=self.control,
+                        anticipation=self.anticipation,
+                        covariates=covariates,
+                    )
+                except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
+                    return None, str(exc), None
+                profiles = None
                 if outcome == "has_profile":  # the only use of its influence functions
-                    self._profiles = profiles_attributable(panel, effect=effect)
-                self._effects[outcome] = replace(effect, result=None, _agg=None)
-                del effect
+                    profiles = profiles_attributable(panel, effect=effect)
+                return replace(effect, result=None, _agg=None), "", profiles
+
+            effect, error, profiles = self._cached("effect", outcome, fit)
+            self._effects[outcome] = effect
+            if error:
+                self._errors[outcome] = error
+            if outcome == "has_profile" and effect is not None:
+                self._profiles = profiles
         return self._effects[outcome]
+
+    @cached_property
+    def _effects_folder(self) -> Path | None:
+        # a panel given by the caller is not the one the programme's digest describes: never stored
+        return None if self._panel_given else effects_folder()
+
+    @cached_property
+    def _data_digest(self) -> str:
+        return data_digest(self.programme)  # the release's tables: waves left out change it
+
+    def _cached(self, kind: str, outcome: str, fit: Callable[[], T], **more: object) -> T:
+        """``fit()``, stored beside the programme's snapshot (:mod:`~advocacy_eval.analyses.effect_cache`)."""
+        folder = self._effects_folder
+        if folder is None:
+            return fit()
+        key = effect_key(
+            data=self._data_digest,
+            kind=kind,
+            outcome=outcome,
+            control=self.control,
+            anticipation=self.anticipation,
+            **more,
+        )
+        return cached(folder, key, fit)
 
     def effect_check(self, outcome: str) -> AnticipationCheck | None:
         """Signs that volunteers reacted before enrolling, in the effect on ``outcome`` (None when not estimated).
@@ -636,8 +673,8 @@ class MeasureContext:
         see :meth:`anticipation_sensitivity`).
         """
         if outcome not in self._sensitivities:
-            sensitivity = None
-            if self.effect(outcome) is not None:
+
+            def fit() -> OnboardingEffect | None:
                 try:
                     panel = self._panel_for(outcome)
                     covariates = list(PROFILE_COVARIATES) if outcome == "has_profile" else None
@@ -649,10 +686,12 @@ class MeasureContext:
                         covariates=covariates,
                     )
                 except (ValueError, KeyError, np.linalg.LinAlgError):
-                    sensitivity = None
-                else:
-                    sensitivity = replace(fitted, result=None, _agg=None)
-                    del fitted
+                    return None
+                return replace(fitted, result=None, _agg=None)
+
+            sensitivity = None
+            if self.effect(outcome) is not None:
+                sensitivity = self._cached("sensitivity", outcome, fit)
             self._sensitivities[outcome] = sensitivity
         return self._sensitivities[outcome]
 
@@ -676,19 +715,25 @@ class MeasureContext:
         if label == "total" or "has_profile" in self._effects:
             return self.profiles
         if label not in self._wave_profiles:
-            try:
-                panel = self._panel_for("has_profile")
-                if "has_profile" not in panel.estimable:
-                    raise ValueError("has_profile is not estimable from these data")
-                self._wave_profiles[label] = profiles_attributable(
-                    panel,
-                    control=self.control,
-                    anticipation=self.anticipation,
-                    covariates=PROFILE_COVARIATES,
-                    waves=[label],
-                )
-            except (ValueError, KeyError, np.linalg.LinAlgError):
-                self._wave_profiles[label] = None
+
+            def fit() -> StatResult | None:
+                try:
+                    panel = self._panel_for("has_profile")
+                    if "has_profile" not in panel.estimable:
+                        raise ValueError("has_profile is not estimable from these data")
+                    return profiles_attributable(
+                        panel,
+                        control=self.control,
+                        anticipation=self.anticipation,
+                        covariates=PROFILE_COVARIATES,
+                        waves=[label],
+                    )
+                except (ValueError, KeyError, np.linalg.LinAlgError):
+                    return None
+
+            self._wave_profiles[label] = self._cached(
+                "wave_profiles", "has_profile", fit, waves=[label]
+            )
         return self._wave_profiles[label]
 
     # -- profiles --------------------------------------------------------------------------------
@@ -735,7 +780,9 @@ class MeasureContext:
         effect = self.effect("posts") if prog.activity is not None else None
         if effect is not None and effect.by_wave is not None:
             bw = effect.by_wave
-            quantities["estimate"] = {str(w): int(n) for w, n in zip(bw["wave_id"], bw["n"])}
+            quantities["estimate"] = {
+                str(w): int(n) for w, n in zip(bw["wave_id"], bw["n"], strict=True)
+            }
         return plan_release(self.k, self.wave_sizes, quantities, successes)
 
     # -- posts and person-months ---------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -194,7 +195,7 @@ def plan_next_wave(
                 "detectable_change": float(res["estimate"].iloc[0]),
             }
         )
-        authors = max(int(round(size * share_active)), 2)  # people: a whole number
+        authors = max(round(size * share_active), 2)  # people: a whole number
         up = mde_rate_ratio(
             authors,
             m_next,
@@ -232,10 +233,8 @@ def plan_next_wave(
         power=power,
     )
     authors_needed = float(need_r["estimate"].iloc[0])
-    volunteers_p = int(math.ceil(float(need_p["estimate"].iloc[0]) / months))
-    volunteers_r = (
-        int(math.ceil(authors_needed / share_active)) if np.isfinite(authors_needed) else None
-    )
+    volunteers_p = math.ceil(float(need_p["estimate"].iloc[0]) / months)
+    volunteers_r = math.ceil(authors_needed / share_active) if np.isfinite(authors_needed) else None
     required = pd.DataFrame(
         [
             {
@@ -403,7 +402,7 @@ def what_would_settle(
     Settlement
     """
     claim = result.claim
-    base = {
+    base: dict[str, Any] = {
         "claim": claim,
         "population": result.population,
         "volunteers_now": int(volunteers_now),

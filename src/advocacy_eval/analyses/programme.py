@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .._display import html_summary, interval
 from ..claims import PROGRAMME, Claim, Scorecard, default_claims, evaluate
 from ..effects import (
     AnticipationCheck,
@@ -35,6 +36,15 @@ from ..stats._result import StatResult, make_result
 from .measures import PROFILE_COVARIATES, MeasureContext, measure_all
 from .planning import Settlement, settle_claims
 from .results import ProfileCounts, pretrend_p
+
+__all__ = [
+    "OUTCOME_ORDER",
+    "ProfileRow",
+    "ProgrammeResults",
+    "prefetch_effects",
+    "programme_results",
+    "wave_effect",
+]
 
 OUTCOME_ORDER: tuple[str, ...] = (
     "posts",
@@ -182,6 +192,39 @@ class ProgrammeResults:
             f"{self.n_controls} controls; {verdicts})"
         )
 
+    def _repr_html_(self) -> str:
+        head = self.headline.overall.iloc[0]
+        items: list[tuple[str, object]] = [
+            (
+                f"onboarding effect on {self.outcome} (ATT, 95% interval)",
+                interval(head["estimate"], head["ci_low"], head["ci_high"]),
+            ),
+            ("volunteers (estimation)", self.n_volunteers),
+            ("not-yet-enrolled controls", self.n_controls),
+            ("control group", self.control),
+            ("volunteers may have reacted before enrolling", "yes" if self.at_risk else "no"),
+        ]
+        if self.excluded_waves:
+            items.append(
+                ("waves left out (fewer than k volunteers)", ", ".join(self.excluded_waves))
+            )
+        items += [
+            (f"{r.claim.key}", f"{r.verdict}: {r.measurement.summary()}")
+            for r in self.scorecard.for_population(PROGRAMME)
+        ]
+        return html_summary(
+            f"Programme: {len(self.wave_ids)} waves ({', '.join(self.wave_ids)}), "
+            f"minimum group size {self.min_group_size}",
+            items,
+            tables=[
+                ("scorecard", self.scorecard.to_summary()),
+                ("effects by outcome", self.outcomes),
+                ("effect by wave", self.by_wave),
+                ("event study", self.event_study),
+                ("waves compared", self.wave_comparison),
+            ],
+        )
+
 
 def _baseline(panel: Panel, outcome: str) -> float:
     """Volunteers' mean outcome in the months before their enrolment month."""
@@ -256,23 +299,7 @@ def programme_results(
     sensitivity = ctx.anticipation_sensitivity(outcome)
     if programme.activity is not None and "posts" in estimation.estimable:
         ctx.anticipation_sensitivity("posts")
-    # diagnostics on the headline outcome
-    twfe = twfe_estimate(estimation, outcome)
-    bacon = (
-        bacon_decomposition(estimation, outcome)
-        if int((estimation.cohorts["n_units"] > 0).sum()) >= 1
-        else None
-    )
-    try:
-        honest = honest_bounds(
-            estimation,
-            outcome,
-            control=control,
-            anticipation=anticipation,
-            covariates=list(PROFILE_COVARIATES) if outcome == "has_profile" else None,
-        )
-    except (ValueError, np.linalg.LinAlgError):  # too few pre-periods to bound anything
-        honest = None
+    twfe, bacon, honest = _diagnostics(ctx, estimation, outcome, control, anticipation)
     # what the report describes (months, counts, cohorts, notes: the full panel's, see lean_panel), without its
     # rows: building the full panel again only for this cost 5 s and 0.5 GB held to the end at 200,000 employees
     panel = replace(estimation, data=estimation.data.iloc[:0])
@@ -330,10 +357,13 @@ def programme_results(
     # profiles per wave and in total, one reference date, suppression decided once for the release
     per_wave = [ctx.profile_counts(w) for w in programme.wave_ids]
     total = ctx.profile_counts(PROGRAMME)
-    profiles = tuple(
-        ProfileRow(w, c, plan.label_key("profiles", w))
-        for w, c in zip(programme.wave_ids, per_wave)
-    ) + (ProfileRow("total", total, "suppressed" if total.n_without < k else ""),)
+    profiles = (
+        *tuple(
+            ProfileRow(w, c, plan.label_key("profiles", w))
+            for w, c in zip(programme.wave_ids, per_wave, strict=True)
+        ),
+        ProfileRow("total", total, "suppressed" if total.n_without < k else ""),
+    )
 
     comp = []
     for wave in programme.wave_ids:
@@ -375,6 +405,40 @@ def programme_results(
         anticipation=check,
         sensitivity=sensitivity,
         settlements=settlements,
+    )
+
+
+def _diagnostics(
+    ctx: MeasureContext, estimation: Panel, outcome: str, control: str, anticipation: int
+) -> tuple[StatResult, BaconResult | None, HonestBounds | None]:
+    """Diagnostics of the headline effect: TWFE, Bacon decomposition, honest bounds (each fitted once).
+
+    Each is stored in the effect cache (:mod:`~advocacy_eval.analyses.effect_cache`)
+    like the effects, under the context's settings and the outcome.
+    """
+
+    def bacon() -> BaconResult | None:
+        if int((estimation.cohorts["n_units"] > 0).sum()) < 1:
+            return None
+        return bacon_decomposition(estimation, outcome)
+
+    def honest() -> HonestBounds | None:
+        try:
+            return honest_bounds(
+                estimation,
+                outcome,
+                control=control,
+                anticipation=anticipation,
+                covariates=list(PROFILE_COVARIATES) if outcome == "has_profile" else None,
+            )
+        except (ValueError, np.linalg.LinAlgError):  # too few pre-periods to bound anything
+            return None
+
+    settings = {"bounds_control": control, "bounds_anticipation": anticipation}
+    return (
+        ctx._cached("twfe", outcome, lambda: twfe_estimate(estimation, outcome)),
+        ctx._cached("bacon", outcome, bacon),
+        ctx._cached("honest", outcome, honest, **settings),
     )
 
 
@@ -421,3 +485,57 @@ def wave_effect(
     row = bw.loc[bw["wave_id"] == wave].iloc[0].to_dict()
     row["outcome"] = outcome
     return make_result([row], first=["wave_id", "outcome"])
+
+
+def prefetch_effects(
+    programme: Programme,
+    min_group_size: int = 5,
+    control: str = "not_yet_treated",
+    anticipation: int = 0,
+    headline: str = "posts",
+) -> list[str]:
+    """Fit the programme report's effects in reverse order into the effect cache (for an idle report worker).
+
+    :func:`programme_results` fits one effect per outcome of
+    :data:`OUTCOME_ORDER`, in that order, and is the longest report of an
+    all-wave run. A worker whose wave reports are done calls this in its own
+    kernel while the programme report runs: it fits the same effects (same
+    context, same lean panel, hence the same keys of
+    :mod:`~advocacy_eval.analyses.effect_cache`) from the last outcome
+    backwards, so that the programme report finds the last ones stored when
+    it gets there. An effect already stored is read, not fitted; the two meet
+    in the middle. Nothing is fitted when the programme has no snapshot (the
+    cache is off).
+
+    Parameters
+    ----------
+    programme : Programme
+        As loaded by :func:`~advocacy_eval.io.load_programme`.
+    min_group_size, control, anticipation
+        As given to :func:`programme_results`.
+    headline : str
+        The report's headline outcome (``outcome`` of :func:`programme_results`):
+        its diagnostics (TWFE, Bacon decomposition, honest bounds), which the
+        report computes after every effect, are computed first.
+
+    Returns
+    -------
+    list of str
+        The outcomes whose effect is now stored (in the order handled).
+    """
+    ctx = MeasureContext(programme, check_min_group_size(min_group_size), control, anticipation)
+    if ctx._effects_folder is None:
+        return []
+    estimation = ctx.lean_panel(OUTCOMES)
+    done = []
+    if headline in estimation.estimable and ctx.effect(headline) is not None:
+        # what the programme report computes last: the diagnostics, then the sensitivities
+        _diagnostics(ctx, estimation, headline, control, anticipation)
+        ctx.anticipation_sensitivity(headline)
+        if programme.activity is not None and "posts" in estimation.estimable:
+            ctx.anticipation_sensitivity("posts")
+    for outcome in reversed(OUTCOME_ORDER):
+        if outcome in estimation.estimable:
+            ctx.effect(outcome)
+            done.append(outcome)
+    return done

@@ -4,10 +4,10 @@ Numbers only: no wording, no formatting. See :mod:`advocacy_eval.effects.onboard
 """
 
 from .onboarding import (
+    CONTROLS,
     AnticipationCheck,
     BaconResult,
     HonestBounds,
-    CONTROLS,
     OnboardingEffect,
     absorbing_outcome_warning,
     anticipation_check,
@@ -20,10 +20,10 @@ from .onboarding import (
 )
 
 __all__ = [
+    "CONTROLS",
     "AnticipationCheck",
     "BaconResult",
     "HonestBounds",
-    "CONTROLS",
     "OnboardingEffect",
     "absorbing_outcome_warning",
     "anticipation_check",

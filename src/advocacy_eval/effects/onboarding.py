@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,8 +50,26 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from .._display import fmt_value, html_summary, interval
 from ..panel import Panel
 from ..stats._result import CORE_COLUMNS, StatResult, make_result
+
+__all__ = [
+    "CONTROLS",
+    "UNBALANCED",
+    "AnticipationCheck",
+    "BaconResult",
+    "HonestBounds",
+    "OnboardingEffect",
+    "absorbing_outcome_warning",
+    "anticipation_check",
+    "bacon_decomposition",
+    "estimation_sample",
+    "honest_bounds",
+    "onboarding_effect",
+    "profiles_attributable",
+    "twfe_estimate",
+]
 
 CONTROLS: dict[str, str] = {
     "not_yet_treated": "not_yet_treated",
@@ -120,7 +138,7 @@ def _n_distinct(values: np.ndarray, dropna: bool = True) -> int:
     """
     if values.dtype.kind in "iu" and len(values) and values.min() >= 0 and values.max() < 1_000_000:
         return int(np.count_nonzero(np.bincount(values)))
-    return int(pd.Series(values).nunique()) if dropna else int(len(np.unique(values)))
+    return int(pd.Series(values).nunique()) if dropna else len(np.unique(values))
 
 
 def estimation_sample(
@@ -236,9 +254,9 @@ def estimation_sample(
             "y": y[keep],
         }
     )
-    for c, values in covs.items():
-        df[c] = values[keep]
-    values = {
+    for c, cov in covs.items():
+        df[c] = cov[keep]
+    counts = {
         "units_in_panel": (n_units_all, "units in the panel"),
         "rows_in_panel": (n_rows_all, "rows in the panel"),
         "rows_missing_outcome": (
@@ -266,9 +284,9 @@ def estimation_sample(
     }
     report = pd.DataFrame(
         {
-            "key": list(values),
-            "value": [int(v[0]) for v in values.values()],
-            "description": [v[1] for v in values.values()],
+            "key": list(counts),
+            "value": [int(v[0]) for v in counts.values()],
+            "description": [v[1] for v in counts.values()],
         }
     )
     return df, report
@@ -377,7 +395,7 @@ class _Aggregator:
         """
         keys = [k for k in self.att if k in self.influence]
         matrix = np.zeros((len(keys), self.n_units))
-        for row, k in zip(matrix, keys):
+        for row, k in zip(matrix, keys, strict=True):
             info = self.influence[k]
             row[info["treated_idx"]] = info["treated_inf"]
             row[info["control_idx"]] = info["control_inf"]
@@ -402,11 +420,11 @@ class _Aggregator:
         psi = np.zeros(self.n_units)
         if self._dense is not None:
             matrix, rows = self._dense
-            for k, w in zip(keys, weights):
+            for k, w in zip(keys, weights, strict=True):
                 if k in rows:
                     psi += w * matrix[rows[k]]
         else:
-            for k, w in zip(keys, weights):
+            for k, w in zip(keys, weights, strict=True):
                 info = self.influence.get(k)
                 if info is None:
                     continue
@@ -418,8 +436,8 @@ class _Aggregator:
 
     def _wif(self, groups: Sequence[float], effects: np.ndarray) -> np.ndarray:
         """R ``did``'s weight influence function times the effects (closed form)."""
-        groups = np.asarray(groups, dtype=float)
-        pos = np.searchsorted(self.cohort_values, groups)
+        group_values = np.asarray(groups, dtype=float)
+        pos = np.searchsorted(self.cohort_values, group_values)
         pg = self.cohort_sizes[pos] / self.n_units
         s = pg.sum()
         if s == 0:
@@ -565,6 +583,47 @@ class OnboardingEffect:
     def se(self) -> float:
         """Standard error of the overall ATT."""
         return float(self.overall["se"].iloc[0])
+
+    def _pretrend_p(self) -> float:
+        """p-value of the joint pre-enrolment test on the event study (NaN when not computed)."""
+        rows = self.pretrend.loc[self.pretrend["test"] == "event_study", "p_value"]
+        return float(rows.iloc[0]) if len(rows) else float("nan")
+
+    def __repr__(self) -> str:
+        o = self.overall.iloc[0]
+        return (
+            f"OnboardingEffect({self.outcome}: ATT {interval(o['estimate'], o['ci_low'], o['ci_high'])}, "
+            f"{len(self.by_group)} cohorts, {len(self.group_time)} ATT(g,t), control {self.control}; "
+            f"pre-trend p {fmt_value(self._pretrend_p())})"
+        )
+
+    def _repr_html_(self) -> str:
+        o = self.overall.iloc[0]
+        return html_summary(
+            f"Onboarding effect on {self.outcome}",
+            [
+                (
+                    f"ATT, {1 - self.alpha:.0%} interval",
+                    interval(o["estimate"], o["ci_low"], o["ci_high"]),
+                ),
+                ("standard error", float(o["se"])),
+                ("method", self.method),
+                ("control group", self.control),
+                ("anticipation (months)", self.anticipation),
+                ("inference", self.inference),
+                ("pre-trend test p (event study)", self._pretrend_p()),
+                ("warnings", len(self.warnings)),
+            ],
+            tables=[
+                ("aggregations", self.summary),
+                ("event study", self.event_study),
+                ("by cohort", self.by_group),
+                ("by wave", self.by_wave),
+                ("pre-trend tests", self.pretrend),
+                ("ATT(g, t)", self.group_time),
+                ("estimation sample", self.sample),
+            ],
+        )
 
     def combine(self, weights: pd.DataFrame, label: str = "combination") -> StatResult:
         """Estimate and interval of a fixed linear combination of ATT(g, t).
@@ -1182,8 +1241,8 @@ def _by_wave(effect: OnboardingEffect, panel: Panel) -> StatResult:
     post = [(g, t) for g, t, _ in agg.cells if t >= g]
     rows = []
     by_group = effect.by_group.set_index("cohort")
-    for wave, cohorts in panel.wave_cohorts().items():
-        cohorts = [float(g) for g in cohorts if float(g) in by_group.index]
+    for wave, wave_cohorts in panel.wave_cohorts().items():
+        cohorts = [float(g) for g in wave_cohorts if float(g) in by_group.index]
         if not cohorts:
             continue
         if len(cohorts) == 1:
@@ -1584,7 +1643,7 @@ def honest_bounds(
         sens = honest.sensitivity_analysis(es, M_grid=list(m_grid))
         breakdown = honest.breakdown_value(es)
     rows = []
-    for m, (lb, ub), (clo, chi) in zip(sens.M_values, sens.bounds, sens.robust_cis):
+    for m, (lb, ub), (clo, chi) in zip(sens.M_values, sens.bounds, sens.robust_cis, strict=True):
         rows.append(
             {
                 "M": float(m),
@@ -1654,7 +1713,7 @@ def _subset_container(es: Any, keep: np.ndarray) -> Any:
     """Subset an EventStudyResults container by a boolean mask over its rows (and its covariance)."""
     import dataclasses
 
-    kept_times = [e for e, k in zip(es.event_time, keep) if k]
+    kept_times = [e for e, k in zip(es.event_time, keep, strict=True) if k]
     changes = {}
     for f in dataclasses.fields(es):
         value = getattr(es, f.name)
@@ -1674,7 +1733,7 @@ def _subset_container(es: Any, keep: np.ndarray) -> Any:
 def _cell_estimates(
     panel: Panel,
     outcome: str,
-    cells: dict[float, Sequence[float]],
+    cells: Mapping[float, Collection[float]],
     control: str = "not_yet_treated",
     anticipation: int = 0,
     method: str = "dr",
@@ -1728,7 +1787,7 @@ def _cell_estimates(
 
 def _estimate_cells(
     sample: pd.DataFrame,
-    cells: dict[float, Sequence[float]],
+    cells: Mapping[float, Collection[float]],
     control: str,
     anticipation: int,
     method: str,
@@ -1947,7 +2006,7 @@ def profiles_attributable(
     last = _last_observed(panel, waves)
     if effect is None and waves is not None:
         cells: dict[float, set[float]] = {}
-        for g, t in zip(last["cohort"], last["period"]):
+        for g, t in zip(last["cohort"], last["period"], strict=True):
             cells.setdefault(float(g), set()).add(float(t))
         agg = _cell_estimates(
             panel,
@@ -1972,7 +2031,10 @@ def profiles_attributable(
             )
         agg, label = effect._require_agg(), effect.method
     estimated = {(float(g), float(t)) for g, t in agg.att}
-    ok = [(float(g), float(t)) in estimated for g, t in zip(last["cohort"], last["period"])]
+    ok = [
+        (float(g), float(t)) in estimated
+        for g, t in zip(last["cohort"], last["period"], strict=True)
+    ]
     n_missing = int(len(last) - sum(ok))
     last = last.loc[ok]
     method = "sum over volunteers of ATT(g, last observed month) on has_profile, " + label

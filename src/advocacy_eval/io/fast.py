@@ -46,8 +46,10 @@ import csv
 import mmap
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,6 +58,18 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from ..schema import COLUMNS, SCHEMAS, Column
+
+__all__ = [
+    "BLOCK_BYTES",
+    "CONTROL",
+    "HIGH_CARDINALITY",
+    "NEEDS_STRIP",
+    "PLAIN_DATETIME",
+    "check_passes",
+    "read_table_fast",
+    "read_table_fast_distinct",
+]
+
 
 HIGH_CARDINALITY: frozenset[tuple[str, str]] = frozenset(
     {
@@ -111,7 +125,7 @@ def _may_hold_hexadecimal(path: Path) -> bool:
     if size == 0:
         return False
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        cuts = list(range(0, size, _SCAN_BYTES)) + [size]
+        cuts = [*range(0, size, _SCAN_BYTES), size]
         found = _any(
             pc.match_substring(_pieces(data, cuts), "0x", ignore_case=True)
         )  # view released on return
@@ -211,10 +225,13 @@ def _dictionary_column(
         n_missing += int(np.isin(raw_codes, np.flatnonzero(blank)).sum())
     codes = np.append(typed_codes, -1)[raw_codes] if raw_codes is not None and want_codes else None
     if arrow_decode:
-        # Arrow's take on its own null-aware indices: 3x faster than pandas' take with a fill mask
-        typed = pd.Series(
-            parsed.dtype.__from_arrow__(pc.take(pa.array(parsed.array), indices)), copy=False
-        )
+        distinct_text = pa.array(parsed.array)
+        if distinct_text.equals(dictionary.cast(distinct_text.type)):
+            # parsing changed no value: Arrow's dictionary decode, the fastest way to the strings
+            decoded = values.cast(distinct_text.type)
+        else:  # Arrow's take on its own null-aware indices: 3x faster than pandas' take
+            decoded = pc.take(distinct_text, indices)
+        typed = pd.Series(parsed.dtype.__from_arrow__(decoded), copy=False)
     else:
         assert raw_codes is not None
         typed = pd.Series(parsed.array.take(raw_codes, allow_fill=True), copy=False)
@@ -231,17 +248,30 @@ def _text_column(values: pa.ChunkedArray, kind: str) -> pd.Series:
     return _text_series(values)
 
 
+def _plain_length(values: pa.ChunkedArray) -> bool:
+    """Whether every value is 19 bytes long, the length of :data:`PLAIN_DATETIME`.
+
+    Of the spellings Arrow's ISO 8601 cast to a naive ``timestamp("s")``
+    accepts, the only ones of 19 bytes are ``YYYY-MM-DD HH:MM:SS`` and
+    ``YYYY-MM-DDTHH:MM:SS`` (shorter: no seconds; longer: fractions or a zone,
+    and a zone offset is refused for a naive timestamp). So "19 bytes and
+    the cast succeeds" is :data:`PLAIN_DATETIME`, checked without a regular
+    expression over every row; ``tests/test_fast_reader.py`` checks the
+    equivalence on generated strings.
+    """
+    if not values.num_chunks or values.null_count == len(values):
+        return True
+    bounds = pc.min_max(pc.binary_length(values)).as_py()
+    return bool(bounds["min"] == bounds["max"] == 19)
+
+
 def _datetime_column(values: pa.ChunkedArray, kind: str) -> pd.Series:
     from .load import DATE_RANGE
 
-    plain = (
-        not values.num_chunks
-        or pc.all(pc.match_substring_regex(values, PLAIN_DATETIME)).as_py() is not False
-    )
-    if kind != "datetime" or not plain:
+    if kind != "datetime" or not _plain_length(values):
         return _strict(_text_series(values, na_is_nan=True), kind)
     try:
-        stamps = pc.cast(pc.replace_substring(values, "T", " "), pa.timestamp("s"))
+        stamps = pc.cast(values, pa.timestamp("s"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         raise _Refused from None
     parsed = pd.Series(
@@ -272,16 +302,78 @@ def _count_column(values: pa.ChunkedArray) -> pd.Series:
 
 
 def _int64_series(values: pa.ChunkedArray) -> pd.Series:
-    """Arrow int64 as pandas ``Int64`` with one copy (pandas' own conversion makes two)."""
-    if values.null_count:
-        mask = values.is_null().to_numpy(zero_copy_only=False)
-        data = pc.fill_null(values, 0).to_numpy()
+    """Arrow int64 as pandas ``Int64`` with one copy, chunk by chunk into one array.
+
+    pandas' own conversion makes two copies, and ``ChunkedArray.to_numpy``
+    concatenates through an intermediate buffer: filling a preallocated
+    array from each chunk's zero-copy view is about twice as fast.
+    """
+    data = np.empty(len(values), dtype=np.int64)
+    mask = np.zeros(len(values), dtype=bool)
+    start = 0
+    for chunk in values.chunks:
+        stop = start + len(chunk)
+        if chunk.null_count:
+            mask[start:stop] = chunk.is_null().to_numpy(zero_copy_only=False)
+            chunk = pc.fill_null(chunk, 0)
+        data[start:stop] = chunk.to_numpy(zero_copy_only=False)
+        start = stop
+    return pd.Series(pd.arrays.IntegerArray(data, mask), copy=False)
+
+
+_BUILTIN_CHECKS: dict[str, Callable[..., pd.Series]] = {
+    "greater_than_or_equal_to": lambda v, min_value: v >= min_value,
+    "greater_than": lambda v, min_value: v > min_value,
+    "less_than_or_equal_to": lambda v, max_value: v <= max_value,
+    "less_than": lambda v, max_value: v < max_value,
+    "isin": lambda v, allowed_values: v.isin(list(allowed_values)),
+    "notin": lambda v, forbidden_values: ~v.isin(list(forbidden_values)),
+    "str_length": lambda v, min_value=None, max_value=None, exact_value=None: (
+        v.str.len() == exact_value
+        if exact_value is not None
+        else (v.str.len() >= (min_value if min_value is not None else 0))
+        & (v.str.len() <= (max_value if max_value is not None else np.iinfo(np.int64).max))
+    ),
+}
+"""pandera's built-in checks used by :data:`~advocacy_eval.schema.SCHEMAS`, on a series without missing values.
+
+The same comparisons as pandera's own functions
+(``pandera.backends.pandas.builtin_checks``), evaluated directly: pandera's
+check backend is registered on first use, and registering it imports
+pandera's data-synthesis strategies (and Hypothesis when installed), about
+1.2 s before the first check of a run. ``tests/test_fast_reader.py`` checks
+that both give the same verdict.
+"""
+
+
+def check_passes(check: Any, values: pd.Series) -> bool:
+    """Whether every value of ``values`` (no missing value) passes a pandera column check.
+
+    Parameters
+    ----------
+    check : pandera.Check
+        A check of a column of :data:`~advocacy_eval.schema.SCHEMAS`: one of
+        :data:`_BUILTIN_CHECKS`, or a custom vectorised check (a function of the
+        series returning a boolean series or a bool); any other kind is
+        evaluated by pandera.
+    values : pandas.Series
+        Typed values, without missing values.
+
+    Returns
+    -------
+    bool
+    """
+    builtin = _BUILTIN_CHECKS.get(check.name) if check.statistics else None
+    custom = getattr(check, "_check_fn", None)
+    if builtin is not None:
+        result = builtin(values, **check.statistics)
+    elif not check.statistics and not check.element_wise and callable(custom):
+        result = custom(values)
     else:
-        mask = np.zeros(len(values), dtype=bool)
-        data = values.to_numpy()
-    if not data.flags.writeable:
-        data = data.copy()
-    return pd.Series(pd.arrays.IntegerArray(data.astype(np.int64, copy=False), mask), copy=False)
+        return bool(check(values).check_passed)
+    if isinstance(result, pd.Series):
+        return bool(result.fillna(False).astype(bool).all())
+    return bool(result)
 
 
 def _check_schema(
@@ -312,15 +404,15 @@ def _check_schema(
         if (not column.nullable and n_missing) or (column.unique and duplicated):
             raise _Refused
         for check in column.checks if len(checked) else []:
-            if not bool(check(checked).check_passed):
+            if not check_passes(check, checked):
                 raise _Refused
     if schema.unique:
-        keys = [
-            codes[c]
-            if codes.get(c) is not None
-            else pd.factorize(frame[c], use_na_sentinel=True)[0]
-            for c in schema.unique
-        ]
+        keys: list[np.ndarray] = []
+        for c in schema.unique:
+            given = codes.get(c)
+            keys.append(
+                given if given is not None else pd.factorize(frame[c], use_na_sentinel=True)[0]
+            )
         combined = np.zeros(len(frame), dtype=np.int64)
         for k in keys:
             if (k < 0).any():
@@ -351,6 +443,30 @@ def read_table_fast(path: str | Path, table: str) -> pd.DataFrame | None:
         when the file breaks none of the table's column and schema rules;
         None otherwise (the cross-table rules are checked by the caller).
     """
+    read = read_table_fast_distinct(path, table)
+    return None if read is None else read[0]
+
+
+def read_table_fast_distinct(
+    path: str | Path, table: str
+) -> tuple[pd.DataFrame, dict[str, pd.Series]] | None:
+    """:func:`read_table_fast`, also giving the distinct values of the dictionary-read columns.
+
+    The cross-table rules (:func:`~advocacy_eval.io.validate.cross_table_failures`)
+    test membership on these distinct values (200,000 author ids rather than
+    6 M activity rows) and look at the rows only when a value fails.
+
+    Parameters
+    ----------
+    path, table
+        As in :func:`read_table_fast`.
+
+    Returns
+    -------
+    tuple or None
+        The frame and, by column, its distinct typed values (no missing value);
+        None when the strict path must read the file.
+    """
     path = Path(path)
     try:
         return _read(path, table)
@@ -358,7 +474,7 @@ def read_table_fast(path: str | Path, table: str) -> pd.DataFrame | None:
         return None
 
 
-def _read(path: Path, table: str) -> pd.DataFrame:
+def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     header = _header(path)
     names = [h.strip() for h in header]
     if not names or "" in names or len(set(names)) < len(names) or len(set(header)) < len(header):
@@ -378,7 +494,7 @@ def _read(path: Path, table: str) -> pd.DataFrame:
     if tbl.column_names != header or tbl.num_rows == 0:
         raise _Refused
     n = tbl.num_rows
-    data = dict(zip(names, tbl.columns))
+    data = dict(zip(names, tbl.columns, strict=True))
     key_columns = set(SCHEMAS[table].unique or ())
 
     def convert(column: Column) -> tuple[pd.Series, np.ndarray | None, pd.Series | None, int]:
@@ -400,7 +516,9 @@ def _read(path: Path, table: str) -> pd.DataFrame:
 
     # Columns are converted concurrently: Arrow's and numpy's kernels release the GIL.
     with ThreadPoolExecutor(max_workers=min(len(COLUMNS[table]), os.cpu_count() or 1)) as pool:
-        converted = dict(zip([c.name for c in COLUMNS[table]], pool.map(convert, COLUMNS[table])))
+        converted = dict(
+            zip([c.name for c in COLUMNS[table]], pool.map(convert, COLUMNS[table]), strict=True)
+        )
     out = {name: result[0] for name, result in converted.items()}
     codes = {name: result[1] for name, result in converted.items() if result[2] is not None}
     distinct = {name: result[2] for name, result in converted.items() if result[2] is not None}
@@ -411,9 +529,9 @@ def _read(path: Path, table: str) -> pd.DataFrame:
         for name, values in data.items()
         if name not in canonical
     }
-    for name, values in extras.items():  # the strict reader refuses a NUL byte anywhere in the file
+    for values in extras.values():  # the strict reader refuses a NUL byte anywhere in the file
         if values.str.contains("\x00", regex=False).any():
             raise _Refused
     frame = pd.DataFrame({**out, **extras}, index=pd.RangeIndex(n), copy=False)
     _check_schema(table, frame, codes, distinct, missing)
-    return frame
+    return frame, distinct

@@ -32,10 +32,36 @@ import pyarrow
 import pyarrow.parquet as pq
 
 from ..errors import FAILURE_COLUMNS, ConfigError, DataValidationError
+from ..memory import release_memory_if_large
 from ..schema import COLUMNS, REQUIRED_TABLES, SCHEMAS, TABLES, Programme
-from ..memory import release_memory
-from .fast import read_table_fast
+from .fast import read_table_fast_distinct
 from .validate import cross_table_failures
+
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "DATE_RANGE",
+    "DEFAULT_MAX_FILE_MB",
+    "EMPTY_TABLE_RULES",
+    "HEAD_BYTES",
+    "MAX_COUNT",
+    "MAX_FILE_MB_ENV",
+    "MB",
+    "RULES",
+    "SCAN_BYTES",
+    "SPARSE_MIN_BYTES",
+    "SUFFIXES",
+    "check_file",
+    "file_sha256",
+    "find_table_files",
+    "load_programme",
+    "max_file_bytes",
+    "megabytes",
+    "parse_table",
+    "read_raw",
+    "schema_failures",
+    "shown",
+]
+
 
 SUFFIXES: tuple[str, ...] = (".csv", ".parquet")
 """File suffixes read for each table, e.g. ``posts.csv`` or ``posts.parquet``."""
@@ -607,7 +633,7 @@ def parse_table(
             rows = _row_numbers(np.flatnonzero(bad), is_csv)
             failures += [
                 _failure(file, int(r), col.name, rule, shown(v))
-                for r, rule, v in zip(rows, rules[bad].tolist(), values[bad].tolist())
+                for r, rule, v in zip(rows, rules[bad].tolist(), values[bad].tolist(), strict=True)
             ]
         out[col.name] = parsed
     typed = pd.DataFrame(out, index=df.index)
@@ -829,7 +855,7 @@ def load_programme(
     FileNotFoundError
         If the folder does not exist.
     """
-    from .snapshot import cache_folder, read_snapshot, snapshot_key, write_snapshot
+    from .snapshot import cache_folder, file_digest, read_snapshot, snapshot_key, write_snapshot
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -842,11 +868,14 @@ def load_programme(
     refused = {table: check_file(path, max_bytes) for table, path in files.items()}
     readable = {table: path for table, path in files.items() if refused[table] is None}
     stamps = {table: _stamp(path) for table, path in readable.items()}
+    input_bytes = sum(stamp[0] for stamp in stamps.values() if stamp is not None)
+    snapshots = cache_folder() if cache else None
     with ThreadPoolExecutor(
         max_workers=2
     ) as pool:  # hashing runs beside parsing (hashlib releases the GIL)
-        digests = {table: pool.submit(file_sha256, path) for table, path in readable.items()}
-        snapshots = cache_folder() if cache else None
+        digests = {
+            table: pool.submit(file_digest, path, snapshots) for table, path in readable.items()
+        }
         key = None
         if snapshots is not None and not failures and len(readable) == len(files):
             key = snapshot_key(
@@ -857,7 +886,8 @@ def load_programme(
             )
             stored = read_snapshot(snapshots, key, as_of_ts)
             if stored is not None:
-                release_memory()  # the Parquet buffers, freed by the conversion, stay resident otherwise
+                # the Parquet buffers, freed by the conversion, stay resident otherwise
+                release_memory_if_large(input_bytes)
                 return stored
         programme = _validate(folder, files, refused, failures, digests, max_bytes, as_of_ts)
     if (
@@ -866,7 +896,7 @@ def load_programme(
         and all(_stamp(p) == stamps[t] for t, p in files.items())
     ):
         write_snapshot(snapshots, key, programme, as_of_ts)
-    release_memory()
+    release_memory_if_large(input_bytes)
     return programme
 
 
@@ -893,15 +923,17 @@ def _validate(
     is_csv: dict[str, bool] = {}
     missing: dict[str, set[str]] = {}
     blanked: dict[str, dict[str, np.ndarray]] = {}
+    distinct: dict[str, dict[str, pd.Series]] = {}
     sources = []
     for table, path in files.items():
         if refused[table] is not None:
             failures.append(_failure(path.name, None, "", str(refused[table])))
             continue
         csv = path.suffix == ".csv"
-        fast = read_table_fast(path, table) if csv else None
+        fast = read_table_fast_distinct(path, table) if csv else None
         if fast is not None:
-            tables[table], blanked[table], missing[table], rows = fast, {}, set(), len(fast)
+            tables[table], distinct[table] = fast
+            blanked[table], missing[table], rows = {}, set(), len(fast[0])
         else:
             try:
                 raw = _read_raw(path, max_bytes)
@@ -930,7 +962,9 @@ def _validate(
         )
     if all(t in tables for t in REQUIRED_TABLES):
         names = {t: files[t].name for t in tables}
-        failures += cross_table_failures(tables, names, is_csv, as_of_ts, missing, blanked)
+        failures += cross_table_failures(
+            tables, names, is_csv, as_of_ts, missing, blanked, distinct=distinct
+        )
     if failures:
         table = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS))
         table["row"] = table["row"].astype("Int64")

@@ -12,7 +12,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
 __all__ = [
     "cross_table_failures",
     "is_member",
@@ -60,7 +59,7 @@ def _rows(
     offset = 2 if is_csv else 1
     return [
         {"file": file, "row": int(p) + offset, "column": column, "rule": rule, "value": v}
-        for p, v in zip(positions, shown)
+        for p, v in zip(positions, shown, strict=True)
     ]
 
 
@@ -71,6 +70,7 @@ def cross_table_failures(
     as_of: pd.Timestamp,
     missing: dict[str, set[str]] | None = None,
     blanked: dict[str, dict[str, np.ndarray]] | None = None,
+    distinct: dict[str, dict[str, pd.Series]] | None = None,
 ) -> list[dict]:
     """Check the rules that span columns or tables.
 
@@ -93,6 +93,11 @@ def cross_table_failures(
         Table -> column -> boolean array of the cells that held a value
         breaking a column rule (already reported, then blanked): they count as
         given, so that "X is required when Y is set" does not repeat them.
+    distinct : dict, optional
+        Table -> column -> the column's distinct values (no missing value),
+        when the reader has them (:func:`~advocacy_eval.io.fast.read_table_fast_distinct`):
+        membership rules test the distinct values, and the rows only when
+        some value fails.
 
     Returns
     -------
@@ -102,6 +107,20 @@ def cross_table_failures(
     out: list[dict] = []
     missing = missing or {}
     blanked = blanked or {}
+    distinct = distinct or {}
+
+    def absent_from(table: str, column: str, universe: pd.Series, missing_fails: bool) -> pd.Series:
+        """Rows whose value is absent from ``universe`` (tested on distinct values when known)."""
+        values = tables[table][column]
+        known = distinct.get(table, {}).get(column)
+        if known is None:
+            absent = ~is_member(values, universe)
+            return absent if missing_fails else absent & values.notna()
+        unknown = known[~is_member(known, universe)]
+        absent = (
+            is_member(values, unknown) if len(unknown) else pd.Series(False, index=values.index)
+        )
+        return absent | values.isna() if missing_fails else absent
 
     def given(table: str, column: str) -> pd.Series:
         """Cells holding a value, including the ones blanked after breaking a column rule."""
@@ -212,7 +231,7 @@ def cross_table_failures(
         )
     if have("posts", "author_type", "author_id") and have("employees", "employee_id"):
         is_employee = posts["author_type"] == "employee"
-        unknown = is_employee & ~is_member(posts["author_id"], employees["employee_id"])
+        unknown = is_employee & absent_from("posts", "author_id", employees["employee_id"], True)
         out += _rows(posts, unknown, fp, cp, "author_id", f"employee author must exist in {fe}")
     out += _rows(
         posts,
@@ -239,8 +258,7 @@ def cross_table_failures(
         if have("activity", "employee_id") and have("employees", "employee_id"):
             out += _rows(
                 act,
-                ~is_member(act["employee_id"], employees["employee_id"])
-                & act["employee_id"].notna(),
+                absent_from("activity", "employee_id", employees["employee_id"], False),
                 fa,
                 ca,
                 "employee_id",

@@ -38,7 +38,6 @@ import numpy as np
 
 from .suppression import cells_to_hide, check_min_group_size, hidden_label_keys
 
-
 __all__ = [
     "ReleasePlan",
     "plan_release",
@@ -111,7 +110,7 @@ def plan_release(
         if successes is not None and quantity in successes:
             x = np.array([float(successes[quantity].get(w, 0.0)) for w in waves])
         hide = cells_to_hide(n, k, successes=x)
-        for w, key in zip(waves, hidden_label_keys(n, hide, k)):
+        for w, key in zip(waves, hidden_label_keys(n, hide, k), strict=True):
             if key:
                 hidden[(quantity, w)] = str(key)
     return ReleasePlan(k, excluded, hidden)

@@ -25,6 +25,19 @@ and sends the identifiers once to each worker (a compact pyarrow array), then
 only schedules reports (the longest, the programme report, first) and prints
 one progress line per event.
 
+Work ahead (``run(..., prefetch=True)``, off by default): once no report is
+waiting, a worker that would sit idle while the programme report runs fits
+the programme report's onboarding effects in its own kernel, from the last
+outcome backwards, into the effect cache
+(:func:`advocacy_eval.analyses.programme.prefetch_effects`); the programme
+report reads each effect stored by the time it needs it, and the two meet in
+the middle. The batch does not wait for this work: when the last report is
+written, a worker still fitting is stopped. It pays when the programme
+report is much longer than the wave reports; with three waves of 200,000
+employees the effect cache already balances the two workers (the gain was
+about 1 s), and a second kernel fitting at the same time raises the peak
+memory by up to 0.5 GB, so the command line leaves it off.
+
 Interruption: SIGINT, SIGTERM or SIGHUP received by the parent stops the
 batch; the parent sends SIGTERM to every worker, which kills its kernel and
 removes its temporary folder, waits for them, and kills any that does not
@@ -52,12 +65,27 @@ from typing import Any
 from ..errors import ReportError
 from ..paths import notebooks_dir
 from . import runner
+from .kernel_state import frozen_after_imports
+
+__all__ = [
+    "PREFETCH_TIMEOUT",
+    "RESET_TIMEOUT",
+    "STOP_TIMEOUT",
+    "WARM_UP_TIMEOUT",
+    "KernelSession",
+    "ReportPool",
+    "worker_main",
+]
+
 
 WARM_UP_TIMEOUT = 300
 """Seconds allowed to a new kernel to start and import the report modules."""
 
 RESET_TIMEOUT = 120
 """Seconds allowed to reset a kernel between two notebooks."""
+
+PREFETCH_TIMEOUT = 3600
+"""Seconds allowed to an idle worker's kernel to fit the programme report's effects ahead of it."""
 
 STOP_TIMEOUT = 20
 """Seconds a stopping worker gets to kill its kernel and remove its temporary folder before it is killed."""
@@ -194,6 +222,39 @@ class KernelSession:
             )
         finally:
             self._km.release_clients()
+
+    def prefetch(self, parameters: dict, timeout: float = PREFETCH_TIMEOUT) -> None:
+        """Fit the programme report's effects in this kernel, ahead of the report that needs them.
+
+        See :func:`advocacy_eval.publish.kernel_state.prefetch`: the fits go to
+        the effect cache beside the programme's snapshot, where the programme
+        report, running in another kernel, reads them. The next notebook gets a
+        reset kernel.
+
+        Parameters
+        ----------
+        parameters : dict
+            The programme report's parameters (``data_dir``, and
+            ``min_group_size`` and ``control`` when given).
+        timeout : float
+            Seconds allowed.
+
+        Raises
+        ------
+        ReportError
+            If the kernel dies or the fits fail.
+        """
+        if self._km is None:
+            self.start(wait=False)
+        self.wait_ready()
+        self._fresh = False
+        kwargs = {k: parameters[k] for k in ("min_group_size", "control") if k in parameters}
+        self._control(
+            f"__import__({_KERNEL_STATE!r}, fromlist=['_'])"
+            f".prefetch({str(parameters.get('data_dir', ''))!r}, **{kwargs!r})",
+            timeout,
+            "fit the programme's effects ahead",
+        )
 
     def discard(self) -> None:
         """Kill the kernel (its whole process group) and forget it; the next :meth:`execute` starts another."""
@@ -349,9 +410,12 @@ def _serve(conn: Any) -> None:
     session = KernelSession()
     with contextlib.suppress(Exception):  # a kernel that cannot start: the first report says why
         session.start(wait=False)
-    with contextlib.suppress(
-        Exception
-    ):  # likewise: the first report meets the problem and reports it
+    with (
+        contextlib.suppress(
+            Exception
+        ),  # likewise: the first report meets the problem and reports it
+        frozen_after_imports(),
+    ):
         _warm_up_exporter()
     try:
         session.wait_ready()
@@ -367,6 +431,15 @@ def _serve(conn: Any) -> None:
         kind, payload = message
         if kind == "forbidden":
             forbidden = payload
+            continue
+        if (
+            kind == "prefetch"
+        ):  # best effort: a failure costs the programme report its head start only
+            try:
+                session.prefetch(payload)
+            except Exception:
+                session.discard()
+            conn.send(("prefetched", None))
             continue
         task, out_dir, options = payload
         try:
@@ -398,6 +471,8 @@ class _Worker:
         self.has_forbidden = False
         self.task: runner.ReportTask | None = None
         self.gone = False
+        self.prefetching = False  # fitting the programme report's effects ahead of it
+        self.prefetched = False
 
 
 class ReportPool:
@@ -481,6 +556,7 @@ class ReportPool:
         forbidden: runner.Identifiers | set[str] | None = None,
         pdf: bool = False,
         progress: Callable[[str], None] | None = None,
+        prefetch: bool = False,
     ) -> tuple[dict, dict]:
         """Run the reports on ``workers`` workers (started if needed), going on past failures.
 
@@ -494,6 +570,10 @@ class ReportPool:
             Workers to use.
         cell_timeout, timeout, forbidden, pdf, progress
             As in :func:`~advocacy_eval.publish.runner.run_reports`.
+        prefetch : bool
+            Once no report is waiting, let idle workers fit the running
+            programme report's effects ahead of it (:meth:`_prefetch`; off by
+            default, see the module's description).
 
         Returns
         -------
@@ -536,7 +616,12 @@ class ReportPool:
                 self.start(workers)
                 while pending or any(w.task for w in self._live()):
                     for worker in self._live()[:workers]:
-                        if pending and worker.ready and worker.task is None:
+                        if (
+                            pending
+                            and worker.ready
+                            and worker.task is None
+                            and not worker.prefetching
+                        ):
                             task = pending.popleft()
                             try:
                                 if forbidden is not None and not worker.has_forbidden:
@@ -549,6 +634,8 @@ class ReportPool:
                                 continue
                             worker.task = task
                             say(f"[{task.key}] running")
+                    if prefetch and not pending:
+                        self._prefetch(workers)
                     if pending and self.size < workers and respawns > 0:
                         respawns -= 1
                         self.start(workers)
@@ -576,6 +663,30 @@ class ReportPool:
             {k: failed[k] for k in order if k in failed},
         )
 
+    def _prefetch(self, workers: int) -> None:
+        """Give idle workers the programme report's effects to fit ahead of it, while it runs.
+
+        The programme report is the longest of a batch; once no report is
+        waiting, a worker that would sit idle fits its effects from the last
+        backwards (:meth:`KernelSession.prefetch`), once per worker and batch.
+        """
+        running = [
+            w.task
+            for w in self._live()
+            if w.task is not None and w.task.notebook == runner.PROGRAMME_NOTEBOOK
+        ]
+        if not running:
+            return
+        for worker in self._live()[:workers]:
+            if worker.ready and worker.task is None and not worker.prefetching:
+                if worker.prefetched:
+                    continue
+                try:
+                    worker.conn.send(("prefetch", dict(running[0].parameters)))
+                except OSError:
+                    continue
+                worker.prefetching = worker.prefetched = True
+
     def _handle(self, worker: _Worker, finish: Callable[..., None]) -> None:
         """Read and act on one message of a worker (its end, if the connection is closed)."""
         try:
@@ -589,6 +700,8 @@ class ReportPool:
             finish(worker, message[1], result=message[2])
         elif message[0] == "failed":
             finish(worker, message[1], message=message[2])
+        elif message[0] == "prefetched":
+            worker.prefetching = False
         elif message[0] == "interrupted":
             self._lost(worker, finish)
             raise runner.ReportInterrupted("a report worker was interrupted")
@@ -620,7 +733,7 @@ class ReportPool:
         """Stop every worker: an idle one when asked, one still warming up at once (SIGTERM); kernels killed."""
         live = self._live()
         for worker in live:
-            if worker.ready and worker.task is None:
+            if worker.ready and worker.task is None and not worker.prefetching:
                 with contextlib.suppress(OSError, ValueError):
                     worker.conn.send(None)
             else:

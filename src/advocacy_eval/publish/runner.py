@@ -59,17 +59,17 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..memory import release_memory  # noqa: F401  (re-exported: the command line calls it)
 from ..errors import ReportError
-from ..paths import notebooks_dir, resolve_data_dir
+from ..memory import release_memory  # noqa: F401  (re-exported: the command line calls it)
+from ..paths import NOTEBOOKS_ENV, notebooks_dir, resolve_data_dir, source_checkout
 
 if (
     TYPE_CHECKING
@@ -79,6 +79,53 @@ if (
     import pyarrow as pa
 
     from .parallel import KernelSession, ReportPool
+
+__all__ = [
+    "CHROMIUM_FLAGS",
+    "CONTENT_SECURITY_POLICY",
+    "HIDDEN_TAGS",
+    "KERNEL_NAME",
+    "PRINT_FLAGS",
+    "PROGRAMME_NOTEBOOK",
+    "REPORT_CSS",
+    "SANDBOX_SETTING",
+    "Identifiers",
+    "ReportInterrupted",
+    "ReportResult",
+    "ReportTask",
+    "active_content",
+    "check_vocabulary",
+    "chromium_flags",
+    "chromium_sandbox_available",
+    "comex_identifiers",
+    "current_kernel",
+    "execute_notebook",
+    "find_chromium",
+    "html_to_pdf",
+    "identifiers",
+    "interruptible",
+    "is_identifier_column",
+    "kill_kernels",
+    "leaks",
+    "pd_is_string",
+    "pdf_page_count",
+    "print_footer_css",
+    "programme_task",
+    "refresh_notebooks",
+    "report_title",
+    "run_all_waves",
+    "run_notebook",
+    "run_programme_report",
+    "run_reports",
+    "run_task",
+    "run_wave_report",
+    "scrub_paths",
+    "to_html",
+    "total_timeout",
+    "visible_text",
+    "wave_task",
+]
+
 
 KERNEL_NAME = "advocacy-eval-current-python"
 """Name of the temporary kernelspec that runs the current interpreter."""
@@ -703,7 +750,7 @@ def _css_problems(css: str, where: str) -> list[str]:
     found += [f"CSS expression or binding in {where}" for _ in _CSS_EXPRESSION.findall(css)][:1]
     for _, target in _CSS_URL.findall(css):
         url = _normalised_url(target)
-        if not (url.startswith("data:") or url.startswith("#")):
+        if not (url.startswith(("data:", "#"))):
             found.append(f"url({target.strip()[:60]}) in {where}")
     return found
 
@@ -1230,7 +1277,7 @@ def _substrings(text: str, lengths: set[int]) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    lengths = sorted(n for n in lengths if 0 < n <= len(text))
+    wanted = sorted(n for n in lengths if 0 < n <= len(text))
     try:
         if "\x00" in text:
             raise ValueError("NUL characters do not survive numpy's fixed-width strings")
@@ -1242,14 +1289,14 @@ def _substrings(text: str, lengths: set[int]) -> pa.Array:
                 .ravel(),
                 type=pa.large_string(),
             )
-            for n in lengths
+            for n in wanted
         ]
     except (ValueError, UnicodeError, pa.ArrowException):
         parts = [
             pa.array(
                 sorted({text[i : i + n] for i in range(len(text) - n + 1)}), type=pa.large_string()
             )
-            for n in lengths
+            for n in wanted
         ]
     if not parts:
         return pa.array([], type=pa.large_string())
@@ -1285,7 +1332,7 @@ class Identifiers(collections.abc.Set):
         self._long: tuple | None = None
 
     @classmethod
-    def _from_iterable(cls, it: Iterable[str]) -> Identifiers:
+    def _from_iterable(cls, it: Iterable[Any]) -> Identifiers:
         return cls(it)
 
     def __reduce__(self) -> tuple:
@@ -1526,6 +1573,11 @@ def _path_replacements(parameters: dict) -> dict[str, str]:
     return replacements
 
 
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` literally (no group references)."""
+    return lambda _match: text
+
+
 def scrub_paths(
     notebook: nbformat.NotebookNode, parameters: dict, template: str, stem: str
 ) -> nbformat.NotebookNode:
@@ -1564,7 +1616,7 @@ def scrub_paths(
     def clean(value):
         if isinstance(value, str):
             for pattern, short in patterns:
-                value = pattern.sub(lambda _m, s=short: s, value)
+                value = pattern.sub(_constant(short), value)
             return value
         if isinstance(value, list):
             return [clean(v) for v in value]
@@ -1753,8 +1805,8 @@ def _forget_interrupted_cells() -> None:
     if getattr(previous, "advocacy_eval_filter", False):
         return
 
-    def handler(loop: object, context: dict) -> None:
-        task = context.get("future") or context.get("task")
+    def handler(loop: Any, context: dict) -> None:
+        task: Any = context.get("future") or context.get("task")
         coro = task.get_coro() if hasattr(task, "get_coro") else None
         if "never retrieved" in context.get("message", "") and getattr(
             coro, "__qualname__", ""
@@ -2040,7 +2092,7 @@ def _run_in(
     if nb is None:
         raise ReportError(f"{notebook}: the executed notebook could not be read back ({untouched})")
     nb = scrub_paths(nb, parameters, notebook, stem)
-    lang = parameters.get("lang") if parameters.get("lang") in ("en", "fr") else "en"
+    lang = str(parameters["lang"]) if parameters.get("lang") in ("en", "fr") else "en"
     body = to_html(nb, title, lang)
     active = active_content(body)
     if active:
@@ -2593,7 +2645,8 @@ def refresh_notebooks(
     Parameters
     ----------
     paths : list of path, optional
-        Notebooks to refresh (default: every ``*.ipynb`` of :func:`notebooks_dir`).
+        Notebooks to refresh (default: every ``*.ipynb`` of :func:`notebooks_dir`, in a clone
+        only: an installed package's files are never rewritten).
     cell_timeout : int, optional
         Seconds allowed per cell.
 
@@ -2606,6 +2659,11 @@ def refresh_notebooks(
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    if not paths and source_checkout() is None and not os.environ.get(NOTEBOOKS_ENV, "").strip():
+        raise ReportError(  # never rewrite an installed package's files
+            "refresh-notebooks rewrites the committed notebooks of a clone of advocacy-eval; "
+            "this one is installed: name the notebooks to refresh"
+        )
     targets = [Path(p) for p in paths] if paths else sorted(notebooks_dir().glob("*.ipynb"))
     done = []
     for path in targets:

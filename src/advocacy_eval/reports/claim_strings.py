@@ -8,6 +8,8 @@ appendix) and nothing else.
 
 from __future__ import annotations
 
+__all__ = ["CLAIM_STRINGS"]
+
 CLAIM_STRINGS: dict[str, dict[str, str]] = {
     # operators, in words ("at least 4.0x")
     "op_>=": {"en": "at least", "fr": "au moins"},

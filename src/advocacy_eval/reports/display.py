@@ -32,6 +32,17 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+__all__ = [
+    "MATH_IGNORE_CLASS",
+    "VERDICT_SYMBOLS",
+    "bullets",
+    "figure",
+    "md",
+    "plain",
+    "summary_box",
+    "table",
+]
+
 if TYPE_CHECKING:
     from .figures import ReportFigure
     from .summary import SummaryBox

@@ -16,6 +16,14 @@ import pandas as pd
 from .figures import FIGURE_WIDTH, PALETTE, ReportFigure, _label, _number_axis, set_theme
 from .i18n import fmt_num, t
 
+__all__ = [
+    "POST_COLOUR",
+    "PRE_COLOUR",
+    "event_study_figure",
+    "honest_figure",
+    "wave_effects_figure",
+]
+
 PRE_COLOUR = PALETTE[7]
 POST_COLOUR = PALETTE[0]
 
@@ -172,7 +180,11 @@ def wave_effects_figure(
             high=_value(c, outcome, lang),
         )
         for w, a, b, c in zip(
-            by_wave["wave_id"], by_wave["estimate"], by_wave["ci_low"], by_wave["ci_high"]
+            by_wave["wave_id"],
+            by_wave["estimate"],
+            by_wave["ci_low"],
+            by_wave["ci_high"],
+            strict=True,
         )
     )
     alt = t(

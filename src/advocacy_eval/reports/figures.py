@@ -27,6 +27,18 @@ from matplotlib.ticker import Formatter
 from .i18n import fmt_date, fmt_num, fmt_pct, fmt_ratio, t
 from .typography import typeset
 
+__all__ = [
+    "COLOURS",
+    "FIGURE_WIDTH",
+    "PALETTE",
+    "NumberFormatter",
+    "ReportFigure",
+    "content_mix_figure",
+    "participation_figure",
+    "reach_figure",
+    "set_theme",
+]
+
 PALETTE = sns.color_palette("colorblind")
 """Colour-blind-safe palette used by every figure."""
 COLOURS = {"employee": PALETTE[0], "company": PALETTE[7], "claim": PALETTE[3], "target": PALETTE[3]}
@@ -165,7 +177,7 @@ def participation_figure(monthly: pd.DataFrame, wave: str, lang: str = "en") -> 
     ax.plot(x, est, marker="o", color=COLOURS["employee"])
     ax.set_ylim(0, 1)
     _pct_axis(ax, "y", lang)
-    step = max(1, int(math.ceil(len(x) / 8)))  # at most 8 month labels: readable on a phone
+    step = max(1, math.ceil(len(x) / 8))  # at most 8 month labels: readable on a phone
     ax.set_xticks(list(x)[::step])
     ax.set_xticklabels(
         [_label(fmt_date(m, lang, day=False), lang) for m in list(x)[::step]],

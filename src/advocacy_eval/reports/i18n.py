@@ -15,9 +15,10 @@ first letter, for titles), ``{participants}``, ``{Participants}``,
 from __future__ import annotations
 
 import math
+import sys
 
-import pandas as pd
-
+from .claim_strings import CLAIM_STRINGS
+from .page_strings import PAGE_STRINGS
 from .vocabulary import (  # noqa: F401  (re-exported: the vocabulary API is reachable from i18n)
     PLACEHOLDERS,
     Vocabulary,
@@ -27,8 +28,22 @@ from .vocabulary import (  # noqa: F401  (re-exported: the vocabulary API is rea
     use_vocabulary,
 )
 
-from .claim_strings import CLAIM_STRINGS
-from .page_strings import PAGE_STRINGS
+__all__ = [
+    "LANGS",
+    "MINUS",
+    "NNBSP",
+    "STRINGS",
+    "anticipation_text",
+    "check_lang",
+    "fmt_date",
+    "fmt_int",
+    "fmt_interval",
+    "fmt_num",
+    "fmt_p",
+    "fmt_pct",
+    "fmt_ratio",
+    "t",
+]
 
 LANGS: tuple[str, ...] = ("en", "fr")
 """Supported report languages."""
@@ -707,7 +722,11 @@ def t(key: str, lang: str = "en", **values: object) -> str:
 
 
 def _missing(x: object) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return True
+    # pandas is imported only where its values can occur: the report workers format titles without it
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and (x is pandas.NA or x is pandas.NaT)
 
 
 def fmt_num(x: float, lang: str = "en", digits: int = 1) -> str:
@@ -739,7 +758,7 @@ def fmt_int(x: float, lang: str = "en") -> str:
     """Format a count (``1,234`` / ``1 234``); en dash when missing."""
     if _missing(x):
         return "–"
-    text = f"{int(round(float(x))):,d}"
+    text = f"{round(float(x)):,d}"
     return text.replace(",", NNBSP) if lang == "fr" else text
 
 
@@ -767,8 +786,10 @@ def fmt_interval(low: float, high: float, fmt, lang: str = "en", **kw) -> str:
 
 def fmt_date(d: object, lang: str = "en", day: bool = True) -> str:
     """Format a date (``1 Jul 2024`` / ``1er juil. 2024``; ``Jul 2024`` without day)."""
-    if _missing(d) or d is pd.NaT:
+    if _missing(d):
         return "–"
+    import pandas as pd
+
     ts = pd.Timestamp(d)
     month = _MONTHS[check_lang(lang)][ts.month - 1]
     number = "1er" if lang == "fr" and ts.day == 1 else str(ts.day)

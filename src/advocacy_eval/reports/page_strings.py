@@ -9,6 +9,8 @@ applied when the report is published (:mod:`advocacy_eval.reports.typography`).
 
 from __future__ import annotations
 
+__all__ = ["PAGE_STRINGS"]
+
 PAGE_STRINGS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- the box above the scorecard
     "box_title": {"en": "Summary: what we can say", "fr": "Synthèse : ce que l'on peut affirmer"},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -336,7 +337,7 @@ def _tables(rep: ProgrammeReport) -> None:
     res, lang = rep.results, rep.lang
     k, o = res.min_group_size, res.outcome
     out = res.outcomes
-    rows = []
+    rows: list[tuple[Any, ...]] = []  # one table after the other
     for r in out.itertuples(index=False):
         failed = " ⚠ " + t("pretrend_failed_short", lang) if r.pretrend_failed else ""
         pretrend = fmt_p(r.pretrend_p, lang, 2) + failed
@@ -390,7 +391,8 @@ def _tables(rep: ProgrammeReport) -> None:
             if len(bw)
             else [],
             t("col_ci", lang): [
-                fmt_effect_ci(a, b, o, lang) for a, b in zip(bw["ci_low"], bw["ci_high"])
+                fmt_effect_ci(a, b, o, lang)
+                for a, b in zip(bw["ci_low"], bw["ci_high"], strict=True)
             ]
             if len(bw)
             else [],
@@ -522,7 +524,8 @@ def _tables(rep: ProgrammeReport) -> None:
         {
             t("col_test", lang): [t(f"test_{x}", lang) for x in pt["test"]],
             t("col_statistic", lang): [
-                f"{fmt_num(v, lang, 1)} ({int(d)})" for v, d in zip(pt["statistic"], pt["df"])
+                f"{fmt_num(v, lang, 1)} ({int(d)})"
+                for v, d in zip(pt["statistic"], pt["df"], strict=True)
             ],
             t("col_p", lang): [fmt_p(v, lang) for v in pt["p_value"]],
         }
@@ -533,10 +536,11 @@ def _tables(rep: ProgrammeReport) -> None:
             {
                 t("col_m", lang): [fmt_num(m, lang, 1) for m in ht["M"]],
                 t("col_bounds", lang): [
-                    fmt_effect_ci(a, b, o, lang) for a, b in zip(ht["lb"], ht["ub"])
+                    fmt_effect_ci(a, b, o, lang) for a, b in zip(ht["lb"], ht["ub"], strict=True)
                 ],
                 t("col_robust_ci", lang): [
-                    fmt_effect_ci(a, b, o, lang) for a, b in zip(ht["ci_low"], ht["ci_high"])
+                    fmt_effect_ci(a, b, o, lang)
+                    for a, b in zip(ht["ci_low"], ht["ci_high"], strict=True)
                 ],
             }
         )

@@ -20,9 +20,23 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import __version__
-from .display import plain
+from ..paths import source_checkout
 from .i18n import t
-from ..paths import PROJECT_ROOT
+
+__all__ = [
+    "KEY_DEPENDENCIES",
+    "MIME_TYPE",
+    "SCORECARD_MIME_TYPE",
+    "collect",
+    "dependency_versions",
+    "display_provenance",
+    "display_scorecard_csv",
+    "find_record",
+    "find_scorecard_csv",
+    "generated_line",
+    "git_state",
+    "markdown",
+]
 
 MIME_TYPE = "application/vnd.advocacy-eval.provenance"
 """MIME type under which a notebook emits its provenance record (as JSON text, so that
@@ -54,11 +68,21 @@ def dependency_versions(names: tuple[str, ...] = KEY_DEPENDENCIES) -> dict[str, 
     return out
 
 
-def git_state(root: Path = PROJECT_ROOT) -> dict | None:
+def git_state(root: Path | None = None) -> dict | None:
     """Commit of the project's clone and whether its tree has uncommitted changes.
 
     Returns None when the package does not run from a git clone or git is absent.
+
+    Parameters
+    ----------
+    root : Path, optional
+        Folder of the clone (default: :func:`~advocacy_eval.paths.source_checkout`). An installed
+        package has none: it never reports the commit of whatever repository its environment
+        happens to sit in.
     """
+    root = root if root is not None else source_checkout()
+    if root is None:
+        return None
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
@@ -162,6 +186,8 @@ def markdown(record: dict, lang: str = "en") -> str:
         else (f"`{git['commit'][:12]}`" + (f" ({t('prov_dirty', lang)})" if git["dirty"] else ""))
     )
     deps = ", ".join(f"{k} {v}" for k, v in record["dependencies"].items())
+    from .display import plain
+
     # data, shown as text: each parameter as code (not typeset), lists as "a; b"
     params = ", ".join(
         f"<code>{plain(k)}={plain('; '.join(map(str, v)) if isinstance(v, list) else v)}</code>"

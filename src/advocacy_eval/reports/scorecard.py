@@ -15,6 +15,26 @@ from ..claims import PROGRAMME, Claim, ClaimResult, Measurement, Scorecard
 from .display import plain
 from .i18n import anticipation_text, fmt_int, fmt_interval, fmt_num, fmt_pct, fmt_ratio, t
 
+__all__ = [
+    "claim_label",
+    "flag_text",
+    "flagged_label",
+    "fmt_interval_of",
+    "fmt_target",
+    "fmt_tolerance",
+    "fmt_value",
+    "measured_on_text",
+    "missing_text",
+    "programme_scorecard_table",
+    "result_verdict_text",
+    "scorecard_csv",
+    "scorecard_summary",
+    "sensitivity_label",
+    "split_programme_scorecard",
+    "verdict_text",
+    "wave_scorecard_table",
+]
+
 
 def fmt_value(x: float, unit: str, lang: str, signed: bool = False) -> str:
     """A metric value in its unit: ``4.1x``, ``21.1%``, ``99`` or ``+1.02 posts per volunteer per month``.

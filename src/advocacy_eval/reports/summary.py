@@ -154,7 +154,7 @@ def _about(n: float, lang: str) -> str:
     if not math.isfinite(n):
         return "–"
     if n >= 100:
-        digits = int(math.floor(math.log10(n))) - 1
+        digits = math.floor(math.log10(n)) - 1
         n = round(n / 10**digits) * 10**digits
     return fmt_int(n, lang)
 

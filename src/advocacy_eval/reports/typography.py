@@ -339,6 +339,7 @@ __all__ = [
     "NBSP",
     "NNBSP",
     "WORD_JOINER",
+    "check_lang",
     "fold",
     "typeset",
     "typeset_html",

@@ -55,11 +55,28 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from ..schema import check_wave
+
+if TYPE_CHECKING:  # pandas and the schema are imported where used: report workers need neither
+    import pandas as pd
+
+__all__ = [
+    "DEFAULT_VOCABULARY",
+    "KEYS",
+    "MARKUP_CHARACTERS",
+    "PLACEHOLDERS",
+    "SECTION",
+    "SETTINGS_FILE",
+    "Vocabulary",
+    "current_vocabulary",
+    "load_vocabulary",
+    "reset_vocabulary",
+    "set_vocabulary",
+    "use_vocabulary",
+    "wave_label",
+]
 
 SETTINGS_FILE = "programme.toml"
 """Name of the optional settings file in a programme folder."""
@@ -324,7 +341,7 @@ def load_vocabulary(data_dir: str | os.PathLike | None = None, **overrides: obje
                 elif (rule := _value_problem(value)) is not None:
                     problems.append(f"{where}: {rule}")
                 else:
-                    values[key] = value.strip()
+                    values[key] = str(value).strip()
     for key, value in overrides.items():
         where = f"setting {key} (command-line option or notebook parameter)"
         if key not in KEYS:
@@ -334,7 +351,7 @@ def load_vocabulary(data_dir: str | os.PathLike | None = None, **overrides: obje
         elif (rule := _value_problem(value)) is not None:
             problems.append(f"{where}: {rule}")
         else:
-            values[key] = value.strip()
+            values[key] = str(value).strip()
     if problems:
         raise ConfigError(
             "invalid programme vocabulary:\n  "
@@ -367,6 +384,8 @@ def wave_label(waves: pd.DataFrame, wave_id: str, lang: str) -> str:
     KeyError
         If the wave is not in the table.
     """
+    import pandas as pd
+
     _check_lang(lang)
     if "wave_id" in waves.columns:
         rows = waves.loc[waves["wave_id"].astype("string") == str(wave_id)]
@@ -374,6 +393,8 @@ def wave_label(waves: pd.DataFrame, wave_id: str, lang: str) -> str:
         rows = waves.loc[waves.index.astype("string") == str(wave_id)]
     if rows.empty:
         known = waves["wave_id"] if "wave_id" in waves.columns else waves.index
+        from ..schema import check_wave
+
         check_wave(
             [str(k) for k in known], str(wave_id)
         )  # raises the package's one unknown-wave error

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import __version__
 from ..analyses.wave import WaveResults
 from ..claims import Measurement
-from .vocabulary import wave_label
+from .display import plain
 from .i18n import (
     STRINGS,
     anticipation_text,
@@ -28,7 +28,6 @@ from .i18n import (
     fmt_ratio,
     t,
 )
-from .display import plain
 from .scorecard import (
     claim_label,
     flag_text,
@@ -39,6 +38,9 @@ from .scorecard import (
     verdict_text,
     wave_scorecard_table,
 )
+from .vocabulary import wave_label
+
+__all__ = ["WaveReport", "render_wave"]
 
 
 @dataclass
@@ -354,13 +356,15 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
     rep.tables["participation_by_department"] = pd.DataFrame(
         {
             t("col_department", lang): dept["department"].astype(str),
-            t("col_enrolled", lang): [w if w else fmt_int(v, lang) for v, w in zip(dept["n"], why)],
+            t("col_enrolled", lang): [
+                w if w else fmt_int(v, lang) for v, w in zip(dept["n"], why, strict=True)
+            ],
             t("col_share_active", lang): [
-                w if w else fmt_pct(v, lang) for v, w in zip(dept["share"], why)
+                w if w else fmt_pct(v, lang) for v, w in zip(dept["share"], why, strict=True)
             ],
             t("col_ci", lang): [
                 w if w else fmt_interval(a, b, fmt_pct, lang)
-                for a, b, w in zip(dept["ci_low"], dept["ci_high"], why)
+                for a, b, w in zip(dept["ci_low"], dept["ci_high"], why, strict=True)
             ],
         }
     )
@@ -371,7 +375,7 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
             t("col_value", lang): [fmt_pct(v, lang, 2) for v in s.reach["estimate"]],
             t("col_ci", lang): [
                 fmt_interval(a, b, fmt_pct, lang, digits=2)
-                for a, b in zip(s.reach["ci_low"], s.reach["ci_high"])
+                for a, b in zip(s.reach["ci_low"], s.reach["ci_high"], strict=True)
             ],
             t("col_posts", lang): [fmt_int(v, lang) for v in s.reach["n_posts"]],
             t("col_authors", lang): [fmt_int(v, lang) for v in s.reach["n_clusters"]],
@@ -406,7 +410,8 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
             t("col_method", lang): [t(f"mix_variant_{v}", lang) for v in body["variant"]],
             t("col_value", lang): [fmt_pct(v, lang) for v in body["estimate"]],
             t("col_ci", lang): [
-                fmt_interval(a, b, fmt_pct, lang) for a, b in zip(body["ci_low"], body["ci_high"])
+                fmt_interval(a, b, fmt_pct, lang)
+                for a, b in zip(body["ci_low"], body["ci_high"], strict=True)
             ],
             t("col_p_target", lang, target=fmt_pct(rep.target_share, lang, 0)): [
                 fmt_p(v, lang) for v in body["p_value"]
@@ -418,7 +423,8 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
             t("col_method", lang): [t(f"mix_variant_{v}", lang) for v in mix["variant"]],
             t("col_value", lang): [fmt_pct(v, lang) for v in mix["estimate"]],
             t("col_ci", lang): [
-                fmt_interval(a, b, fmt_pct, lang) for a, b in zip(mix["ci_low"], mix["ci_high"])
+                fmt_interval(a, b, fmt_pct, lang)
+                for a, b in zip(mix["ci_low"], mix["ci_high"], strict=True)
             ],
             t("col_p_target", lang, target=fmt_pct(rep.target_share, lang, 0)): [
                 fmt_p(v, lang) for v in mix["p_value"]
@@ -443,7 +449,7 @@ def render_wave(results: WaveResults, lang: str = "en") -> WaveReport:
                 t("col_difference", lang, ref=current["compared_to"]): [
                     *(
                         f"{fmt_num(100 * e, lang)} pts [{fmt_num(100 * a, lang)} ; {fmt_num(100 * b, lang)}]"
-                        for e, a, b in zip(wc["estimate"], wc["ci_low"], wc["ci_high"])
+                        for e, a, b in zip(wc["estimate"], wc["ci_low"], wc["ci_high"], strict=True)
                     ),
                     "–",
                 ],

@@ -8,7 +8,7 @@ Every public function of the sub-package returns a tidy
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ class StatResult(pd.DataFrame):
     precision stays in the data.
     """
 
-    _metadata: list[str] = []
+    _metadata: ClassVar[list[str]] = []
 
     @property
     def _constructor(self) -> type[StatResult]:

@@ -189,7 +189,8 @@ def _verdict(lo: np.ndarray, hi: np.ndarray, target: float) -> np.ndarray:
         return "consistent with target"
 
     return np.array(
-        [position(a, b) for a, b in zip(np.atleast_1d(lo), np.atleast_1d(hi))], dtype=object
+        [position(a, b) for a, b in zip(np.atleast_1d(lo), np.atleast_1d(hi), strict=True)],
+        dtype=object,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,7 @@ VCE_TYPES: tuple[str, ...] = ("cr1", "cr3")
 # ---------------------------------------------------------------------------
 # core: covariance of group log-rates from cluster-level sums
 # ---------------------------------------------------------------------------
+@dataclass
 class GroupRateCov:
     """Group rates and their covariance (output of :func:`group_rate_covariance`).
 
@@ -95,10 +97,26 @@ class GroupRateCov:
         Number of clusters G of the joint model.
     factor : float
         Small-sample correction factor applied.
+    method : str
+        ``"cluster"`` or ``"naive"``.
+    vce : str
+        ``"cr1"``, ``"cr3"`` or ``"naive"``.
     """
 
-    def __init__(self, **kw: Any) -> None:
-        self.__dict__.update(kw)
+    levels: list[Any]
+    counts: np.ndarray
+    exposures: np.ndarray
+    rates: np.ndarray
+    n_posts: np.ndarray
+    n_authors: np.ndarray
+    n_units: np.ndarray
+    by_post: np.ndarray
+    cov_rate: np.ndarray
+    cov_log: np.ndarray
+    n_clusters_total: int
+    factor: float
+    method: str
+    vce: str
 
 
 def _distinct_per_group(groups: np.ndarray, codes: np.ndarray, k: int, n_codes: int) -> np.ndarray:
@@ -447,9 +465,31 @@ def compare_rates(
 
     Examples
     --------
-    >>> posts = programme.posts_with_authors()                                 # doctest: +SKIP
-    >>> compare_rates(posts, by="content_type", within="author_type")          # doctest: +SKIP
-    >>> compare_rates(posts, by="author_type", within="month")                 # doctest: +SKIP
+    The committed sample programme: employees' reach rate against the page's
+    (the amplification), then content types compared within each author type
+    (never pooled), then the amplification month by month.
+
+    >>> from advocacy_eval.io import load_programme
+    >>> from advocacy_eval.paths import sample_data_dir
+    >>> posts = load_programme(sample_data_dir()).posts_with_authors()
+    >>> res = compare_rates(posts, by="author_type")
+    >>> res[["level", "estimate", "rate_ratio", "rate_ratio_ci_low", "rate_ratio_ci_high"]]
+          level  estimate  rate_ratio  rate_ratio_ci_low  rate_ratio_ci_high
+    0   company  0.009029           1                NaN                 NaN
+    1  employee   0.03706       4.105              3.695                4.56
+    >>> by_type = compare_rates(posts, by="content_type", within="author_type")
+    >>> by_type[["author_type", "level", "estimate", "rate_ratio"]]
+      author_type          level  estimate  rate_ratio
+    0     company      corporate   0.00895           1
+    1     company  non_corporate  0.009148       1.022
+    2    employee      corporate   0.03889           1
+    3    employee  non_corporate   0.03665      0.9423
+    >>> monthly = compare_rates(posts, by="author_type", within="month")
+    >>> monthly.loc[monthly["level"] == "employee", ["month", "rate_ratio"]].tail(3)
+            month  rate_ratio
+    37 2025-10-01       4.553
+    39 2025-11-01       3.792
+    41 2025-12-01       3.862
     """
     check_conf_level(conf_level)
     if method not in RATE_METHODS:
@@ -912,9 +952,14 @@ def test_rate_ratio_claim(
 
     Examples
     --------
-    >>> res = compare_rates(posts)                        # doctest: +SKIP
-    >>> test_rate_ratio_claim(res, 4.0)["statement"][0]   # doctest: +SKIP
-    "employee reach rate is 3.9x the company's, 95% CI 3.1-4.8: the 4x claim is not contradicted (inconclusive)"
+    >>> from advocacy_eval.io import load_programme
+    >>> from advocacy_eval.paths import sample_data_dir
+    >>> res = compare_rates(load_programme(sample_data_dir()).posts)
+    >>> claim = test_rate_ratio_claim(res, 4.0)
+    >>> claim["verdict"][0]
+    'inconclusive'
+    >>> print(claim["statement"][0])
+    employee reach rate is 4.1x the company's, 95% CI 3.7–4.6: the 4x claim is not contradicted (inconclusive: the CI contains it)
     """
     if not claimed_ratio > 0:
         raise ValueError("claimed_ratio must be > 0")

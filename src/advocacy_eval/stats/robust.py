@@ -279,8 +279,9 @@ def cluster_robust_poisson(
         return float(np.sum(ya * eta - np.exp(eta)))
 
     ll = loglik(beta)
-    it = 0
-    for it in range(1, max_iter + 1):
+    it = 0  # Newton steps taken
+    for _ in range(max_iter):
+        it += 1
         mu = np.exp(offset + Xa @ beta)
         grad = Xa.T @ (ya - mu)
         hess = (Xa * mu[:, None]).T @ Xa

@@ -701,7 +701,7 @@ def write_member_export(
     ws.append(["Membres touchés" if lang == "fr" else "Members reached", num(reached)])
     ws = wb.create_sheet(names[1])
     ws.append(["Date", "Impressions", "Interactions" if lang == "fr" else "Engagements"])
-    for d, i, e in zip(days, imps, engs):
+    for d, i, e in zip(days, imps, engs, strict=True):
         ws.append([fmt(d), num(i), num(e)])
     ws = wb.create_sheet(names[2])
     ws.append(
@@ -730,7 +730,7 @@ def write_member_export(
     )
     by_eng = sorted(posts, key=lambda p: -p[2])
     by_imp = sorted(posts, key=lambda p: -p[3])
-    for a, b in zip(by_eng, by_imp):
+    for a, b in zip(by_eng, by_imp, strict=True):
         ws.append(
             [
                 f"https://www.linkedin.com/feed/update/urn:li:activity:{a[0]}",

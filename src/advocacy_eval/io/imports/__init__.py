@@ -1,12 +1,33 @@
-"""Import real-world exports into a programme folder: LinkedIn page and member analytics,
+r"""Import real-world exports into a programme folder: LinkedIn page and member analytics,
 advocacy-platform posts, HR rosters (English or French).
 
+A two-line HR roster imported into a new folder (identifiers pseudonymised with the key):
+
+>>> import secrets, shutil, tempfile
+>>> from pathlib import Path
 >>> from advocacy_eval.io.imports import import_files
->>> result = import_files("roster", ["hr/roster.csv"], "data/acme")            # doctest: +SKIP
->>> result = import_files("linkedin-followers", ["acme_followers_1706832000000.xls"], "data/acme")  # doctest: +SKIP
->>> result = import_files("linkedin-page", ["acme_content_1706832000000.xls"], "data/acme",
-...                       rules="classification.toml")                   # doctest: +SKIP
->>> print(result.summary())                                                     # doctest: +SKIP
+>>> work = Path(tempfile.mkdtemp())
+>>> _ = (work / "roster.csv").write_text(
+...     "Email,Department,Region,Wave,Enrolled on\n"
+...     "ana@acme.example,IT,North,W1,2024-01-10\n"
+...     "bob@acme.example,HR,South,,\n",
+...     encoding="utf-8",
+... )
+>>> key = secrets.token_hex(32)  # in practice your key file (advocacy-eval keygen), the same for every import
+>>> result = import_files("roster", [work / "roster.csv"], work / "acme", key=key)
+>>> print(result.summary())  # doctest: +ELLIPSIS
+imported 1 roster file(s) into ...acme
+roster.csv: 2 rows read (utf-8, en); export date ... (import date); +3 added, 0 updated, 0 unchanged
+  note: wave W1: no wave start/end columns, window set to its first..last enrolment date
+waves: +1 added, 0 updated, 0 unchanged
+employees: +2 added, 0 updated, 0 unchanged
+>>> sorted(p.name for p in (work / "acme").glob("*.csv"))
+['employees.csv', 'import_log.csv', 'waves.csv']
+>>> shutil.rmtree(work)
+
+The other kinds take the same call, e.g. ``import_files("linkedin-followers",
+["acme_followers_1706832000000.xls"], "data/acme")`` or ``import_files("linkedin-page",
+["acme_content_1706832000000.xls"], "data/acme", rules="classification.toml")``.
 
 Every import is all-or-nothing: all files are parsed and checked, the new
 tables, raw copies and log are staged inside the data folder and validated
@@ -570,14 +591,14 @@ def _import_locked(kind: str, paths: list[Path], folder: Path, options: Options)
 
 
 __all__ = [
+    "HISTORY_DIR",
     "KINDS",
+    "AdvocacyEvalError",
+    "DataValidationError",
     "FileOutcome",
     "ImportRefused",
     "ImportResult",
     "ImportWriteError",
     "import_files",
     "recover_interrupted_import",
-    "AdvocacyEvalError",
-    "DataValidationError",
-    "HISTORY_DIR",
 ]

@@ -9,6 +9,8 @@ import warnings
 
 from ...errors import AdvocacyEvalError, DataValidationError
 
+__all__ = ["add_import_command", "add_keygen_command", "run_import", "run_keygen"]
+
 
 def _eprint(message: str) -> None:
     print(message, file=sys.stderr, flush=True)

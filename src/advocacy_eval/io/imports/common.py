@@ -14,6 +14,22 @@ from ...privacy.pseudonym import coerce_key, is_pseudonym, pseudonymise
 from .parsing import Problems, RawFile, where
 from .store import FolderState, format_canonical
 
+__all__ = [
+    "PAGE_ID",
+    "Context",
+    "Extract",
+    "Importer",
+    "Options",
+    "check_le",
+    "choose_export_date",
+    "dedupe_rows",
+    "export_date_from_name",
+    "label",
+    "path_of",
+    "post_id_from_link",
+    "resolve_person",
+]
+
 PAGE_ID = "company-page"
 """Default ``author_id`` of the company page's posts (the sample data's too)."""
 

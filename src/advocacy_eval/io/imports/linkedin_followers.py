@@ -323,8 +323,10 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         }
     )
     notes = [
-        f"page followers {frame['date'].iloc[0]:%Y-%m-%d}..{last_day:%Y-%m-%d} rebuilt from today's total "
-        f"{total} (sum of {total_sheet!r} Total followers)",
+        (
+            f"page followers {frame['date'].iloc[0]:%Y-%m-%d}..{last_day:%Y-%m-%d} rebuilt from today's total "
+            f"{total} (sum of {total_sheet!r} Total followers)"
+        ),
         UNFOLLOWS_NOTE,
     ]
     others = [f"{s!r} {n}" for n, s in totals if s != total_sheet and n != total]
@@ -347,4 +349,4 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     )
 
 
-__all__ = ["extract", "UNFOLLOWS_NOTE"]
+__all__ = ["UNFOLLOWS_NOTE", "extract"]

@@ -48,7 +48,6 @@ import pandas as pd
 
 from ...schema import SAFE_ID_RULE, safe_id_mask
 from .common import Context, Extract, choose_export_date, path_of, post_id_from_link, resolve_person
-from .store import FolderState
 from .parsing import (
     DATE_IN_TEXT,
     AmbiguousDates,
@@ -66,6 +65,28 @@ from .parsing import (
     read_file,
     report_duplicate_headers,
 )
+from .store import FolderState
+
+__all__ = [
+    "ENGAGEMENT_FIELDS",
+    "FOLLOWER_FIELDS",
+    "IMPRESSIONS_LABELS",
+    "MAX_PERIOD_DAYS",
+    "MONTH_TO_DATE_DAYS",
+    "REACHED_LABELS",
+    "REQUIRED_SHEETS",
+    "SHEETS",
+    "SHEET_LABELS",
+    "TOP_DATE",
+    "TOP_ENG",
+    "TOP_IMP",
+    "TOP_POSTS_CAP",
+    "TOP_URL",
+    "TOTAL_FOLLOWERS",
+    "employee_for",
+    "extract",
+    "member_activity",
+]
 
 SHEETS: dict[str, dict[str, str]] = {
     "discovery": {"discovery": "en", "decouverte": "fr"},
@@ -146,6 +167,7 @@ def _read_employee_mapping(path: Path) -> dict[str, str]:
     problems = Problems()
     raw = read_file(path, problems)
     problems.raise_if_any(f"the employee mapping {path.name}")
+    assert raw is not None  # read_file recorded a problem otherwise
     fields = (
         Field("file", ("file", "File", "file name"), ("fichier", "Fichier")),
         Field(
@@ -163,6 +185,7 @@ def _read_employee_mapping(path: Path) -> dict[str, str]:
         zip(
             table.data["file"].astype(str).str.strip(),
             table.data["employee"].astype(str).str.strip(),
+            strict=True,
         )
     )
 
@@ -212,7 +235,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     lang = opts.lang or lang
     disc = sheets["discovery"]
     period_text, imp_cell, reached_cell = None, None, None
-    for row, number in zip(disc.cells, disc.row_numbers):
+    for row, number in zip(disc.cells, disc.row_numbers, strict=True):
         cells = [c for c in row if not (isinstance(c, str) and not c.strip())]
         if not cells:
             continue
@@ -244,7 +267,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         report_duplicate_headers(engagement, problems, file)
     fol = sheets["followers"]
     total_cell = None
-    for row, number in zip(fol.cells[:5], fol.row_numbers[:5]):
+    for row, number in zip(fol.cells[:5], fol.row_numbers[:5], strict=True):
         cells = [c for c in row if not (isinstance(c, str) and not c.strip())]
         if cells and isinstance(cells[0], str) and TOTAL_FOLLOWERS.match(norm(cells[0])):
             dates = re.findall(DATE_IN_TEXT, cells[0])
@@ -264,6 +287,9 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     top = _top_posts(sheets["top_posts"], problems, file)
     if len(problems) > n_before:
         return None
+    # each of them, when missing, recorded a problem above
+    assert engagement is not None and total_cell is not None and period_text is not None
+    assert imp_cell is not None and reached_cell is not None
     lang = lang or engagement.lang
     date_values = [engagement.data["date"], pd.Series(period_text[0], dtype=object)]
     if total_cell[0]:
@@ -824,7 +850,7 @@ def _top_posts(sheet: Sheet, problems: Problems, file: str) -> pd.DataFrame | No
         )
         return None
     parts = []
-    bounds = url_cols + [None]
+    bounds = [*url_cols, None]
     for k, first in enumerate(url_cols):
         table = find_table(
             sheet,

@@ -48,10 +48,10 @@ from .common import (
     path_of,
     post_id_from_link,
 )
-from .rules import classify, load_rules, review_frame
 from .parsing import (
     AmbiguousDates,
     Field,
+    Problems,
     RawFile,
     Table,
     decide_date_order,
@@ -62,9 +62,20 @@ from .parsing import (
     parse_dates,
     parse_rates,
     read_file,
-    Problems,
     report_duplicate_headers,
 )
+from .rules import classify, load_rules, review_frame
+
+__all__ = [
+    "DAILY_COUNTS",
+    "METRICS_SHEETS",
+    "METRIC_FIELDS",
+    "POSTS_SHEETS",
+    "POST_FIELDS",
+    "RATE_FACTOR",
+    "REQUIRED_POST_FIELDS",
+    "extract",
+]
 
 POST_FIELDS: tuple[Field, ...] = (
     Field(
@@ -571,8 +582,8 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         given=given_frame,
         existing=current,
         rules=load_rules(opts.rules),
-        text=data["title"] if "title" in data else None,
-        campaign=data["campaign"] if "campaign" in data else None,
+        text=data.get("title", None),
+        campaign=data.get("campaign", None),
     )
     posts["content_type"] = decision["content_type"].to_numpy()
     posts["theme"] = decision["theme"].to_numpy()
@@ -704,7 +715,7 @@ def _stored_followers_start(ctx: Context) -> pd.Timestamp | None:
 def _rate_check(
     problems: Problems,
     file: str,
-    sheet: str,
+    sheet: str | None,
     rows: np.ndarray,
     computed: pd.Series,
     reported: pd.Series,
@@ -750,7 +761,8 @@ def _audience(
     given = _followers_table(ctx.options.page_followers, ctx.problems)
     if isinstance(given, int):
         return pd.Series(given, index=published.index, dtype="Int64").where(published.notna()), None
-    series, note = (given, None) if given is not None and not given.empty else (None, None)
+    note: str | None = None
+    series = given if given is not None and not given.empty else None
     if series is None and metrics is not None and "followers" in metrics.data:
         dates, bad_d = parse_dates(metrics.data["date"], order)
         counts, bad_c = parse_counts(metrics.data["followers"], num_lang)

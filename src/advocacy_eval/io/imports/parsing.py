@@ -47,6 +47,38 @@ from ..load import (
     shown,
 )
 
+__all__ = [
+    "CSV_SUFFIXES",
+    "DATE_IN_TEXT",
+    "DATE_ORDERS",
+    "EXCEL_SUFFIXES",
+    "AmbiguousDates",
+    "Field",
+    "ImportRefused",
+    "Problems",
+    "RawFile",
+    "Sheet",
+    "Table",
+    "blank_mask",
+    "date_evidence",
+    "decide_date_order",
+    "decode_text",
+    "find_table",
+    "has_slash_dates",
+    "header_language",
+    "norm",
+    "number_language",
+    "parse_counts",
+    "parse_dates",
+    "parse_numbers",
+    "parse_period",
+    "parse_rates",
+    "read_file",
+    "report_duplicate_headers",
+    "sniff_separator",
+    "where",
+]
+
 
 class ImportRefused(AdvocacyEvalError):
     """An import was refused before any data was read or written (bad option, missing key, lock...)."""
@@ -106,7 +138,7 @@ class Problems:
             return
         shown = np.asarray(values, dtype=object)[m] if values is not None else [None] * int(m.sum())
         label = where(file, sheet)
-        for r, v in zip(np.asarray(rows)[m], shown):
+        for r, v in zip(np.asarray(rows)[m], shown, strict=True):
             self.rows.append(
                 {
                     "file": label,
@@ -346,7 +378,7 @@ def _read_excel(path: Path, problems: Problems) -> RawFile | None:
             grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             sheets.append(Sheet(name, [list(r) for r in grid], list(range(1, len(grid) + 1))))
         return RawFile(path, "excel", sheets)
-    except Exception as exc:  # noqa: BLE001 - any engine failure falls back, then becomes a message
+    except Exception as exc:
         errors.append(f"calamine: {exc}".splitlines()[0])
     if path.suffix.lower() != ".xls":
         try:
@@ -355,13 +387,13 @@ def _read_excel(path: Path, problems: Problems) -> RawFile | None:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             sheets = []
             for ws in book.worksheets:
-                grid = [
+                cells: list[list[object]] = [
                     ["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)
                 ]
-                sheets.append(Sheet(ws.title, grid, list(range(1, len(grid) + 1))))
+                sheets.append(Sheet(ws.title, cells, list(range(1, len(cells) + 1))))
             book.close()
             return RawFile(path, "excel", sheets)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(f"openpyxl: {exc}".splitlines()[0])
     problems.add(path.name, "file cannot be read as an Excel workbook (" + "; ".join(errors) + ")")
     return None

@@ -43,7 +43,7 @@ from .common import (
     post_id_from_link,
     resolve_person,
 )
-from .rules import classify, load_rules, review_frame
+from .linkedin_page import _rate_check
 from .parsing import (
     AmbiguousDates,
     Field,
@@ -59,7 +59,7 @@ from .parsing import (
     parse_rates,
     report_duplicate_headers,
 )
-from .linkedin_page import _rate_check
+from .rules import classify, load_rules, review_frame
 
 POST_COLUMNS = {c.name: c for c in COLUMNS["posts"]}
 RULE_INPUTS = ("text", "link", "campaign")
@@ -209,7 +209,7 @@ def load_mapping(mapping: object) -> PlatformMapping:
     if tz:
         try:
             pd.Timestamp("2024-01-01").tz_localize(tz)
-        except Exception:  # noqa: BLE001
+        except Exception:
             errors.append(f"[format] timezone = {tz!r}: not a known time zone (e.g. Europe/Paris)")
     if errors:
         raise ImportRefused(f"mapping {name} is not usable:\n  - " + "\n  - ".join(errors))
@@ -251,10 +251,10 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
             )
             return None
     best = None
-    for sheet in sheets:
-        table = find_table(sheet, fields, min_fields=1)
-        if table is not None and (best is None or len(table.headers) > len(best.headers)):
-            best = table
+    for candidate in sheets:
+        found = find_table(candidate, fields, min_fields=1)
+        if found is not None and (best is None or len(found.headers) > len(best.headers)):
+            best = found
     if best is None:
         problems.add(
             file,
@@ -264,15 +264,15 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         return None
     table, sheet = best, best.sheet or None
     report_duplicate_headers(table, problems, file)
-    for target, col in mp.columns.items():
+    for target, source in mp.columns.items():
         if target not in table.headers:
             problems.add(
                 file,
-                f"missing column: mapping {mp.name} maps {target} to {col!r}, which the file lacks"
+                f"missing column: mapping {mp.name} maps {target} to {source!r}, which the file lacks"
                 + (f"; columns not mapped: {', '.join(table.ignored)}" if table.ignored else ""),
                 sheet=sheet,
                 row=table.header_row,
-                column=col,
+                column=source,
             )
     if len(problems) > n_before:
         return None
@@ -480,7 +480,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         out_of_range.fillna(False),
         headers.get("published_at", "published_at"),
         "date out of range (after today or before 2003): day and month swapped?",
-        data["published_at"] if "published_at" in data else None,
+        data.get("published_at", None),
     )
     if len(problems) > n_before:
         return None

@@ -37,6 +37,8 @@ from .parsing import (
     report_duplicate_headers,
 )
 
+__all__ = ["DATE_FIELDS", "FIELDS", "IDENTIFIERS", "extract"]
+
 FIELDS: tuple[Field, ...] = (
     Field(
         "email",
@@ -127,8 +129,8 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
     problems, opts, file = ctx.problems, ctx.options, raw.name
     n_before = len(problems)
     table = None
-    for sheet in raw.sheets:
-        found = find_table(sheet, FIELDS, min_fields=3)
+    for candidate in raw.sheets:
+        found = find_table(candidate, FIELDS, min_fields=3)
         if found is not None and (table is None or len(found.headers) > len(table.headers)):
             table = found
     if table is None:
@@ -292,7 +294,7 @@ def extract(raw: RawFile, ctx: Context) -> Extract | None:
         }
     )
     notes: list[str] = []
-    employees, kept_rows, dropped = dedupe_rows(
+    employees, _kept_rows, dropped = dedupe_rows(
         employees, rows, "employees", ["employee_id"], file, sheet, problems, headers[primary]
     )
     if dropped:

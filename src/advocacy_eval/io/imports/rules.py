@@ -519,9 +519,9 @@ def classification_counts(review: pd.DataFrame) -> dict[str, int]:
 
 
 __all__ = [
+    "REVIEW_COLUMNS",
     "Rule",
     "Rules",
-    "REVIEW_COLUMNS",
     "apply_rules",
     "classification_counts",
     "classify",

@@ -25,6 +25,7 @@ date and different values are a conflict, reported, never resolved silently.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -35,6 +36,7 @@ import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,49 @@ from ...schema import COLUMNS, REQUIRED_TABLES, TABLES
 from ..load import load_programme, parse_table, read_raw, schema_failures
 from ..validate import cross_table_failures
 from .parsing import ImportRefused, Problems
+
+__all__ = [
+    "ALIASES_FILE",
+    "AUX_TABLES",
+    "CRASH_ENV",
+    "CRASH_STEPS",
+    "HISTORY_DIR",
+    "JOURNAL_FILE",
+    "LINKEDIN_DIR",
+    "LOCK_FILE",
+    "LOG_COLUMNS",
+    "LOG_FILE",
+    "PERSONAL_FILE_MODE",
+    "PRIVATE_DIR_MODE",
+    "RAW_DIR",
+    "REVIEW_DIR",
+    "ROLLBACK_FILE",
+    "SNAPSHOT_COLUMNS",
+    "STAGE_PREFIX",
+    "TABLE_KEYS",
+    "AuxTable",
+    "FolderLock",
+    "FolderState",
+    "ImportWriteError",
+    "MergeCounts",
+    "Stage",
+    "add_aliases",
+    "canonical_names",
+    "cleanup_empty_dirs",
+    "crash_point",
+    "format_aux",
+    "format_canonical",
+    "merge_latest",
+    "merge_snapshot",
+    "nonempty",
+    "now_utc",
+    "recover",
+    "recover_interrupted_import",
+    "replace_derived",
+    "table_bytes",
+    "typed_aux",
+    "validate_tables",
+]
 
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "waves": ("wave_id",),
@@ -335,7 +380,7 @@ class FolderState:
         """SHA-256 -> original file name, from the log."""
         if not len(self.log):
             return {}
-        return dict(zip(self.log["sha256"].astype(str), self.log["file"].astype(str)))
+        return dict(zip(self.log["sha256"].astype(str), self.log["file"].astype(str), strict=True))
 
     def employee_ids(self) -> set[str] | None:
         """Employee ids of the current roster, or None when there is no roster yet."""
@@ -347,7 +392,11 @@ class FolderState:
         if not len(self.aliases):
             return ids
         table = dict(
-            zip(self.aliases["alias"].astype(str), self.aliases["employee_id"].astype(str))
+            zip(
+                self.aliases["alias"].astype(str),
+                self.aliases["employee_id"].astype(str),
+                strict=True,
+            )
         )
         return ids.map(lambda v: table.get(v, v) if isinstance(v, str) else v)
 
@@ -457,7 +506,7 @@ def merge_snapshot(
     if len(older_rows):
         merged = merged.combine_first(older_rows)
     merged = merged.reindex(
-        columns=[c for c in base.columns] + [c for c in merged.columns if c not in base.columns]
+        columns=list(base.columns) + [c for c in merged.columns if c not in base.columns]
     )
     existing = base.index
     incoming = new.set_index(key).index
@@ -671,7 +720,7 @@ def replace_derived(
     incoming = new.set_index(key)
     merged = incoming.combine_first(base)
     merged = merged.reindex(
-        columns=[c for c in base.columns] + [c for c in merged.columns if c not in base.columns]
+        columns=list(base.columns) + [c for c in merged.columns if c not in base.columns]
     )
     is_new = ~incoming.index.isin(base.index)
     counts.added = int(is_new.sum())
@@ -750,7 +799,7 @@ def validate_tables(folder: Path, as_of: pd.Timestamp, what: str) -> None:
     names = {t: f"{t}.csv" for t in TABLES}
     if "waves" in tables and "employees" in tables:
         view = {t: tables.get(t, _empty_typed(t)) for t in ("waves", "employees", "posts")}
-        failures += cross_table_failures(view, names, {t: True for t in TABLES}, as_of)
+        failures += cross_table_failures(view, names, dict.fromkeys(TABLES, True), as_of)
     else:
         failures += _partial_rules(tables, as_of)
     if failures:
@@ -1048,10 +1097,8 @@ class FolderLock:
         crash_point("unlocking")
         self._release()
         if exc_type is not None and self.created:
-            try:
+            with contextlib.suppress(OSError):
                 self.folder.rmdir()  # only when empty
-            except OSError:
-                pass
 
     def _make_folder(self) -> None:
         if self.folder.exists() and not self.folder.is_dir():
@@ -1170,10 +1217,8 @@ class FolderLock:
         raise ImportRefused(f"cannot take the lock {path}: it keeps changing hands; try again")
 
     def _release(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(self.folder / LOCK_FILE)  # still held: nobody can take this file meanwhile
-        except OSError:
-            pass
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -1217,7 +1262,7 @@ def _read_journal(path: Path) -> tuple[Path, list[dict], list[str]]:
     try:
         journal = json.loads(path.read_text(encoding="utf-8"))
         name = str(journal["stage"])
-        entries = [
+        entries: list[dict[str, Any]] = [
             {"path": str(e["path"]), "existed": bool(e["existed"])} for e in journal["files"]
         ]
         new_dirs = [str(d) for d in journal.get("new_dirs", [])]
