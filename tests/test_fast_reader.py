@@ -25,7 +25,7 @@ from advocacy_eval.io.fast import check_passes, read_table_fast
 from advocacy_eval.io.load import _read_raw, load_programme, parse_table, schema_failures
 from advocacy_eval.io.validate import is_member
 from advocacy_eval.sample import write_sample
-from advocacy_eval.schema import COLUMNS, SAFE_ID_PATTERN, SCHEMAS, safe_id_mask
+from advocacy_eval.schema import COLUMNS, SAFE_ID_PATTERN, SCHEMAS, compact_text, safe_id_mask
 
 from .conftest import write_programme
 
@@ -43,7 +43,8 @@ def strict(path: Path, table: str) -> tuple[pd.DataFrame | None, list[dict]]:
     failures += schema_failures(parsed, table, path.name, True, seen)
     if raw.empty:
         failures.append({"rule": "empty"})
-    return parsed, failures
+    # as a Programme holds it: the low-cardinality text columns as categoricals (the fast path builds them directly)
+    return compact_text(parsed, table), failures
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,7 @@ __all__ = [
     "ACTIVITY",
     "AUTHOR_ATTRIBUTES",
     "AUTHOR_TYPES",
+    "CATEGORICAL",
     "COLUMNS",
     "CONTENT_TYPES",
     "CONTENT_TYPE_VALUES",
@@ -51,11 +52,13 @@ __all__ = [
     "SAFE_ID_RULE",
     "SCHEMAS",
     "TABLES",
+    "TEXT_DTYPE",
     "UNCLASSIFIED",
     "WAVES",
     "Column",
     "Programme",
     "check_wave",
+    "compact_text",
     "posts_with_authors",
     "require_columns",
     "safe_id_mask",
@@ -584,6 +587,51 @@ def posts_with_authors(
     return out
 
 
+CATEGORICAL: dict[str, tuple[str, ...]] = {
+    "posts": ("author_type", "author_id", "network", "content_type", "theme", "origin"),
+    "activity": ("employee_id",),
+}
+"""Text columns held as categoricals (few distinct values per row: 4-16x less memory, integer codes)."""
+
+
+TEXT_DTYPE = pd.StringDtype("pyarrow")
+"""The text dtype of validated tables (and of the categories of :data:`CATEGORICAL` columns)."""
+
+
+def compact_text(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``frame`` with the :data:`CATEGORICAL` text columns of ``table`` as categoricals (sorted categories).
+
+    Values and missing values are unchanged; the categories are the distinct
+    values in lexical order, so sorting and comparisons between frames agree
+    with the text. Columns already categorical with sorted categories are
+    kept as they are; the caller's frame is never modified.
+    """
+    changes: dict[str, pd.Series] = {}
+    for name in CATEGORICAL.get(table, ()):
+        if name not in frame.columns:
+            continue
+        values = frame[name]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            categories = values.cat.categories
+            if categories.dtype == TEXT_DTYPE and categories.is_monotonic_increasing:
+                continue
+            if categories.is_monotonic_increasing and not categories.hasnans:
+                # the same categories in another text dtype (a Parquet round trip gives ``str``)
+                dtype = pd.CategoricalDtype(categories.astype(TEXT_DTYPE))
+                codes = values.cat.codes.to_numpy()
+                changes[name] = pd.Series(
+                    pd.Categorical.from_codes(codes, dtype=dtype), index=frame.index, name=name
+                )
+                continue
+            values = values.astype(TEXT_DTYPE)
+        codes, uniques = pd.factorize(values.astype(TEXT_DTYPE), sort=True, use_na_sentinel=True)
+        dtype = pd.CategoricalDtype(pd.Index(uniques, dtype=TEXT_DTYPE))
+        changes[name] = pd.Series(
+            pd.Categorical.from_codes(codes, dtype=dtype), index=frame.index, name=name
+        )
+    return frame.assign(**changes) if changes else frame
+
+
 @dataclass
 class Programme:
     """A validated advocacy programme: the canonical tables plus their provenance.
@@ -603,6 +651,11 @@ class Programme:
     posts: pd.DataFrame
     activity: pd.DataFrame | None = None
     sources: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        self.posts = compact_text(self.posts, "posts")
+        if self.activity is not None:
+            self.activity = compact_text(self.activity, "activity")
 
     @property
     def wave_ids(self) -> list[str]:

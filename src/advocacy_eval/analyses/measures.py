@@ -45,7 +45,7 @@ from ..errors import ReportError
 from ..panel import Panel, build_panel
 from ..privacy import check_min_group_size
 from ..privacy.release import ReleasePlan, plan_release
-from ..schema import Programme
+from ..schema import TEXT_DTYPE, Programme
 from ..stats._result import StatResult, as_float_array
 from ..stats.proportions import content_mix, wilson_interval
 from ..stats.rates import compare_engagement, compare_rates
@@ -234,7 +234,10 @@ class ProgrammeCodes:
         self.enrolled_on = emp["enrolled_on"].to_numpy()
         self.left_on = emp["left_on"].to_numpy()
         author_codes, authors = pd.factorize(posts["author_id"], use_na_sentinel=True)
-        self.author_id = pd.Categorical.from_codes(author_codes, categories=pd.Index(authors))
+        # the distinct values as plain text: a CategoricalIndex given as ``categories`` would stand for its
+        # own (sorted) categories, not for its values in the order of the codes
+        authors = pd.Index(np.asarray(authors, dtype=object), dtype=TEXT_DTYPE)
+        self.author_id = pd.Categorical.from_codes(author_codes, categories=authors)
         self.is_page = _bool(posts["author_type"] == "company")
         self.is_employee = _bool(posts["author_type"] == "employee")
         lookup = (

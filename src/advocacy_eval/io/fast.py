@@ -57,7 +57,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from ..schema import COLUMNS, SCHEMAS, Column
+from ..schema import CATEGORICAL, COLUMNS, SCHEMAS, TEXT_DTYPE, Column
 
 __all__ = [
     "BLOCK_BYTES",
@@ -181,7 +181,7 @@ def _strict(values: pd.Series, kind: str) -> pd.Series:
 
 
 def _dictionary_column(
-    values: pa.ChunkedArray, kind: str, want_codes: bool = False
+    values: pa.ChunkedArray, kind: str, want_codes: bool = False, categorical: bool = False
 ) -> tuple[pd.Series, np.ndarray | None, pd.Series, int]:
     """Parse a dictionary-encoded column on its distinct values.
 
@@ -194,6 +194,10 @@ def _dictionary_column(
     want_codes : bool
         Whether to return each row's integer code (needed only for a
         multi-column uniqueness rule: it costs a pass over the rows).
+    categorical : bool
+        Return a text column as a categorical with sorted categories (see
+        :data:`~advocacy_eval.schema.CATEGORICAL`), built from the dictionary's
+        indices without decoding a string per row.
 
     Returns
     -------
@@ -214,9 +218,10 @@ def _dictionary_column(
     else:
         dictionary, indices = pa.array([], type=pa.string()), pa.chunked_array([], type=pa.int32())
     parsed = _strict(_text_series(pa.chunked_array([dictionary]), na_is_nan=True), kind)
-    typed_codes, uniques = pd.factorize(parsed, use_na_sentinel=True)
+    typed_codes, uniques = pd.factorize(parsed, sort=categorical, use_na_sentinel=True)
     blank = typed_codes < 0  # distinct raw values that parse to missing (white space only)
-    arrow_decode = _is_arrow_string(parsed) and values.num_chunks > 0
+    categorical = categorical and _is_arrow_string(parsed)
+    arrow_decode = _is_arrow_string(parsed) and values.num_chunks > 0 and not categorical
     raw_codes: np.ndarray | None = None
     if want_codes or blank.any() or not arrow_decode:
         raw_codes = pc.fill_null(indices, -1).to_numpy().astype(np.int64, copy=False)
@@ -224,7 +229,12 @@ def _dictionary_column(
     if raw_codes is not None and blank.any():
         n_missing += int(np.isin(raw_codes, np.flatnonzero(blank)).sum())
     codes = np.append(typed_codes, -1)[raw_codes] if raw_codes is not None and want_codes else None
-    if arrow_decode:
+    if categorical:  # the same values as the decoded text, as codes into the sorted distinct values
+        assert raw_codes is not None
+        row_codes = codes if codes is not None else np.append(typed_codes, -1)[raw_codes]
+        dtype = pd.CategoricalDtype(pd.Index(uniques, dtype=TEXT_DTYPE))
+        typed = pd.Series(pd.Categorical.from_codes(row_codes, dtype=dtype), copy=False)
+    elif arrow_decode:
         distinct_text = pa.array(parsed.array)
         if distinct_text.equals(dictionary.cast(distinct_text.type)):
             # parsing changed no value: Arrow's dictionary decode, the fastest way to the strings
@@ -496,6 +506,7 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     n = tbl.num_rows
     data = dict(zip(names, tbl.columns, strict=True))
     key_columns = set(SCHEMAS[table].unique or ())
+    categorical = set(CATEGORICAL.get(table, ()))
 
     def convert(column: Column) -> tuple[pd.Series, np.ndarray | None, pd.Series | None, int]:
         values = data.get(column.name)
@@ -509,7 +520,12 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
         if column.kind == "count":
             return _count_column(values), None, None, 0
         if pa.types.is_dictionary(values.type):
-            return _dictionary_column(values, column.kind, want_codes=column.name in key_columns)
+            return _dictionary_column(
+                values,
+                column.kind,
+                want_codes=column.name in key_columns,
+                categorical=column.name in categorical,
+            )
         if column.kind in ("date", "datetime", "month"):
             return _datetime_column(values, column.kind), None, None, 0
         return _text_column(values, column.kind), None, None, 0
