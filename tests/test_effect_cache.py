@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -180,3 +181,100 @@ def test_the_programme_diagnostics_are_stored_and_read_back(
     # another control group: the bounds are fitted again
     programme_results(load_programme(sample_data_dir()), control="never_treated")
     assert calls.count("honest_bounds") == 2
+
+
+# ----------------------------------------------------------------------------- one fit at a time
+
+
+def _fit_in_child(folder: str, key: str, log: str, seconds: float, started: str) -> None:
+    """Child process: ``cached`` a slow fit that logs when it starts and ends."""
+    import time as _time
+
+    def fit() -> str:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"start {key} {_time.monotonic()}\n")
+        Path(started).touch()
+        _time.sleep(seconds)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"end {key} {_time.monotonic()}\n")
+        return f"value of {key}"
+
+    value = effect_cache.cached(Path(folder), key, fit)
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(f"got {key} {value}\n")
+
+
+def _run_children(tmp_path: Path, keys: list[str], seconds: float = 0.6) -> list[list[str]]:
+    import multiprocessing
+    import time
+
+    ctx = multiprocessing.get_context("fork")
+    folder, log = tmp_path / "effects", tmp_path / "log.txt"
+    children = []
+    for i, key in enumerate(keys):
+        started = tmp_path / f"started-{i}"
+        child = ctx.Process(
+            target=_fit_in_child, args=(str(folder), key, str(log), seconds, str(started))
+        )
+        child.start()
+        children.append(child)
+        if i == 0:  # the first child holds the turn before the others ask for it
+            deadline = time.monotonic() + 30
+            while not started.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+    for child in children:
+        child.join(60)
+        assert child.exitcode == 0
+    return [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_reports_fitting_the_same_estimate_at_once_fit_it_once(tmp_path: Path) -> None:
+    lines = _run_children(tmp_path, ["k1", "k1", "k1"])
+    assert [line[:2] for line in lines if line[0] == "start"] == [["start", "k1"]]
+    assert (
+        sorted(" ".join(line) for line in lines if line[0] == "got") == ["got k1 value of k1"] * 3
+    )
+
+
+def test_fits_of_different_estimates_take_turns(tmp_path: Path) -> None:
+    lines = _run_children(tmp_path, ["a", "b", "c"], seconds=0.4)
+    spans = {}
+    for kind, key, *rest in lines:
+        if kind in ("start", "end"):
+            spans.setdefault(key, {})[kind] = float(rest[0])
+    assert sorted(spans) == ["a", "b", "c"]
+    ordered = sorted(spans.values(), key=lambda s: s["start"])
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        assert after["start"] >= before["end"], "two fits ran at the same time"
+
+
+def test_a_fit_inside_a_fit_does_not_wait_for_itself(tmp_path: Path) -> None:
+    folder = tmp_path / "effects"
+    inner = effect_cache.cached(
+        folder, "outer", lambda: effect_cache.cached(folder, "inner", lambda: 2) + 1
+    )
+    assert inner == 3
+    assert effect_cache.cached(folder, "inner", lambda: 99) == 2  # stored by the nested call
+
+
+def test_the_turn_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
+    import multiprocessing
+    import signal
+    import time
+
+    folder = tmp_path / "effects"
+    ctx = multiprocessing.get_context("fork")
+    started = tmp_path / "started"
+    holder = ctx.Process(
+        target=_fit_in_child, args=(str(folder), "slow", str(tmp_path / "log"), 60.0, str(started))
+    )
+    holder.start()
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started.exists()
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.join(10)
+    t0 = time.monotonic()
+    assert effect_cache.cached(folder, "next", lambda: "fitted") == "fitted"
+    assert time.monotonic() - t0 < 5

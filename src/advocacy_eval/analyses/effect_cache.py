@@ -41,7 +41,7 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,7 +57,9 @@ from ..schema import Programme
 __all__ = [
     "EFFECTS",
     "KEEP",
+    "TURN_FILE",
     "cached",
+    "fit_turn",
     "code_digest",
     "data_digest",
     "effect_key",
@@ -189,17 +191,94 @@ def cached(folder: Path | None, key: str, fit: Callable[[], T]) -> T:
     if folder is None:
         return fit()
     path = folder / f"{key}.pkl"
+    found, value = _stored(path, key)
+    if found:
+        return value
+    with fit_turn(folder):
+        found, value = _stored(path, key)  # fitted by another report while this one waited
+        if found:
+            return value
+        value = fit()
+        if _store(folder, path, {"key": key, "value": value}):
+            prune(folder)
+    return value
+
+
+def _stored(path: Path, key: str) -> tuple[bool, Any]:
+    """Whether ``path`` holds the value of ``key``, and that value."""
     with contextlib.suppress(Exception):  # missing, damaged or from another layout: fit again
         with open(path, "rb") as handle:
             stored = pickle.load(handle)
         if isinstance(stored, dict) and stored.get("key") == key:
             with contextlib.suppress(OSError):
                 os.utime(path)  # most recently used
-            return stored["value"]
-    value = fit()
-    if _store(folder, path, {"key": key, "value": value}):
-        prune(folder)
-    return value
+            return True, stored["value"]
+    return False, None
+
+
+TURN_FILE = "fit.lock"
+"""Lock file, in the effects folder, of the turn to fit (:func:`fit_turn`)."""
+
+_turn_held = False  # this process holds the turn (a fit inside a fit does not wait for itself)
+
+
+@contextlib.contextmanager
+def fit_turn(folder: Path) -> Iterator[bool]:
+    """Hold the turn to fit: one fit at a time among the processes sharing ``folder``.
+
+    The reports of a run run in parallel kernels, and the effects they fit
+    are the peaks of their memory (diff-diff pivots the employee x month
+    panel: about 0.7 GB at 200,000 employees). Fits taking turns keep those
+    peaks apart, and a report that waited for another one fitting the same
+    estimate reads it instead of fitting it again (:func:`cached` looks
+    again once it has the turn).
+
+    The lock is an advisory ``flock`` on :data:`TURN_FILE`, released by the
+    system when its holder ends, even killed (a kernel stopped by the cell
+    time limit). A process holds at most one turn and waits for nothing
+    while holding it (a fit inside a fit goes ahead: the turn is already
+    this process's), so turns cannot deadlock. Where locks are not
+    available (another system, a folder that cannot be written) the fit
+    goes ahead at once.
+
+    Parameters
+    ----------
+    folder : Path
+        The effects folder.
+
+    Yields
+    ------
+    bool
+        Whether this process holds the turn (False: no lock was available).
+    """
+    global _turn_held
+    if _turn_held:
+        yield True
+        return
+    try:
+        import fcntl
+
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(folder / TURN_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    except (ImportError, OSError):
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            got = True
+        except OSError:
+            got = False
+        _turn_held = got
+        try:
+            yield got
+        finally:
+            _turn_held = False
+            if got:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _store(folder: Path, path: Path, payload: dict[str, Any]) -> bool:
