@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -244,7 +245,7 @@ def test_fits_of_different_estimates_take_turns(tmp_path: Path) -> None:
             spans.setdefault(key, {})[kind] = float(rest[0])
     assert sorted(spans) == ["a", "b", "c"]
     ordered = sorted(spans.values(), key=lambda s: s["start"])
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         assert after["start"] >= before["end"], "two fits ran at the same time"
 
 

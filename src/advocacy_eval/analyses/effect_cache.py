@@ -59,11 +59,11 @@ __all__ = [
     "KEEP",
     "TURN_FILE",
     "cached",
-    "fit_turn",
     "code_digest",
     "data_digest",
     "effect_key",
     "effects_folder",
+    "fit_turn",
     "prune",
 ]
 
