@@ -48,7 +48,15 @@ import pandas as pd
 from ._display import html_summary
 from .schema import ENGAGEMENT_TERMS, Programme
 
-__all__ = ["FIRST_PERIOD", "OUTCOMES", "PERIOD", "UNIT", "Panel", "build_panel"]
+__all__ = [
+    "FIRST_PERIOD",
+    "OUTCOMES",
+    "PERIOD",
+    "UNIT",
+    "Panel",
+    "build_panel",
+    "estimable_outcomes",
+]
 
 OUTCOMES: tuple[str, ...] = (
     "posts",
@@ -62,6 +70,28 @@ OUTCOMES: tuple[str, ...] = (
 
 UNIT, PERIOD, FIRST_PERIOD = "unit", "period", "first_period"
 """Column names of the unit code, the period index and the enrolment period."""
+
+_POSTS_ESTIMABLE: tuple[str, ...] = ("has_profile",)
+"""What a panel derived from the posts can estimate (posts are exported only after enrolment)."""
+
+
+def estimable_outcomes(programme: Programme, source: str = "auto") -> tuple[str, ...]:
+    """The outcomes whose effect :func:`build_panel`'s full panel can estimate, without building it.
+
+    Parameters
+    ----------
+    programme : Programme
+        Validated programme.
+    source : str
+        As :func:`build_panel`'s.
+
+    Returns
+    -------
+    tuple of str
+        :data:`OUTCOMES` from an activity table, ``("has_profile",)`` from the posts.
+    """
+    use_activity = getattr(programme, "activity", None) is not None and source != "posts"
+    return OUTCOMES if use_activity else _POSTS_ESTIMABLE
 
 
 def _month_number(values: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
@@ -421,7 +451,7 @@ def build_panel(
         for o, w in sums.items():
             total = np.bincount(flat, weights=w[ok], minlength=n_emp * T).reshape(n_emp, T)
             grid[o] = np.where(post_enrol, total, np.nan)
-        estimable = ("has_profile",)
+        estimable = _POSTS_ESTIMABLE
         notes.append(
             "No activity table: the panel is derived from the employees and posts tables. Posts are "
             "exported only after enrolment, so posts, impressions, members reached and engagements have "

@@ -42,7 +42,7 @@ from ..effects import (
     profiles_attributable,
 )
 from ..errors import ReportError
-from ..panel import Panel, build_panel
+from ..panel import Panel, build_panel, estimable_outcomes
 from ..privacy import check_min_group_size
 from ..privacy.release import ReleasePlan, plan_release
 from ..schema import TEXT_DTYPE, Programme
@@ -70,6 +70,7 @@ __all__ = [
     "person_months",
     "population",
     "positions",
+    "pre_enrolment_mean",
     "volunteer_posts",
     "wave_sizes",
     "window_posts",
@@ -445,6 +446,22 @@ def _person_months(codes: ProgrammeCodes, pop: Population, member: np.ndarray) -
 
 # ----------------------------------------------------------------------------- shared fits
 
+
+def pre_enrolment_mean(panel: Panel, outcome: str) -> float:
+    """Volunteers' mean ``outcome`` in the months before their enrolment month (NaN when there is none).
+
+    Parameters
+    ----------
+    panel : Panel
+        Employee x month panel holding ``outcome``.
+    outcome : str
+        Outcome column.
+    """
+    d = panel.data
+    pre = d.loc[(d[panel.first_period] > 0) & (d[panel.period] < d[panel.first_period]), outcome]
+    return float(pre.mean()) if len(pre) else float("nan")
+
+
 _LEAN_OUTCOMES: tuple[str, ...] = ("posts", "has_profile")
 """Outcomes a wave report estimates: a context that needs no other builds a lean panel of these only."""
 
@@ -584,12 +601,46 @@ class MeasureContext:
         return self._lean_panel
 
     def _panel_for(self, outcome: str) -> Panel:
-        """The panel an estimate uses: the full one once built, else a lean one holding the outcome."""
+        """The panel an estimate uses: the full one once built, else a lean one holding the outcome.
+
+        The wave reports' outcomes (:data:`_LEAN_OUTCOMES`) share one lean
+        panel; any other outcome gets a panel of its own, which replaces the
+        previous lean panel: one outcome's column at a time is held (at
+        200,000 employees 0.12 GB instead of 0.36 GB for every outcome).
+        """
         if self._panel is not None:
             return self._panel
         if self._lean_panel is not None and outcome in self._lean_panel.data.columns:
             return self._lean_panel
-        return self.lean_panel(_LEAN_OUTCOMES) if outcome in _LEAN_OUTCOMES else self.panel
+        return self.lean_panel(_LEAN_OUTCOMES if outcome in _LEAN_OUTCOMES else (outcome,))
+
+    @cached_property
+    def estimable(self) -> tuple[str, ...]:
+        """Outcomes whose effect the programme's panel can estimate (:func:`~advocacy_eval.panel.estimable_outcomes`)."""
+        if self._panel is not None:
+            return tuple(self._panel.estimable)
+        return estimable_outcomes(self.programme)
+
+    def described_panel(self) -> Panel:
+        """The panel's description without its rows: months, counts, cohorts, notes, and every estimable outcome.
+
+        Any lean panel has the full panel's description; the one held is
+        used, else the wave reports' lean panel is built.
+        """
+        held = self._panel if self._panel is not None else self._lean_panel
+        if held is None:
+            held = self.lean_panel(_LEAN_OUTCOMES)
+        return replace(held, data=held.data.iloc[:0], estimable=self.estimable)
+
+    def baseline(self, outcome: str) -> float:
+        """Volunteers' mean ``outcome`` in the months before their enrolment month (computed once, stored).
+
+        Stored with the effects (:meth:`_cached`), so that a report reading
+        its effects from the store builds no panel for its baselines.
+        """
+        return self._cached(
+            "baseline", outcome, lambda: pre_enrolment_mean(self._panel_for(outcome), outcome)
+        )
 
     def release_panel(self) -> None:
         """Forget the lean panel (memory); the effects fitted on it are kept."""

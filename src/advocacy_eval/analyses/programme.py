@@ -12,7 +12,7 @@ from :mod:`advocacy_eval.reports.programme`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,11 +29,11 @@ from ..effects import (
     twfe_estimate,
 )
 from ..errors import ReportError
-from ..panel import OUTCOMES, Panel
+from ..panel import Panel
 from ..privacy import check_min_group_size
 from ..schema import Programme
 from ..stats._result import StatResult, make_result
-from .measures import PROFILE_COVARIATES, MeasureContext, measure_all
+from .measures import _LEAN_OUTCOMES, PROFILE_COVARIATES, MeasureContext, measure_all
 from .planning import Settlement, settle_claims
 from .results import ProfileCounts, pretrend_p
 
@@ -226,13 +226,6 @@ class ProgrammeResults:
         )
 
 
-def _baseline(panel: Panel, outcome: str) -> float:
-    """Volunteers' mean outcome in the months before their enrolment month."""
-    d = panel.data
-    pre = d.loc[(d[panel.first_period] > 0) & (d[panel.period] < d[panel.first_period]), outcome]
-    return float(pre.mean()) if len(pre) else float("nan")
-
-
 def programme_results(
     programme: Programme,
     claims: Sequence[Claim] | None = None,
@@ -277,33 +270,41 @@ def programme_results(
     programme = (
         ctx.programme
     )  # the release: waves with fewer than k volunteers left out of every figure
-    # every estimate first, each fitted once on a panel of the outcomes only (the full panel, once built)
-    estimation = ctx.lean_panel(OUTCOMES)
-    if outcome not in estimation.estimable:
+    # every estimate first, each fitted once; the outcomes a wave report does not estimate first, each on a panel
+    # holding it alone, then the wave reports' outcomes on their shared lean panel, which the sensitivities and
+    # the diagnostics of the headline effect then use (one outcome column at a time is held)
+    estimable = ctx.estimable
+    if outcome not in estimable:
         outcome = "has_profile"
-    effects = [
-        e for o in OUTCOME_ORDER if o in estimation.estimable and (e := ctx.effect(o)) is not None
-    ]
+    fit_order = sorted(
+        (o for o in OUTCOME_ORDER if o in estimable), key=lambda o: o in _LEAN_OUTCOMES
+    )
+    fitted: dict[str, OnboardingEffect] = {}
+    baselines: dict[str, float] = {}
+    for o in fit_order:
+        if (fit := ctx.effect(o)) is not None:
+            fitted[o] = fit
+            baselines[o] = ctx.baseline(o)  # while the outcome's panel is held
+    effects = [fitted[o] for o in OUTCOME_ORDER if o in fitted]
     if ctx.effect(outcome) is None:
+        described = ctx.described_panel()
         raise ReportError(
             f"the effect of onboarding on {outcome} cannot be estimated from these data "
-            f"({estimation.count('units_enrolled')} volunteers and "
-            f"{estimation.count('units_control')} other employees in the panel): "
+            f"({described.count('units_enrolled')} volunteers and "
+            f"{described.count('units_control')} other employees in the panel): "
             f"{ctx.effect_error(outcome)}"
         )
-    baselines = {e.outcome: _baseline(estimation, e.outcome) for e in effects}
     # volunteers may have reacted before enrolling: when the headline effect (or the effect on posts, which the
     # effect_posts claim uses) is at risk, the estimate declaring one month of anticipation, fitted while the
     # panel is held
     check = ctx.effect_check(outcome)
     sensitivity = ctx.anticipation_sensitivity(outcome)
-    if programme.activity is not None and "posts" in estimation.estimable:
+    if programme.activity is not None and "posts" in estimable:
         ctx.anticipation_sensitivity("posts")
-    twfe, bacon, honest = _diagnostics(ctx, estimation, outcome, control, anticipation)
+    twfe, bacon, honest = _diagnostics(ctx, outcome, control, anticipation)
     # what the report describes (months, counts, cohorts, notes: the full panel's, see lean_panel), without its
     # rows: building the full panel again only for this cost 5 s and 0.5 GB held to the end at 200,000 employees
-    panel = replace(estimation, data=estimation.data.iloc[:0])
-    del estimation
+    panel = ctx.described_panel()
     if own_context:
         ctx.release_panel()
 
@@ -369,8 +370,8 @@ def programme_results(
     for wave in programme.wave_ids:
         row: dict[str, object] = {"wave_id": wave, "hidden": plan.label_key("estimate", wave)}
         for o, key in (("posts", "posts"), ("members_reached", "reach")):
-            e = ctx.effect(o) if o in panel.estimable else None
-            bw = e.by_wave if e is not None else None
+            eff = ctx.effect(o) if o in panel.estimable else None
+            bw = eff.by_wave if eff is not None else None
             match = bw.loc[bw["wave_id"] == wave] if bw is not None else pd.DataFrame()
             r = match.iloc[0] if len(match) else None
             row[f"{key}_n"] = int(r["n"]) if r is not None else 0
@@ -409,15 +410,17 @@ def programme_results(
 
 
 def _diagnostics(
-    ctx: MeasureContext, estimation: Panel, outcome: str, control: str, anticipation: int
+    ctx: MeasureContext, outcome: str, control: str, anticipation: int
 ) -> tuple[StatResult, BaconResult | None, HonestBounds | None]:
     """Diagnostics of the headline effect: TWFE, Bacon decomposition, honest bounds (each fitted once).
 
     Each is stored in the effect cache (:mod:`~advocacy_eval.analyses.effect_cache`)
-    like the effects, under the context's settings and the outcome.
+    like the effects, under the context's settings and the outcome; the
+    panel is asked for only when one is fitted.
     """
 
     def bacon() -> BaconResult | None:
+        estimation = ctx._panel_for(outcome)
         if int((estimation.cohorts["n_units"] > 0).sum()) < 1:
             return None
         return bacon_decomposition(estimation, outcome)
@@ -425,7 +428,7 @@ def _diagnostics(
     def honest() -> HonestBounds | None:
         try:
             return honest_bounds(
-                estimation,
+                ctx._panel_for(outcome),
                 outcome,
                 control=control,
                 anticipation=anticipation,
@@ -436,7 +439,7 @@ def _diagnostics(
 
     settings = {"bounds_control": control, "bounds_anticipation": anticipation}
     return (
-        ctx._cached("twfe", outcome, lambda: twfe_estimate(estimation, outcome)),
+        ctx._cached("twfe", outcome, lambda: twfe_estimate(ctx._panel_for(outcome), outcome)),
         ctx._cached("bacon", outcome, bacon),
         ctx._cached("honest", outcome, honest, **settings),
     )
@@ -526,16 +529,18 @@ def prefetch_effects(
     ctx = MeasureContext(programme, check_min_group_size(min_group_size), control, anticipation)
     if ctx._effects_folder is None:
         return []
-    estimation = ctx.lean_panel(OUTCOMES)
+    estimable = ctx.estimable
     done = []
-    if headline in estimation.estimable and ctx.effect(headline) is not None:
+    if headline in estimable and ctx.effect(headline) is not None:
         # what the programme report computes last: the diagnostics, then the sensitivities
-        _diagnostics(ctx, estimation, headline, control, anticipation)
+        _diagnostics(ctx, headline, control, anticipation)
         ctx.anticipation_sensitivity(headline)
-        if programme.activity is not None and "posts" in estimation.estimable:
+        if programme.activity is not None and "posts" in estimable:
             ctx.anticipation_sensitivity("posts")
     for outcome in reversed(OUTCOME_ORDER):
-        if outcome in estimation.estimable:
+        if outcome in estimable:
             ctx.effect(outcome)
+            if ctx.effect(outcome) is not None:
+                ctx.baseline(outcome)
             done.append(outcome)
     return done

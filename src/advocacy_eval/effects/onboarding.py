@@ -792,7 +792,7 @@ def onboarding_effect(
     >>> round(eff.att, 1) > 0
     True
     """
-    from diff_diff import CallawaySantAnna
+    from ._wide import WideCallawaySantAnna as CallawaySantAnna
 
     if control not in CONTROLS:
         raise ValueError(f"control must be one of {sorted(set(CONTROLS))}, got {control!r}")
@@ -1831,7 +1831,7 @@ def _estimate_cells(
     ValueError
         When :func:`onboarding_effect` would refuse the sample.
     """
-    from diff_diff import CallawaySantAnna
+    from ._wide import WideCallawaySantAnna as CallawaySantAnna
 
     unit = sample["unit"].to_numpy()
     first = sample["first_period"].to_numpy()

@@ -1,0 +1,103 @@
+"""The wide outcome matrix built by a reshape is exactly diff-diff's pivot, and only used where it applies.
+
+``effects._wide.WideCallawaySantAnna`` replaces diff-diff's pivot of the long
+panel (about 1 s and 0.3 GB per fit at 200,000 employees, issue 12) by a
+reshape when the panel is balanced and sorted by unit then period. Every
+structure it builds must equal diff-diff's own, and every other panel must
+go through diff-diff's own code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from diff_diff import CallawaySantAnna
+
+from advocacy_eval.effects import onboarding_effect
+from advocacy_eval.effects._wide import WideCallawaySantAnna, balanced_wide
+from advocacy_eval.effects.onboarding import estimation_sample
+from advocacy_eval.panel import build_panel
+from advocacy_eval.sample import generate_programme
+
+
+def _structures(estimator: CallawaySantAnna, df: pd.DataFrame, covariates=None) -> dict:
+    time_periods = sorted(df["period"].unique())
+    groups = sorted(g for g in df["first_period"].unique() if g > 0)
+    return estimator._precompute_structures(
+        df, "y", "unit", "period", "first_period", covariates, time_periods, groups
+    )
+
+
+def _assert_same(ours: dict, theirs: dict) -> None:
+    assert set(ours) == set(theirs)
+    for key, value in theirs.items():
+        mine = ours[key]
+        if isinstance(value, np.ndarray):
+            assert mine.dtype == value.dtype, key
+            np.testing.assert_array_equal(mine, value, err_msg=key)
+        elif isinstance(value, dict):
+            assert list(mine) == list(value), key
+            assert [type(k) for k in mine] == [type(k) for k in value], key
+            for k in value:
+                np.testing.assert_array_equal(mine[k], value[k], err_msg=f"{key}[{k}]")
+        else:
+            assert mine == value, key
+            assert type(mine) is type(value), key
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    panel = build_panel(generate_programme(seed=3, n_employees=600, n_months=20))
+    df, _ = estimation_sample(panel, "posts")
+    return df
+
+
+def test_balanced_sorted_panel_gives_diff_diffs_structures(sample: pd.DataFrame) -> None:
+    assert balanced_wide(sample, "y", "unit", "period", "first_period") is not None
+    for dtype in ("int64", "int32", "float64"):
+        df = sample.astype({"period": dtype, "first_period": dtype})
+        _assert_same(_structures(WideCallawaySantAnna(), df), _structures(CallawaySantAnna(), df))
+    with_gap = sample.assign(y=sample["y"].where(np.arange(len(sample)) % 97 != 0))  # NaN outcomes
+    _assert_same(
+        _structures(WideCallawaySantAnna(), with_gap), _structures(CallawaySantAnna(), with_gap)
+    )
+
+
+@pytest.mark.parametrize("case", ["unbalanced", "unsorted", "unit_order", "int_outcome"])
+def test_other_panels_go_through_diff_diffs_own_code(sample: pd.DataFrame, case: str) -> None:
+    df = {
+        "unbalanced": lambda d: d.iloc[1:].reset_index(drop=True),
+        "unsorted": lambda d: d.sample(frac=1.0, random_state=1).reset_index(drop=True),
+        "unit_order": lambda d: d.assign(unit=d["unit"].max() - d["unit"]),
+        "int_outcome": lambda d: d.assign(y=d["y"].fillna(0).astype("int64")),
+    }[case](sample)
+    assert balanced_wide(df, "y", "unit", "period", "first_period") is None
+    _assert_same(_structures(WideCallawaySantAnna(), df), _structures(CallawaySantAnna(), df))
+
+
+def test_covariates_go_through_diff_diffs_own_code(sample: pd.DataFrame) -> None:
+    df = sample.assign(x=np.arange(len(sample)) % 3 * 1.0)
+    calls = []
+
+    class Spy(WideCallawaySantAnna):
+        def _precompute_structures(self, *args, **kwargs):
+            calls.append(args[5])
+            return super()._precompute_structures(*args, **kwargs)
+
+    _assert_same(_structures(Spy(), df, ["x"]), _structures(CallawaySantAnna(), df, ["x"]))
+    assert calls == [["x"]]
+
+
+def test_the_effect_is_diff_diffs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole estimate, fitted with the reshape and with diff-diff's pivot, is the same to the last bit."""
+    from advocacy_eval.effects import _wide
+
+    panel = build_panel(generate_programme(seed=5, n_employees=500, n_months=20))
+    fast = onboarding_effect(panel, "posts")
+    monkeypatch.setattr(_wide, "balanced_wide", lambda *a, **k: None)
+    slow = onboarding_effect(panel, "posts")
+    for name in ("overall", "event_study", "by_group", "group_time"):
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(getattr(fast, name)), pd.DataFrame(getattr(slow, name)), check_exact=True
+        )
