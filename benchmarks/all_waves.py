@@ -112,14 +112,30 @@ def _python_json(code: str, *args: str, env: dict[str, str] | None = None) -> di
 
 
 def _tree_rss(root: psutil.Process) -> tuple[int, int, int]:
-    """Sum of RSS over ``root`` and all its descendants, the largest single RSS, and the number of processes."""
+    """Sum of RSS over ``root`` and all its descendants, the largest single RSS, and the number of processes.
+
+    A child that has been forked but has not yet replaced its program
+    (``exec``) shares every page of its parent (copy-on-write, or the same
+    memory after ``vfork``): it is counted once, as its parent. The kernels
+    fork for a moment when they run ``git`` for a report's provenance, and
+    counting such a child would add a whole kernel's memory that does not
+    exist.
+    """
     try:
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
         return 0, 0, 0
+    cmdlines: dict[int, list[str]] = {}
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            cmdlines[proc.pid] = proc.cmdline()
     total = largest = count = 0
     for proc in procs:
         try:
+            parent = proc.ppid()
+            mine = cmdlines.get(proc.pid)
+            if proc.pid != root.pid and mine is not None and mine == cmdlines.get(parent):
+                continue  # forked, not yet exec'd: its parent's pages
             rss = proc.memory_info().rss
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
