@@ -279,3 +279,40 @@ def test_the_turn_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
     t0 = time.monotonic()
     assert effect_cache.cached(folder, "next", lambda: "fitted") == "fitted"
     assert time.monotonic() - t0 < 5
+
+
+def test_a_process_about_to_take_the_turn_lets_those_already_waiting_go_first(
+    tmp_path: Path,
+) -> None:
+    """flock hands the turn to no one in particular: a report fitting estimate after estimate would take it back
+    at once each time (measured at 200,000 employees: the first wave report waited 20 s instead of 13 s)."""
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    folder = tmp_path / "effects"
+    folder.mkdir()
+    waiter = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"]
+    )  # a live waiting process
+    try:
+        marker = folder / f".waiting-{waiter.pid}"
+        marker.touch()
+        threading.Timer(0.5, marker.unlink).start()  # it gets the turn and removes its marker
+        t0 = time.monotonic()
+        with effect_cache.fit_turn(folder) as got:
+            waited = time.monotonic() - t0
+        assert got
+        assert waited >= 0.45
+    finally:
+        waiter.kill()
+        waiter.wait()
+    # a marker left by a process that died is stale: removed, not waited for
+    stale = folder / f".waiting-{waiter.pid}"
+    stale.touch()
+    t0 = time.monotonic()
+    with effect_cache.fit_turn(folder):
+        assert time.monotonic() - t0 < 0.3
+    assert not stale.exists()
+    assert not list(folder.glob(".waiting-*"))  # this process's own marker is gone too

@@ -219,6 +219,49 @@ def _stored(path: Path, key: str) -> tuple[bool, Any]:
 TURN_FILE = "fit.lock"
 """Lock file, in the effects folder, of the turn to fit (:func:`fit_turn`)."""
 
+_WAITING = ".waiting-"
+"""Prefix of the marker a process waiting for the turn leaves in the effects folder (``.waiting-<pid>``)."""
+
+YIELD_SECONDS = 5.0
+"""Longest time a process lets the processes already waiting for the turn go first."""
+
+
+def _after_waiting_others(folder: Path, limit: float = YIELD_SECONDS) -> None:
+    """Let the processes already waiting for the turn take it first (at most ``limit`` seconds).
+
+    ``flock`` hands the lock to no one in particular: a report that fits
+    several estimates in a row would take the turn back at once each time,
+    and another report waiting for one fit would wait for all of them.
+    Waiters leave a marker; a process about to ask for the turn waits until
+    the markers of live processes are gone (each has had its turn).
+    """
+    me = os.getpid()
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        others = []
+        with contextlib.suppress(OSError):
+            for entry in folder.iterdir():
+                if not entry.name.startswith(_WAITING):
+                    continue
+                try:
+                    pid = int(entry.name[len(_WAITING) :])
+                except ValueError:
+                    continue
+                if pid == me:
+                    continue
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:  # a waiter that died: its marker is stale
+                    with contextlib.suppress(OSError):
+                        entry.unlink()
+                    continue
+                except OSError:  # alive, another user's
+                    pass
+                others.append(pid)
+        if not others:
+            return
+        time.sleep(0.01)
+
 _turn_held = False  # this process holds the turn (a fit inside a fit does not wait for itself)
 
 
@@ -264,11 +307,18 @@ def fit_turn(folder: Path) -> Iterator[bool]:
         yield False
         return
     try:
+        _after_waiting_others(folder)
+        marker = folder / f"{_WAITING}{os.getpid()}"
+        with contextlib.suppress(OSError):
+            marker.touch(mode=0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             got = True
         except OSError:
             got = False
+        finally:
+            with contextlib.suppress(OSError):
+                marker.unlink()
         _turn_held = got
         try:
             yield got
