@@ -57,7 +57,7 @@ from ..schema import Programme
 __all__ = [
     "EFFECTS",
     "KEEP",
-    "TURN_FILE",
+    "LOCK_SUFFIX",
     "cached",
     "code_digest",
     "data_digest",
@@ -194,7 +194,7 @@ def cached(folder: Path | None, key: str, fit: Callable[[], T]) -> T:
     found, value = _stored(path, key)
     if found:
         return value
-    with fit_turn(folder):
+    with fit_turn(folder, key):
         found, value = _stored(path, key)  # fitted by another report while this one waited
         if found:
             return value
@@ -216,78 +216,39 @@ def _stored(path: Path, key: str) -> tuple[bool, Any]:
     return False, None
 
 
-TURN_FILE = "fit.lock"
-"""Lock file, in the effects folder, of the turn to fit (:func:`fit_turn`)."""
+LOCK_SUFFIX = ".lock"
+"""Suffix of an estimate's lock file in the effects folder (``.<key>.lock``, see :func:`fit_turn`)."""
 
-_WAITING = ".waiting-"
-"""Prefix of the marker a process waiting for the turn leaves in the effects folder (``.waiting-<pid>``)."""
-
-YIELD_SECONDS = 5.0
-"""Longest time a process lets the processes already waiting for the turn go first."""
-
-
-def _after_waiting_others(folder: Path, limit: float = YIELD_SECONDS) -> None:
-    """Let the processes already waiting for the turn take it first (at most ``limit`` seconds).
-
-    ``flock`` hands the lock to no one in particular: a report that fits
-    several estimates in a row would take the turn back at once each time,
-    and another report waiting for one fit would wait for all of them.
-    Waiters leave a marker; a process about to ask for the turn waits until
-    the markers of live processes are gone (each has had its turn).
-    """
-    me = os.getpid()
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        others = []
-        with contextlib.suppress(OSError):
-            for entry in folder.iterdir():
-                if not entry.name.startswith(_WAITING):
-                    continue
-                try:
-                    pid = int(entry.name[len(_WAITING) :])
-                except ValueError:
-                    continue
-                if pid == me:
-                    continue
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:  # a waiter that died: its marker is stale
-                    with contextlib.suppress(OSError):
-                        entry.unlink()
-                    continue
-                except OSError:  # alive, another user's
-                    pass
-                others.append(pid)
-        if not others:
-            return
-        time.sleep(0.01)
-
-_turn_held = False  # this process holds the turn (a fit inside a fit does not wait for itself)
+_turn_held = False  # this process is fitting an estimate (a fit inside a fit does not wait)
 
 
 @contextlib.contextmanager
-def fit_turn(folder: Path) -> Iterator[bool]:
-    """Hold the turn to fit: one fit at a time among the processes sharing ``folder``.
+def fit_turn(folder: Path, key: str) -> Iterator[bool]:
+    """Hold the turn to fit the estimate ``key``: one process at a time fits it, the others then read it.
 
-    The reports of a run run in parallel kernels, and the effects they fit
-    are the peaks of their memory (diff-diff pivots the employee x month
-    panel: about 0.7 GB at 200,000 employees). Fits taking turns keep those
-    peaks apart, and a report that waited for another one fitting the same
-    estimate reads it instead of fitting it again (:func:`cached` looks
-    again once it has the turn).
+    The reports of a run run in parallel kernels and several need the same
+    estimate at the same moment (every wave report and the programme report
+    start with the programme-wide effect on posts). Without a turn each would
+    fit it, each with diff-diff's memory peak (about 0.6 GB at 200,000
+    employees); with it, the first fits and stores it and the others, which
+    waited, read it (:func:`cached` looks again once it has the turn).
+    Different estimates are fitted at the same time (taking turns across all
+    estimates kept the peaks apart but cost a quarter of the run's time on
+    two cores, ``docs/scaling.md``).
 
-    The lock is an advisory ``flock`` on :data:`TURN_FILE`, released by the
+    The lock is an advisory ``flock`` on ``.<key>.lock``, released by the
     system when its holder ends, even killed (a kernel stopped by the cell
-    time limit). A process holds at most one turn and waits for nothing
-    while holding it (a fit inside a fit goes ahead: the turn is already
-    this process's), so turns cannot deadlock. Where locks are not
-    available (another system, a folder that cannot be written) the fit
-    goes ahead at once.
+    time limit). A process waits for no turn while holding one (a fit inside
+    a fit goes ahead), so turns cannot deadlock. Where locks are not
+    available (another system, a folder that cannot be written) the fit goes
+    ahead at once.
 
     Parameters
     ----------
     folder : Path
         The effects folder.
+    key : str
+        :func:`effect_key`.
 
     Yields
     ------
@@ -302,23 +263,16 @@ def fit_turn(folder: Path) -> Iterator[bool]:
         import fcntl
 
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(folder / TURN_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(folder / f".{key}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
     except (ImportError, OSError):
         yield False
         return
     try:
-        _after_waiting_others(folder)
-        marker = folder / f"{_WAITING}{os.getpid()}"
-        with contextlib.suppress(OSError):
-            marker.touch(mode=0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             got = True
         except OSError:
             got = False
-        finally:
-            with contextlib.suppress(OSError):
-                marker.unlink()
         _turn_held = got
         try:
             yield got
@@ -327,6 +281,28 @@ def fit_turn(folder: Path) -> Iterator[bool]:
             if got:
                 with contextlib.suppress(OSError):
                     fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _unlink_unheld(path: Path) -> bool:
+    """Remove a lock file no process holds (a process that opened it just before still fits correctly)."""
+    try:
+        import fcntl
+
+        fd = os.open(path, os.O_RDWR)
+    except (ImportError, OSError):
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    try:
+        path.unlink()
+        return True
+    except OSError:
+        return False
     finally:
         os.close(fd)
 
@@ -367,6 +343,8 @@ def prune(folder: Path, keep: int = KEEP) -> list[Path]:
                 if mtime < hour_ago:  # left by a kernel stopped in the middle of a write
                     entry.unlink()
                     removed.append(entry)
+            elif entry.name.endswith(LOCK_SUFFIX) and mtime < hour_ago and _unlink_unheld(entry):
+                removed.append(entry)
             elif entry.suffix == ".pkl":
                 stored.append((mtime, entry))
     for _mtime, entry in sorted(stored, reverse=True)[keep:]:
