@@ -55,7 +55,16 @@ def reference_identifiers(programme) -> set[str]:
         for col in ids:
             values.update(str(v) for v in frame[col].dropna().unique())
         for col in frame.columns:
-            if col in ids or not runner.pd_is_string(frame[col]):
+            dtype = frame[col].dtype
+            text = frame[col].dtype == object or isinstance(dtype, pd.StringDtype)
+            if isinstance(
+                dtype, pd.CategoricalDtype
+            ):  # low-cardinality text is held as a categorical
+                text = (
+                    isinstance(dtype.categories.dtype, pd.StringDtype)
+                    or dtype.categories.dtype == object
+                )
+            if col in ids or not text:
                 continue
             distinct = [str(v) for v in frame[col].dropna().unique()]
             if col not in canonical and reference_is_identifier_column(frame, col, entity):
@@ -121,10 +130,22 @@ def hostile(sample_programme):
         for i in range(m)
     ]
     posts["post_urn"] = [f"urn:li:activity:{i}" for i in range(m)]
+    # a canonical category column (held as a categorical) where someone typed contacts and links
+    theme = posts["theme"].astype(object)
+    typed = [
+        f"https://intranet.example.com/themes/{i}" if i % 2 else f"lead{i}@theme.fr"
+        for i in range(4)
+    ]
+    theme[::11] = [typed[i % 4] for i in range(len(theme[::11]))]
+    posts["theme"] = theme
     return dataclasses.replace(sample_programme, employees=emp, posts=posts)
 
 
 def test_identifiers_are_those_of_the_plain_definition(sample_programme, hostile):
+    assert isinstance(hostile.posts["theme"].dtype, pd.CategoricalDtype)
+    found = identifiers(hostile)
+    for value in ("lead0@theme.fr", "https://intranet.example.com/themes/1"):
+        assert value in found, value  # by itself an identifier, in a categorical text column
     for programme in (sample_programme, hostile):
         found = identifiers(programme)
         assert isinstance(found, Identifiers)

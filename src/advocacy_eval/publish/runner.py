@@ -1193,6 +1193,7 @@ def pd_is_string(series) -> bool:
     """Whether a column holds text."""
     import pandas as pd
 
+    # a categorical of text counts as text (pandas says so of its dtype): the low-cardinality columns are held so
     return pd.api.types.is_string_dtype(series) or series.dtype == object
 
 
@@ -1211,6 +1212,10 @@ def _distinct_text(values, distinct: bool = True) -> pa.Array:
     import pyarrow as pa
 
     series = (values if isinstance(values, pd.Series) else pd.Series(values)).dropna()
+    if isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):  # its values, each once, with the categories' type
+        series = pd.Series(series.cat.remove_unused_categories().cat.categories)
     if isinstance(series.dtype, pd.StringDtype):
         arr = pa.array(series.unique() if distinct else series.array, type=pa.large_string())
     else:
