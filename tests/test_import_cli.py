@@ -138,3 +138,26 @@ def test_missing_key_is_refused_with_instructions(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "refused" in err and "ADVOCACY_EVAL_KEY_FILE" in err and "python -c" in err
     assert "Traceback" not in err
+
+
+def test_the_parser_lists_exactly_the_importers_kinds() -> None:
+    from advocacy_eval.cli_import import KIND_HELP
+    from advocacy_eval.io.imports import KINDS
+
+    assert list(KIND_HELP) == list(KINDS)
+
+
+def test_building_the_parser_imports_no_data_layer() -> None:
+    """Every command pays for what building the parser imports: about 1 s and 0.1 GB for pandas and pandera."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from advocacy_eval.cli import build_parser\n"
+        "build_parser().parse_args(['import', 'roster', 'f.csv', '--into', 'd'])\n"
+        "heavy = [m for m in ('pandas', 'pandera', 'pyarrow', 'numpy') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", out.stdout

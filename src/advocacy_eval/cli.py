@@ -18,10 +18,12 @@ Errors meant for users are printed as one message, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import AdvocacyEvalError, DataValidationError
@@ -129,6 +131,7 @@ def _report_jobs(value: str) -> int:
 
 
 def _jobs_for(args: argparse.Namespace, programme: object, n_tasks: int) -> int:
+    # ``programme``: the programme, or its size in memory (bytes)
     """Reports run at once: ``--jobs`` as given, or by default the cores, fewer if memory would not hold them.
 
     Each report kernel holds the programme and its panel (:func:`advocacy_eval.memory.kernel_peak_bytes`); by
@@ -139,7 +142,7 @@ def _jobs_for(args: argparse.Namespace, programme: object, n_tasks: int) -> int:
     wanted = min(args.jobs or _report_default_jobs(), max(1, n_tasks))
     if args.jobs is not None or wanted == 1:
         return args.jobs or 1
-    size = programme.memory_bytes()  # type: ignore[attr-defined]
+    size = programme if isinstance(programme, int) else programme.memory_bytes()  # type: ignore[attr-defined]
     jobs = jobs_that_fit(size, wanted)
     if jobs < wanted:
         _eprint(
@@ -226,6 +229,111 @@ def _early_pool(argv: Sequence[str]) -> ReportPool | None:
     return ReportPool(min(jobs or _report_default_jobs(), 2))
 
 
+CHILD_LOAD_BYTES = 64 * 2**20
+"""Input size (bytes of the table files) from which the report command loads the data in a child process."""
+
+
+@dataclass
+class _Prepared:
+    """What the report command needs from the data folder (see :func:`_prepare`)."""
+
+    note: str | None = None
+    invalid: str | None = None  # the validation errors, rendered
+    unknown_wave: str | None = None
+    error: str | None = None
+    wave_ids: tuple[str, ...] = ()
+    sizes: dict[str, int] = field(default_factory=dict)
+    memory_bytes: int = 0
+    identifiers: Any = None  # runner.Identifiers (sealed when they come from a child process)
+
+
+def _prepare(data_dir: str, requested: list[str], claims: str, sealed: bool = False) -> _Prepared:
+    """Load and validate the programme once, check the waves and claims asked for, collect the identifiers.
+
+    Finishes an import killed while committing first (as every command
+    reading a data folder does). Errors a user can fix come back as text.
+    """
+    from .errors import ConfigError
+    from .io import load_programme
+    from .io.imports import recover_interrupted_import
+    from .publish.runner import identifiers
+
+    try:
+        note = recover_interrupted_import(data_dir)
+        if claims:
+            from .claims import load_claims
+
+            load_claims(claims)  # one clear error before any notebook runs
+        try:
+            programme = load_programme(data_dir)
+        except DataValidationError as exc:
+            return _Prepared(note=note, invalid=exc.render())
+        for wave in requested:
+            try:
+                programme.check_wave(wave)
+            except KeyError as exc:
+                return _Prepared(note=note, unknown_wave=str(exc.args[0]))
+        ids = identifiers(programme)
+        return _Prepared(
+            note=note,
+            wave_ids=tuple(programme.wave_ids),
+            sizes=programme.wave_sizes(),
+            memory_bytes=programme.memory_bytes(),
+            identifiers=ids.to_ipc() if sealed else ids,
+        )
+    except (AdvocacyEvalError, ConfigError, FileNotFoundError, ValueError) as exc:
+        return _Prepared(error=str(exc))
+
+
+def _prepare_child(data_dir: str, requested: list[str], claims: str, conn: Any) -> None:
+    """Body of the child process of :func:`_prepare_data`: send :func:`_prepare`'s answer, identifiers as bytes."""
+    try:
+        conn.send(_prepare(data_dir, requested, claims, sealed=True))
+    finally:
+        conn.close()
+
+
+def _prepare_data(data_dir: Path, requested: list[str], claims: str) -> _Prepared:
+    """:func:`_prepare`, in a child process when the tables are large, so that this process stays small.
+
+    The command runs for as long as its reports; loading a 200,000-employee
+    programme here would leave about 0.25 GB of imports and freed-but-kept
+    memory in it while the reports' kernels run (``docs/scaling.md``). A
+    child process loads, validates (and writes the snapshot the kernels
+    read), collects the identifiers, and exits; the identifiers come back as
+    Arrow bytes that this process passes to the report workers undecoded.
+    """
+    size = 0  # the table files' bytes (what find_table_files would find), without importing the data layer
+    for table in ("waves", "employees", "posts", "activity"):
+        for suffix in (".csv", ".parquet"):
+            with contextlib.suppress(OSError):
+                size += (data_dir / f"{table}{suffix}").stat().st_size
+    if size < CHILD_LOAD_BYTES:
+        return _prepare(str(data_dir), requested, claims)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_prepare_child, args=(str(data_dir), requested, claims, send))
+    child.start()
+    send.close()
+    try:
+        prepared: _Prepared = receive.recv()
+    except EOFError:
+        child.join()
+        raise AdvocacyEvalError(
+            f"loading {data_dir} stopped (exit code {child.exitcode}) before it could answer"
+        ) from None
+    finally:
+        receive.close()
+    child.join()
+    if prepared.identifiers is not None:
+        from .publish.runner import Identifiers
+
+        prepared.identifiers = Identifiers.from_ipc(prepared.identifiers)
+    return prepared
+
+
 def _report(args: argparse.Namespace, pool: ReportPool | None) -> int:
     """The report command once its workers (a :class:`~advocacy_eval.publish.parallel.ReportPool`, or None) started.
 
@@ -241,50 +349,35 @@ def _report(args: argparse.Namespace, pool: ReportPool | None) -> int:
     int
         Exit code: 0, 1 (invalid data, a failed report) or 2 (unknown wave).
     """
-    from .io import load_programme
-    from .memory import cell_timeout_for, release_memory_if_large
+    from .memory import cell_timeout_for
     from .paths import resolve_data_dir
-    from .publish.runner import (
-        check_vocabulary,
-        identifiers,
-        programme_task,
-        run_reports,
-        wave_task,
-    )
+    from .publish.runner import check_vocabulary, programme_task, run_reports, wave_task
 
     data_dir = resolve_data_dir(args.data_dir)
-    try:
-        programme = load_programme(data_dir)
-    except DataValidationError as exc:
-        _eprint("the data folder is not valid; fix it before reporting:\n" + exc.render())
+    requested = [] if args.all_waves or not args.wave else [args.wave]
+    prepared = _prepare_data(data_dir, requested, args.claims or "")
+    if prepared.note:
+        _eprint(f"advocacy-eval: {prepared.note}")
+    if prepared.invalid is not None:
+        _eprint("the data folder is not valid; fix it before reporting:\n" + prepared.invalid)
         return 1
-    waves = programme.wave_ids if args.all_waves else [args.wave] if args.wave else []
-    try:
-        for w in waves:
-            programme.check_wave(w)
-    except KeyError as exc:
-        _eprint(str(exc.args[0]))
+    if prepared.unknown_wave is not None:
+        _eprint(prepared.unknown_wave)
         return 2
+    if prepared.error is not None:
+        _eprint(f"advocacy-eval: {prepared.error}")
+        return 1
+    waves = list(prepared.wave_ids) if args.all_waves else requested
     if (
         args.all_waves
     ):  # waves below k are left out of the whole release (privacy.release), not failures
-        sizes = programme.wave_sizes()  # no analyses import here: the parent stays light
-        left_out = [w for w in waves if sizes[w] < args.min_group_size]
+        left_out = [w for w in waves if prepared.sizes[w] < args.min_group_size]
         for w in left_out:
             _eprint(
                 f"[{w}] left out of every report of this run: fewer than {args.min_group_size} volunteers"
             )
         waves = [w for w in waves if w not in left_out]
-    claims_file = ""
-    if args.claims:
-        from .claims import load_claims
-
-        try:
-            load_claims(args.claims)  # one clear error before any notebook runs
-        except AdvocacyEvalError as exc:
-            _eprint(f"advocacy-eval: {exc}")
-            return 1
-        claims_file = str(Path(args.claims).resolve())
+    claims_file = str(Path(args.claims).resolve()) if args.claims else ""
     vocabulary = {
         "programme_name": args.programme_name or "",
         "participants": args.participants or "",
@@ -314,12 +407,10 @@ def _report(args: argparse.Namespace, pool: ReportPool | None) -> int:
                 },
             )
         )
-    forbidden = identifiers(programme)  # the leak guard of every report, from this one load
-    jobs = _jobs_for(args, programme, len(tasks))
-    size = programme.memory_bytes()
+    forbidden = prepared.identifiers  # the leak guard of every report, from this one load
+    size = prepared.memory_bytes
+    jobs = _jobs_for(args, size, len(tasks))
     cell_timeout = args.cell_timeout if args.cell_timeout is not None else cell_timeout_for(size)
-    del programme  # the reports load it themselves: keep this process small while they run
-    release_memory_if_large(size)
     if pool is not None:
         pool.start(min(jobs, len(tasks)))
     done, failed = run_reports(
@@ -358,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advocacy-eval", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    from .io.imports.cli import add_import_command
+    from .cli_import import add_import_command
 
     add_import_command(sub)
 
@@ -536,9 +627,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if pool is not None:
         args.early_pool = pool
     try:
-        if getattr(
-            args, "data_dir", ""
-        ):  # validate/report: first finish an import killed while committing
+        if (
+            getattr(args, "data_dir", "") and args.command != "report"
+        ):  # validate: first finish an import killed while committing (report does it where it loads the data)
             from .io.imports import recover_interrupted_import
 
             note = recover_interrupted_import(args.data_dir)

@@ -1341,7 +1341,51 @@ class Identifiers(collections.abc.Set):
         return cls(it)
 
     def __reduce__(self) -> tuple:
+        sealed = self.__dict__.get("_sealed")
+        if sealed is not None:  # still as received: passed on as it came, never decoded here
+            return (Identifiers.from_ipc, (sealed,))
         return (_identifiers_from_unique, (self._values,))
+
+    def __getattr__(self, name: str) -> Any:
+        # only for attributes not set: the values of identifiers made by from_ipc, decoded on first use
+        sealed = self.__dict__.get("_sealed")
+        if name != "_values" or sealed is None:
+            raise AttributeError(name)
+        import pyarrow as pa
+
+        table = pa.ipc.open_stream(sealed).read_all()
+        values = (
+            table.column(0).combine_chunks() if table.num_rows else pa.array([], pa.large_string())
+        )
+        self._values = values
+        del self.__dict__["_sealed"]
+        return values
+
+    def to_ipc(self) -> bytes:
+        """The identifiers as an Arrow IPC stream: what :meth:`from_ipc` reads back."""
+        import pyarrow as pa
+
+        sealed = self.__dict__.get("_sealed")
+        if sealed is not None:
+            return bytes(sealed)
+        sink = pa.BufferOutputStream()
+        batch = pa.record_batch([self._values], names=["identifier"])
+        with pa.ipc.new_stream(sink, batch.schema) as writer:
+            writer.write_batch(batch)
+        return sink.getvalue().to_pybytes()
+
+    @classmethod
+    def from_ipc(cls, blob: bytes) -> Identifiers:
+        """Identifiers from :meth:`to_ipc`'s bytes, decoded on first use.
+
+        A process that only passes them on (the report command to its
+        workers) never decodes them, so it needs neither pyarrow nor the
+        memory of the decoded values.
+        """
+        ids = cls.__new__(cls)
+        ids.__dict__["_sealed"] = bytes(blob)
+        ids._long = None
+        return ids
 
     @property
     def values(self) -> pa.Array:

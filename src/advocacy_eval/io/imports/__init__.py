@@ -89,14 +89,6 @@ KINDS: dict[str, object] = {
 }
 """Importers by kind."""
 
-KIND_HELP = {
-    "linkedin-page": "LinkedIn Page content export (.xls/.xlsx: Metrics, All posts)",
-    "linkedin-followers": "LinkedIn Page followers export (.xls/.xlsx: New followers and demographic sheets)",
-    "linkedin-member": "LinkedIn creator analytics export of one employee, any period of 7 to 365 days (.xlsx)",
-    "platform": "advocacy-platform posts export (CSV/XLSX) with a TOML column mapping",
-    "roster": "HR roster (CSV/XLSX): employees, departments, waves, enrolment dates",
-}
-
 
 @dataclass
 class FileOutcome:
