@@ -599,3 +599,39 @@ def test_a_large_programme_is_loaded_in_a_child_and_the_command_stays_small(
         == 1
     )
     assert "advocacy-eval:" in capsys.readouterr().err
+
+
+def test_interrupting_the_command_while_its_child_loads_stops_both_quietly(sample_dir, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys\n"
+        "from advocacy_eval import cli\n"
+        "cli.CHILD_LOAD_BYTES = 0\n"
+        f"sys.exit(cli.main(['report', {str(sample_dir)!r}, '--wave', 'W1', '--out', {str(tmp_path / 'o')!r},"
+        " '--jobs', '1']))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    children: list[psutil.Process] = []
+    while time.monotonic() < deadline and not children:
+        children = parent.children()
+        time.sleep(0.05)
+    assert children, "the child process never started"
+    time.sleep(0.5)
+    os.kill(
+        proc.pid, signal.SIGINT
+    )  # the command alone (a supervisor's signal): it must stop its child
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err, err
+    assert all(_dead(c.pid) for c in children)

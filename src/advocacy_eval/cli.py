@@ -289,6 +289,10 @@ def _prepare_child(data_dir: str, requested: list[str], claims: str, conn: Any) 
     """Body of the child process of :func:`_prepare_data`: send :func:`_prepare`'s answer, identifiers as bytes."""
     try:
         conn.send(_prepare(data_dir, requested, claims, sealed=True))
+    except (
+        KeyboardInterrupt
+    ):  # the command was interrupted too (same process group): it says so, not us
+        pass
     finally:
         conn.close()
 
@@ -324,6 +328,11 @@ def _prepare_data(data_dir: Path, requested: list[str], claims: str) -> _Prepare
         raise AdvocacyEvalError(
             f"loading {data_dir} stopped (exit code {child.exitcode}) before it could answer"
         ) from None
+    except BaseException:  # interrupted: the child stops too
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        raise
     finally:
         receive.close()
     child.join()
