@@ -131,3 +131,17 @@ def test_categoricals_take_a_fraction_of_the_texts_memory(generated: Path) -> No
     assert list(frame["author_id"].astype(object)) == list(
         programme.posts["author_id"].astype(object)
     )
+
+
+def test_membership_of_a_categorical_is_that_of_its_text() -> None:
+    from advocacy_eval.io.validate import is_member
+
+    text = pd.Series(["E1", "E2", None, "E9", "E1", "P7"], dtype=TEXT_DTYPE)
+    universe = pd.Series(["E1", "E2", "P7", "X"], dtype=TEXT_DTYPE)
+    categorical = text.astype(
+        pd.CategoricalDtype(pd.Index(["E1", "E2", "E9", "P7", "unused"], dtype=TEXT_DTYPE))
+    )
+    expected = [True, True, False, False, True, True]
+    assert list(is_member(text, universe)) == expected
+    assert list(is_member(categorical, universe)) == expected
+    assert list(is_member(categorical.iloc[::-1], universe).index) == list(range(5, -1, -1))

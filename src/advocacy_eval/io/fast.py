@@ -331,6 +331,17 @@ def _int64_series(values: pa.ChunkedArray) -> pd.Series:
     return pd.Series(pd.arrays.IntegerArray(data, mask), copy=False)
 
 
+def _length_within(
+    lengths: pd.Series, min_value: int | None, max_value: int | None, exact_value: int | None
+) -> pd.Series:
+    """pandera's ``str_length`` on lengths computed once."""
+    if exact_value is not None:
+        return lengths == exact_value
+    return (lengths >= (min_value if min_value is not None else 0)) & (
+        lengths <= (max_value if max_value is not None else np.iinfo(np.int64).max)
+    )
+
+
 _BUILTIN_CHECKS: dict[str, Callable[..., pd.Series]] = {
     "greater_than_or_equal_to": lambda v, min_value: v >= min_value,
     "greater_than": lambda v, min_value: v > min_value,
@@ -338,11 +349,8 @@ _BUILTIN_CHECKS: dict[str, Callable[..., pd.Series]] = {
     "less_than": lambda v, max_value: v < max_value,
     "isin": lambda v, allowed_values: v.isin(list(allowed_values)),
     "notin": lambda v, forbidden_values: ~v.isin(list(forbidden_values)),
-    "str_length": lambda v, min_value=None, max_value=None, exact_value=None: (
-        v.str.len() == exact_value
-        if exact_value is not None
-        else (v.str.len() >= (min_value if min_value is not None else 0))
-        & (v.str.len() <= (max_value if max_value is not None else np.iinfo(np.int64).max))
+    "str_length": lambda v, min_value=None, max_value=None, exact_value=None: _length_within(
+        v.str.len(), min_value, max_value, exact_value
     ),
 }
 """pandera's built-in checks used by :data:`~advocacy_eval.schema.SCHEMAS`, on a series without missing values.

@@ -38,6 +38,12 @@ def is_member(values: pd.Series, universe: pd.Series) -> pd.Series:
     def arrow(series: pd.Series) -> pa.Array:
         return pa.array(series.astype("string").array)
 
+    if isinstance(
+        values.dtype, pd.CategoricalDtype
+    ):  # each category once, then the rows by their codes
+        categories = pd.Series(values.cat.categories)
+        hit = np.append(is_member(categories, universe).to_numpy(), False)  # code -1: missing
+        return pd.Series(hit[values.cat.codes.to_numpy()], index=values.index, dtype=bool)
     found = pc.is_in(arrow(values), value_set=arrow(universe.dropna()))
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
@@ -183,10 +189,16 @@ def cross_table_failures(
         known = is_member(employees["wave_id"], pd.Series(wave_idx.index))
         out += _rows(employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}")
         if have("waves", "start_date", "end_date"):
-            start = (
-                employees["wave_id"].map(wave_idx["start_date"].to_dict()).astype("datetime64[ns]")
-            )
-            end = employees["wave_id"].map(wave_idx["end_date"].to_dict()).astype("datetime64[ns]")
+            # each employee's wave row, looked up once (-1: no such wave; its dates are missing)
+            row = wave_idx.index.get_indexer(employees["wave_id"])
+
+            def of_wave(column: str) -> pd.Series:
+                dates = np.append(
+                    wave_idx[column].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT")
+                )
+                return pd.Series(dates[row], index=employees.index)
+
+            start, end = of_wave("start_date"), of_wave("end_date")
             outside = (
                 known
                 & has_date
