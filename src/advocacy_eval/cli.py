@@ -253,7 +253,6 @@ def _prepare(data_dir: str, requested: list[str], claims: str, sealed: bool = Fa
     Finishes an import killed while committing first (as every command
     reading a data folder does). Errors a user can fix come back as text.
     """
-    from .errors import ConfigError
     from .io import load_programme
     from .io.imports import recover_interrupted_import
     from .publish.runner import identifiers
@@ -281,7 +280,7 @@ def _prepare(data_dir: str, requested: list[str], claims: str, sealed: bool = Fa
             memory_bytes=programme.memory_bytes(),
             identifiers=ids.to_ipc() if sealed else ids,
         )
-    except (AdvocacyEvalError, ConfigError, FileNotFoundError, ValueError) as exc:
+    except (AdvocacyEvalError, FileNotFoundError, ValueError) as exc:  # ConfigError is one
         return _Prepared(error=str(exc))
 
 
