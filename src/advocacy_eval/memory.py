@@ -9,7 +9,10 @@ programme, in every kernel of a report run (``docs/scaling.md``).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+import threading
+from collections.abc import Iterator
 
 __all__ = [
     "CELL_SECONDS_PER_GB",
@@ -21,6 +24,7 @@ __all__ = [
     "cell_timeout_for",
     "jobs_that_fit",
     "kernel_peak_bytes",
+    "reading_memory",
     "release_memory",
     "release_memory_if_large",
 ]
@@ -40,6 +44,62 @@ def release_memory() -> None:
             import ctypes
 
             ctypes.CDLL(None).malloc_trim(0)
+
+
+_READING_LOCK = threading.Lock()
+_reading_depth = 0
+_reading_saved: tuple[object, bool] | None = None
+
+
+@contextlib.contextmanager
+def reading_memory() -> Iterator[None]:
+    """Arrow's system allocator, and no cyclic garbage collection, while a programme is read.
+
+    Reading 450 MB of CSV allocates about 2 GB of short-lived buffers. Two
+    process-wide settings make that allocation cheaper, and both are put back
+    when the last reader leaves (readers may nest or run in threads):
+
+    - pyarrow's default pool becomes the system allocator (``malloc``). With
+      pyarrow's own default (mimalloc) on the project's 2-core machine, about
+      half of the load's CPU time went to the kernel zeroing fresh pages
+      (``clear_page_erms`` in ``perf``); with ``malloc``, load + validate of
+      the 200,000-employee programme fell from 4.5 s to 3.3 s
+      (``docs/scaling.md``). Buffers allocated meanwhile keep their pool and
+      stay valid afterwards. When ``ARROW_DEFAULT_MEMORY_POOL`` is set, Arrow's
+      pool is the user's choice and is left alone.
+    - Python's cyclic garbage collector is paused: the load makes millions of
+      short-lived objects in pandas and none of them form cycles, yet each
+      burst of allocations triggers a collection (about 3 % of the load's
+      CPU time).
+    """
+    global _reading_depth, _reading_saved
+    with _READING_LOCK:
+        if _reading_depth == 0:
+            import gc
+
+            import pyarrow as pa
+
+            pool = pa.default_memory_pool()
+            if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+                pa.set_memory_pool(pa.system_memory_pool())
+            _reading_saved = (pool, gc.isenabled())
+            gc.disable()
+        _reading_depth += 1
+    try:
+        yield
+    finally:
+        with _READING_LOCK:
+            _reading_depth -= 1
+            if _reading_depth == 0 and _reading_saved is not None:
+                import gc
+
+                import pyarrow as pa
+
+                pool, enabled = _reading_saved
+                pa.set_memory_pool(pool)
+                if enabled:
+                    gc.enable()
+                _reading_saved = None
 
 
 RELEASE_MIN_BYTES = 64 * 2**20

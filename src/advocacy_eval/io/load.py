@@ -32,7 +32,7 @@ import pyarrow
 import pyarrow.parquet as pq
 
 from ..errors import FAILURE_COLUMNS, ConfigError, DataValidationError
-from ..memory import release_memory_if_large
+from ..memory import reading_memory, release_memory_if_large
 from ..schema import COLUMNS, REQUIRED_TABLES, SCHEMAS, TABLES, Programme
 from .fast import read_table_fast_distinct
 from .validate import cross_table_failures
@@ -855,12 +855,19 @@ def load_programme(
     FileNotFoundError
         If the folder does not exist.
     """
-    from .snapshot import cache_folder, file_digest, read_snapshot, snapshot_key, write_snapshot
-
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"programme folder not found: {folder}")
     max_bytes = max_file_bytes(max_file_mb)
+    with reading_memory():
+        return _load_programme(folder, as_of, max_bytes, cache)
+
+
+def _load_programme(
+    folder: Path, as_of: dt.date | str | None, max_bytes: int, cache: bool
+) -> Programme:
+    from .snapshot import cache_folder, file_digest, read_snapshot, snapshot_key, write_snapshot
+
     as_of_ts = (
         pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dt.datetime.now(dt.UTC).date())
     )

@@ -1,0 +1,229 @@
+"""The shortcuts of the fast reader decide exactly as the plain computations they replace.
+
+Each helper of :mod:`advocacy_eval.io.fast` that makes load + validate cheaper
+(uniqueness on codes or on sorted text, checks on extreme values, gathers by
+chunk, the printable-ASCII test) is compared with the obvious computation on
+generated data; and the allocator settings of a load are put back afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import os
+import threading
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advocacy_eval.io import fast
+from advocacy_eval.io.load import load_programme
+from advocacy_eval.memory import reading_memory
+from advocacy_eval.schema import SCHEMAS
+
+from .conftest import write_programme
+
+
+def _chunked(values: list, type_: pa.DataType, cuts: list[int]) -> pa.ChunkedArray:
+    """``values`` as an Arrow chunked array cut at ``cuts`` (empty chunks included)."""
+    bounds = [0, *sorted(min(c, len(values)) for c in cuts), len(values)]
+    return pa.chunked_array(
+        [pa.array(values[a:b], type=type_) for a, b in itertools.pairwise(bounds)],
+        type=type_,
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=60),
+    spread=st.sampled_from([1, 1_000, 10**6, 10**10]),
+)
+def test_codes_unique_is_no_duplicated_pair(pairs: list[tuple[int, int]], spread: int) -> None:
+    """Dense marking (small code ranges) and hashing (large ones) both find exactly the duplicated pairs."""
+    first = np.array([a * spread for a, _ in pairs], dtype=np.int64)
+    second = np.array([b for _, b in pairs], dtype=np.int32)
+    expected = not pd.DataFrame({"a": first, "b": second}).duplicated().any()
+    assert fast._codes_unique([first, second], len(pairs)) == expected
+
+
+def test_codes_unique_beyond_64_bits() -> None:
+    """Code ranges whose product exceeds 64 bits fall back to tuples, still exact."""
+    big = np.array([0, 2**40, 2**40], dtype=np.int64)
+    assert fast._codes_unique([big, big, np.array([1, 2, 2])], 3) is False
+    assert fast._codes_unique([big, big, np.array([1, 2, 3])], 3) is True
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.text(alphabet="ab0 é", max_size=4), min_size=0, max_size=30),
+    sort=st.booleans(),
+)
+def test_is_unique_on_text_sorted_or_not(values: list[str], sort: bool) -> None:
+    """Strictly increasing text is recognised without hashing; any other order is hashed: same verdict."""
+    values = sorted(values) if sort else values
+    series = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    assert fast._is_unique(series) == (len(set(values)) == len(values))
+
+
+_BOUND_CHECKS = [
+    (table, name, check)
+    for table, schema in SCHEMAS.items()
+    for name, column in schema.columns.items()
+    for check in column.checks
+    if check.name in fast._RANGE_CHECKS or check.name == "str_length"
+]
+
+
+@pytest.mark.parametrize(
+    "table, name, check", _BOUND_CHECKS, ids=[f"{t}.{n}.{c.name}" for t, n, c in _BOUND_CHECKS]
+)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_bound_checks_on_extremes_are_checks_on_every_value(table, name, check, data) -> None:
+    """A bound or length check passes on the two extreme values exactly when it passes on every value."""
+    if check.name == "str_length":
+        values = pd.Series(
+            data.draw(st.lists(st.text(alphabet="aé:/", max_size=80), min_size=1, max_size=8)),
+            dtype=pd.StringDtype("pyarrow"),
+        )
+    else:
+        values = pd.Series(
+            data.draw(st.lists(st.integers(-3, 10**6), min_size=1, max_size=8)), dtype="Int64"
+        )
+    every = fast.check_passes(check, values)
+    assert fast._column_passes([check], lambda: values, None) == every
+    assert fast._column_passes([check], lambda: values, fast._extremes(values)) == every
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.one_of(st.none(), st.integers(0, 5)), max_size=40),
+    cuts=st.lists(st.integers(0, 40), max_size=3),
+)
+def test_gather_by_chunk_is_a_take_with_missing_rows(
+    rows: list[int | None], cuts: list[int]
+) -> None:
+    """Each row's looked-up value, and the last one where the row's index is missing."""
+    lookup = np.array([10, 11, 12, 13, 14, 15, -1], dtype=np.int16)
+    indices = _chunked(rows, pa.int32(), cuts)
+    expected = np.array([lookup[-1] if r is None else lookup[r] for r in rows], dtype=np.int16)
+    got = fast._gather(lookup, indices)
+    assert got.dtype == np.int16
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pd.Series(pd.to_datetime(["2024-01-01", None, "2024-03-01"]).astype("datetime64[ns]")),
+        pd.Series([True, None, False], dtype="boolean"),
+        pd.Series([3, None, 5], dtype="Int64"),
+    ],
+    ids=["datetime", "boolean", "Int64"],
+)
+def test_expand_is_pandas_take(typed: pd.Series) -> None:
+    """Rows expanded from a typed dictionary equal pandas' own take, missing indices giving missing values."""
+    rows = [2, None, 0, 1, 1, None, 2]
+    indices = _chunked(rows, pa.int32(), [3, 3])
+    positions = np.array([-1 if r is None else r for r in rows])
+    expected = pd.Series(typed.array.take(positions, allow_fill=True))
+    pd.testing.assert_series_equal(fast._expand(typed, indices), expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=st.sampled_from("ab1 \t\x7f\x1b\u00a0\u2028\u2003é"), max_size=5),
+        ),
+        max_size=8,
+    )
+)
+def test_needs_cleaning_is_the_regular_expression(values: list[str | None]) -> None:
+    """The printable-ASCII shortcut gives the verdict of the control and white-space pattern."""
+    array = pa.chunked_array([pa.array(values, type=pa.string())])
+    pattern = f"{fast.CONTROL}|{fast.NEEDS_STRIP}"
+    expected = bool(pc.any(pc.match_substring_regex(array, pattern)).as_py())
+    assert fast._needs_cleaning(array) == expected
+
+
+def test_block_size_follows_the_file() -> None:
+    """Large files get the largest block; small ones about four blocks, never below the floor."""
+    assert fast._block_bytes(10**9) == fast.BLOCK_BYTES
+    assert fast._block_bytes(16 * 2**20) == 4 * 2**20
+    assert fast._block_bytes(1000) == fast.MIN_BLOCK_BYTES
+
+
+def test_reading_memory_is_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside: the system allocator and no cyclic collection; after the last reader: as before."""
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    before = pa.default_memory_pool().backend_name
+    assert gc.isenabled()
+    with reading_memory():
+        assert pa.default_memory_pool().backend_name == "system"
+        assert not gc.isenabled()
+        with reading_memory():  # nested: the outer reader still holds the settings
+            pass
+        assert pa.default_memory_pool().backend_name == "system"
+        assert not gc.isenabled()
+    assert pa.default_memory_pool().backend_name == before
+    assert gc.isenabled()
+
+
+def test_reading_memory_is_put_back_after_an_error_and_across_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    before = pa.default_memory_pool().backend_name
+    with pytest.raises(RuntimeError), reading_memory():
+        raise RuntimeError("boom")
+    assert pa.default_memory_pool().backend_name == before and gc.isenabled()
+    inside, leave = threading.Event(), threading.Event()
+
+    def reader() -> None:
+        with reading_memory():
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    inside.wait(10)
+    with reading_memory():
+        pass  # this reader leaves first: the other still reads
+    assert pa.default_memory_pool().backend_name == "system" and not gc.isenabled()
+    leave.set()
+    thread.join(10)
+    assert pa.default_memory_pool().backend_name == before and gc.isenabled()
+
+
+def test_a_chosen_arrow_pool_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ARROW_DEFAULT_MEMORY_POOL is the user's choice of allocator: a load does not override it."""
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    before = pa.default_memory_pool().backend_name
+    with reading_memory():
+        assert pa.default_memory_pool().backend_name == before
+
+
+def test_a_load_reads_under_the_system_allocator(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """load_programme applies the settings while it reads, and leaves the process as it found it."""
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    monkeypatch.setenv("ADVOCACY_EVAL_CACHE", "off")
+    seen: list[str] = []
+    real = fast.pcsv.read_csv
+
+    def spy(*args, **kwargs):
+        seen.append(pa.default_memory_pool().backend_name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fast.pcsv, "read_csv", spy)
+    before = pa.default_memory_pool().backend_name
+    load_programme(write_programme(tmp_path / "p"), as_of="2024-12-31")
+    assert seen and set(seen) == {"system"}
+    assert pa.default_memory_pool().backend_name == before and gc.isenabled()
+    assert os.environ.get("ARROW_DEFAULT_MEMORY_POOL") is None
