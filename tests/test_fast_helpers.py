@@ -11,6 +11,9 @@ from __future__ import annotations
 import gc
 import itertools
 import os
+import re
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -21,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advocacy_eval.io import fast
+from advocacy_eval.io import fast, validate
 from advocacy_eval.io.load import load_programme
 from advocacy_eval.memory import reading_memory
 from advocacy_eval.schema import SCHEMAS
@@ -227,3 +230,66 @@ def test_a_load_reads_under_the_system_allocator(tmp_path, monkeypatch: pytest.M
     assert seen and set(seen) == {"system"}
     assert pa.default_memory_pool().backend_name == before and gc.isenabled()
     assert os.environ.get("ARROW_DEFAULT_MEMORY_POOL") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    a=st.lists(st.one_of(st.none(), st.sampled_from(["E1", "E2", "E3", "é"])), max_size=6),
+    b=st.lists(st.one_of(st.none(), st.sampled_from(["E1", "E2", "E3", "é"])), max_size=6),
+)
+def test_same_text_and_positions_are_the_plain_answers(
+    a: list[str | None], b: list[str | None]
+) -> None:
+    """The cross-table shortcuts: equal text in equal order, and each value's position in a set of ids."""
+    left = pd.Series(a, dtype=pd.StringDtype("pyarrow"))
+    right = pd.Series(b, dtype=pd.StringDtype("pyarrow"))
+    assert validate._same_text(left, right) == (a == b and None not in a)
+    universe = pd.Series(list(dict.fromkeys(v for v in b if v is not None)), dtype="string")
+    where = {v: i for i, v in enumerate(universe)}
+    expected = [where.get(v, -1) if v is not None else -1 for v in a]
+    assert validate._positions(left, universe).tolist() == expected
+
+
+def test_hexadecimal_scan_with_and_without_an_x(tmp_path) -> None:
+    """No ``x`` at all: no hexadecimal; an ``x`` elsewhere: the pair search still decides; ``0X`` is found."""
+    path = tmp_path / "t.csv"
+    for text, expected in [
+        ("a,b\n1,2\n", False),
+        ("a,b\nexpertise,2\n", False),
+        ("a,b\nexpertise,0x1A\n", True),
+        ("a,b\nE1,0X1a\n", True),
+        ("a,b\nx0,1\n", False),
+    ]:
+        path.write_text(text, encoding="utf-8")
+        assert fast._may_hold_hexadecimal(path) is expected, text
+
+
+_ARENAS = """
+import ctypes, sys
+import advocacy_eval.memory as memory
+from advocacy_eval.io import load_programme
+memory._ARENA_SET = sys.argv[2] == "skip"  # "skip": as if the limit were already handled
+load_programme(sys.argv[1], as_of="2024-12-31", cache=False)
+ctypes.CDLL(None).malloc_stats()  # one "Arena N:" paragraph per arena, on stderr
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
+def test_a_load_keeps_one_malloc_arena(tmp_path) -> None:
+    """Reader threads share glibc's main arena after a load starts; without the limit they get their own."""
+    folder = write_programme(tmp_path / "p")
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+
+    def arenas(mode: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", _ARENAS, str(folder), mode],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        return len(re.findall(r"^Arena \d+:", done.stderr, flags=re.M))
+
+    # an import may start a thread (and its arena) before any load; the reader threads add none
+    limited, unlimited = arenas("limit"), arenas("skip")
+    assert limited <= 2 < unlimited

@@ -894,7 +894,7 @@ def _load_programme(
             stored = read_snapshot(snapshots, key, as_of_ts)
             if stored is not None:
                 # the Parquet buffers, freed by the conversion, stay resident otherwise
-                release_memory_if_large(input_bytes)
+                release_memory_if_large(input_bytes, generation=1)
                 return stored
         programme = _validate(folder, files, refused, failures, digests, max_bytes, as_of_ts)
     if (
@@ -903,7 +903,7 @@ def _load_programme(
         and all(_stamp(p) == stamps[t] for t, p in files.items())
     ):
         write_snapshot(snapshots, key, programme, as_of_ts)
-    release_memory_if_large(input_bytes)
+    release_memory_if_large(input_bytes, generation=1)
     return programme
 
 

@@ -35,17 +35,31 @@ def is_member(values: pd.Series, universe: pd.Series) -> pd.Series:
         Aligned on ``values``.
     """
 
-    def arrow(series: pd.Series) -> pa.Array:
-        return pa.array(series.astype("string").array)
-
     if isinstance(
         values.dtype, pd.CategoricalDtype
     ):  # each category once, then the rows by their codes
         categories = pd.Series(values.cat.categories)
         hit = np.append(is_member(categories, universe).to_numpy(), False)  # code -1: missing
         return pd.Series(hit[values.cat.codes.to_numpy()], index=values.index, dtype=bool)
-    found = pc.is_in(arrow(values), value_set=arrow(universe.dropna()))
+    found = pc.is_in(_arrow_text(values), value_set=_arrow_text(universe.dropna()))
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+def _arrow_text(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+    return pa.array(series.astype("string").array)
+
+
+def _same_text(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two text series hold the same values in the same order, none missing (one comparison, no hashing)."""
+    if len(a) != len(b) or a.hasnans or b.hasnans:
+        return False
+    return bool(pc.all(pc.equal(_arrow_text(a), _arrow_text(b))).as_py() is not False)
+
+
+def _positions(values: pd.Series, universe: pd.Series) -> np.ndarray:
+    """Position of each value in ``universe`` (unique values), -1 when absent or missing; hashed by pyarrow."""
+    found = pc.index_in(_arrow_text(values), value_set=_arrow_text(universe.dropna()))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.intp)
 
 
 def _rows(
@@ -122,7 +136,10 @@ def cross_table_failures(
         if known is None:
             absent = ~is_member(values, universe)
             return absent if missing_fails else absent & values.notna()
-        unknown = known[~is_member(known, universe)]
+        if _same_text(known, universe):  # e.g. every employee has activity, both sorted by id
+            unknown = known.iloc[:0]
+        else:
+            unknown = known[~is_member(known, universe)]
         absent = (
             is_member(values, unknown) if len(unknown) else pd.Series(False, index=values.index)
         )
@@ -190,7 +207,7 @@ def cross_table_failures(
         out += _rows(employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}")
         if have("waves", "start_date", "end_date"):
             # each employee's wave row, looked up once (-1: no such wave; its dates are missing)
-            row = wave_idx.index.get_indexer(employees["wave_id"])
+            row = _positions(employees["wave_id"], pd.Series(wave_idx.index))
 
             def of_wave(column: str) -> pd.Series:
                 dates = np.append(
