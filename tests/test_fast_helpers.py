@@ -268,7 +268,7 @@ _ARENAS = """
 import ctypes, sys
 import advocacy_eval.memory as memory
 from advocacy_eval.io import load_programme
-memory._ARENA_SET = sys.argv[2] == "skip"  # "skip": as if the limit were already handled
+memory._MALLOC_TUNED = sys.argv[2] == "skip"  # "skip": as if malloc were already tuned
 load_programme(sys.argv[1], as_of="2024-12-31", cache=False)
 ctypes.CDLL(None).malloc_stats()  # one "Arena N:" paragraph per arena, on stderr
 """
@@ -293,3 +293,57 @@ def test_a_load_keeps_one_malloc_arena(tmp_path) -> None:
     # an import may start a thread (and its arena) before any load; the reader threads add none
     limited, unlimited = arenas("limit"), arenas("skip")
     assert limited <= 2 < unlimited
+
+
+class _FakeLibc:
+    """Records ``mallopt`` calls; has glibc's version function so that it passes for glibc."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def gnu_get_libc_version(self) -> bytes:
+        return b"2.36"
+
+    def mallopt(self, param: int, value: int) -> int:
+        self.calls.append((param, value))
+        return 1
+
+
+@pytest.mark.parametrize(
+    "environment, expected",
+    [
+        ({}, {"arena", "mmap", "trim"}),
+        ({"MALLOC_ARENA_MAX": "4"}, {"mmap", "trim"}),
+        ({"MALLOC_MMAP_THRESHOLD_": "131072"}, {"arena"}),
+        ({"MALLOC_TRIM_THRESHOLD_": "131072"}, {"arena"}),
+    ],
+)
+def test_malloc_is_tuned_once_unless_the_user_chose(
+    environment: dict[str, str], expected: set[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One arena, 32 MB heap blocks, 64 MB kept free; a glibc setting from the environment wins."""
+    import ctypes
+
+    from advocacy_eval import memory
+
+    for name in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    libc = _FakeLibc()
+    monkeypatch.setattr(ctypes, "CDLL", lambda *args, **kwargs: libc)
+    monkeypatch.setattr(memory, "_MALLOC_TUNED", False)
+    monkeypatch.setattr(memory.sys, "platform", "linux")
+    memory._tune_malloc()
+    memory._tune_malloc()  # once per process
+    names = {
+        memory.M_ARENA_MAX: "arena",
+        memory.M_MMAP_THRESHOLD: "mmap",
+        memory.M_TRIM_THRESHOLD: "trim",
+    }
+    assert {names[p] for p, _ in libc.calls} == expected
+    assert len(libc.calls) == len(expected)
+    values = {names[p]: v for p, v in libc.calls}
+    assert values.get("arena", 1) == 1
+    assert values.get("mmap", memory.MMAP_THRESHOLD_BYTES) == 32 * 2**20
+    assert values.get("trim", memory.TRIM_THRESHOLD_BYTES) == 64 * 2**20
