@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +67,28 @@ def test_a_fork_without_exec_is_counted_once_and_a_real_child_is_counted(tmp_pat
     assert abs(forked - alone) < 50 * mb
     assert n_execd == n_alone + 1
     assert execd - alone > 90 * mb  # an exec'd child's own memory is
+
+
+def test_the_load_ratio_is_the_median_of_paired_runs() -> None:
+    """Each load is compared with the bare read just before it; one slow run moves no median."""
+    module = _benchmark()
+
+    def bare(total: float) -> dict:
+        return {
+            "posts": {"seconds": total / 2, "rows": 3},
+            "activity": {"seconds": total / 2, "rows": 5},
+        }
+
+    pairs = [
+        (bare(1.0), {"seconds": 2.1, "peak_rss_mb": 1}),
+        (bare(2.0), {"seconds": 2.2, "peak_rss_mb": 2}),  # a slow bare read: ratio 1.1
+        (bare(1.0), {"seconds": 1.9, "peak_rss_mb": 3}),
+    ]
+    summary = module.pair_summary(pairs)
+    assert summary["ratios"] == pytest.approx([2.1, 1.1, 1.9])
+    assert summary["ratio"] == pytest.approx(1.9)
+    assert summary["bare_seconds"] == pytest.approx(1.0)
+    assert summary["load"]["seconds"] == pytest.approx(2.1)
+    assert summary["bare_runs"] == pytest.approx([1.0, 2.0, 1.0])
+    with pytest.raises(ValueError, match="no pair"):
+        module.pair_summary([])
