@@ -333,6 +333,7 @@ def test_malloc_is_tuned_once_unless_the_user_chose(
     libc = _FakeLibc()
     monkeypatch.setattr(ctypes, "CDLL", lambda *args, **kwargs: libc)
     monkeypatch.setattr(memory, "_MALLOC_TUNED", False)
+    monkeypatch.setattr(memory, "_MALLOPT", None)  # put back after the test
     monkeypatch.setattr(memory.sys, "platform", "linux")
     memory._tune_malloc()
     memory._tune_malloc()  # once per process
@@ -347,3 +348,26 @@ def test_malloc_is_tuned_once_unless_the_user_chose(
     assert values.get("arena", 1) == 1
     assert values.get("mmap", memory.MMAP_THRESHOLD_BYTES) == 32 * 2**20
     assert values.get("trim", memory.TRIM_THRESHOLD_BYTES) == 64 * 2**20
+    assert (memory._MALLOPT is not None) == ("mmap" in expected)  # owns the thresholds it set
+
+
+def test_the_heap_grows_while_reading_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks up to 256 MB come from the heap during a load, up to 32 MB again after the last reader."""
+    from advocacy_eval import memory
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(memory, "_MALLOC_TUNED", True)
+    monkeypatch.setattr(memory, "_MALLOPT", lambda param, value: calls.append((param, value)))
+    with reading_memory():
+        with reading_memory():
+            pass
+        assert calls == [(memory.M_MMAP_THRESHOLD, 256 * 2**20)]
+    assert calls == [
+        (memory.M_MMAP_THRESHOLD, 256 * 2**20),
+        (memory.M_MMAP_THRESHOLD, 32 * 2**20),
+    ]
+    monkeypatch.setattr(memory, "_MALLOPT", None)  # the user set glibc's thresholds: not ours
+    calls.clear()
+    with reading_memory():
+        pass
+    assert calls == []

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 __all__ = [
     "CELL_SECONDS_PER_GB",
@@ -56,6 +57,8 @@ def release_memory(generation: int = 2) -> None:
 
 _READING_LOCK = threading.Lock()
 _MALLOC_TUNED = False
+_MALLOPT: Any = None
+"""glibc's ``mallopt`` once :func:`_tune_malloc` has set the thresholds (None otherwise)."""
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
@@ -64,6 +67,9 @@ M_ARENA_MAX = -8
 MMAP_THRESHOLD_BYTES = 32 * 2**20
 """Blocks up to this size come from the heap: glibc's largest mmap threshold, which it reaches by itself
 only after the first such block is freed."""
+
+READING_MMAP_THRESHOLD_BYTES = 256 * 2**20
+"""Blocks up to this size come from the heap while a programme is read (:func:`reading_memory`)."""
 
 TRIM_THRESHOLD_BYTES = 64 * 2**20
 """Free memory kept at the top of the heap: twice the mmap threshold, as glibc sets it when it raises that."""
@@ -93,7 +99,7 @@ def _tune_malloc() -> None:
     ``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``) is left alone, and
     nothing is done off glibc.
     """
-    global _MALLOC_TUNED
+    global _MALLOC_TUNED, _MALLOPT
     if _MALLOC_TUNED:
         return
     _MALLOC_TUNED = True
@@ -112,6 +118,14 @@ def _tune_malloc() -> None:
         ):
             libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
             libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
+            _MALLOPT = libc.mallopt
+
+
+def _set_mmap_threshold(n_bytes: int) -> None:
+    """glibc's mmap threshold, when :func:`_tune_malloc` owns it (else nothing)."""
+    if _MALLOPT is not None:
+        with contextlib.suppress(Exception):
+            _MALLOPT(M_MMAP_THRESHOLD, n_bytes)
 
 
 _reading_depth = 0
@@ -120,10 +134,10 @@ _reading_saved: tuple[object, bool] | None = None
 
 @contextlib.contextmanager
 def reading_memory() -> Iterator[None]:
-    """Arrow's system allocator, and no cyclic garbage collection, while a programme is read.
+    """Arrow's system allocator, a larger heap and no cyclic garbage collection while a programme is read.
 
     Reading 450 MB of CSV allocates about 2 GB of short-lived buffers. glibc's
-    ``malloc`` is set once for the process (:func:`_tune_malloc`), and two
+    ``malloc`` is set once for the process (:func:`_tune_malloc`), and three
     process-wide settings make the allocation cheaper while a programme is
     read, put back when the last reader leaves (readers may nest or run in
     threads):
@@ -136,6 +150,12 @@ def reading_memory() -> Iterator[None]:
       (``docs/scaling.md``). Buffers allocated meanwhile keep their pool and
       stay valid afterwards. When ``ARROW_DEFAULT_MEMORY_POOL`` is set, Arrow's
       pool is the user's choice and is left alone.
+    - glibc maps blocks above 256 MB on their own instead of above 32 MB
+      (when :func:`_tune_malloc` set the thresholds): the 49 MB columns of
+      the activity table then reuse the heap memory the CSV reader just freed,
+      rather than new pages (load + validate 2.39 s -> 2.26 s, kernel CPU
+      time -0.25 s). The heap's free pages go back to the system at the end of
+      the load (:func:`release_memory`).
     - Python's cyclic garbage collector is paused: the load makes millions of
       short-lived objects in pandas and none of them form cycles, yet each
       burst of allocations triggers a collection (about 3 % of the load's
@@ -154,6 +174,7 @@ def reading_memory() -> Iterator[None]:
                 pa.set_memory_pool(pa.system_memory_pool())
             _reading_saved = (pool, gc.isenabled())
             gc.disable()
+            _set_mmap_threshold(READING_MMAP_THRESHOLD_BYTES)
         _reading_depth += 1
     try:
         yield
@@ -167,6 +188,7 @@ def reading_memory() -> Iterator[None]:
 
                 pool, enabled = _reading_saved
                 pa.set_memory_pool(pool)
+                _set_mmap_threshold(MMAP_THRESHOLD_BYTES)
                 if enabled:
                     gc.enable()
                 _reading_saved = None
