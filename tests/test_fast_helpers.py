@@ -280,7 +280,8 @@ def test_a_load_keeps_one_malloc_arena(tmp_path, monkeypatch: pytest.MonkeyPatch
 
     from advocacy_eval import memory
 
-    if not hasattr(ctypes.CDLL(None), "gnu_get_libc_version"):  # no glibc: nothing is tuned
+    glibc = sys.platform.startswith("linux") and hasattr(ctypes.CDLL(None), "gnu_get_libc_version")
+    if not glibc:  # nothing is tuned
         monkeypatch.setattr(memory, "_MALLOC_TUNED", False)
         monkeypatch.setattr(memory, "_MALLOPT", None)
         memory._tune_malloc()
