@@ -597,7 +597,7 @@ def _check_schema(
             n_checked = len(distinct[name])
         else:
             n_missing = int(series.isna().sum())
-            present = functools.partial(_without_missing, series)
+            present = functools.cache(functools.partial(_without_missing, series))  # built once
             if column.unique and not _is_unique(present()):
                 raise _Refused
             n_checked = len(series) - n_missing
