@@ -381,3 +381,46 @@ def test_the_heap_grows_while_reading_only(monkeypatch: pytest.MonkeyPatch) -> N
     with reading_memory():
         pass
     assert calls == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.text(alphabet="abcE01 é", max_size=3)), max_size=8),
+    increasing=st.booleans(),
+    sort=st.booleans(),
+)
+def test_factorize_reads_off_increasing_text(values: list, increasing: bool, sort: bool) -> None:
+    """The read-off codes of increasing text are pandas' own; any other text goes to pandas."""
+    if increasing:
+        values = sorted({v for v in values if v is not None})
+    series = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    codes, uniques = fast._factorize(series, sort=sort)
+    want_codes, want_uniques = pd.factorize(series, sort=sort, use_na_sentinel=True)
+    np.testing.assert_array_equal(codes, want_codes)
+    assert list(uniques) == list(want_uniques)
+    if increasing and len(values) > 1:
+        assert fast._increasing_text(series)
+    if len(set(values)) < len(values) or None in values:
+        assert not fast._increasing_text(series)
+
+
+def test_clean_dictionary_text_skips_the_strict_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distinct text without control characters or surrounding spaces is taken as read; other text is parsed."""
+    ran: list[str] = []
+    real = fast._strict
+
+    def spy(values: pd.Series, kind: str) -> pd.Series:
+        ran.append(kind)
+        return real(values, kind)
+
+    monkeypatch.setattr(fast, "_strict", spy)
+    clean = pa.chunked_array([pa.array(["E2", "E1", None, "E2"]).dictionary_encode()])
+    typed, codes, distinct, n_missing = fast._dictionary_column(
+        clean, "id", want_codes=True, categorical=True
+    )
+    assert ran == [] and n_missing == 1
+    assert [None if pd.isna(v) else v for v in typed] == ["E2", "E1", None, "E2"]
+    assert list(distinct) == ["E1", "E2"] and list(codes) == [1, 0, -1, 1]
+    padded = pa.chunked_array([pa.array([" E1", "E1"]).dictionary_encode()])
+    typed, _, distinct, _ = fast._dictionary_column(padded, "id", categorical=True)
+    assert ran == ["id"] and list(distinct) == ["E1"] and list(typed.astype(str)) == ["E1", "E1"]

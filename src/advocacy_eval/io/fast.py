@@ -119,6 +119,9 @@ PLAIN_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$"
 
 _DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
+TEXT_KINDS = frozenset({"id", "text", "category"})
+"""Column kinds the strict parser reads as text (trimmed; blank or holding a control character: missing)."""
+
 
 class _Refused(Exception):
     """The fast path cannot vouch for this file: the strict path must read it."""
@@ -240,8 +243,12 @@ def _dictionary_column(
         indices = pa.chunked_array([c.indices for c in values.chunks], type=pa.int32())
     else:
         dictionary, indices = pa.array([], type=pa.string()), pa.chunked_array([], type=pa.int32())
-    parsed = _strict(_text_series(pa.chunked_array([dictionary]), na_is_nan=True), kind)
-    typed_codes, uniques = pd.factorize(parsed, sort=categorical, use_na_sentinel=True)
+    distinct_raw = pa.chunked_array([dictionary])
+    if kind in TEXT_KINDS:  # clean text parses to itself: the strict parser runs on unclean text only
+        parsed = _text_column(distinct_raw, kind)
+    else:
+        parsed = _strict(_text_series(distinct_raw, na_is_nan=True), kind)
+    typed_codes, uniques = _factorize(parsed, sort=categorical)
     blank = typed_codes < 0  # distinct raw values that parse to missing (white space only)
     categorical = categorical and _is_arrow_string(parsed)
     arrow_decode = _is_arrow_string(parsed) and values.num_chunks > 0 and not categorical
@@ -528,11 +535,30 @@ def _is_unique(values: pd.Series) -> bool:
     usually are) is unique, which one comparison of neighbours shows; otherwise
     pandas' hash table decides (on an Index: about twice as fast as on a Series).
     """
-    if _is_arrow_string(values) and len(values) > 1:
-        text = pa.array(values.array)
-        if pc.all(pc.less(text[:-1], text[1:])).as_py():
-            return True
+    if _increasing_text(values):
+        return True
     return bool(pd.Index(values).is_unique)
+
+
+def _increasing_text(values: pd.Series) -> bool:
+    """Whether ``values`` is Arrow text of two values or more, none missing, each greater than the one before."""
+    if not _is_arrow_string(values) or len(values) < 2 or values.hasnans:
+        return False
+    text = pa.array(values.array)
+    return bool(pc.all(pc.less(text[:-1], text[1:])).as_py())
+
+
+def _factorize(parsed: pd.Series, sort: bool) -> tuple[np.ndarray, pd.Index]:
+    """``pandas.factorize(parsed, sort=sort, use_na_sentinel=True)``, read off when the text is already increasing.
+
+    A file grouped by sorted ids (the activity table, by employee) has its
+    distinct ids, in order of appearance, already sorted and distinct: each
+    value is its own code (200,000 ids: about 30 ms of hashing saved).
+    """
+    if _increasing_text(parsed):
+        return np.arange(len(parsed), dtype=np.intp), pd.Index(parsed.array, copy=False)
+    codes, uniques = pd.factorize(parsed, sort=sort, use_na_sentinel=True)
+    return codes, pd.Index(uniques, copy=False)
 
 
 def _codes_unique(keys: list[np.ndarray], n_rows: int) -> bool:

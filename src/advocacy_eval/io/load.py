@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from ..errors import FAILURE_COLUMNS, ConfigError, DataValidationError
 from ..memory import reading_memory, release_memory_if_large
 from ..schema import COLUMNS, REQUIRED_TABLES, SCHEMAS, TABLES, Programme
-from .fast import read_table_fast_distinct
+from .fast import TEXT_KINDS, read_table_fast_distinct
 from .validate import cross_table_failures
 
 __all__ = [
@@ -651,7 +651,7 @@ def _parse_column(values: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     rules : pandas.Series
         The rule a value breaks, meaningful where a given value parsed to missing.
     """
-    if kind in ("id", "text", "category"):
+    if kind in TEXT_KINDS:
         text = values.astype("string").str.strip()
         control = text.str.contains(CONTROL_CHARACTERS, regex=True).fillna(False).astype(bool)
         return text.mask((text == "").fillna(False) | control), _rules(values, "text")
