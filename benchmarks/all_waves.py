@@ -9,7 +9,7 @@ Steps (each in a fresh process, so no step warms the next one's imports or cache
    ``waves``, ``employees``, ``posts`` and ``activity`` (seconds per file, total);
 3. ``advocacy_eval.io.load_programme(DIR)`` (strict parsing + validation) with
    the snapshot cache disabled (``ADVOCACY_EVAL_CACHE=off``), and its ratio to
-   the bare read. Steps 2 and 3 alternate ``--load-pairs`` times (default 5):
+   the bare read. Steps 2 and 3 alternate ``--load-pairs`` times (default 7):
    the ratio is the median of each pair's ratio (:func:`pair_summary`);
 4. ``advocacy-eval report DIR --all-waves --out OUT --lang en`` twice: cold (a
    fresh, empty cache folder ``ADVOCACY_EVAL_CACHE=<workdir>/cache``) then warm
@@ -443,8 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--load-pairs",
         type=int,
-        default=5,
-        help="times the bare read and load_programme are run, one after the other (default 5): "
+        default=7,
+        help="times the bare read and load_programme are run, one after the other (default 7): "
         "the ratio is the median of the pairs' ratios",
     )
     parser.add_argument(
