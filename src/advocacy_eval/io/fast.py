@@ -244,7 +244,8 @@ def _dictionary_column(
     else:
         dictionary, indices = pa.array([], type=pa.string()), pa.chunked_array([], type=pa.int32())
     distinct_raw = pa.chunked_array([dictionary])
-    if kind in TEXT_KINDS:  # clean text parses to itself: the strict parser runs on unclean text only
+    # clean text parses to itself: the strict parser runs on unclean text only
+    if kind in TEXT_KINDS:
         parsed = _text_column(distinct_raw, kind)
     else:
         parsed = _strict(_text_series(distinct_raw, na_is_nan=True), kind)
