@@ -45,13 +45,36 @@ def _chunked(values: list, type_: pa.DataType, cuts: list[int]) -> pa.ChunkedArr
 @given(
     pairs=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=60),
     spread=st.sampled_from([1, 1_000, 10**6, 10**10]),
+    ordered=st.booleans(),
 )
-def test_codes_unique_is_no_duplicated_pair(pairs: list[tuple[int, int]], spread: int) -> None:
-    """Dense marking (small code ranges) and hashing (large ones) both find exactly the duplicated pairs."""
+def test_codes_unique_is_no_duplicated_pair(
+    pairs: list[tuple[int, int]], spread: int, ordered: bool
+) -> None:
+    """Sorted tuples, dense marking (small code ranges) and hashing (large ones) all find exactly the duplicated pairs."""
+    if ordered:  # a file sorted by its key: the comparison of neighbours decides, or hands over
+        pairs = sorted(pairs)
     first = np.array([a * spread for a, _ in pairs], dtype=np.int64)
     second = np.array([b for _, b in pairs], dtype=np.int32)
     expected = not pd.DataFrame({"a": first, "b": second}).duplicated().any()
     assert fast._codes_unique([first, second], len(pairs)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)), max_size=12),
+    width=st.integers(1, 3),
+    ordered=st.booleans(),
+)
+def test_increasing_tuples_is_the_lexicographic_order(
+    rows: list[tuple[int, int, int]], width: int, ordered: bool
+) -> None:
+    """The comparison of neighbours is Python's strict tuple order, for one to three keys."""
+    tuples = [r[:width] for r in rows]
+    if ordered:
+        tuples = sorted(set(tuples)) if len(tuples) % 2 else sorted(tuples)
+    keys = [np.array([t[j] for t in tuples], dtype=np.int32) for j in range(width)]
+    expected = all(a < b for a, b in itertools.pairwise(tuples))
+    assert fast._increasing_tuples(keys) == expected
 
 
 def test_codes_unique_beyond_64_bits() -> None:

@@ -249,7 +249,8 @@ def _dictionary_column(
         parsed = _text_column(distinct_raw, kind)
     else:
         parsed = _strict(_text_series(distinct_raw, na_is_nan=True), kind)
-    typed_codes, uniques = _factorize(parsed, sort=categorical)
+    # sorted codes: a file sorted by a key has increasing key codes (see :func:`_codes_unique`)
+    typed_codes, uniques = _factorize(parsed, sort=categorical or want_codes)
     blank = typed_codes < 0  # distinct raw values that parse to missing (white space only)
     categorical = categorical and _is_arrow_string(parsed)
     arrow_decode = _is_arrow_string(parsed) and values.num_chunks > 0 and not categorical
@@ -565,23 +566,44 @@ def _factorize(parsed: pd.Series, sort: bool) -> tuple[np.ndarray, pd.Index]:
 def _codes_unique(keys: list[np.ndarray], n_rows: int) -> bool:
     """Whether the rows' tuples of integer codes (each >= 0) are all distinct.
 
-    When the tuples fit a table of at most ``4 * n_rows`` slots, each row
-    marks its slot and the rows are unique when as many slots are marked as
-    there are rows; otherwise pandas' hash table decides.
+    Tuples in strictly increasing order (a file sorted by its key, with codes
+    that follow the values' order) are distinct, which comparisons of
+    neighbours show. Otherwise, when the tuples fit a table of at most
+    ``4 * n_rows`` slots, each row marks its slot and the rows are unique when
+    as many slots are marked as there are rows; beyond, pandas' hash table
+    decides.
     """
+    if _increasing_tuples(keys):
+        return True
     sizes = [int(k.max()) + 1 if len(k) else 1 for k in keys]
     slots = int(np.prod(np.asarray(sizes, dtype=object)))
     if slots > np.iinfo(np.int64).max:  # no single integer per tuple
         return bool(pd.MultiIndex.from_arrays(keys).is_unique)
     dtype = np.int32 if slots <= np.iinfo(np.int32).max else np.int64
-    combined: np.ndarray = np.asarray(keys[0], dtype=dtype)
+    combined: np.ndarray = np.array(keys[0], dtype=dtype)  # a copy, updated in place
     for k, size in zip(keys[1:], sizes[1:], strict=True):
-        combined = combined * size + k  # stays below ``slots``, so within ``dtype``
+        combined *= size  # stays below ``slots``, so within ``dtype``
+        combined += k
     if slots <= max(4 * n_rows, 1 << 16):
         seen = np.zeros(slots, dtype=bool)
         seen[combined] = True
         return int(np.count_nonzero(seen)) == n_rows
     return bool(pd.Index(combined).is_unique)
+
+
+def _increasing_tuples(keys: list[np.ndarray]) -> bool:
+    """Whether the rows' tuples of codes are in strictly increasing (lexicographic) order."""
+    if not keys or len(keys[0]) < 2:
+        return len(keys) > 0
+    last = keys[-1]
+    increasing = last[1:] > last[:-1]
+    for k in reversed(keys[:-1]):
+        before, after = k[:-1], k[1:]
+        increasing &= after == before
+        increasing |= after > before
+        if not increasing.any():
+            return False
+    return bool(increasing.all())
 
 
 def _itself(values: pd.Series) -> pd.Series:
