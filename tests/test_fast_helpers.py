@@ -174,7 +174,7 @@ def test_expand_is_pandas_take(typed: pd.Series) -> None:
 def test_needs_cleaning_is_the_regular_expression(values: list[str | None]) -> None:
     """The printable-ASCII shortcut gives the verdict of the control and white-space pattern."""
     array = pa.chunked_array([pa.array(values, type=pa.string())])
-    pattern = f"{fast.CONTROL}|{fast.NEEDS_STRIP}"
+    pattern = f"{fast.CONTROL}|{fast.needs_strip_pattern()}"
     expected = bool(pc.any(pc.match_substring_regex(array, pattern)).as_py())
     assert fast._needs_cleaning(array) == expected
 
@@ -447,3 +447,15 @@ def test_clean_dictionary_text_skips_the_strict_parser(monkeypatch: pytest.Monke
     padded = pa.chunked_array([pa.array([" E1", "E1"]).dictionary_encode()])
     typed, _, distinct, _ = fast._dictionary_column(padded, "id", categorical=True)
     assert ran == ["id"] and list(distinct) == ["E1"] and list(typed.astype(str)) == ["E1", "E1"]
+
+
+def test_the_white_space_pattern_is_built_on_first_use_only() -> None:
+    """Importing the data layer does not scan the 1.1 M code points (about 50 ms per process)."""
+    code = (
+        "import advocacy_eval.io as io; from advocacy_eval.io import fast; "
+        "print(fast.needs_strip_pattern.cache_info().currsize)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
+    assert fast.needs_strip_pattern() == fast.needs_strip_pattern()
+    assert "\\x{3000}" in fast.needs_strip_pattern()  # ideographic space, as str.strip sees it
