@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from advocacy_eval.io import fast, validate
@@ -65,6 +65,7 @@ def test_codes_unique_is_no_duplicated_pair(
     width=st.integers(1, 3),
     ordered=st.booleans(),
 )
+@example(rows=[(0, 0, 0), (1, 0, 0)], width=3, ordered=False)  # only the first key increases
 def test_increasing_tuples_is_the_lexicographic_order(
     rows: list[tuple[int, int, int]], width: int, ordered: bool
 ) -> None:

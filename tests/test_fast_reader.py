@@ -523,3 +523,110 @@ def test_a_damaged_digest_memo_is_ignored(tmp_path: Path) -> None:
     data = tmp_path / "waves.csv"
     data.write_bytes(b"x\n")
     assert snapshot.file_digest(data, cache) == hashlib.sha256(b"x\n").hexdigest()
+
+
+TYPED_ACTIVITY = BASE["activity"].assign(
+    month=BASE["activity"]["month"] + "-01", has_profile=["True", "TRUE", "false"]
+)
+"""The activity table as exports write it: months ``YYYY-MM-DD`` and booleans Arrow reads itself."""
+
+TYPED_VALUES = [
+    *TRICKY,
+    "2024-03-01",
+    "2024-02-01 ",
+    " 2024-02-01",
+    "2024-02-01\t",
+    "1900-01-01",
+    "1899-12-01",
+    "2262-01-01",
+    "tRuE",
+    " true",
+    "yes",
+    "Y",
+    "0",
+    "F",
+    "no ",
+]
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    column=st.sampled_from(["month", "has_profile"]),
+    row=st.integers(0, 2),
+    value=st.sampled_from(TYPED_VALUES),
+)
+def test_typed_dates_and_booleans_give_the_strict_answer(
+    tmp_path: Path, column: str, row: int, value: str
+) -> None:
+    """Months and booleans read by Arrow as dates and booleans: refused iff the strict path fails, else equal.
+
+    A first value spelled otherwise reads the column as a dictionary; a later
+    one makes Arrow's read fail and the file is read again as dictionaries.
+    """
+    frame = TYPED_ACTIVITY.copy()
+    frame.loc[row, column] = value
+    path = tmp_path / "activity.csv"
+    path.write_text(_csv(frame), encoding="utf-8")
+    fast = read_table_fast(path, "activity")
+    expected, failures = strict(path, "activity")
+    if failures:
+        assert fast is None, f"fast path accepted a file the strict path refuses: {failures[:3]}"
+    else:
+        assert fast is not None, f"{value!r} in {column} is valid but left the fast path"
+        pd.testing.assert_frame_equal(fast, expected, check_exact=True)
+
+
+def test_typed_columns_are_read_once_as_dates_and_booleans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clean export is read once, its month as ``date32`` and ``has_profile`` as ``bool``; other spellings are not."""
+    from advocacy_eval.io import fast as fast_module
+
+    reads: list[dict] = []
+    real = fast_module._arrow_read
+
+    def spy(path: Path, types: dict) -> object:
+        reads.append({name: str(t) for name, t in types.items()})
+        return real(path, types)
+
+    monkeypatch.setattr(fast_module, "_arrow_read", spy)
+    path = tmp_path / "activity.csv"
+    path.write_text(_csv(TYPED_ACTIVITY), encoding="utf-8")
+    frame = read_table_fast(path, "activity")
+    assert frame is not None
+    assert (
+        len(reads) == 1 and reads[0]["month"] == "date32[day]" and reads[0]["has_profile"] == "bool"
+    )
+    assert frame["month"].tolist() == [
+        pd.Timestamp("2024-01-01"),
+        pd.Timestamp("2024-02-01"),
+        pd.Timestamp("2024-01-01"),
+    ]
+    assert frame["has_profile"].tolist() == [True, True, False]
+    reads.clear()
+    path.write_text(_csv(BASE["activity"]), encoding="utf-8")  # months written YYYY-MM
+    assert read_table_fast(path, "activity") is not None
+    assert len(reads) == 1 and reads[0]["month"].startswith("dictionary")
+    reads.clear()
+    later = TYPED_ACTIVITY.copy()
+    later.loc[2, "month"] = "2024-01"  # a later cell spelled otherwise: read again
+    path.write_text(_csv(later), encoding="utf-8")
+    assert read_table_fast(path, "activity") is not None
+    assert [r["month"] for r in reads] == [
+        "date32[day]",
+        "dictionary<values=string, indices=int32, ordered=0>",
+    ]
+
+
+def test_bool_spellings_are_the_strict_parsers() -> None:
+    """Every spelling Arrow reads as a boolean is read the same way by the strict parser."""
+    from advocacy_eval.io.fast import bool_spellings
+    from advocacy_eval.io.load import _parse_column
+
+    true, false = bool_spellings()
+    assert {"True", "TRUE", "true", "1", "Yes", "y", "T"} <= set(true)
+    assert {"False", "FALSE", "false", "0", "NO", "n", "f"} <= set(false)
+    parsed = _parse_column(pd.Series(true + false, dtype=object), "bool")[0]
+    assert parsed.tolist() == [True] * len(true) + [False] * len(false)

@@ -44,8 +44,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import itertools
 import mmap
 import os
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -67,6 +69,7 @@ __all__ = [
     "MIN_BLOCK_BYTES",
     "PLAIN_DATETIME",
     "SERIAL_ROWS",
+    "bool_spellings",
     "check_passes",
     "needs_strip_pattern",
     "read_table_fast",
@@ -176,8 +179,12 @@ def _pieces(data: mmap.mmap, cuts: list[int]) -> pa.Array:
 
 
 def _arrow_types(
-    table: str, header: list[str], counts_as_text: bool = False
+    table: str,
+    header: list[str],
+    counts_as_text: bool = False,
+    typed: frozenset[str] = frozenset(),
 ) -> dict[str, pa.DataType]:
+    """Arrow type of each column as read; ``typed`` (raw names): dates and booleans Arrow parses itself."""
     kinds = {c.name: c.kind for c in COLUMNS[table]}
     types: dict[str, pa.DataType] = {}
     for raw in header:
@@ -189,9 +196,75 @@ def _arrow_types(
             types[raw] = pa.string() if counts_as_text else pa.int64()
         elif (table, name) in HIGH_CARDINALITY:
             types[raw] = pa.string()
+        elif raw in typed and kind in ("date", "month"):
+            types[raw] = pa.date32()
+        elif raw in typed and kind == "bool":
+            types[raw] = pa.bool_()
         else:
             types[raw] = _DICTIONARY
     return types
+
+
+PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+"""A date written ``YYYY-MM-DD``: the spelling Arrow's ``date32`` reads (it also trims spaces and tabs)."""
+
+
+def _case_variants(word: str) -> list[str]:
+    """Every spelling of an ASCII ``word`` in upper and lower case letters."""
+    return ["".join(t) for t in itertools.product(*(sorted({c.lower(), c.upper()}) for c in word))]
+
+
+@functools.cache
+def bool_spellings() -> tuple[list[str], list[str]]:
+    """The spellings of true and of false that Arrow reads as booleans: the strict parser's, in any case.
+
+    The strict parser trims a cell and lowers its case before looking it up
+    (:data:`advocacy_eval.io.load._TRUE`, ``_FALSE``); Arrow compares cells
+    exactly, so it is given every upper/lower-case spelling of those words. A
+    cell with surrounding white space fails Arrow's conversion and the file is
+    read again with the column as a dictionary.
+    """
+    from .load import _FALSE, _TRUE
+
+    return (
+        sorted(v for word in _TRUE for v in _case_variants(word)),
+        sorted(v for word in _FALSE for v in _case_variants(word)),
+    )
+
+
+def _typed_columns(path: Path, table: str, header: list[str]) -> frozenset[str]:
+    """Date, month and boolean columns whose first value Arrow can read as a date or a boolean.
+
+    Such a column is read by Arrow as ``date32`` or ``bool`` (no dictionary of
+    6 M look-ups); a column whose first value is spelled otherwise (``YYYY-MM``,
+    ``yes ``, empty) is read as a dictionary and parsed on its distinct values.
+    A later cell spelled otherwise makes Arrow's read fail, and the file is
+    read again with dictionaries (:func:`_read`).
+    """
+    kinds = {c.name: c.kind for c in COLUMNS[table]}
+    wanted = {raw for raw in header if kinds.get(raw.strip()) in ("date", "month", "bool")}
+    if not wanted:
+        return frozenset()
+    with open(path, encoding="utf-8-sig", newline="", errors="replace") as handle:
+        try:
+            reader = csv.reader(handle)
+            next(reader)
+            first = next(reader)
+        except (StopIteration, csv.Error):
+            return frozenset()
+    if len(first) != len(header):
+        return frozenset()
+    true, false = bool_spellings()
+    typed = set()
+    for raw, value in zip(header, first, strict=True):
+        if raw not in wanted:
+            continue
+        if kinds[raw.strip()] == "bool":
+            if value in true or value in false:
+                typed.add(raw)
+        elif PLAIN_DATE.fullmatch(value):
+            typed.add(raw)
+    return frozenset(typed)
 
 
 def _any(mask: pa.ChunkedArray | pa.Array) -> bool:
@@ -288,6 +361,75 @@ def _dictionary_column(
     else:
         typed = _expand(parsed, indices)
     return typed, row_codes if want_codes else None, pd.Series(uniques, copy=False), n_missing
+
+
+_EPOCH = pd.Timestamp("1970-01-01")
+
+
+def _date32_column(
+    values: pa.ChunkedArray, kind: str, want_codes: bool = False
+) -> tuple[pd.Series, np.ndarray | None, pd.Series, int]:
+    """A date or month column read by Arrow as ``date32``: the same four results as :func:`_dictionary_column`.
+
+    The rules the strict parser applies after the spelling are checked on the
+    distinct days: the date range (:data:`~advocacy_eval.io.load.DATE_RANGE`)
+    and, for a month, the first day of the month. Codes (``want_codes``)
+    follow the days' order; -1 for a missing value.
+    """
+    from .load import DATE_RANGE
+
+    days = np.sort(pc.unique(values).drop_null().cast(pa.int32()).to_numpy(zero_copy_only=False))
+    if len(days):
+        lowest, highest = ((bound - _EPOCH).days for bound in DATE_RANGE)
+        if days[0] < lowest or days[-1] >= highest:
+            raise _Refused
+        as_days = days.astype("datetime64[D]")
+        if kind == "month" and bool(
+            (as_days.astype("datetime64[M]").astype("datetime64[D]") != as_days).any()
+        ):
+            raise _Refused
+    typed = np.empty(len(values), dtype="datetime64[ns]")
+    codes = np.empty(len(values), dtype=_code_dtype(len(days))) if want_codes else None
+    table = None
+    if codes is not None and len(days):
+        table = np.full(int(days[-1] - days[0]) + 1, -1, dtype=codes.dtype)
+        table[days - days[0]] = np.arange(len(days))
+    start = 0
+    for chunk in values.chunks:
+        stop = start + len(chunk)
+        typed[start:stop] = chunk.to_numpy(zero_copy_only=False)  # NaT where missing
+        if codes is not None:
+            if table is None:  # every value missing
+                codes[start:stop] = -1
+            else:
+                filled = pc.fill_null(chunk.cast(pa.int32()), int(days[0]))
+                codes[start:stop] = table[filled.to_numpy() - days[0]]
+                if chunk.null_count:
+                    codes[start:stop][chunk.is_null().to_numpy(zero_copy_only=False)] = -1
+        start = stop
+    distinct = pd.Series(days.astype("datetime64[D]").astype("datetime64[ns]"))
+    return pd.Series(typed, copy=False), codes, distinct, values.null_count
+
+
+def _bool_column(values: pa.ChunkedArray) -> tuple[pd.Series, None, pd.Series, int]:
+    """A boolean column read by Arrow as ``bool``, as pandas ``boolean``, with its distinct values."""
+    data = np.empty(len(values), dtype=bool)
+    mask = np.zeros(len(values), dtype=bool)
+    start = 0
+    for chunk in values.chunks:
+        stop = start + len(chunk)
+        if chunk.null_count:
+            mask[start:stop] = chunk.is_null().to_numpy(zero_copy_only=False)
+            chunk = pc.fill_null(chunk, False)
+        data[start:stop] = chunk.to_numpy(zero_copy_only=False)
+        start = stop
+    present = sorted(pc.unique(values).drop_null().to_pylist())
+    return (
+        pd.Series(pd.arrays.BooleanArray(data, mask), copy=False),
+        None,
+        pd.Series(present, dtype="boolean"),
+        values.null_count,
+    )
 
 
 def _gather(lookup: np.ndarray, indices: pa.ChunkedArray) -> np.ndarray:
@@ -610,8 +752,6 @@ def _increasing_tuples(keys: list[np.ndarray]) -> bool:
         before, after = k[:-1], k[1:]
         increasing &= after == before
         increasing |= after > before
-        if not increasing.any():
-            return False
     return bool(increasing.all())
 
 
@@ -724,15 +864,12 @@ def read_table_fast_distinct(
         return None
 
 
-def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    header = _header(path)
-    names = [h.strip() for h in header]
-    if not names or "" in names or len(set(names)) < len(names) or len(set(header)) < len(header):
-        raise _Refused
-    types = _arrow_types(table, header, _may_hold_hexadecimal(path))
+def _arrow_read(path: Path, types: dict[str, pa.DataType]) -> pa.Table:
+    """Arrow's multi-threaded read of a CSV file, with the given column types."""
+    true, false = bool_spellings()
     # parsed straight from the page cache: no copy of the file into read buffers (about 10 % faster)
     with pa.memory_map(str(path)) as source:
-        tbl = pcsv.read_csv(
+        return pcsv.read_csv(
             source,
             read_options=pcsv.ReadOptions(
                 block_size=_block_bytes(path.stat().st_size), use_threads=True
@@ -741,11 +878,29 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
             convert_options=pcsv.ConvertOptions(
                 column_types=types,
                 null_values=[""],
+                true_values=true,
+                false_values=false,
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 check_utf8=True,
             ),
         )
+
+
+def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    header = _header(path)
+    names = [h.strip() for h in header]
+    if not names or "" in names or len(set(names)) < len(names) or len(set(header)) < len(header):
+        raise _Refused
+    hexadecimal = _may_hold_hexadecimal(path)
+    typed = _typed_columns(path, table, header)
+    try:
+        tbl = _arrow_read(path, _arrow_types(table, header, hexadecimal, typed))
+    except pa.ArrowInvalid:
+        if not typed:
+            raise
+        # a date or boolean cell spelled otherwise: those columns as dictionaries
+        tbl = _arrow_read(path, _arrow_types(table, header, hexadecimal))
     if tbl.column_names != header or tbl.num_rows == 0:
         raise _Refused
     n = tbl.num_rows
@@ -770,6 +925,10 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
             if bounds is not None:
                 extremes[column.name] = bounds
             return typed, None, None, 0
+        if pa.types.is_date32(values.type):
+            return _date32_column(values, column.kind, want_codes=column.name in key_columns)
+        if pa.types.is_boolean(values.type):
+            return _bool_column(values)
         if pa.types.is_dictionary(values.type):
             return _dictionary_column(
                 values,
