@@ -433,6 +433,12 @@ def _sleepers(folder: Path, markers: Path) -> Path:
     )
 
 
+def _marked(markers: Path, n: int) -> bool:
+    """Whether ``n`` sleeper notebooks have written their kernel's pid (a file is created empty, then written)."""
+    files = list(markers.iterdir())
+    return len(files) == n and all(p.read_text().strip().isdigit() for p in files)
+
+
 def _wait_for(condition, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -474,7 +480,7 @@ def test_interrupting_a_concurrent_batch_kills_every_kernel_and_keeps_finished_r
         env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(_sleepers(tmp_path / "nb", markers))},
     )
     try:
-        _wait_for(lambda: (out / "programme.html").exists() and len(list(markers.iterdir())) == 2)
+        _wait_for(lambda: (out / "programme.html").exists() and _marked(markers, 2))
         kernels = sorted(int(p.read_text()) for p in markers.iterdir())
         tree = psutil.Process(process.pid).children(recursive=True)
         workers = [p.pid for p in tree if "worker_main" in " ".join(p.cmdline())]
@@ -520,7 +526,7 @@ def test_a_killed_batch_takes_its_workers_and_kernels_with_it(sample_dir, tmp_pa
         env={**os.environ, "ADVOCACY_EVAL_NOTEBOOKS": str(_sleepers(tmp_path / "nb", markers))},
     )
     try:
-        _wait_for(lambda: len(list(markers.iterdir())) == 2)
+        _wait_for(lambda: _marked(markers, 2))
         workers = [
             p.pid
             for p in psutil.Process(process.pid).children()

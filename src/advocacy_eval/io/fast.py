@@ -22,7 +22,19 @@ How it stays exact:
 - Low-cardinality columns (categories, dates, months, booleans, wave and
   author ids) are read dictionary-encoded: the strict parser
   (:func:`~advocacy_eval.io.load._parse_column`) runs on the distinct values
-  only, and the result is expanded by the codes.
+  only, and the result is expanded by the codes. Distinct text that is
+  printable ASCII without surrounding spaces is what the strict parser
+  would return, and is taken as read.
+- A date, month or boolean column whose first value is written
+  ``YYYY-MM-DD``, or as one of the strict parser's true/false words, is read
+  by Arrow as ``date32`` or ``bool`` (:func:`_typed_columns`). Arrow's
+  ``date32`` accepts exactly ``YYYY-MM-DD`` in ASCII digits (spaces and tabs
+  trimmed, as the strict parser strips them) and refuses impossible dates;
+  its booleans are given every upper/lower-case spelling of the strict
+  parser's words (:func:`bool_spellings`). The date range and, for a month,
+  the first day of the month are checked on the distinct days. Any other
+  spelling makes Arrow's read fail, and the file is read again with these
+  columns as dictionaries.
 - High-cardinality text (post ids, employee ids of the roster) is accepted
   as read only when no value has a control character or surrounding white
   space (what the strict parser would blank or trim), checked with pyarrow's
