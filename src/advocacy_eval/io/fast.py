@@ -151,13 +151,19 @@ class _Refused(Exception):
     """The fast path cannot vouch for this file: the strict path must read it."""
 
 
-def _header(path: Path) -> list[str]:
-    """Column names as the strict reader sees them before trimming (first CSV record, BOM removed)."""
+def _head(path: Path) -> tuple[list[str], list[str] | None]:
+    """The first two CSV records: column names as the strict reader sees them before trimming (BOM
+    removed), and the first data record (None when there is none or it cannot be read)."""
     with open(path, encoding="utf-8-sig", newline="", errors="strict") as handle:
+        reader = csv.reader(handle)
         try:
-            return next(csv.reader(handle))
+            header = next(reader)
         except (StopIteration, csv.Error, UnicodeDecodeError):
             raise _Refused from None
+        try:
+            return header, next(reader)
+        except (StopIteration, csv.Error, UnicodeDecodeError):
+            return header, None
 
 
 def _may_hold_hexadecimal(path: Path) -> bool:
@@ -244,7 +250,7 @@ def bool_spellings() -> tuple[list[str], list[str]]:
     )
 
 
-def _typed_columns(path: Path, table: str, header: list[str]) -> frozenset[str]:
+def _typed_columns(table: str, header: list[str], first: list[str] | None) -> frozenset[str]:
     """Date, month and boolean columns whose first value Arrow can read as a date or a boolean.
 
     Such a column is read by Arrow as ``date32`` or ``bool`` (no dictionary of
@@ -255,16 +261,7 @@ def _typed_columns(path: Path, table: str, header: list[str]) -> frozenset[str]:
     """
     kinds = {c.name: c.kind for c in COLUMNS[table]}
     wanted = {raw for raw in header if kinds.get(raw.strip()) in ("date", "month", "bool")}
-    if not wanted:
-        return frozenset()
-    with open(path, encoding="utf-8-sig", newline="", errors="replace") as handle:
-        try:
-            reader = csv.reader(handle)
-            next(reader)
-            first = next(reader)
-        except (StopIteration, csv.Error):
-            return frozenset()
-    if len(first) != len(header):
+    if not wanted or first is None or len(first) != len(header):
         return frozenset()
     true, false = bool_spellings()
     typed = set()
@@ -425,16 +422,7 @@ def _date32_column(
 
 def _bool_column(values: pa.ChunkedArray) -> tuple[pd.Series, None, pd.Series, int]:
     """A boolean column read by Arrow as ``bool``, as pandas ``boolean``, with its distinct values."""
-    data = np.empty(len(values), dtype=bool)
-    mask = np.zeros(len(values), dtype=bool)
-    start = 0
-    for chunk in values.chunks:
-        stop = start + len(chunk)
-        if chunk.null_count:
-            mask[start:stop] = chunk.is_null().to_numpy(zero_copy_only=False)
-            chunk = pc.fill_null(chunk, False)
-        data[start:stop] = chunk.to_numpy(zero_copy_only=False)
-        start = stop
+    data, mask = _data_and_mask(values, np.dtype(bool), False)
     present = sorted(pc.unique(values).drop_null().to_pylist())
     return (
         pd.Series(pd.arrays.BooleanArray(data, mask), copy=False),
@@ -576,17 +564,29 @@ def _int64_series(values: pa.ChunkedArray) -> pd.Series:
     concatenates through an intermediate buffer: filling a preallocated
     array from each chunk's zero-copy view is about twice as fast.
     """
-    data = np.empty(len(values), dtype=np.int64)
+    data, mask = _data_and_mask(values, np.dtype(np.int64), 0)
+    return pd.Series(pd.arrays.IntegerArray(data, mask), copy=False)
+
+
+def _data_and_mask(
+    values: pa.ChunkedArray, dtype: np.dtype, fill: bool | int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The values and their missing-value mask as two numpy arrays, filled chunk by chunk.
+
+    Each chunk is copied from its zero-copy view into one preallocated array
+    (missing values: ``fill``), the layout of pandas' masked arrays.
+    """
+    data = np.empty(len(values), dtype=dtype)
     mask = np.zeros(len(values), dtype=bool)
     start = 0
     for chunk in values.chunks:
         stop = start + len(chunk)
         if chunk.null_count:
             mask[start:stop] = chunk.is_null().to_numpy(zero_copy_only=False)
-            chunk = pc.fill_null(chunk, 0)
+            chunk = pc.fill_null(chunk, fill)
         data[start:stop] = chunk.to_numpy(zero_copy_only=False)
         start = stop
-    return pd.Series(pd.arrays.IntegerArray(data, mask), copy=False)
+    return data, mask
 
 
 def _length_within(
@@ -900,12 +900,12 @@ def _arrow_read(path: Path, types: dict[str, pa.DataType]) -> pa.Table:
 
 
 def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    header = _header(path)
+    header, first = _head(path)
     names = [h.strip() for h in header]
     if not names or "" in names or len(set(names)) < len(names) or len(set(header)) < len(header):
         raise _Refused
     hexadecimal = _may_hold_hexadecimal(path)
-    typed = _typed_columns(path, table, header)
+    typed = _typed_columns(table, header, first)
     try:
         tbl = _arrow_read(path, _arrow_types(table, header, hexadecimal, typed))
     except pa.ArrowInvalid:
