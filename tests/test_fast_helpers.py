@@ -8,6 +8,7 @@ generated data; and the allocator settings of a load are put back afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import itertools
 import os
@@ -132,16 +133,80 @@ def test_bound_checks_on_extremes_are_checks_on_every_value(table, name, check, 
     rows=st.lists(st.one_of(st.none(), st.integers(0, 5)), max_size=40),
     cuts=st.lists(st.integers(0, 40), max_size=3),
 )
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        [10, 11, 12, 13, 14, 15, -1],
+        [0, 1, 2, 3, 4, 5, -1],
+        [0, 1, 2, 3, 4, 5, 6],
+        [1, 0, 2, 3, 4, 5, -1],
+    ],
+    ids=["shifted", "identity", "identity-without-missing-code", "swapped"],
+)
 def test_gather_by_chunk_is_a_take_with_missing_rows(
-    rows: list[int | None], cuts: list[int]
+    rows: list[int | None], cuts: list[int], lookup: list[int]
 ) -> None:
     """Each row's looked-up value, and the last one where the row's index is missing."""
-    lookup = np.array([10, 11, 12, 13, 14, 15, -1], dtype=np.int16)
+    table = np.array(lookup, dtype=np.int16)
     indices = _chunked(rows, pa.int32(), cuts)
-    expected = np.array([lookup[-1] if r is None else lookup[r] for r in rows], dtype=np.int16)
-    got = fast._gather(lookup, indices)
+    expected = np.array([table[-1] if r is None else table[r] for r in rows], dtype=np.int16)
+    got = fast._gather(table, indices)
     assert got.dtype == np.int16
     np.testing.assert_array_equal(got, expected)
+
+
+_DAY_1900 = (dt.date(1900, 1, 1) - dt.date(1970, 1, 1)).days
+_DAY_2262 = (dt.date(2262, 1, 1) - dt.date(1970, 1, 1)).days
+
+
+@settings(max_examples=300, deadline=None)
+@example(days=[_DAY_1900 - 1], cuts=[], kind="date", want_codes=False)
+@example(days=[_DAY_2262 - 1, _DAY_2262], cuts=[1], kind="date", want_codes=True)
+@example(days=[None, None], cuts=[1], kind="month", want_codes=True)
+@example(days=[19723, 19724], cuts=[], kind="month", want_codes=False)  # 2024-01-01, -02
+@given(
+    days=st.lists(
+        st.one_of(
+            st.none(),
+            st.integers(_DAY_1900 - 2, _DAY_1900 + 40),
+            st.integers(19_700, 19_800),  # 2023-12 to 2024-03
+            st.integers(_DAY_2262 - 40, _DAY_2262 + 2),
+            st.sampled_from([19_723, 19_754, 19_783]),  # first days of 2024's first three months
+        ),
+        max_size=30,
+    ),
+    cuts=st.lists(st.integers(0, 30), max_size=3),
+    kind=st.sampled_from(["date", "month"]),
+    want_codes=st.booleans(),
+)
+def test_date32_column_is_the_strict_parse_of_its_days(
+    days: list[int | None], cuts: list[int], kind: str, want_codes: bool
+) -> None:
+    """Dates, sorted codes and distinct days as pandas computes them; refused out of range or off the first day."""
+    values = _chunked(days, pa.date32(), cuts)
+    stamps = pd.Series(
+        [pd.NaT if d is None else pd.Timestamp("1970-01-01") + pd.Timedelta(days=d) for d in days],
+        dtype="datetime64[ns]",
+    )
+    present = stamps.dropna()
+    out_of_range = bool(
+        ((present < pd.Timestamp("1900-01-01")) | (present >= pd.Timestamp("2262-01-01"))).any()
+    )
+    off_first_day = kind == "month" and bool((present.dt.day != 1).any())
+    if out_of_range or off_first_day:
+        with pytest.raises(fast._Refused):
+            fast._date32_column(values, kind, want_codes=want_codes)
+        return
+    typed, codes, distinct, n_missing = fast._date32_column(values, kind, want_codes=want_codes)
+    pd.testing.assert_series_equal(typed, stamps)
+    expected_codes, uniques = pd.factorize(stamps, sort=True, use_na_sentinel=True)
+    pd.testing.assert_series_equal(distinct, pd.Series(uniques, dtype="datetime64[ns]"))
+    assert n_missing == int(stamps.isna().sum())
+    if want_codes:
+        assert codes is not None and codes.dtype == fast._code_dtype(len(uniques))
+        np.testing.assert_array_equal(codes, expected_codes)
+    else:
+        assert codes is None
 
 
 @pytest.mark.parametrize(
@@ -187,20 +252,53 @@ def test_block_size_follows_the_file() -> None:
     assert fast._block_bytes(1000) == fast.MIN_BLOCK_BYTES
 
 
+def _numpy_asks_for_huge_pages() -> bool:
+    """numpy's current huge-page setting (read by setting it and putting it back)."""
+    switch = np._core.multiarray._set_madvise_hugepage
+    current = bool(switch(True))
+    switch(current)
+    return current
+
+
 def test_reading_memory_is_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Inside: the system allocator and no cyclic collection; after the last reader: as before."""
+    """Inside: the system allocator, no cyclic collection, no huge pages; after the last reader: as before."""
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
     before = pa.default_memory_pool().backend_name
+    hugepage = _numpy_asks_for_huge_pages()
     assert gc.isenabled()
     with reading_memory():
         assert pa.default_memory_pool().backend_name == "system"
         assert not gc.isenabled()
+        assert not _numpy_asks_for_huge_pages()
         with reading_memory():  # nested: the outer reader still holds the settings
             pass
         assert pa.default_memory_pool().backend_name == "system"
         assert not gc.isenabled()
+        assert not _numpy_asks_for_huge_pages()
     assert pa.default_memory_pool().backend_name == before
     assert gc.isenabled()
+    assert _numpy_asks_for_huge_pages() == hugepage
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_numpy_huge_pages_are_put_back_or_left_to_the_user(
+    before: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The setting found is restored; a user's NUMPY_MADVISE_HUGEPAGE choice is not touched."""
+    switch = np._core.multiarray._set_madvise_hugepage
+    original = bool(switch(before))
+    try:
+        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+        with reading_memory():
+            assert not _numpy_asks_for_huge_pages()
+        assert _numpy_asks_for_huge_pages() == before
+        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+        with reading_memory():
+            assert _numpy_asks_for_huge_pages() == before
+        assert _numpy_asks_for_huge_pages() == before
+    finally:
+        switch(original)
 
 
 def test_reading_memory_is_put_back_after_an_error_and_across_threads(
@@ -246,12 +344,16 @@ def test_a_load_reads_under_the_system_allocator(tmp_path, monkeypatch: pytest.M
 
     def spy(*args, **kwargs):
         seen.append(pa.default_memory_pool().backend_name)
+        hugepages.append(_numpy_asks_for_huge_pages())
         return real(*args, **kwargs)
 
+    hugepages: list[bool] = []
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
     monkeypatch.setattr(fast.pcsv, "read_csv", spy)
     before = pa.default_memory_pool().backend_name
     load_programme(write_programme(tmp_path / "p"), as_of="2024-12-31")
     assert seen and set(seen) == {"system"}
+    assert set(hugepages) == {False}
     assert pa.default_memory_pool().backend_name == before and gc.isenabled()
     assert os.environ.get("ARROW_DEFAULT_MEMORY_POOL") is None
 
@@ -460,3 +562,20 @@ def test_the_white_space_pattern_is_built_on_first_use_only() -> None:
     assert out.stdout.strip() == "0"
     assert fast.needs_strip_pattern() == fast.needs_strip_pattern()
     assert "\\x{3000}" in fast.needs_strip_pattern()  # ideographic space, as str.strip sees it
+
+
+def test_no_white_space_lies_beyond_the_scanned_code_points() -> None:
+    """The pattern scans the code points below WHITE_SPACE_END: this interpreter's Unicode has no other white space."""
+    beyond = [c for c in range(fast.WHITE_SPACE_END, sys.maxunicode + 1) if chr(c).isspace()]
+    assert beyond == []
+    assert chr(fast.WHITE_SPACE_END - 1).isspace()  # the bound is tight: U+3000 is the last
+    for c in (
+        " ",
+        "\t",
+        "\x1c",
+        "\x85",
+        "\xa0",
+        "\u2028",
+        "\u3000",
+    ):  # ASCII, separators, NEL, NBSP
+        assert f"\\x{{{ord(c):x}}}" in fast.needs_strip_pattern()

@@ -128,16 +128,34 @@ def _set_mmap_threshold(n_bytes: int) -> None:
             _MALLOPT(M_MMAP_THRESHOLD, n_bytes)
 
 
+def _numpy_hugepage(enabled: bool) -> bool | None:
+    """Set whether numpy asks for transparent huge pages for its large arrays; the previous setting.
+
+    numpy calls ``madvise(MADV_HUGEPAGE)`` on every array of 4 MB or more
+    (Linux). None when this numpy has no such switch, or when the user chose
+    with ``NUMPY_MADVISE_HUGEPAGE``, which is then left alone.
+    """
+    if os.environ.get("NUMPY_MADVISE_HUGEPAGE") is not None:
+        return None
+    import numpy as np
+
+    core = getattr(np, "_core", None) or getattr(np, "core", None)
+    switch = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
+    if switch is None:
+        return None
+    return bool(switch(enabled))
+
+
 _reading_depth = 0
-_reading_saved: tuple[object, bool] | None = None
+_reading_saved: tuple[object, bool, bool | None] | None = None
 
 
 @contextlib.contextmanager
 def reading_memory() -> Iterator[None]:
-    """Arrow's system allocator, a larger heap and no cyclic garbage collection while a programme is read.
+    """Arrow's system allocator, a larger heap, no cyclic garbage collection and no huge pages while reading.
 
     Reading 450 MB of CSV allocates about 2 GB of short-lived buffers. glibc's
-    ``malloc`` is set once for the process (:func:`_tune_malloc`), and three
+    ``malloc`` is set once for the process (:func:`_tune_malloc`), and four
     process-wide settings make the allocation cheaper while a programme is
     read, put back when the last reader leaves (readers may nest or run in
     threads):
@@ -160,6 +178,14 @@ def reading_memory() -> Iterator[None]:
       short-lived objects in pandas and none of them form cycles, yet each
       burst of allocations triggers a collection (about 3 % of the load's
       CPU time).
+    - numpy stops asking for transparent huge pages for its new arrays
+      (:func:`_numpy_hugepage`). Where the kernel compacts memory to serve
+      such a request (``defrag`` set to ``madvise``, the default of many
+      distributions), a machine whose memory is fragmented spent about 0.1 s
+      of CPU per 49 MB column of the activity table, against 0.03 s with
+      ordinary pages: load + validate 2.29 s -> 2.01 s, kernel CPU time
+      1.25 s -> 0.65 s (median of 8 alternating runs). Unless the user chose
+      with ``NUMPY_MADVISE_HUGEPAGE``.
     """
     global _reading_depth, _reading_saved
     with _READING_LOCK:
@@ -172,7 +198,7 @@ def reading_memory() -> Iterator[None]:
             pool = pa.default_memory_pool()
             if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
                 pa.set_memory_pool(pa.system_memory_pool())
-            _reading_saved = (pool, gc.isenabled())
+            _reading_saved = (pool, gc.isenabled(), _numpy_hugepage(False))
             gc.disable()
             _set_mmap_threshold(READING_MMAP_THRESHOLD_BYTES)
         _reading_depth += 1
@@ -186,8 +212,10 @@ def reading_memory() -> Iterator[None]:
 
                 import pyarrow as pa
 
-                pool, enabled = _reading_saved
+                pool, enabled, hugepage = _reading_saved
                 pa.set_memory_pool(pool)
+                if hugepage is not None:
+                    _numpy_hugepage(hugepage)
                 _set_mmap_threshold(MMAP_THRESHOLD_BYTES)
                 if enabled:
                     gc.enable()
