@@ -820,6 +820,51 @@ def _without_missing(values: pd.Series) -> pd.Series:
     return kept.reset_index(drop=True)
 
 
+def _check_column(
+    table: str,
+    name: str,
+    series: pd.Series,
+    distinct: pd.Series | None,
+    n_missing: int,
+    extremes: pd.Series | None = None,
+) -> None:
+    """One column's pandera rules; element-wise checks on its distinct values when it was dictionary-read.
+
+    Parameters
+    ----------
+    table, name
+        Canonical table and column.
+    series : pandas.Series
+        The typed column.
+    distinct : pandas.Series or None
+        Its distinct typed values (no missing value), when known.
+    n_missing : int
+        Its missing values when ``distinct`` is given (otherwise counted here).
+    extremes : pandas.Series or None
+        Its smallest and largest value (no missing value), when the reader
+        already knows them.
+    """
+    column = SCHEMAS[table].columns.get(name)
+    if column is None:
+        return
+    present: Callable[[], pd.Series]
+    if distinct is not None:
+        if column.unique and len(distinct) < len(series) - n_missing:
+            raise _Refused
+        present = functools.partial(_itself, distinct)
+        n_checked = len(distinct)
+    else:
+        n_missing = int(series.isna().sum())
+        present = functools.cache(functools.partial(_without_missing, series))  # built once
+        if column.unique and not _is_unique(present()):
+            raise _Refused
+        n_checked = len(series) - n_missing
+    if not column.nullable and n_missing:
+        raise _Refused
+    if n_checked and not _column_passes(column.checks, present, extremes):
+        raise _Refused
+
+
 def _check_schema(
     table: str,
     frame: pd.DataFrame,
@@ -827,37 +872,28 @@ def _check_schema(
     distinct: dict[str, pd.Series],
     missing: dict[str, int],
     extremes: dict[str, pd.Series] | None = None,
+    checked: frozenset[str] = frozenset(),
 ) -> None:
-    """The table's pandera rules; element-wise checks on distinct values where the column was dictionary-read.
+    """The table's pandera rules: each column's (:func:`_check_column`), then the table's unique key.
 
     ``extremes`` gives, for some columns, their smallest and largest value
-    (no missing value) when the reader already knows them.
+    (no missing value) when the reader already knows them; the columns in
+    ``checked`` already passed :func:`_check_column`.
     """
     schema = SCHEMAS[table]
     if schema.checks:
         raise _Refused  # a table-level check: only pandera knows how to evaluate it
     extremes = extremes or {}
-    for name, column in schema.columns.items():
-        if name not in frame.columns:
-            continue
-        series = frame[name]
-        present: Callable[[], pd.Series]
-        if name in distinct:
-            n_missing = missing[name]
-            if column.unique and len(distinct[name]) < len(frame) - n_missing:
-                raise _Refused
-            present = functools.partial(_itself, distinct[name])
-            n_checked = len(distinct[name])
-        else:
-            n_missing = int(series.isna().sum())
-            present = functools.cache(functools.partial(_without_missing, series))  # built once
-            if column.unique and not _is_unique(present()):
-                raise _Refused
-            n_checked = len(series) - n_missing
-        if not column.nullable and n_missing:
-            raise _Refused
-        if n_checked and not _column_passes(column.checks, present, extremes.get(name)):
-            raise _Refused
+    for name in schema.columns:
+        if name in frame.columns and name not in checked:
+            _check_column(
+                table,
+                name,
+                frame[name],
+                distinct.get(name),
+                missing.get(name, 0),
+                extremes.get(name),
+            )
     if schema.unique:
         keys: list[np.ndarray] = []
         for c in schema.unique:
@@ -967,6 +1003,16 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     extremes: dict[str, pd.Series] = {}
 
     def convert(column: Column) -> tuple[pd.Series, np.ndarray | None, pd.Series | None, int]:
+        """The typed column, checked against its column rules (here: in the worker threads)."""
+        result = convert_column(column)
+        _check_column(
+            table, column.name, result[0], result[2], result[3], extremes.get(column.name)
+        )
+        return result
+
+    def convert_column(
+        column: Column,
+    ) -> tuple[pd.Series, np.ndarray | None, pd.Series | None, int]:
         values = data.pop(column.name, None)
         if values is None:
             if column.required:
@@ -1018,5 +1064,5 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
         if values.str.contains("\x00", regex=False).any():
             raise _Refused
     frame = pd.DataFrame({**out, **extras}, index=pd.RangeIndex(n), copy=False)
-    _check_schema(table, frame, codes, distinct, missing, extremes)
+    _check_schema(table, frame, codes, distinct, missing, extremes, checked=frozenset(converted))
     return frame, distinct
