@@ -71,6 +71,24 @@ def test_fast_path_returns_the_strict_frame(
     pd.testing.assert_frame_equal(fast, expected, check_exact=True)
 
 
+def test_a_blank_optional_id_column_stays_on_the_fast_path(tmp_path: Path) -> None:
+    """Before launch no employee has a wave: a wave_id column left blank is read fast, as the strict path reads it."""
+    frame = pd.read_csv(
+        pd.io.common.StringIO(
+            "employee_id,wave_id,enrolled_on,department,region\nE1,,,IT,North\nE2,,,HR,South\n"
+        ),
+        dtype=str,
+        keep_default_na=False,
+    )
+    path = tmp_path / "employees.csv"
+    path.write_text(frame.to_csv(index=False), encoding="utf-8")
+    fast = read_table_fast(path, "employees")
+    expected, failures = strict(path, "employees")
+    assert failures == [] and fast is not None
+    assert fast["wave_id"].isna().all()
+    pd.testing.assert_frame_equal(fast, expected, check_exact=True)
+
+
 def _csv(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False)
 

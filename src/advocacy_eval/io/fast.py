@@ -365,6 +365,10 @@ def _dictionary_column(
         )
     elif arrow_decode:
         distinct_text = pa.array(parsed.array)
+        if isinstance(
+            distinct_text, pa.ChunkedArray
+        ):  # pandas' own chunks (no distinct value: none)
+            distinct_text = distinct_text.combine_chunks()
         if distinct_text.equals(dictionary.cast(distinct_text.type)):
             # parsing changed no value: Arrow's dictionary decode, the fastest way to the strings
             decoded = values.cast(distinct_text.type)
