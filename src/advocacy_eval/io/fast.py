@@ -710,6 +710,18 @@ def _extremes(values: pd.Series) -> pd.Series:
     return pd.Series([values.min(), values.max()], dtype=values.dtype)
 
 
+def _length_extremes(values: pd.Series) -> pd.Series:
+    """The shortest and longest length (in characters, as ``str.len``) of text without missing values.
+
+    Arrow text is measured by Arrow (``utf8_length``, then ``min_max``), with no
+    pandas series of 2 M lengths in between.
+    """
+    if _is_arrow_string(values):
+        bounds = pc.min_max(pc.utf8_length(pa.array(values.array))).as_py()
+        return pd.Series([bounds["min"], bounds["max"]], dtype="Int64")
+    return _extremes(values.str.len())
+
+
 def _column_passes(
     checks: list[Any], present: Callable[[], pd.Series], extremes: pd.Series | None
 ) -> bool:
@@ -730,7 +742,7 @@ def _column_passes(
         elif check.name == "str_length" and check.statistics:
             if lengths is None:
                 values = present() if values is None else values
-                lengths = _extremes(values.str.len())
+                lengths = _length_extremes(values)
             ok = bool(_length_within(lengths, **check.statistics).all())
         else:
             values = present() if values is None else values
