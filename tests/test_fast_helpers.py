@@ -155,6 +155,47 @@ def test_gather_by_chunk_is_a_take_with_missing_rows(
     np.testing.assert_array_equal(got, expected)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.none(), st.sampled_from(["E1", "E2", "E3", " E2", "", "é"])), max_size=20
+    ),
+    cuts=st.lists(st.integers(0, 20), max_size=3),
+    want_codes=st.booleans(),
+    categorical=st.booleans(),
+)
+def test_one_shared_dictionary_needs_no_unification(
+    values: list[str | None], cuts: list[int], want_codes: bool, categorical: bool
+) -> None:
+    """Encoded after the read (one dictionary for every chunk) or block by block as Arrow's reader does: same column."""
+    plain = _chunked(values, pa.string(), cuts)
+    shared = pc.dictionary_encode(plain)
+    assert shared.num_chunks < 2 or fast._one_dictionary(shared)
+    per_chunk = pa.chunked_array(
+        [pc.dictionary_encode(chunk) for chunk in plain.chunks], type=shared.type
+    )
+    got = fast._dictionary_column(shared, "id", want_codes=want_codes, categorical=categorical)
+    expected = fast._dictionary_column(
+        per_chunk, "id", want_codes=want_codes, categorical=categorical
+    )
+    pd.testing.assert_series_equal(got[0], expected[0])
+    if want_codes:
+        np.testing.assert_array_equal(got[1], expected[1])
+    pd.testing.assert_series_equal(got[2], expected[2])
+    assert got[3] == expected[3]
+
+
+def test_dictionaries_are_unified_only_when_they_differ() -> None:
+    shared = pc.dictionary_encode(_chunked(["b", "a", "b", "c"], pa.string(), [2]))
+    assert fast._one_dictionary(shared)
+    apart = pa.chunked_array(
+        [pc.dictionary_encode(pa.array(["b", "a"])), pc.dictionary_encode(pa.array(["b", "c"]))]
+    )
+    assert not fast._one_dictionary(apart)
+    typed = fast._dictionary_column(apart, "id", categorical=True)[0]
+    assert list(typed) == ["b", "a", "b", "c"] and list(typed.cat.categories) == ["a", "b", "c"]
+
+
 _DAY_1900 = (dt.date(1900, 1, 1) - dt.date(1970, 1, 1)).days
 _DAY_2262 = (dt.date(2262, 1, 1) - dt.date(1970, 1, 1)).days
 

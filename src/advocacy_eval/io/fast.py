@@ -76,6 +76,7 @@ from ..schema import CATEGORICAL, COLUMNS, SCHEMAS, TEXT_DTYPE, Column
 __all__ = [
     "BLOCK_BYTES",
     "CONTROL",
+    "ENCODED_AFTER",
     "HIGH_CARDINALITY",
     "MIN_BLOCK_BYTES",
     "PLAIN_DATETIME",
@@ -97,6 +98,13 @@ HIGH_CARDINALITY: frozenset[tuple[str, str]] = frozenset(
     }
 )
 """Columns read as plain text: nearly one distinct value per row, a dictionary would not help."""
+
+ENCODED_AFTER: frozenset[tuple[str, str]] = frozenset({("posts", "author_id")})
+"""Columns read as plain text, then dictionary-encoded by one hash table over the whole column.
+
+Arrow's reader gives each 8 MB block its own dictionary: for the posts' author ids (67,000
+distinct ids in every block of a 200,000-employee programme) the 27 dictionaries then had to
+be unified. Measured: the posts read 0.08 s of CPU shorter, the encoding 0.055 s longer."""
 
 BLOCK_BYTES = 1 << 23
 """Largest block of pyarrow's reader (each block is parsed by one thread).
@@ -216,7 +224,7 @@ def _arrow_types(
             types[raw] = pa.string()
         elif kind == "count":
             types[raw] = pa.string() if counts_as_text else pa.int64()
-        elif (table, name) in HIGH_CARDINALITY:
+        elif (table, name) in HIGH_CARDINALITY or (table, name) in ENCODED_AFTER:
             types[raw] = pa.string()
         elif raw in typed and kind in ("date", "month"):
             types[raw] = pa.date32()
@@ -301,6 +309,12 @@ def _strict(values: pd.Series, kind: str) -> pd.Series:
     return parsed
 
 
+def _one_dictionary(values: pa.ChunkedArray) -> bool:
+    """Whether every chunk of a dictionary-encoded column has the same dictionary (no unification needed)."""
+    first = values.chunk(0).dictionary
+    return all(chunk.dictionary.equals(first) for chunk in values.chunks[1:])
+
+
 def _dictionary_column(
     values: pa.ChunkedArray, kind: str, want_codes: bool = False, categorical: bool = False
 ) -> tuple[pd.Series, np.ndarray | None, pd.Series, int]:
@@ -332,7 +346,8 @@ def _dictionary_column(
     n_missing : int
         Rows whose typed value is missing.
     """
-    values = values.unify_dictionaries()
+    if values.num_chunks > 1 and not _one_dictionary(values):
+        values = values.unify_dictionaries()
     if values.num_chunks:
         dictionary = values.chunk(0).dictionary
         indices = pa.chunked_array([c.indices for c in values.chunks], type=pa.int32())
@@ -1046,6 +1061,8 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
             return _date32_column(values, column.kind, want_codes=column.name in key_columns)
         if pa.types.is_boolean(values.type):
             return _bool_column(values)
+        if (table, column.name) in ENCODED_AFTER and pa.types.is_string(values.type):
+            values = pc.dictionary_encode(values)  # one dictionary, shared by every chunk
         if pa.types.is_dictionary(values.type):
             return _dictionary_column(
                 values,
