@@ -168,3 +168,71 @@ def test_empty_waves_table_is_a_clear_error(tmp_path):
     assert (failures["column"] == "wave_id").any() and failures["rule"].str.contains(
         "must exist"
     ).any()
+
+
+def test_cross_table_sections_checked_side_by_side_give_the_same_failures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The posts' cross-table rules run in the load's pool beside the others; the failures and their order are unchanged."""
+    import threading
+
+    from advocacy_eval.io import load as load_module
+    from advocacy_eval.io import validate
+
+    folder = write_programme(
+        tmp_path / "p",
+        waves=WAVES_CSV.replace(
+            "W2,Wave 2,2024-03-01,2024-03-31", "W2,Wave 2,2024-03-01,2024-02-28"
+        ),
+        posts=POSTS_CSV.replace("P3,employee,E1,", "P3,employee,E9,").replace(
+            ",500,50,30,4,0,1,2,", ",500,50,60,4,0,1,2,"
+        ),
+    )
+    (folder / "activity.csv").write_text(
+        "employee_id,month,posts,impressions,members_reached,engagements,followers,has_profile\n"
+        "E1,2024-01-01,1,40,20,5,100,true\nE1,2024-02-01,0,10,30,0,101,true\n"
+        "E8,2024-01-01,2,30,10,3,50,false\n",
+        encoding="utf-8",
+    )
+    calls: list[tuple[tuple[str, ...], bool]] = []
+    real = validate.cross_table_failures
+
+    def spy(*args, **kwargs):
+        main = threading.current_thread() is threading.main_thread()
+        calls.append((kwargs.get("sections", validate.SECTIONS), main))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load_module, "cross_table_failures", spy)
+    side_by_side = _errors(folder)
+    assert sorted(calls) == sorted(
+        [(("posts",), False), (("waves", "employees"), True), (("activity",), True)]
+    )
+    assert set(zip(side_by_side["file"], side_by_side["column"], strict=True)) == {
+        ("waves.csv", "end_date"),
+        ("employees.csv", "enrolled_on"),  # E3 enrolled after its wave's new end
+        ("posts.csv", "author_id"),
+        ("posts.csv", "members_reached"),
+        ("activity.csv", "members_reached"),
+        ("activity.csv", "employee_id"),
+    }
+    calls.clear()
+    monkeypatch.setattr(load_module, "_cross_failures", lambda pool, *a: spy(*a))
+    one_call = _errors(folder)
+    assert calls == [(validate.SECTIONS, True)]
+    pd.testing.assert_frame_equal(side_by_side, one_call)
+    # the sections' failures, concatenated in the order of SECTIONS, are all the failures
+    tables = {
+        t: load_module.parse_table(
+            load_module._read_raw(folder / f"{t}.csv", 1 << 30), t, f"{t}.csv", True
+        )[0]
+        for t in validate.SECTIONS
+    }
+    args = (
+        tables,
+        {t: f"{t}.csv" for t in tables},
+        dict.fromkeys(tables, True),
+        pd.Timestamp("2024-12-31"),
+    )
+    whole = real(*args)
+    assert len(whole) == 6
+    assert whole == [f for s in validate.SECTIONS for f in real(*args, sections=(s,))]

@@ -7,12 +7,15 @@ column, the rule in words and the offending value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "SECTIONS",
     "cross_table_failures",
     "is_member",
 ]
@@ -62,6 +65,10 @@ def _positions(values: pd.Series, universe: pd.Series) -> np.ndarray:
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.intp)
 
 
+SECTIONS: tuple[str, ...] = ("waves", "employees", "posts", "activity")
+"""The sections of :func:`cross_table_failures`, in the order their failures are listed."""
+
+
 def _rows(
     df: pd.DataFrame,
     mask: pd.Series,
@@ -91,6 +98,7 @@ def cross_table_failures(
     missing: dict[str, set[str]] | None = None,
     blanked: dict[str, dict[str, np.ndarray]] | None = None,
     distinct: dict[str, dict[str, pd.Series]] | None = None,
+    sections: tuple[str, ...] = SECTIONS,
 ) -> list[dict]:
     """Check the rules that span columns or tables.
 
@@ -118,6 +126,11 @@ def cross_table_failures(
         when the reader has them (:func:`~advocacy_eval.io.fast.read_table_fast_distinct`):
         membership rules test the distinct values, and the rows only when
         some value fails.
+    sections : tuple of str
+        The tables whose rules to check (each section also reads the tables
+        it refers to): by default all of :data:`SECTIONS`. The failures of
+        all sections are the concatenation of each section's, in the order
+        of :data:`SECTIONS`, so the sections may be checked concurrently.
 
     Returns
     -------
@@ -155,12 +168,23 @@ def cross_table_failures(
     def have(table: str, *columns: str) -> bool:
         return table in tables and not set(columns) & missing.get(table, set())
 
-    waves, employees, posts = tables["waves"], tables["employees"], tables["posts"]
-    fw, fe, fp = files["waves"], files["employees"], files["posts"]
-    cw, ce, cp = is_csv["waves"], is_csv["employees"], is_csv["posts"]
     end_of_today = as_of.normalize() + pd.Timedelta(days=1)
 
-    # waves
+    if "waves" in sections:
+        out += _wave_failures(tables["waves"], files["waves"], is_csv["waves"], end_of_today, have)
+    if "employees" in sections:
+        out += _employee_failures(tables, files, is_csv, end_of_today, have, given)
+    if "posts" in sections:
+        out += _post_failures(tables, files, is_csv, end_of_today, have, absent_from)
+    if "activity" in sections and "activity" in tables:
+        out += _activity_failures(tables, files, is_csv, end_of_today, have, absent_from)
+    return out
+
+
+def _wave_failures(
+    waves: pd.DataFrame, fw: str, cw: bool, end_of_today: pd.Timestamp, have: Callable[..., bool]
+) -> list[dict]:
+    out: list[dict] = []
     if have("waves", "start_date", "end_date"):
         out += _rows(
             waves,
@@ -180,7 +204,20 @@ def cross_table_failures(
             "date is in the future",
         )
 
-    # employees
+    return out
+
+
+def _employee_failures(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    is_csv: dict[str, bool],
+    end_of_today: pd.Timestamp,
+    have: Callable[..., bool],
+    given: Callable[[str, str], pd.Series],
+) -> list[dict]:
+    out: list[dict] = []
+    waves, employees = tables["waves"], tables["employees"]
+    fw, fe, ce = files["waves"], files["employees"], is_csv["employees"]
     enrolled = employees["wave_id"].notna()
     has_date = employees["enrolled_on"].notna()
     out += _rows(
@@ -248,7 +285,20 @@ def cross_table_failures(
                 "date is in the future",
             )
 
-    # posts
+    return out
+
+
+def _post_failures(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    is_csv: dict[str, bool],
+    end_of_today: pd.Timestamp,
+    have: Callable[..., bool],
+    absent_from: Callable[[str, str, pd.Series, bool], pd.Series],
+) -> list[dict]:
+    out: list[dict] = []
+    employees, posts = tables["employees"], tables["posts"]
+    fe, fp, cp = files["employees"], files["posts"], is_csv["posts"]
     if have("posts", "members_reached", "impressions"):
         out += _rows(
             posts,
@@ -281,26 +331,37 @@ def cross_table_failures(
                 f"{term} must be <= impressions",
             )
 
-    # activity
-    if "activity" in tables:
-        act, fa, ca = tables["activity"], files["activity"], is_csv["activity"]
-        if have("activity", "employee_id") and have("employees", "employee_id"):
-            out += _rows(
-                act,
-                absent_from("activity", "employee_id", employees["employee_id"], False),
-                fa,
-                ca,
-                "employee_id",
-                f"employee must exist in {fe}",
-            )
-        if have("activity", "members_reached", "impressions"):
-            out += _rows(
-                act,
-                act["members_reached"] > act["impressions"],
-                fa,
-                ca,
-                "members_reached",
-                "members_reached must be <= impressions",
-            )
-        out += _rows(act, act["month"] >= end_of_today, fa, ca, "month", "date is in the future")
+    return out
+
+
+def _activity_failures(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    is_csv: dict[str, bool],
+    end_of_today: pd.Timestamp,
+    have: Callable[..., bool],
+    absent_from: Callable[[str, str, pd.Series, bool], pd.Series],
+) -> list[dict]:
+    out: list[dict] = []
+    employees, act = tables["employees"], tables["activity"]
+    fe, fa, ca = files["employees"], files["activity"], is_csv["activity"]
+    if have("activity", "employee_id") and have("employees", "employee_id"):
+        out += _rows(
+            act,
+            absent_from("activity", "employee_id", employees["employee_id"], False),
+            fa,
+            ca,
+            "employee_id",
+            f"employee must exist in {fe}",
+        )
+    if have("activity", "members_reached", "impressions"):
+        out += _rows(
+            act,
+            act["members_reached"] > act["impressions"],
+            fa,
+            ca,
+            "members_reached",
+            "members_reached must be <= impressions",
+        )
+    out += _rows(act, act["month"] >= end_of_today, fa, ca, "month", "date is in the future")
     return out
