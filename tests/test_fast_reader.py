@@ -638,6 +638,38 @@ def test_typed_columns_are_read_once_as_dates_and_booleans(
     ]
 
 
+def test_a_date_column_blank_in_its_first_rows_is_still_read_as_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first non-empty value decides: employees not yet enrolled come first, their dates are still ``date32``."""
+    from advocacy_eval.io import fast as fast_module
+
+    reads: list[dict] = []
+    real = fast_module._arrow_read
+
+    def spy(path: Path, types: dict) -> object:
+        reads.append({name: str(t) for name, t in types.items()})
+        return real(path, types)
+
+    monkeypatch.setattr(fast_module, "_arrow_read", spy)
+    header = "employee_id,wave_id,enrolled_on,department,region,profile_created_on,left_on\n"
+    blank = "".join(f"E{i:03d},,,IT,North,,\n" for i in range(10))
+    path = tmp_path / "employees.csv"
+    path.write_text(header + blank + "E100,W1,2024-01-10,IT,North,2020-05-01,\n", encoding="utf-8")
+    fast = read_table_fast(path, "employees")
+    expected, failures = strict(path, "employees")
+    assert failures == [] and fast is not None
+    pd.testing.assert_frame_equal(fast, expected, check_exact=True)
+    assert len(reads) == 1
+    assert reads[0]["enrolled_on"] == reads[0]["profile_created_on"] == "date32[day]"
+    assert reads[0]["left_on"].startswith("dictionary")  # empty in every row read: as before
+    reads.clear()
+    far = header + "".join(f"E{i:03d},,,IT,North,,\n" for i in range(fast_module.HEAD_RECORDS))
+    path.write_text(far + "E999,W1,2024-01-10,IT,North,2020-05-01,\n", encoding="utf-8")
+    assert read_table_fast(path, "employees") is not None
+    assert reads[0]["enrolled_on"].startswith("dictionary")  # no value among the records read
+
+
 def test_bool_spellings_are_the_strict_parsers() -> None:
     """Every spelling Arrow reads as a boolean is read the same way by the strict parser."""
     from advocacy_eval.io.fast import bool_spellings

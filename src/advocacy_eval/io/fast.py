@@ -54,6 +54,7 @@ fast path.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import itertools
@@ -163,19 +164,24 @@ class _Refused(Exception):
     """The fast path cannot vouch for this file: the strict path must read it."""
 
 
-def _head(path: Path) -> tuple[list[str], list[str] | None]:
-    """The first two CSV records: column names as the strict reader sees them before trimming (BOM
-    removed), and the first data record (None when there is none or it cannot be read)."""
+HEAD_RECORDS = 64
+"""Data records read ahead to choose the typed columns (:func:`_typed_columns`)."""
+
+
+def _head(path: Path, records: int = HEAD_RECORDS) -> tuple[list[str], list[list[str]]]:
+    """The first CSV records: column names as the strict reader sees them before trimming (BOM
+    removed), and up to ``records`` data records (fewer at the end of the file or at the first
+    record that cannot be read)."""
     with open(path, encoding="utf-8-sig", newline="", errors="strict") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader)
         except (StopIteration, csv.Error, UnicodeDecodeError):
             raise _Refused from None
-        try:
-            return header, next(reader)
-        except (StopIteration, csv.Error, UnicodeDecodeError):
-            return header, None
+        rows: list[list[str]] = []
+        with contextlib.suppress(csv.Error, UnicodeDecodeError):  # keeps the records read before
+            rows.extend(itertools.islice(reader, records))
+        return header, rows
 
 
 def _may_hold_hexadecimal(path: Path) -> bool:
@@ -262,23 +268,29 @@ def bool_spellings() -> tuple[list[str], list[str]]:
     )
 
 
-def _typed_columns(table: str, header: list[str], first: list[str] | None) -> frozenset[str]:
+def _typed_columns(table: str, header: list[str], rows: list[list[str]]) -> frozenset[str]:
     """Date, month and boolean columns whose first value Arrow can read as a date or a boolean.
 
+    The first value is the first non-empty one in ``rows`` (the file's first
+    records: an employee who has not enrolled yet has no enrolment date).
     Such a column is read by Arrow as ``date32`` or ``bool`` (no dictionary of
     6 M look-ups); a column whose first value is spelled otherwise (``YYYY-MM``,
-    ``yes ``, empty) is read as a dictionary and parsed on its distinct values.
-    A later cell spelled otherwise makes Arrow's read fail, and the file is
-    read again with dictionaries (:func:`_read`).
+    ``yes ``) or that is empty in every row read is read as a dictionary and
+    parsed on its distinct values. A later cell spelled otherwise makes
+    Arrow's read fail, and the file is read again with dictionaries
+    (:func:`_read`).
     """
     kinds = {c.name: c.kind for c in COLUMNS[table]}
     wanted = {raw for raw in header if kinds.get(raw.strip()) in ("date", "month", "bool")}
-    if not wanted or first is None or len(first) != len(header):
+    if not wanted or not rows or any(len(row) != len(header) for row in rows):
         return frozenset()
     true, false = bool_spellings()
     typed = set()
-    for raw, value in zip(header, first, strict=True):
+    for i, raw in enumerate(header):
         if raw not in wanted:
+            continue
+        value = next((row[i] for row in rows if row[i] != ""), None)
+        if value is None:
             continue
         if kinds[raw.strip()] == "bool":
             if value in true or value in false:
@@ -1010,12 +1022,12 @@ def _arrow_read(path: Path, types: dict[str, pa.DataType]) -> pa.Table:
 
 
 def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
-    header, first = _head(path)
+    header, rows = _head(path)
     names = [h.strip() for h in header]
     if not names or "" in names or len(set(names)) < len(names) or len(set(header)) < len(header):
         raise _Refused
     hexadecimal = _may_hold_hexadecimal(path)
-    typed = _typed_columns(table, header, first)
+    typed = _typed_columns(table, header, rows)
     try:
         tbl = _arrow_read(path, _arrow_types(table, header, hexadecimal, typed))
     except pa.ArrowInvalid:
