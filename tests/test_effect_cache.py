@@ -301,3 +301,25 @@ def test_old_lock_files_no_one_holds_are_pruned(tmp_path: Path) -> None:
         os.close(fd)
     assert old in removed and not old.exists()
     assert held.exists() and fresh.exists()
+
+
+def test_memory_is_given_back_after_a_fit_not_after_a_stored_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fit's transient copies go back to the system at once, so a kernel does not hold them while the next report peaks."""
+    released: list[int] = []
+    monkeypatch.setattr(
+        effect_cache, "release_memory", lambda generation=2: released.append(generation)
+    )
+    fits: list[int] = []
+
+    def fit() -> int:
+        fits.append(1)
+        return 42
+
+    assert effect_cache.cached(tmp_path, "k" * 64, fit) == 42
+    assert fits == [1] and released == [1]
+    assert (
+        effect_cache.cached(tmp_path, "k" * 64, fit) == 42
+    )  # stored: no fit, nothing to give back
+    assert fits == [1] and released == [1]

@@ -52,6 +52,7 @@ import pyarrow as pa
 
 from .. import __version__
 from ..io.snapshot import cache_folder
+from ..memory import release_memory
 from ..schema import Programme
 
 __all__ = [
@@ -199,6 +200,7 @@ def cached(folder: Path | None, key: str, fit: Callable[[], T]) -> T:
         if found:
             return value
         value = fit()
+        release_memory(generation=1)  # the fit's transient copies: back to the system, not kept
         if _store(folder, path, {"key": key, "value": value}):
             prune(folder)
     return value
