@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advocacy_eval.errors import DataValidationError
+from advocacy_eval.io import fast as fast_reader
 from advocacy_eval.io import load as load_module
 from advocacy_eval.io import snapshot
 from advocacy_eval.io.fast import check_passes, read_table_fast
@@ -596,20 +597,24 @@ def test_typed_dates_and_booleans_give_the_strict_answer(
         pd.testing.assert_frame_equal(fast, expected, check_exact=True)
 
 
-def test_typed_columns_are_read_once_as_dates_and_booleans(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A clean export is read once, its month as ``date32`` and ``has_profile`` as ``bool``; other spellings are not."""
-    from advocacy_eval.io import fast as fast_module
-
-    reads: list[dict] = []
-    real = fast_module._arrow_read
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """The column types of each of Arrow's reads of a file (the fast reader's ``_arrow_read``)."""
+    seen: list[dict] = []
+    real = fast_reader._arrow_read
 
     def spy(path: Path, types: dict) -> object:
-        reads.append({name: str(t) for name, t in types.items()})
+        seen.append({name: str(t) for name, t in types.items()})
         return real(path, types)
 
-    monkeypatch.setattr(fast_module, "_arrow_read", spy)
+    monkeypatch.setattr(fast_reader, "_arrow_read", spy)
+    return seen
+
+
+def test_typed_columns_are_read_once_as_dates_and_booleans(
+    tmp_path: Path, reads: list[dict]
+) -> None:
+    """A clean export is read once, its month as ``date32`` and ``has_profile`` as ``bool``; other spellings are not."""
     path = tmp_path / "activity.csv"
     path.write_text(_csv(TYPED_ACTIVITY), encoding="utf-8")
     frame = read_table_fast(path, "activity")
@@ -639,19 +644,9 @@ def test_typed_columns_are_read_once_as_dates_and_booleans(
 
 
 def test_a_date_column_blank_in_its_first_rows_is_still_read_as_dates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, reads: list[dict]
 ) -> None:
     """The first non-empty value decides: employees not yet enrolled come first, their dates are still ``date32``."""
-    from advocacy_eval.io import fast as fast_module
-
-    reads: list[dict] = []
-    real = fast_module._arrow_read
-
-    def spy(path: Path, types: dict) -> object:
-        reads.append({name: str(t) for name, t in types.items()})
-        return real(path, types)
-
-    monkeypatch.setattr(fast_module, "_arrow_read", spy)
     header = "employee_id,wave_id,enrolled_on,department,region,profile_created_on,left_on\n"
     blank = "".join(f"E{i:03d},,,IT,North,,\n" for i in range(10))
     path = tmp_path / "employees.csv"
@@ -664,7 +659,7 @@ def test_a_date_column_blank_in_its_first_rows_is_still_read_as_dates(
     assert reads[0]["enrolled_on"] == reads[0]["profile_created_on"] == "date32[day]"
     assert reads[0]["left_on"].startswith("dictionary")  # empty in every row read: as before
     reads.clear()
-    far = header + "".join(f"E{i:03d},,,IT,North,,\n" for i in range(fast_module.HEAD_RECORDS))
+    far = header + "".join(f"E{i:03d},,,IT,North,,\n" for i in range(fast_reader.HEAD_RECORDS))
     path.write_text(far + "E999,W1,2024-01-10,IT,North,2020-05-01,\n", encoding="utf-8")
     assert read_table_fast(path, "employees") is not None
     assert reads[0]["enrolled_on"].startswith("dictionary")  # no value among the records read

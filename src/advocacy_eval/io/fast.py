@@ -428,14 +428,14 @@ def _date32_column(
     from .load import DATE_RANGE
 
     n = len(values)
-    typed = np.empty(n, dtype="datetime64[ns]")
-    codes = np.empty(n, dtype=np.int8) if want_codes else None
     bounds = pc.min_max(values).as_py()
     if bounds["min"] is None:  # every value missing (or no row)
-        typed[:] = np.datetime64("NaT")
-        if codes is not None:
-            codes[:] = -1
-        return pd.Series(typed, copy=False), codes, pd.Series([], dtype="datetime64[ns]"), n
+        return (
+            pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), copy=False),
+            np.full(n, -1, dtype=_code_dtype(0)) if want_codes else None,
+            pd.Series([], dtype="datetime64[ns]"),
+            n,
+        )
     lowest, highest = ((bound - _EPOCH.date()).days for bound in (bounds["min"], bounds["max"]))
     first, end = ((bound - _EPOCH).days for bound in DATE_RANGE)
     if lowest < first or highest >= end:
@@ -459,8 +459,9 @@ def _date32_column(
         raise _Refused
     stamps = np.full(len(present), np.datetime64("NaT"), dtype="datetime64[ns]")
     stamps[positions] = distinct_days
-    table = None
-    if codes is not None:
+    typed = np.empty(n, dtype="datetime64[ns]")
+    codes, table = None, None
+    if want_codes:
         codes = np.empty(n, dtype=_code_dtype(len(positions)))
         table = np.full(len(present), -1, dtype=codes.dtype)
         table[positions] = np.arange(len(positions))
@@ -505,12 +506,7 @@ def _gather(lookup: np.ndarray, indices: pa.ChunkedArray) -> np.ndarray:
     """
     out = np.empty(len(indices), dtype=lookup.dtype)
     n = len(lookup) - 1
-    identity = (
-        n >= 0
-        and lookup[n] == -1
-        and (n == 0 or lookup[n - 1] == n - 1)
-        and bool(np.array_equal(lookup[:n], np.arange(n)))
-    )
+    identity = n >= 0 and lookup[n] == -1 and bool(np.array_equal(lookup[:n], np.arange(n)))
     start = 0
     for chunk in indices.chunks:
         stop = start + len(chunk)

@@ -7,8 +7,6 @@ column, the rule in words and the offending value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -78,7 +76,7 @@ def _rows(
     rule: str,
     values: pd.Series | None = None,
 ) -> list[dict]:
-    mask = mask.to_numpy(dtype=bool, na_value=False)  # missing: not failing
+    mask = mask.fillna(False).astype(bool).to_numpy()
     if not mask.any():
         return []
     positions = np.flatnonzero(mask)
@@ -168,200 +166,161 @@ def cross_table_failures(
     def have(table: str, *columns: str) -> bool:
         return table in tables and not set(columns) & missing.get(table, set())
 
+    waves, employees, posts = tables["waves"], tables["employees"], tables["posts"]
+    fw, fe, fp = files["waves"], files["employees"], files["posts"]
+    cw, ce, cp = is_csv["waves"], is_csv["employees"], is_csv["posts"]
     end_of_today = as_of.normalize() + pd.Timedelta(days=1)
 
+    # waves
     if "waves" in sections:
-        out += _wave_failures(tables["waves"], files["waves"], is_csv["waves"], end_of_today, have)
-    if "employees" in sections:
-        out += _employee_failures(tables, files, is_csv, end_of_today, have, given)
-    if "posts" in sections:
-        out += _post_failures(tables, files, is_csv, end_of_today, have, absent_from)
-    if "activity" in sections and "activity" in tables:
-        out += _activity_failures(tables, files, is_csv, end_of_today, have, absent_from)
-    return out
-
-
-def _wave_failures(
-    waves: pd.DataFrame, fw: str, cw: bool, end_of_today: pd.Timestamp, have: Callable[..., bool]
-) -> list[dict]:
-    out: list[dict] = []
-    if have("waves", "start_date", "end_date"):
-        out += _rows(
-            waves,
-            waves["end_date"] < waves["start_date"],
-            fw,
-            cw,
-            "end_date",
-            "end_date must be on or after start_date",
-        )
-    if have("waves", "start_date"):
-        out += _rows(
-            waves,
-            waves["start_date"] >= end_of_today,
-            fw,
-            cw,
-            "start_date",
-            "date is in the future",
-        )
-
-    return out
-
-
-def _employee_failures(
-    tables: dict[str, pd.DataFrame],
-    files: dict[str, str],
-    is_csv: dict[str, bool],
-    end_of_today: pd.Timestamp,
-    have: Callable[..., bool],
-    given: Callable[[str, str], pd.Series],
-) -> list[dict]:
-    out: list[dict] = []
-    waves, employees = tables["waves"], tables["employees"]
-    fw, fe, ce = files["waves"], files["employees"], is_csv["employees"]
-    enrolled = employees["wave_id"].notna()
-    has_date = employees["enrolled_on"].notna()
-    out += _rows(
-        employees,
-        given("employees", "wave_id") & ~given("employees", "enrolled_on"),
-        fe,
-        ce,
-        "enrolled_on",
-        "enrolled_on is required when wave_id is set",
-        employees["wave_id"],
-    )
-    out += _rows(
-        employees,
-        ~given("employees", "wave_id") & given("employees", "enrolled_on"),
-        fe,
-        ce,
-        "wave_id",
-        "wave_id is required when enrolled_on is set",
-        employees["enrolled_on"],
-    )
-    if have("waves", "wave_id"):
-        wave_idx = waves.dropna(subset=["wave_id"]).drop_duplicates("wave_id").set_index("wave_id")
-        known = is_member(employees["wave_id"], pd.Series(wave_idx.index))
-        out += _rows(employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}")
         if have("waves", "start_date", "end_date"):
-            # each employee's wave row, looked up once (-1: no such wave; its dates are missing)
-            row = _positions(employees["wave_id"], pd.Series(wave_idx.index))
-
-            def of_wave(column: str) -> pd.Series:
-                dates = np.append(
-                    wave_idx[column].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT")
-                )
-                return pd.Series(dates[row], index=employees.index)
-
-            start, end = of_wave("start_date"), of_wave("end_date")
-            outside = (
-                known
-                & has_date
-                & ((employees["enrolled_on"] < start) | (employees["enrolled_on"] > end))
-            )
             out += _rows(
-                employees,
-                outside,
-                fe,
-                ce,
-                "enrolled_on",
-                "enrolled_on must fall inside its wave's start_date..end_date",
+                waves,
+                waves["end_date"] < waves["start_date"],
+                fw,
+                cw,
+                "end_date",
+                "end_date must be on or after start_date",
             )
-    out += _rows(
-        employees,
-        employees["left_on"] < employees["enrolled_on"],
-        fe,
-        ce,
-        "left_on",
-        "left_on must be on or after enrolled_on",
-    )
-    for column in ("enrolled_on", "profile_created_on", "left_on", "trained_on"):
-        if column in employees.columns:
+        if have("waves", "start_date"):
             out += _rows(
-                employees,
-                employees[column] >= end_of_today,
-                fe,
-                ce,
-                column,
+                waves,
+                waves["start_date"] >= end_of_today,
+                fw,
+                cw,
+                "start_date",
                 "date is in the future",
             )
 
-    return out
-
-
-def _post_failures(
-    tables: dict[str, pd.DataFrame],
-    files: dict[str, str],
-    is_csv: dict[str, bool],
-    end_of_today: pd.Timestamp,
-    have: Callable[..., bool],
-    absent_from: Callable[[str, str, pd.Series, bool], pd.Series],
-) -> list[dict]:
-    out: list[dict] = []
-    employees, posts = tables["employees"], tables["posts"]
-    fe, fp, cp = files["employees"], files["posts"], is_csv["posts"]
-    if have("posts", "members_reached", "impressions"):
+    # employees
+    if "employees" in sections:
+        enrolled = employees["wave_id"].notna()
+        has_date = employees["enrolled_on"].notna()
         out += _rows(
-            posts,
-            posts["members_reached"] > posts["impressions"],
-            fp,
-            cp,
-            "members_reached",
-            "members_reached must be <= impressions",
+            employees,
+            given("employees", "wave_id") & ~given("employees", "enrolled_on"),
+            fe,
+            ce,
+            "enrolled_on",
+            "enrolled_on is required when wave_id is set",
+            employees["wave_id"],
         )
-    if have("posts", "author_type", "author_id") and have("employees", "employee_id"):
-        is_employee = posts["author_type"] == "employee"
-        unknown = is_employee & absent_from("posts", "author_id", employees["employee_id"], True)
-        out += _rows(posts, unknown, fp, cp, "author_id", f"employee author must exist in {fe}")
-    out += _rows(
-        posts,
-        posts["published_at"] >= end_of_today,
-        fp,
-        cp,
-        "published_at",
-        "date is in the future",
-    )
-    if have("posts", "impressions"):
-        for term in ("reactions", "comments", "reposts", "clicks"):
+        out += _rows(
+            employees,
+            ~given("employees", "wave_id") & given("employees", "enrolled_on"),
+            fe,
+            ce,
+            "wave_id",
+            "wave_id is required when enrolled_on is set",
+            employees["enrolled_on"],
+        )
+        if have("waves", "wave_id"):
+            wave_idx = (
+                waves.dropna(subset=["wave_id"]).drop_duplicates("wave_id").set_index("wave_id")
+            )
+            known = is_member(employees["wave_id"], pd.Series(wave_idx.index))
+            out += _rows(
+                employees, enrolled & ~known, fe, ce, "wave_id", f"wave_id must exist in {fw}"
+            )
+            if have("waves", "start_date", "end_date"):
+                # each employee's wave row, looked up once (-1: no such wave; its dates are missing)
+                row = _positions(employees["wave_id"], pd.Series(wave_idx.index))
+
+                def of_wave(column: str) -> pd.Series:
+                    dates = np.append(
+                        wave_idx[column].to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT")
+                    )
+                    return pd.Series(dates[row], index=employees.index)
+
+                start, end = of_wave("start_date"), of_wave("end_date")
+                outside = (
+                    known
+                    & has_date
+                    & ((employees["enrolled_on"] < start) | (employees["enrolled_on"] > end))
+                )
+                out += _rows(
+                    employees,
+                    outside,
+                    fe,
+                    ce,
+                    "enrolled_on",
+                    "enrolled_on must fall inside its wave's start_date..end_date",
+                )
+        out += _rows(
+            employees,
+            employees["left_on"] < employees["enrolled_on"],
+            fe,
+            ce,
+            "left_on",
+            "left_on must be on or after enrolled_on",
+        )
+        for column in ("enrolled_on", "profile_created_on", "left_on", "trained_on"):
+            if column in employees.columns:
+                out += _rows(
+                    employees,
+                    employees[column] >= end_of_today,
+                    fe,
+                    ce,
+                    column,
+                    "date is in the future",
+                )
+
+    # posts
+    if "posts" in sections:
+        if have("posts", "members_reached", "impressions"):
             out += _rows(
                 posts,
-                posts[term] > posts["impressions"],
+                posts["members_reached"] > posts["impressions"],
                 fp,
                 cp,
-                term,
-                f"{term} must be <= impressions",
+                "members_reached",
+                "members_reached must be <= impressions",
             )
-
-    return out
-
-
-def _activity_failures(
-    tables: dict[str, pd.DataFrame],
-    files: dict[str, str],
-    is_csv: dict[str, bool],
-    end_of_today: pd.Timestamp,
-    have: Callable[..., bool],
-    absent_from: Callable[[str, str, pd.Series, bool], pd.Series],
-) -> list[dict]:
-    out: list[dict] = []
-    employees, act = tables["employees"], tables["activity"]
-    fe, fa, ca = files["employees"], files["activity"], is_csv["activity"]
-    if have("activity", "employee_id") and have("employees", "employee_id"):
+        if have("posts", "author_type", "author_id") and have("employees", "employee_id"):
+            is_employee = posts["author_type"] == "employee"
+            unknown = is_employee & absent_from(
+                "posts", "author_id", employees["employee_id"], True
+            )
+            out += _rows(posts, unknown, fp, cp, "author_id", f"employee author must exist in {fe}")
         out += _rows(
-            act,
-            absent_from("activity", "employee_id", employees["employee_id"], False),
-            fa,
-            ca,
-            "employee_id",
-            f"employee must exist in {fe}",
+            posts,
+            posts["published_at"] >= end_of_today,
+            fp,
+            cp,
+            "published_at",
+            "date is in the future",
         )
-    if have("activity", "members_reached", "impressions"):
-        out += _rows(
-            act,
-            act["members_reached"] > act["impressions"],
-            fa,
-            ca,
-            "members_reached",
-            "members_reached must be <= impressions",
-        )
-    out += _rows(act, act["month"] >= end_of_today, fa, ca, "month", "date is in the future")
+        if have("posts", "impressions"):
+            for term in ("reactions", "comments", "reposts", "clicks"):
+                out += _rows(
+                    posts,
+                    posts[term] > posts["impressions"],
+                    fp,
+                    cp,
+                    term,
+                    f"{term} must be <= impressions",
+                )
+
+    # activity
+    if "activity" in sections and "activity" in tables:
+        act, fa, ca = tables["activity"], files["activity"], is_csv["activity"]
+        if have("activity", "employee_id") and have("employees", "employee_id"):
+            out += _rows(
+                act,
+                absent_from("activity", "employee_id", employees["employee_id"], False),
+                fa,
+                ca,
+                "employee_id",
+                f"employee must exist in {fe}",
+            )
+        if have("activity", "members_reached", "impressions"):
+            out += _rows(
+                act,
+                act["members_reached"] > act["impressions"],
+                fa,
+                ca,
+                "members_reached",
+                "members_reached must be <= impressions",
+            )
+        out += _rows(act, act["month"] >= end_of_today, fa, ca, "month", "date is in the future")
     return out
