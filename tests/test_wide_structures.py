@@ -40,6 +40,9 @@ def _assert_same(ours: dict, theirs: dict) -> None:
             assert list(mine) == list(value), key
             assert [type(k) for k in mine] == [type(k) for k in value], key
             for k in value:
+                if isinstance(value[k], np.ndarray):
+                    assert mine[k].dtype == value[k].dtype, f"{key}[{k}]"
+                    assert mine[k].shape == value[k].shape, f"{key}[{k}]"
                 np.testing.assert_array_equal(mine[k], value[k], err_msg=f"{key}[{k}]")
         else:
             assert mine == value, key
@@ -76,16 +79,47 @@ def test_other_panels_go_through_diff_diffs_own_code(sample: pd.DataFrame, case:
     _assert_same(_structures(WideCallawaySantAnna(), df), _structures(CallawaySantAnna(), df))
 
 
-def test_covariates_go_through_diff_diffs_own_code(sample: pd.DataFrame) -> None:
-    df = sample.assign(x=np.arange(len(sample)) % 3 * 1.0)
-    calls = []
+def _fallbacks(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Calls of diff-diff's own ``_precompute_structures`` from :class:`WideCallawaySantAnna` (recorded)."""
+    calls: list = []
+    own = CallawaySantAnna._precompute_structures
 
-    class Spy(WideCallawaySantAnna):
-        def _precompute_structures(self, *args, **kwargs):
+    def spy(self, *args, **kwargs):
+        if isinstance(self, WideCallawaySantAnna):
             calls.append(args[5])
-            return super()._precompute_structures(*args, **kwargs)
+        return own(self, *args, **kwargs)
 
-    _assert_same(_structures(Spy(), df, ["x"]), _structures(CallawaySantAnna(), df, ["x"]))
+    monkeypatch.setattr(CallawaySantAnna, "_precompute_structures", spy)
+    return calls
+
+
+def test_float_covariates_are_taken_from_the_reshape(
+    sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each period's covariates: diff-diff's row selection and reindexing, as columns of the reshape."""
+    rng = np.random.default_rng(4)
+    df = sample.assign(
+        x=rng.normal(size=len(sample)),
+        z=np.where(rng.random(len(sample)) < 0.05, np.nan, rng.integers(0, 2, len(sample)) * 1.0),
+    )
+    calls = _fallbacks(monkeypatch)
+    for covariates in (["x"], ["z", "x"]):
+        ours = _structures(WideCallawaySantAnna(), df, covariates)
+        theirs = _structures(CallawaySantAnna(), df, covariates)
+        assert len(ours["covariate_by_period"]) == df["period"].nunique()
+        _assert_same(ours, theirs)
+    assert calls == []  # the reshape, every time
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32", "Float64"])
+def test_other_covariates_go_through_diff_diffs_own_code(
+    sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, dtype: str
+) -> None:
+    df = sample.assign(x=pd.Series(np.arange(len(sample)) % 2).astype(dtype))
+    calls = _fallbacks(monkeypatch)
+    _assert_same(
+        _structures(WideCallawaySantAnna(), df, ["x"]), _structures(CallawaySantAnna(), df, ["x"])
+    )
     assert calls == [["x"]]
 
 
@@ -94,10 +128,14 @@ def test_the_effect_is_diff_diffs(monkeypatch: pytest.MonkeyPatch) -> None:
     from advocacy_eval.effects import _wide
 
     panel = build_panel(generate_programme(seed=5, n_employees=500, n_months=20))
-    fast = onboarding_effect(panel, "posts")
+    # has_profile: conditioned on its own base-period value (a covariate), as the reports fit it
+    fast = [onboarding_effect(panel, "posts"), onboarding_effect(panel, "has_profile")]
     monkeypatch.setattr(_wide, "balanced_wide", lambda *a, **k: None)
-    slow = onboarding_effect(panel, "posts")
-    for name in ("overall", "event_study", "by_group", "group_time"):
-        pd.testing.assert_frame_equal(
-            pd.DataFrame(getattr(fast, name)), pd.DataFrame(getattr(slow, name)), check_exact=True
-        )
+    slow = [onboarding_effect(panel, "posts"), onboarding_effect(panel, "has_profile")]
+    for mine, theirs in zip(fast, slow, strict=True):
+        for name in ("overall", "event_study", "by_group", "group_time"):
+            pd.testing.assert_frame_equal(
+                pd.DataFrame(getattr(mine, name)),
+                pd.DataFrame(getattr(theirs, name)),
+                check_exact=True,
+            )
