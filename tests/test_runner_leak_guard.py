@@ -230,3 +230,31 @@ def test_identifiers_behave_as_a_compact_read_only_set():
         and leaks("Jean Dupont", copy) == ["Jean Dupont"]
     )
     assert ids.values.type.equals(__import__("pyarrow").large_string())
+
+
+@EXAMPLES
+@given(st.text(max_size=40), st.sets(st.integers(0, 10), max_size=4))
+def test_substrings_are_pythons(text, lengths):
+    """The substrings gathered from the UTF-8 bytes are Python's slices, each once."""
+    found = runner._substrings(text, lengths)
+    found.validate(full=True)
+    expected = {text[i : i + n] for n in lengths if n > 0 for i in range(len(text) - n + 1)}
+    assert sorted(found.to_pylist()) == sorted(expected)
+
+
+@EXAMPLES
+@given(st.lists(st.one_of(st.text(max_size=12), st.sampled_from(TRICKY))))
+def test_strings_built_from_buffers_are_pyarrows(values):
+    import pyarrow as pa
+
+    built = runner._large_strings(values)
+    built.validate(full=True)
+    assert built.equals(pa.array(values, type=pa.large_string()))
+
+
+def test_a_character_utf8_cannot_encode_is_matched_on_the_text_itself():
+    assert runner._substrings("a\ud800b", {2}).to_pylist() == ["a?", "?b"]
+    text = "x\ud800 a very long identifier beyond 24"
+    assert leaks(text, Identifiers(["a very long identifier beyond 24", "x? a very long id"])) == [
+        "a very long identifier beyond 24"
+    ]

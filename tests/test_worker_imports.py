@@ -12,7 +12,16 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("pandera", "IPython", "matplotlib", "seaborn", "scipy", "statsmodels", "diff_diff")
+HEAVY = (
+    "pandas",
+    "pandera",
+    "IPython",
+    "matplotlib",
+    "seaborn",
+    "scipy",
+    "statsmodels",
+    "diff_diff",
+)
 
 _CODE = """
 import json, sys

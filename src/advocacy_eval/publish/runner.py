@@ -62,7 +62,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1276,35 +1276,60 @@ _GRAM = 8
 """Characters of a long identifier's head and tail looked up among the text's substrings (:meth:`Identifiers.found_in`)."""
 
 
+def _large_strings(values: Sequence[str]) -> pa.Array:
+    """A pyarrow ``large_string`` array of Python strings, built from its buffers.
+
+    ``pyarrow.array`` would do the same, but its first call imports pandas
+    (pyarrow's pandas shim: about 40 MB), which a report worker, the only
+    process that checks reports for leaks, never needs otherwise.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return pa.Array.from_buffers(
+        pa.large_string(),
+        len(encoded),
+        [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))],
+    )
+
+
 def _substrings(text: str, lengths: set[int]) -> pa.Array:
-    """Every distinct substring of ``text`` of the given lengths (in characters), as a pyarrow array."""
+    """Every distinct substring of ``text`` of the given lengths (in characters), as a pyarrow array.
+
+    The substrings are gathered from the text's UTF-8 bytes, vectorised: a
+    substring of ``n`` characters runs from the first byte of character ``i``
+    to that of character ``i + n``. A character UTF-8 cannot encode (a lone
+    surrogate) counts as ``?``; the caller confirms every match on the text
+    itself.
+    """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    wanted = sorted(n for n in lengths if 0 < n <= len(text))
-    try:
-        if "\x00" in text:
-            raise ValueError("NUL characters do not survive numpy's fixed-width strings")
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        parts = [
-            pa.array(
-                np.ascontiguousarray(np.lib.stride_tricks.sliding_window_view(codes, n))
-                .view(f"<U{n}")
-                .ravel(),
-                type=pa.large_string(),
+    raw = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)
+    starts = np.append(
+        np.flatnonzero((raw & 0xC0) != 0x80), len(raw)
+    )  # each character's first byte
+    n_chars = len(starts) - 1
+    parts = []
+    for n in sorted(n for n in lengths if 0 < n <= n_chars):
+        begin = starts[: n_chars - n + 1]
+        sizes = starts[n:] - begin
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        gather = np.arange(offsets[-1], dtype=np.int64) + np.repeat(begin - offsets[:-1], sizes)
+        parts.append(
+            pa.Array.from_buffers(
+                pa.large_string(),
+                len(sizes),
+                [None, pa.py_buffer(offsets), pa.py_buffer(raw[gather])],
             )
-            for n in wanted
-        ]
-    except (ValueError, UnicodeError, pa.ArrowException):
-        parts = [
-            pa.array(
-                sorted({text[i : i + n] for i in range(len(text) - n + 1)}), type=pa.large_string()
-            )
-            for n in wanted
-        ]
+        )
     if not parts:
-        return pa.array([], type=pa.large_string())
+        return _large_strings([])
     return pc.unique(pa.concat_arrays(parts))
 
 
@@ -1332,7 +1357,7 @@ class Identifiers(collections.abc.Set):
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         if not isinstance(values, pa.Array):
-            values = pa.array(list(values), type=pa.large_string())
+            values = _large_strings([value for value in values if value is not None])
         self._values = pc.unique(values.cast(pa.large_string()).drop_null())
         self._long: tuple | None = None
 
@@ -1354,9 +1379,7 @@ class Identifiers(collections.abc.Set):
         import pyarrow as pa
 
         table = pa.ipc.open_stream(sealed).read_all()
-        values = (
-            table.column(0).combine_chunks() if table.num_rows else pa.array([], pa.large_string())
-        )
+        values = table.column(0).combine_chunks() if table.num_rows else _large_strings([])
         self._values = values
         del self.__dict__["_sealed"]
         return values
@@ -1405,7 +1428,7 @@ class Identifiers(collections.abc.Set):
 
         if not isinstance(value, str) or not len(self._values):
             return False
-        return bool(pc.any(pc.equal(self._values, value)).as_py())
+        return bool(pc.any(pc.equal(self._values, _large_strings([value])[0])).as_py())
 
     def __repr__(self) -> str:
         return f"<Identifiers: {len(self)} values>"
@@ -1416,8 +1439,12 @@ class Identifiers(collections.abc.Set):
 
         if self._long is None:
             values = self._values
+            longest = _large_strings(["x" * 24])  # an Arrow value to compare with: no pandas import
             long = values.filter(
-                pc.or_(pc.match_substring(values, " "), pc.greater(pc.utf8_length(values), 24))
+                pc.or_(
+                    pc.match_substring(values, " "),
+                    pc.greater(pc.utf8_length(values), pc.utf8_length(longest)[0]),
+                )
             )
             heads = pc.utf8_slice_codeunits(long, 0, _GRAM)
             tails = pc.utf8_slice_codeunits(long, -_GRAM)
@@ -1448,7 +1475,6 @@ class Identifiers(collections.abc.Set):
         -------
         set of str
         """
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         found: set[str] = set()
@@ -1456,7 +1482,7 @@ class Identifiers(collections.abc.Set):
             return found
         words = list(set(_TOKEN.findall(text)) if tokens is None else set(tokens))
         if words:
-            shown = pc.is_in(self._values, value_set=pa.array(words, type=pa.large_string()))
+            shown = pc.is_in(self._values, value_set=_large_strings(words))
             found.update(self._values.filter(shown).to_pylist())
         long, heads, tails, lengths = self._long_values()
         if len(long):

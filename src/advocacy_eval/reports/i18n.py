@@ -14,8 +14,10 @@ first letter, for titles), ``{participants}``, ``{Participants}``,
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
+from typing import Any
 
 from .claim_strings import CLAIM_STRINGS
 from .page_strings import PAGE_STRINGS
@@ -784,13 +786,30 @@ def fmt_interval(low: float, high: float, fmt, lang: str = "en", **kw) -> str:
     return f"{fmt(low, lang, **kw)}–{fmt(high, lang, **kw)}"
 
 
+def _as_date(d: object) -> Any:
+    """A date-like value with ``year``, ``month`` and ``day``: the value itself, an ISO string parsed, else pandas'.
+
+    Dates, datetimes and pandas timestamps are used as they are, and ISO text
+    is parsed by the standard library, so a report worker formatting its
+    footer does not import pandas (about 40 MB) for it.
+    """
+    import datetime
+
+    if isinstance(d, datetime.date):  # datetime.datetime and pandas.Timestamp too
+        return d
+    if isinstance(d, str):
+        with contextlib.suppress(ValueError):
+            return datetime.datetime.fromisoformat(d.strip())
+    import pandas as pd
+
+    return pd.Timestamp(d)
+
+
 def fmt_date(d: object, lang: str = "en", day: bool = True) -> str:
     """Format a date (``1 Jul 2024`` / ``1er juil. 2024``; ``Jul 2024`` without day)."""
     if _missing(d):
         return "–"
-    import pandas as pd
-
-    ts = pd.Timestamp(d)
+    ts = _as_date(d)
     month = _MONTHS[check_lang(lang)][ts.month - 1]
     number = "1er" if lang == "fr" and ts.day == 1 else str(ts.day)
     return f"{number} {month} {ts.year}" if day else f"{month} {ts.year}"
