@@ -441,3 +441,63 @@ def test_programme_results_describe_the_panel_without_keeping_or_rebuilding_it(
     pd.testing.assert_frame_equal(res.panel.counts, full.counts)
     assert res.panel.months.equals(full.months) and res.panel.estimable == full.estimable
     assert res.n_volunteers == full.count("units_enrolled")
+
+
+def _plain_frame(programme: Programme, rows: np.ndarray) -> pd.DataFrame:
+    """The lean posts frame built the plain way: each column taken, then ``numpy.nansum`` of the terms."""
+    posts = programme.posts.iloc[rows]
+    out = pd.DataFrame(
+        {
+            "author_type": pd.Categorical(posts["author_type"].astype(object)),
+            "author_id": posts["author_id"].astype(object),
+            "post_id": rows.astype(np.int64),
+            "content_type": pd.Categorical(posts["content_type"].astype(object)),
+        }
+    )
+    counts = ["audience_size", "impressions", "members_reached", *measures.ENGAGEMENT_TERMS]
+    for col in counts:
+        out[col] = posts[col].to_numpy(dtype=float, na_value=np.nan)
+    terms = [c for c in measures.ENGAGEMENT_TERMS if not out[c].isna().all()]
+    out["engagements"] = (
+        np.nansum(out[terms].to_numpy(), axis=1) if terms else np.full(len(out), np.nan)
+    )
+    return out
+
+
+def test_the_lean_posts_frame_is_the_plain_one(generated) -> None:
+    """Counts and engagements written into one float block: the same values, bit for bit, and columns."""
+    rng = np.random.default_rng(2)
+    posts = generated.posts.copy()
+    for col in ("reactions", "audience_size", "clicks"):  # missing values, as real exports have
+        posts[col] = posts[col].mask(rng.random(len(posts)) < 0.2)
+    posts["comments"] = pd.array([pd.NA] * len(posts), dtype="Int64")  # a term never filled in
+    for programme in (generated, dataclasses.replace(generated, posts=posts)):
+        codes = measures.ProgrammeCodes(programme)
+        n = len(programme.posts)
+        for rows in (np.arange(n), np.sort(rng.choice(n, 500)), np.arange(0)):
+            got = codes.frame(rows)
+            expected = _plain_frame(programme, rows)
+            assert list(got.columns) == list(expected.columns)
+            for col in expected.columns:
+                if col in ("author_type", "author_id", "content_type"):
+                    assert list(got[col].astype(object)) == list(expected[col].astype(object))
+                else:
+                    assert got[col].dtype == expected[col].dtype, col
+                    np.testing.assert_array_equal(got[col].to_numpy(), expected[col].to_numpy())
+
+
+def test_engagements_are_numpys_nansum() -> None:
+    rng = np.random.default_rng(3)
+    terms = [
+        np.where(rng.random(1000) < 0.3, np.nan, rng.integers(0, 10**9, 1000).astype(float))
+        for _ in range(4)
+    ]
+    for k in range(5):
+        got = measures._sum_engagements(terms[:k], np.empty(1000))
+        expected = np.nansum(np.column_stack(terms[:k]), axis=1) if k else np.full(1000, np.nan)
+        np.testing.assert_array_equal(got, expected)
+    frame = pd.DataFrame(
+        {"reactions": pd.array([1, None, 3], dtype="Int64"), "clicks": [None, None, 2.0]}
+    )
+    assert list(add_engagements(frame)["engagements"]) == [1.0, 0.0, 5.0]
+    assert add_engagements(frame[["clicks"]].iloc[:2])["engagements"].isna().all()
