@@ -139,3 +139,55 @@ def test_the_effect_is_diff_diffs(monkeypatch: pytest.MonkeyPatch) -> None:
                 pd.DataFrame(getattr(theirs, name)),
                 check_exact=True,
             )
+
+
+def test_narrow_ids_and_periods_give_the_same_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample's ids and periods in int16/int32 (less memory per copy) change no estimate, to the last bit."""
+    from advocacy_eval.effects import onboarding
+    from advocacy_eval.effects.onboarding import bacon_decomposition, twfe_estimate
+
+    panel = build_panel(generate_programme(seed=7, n_employees=500, n_months=20))
+    sample, _ = estimation_sample(panel, "posts")
+    assert [sample[c].dtype for c in ("unit", "period", "first_period")] == [np.int16] * 3
+
+    def fitted() -> list:
+        return [
+            onboarding_effect(panel, "posts"),
+            onboarding_effect(panel, "has_profile"),
+            onboarding_effect(panel, "posts", anticipation=1, control="never_treated"),
+        ]
+
+    narrow = fitted(), bacon_decomposition(panel, "posts"), twfe_estimate(panel, "posts")
+    monkeypatch.setattr(onboarding, "_narrow", lambda values: values.astype(np.int64))
+    assert estimation_sample(panel, "posts")[0]["unit"].dtype == np.int64
+    wide = fitted(), bacon_decomposition(panel, "posts"), twfe_estimate(panel, "posts")
+    for mine, theirs in zip(narrow[0], wide[0], strict=True):
+        for name in ("overall", "event_study", "by_group", "group_time", "by_wave"):
+            pd.testing.assert_frame_equal(
+                pd.DataFrame(getattr(mine, name)).reset_index(drop=True),
+                pd.DataFrame(getattr(theirs, name)).reset_index(drop=True),
+                check_exact=True,
+                check_dtype=False,
+            )
+    assert narrow[1].twfe == wide[1].twfe
+    assert narrow[1].decomposition_error == wide[1].decomposition_error
+    pd.testing.assert_frame_equal(narrow[1].by_type, wide[1].by_type, check_exact=True)
+    pd.testing.assert_frame_equal(
+        narrow[1].comparisons, wide[1].comparisons, check_exact=True, check_dtype=False
+    )
+    pd.testing.assert_frame_equal(pd.DataFrame(narrow[2]), pd.DataFrame(wide[2]), check_exact=True)
+
+
+def test_narrow_keeps_values_and_widens_only_when_needed() -> None:
+    from advocacy_eval.effects.onboarding import _narrow
+
+    for values, dtype in (
+        (np.array([0, 34], dtype=np.int64), np.int16),
+        (np.array([0, 200_000], dtype=np.int64), np.int32),
+        (np.array([-(2**40), 3], dtype=np.int64), np.int64),
+        (np.array([], dtype=np.int64), np.int16),
+    ):
+        out = _narrow(values)
+        assert out.dtype == dtype and np.array_equal(out, values)
+    floats = np.array([1.5, np.nan])
+    assert _narrow(floats) is floats

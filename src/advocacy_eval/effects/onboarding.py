@@ -124,6 +124,18 @@ def _unit_codes(values: pd.Series) -> np.ndarray:
     return codes.astype(np.int64, copy=False)
 
 
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Integer values in the narrowest of int16, int32 and int64 that holds them (others unchanged)."""
+    if values.dtype.kind not in "iu":
+        return values
+    low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
+    for dtype in (np.int16, np.int32, np.int64):
+        info = np.iinfo(dtype)
+        if info.min <= low and high <= info.max:
+            return values.astype(dtype, copy=False)
+    return values
+
+
 def _distinct(values: np.ndarray) -> np.ndarray:
     """``numpy.unique`` (sorted distinct values); small non-negative integers are found without sorting."""
     if values.dtype.kind in "iu" and len(values) and values.min() >= 0 and values.max() < 1_000_000:
@@ -172,7 +184,8 @@ def estimation_sample(
     Returns
     -------
     sample : pandas.DataFrame
-        Columns ``unit, period, first_period, y`` (+ covariates), sorted.
+        Columns ``unit, period, first_period, y`` (+ covariates), sorted; the ids and periods
+        in the narrowest integer type that holds them (int16 for months, int32 for employees).
     report : pandas.DataFrame
         ``key, value, description``: units and rows in, units left out and why.
     """
@@ -246,11 +259,13 @@ def estimation_sample(
         n_unbalanced_treated = int((partial & (unit_fp > 0)).sum())
         keep &= per_unit[codes] == n_periods_all
     used = np.bincount(codes[keep], minlength=n_units_all) > 0
+    # the narrowest integer types that hold the ids and periods: diff-diff copies the sample several
+    # times per fit (about 0.1 GB less at the peak of a fit at 200,000 employees, issue 12)
     df = pd.DataFrame(
         {
-            "unit": codes[keep].astype(np.int64),
-            "period": per[keep],
-            "first_period": fp[keep],
+            "unit": _narrow(codes[keep]),
+            "period": _narrow(per[keep]),
+            "first_period": _narrow(fp[keep]),
             "y": y[keep],
         }
     )
