@@ -288,7 +288,7 @@ class ProgrammeCodes:
             if c in posts.columns
         ]
         block = np.empty((len(counts) + 1, len(rows)))  # a column per row: the frame's own layout
-        for values, col in zip(block, counts, strict=False):
+        for values, col in zip(block[:-1], counts, strict=True):
             values[:] = as_float_array(posts[col].array.take(rows))
         terms = [
             block[i]

@@ -114,9 +114,8 @@ class WideCallawaySantAnna(CallawaySantAnna):
         all_units, unit_cohorts, outcome_matrix, columns = wide
         period_to_col = {p: i for i, p in enumerate(columns)}
         covariate_by_period = None
-        if (
-            covariates
-        ):  # each period's (units x covariates) values, as diff-diff's row selection gives them
+        if covariates:
+            # each period's (units x covariates) values, as diff-diff's row selection gives them
             shape = outcome_matrix.shape
             wide_covariates = [df[c].to_numpy().reshape(shape) for c in covariates]  # views
             covariate_by_period = {
