@@ -76,7 +76,7 @@ def _rows(
     rule: str,
     values: pd.Series | None = None,
 ) -> list[dict]:
-    mask = mask.fillna(False).astype(bool).to_numpy()
+    mask = mask.to_numpy(dtype=bool, na_value=False)  # missing: not failing
     if not mask.any():
         return []
     positions = np.flatnonzero(mask)

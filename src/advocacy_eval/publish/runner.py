@@ -1276,24 +1276,31 @@ _GRAM = 8
 """Characters of a long identifier's head and tail looked up among the text's substrings (:meth:`Identifiers.found_in`)."""
 
 
-def _large_strings(values: Sequence[str]) -> pa.Array:
-    """A pyarrow ``large_string`` array of Python strings, built from its buffers.
+def _utf8_strings(sizes: Any, data: Any) -> pa.Array:
+    """A pyarrow ``large_string`` array from its values' byte sizes and their UTF-8 bytes, end to end.
 
-    ``pyarrow.array`` would do the same, but its first call imports pandas
+    Built from Arrow's buffers: ``pyarrow.array`` (or ``pyarrow.scalar``, or a
+    Python value given to a compute function) imports pandas on first use
     (pyarrow's pandas shim: about 40 MB), which a report worker, the only
     process that checks reports for leaks, never needs otherwise.
     """
     import numpy as np
     import pyarrow as pa
 
-    encoded = [value.encode("utf-8") for value in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
     return pa.Array.from_buffers(
-        pa.large_string(),
-        len(encoded),
-        [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))],
+        pa.large_string(), len(sizes), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
+
+
+def _large_strings(values: Sequence[str]) -> pa.Array:
+    """A pyarrow ``large_string`` array of Python strings (:func:`_utf8_strings`: no pandas import)."""
+    import numpy as np
+
+    encoded = [value.encode("utf-8") for value in values]
+    sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    return _utf8_strings(sizes, b"".join(encoded))
 
 
 def _substrings(text: str, lengths: set[int]) -> pa.Array:
@@ -1310,24 +1317,16 @@ def _substrings(text: str, lengths: set[int]) -> pa.Array:
     import pyarrow.compute as pc
 
     raw = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)
-    starts = np.append(
-        np.flatnonzero((raw & 0xC0) != 0x80), len(raw)
-    )  # each character's first byte
+    # each character's first byte (UTF-8 continuation bytes are 10xxxxxx)
+    starts = np.append(np.flatnonzero((raw & 0xC0) != 0x80), len(raw))
     n_chars = len(starts) - 1
     parts = []
     for n in sorted(n for n in lengths if 0 < n <= n_chars):
         begin = starts[: n_chars - n + 1]
         sizes = starts[n:] - begin
-        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        gather = np.arange(offsets[-1], dtype=np.int64) + np.repeat(begin - offsets[:-1], sizes)
-        parts.append(
-            pa.Array.from_buffers(
-                pa.large_string(),
-                len(sizes),
-                [None, pa.py_buffer(offsets), pa.py_buffer(raw[gather])],
-            )
-        )
+        ends = np.cumsum(sizes)  # where each substring ends among the gathered bytes
+        gather = np.arange(ends[-1], dtype=np.int64) + np.repeat(begin - (ends - sizes), sizes)
+        parts.append(_utf8_strings(sizes, raw[gather]))
     if not parts:
         return _large_strings([])
     return pc.unique(pa.concat_arrays(parts))
@@ -1439,11 +1438,10 @@ class Identifiers(collections.abc.Set):
 
         if self._long is None:
             values = self._values
-            longest = _large_strings(["x" * 24])  # an Arrow value to compare with: no pandas import
-            long = values.filter(
+            long = values.filter(  # a pattern, not a number to compare with: no pandas import
                 pc.or_(
                     pc.match_substring(values, " "),
-                    pc.greater(pc.utf8_length(values), pc.utf8_length(longest)[0]),
+                    pc.match_substring_regex(values, "(?s)^.{25}"),  # more than 24 characters
                 )
             )
             heads = pc.utf8_slice_codeunits(long, 0, _GRAM)
