@@ -431,6 +431,27 @@ def test_hexadecimal_scan_with_and_without_an_x(tmp_path) -> None:
         assert fast._may_hold_hexadecimal(path) is expected, text
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.binary(max_size=40)
+    | st.lists(st.sampled_from([b"0", b"x", b"X", b"1", b",", b"\n", "é".encode(), b"\xd8"])).map(
+        b"".join
+    ),
+    piece=st.integers(1, 9),
+)
+@example(data=b"a0|xb", piece=2)  # "0" ends one piece, "x" starts the next ("|" removed below)
+def test_hexadecimal_scan_is_the_plain_search(data: bytes, piece: int, tmp_path_factory) -> None:
+    """The numpy scan, in pieces of any size, answers as ``b"0x" in data.lower()``, pairs across pieces included."""
+    data = data.replace(b"|", b"")
+    path = tmp_path_factory.mktemp("hex") / "t.csv"
+    path.write_bytes(data)
+    expected = b"0x" in data.lower()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fast, "_SCAN_BYTES", piece)
+        assert fast._may_hold_hexadecimal(path) is expected
+    assert fast._zero_before_x(np.frombuffer(data, dtype=np.uint8)) is expected
+
+
 _ARENAS = """
 import ctypes, sys
 import advocacy_eval.memory as memory

@@ -258,3 +258,20 @@ def test_a_character_utf8_cannot_encode_is_matched_on_the_text_itself():
     assert leaks(text, Identifiers(["a very long identifier beyond 24", "x? a very long id"])) == [
         "a very long identifier beyond 24"
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    categories=st.lists(st.text(min_size=1, max_size=4), unique=True, max_size=8),
+    picks=st.lists(st.integers(-1, 7), max_size=30),
+)
+def test_used_categories_are_pandas_own(categories: list[str], picks: list[int]) -> None:
+    """The categories a column uses, counted over its codes, are ``remove_unused_categories``' (order kept)."""
+    codes = [p if p < len(categories) else -1 for p in picks]
+    dtype = pd.CategoricalDtype(pd.Index(categories, dtype="string"))
+    series = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))
+    expected = series.cat.remove_unused_categories().cat.categories
+    got = runner._used_categories(series)
+    assert got.tolist() == expected.tolist()
+    assert got.dtype == expected.dtype
+    assert runner._distinct_text(series).to_pylist() == expected.tolist()

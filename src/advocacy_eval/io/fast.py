@@ -127,8 +127,8 @@ def _block_bytes(size: int) -> int:
     return max(MIN_BLOCK_BYTES, min(BLOCK_BYTES, size // 4))
 
 
-_SCAN_BYTES = 1 << 30
-"""Largest piece of a file given to one substring search."""
+_SCAN_BYTES = 1 << 22
+"""Bytes of a file examined at a time by :func:`_may_hold_hexadecimal` (its scratch arrays stay in cache)."""
 
 
 WHITE_SPACE_END = 0x3001
@@ -184,14 +184,21 @@ def _head(path: Path, records: int = HEAD_RECORDS) -> tuple[list[str], list[list
         return header, rows
 
 
+_LOWER_X, _ZERO = b"x"[0], b"0"[0]
+_CASE_BIT = 0x20
+"""``byte | 0x20`` is ``x`` exactly for ``x`` and ``X``: no other byte, in ASCII or in UTF-8, maps to it."""
+
+
 def _may_hold_hexadecimal(path: Path) -> bool:
     """Whether ``0x``/``0X`` occurs anywhere in the file: only then could Arrow read a count the rule refuses.
 
     A file with no ``x`` nor ``X`` at all (found by ``memchr``) holds none.
-    Otherwise the file is searched by Arrow's (RE2) case-insensitive substring
-    match, about four times faster than ``mmap.find`` for the pair, in pieces of at most
-    :data:`_SCAN_BYTES`; the byte pairs that straddle two pieces are checked
-    on their own.
+    Otherwise the bytes are examined by numpy, :data:`_SCAN_BYTES` at a
+    time: the positions of ``x`` and ``X`` (rare in an export: a 220 MB posts
+    file holds about 100,000) are found by case folding, and the byte before
+    each is compared with ``0``. The posts file of a 200,000-employee
+    programme: about 0.08 s, against 0.18 s for Arrow's case-insensitive
+    substring search and 0.33 s for ``mmap.find``.
     """
     size = path.stat().st_size
     if size == 0:
@@ -199,19 +206,28 @@ def _may_hold_hexadecimal(path: Path) -> bool:
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if data.find(b"x") < 0 and data.find(b"X") < 0:
             return False  # ``memchr`` for one byte: several times faster than the pair search
-        cuts = [*range(0, size, _SCAN_BYTES), size]
-        found = _any(
-            pc.match_substring(_pieces(data, cuts), "0x", ignore_case=True)
-        )  # view released on return
-        return found or any(data[c - 1 : c + 1].lower() == b"0x" for c in cuts[1:-1])
+        raw = np.frombuffer(data, dtype=np.uint8)
+        try:
+            return _zero_before_x(raw)
+        finally:
+            del raw  # the map cannot close while numpy holds a view of it
 
 
-def _pieces(data: mmap.mmap, cuts: list[int]) -> pa.Array:
-    """The mapped bytes as an Arrow binary array, one value per ``cuts`` interval (no copy)."""
-    offsets = pa.py_buffer(np.asarray(cuts, dtype=np.int64))
-    return pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), len(cuts) - 1, [None, offsets, pa.py_buffer(data)]
-    )
+def _zero_before_x(raw: np.ndarray) -> bool:
+    """Whether some ``x`` or ``X`` byte of ``raw`` follows a ``0`` byte (see :func:`_may_hold_hexadecimal`)."""
+    folded = np.empty(min(_SCAN_BYTES, len(raw)), dtype=np.uint8)
+    is_x = np.empty(len(folded), dtype=bool)
+    for start in range(0, len(raw), _SCAN_BYTES):
+        stop = min(start + _SCAN_BYTES, len(raw))
+        width = stop - start
+        np.bitwise_or(raw[start:stop], _CASE_BIT, out=folded[:width])
+        np.equal(folded[:width], _LOWER_X, out=is_x[:width])
+        at = np.flatnonzero(is_x[:width])
+        if len(at):
+            at += start - 1  # the byte before each x, anywhere in the file
+            if bool((raw[at[at >= 0]] == _ZERO).any()):
+                return True
+    return False
 
 
 def _arrow_types(

@@ -76,6 +76,7 @@ if (
 ):  # imported where used: a batch's parent process never loads nbformat, IPython or papermill
     import nbformat
     import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
     from .parallel import KernelSession, ReportPool
@@ -1211,11 +1212,10 @@ def _distinct_text(values, distinct: bool = True) -> pa.Array:
     import pandas as pd
     import pyarrow as pa
 
-    series = (values if isinstance(values, pd.Series) else pd.Series(values)).dropna()
-    if isinstance(
-        series.dtype, pd.CategoricalDtype
-    ):  # its values, each once, with the categories' type
-        series = pd.Series(series.cat.remove_unused_categories().cat.categories)
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = _used_categories(series)  # its values, each once, with the categories' type
+    series = series.dropna()
     if isinstance(series.dtype, pd.StringDtype):
         arr = pa.array(series.unique() if distinct else series.array, type=pa.large_string())
     else:
@@ -1227,6 +1227,22 @@ def _distinct_text(values, distinct: bool = True) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr.drop_null()
+
+
+def _used_categories(series: pd.Series) -> pd.Series:
+    """The categories a categorical series uses, in the categories' order (``remove_unused_categories``).
+
+    Counted by ``numpy.bincount`` over the codes, one pass with no sort:
+    pandas' own method sorts the codes (``numpy.unique``), about 0.1 s for
+    each of the posts' 2 M-row columns of a 200,000-employee programme.
+    """
+    import numpy as np
+    import pandas as pd
+
+    categories = series.cat.categories
+    codes = series.cat.codes.to_numpy()
+    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+    return pd.Series(categories[used])
 
 
 def _identifier_values(values: pa.Array) -> np.ndarray:
