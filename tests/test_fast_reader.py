@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -317,6 +318,15 @@ def test_snapshot_rules(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.Monk
         stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(entry.stat().st_mode) == 0o700
     )
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in entry.iterdir())
+    for table in entry.glob(
+        "*.parquet"
+    ):  # read whole: no statistics written (a quarter of the write)
+        meta = pq.ParquetFile(table).metadata
+        assert meta.num_row_groups and not any(
+            meta.row_group(g).column(c).is_stats_set
+            for g in range(meta.num_row_groups)
+            for c in range(meta.num_columns)
+        ), table.name
     assert json.loads((entry / "manifest.json").read_text())["as_of"] == "2024-12-31"
     load_programme(tiny_dir, as_of="2025-06-30")  # later: still valid
     assert len(calls) == 1
