@@ -44,21 +44,33 @@ def test_one_outcome_column_is_held_at_a_time(
     built: list[tuple[str, ...]] = []
     real = measures.build_panel
 
+    swapped: list[tuple[str, ...]] = []
+    real_swap = measures.with_outcomes
+
     def spy(prog, *args, columns=None, **kwargs):
         built.append(tuple(columns) if columns is not None else OUTCOMES)
         return real(prog, *args, columns=columns, **kwargs)
 
+    def swap_spy(panel, prog, outcomes):
+        swapped.append(tuple(outcomes))
+        held = real_swap(panel, prog, outcomes)
+        assert set(held.data.columns) & set(OUTCOMES) == set(outcomes)  # the others are dropped
+        return held
+
     monkeypatch.setattr(measures, "build_panel", spy)
+    monkeypatch.setattr(measures, "with_outcomes", swap_spy)
     programme_results(programme)
     assert built, "no panel was built"
-    assert all(len(c) <= 2 for c in built), built  # never the panel of every outcome
-    # the wave reports' outcomes first (the headline's diagnostics on their panel), then each other outcome once
-    assert built[0] == ("posts", "has_profile")
-    assert sorted(built[1:]) == sorted((o,) for o in OUTCOMES if o not in ("posts", "has_profile"))
+    assert all(len(c) <= 2 for c in built + swapped), built + swapped  # never every outcome
+    # the wave reports' outcomes first (the headline's diagnostics on their panel), then each
+    # other outcome once, taken through that panel's activity rows (no second build)
+    assert built == [("posts", "has_profile")]
+    assert sorted(swapped) == sorted((o,) for o in OUTCOMES if o not in ("posts", "has_profile"))
+    swapped.clear()
     # a second report on the same data reads everything from the store: one panel, for the description only
     built.clear()
     programme_results(programme)
-    assert built == [("posts", "has_profile")]
+    assert built == [("posts", "has_profile")] and not swapped
 
 
 def test_results_are_the_full_panels(programme, monkeypatch: pytest.MonkeyPatch) -> None:

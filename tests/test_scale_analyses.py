@@ -33,7 +33,7 @@ from advocacy_eval.analyses.wave import posted_within, wave_results
 from advocacy_eval.claims import PROGRAMME
 from advocacy_eval.effects import onboarding_effect, profiles_attributable
 from advocacy_eval.effects.onboarding import estimation_sample
-from advocacy_eval.panel import build_panel
+from advocacy_eval.panel import OUTCOMES, build_panel, with_outcomes
 from advocacy_eval.sample import generate_programme
 from advocacy_eval.schema import Programme
 from advocacy_eval.stats._result import level_codes
@@ -301,6 +301,48 @@ def test_lean_panel_holds_the_full_panels_values(generated) -> None:
     )
     with pytest.raises(ValueError, match="unknown panel column"):
         build_panel(generated, columns=("likes",))
+
+
+def test_a_panel_with_other_outcomes_is_the_built_one(generated) -> None:
+    """Outcomes taken through a lean panel's activity rows give the panel a build with them gives."""
+    held = build_panel(generated, columns=("posts", "has_profile"))
+    assert build_panel(generated).activity_rows is None  # the full panel holds every outcome
+    for outcomes in (("impressions",), ("followers", "engagements"), ("has_profile",), ("posts",)):
+        swapped = with_outcomes(held, generated, outcomes)
+        built = build_panel(generated, columns=outcomes)
+        pd.testing.assert_frame_equal(swapped.data, built.data, check_exact=True)
+        assert swapped.estimable == built.estimable == tuple(o for o in OUTCOMES if o in outcomes)
+        assert swapped.counts.equals(built.counts) and swapped.cohorts.equals(built.cohorts)
+        assert (swapped.notes, swapped.waves) == (built.notes, built.waves)
+        assert swapped.months.equals(built.months)
+        np.testing.assert_array_equal(swapped.activity_rows, built.activity_rows)
+        held = swapped  # a chain of swaps, as a programme report makes
+    derived = build_panel(dataclasses.replace(generated, activity=None), columns=("has_profile",))
+    with pytest.raises(ValueError, match="activity table"):
+        with_outcomes(derived, generated, ("posts",))
+    with pytest.raises(ValueError, match="unknown outcome"):
+        with_outcomes(held, generated, ("likes",))
+
+
+def test_a_context_builds_one_lean_panel_for_every_outcome(generated, monkeypatch) -> None:
+    """The programme report's outcomes, one lean panel after another, cost one build; the effects are a build's."""
+    builds: list[tuple] = []
+    real = measures.build_panel
+
+    def counted(*args, **kwargs):
+        builds.append(kwargs.get("columns"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(measures, "build_panel", counted)
+    monkeypatch.setenv("ADVOCACY_EVAL_CACHE", "off")
+    ctx = MeasureContext(generated)
+    effects = {o: ctx.effect(o) for o in ("posts", "impressions", "followers")}
+    assert builds == [("posts", "has_profile")]
+    for outcome in ("impressions", "followers"):
+        fresh = onboarding_effect(build_panel(generated, columns=(outcome,)), outcome)
+        got = effects[outcome]
+        assert got is not None
+        pd.testing.assert_frame_equal(got.overall, fresh.overall, check_exact=True)
 
 
 def test_estimation_sample_of_a_sorted_panel_is_the_sorted_one(generated) -> None:

@@ -42,7 +42,7 @@ from ..effects import (
     profiles_attributable,
 )
 from ..errors import ReportError
-from ..panel import Panel, build_panel, estimable_outcomes
+from ..panel import Panel, build_panel, estimable_outcomes, with_outcomes
 from ..privacy import check_min_group_size
 from ..privacy.release import ReleasePlan, plan_release
 from ..schema import TEXT_DTYPE, Programme
@@ -629,8 +629,13 @@ class MeasureContext:
         if self._panel is not None:
             return self._panel
         if self._lean_panel is None or not set(outcomes) <= set(self._lean_panel.data.columns):
-            self._lean_panel = None
-            self._lean_panel = build_panel(self.programme, columns=tuple(outcomes))
+            held, self._lean_panel = self._lean_panel, None
+            if held is not None and held.activity_rows is not None:
+                # the same panel structure, other outcomes: no new build (with_outcomes)
+                self._lean_panel = with_outcomes(held, self.programme, outcomes)
+            else:
+                held = None  # released before the build
+                self._lean_panel = build_panel(self.programme, columns=tuple(outcomes))
         return self._lean_panel
 
     def _panel_for(self, outcome: str) -> Panel:
