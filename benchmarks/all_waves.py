@@ -332,6 +332,42 @@ def run_sample(workdir: Path, jobs: int | None, runs: int) -> dict[str, Any]:
     return {"runs": results, "median_seconds": medians}
 
 
+REFERENCE_LOOP = 10_000_000
+"""Additions of the pure-Python reference loop (:func:`reference_seconds`)."""
+
+
+def reference_seconds(repeats: int = 3) -> float:
+    """Seconds one core of this machine takes for a fixed pure-Python loop (the fastest of ``repeats``).
+
+    The budgets are in seconds on "the project's 2-core machine", and the
+    virtual machines that run the benchmark differ from one session to the
+    next (the bare read of the same files took 0.89 s on one and 1.1-1.55 s
+    on another). This number, recorded with every result, tells how fast
+    the machine was: a result is compared with another taken on a machine
+    of about the same reference time.
+    """
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        total = 0
+        for i in range(REFERENCE_LOOP):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _cpu_model(cpuinfo: str = "/proc/cpuinfo") -> str | None:
+    """The processor's model name, as Linux reports it (None elsewhere)."""
+    try:
+        with open(cpuinfo, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
 def _machine() -> dict[str, Any]:
     import pandas
 
@@ -346,6 +382,8 @@ def _machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
         "physical_cpus": psutil.cpu_count(logical=False),
+        "cpu_model": _cpu_model(),
+        "reference_loop_seconds": round(reference_seconds(), 3),
         "total_ram_mb": round(psutil.virtual_memory().total / MB),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -362,6 +400,10 @@ def _table(result: dict[str, Any]) -> str:
         (
             f"{p['employees']:,} employees x {p['months']} months (end {p['end']}, seed {p['seed']}), "
             f"{result['data']['csv_mb']:.1f} MB of CSV, {result['machine']['cpus']} CPUs"
+        ),
+        (
+            f"  machine: {result['machine'].get('cpu_model') or 'unknown processor'}; reference "
+            f"loop {result['machine'].get('reference_loop_seconds', float('nan')):.2f} s (lower: faster)"
         ),
         f"  {'step':<44} {'time':>9} {'peak RSS':>18}",
         f"  {'generate (outside the budget)':<44} "

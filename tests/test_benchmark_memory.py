@@ -92,3 +92,19 @@ def test_the_load_ratio_is_the_median_of_paired_runs() -> None:
     assert summary["bare_runs"] == pytest.approx([1.0, 2.0, 1.0])
     with pytest.raises(ValueError, match="no pair"):
         module.pair_summary([])
+
+
+def test_the_machine_record_names_the_processor_and_its_speed(tmp_path: Path) -> None:
+    """Results from different machines are told apart: the processor's name and a reference loop's time."""
+    module = _benchmark()
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Example CPU @ 2.00GHz\nflags\t: fpu\n")
+    assert module._cpu_model(str(cpuinfo)) == "Example CPU @ 2.00GHz"
+    assert module._cpu_model(str(tmp_path / "absent")) is None
+    cpuinfo.write_text("processor\t: 0\n")
+    assert module._cpu_model(str(cpuinfo)) is None
+    seconds = module.reference_seconds(repeats=1)
+    assert 0 < seconds < 60
+    record = module._machine()
+    assert {"cpu_model", "reference_loop_seconds"} <= set(record)
+    assert record["reference_loop_seconds"] > 0
