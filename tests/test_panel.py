@@ -133,6 +133,20 @@ def test_enrolment_after_window_is_control(hand_programme: Programme) -> None:
     assert panel.n_periods == 4
 
 
+def test_an_enrolled_employee_without_a_wave_is_refused(hand_programme: Programme) -> None:
+    """Validation requires a wave with an enrolment date; an unvalidated table gets a clear error."""
+    employees = hand_programme.employees.copy()
+    employees.loc[employees["employee_id"] == "A", "wave_id"] = None
+    broken = Programme(
+        waves=hand_programme.waves,
+        employees=employees,
+        posts=hand_programme.posts,
+        activity=hand_programme.activity,
+    )
+    with pytest.raises(ValueError, match="no wave_id"):
+        build_panel(broken)
+
+
 def test_derived_panel_without_activity(hand_programme: Programme) -> None:
     prog = Programme(hand_programme.waves, hand_programme.employees, hand_programme.posts, None)
     panel = build_panel(prog)

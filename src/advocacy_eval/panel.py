@@ -483,8 +483,16 @@ def build_panel(
     del obs
     unit_codes = r.astype(np.int32)
     fp = first_period[codes]
-    wave = emp["wave_id"].astype("string").to_numpy(dtype=object, na_value=None)[codes]
-    wave = np.where(fp > 0, wave, None)
+    # each unit's wave as a code into the sorted waves of the treated units (-1: a control), with
+    # no Python object per employee: the employees' ids factorised once, then looked up by code
+    wave_all, wave_labels = pd.factorize(emp["wave_id"].astype("string"), sort=True)
+    wave_unit = np.where(fp > 0, wave_all[codes], -1)
+    present = np.unique(wave_unit[wave_unit >= 0])
+    wave_cats = [str(w) for w in np.asarray(wave_labels, dtype=object)[present]]
+    remap = np.full(len(wave_labels) + 1, -1, dtype=np.int64)  # remap[-1]: a control stays -1
+    remap[present] = np.arange(len(present))
+    wave_codes = remap[wave_unit]
+    del wave_all, wave_unit
     data = pd.DataFrame({UNIT: unit_codes})
     if "employee_id" in wanted:
         data["employee_id"] = pd.Categorical.from_codes(unit_codes, categories=pd.Index(ids[codes]))
@@ -492,8 +500,6 @@ def build_panel(
     if "month" in wanted:
         data["month"] = months[c]
     data[FIRST_PERIOD] = fp[r].astype(np.int32)
-    wave_cats = sorted({w for w in wave if w is not None})
-    wave_codes = pd.Index(wave_cats).get_indexer(pd.Index(wave, dtype=object))
     data["wave_id"] = pd.Categorical.from_codes(
         wave_codes[r], categories=pd.Index(wave_cats, dtype=object)
     )
@@ -530,13 +536,26 @@ def build_panel(
 
     # -- cohorts -------------------------------------------------------------------------------------
     treated_units = fp > 0
+    # the distinct (enrolment period, wave) pairs of the treated units and their units
+    if bool((wave_codes[treated_units] < 0).any()):
+        raise ValueError("an enrolled employee has no wave_id (validate the programme first)")
+    n_waves = max(len(wave_cats), 1)
+    pair_keys, pair_units = np.unique(
+        fp[treated_units].astype(np.int64) * n_waves + wave_codes[treated_units],
+        return_counts=True,
+    )
+    pair_periods, pair_waves = pair_keys // n_waves, pair_keys % n_waves
     if treated_units.any():
-        ct = pd.DataFrame({"first_period": fp[treated_units], "wave_id": wave[treated_units]})
+        ct = pd.DataFrame(
+            {
+                "first_period": pair_periods,
+                "wave_id": np.asarray(wave_cats, dtype=object)[pair_waves],
+                "units": pair_units,
+            }
+        )
         cohorts = (
             ct.groupby("first_period", sort=True)
-            .agg(
-                wave_id=("wave_id", lambda s: "+".join(sorted(set(s)))), n_units=("wave_id", "size")
-            )
+            .agg(wave_id=("wave_id", lambda s: "+".join(sorted(set(s)))), n_units=("units", "sum"))
             .reset_index()
         )
         cohorts.insert(1, "month", months[cohorts["first_period"].to_numpy() - 1])
@@ -582,8 +601,8 @@ def build_panel(
         )
     waves: dict[str, list[int]] = {}
     for w, g in sorted(
-        {(str(w), int(g)) for w, g in zip(wave[treated_units], fp[treated_units], strict=True)}
-    ):
+        (wave_cats[int(w)], int(g)) for w, g in zip(pair_waves, pair_periods, strict=True)
+    ):  # one pair per (wave, enrolment period): a few
         waves.setdefault(w, []).append(g)
     return Panel(
         data=data,
