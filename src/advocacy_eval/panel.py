@@ -171,6 +171,10 @@ class Panel:
         Plain-language notes on the data (e.g. why outcomes are not estimable).
     waves : dict
         Enrolment periods of each wave (see :meth:`wave_cohorts`).
+    activity_rows : numpy.ndarray or None
+        The activity table's row of each row of :attr:`data`, for a panel
+        built from the activity table with a subset of the columns (None
+        otherwise): :func:`with_outcomes` takes other outcomes through it.
     """
 
     data: pd.DataFrame
@@ -182,8 +186,6 @@ class Panel:
     notes: list[str] = field(default_factory=list)
     waves: dict[str, list[int]] = field(default_factory=dict)
     activity_rows: np.ndarray | None = field(default=None, repr=False, compare=False)
-    """The activity table's row of each row of :attr:`data` (a panel built from the activity table;
-    None otherwise): what :func:`with_outcomes` takes another outcome from."""
 
     unit: str = UNIT
     period: str = PERIOD
