@@ -495,9 +495,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return 0 if every step ran (whether the budget is met or not), else 1."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--employees", type=int, default=200_000, help="eligible employees (default 200000)"
+        "--employees",
+        type=int,
+        default=BUDGET_EMPLOYEES,
+        help=f"eligible employees (default {BUDGET_EMPLOYEES}: the size the budget is set for)",
     )
-    parser.add_argument("--months", type=int, default=34, help="months of data (default 34)")
+    parser.add_argument(
+        "--months",
+        type=int,
+        default=BUDGET_MONTHS,
+        help=f"months of data (default {BUDGET_MONTHS})",
+    )
     parser.add_argument("--seed", type=int, help="seed of the generator (default: the sample's)")
     parser.add_argument(
         "--workdir", type=Path, help="working folder (default: a new temporary folder)"

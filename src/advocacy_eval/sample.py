@@ -1106,7 +1106,7 @@ def _population_monte_carlo(key: SampleParameters) -> np.ndarray:
     The population -- activity, profiles, attrition, self-selected
     volunteers, enrolment days -- is drawn by :func:`_generate`, the
     generator's own code path, :func:`_mc_replications` times (at least
-    :data:`_RATIO_MC_PEOPLE` employees in all), with the fixed seed
+    :data:`_RATIO_MC_PEOPLE` employees in all from 1,000 employees on), with the fixed seed
     :data:`_RATIO_MC_ENTROPY`; each replication is Rao-Blackwellised (the
     Poisson post counts, the lognormal audience draws and the follower-growth
     draws are integrated out exactly, see :func:`_population_sums`). Cached by
