@@ -381,19 +381,29 @@ def test_a_load_reads_under_the_system_allocator(tmp_path, monkeypatch: pytest.M
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     monkeypatch.setenv("ADVOCACY_EVAL_CACHE", "off")
     seen: list[str] = []
-    real = fast.pcsv.read_csv
-
-    def spy(*args, **kwargs):
-        seen.append(pa.default_memory_pool().backend_name)
-        hugepages.append(_numpy_asks_for_huge_pages())
-        return real(*args, **kwargs)
-
     hugepages: list[bool] = []
+
+    def spy(real):
+        def reading(*args, **kwargs):
+            seen.append(pa.default_memory_pool().backend_name)
+            hugepages.append(_numpy_asks_for_huge_pages())
+            return real(*args, **kwargs)
+
+        return reading
+
     monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
-    monkeypatch.setattr(fast.pcsv, "read_csv", spy)
+    # both reads of the fast path: pandas' (first) and Arrow's (when pandas' declines)
+    monkeypatch.setattr(fast, "_pandas_columns", spy(fast._pandas_columns))
+    monkeypatch.setattr(fast.pcsv, "read_csv", spy(fast.pcsv.read_csv))
     before = pa.default_memory_pool().backend_name
-    load_programme(write_programme(tmp_path / "p"), as_of="2024-12-31")
-    assert seen and set(seen) == {"system"}
+    folder = write_programme(tmp_path / "p")
+    posts = (folder / "posts.csv").read_text(encoding="utf-8")
+    assert (
+        ",10000,300,200," in posts
+    )  # a count written 300.0: pandas reads it as a float, Arrow next
+    (folder / "posts.csv").write_text(posts.replace(",10000,300,200,", ",10000,300.0,200,"))
+    assert load_programme(folder, as_of="2024-12-31").posts["impressions"].max() >= 300
+    assert len(seen) == 4 and set(seen) == {"system"}  # 3 files by pandas, posts by Arrow too
     assert set(hugepages) == {False}
     assert pa.default_memory_pool().backend_name == before and gc.isenabled()
     assert os.environ.get("ARROW_DEFAULT_MEMORY_POOL") is None

@@ -49,6 +49,19 @@ def strict(path: Path, table: str) -> tuple[pd.DataFrame | None, list[dict]]:
     return compact_text(parsed, table), failures
 
 
+@pytest.fixture(params=["pandas", "arrow"])
+def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which read the fast path takes: pandas' C reader first (the default), or Arrow's alone.
+
+    With ``"arrow"``, pandas' read declines every file, as it does for a file
+    whose types it infers otherwise (ids written as numbers): both routes
+    must give the strict path's frame, and refuse what it refuses.
+    """
+    if request.param == "arrow":
+        monkeypatch.setattr(fast_reader, "_pandas_columns", lambda *args: None)
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated programme with every table, plus an extra column and an absent optional column."""
@@ -63,7 +76,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("table", TABLES)
 @pytest.mark.parametrize("where", ["sample", "generated"])
 def test_fast_path_returns_the_strict_frame(
-    table: str, where: str, sample_dir: Path, generated: Path
+    table: str, where: str, sample_dir: Path, generated: Path, route: str
 ) -> None:
     path = (sample_dir if where == "sample" else generated) / f"{table}.csv"
     fast = read_table_fast(path, table)
@@ -185,7 +198,7 @@ TRICKY = [
 )
 @given(data=st.data())
 def test_fast_path_is_taken_only_when_the_strict_path_finds_nothing(
-    data: st.DataObject, tmp_path: Path
+    data: st.DataObject, tmp_path: Path, route: str
 ) -> None:
     table = data.draw(st.sampled_from(sorted(BASE)))
     frame = BASE[table].copy()
@@ -204,7 +217,9 @@ def test_fast_path_is_taken_only_when_the_strict_path_finds_nothing(
 
 
 @pytest.mark.parametrize("count", ["0x1A", "0X1a", "1_000", "1e3"])
-def test_counts_are_never_read_more_leniently_than_the_rule(count: str, tmp_path: Path) -> None:
+def test_counts_are_never_read_more_leniently_than_the_rule(
+    count: str, tmp_path: Path, route: str
+) -> None:
     """Arrow's integer parser reads "0x1A" as 26 (found by the property test above): the fast path must refuse it."""
     folder = write_programme(tmp_path / "p")
     text = (
@@ -220,7 +235,9 @@ def test_counts_are_never_read_more_leniently_than_the_rule(count: str, tmp_path
 
 
 @pytest.mark.parametrize("count", [" 300", "300 ", "+300", "300.0", "0300"])
-def test_counts_the_rule_accepts_give_the_same_number(count: str, tmp_path: Path) -> None:
+def test_counts_the_rule_accepts_give_the_same_number(
+    count: str, tmp_path: Path, route: str
+) -> None:
     folder = write_programme(tmp_path / "p")
     text = (
         (folder / "posts.csv")
@@ -587,7 +604,7 @@ TYPED_VALUES = [
     value=st.sampled_from(TYPED_VALUES),
 )
 def test_typed_dates_and_booleans_give_the_strict_answer(
-    tmp_path: Path, column: str, row: int, value: str
+    tmp_path: Path, column: str, row: int, value: str, route: str
 ) -> None:
     """Months and booleans read by Arrow as dates and booleans: refused iff the strict path fails, else equal.
 
@@ -609,9 +626,13 @@ def test_typed_dates_and_booleans_give_the_strict_answer(
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    """The column types of each of Arrow's reads of a file (the fast reader's ``_arrow_read``)."""
+    """The column types of each of Arrow's reads of a file (the fast reader's ``_arrow_read``).
+
+    pandas' read is turned off: these tests are about Arrow's route.
+    """
     seen: list[dict] = []
     real = fast_reader._arrow_read
+    monkeypatch.setattr(fast_reader, "_pandas_columns", lambda *args: None)
 
     def spy(path: Path, types: dict) -> object:
         seen.append({name: str(t) for name, t in types.items()})
@@ -685,3 +706,131 @@ def test_bool_spellings_are_the_strict_parsers() -> None:
     assert {"False", "FALSE", "false", "0", "NO", "n", "f"} <= set(false)
     parsed = _parse_column(pd.Series(true + false, dtype=object), "bool")[0]
     assert parsed.tolist() == [True] * len(true) + [False] * len(false)
+
+
+# ----------------------------------------------------------------------------- pandas' route
+
+
+@pytest.fixture
+def arrow_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files Arrow's reader reads: the fast path's second route, when pandas' read declines."""
+    seen: list[str] = []
+    real = fast_reader._arrow_read
+
+    def spy(path: Path, types: dict) -> object:
+        seen.append(Path(path).name)
+        return real(path, types)
+
+    monkeypatch.setattr(fast_reader, "_arrow_read", spy)
+    return seen
+
+
+def _same_as_strict(path: Path, table: str) -> pd.DataFrame:
+    fast = read_table_fast(path, table)
+    expected, failures = strict(path, table)
+    assert failures == [] and fast is not None
+    pd.testing.assert_frame_equal(fast, expected, check_exact=True)
+    return fast
+
+
+def test_pandas_reads_clean_exports_without_arrow(
+    sample_dir: Path, generated: Path, arrow_reads: list[str]
+) -> None:
+    """The sample and a generated programme (an extra column, an absent optional one): pandas' read alone."""
+    for folder in (sample_dir, generated):
+        for table in TABLES:
+            _same_as_strict(folder / f"{table}.csv", table)
+    assert arrow_reads == []
+
+
+def test_blank_counts_and_columns_stay_on_pandas_route(
+    tmp_path: Path, arrow_reads: list[str]
+) -> None:
+    """Empty cells in a count or in a whole column are missing values, as the strict path reads them."""
+    posts = BASE["posts"].copy()
+    assert posts.loc[2, "follows"] == ""  # a blank optional count
+    employees = BASE["employees"].copy()
+    employees["wave_id"] = ""  # before launch: no wave yet
+    for table, frame in (("posts", posts), ("employees", employees)):
+        path = tmp_path / f"{table}.csv"
+        path.write_text(_csv(frame), encoding="utf-8")
+        fast = _same_as_strict(path, table)
+        given = fast[list(frame.columns)]
+        assert given.isna().to_numpy().sum() == (frame == "").to_numpy().sum()
+    assert arrow_reads == []
+
+
+def test_ids_written_as_numbers_are_read_by_arrow_as_text(
+    tmp_path: Path, arrow_reads: list[str]
+) -> None:
+    """pandas infers ids ``0001`` as integers: its read declines, Arrow's keeps them as written."""
+    frame = BASE["activity"].copy()
+    frame["employee_id"] = ["0001", "0001", "0002"]
+    path = tmp_path / "activity.csv"
+    path.write_text(_csv(frame), encoding="utf-8")
+    fast = _same_as_strict(path, "activity")
+    assert fast["employee_id"].astype(str).tolist() == ["0001", "0001", "0002"]
+    assert arrow_reads == ["activity.csv"]
+
+
+def test_a_first_record_with_an_extra_cell_is_refused_not_shifted(tmp_path: Path) -> None:
+    """pandas would take the first cell of such a file as the rows' labels and shift every column left."""
+    text = _csv(BASE["activity"])
+    lines = text.splitlines()
+    lines[1] = "row-label," + lines[1]
+    path = tmp_path / "activity.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert strict(path, "activity")[1] != []
+    assert read_table_fast(path, "activity") is None
+
+
+@pytest.fixture(
+    scope="module", params=["spring sale", "spring\nsale, 2024"], ids=["plain", "quoted"]
+)
+def large_posts(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, int]:
+    """A posts file of about 8 MB with an extra text column.
+
+    pandas 3.1 reads the plain one in parallel pieces cut at line ends; one
+    whose values hold quoted line breaks, in one piece.
+    """
+    path = tmp_path_factory.mktemp("large") / "posts.csv"
+    rows = BASE["posts"].iloc[:2]
+    frame = pd.concat([rows] * 40_000, ignore_index=True)
+    frame["post_id"] = [f"P{i:06d}" for i in range(len(frame))]
+    frame["note"] = np.where(np.arange(len(frame)) % 7 == 0, request.param, "")
+    path.write_text(_csv(frame), encoding="utf-8")
+    assert path.stat().st_size > 6 << 20
+    return path, len(frame)
+
+
+def test_a_large_file_read_in_parallel_pieces_is_the_strict_frame(
+    large_posts: tuple[Path, int], arrow_reads: list[str]
+) -> None:
+    path, n_rows = large_posts
+    fast = _same_as_strict(path, "posts")
+    assert len(fast) == n_rows and fast["note"].iloc[0].startswith("spring")
+    assert arrow_reads == []
+
+
+@pytest.mark.filterwarnings("error")  # pandas' mixed-type warning is not shown to the user
+@pytest.mark.parametrize("value", ["0x1A", "12.0", " 12", "", "1e3"])
+def test_a_value_in_the_last_piece_of_a_large_file_decides_as_in_a_small_one(
+    large_posts: tuple[Path, int], tmp_path: Path, value: str
+) -> None:
+    source, _ = large_posts
+    text = source.read_text(encoding="utf-8")
+    head, last = text.rstrip("\n").rsplit("\n", 1)
+    cells = last.split(",")
+    assert cells[9] == "300"  # impressions
+    cells[9] = value
+    path = tmp_path / "posts.csv"
+    path.write_text(head + "\n" + ",".join(cells) + "\n", encoding="utf-8")
+    fast = read_table_fast(path, "posts")
+    expected, failures = strict(path, "posts")
+    if failures:
+        assert fast is None
+    elif fast is not None:  # "12.0" is valid, but only the strict parser reads it
+        pd.testing.assert_frame_equal(fast, expected, check_exact=True)
+    assert (fast is not None) == (value == " 12")

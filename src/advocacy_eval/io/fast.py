@@ -61,6 +61,7 @@ import itertools
 import mmap
 import os
 import re
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -500,7 +501,7 @@ def _date32_column(
 
 
 def _bool_column(values: pa.ChunkedArray) -> tuple[pd.Series, None, pd.Series, int]:
-    """A boolean column read by Arrow as ``bool``, as pandas ``boolean``, with its distinct values."""
+    """A boolean column read as ``bool``, as pandas ``boolean``, with its distinct values."""
     data, mask = _data_and_mask(values, np.dtype(bool), False)
     present = sorted(pc.unique(values).drop_null().to_pylist())
     return (
@@ -620,7 +621,8 @@ def _datetime_column(values: pa.ChunkedArray, kind: str) -> pd.Series:
 
 
 def _count_column(values: pa.ChunkedArray) -> tuple[pd.Series, pd.Series | None]:
-    """Counts read as integers (no ``0x`` in the file), or as text: plain ASCII digits cast, others strictly parsed.
+    """Counts read as integers (by pandas, or by Arrow when no ``0x`` is in the file), or as text:
+    plain ASCII digits cast, others strictly parsed.
 
     Returns the typed column and its smallest and largest value (None when
     every value is missing).
@@ -1034,25 +1036,162 @@ def _arrow_read(path: Path, types: dict[str, pa.DataType]) -> pa.Table:
         )
 
 
+def _pandas_columns(
+    path: Path, header: list[str], rows: list[list[str]], wanted: dict[str, pa.DataType]
+) -> tuple[int, dict[str, pa.ChunkedArray]] | None:
+    """Read a CSV file with pandas' C reader, as the strict reader tokenises it, typed by inference.
+
+    The strict reader (:func:`~advocacy_eval.io.load._read_csv`) is the same
+    ``pandas.read_csv`` with every cell as text: the same tokeniser, quoting,
+    missing values (only the empty cell) and UTF-8 decoding. Here pandas
+    infers the types instead, into Arrow arrays (``dtype_backend="pyarrow"``),
+    which keeps its parallel reader: pandas 3.1 cuts a large file at line
+    ends and parses the pieces in threads, unless given a type per column.
+
+    What inference gives is what the rules accept, or is declined:
+
+    - a column comes back as ``int64`` exactly when every cell is empty or an
+      ASCII whole number, with an optional sign and surrounding ASCII white
+      space: a spelling the count rule accepts, with the same value (its
+      2**53 bound is checked after). ``0x1A``, ``1e3``, ``12.0`` or a number
+      beyond 64 bits make the column text, ``double`` or ``uint64``;
+    - a column comes back as ``bool`` exactly when every cell is empty or one
+      of :func:`bool_spellings`, compared as written (not trimmed);
+    - text keeps each cell as written; an empty cell is missing.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    header, rows : list
+        Its header and first records as :func:`_head` reads them.
+    wanted : dict
+        By raw column name, the type Arrow's read would give (:func:`_arrow_types`):
+        ``int64`` for counts, ``bool`` for a boolean column whose first value
+        is one of the spellings, text otherwise (dates included: see
+        :func:`_as_arrow_reads`).
+
+    Returns
+    -------
+    tuple or None
+        The number of rows and, by column name (trimmed), its values as Arrow
+        arrays of those types (a column with no value at all: nulls of that
+        type). None when a column's inferred type is another (ids written as
+        numbers, a count written ``12.0``), when the first records do not all
+        have the header's number of cells (pandas would take a first cell as
+        the row's label), or when the file has no row: Arrow's read then
+        decides.
+
+    Raises
+    ------
+    _Refused
+        When pandas cannot read the file: the strict reader, the same parser,
+        reports why.
+    """
+    if not rows or any(len(row) != len(header) for row in rows):
+        return None
+    true, false = bool_spellings()
+    spellings = (
+        {"true_values": true, "false_values": false}
+        if any(kind == pa.bool_() for kind in wanted.values())
+        else {}
+    )
+    try:
+        with warnings.catch_warnings():
+            # a column of mixed types (the file's pieces inferred apart) is declined below
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            frame = pd.read_csv(
+                path,
+                keep_default_na=False,
+                na_values=[""],
+                encoding="utf-8-sig",
+                dtype_backend="pyarrow",
+                **spellings,
+            )
+    except (ValueError, OverflowError, pd.errors.ParserError, csv.Error):
+        raise _Refused from None  # UnicodeDecodeError and EmptyDataError are ValueErrors
+    n = len(frame)
+    if list(frame.columns) != header or n == 0 or not frame.index.equals(pd.RangeIndex(n)):
+        return None
+    columns: dict[str, pa.ChunkedArray] = {}
+    for raw, kind in wanted.items():
+        values = pa.array(frame[raw].array)
+        as_read = kind if kind in (pa.int64(), pa.bool_()) else pa.string()
+        if pa.types.is_null(values.type):  # no value in the column
+            values = pa.nulls(n, as_read)
+        elif values.type != as_read:
+            return None
+        columns[raw.strip()] = (
+            values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+        )
+    return n, columns
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _encoded(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text dictionary-encoded by one hash table over the whole column, its dictionary as ``string``."""
+    encoded = pc.dictionary_encode(values)
+    if not encoded.num_chunks or pa.types.is_string(encoded.type.value_type):
+        return encoded
+    dictionary = encoded.chunk(0).dictionary.cast(pa.string())
+    return pa.chunked_array(
+        [  # the encoder's own indices: no bounds to check
+            pa.DictionaryArray.from_arrays(chunk.indices, dictionary, safe=False)
+            for chunk in encoded.chunks
+        ]
+    )
+
+
+def _as_arrow_reads(values: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    """Text read by pandas, typed as Arrow's reader would (``kind``): a dictionary, or dates.
+
+    A date column is cast on its distinct values (Arrow's ``YYYY-MM-DD``
+    parser, the one its CSV reader uses, without the trimming). When one of
+    them is spelled otherwise, the column stays a dictionary and the strict
+    parser reads its distinct values, as after Arrow's own failed read.
+    """
+    if not _is_text(values.type) or not (pa.types.is_dictionary(kind) or pa.types.is_date32(kind)):
+        return values
+    encoded = _encoded(values)
+    if not pa.types.is_date32(kind) or not encoded.num_chunks:
+        return encoded
+    try:
+        days = encoded.chunk(0).dictionary.cast(pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return encoded
+    return pa.chunked_array(
+        [pc.take(days, chunk.indices, boundscheck=False) for chunk in encoded.chunks]
+    )
+
+
 def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     header, rows = _head(path)
     names = [h.strip() for h in header]
     if not names or "" in names or len(set(names)) < len(names) or len(set(header)) < len(header):
         raise _Refused
-    hexadecimal = _may_hold_hexadecimal(path)
     typed = _typed_columns(table, header, rows)
-    try:
-        tbl = _arrow_read(path, _arrow_types(table, header, hexadecimal, typed))
-    except pa.ArrowInvalid:
-        if not typed:
-            raise
-        # a date or boolean cell spelled otherwise: those columns as dictionaries
-        tbl = _arrow_read(path, _arrow_types(table, header, hexadecimal))
-    if tbl.column_names != header or tbl.num_rows == 0:
-        raise _Refused
-    n = tbl.num_rows
-    data = dict(zip(names, tbl.columns, strict=True))
-    del tbl  # each column's Arrow buffers are freed once converted, for the next ones to reuse
+    wanted = _arrow_types(table, header, typed=typed)
+    pandas_read = _pandas_columns(path, header, rows, wanted)
+    if pandas_read is not None:
+        n, data = pandas_read
+    else:
+        hexadecimal = _may_hold_hexadecimal(path)
+        try:
+            tbl = _arrow_read(path, _arrow_types(table, header, hexadecimal, typed))
+        except pa.ArrowInvalid:
+            if not typed:
+                raise
+            # a date or boolean cell spelled otherwise: those columns as dictionaries
+            tbl = _arrow_read(path, _arrow_types(table, header, hexadecimal))
+        if tbl.column_names != header or tbl.num_rows == 0:
+            raise _Refused
+        n = tbl.num_rows
+        data = dict(zip(names, tbl.columns, strict=True))
+        del tbl  # each column's Arrow buffers are freed once converted, for the next ones to reuse
+    as_read = {raw.strip(): kind for raw, kind in wanted.items()}
     key_columns = set(SCHEMAS[table].unique or ())
     categorical = set(CATEGORICAL.get(table, ()))
 
@@ -1082,12 +1221,13 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
             if bounds is not None:
                 extremes[column.name] = bounds
             return typed, None, None, 0
+        values = _as_arrow_reads(values, as_read[column.name])
         if pa.types.is_date32(values.type):
             return _date32_column(values, column.kind, want_codes=column.name in key_columns)
         if pa.types.is_boolean(values.type):
             return _bool_column(values)
-        if (table, column.name) in ENCODED_AFTER and pa.types.is_string(values.type):
-            values = pc.dictionary_encode(values)  # one dictionary, shared by every chunk
+        if (table, column.name) in ENCODED_AFTER and _is_text(values.type):
+            values = _encoded(values)  # one dictionary, shared by every chunk
         if pa.types.is_dictionary(values.type):
             return _dictionary_column(
                 values,
