@@ -1,4 +1,4 @@
-"""Fast path of the strict CSV reader: pyarrow's reader, every rule checked on distinct values.
+"""Fast path of the strict CSV reader: pandas' or pyarrow's reader, every rule checked on distinct values.
 
 :func:`~advocacy_eval.io.load.load_programme` first offers each CSV table to
 :func:`read_table_fast`. The fast path returns the typed table only when it
@@ -10,9 +10,28 @@ reports every problem with its file, row, column and rule. So there is one
 set of rules and one kind of error; the fast path only decides, quickly,
 that there is nothing to report.
 
+Two reads, tried in turn:
+
+1. **pandas' C reader** (:func:`_pandas_columns`), the strict reader's own
+   tokeniser, with the column types inferred into Arrow arrays: pandas 3.1
+   reads a large file in parallel pieces. Counts come back as ``int64`` only
+   when every cell is a whole number the count rule reads the same way
+   (pandas reads no ``0x``, ``1e3`` nor ``12.0`` as an integer); booleans as
+   ``bool`` only when every cell is one of :func:`bool_spellings`; the rest as
+   text, which is dictionary-encoded or cast to dates after the read
+   (:func:`_as_arrow_reads`). When pandas infers another type than the one
+   wanted (ids written as numbers, a count written ``12.0``), this read
+   declines and
+2. **Arrow's reader** (:func:`_arrow_read`) reads the file with the wanted
+   types, as below.
+
+On the 200,000-employee programme (2 cores), pandas' read made load +
+validate 1.93 s -> 1.50 s: Arrow's tokeniser costs about twice pandas' CPU
+time per byte, and pandas' route needs no ``0x`` scan.
+
 How it stays exact:
 
-- Counts are read by Arrow as 64-bit integers. Its integer syntax (optional
+- On Arrow's route, counts are read as 64-bit integers. Arrow's integer syntax (optional
   sign, digits) is a subset of the count rule's, except hexadecimal: Arrow
   reads ``0x1A`` as 26. So a file holding ``0x`` or ``0X`` anywhere has its
   counts read as text instead: plain ASCII digits are cast, any other
@@ -27,14 +46,17 @@ How it stays exact:
   would return, and is taken as read.
 - A date, month or boolean column whose first value is written
   ``YYYY-MM-DD``, or as one of the strict parser's true/false words, is read
-  by Arrow as ``date32`` or ``bool`` (:func:`_typed_columns`). Arrow's
+  as ``date32`` or ``bool`` (:func:`_typed_columns`): by Arrow's reader, or
+  after pandas' read by Arrow's cast of the distinct dates (the same
+  ``YYYY-MM-DD`` parser, without trimming). Arrow's
   ``date32`` accepts exactly ``YYYY-MM-DD`` in ASCII digits (spaces and tabs
   trimmed, as the strict parser strips them) and refuses impossible dates;
   its booleans are given every upper/lower-case spelling of the strict
   parser's words (:func:`bool_spellings`). The date range and, for a month,
   the first day of the month are checked on the distinct days. Any other
   spelling makes Arrow's read fail, and the file is read again with these
-  columns as dictionaries.
+  columns as dictionaries (after pandas' read, the column whose cast fails
+  stays a dictionary).
 - High-cardinality text (post ids, employee ids of the roster) is accepted
   as read only when no value has a control character or surrounding white
   space (what the strict parser would blank or trim), checked with pyarrow's
@@ -47,9 +69,9 @@ How it stays exact:
   uniqueness on the whole column; the activity table's (employee, month)
   uniqueness on integer codes.
 
-``tests/test_fast_reader.py`` checks that both paths return identical frames
-and that every corruption the strict path reports sends the file off the
-fast path.
+``tests/test_fast_reader.py`` checks, on both routes, that the fast and the
+strict paths return identical frames and that every corruption the strict
+path reports sends the file off the fast path.
 """
 
 from __future__ import annotations
