@@ -760,17 +760,35 @@ def test_blank_counts_and_columns_stay_on_pandas_route(
     assert arrow_reads == []
 
 
+@pytest.mark.parametrize("numbers_from", [0, fast_reader.HEAD_RECORDS])
 def test_ids_written_as_numbers_are_read_by_arrow_as_text(
-    tmp_path: Path, arrow_reads: list[str]
+    tmp_path: Path, arrow_reads: list[str], monkeypatch: pytest.MonkeyPatch, numbers_from: int
 ) -> None:
-    """pandas infers ids ``0001`` as integers: its read declines, Arrow's keeps them as written."""
-    frame = BASE["activity"].copy()
-    frame["employee_id"] = ["0001", "0001", "0002"]
+    """pandas infers ids ``0001`` as integers: its read declines, Arrow's keeps them as written.
+
+    When the first records show it, pandas' read stops there and does not read the whole file;
+    after text ids, pandas reads every id as text.
+    """
+    frame = pd.concat([BASE["activity"]] * 40, ignore_index=True)
+    frame["month"] = np.tile([f"2024-{m:02d}" for m in range(1, 4)], 40)
+    ids = np.repeat([f"{i:04d}" for i in range(40)], 3)
+    frame["employee_id"] = [f"E{i}" for i in range(numbers_from)] + list(ids[numbers_from:])
     path = tmp_path / "activity.csv"
     path.write_text(_csv(frame), encoding="utf-8")
+    rows_read: list[int | None] = []
+    real = fast_reader._inferred
+
+    def spy(path: Path, spellings: dict, nrows: int | None = None) -> pd.DataFrame:
+        rows_read.append(nrows)
+        return real(path, spellings, nrows)
+
+    monkeypatch.setattr(fast_reader, "_inferred", spy)
     fast = _same_as_strict(path, "activity")
-    assert fast["employee_id"].astype(str).tolist() == ["0001", "0001", "0002"]
-    assert arrow_reads == ["activity.csv"]
+    assert fast["employee_id"].astype(str).tolist()[-2:] == ["0039", "0039"]
+    if numbers_from == 0:
+        assert rows_read == [fast_reader.HEAD_RECORDS] and arrow_reads == ["activity.csv"]
+    else:  # text ids first: pandas reads the whole column as text
+        assert rows_read == [fast_reader.HEAD_RECORDS, None] and arrow_reads == []
 
 
 def test_a_first_record_with_an_extra_cell_is_refused_not_shifted(tmp_path: Path) -> None:

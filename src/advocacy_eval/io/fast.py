@@ -1118,20 +1118,38 @@ def _pandas_columns(
         if any(kind == pa.bool_() for kind in wanted.values())
         else {}
     )
+    # the first records, read the same way: ids written as numbers are seen at once, for the
+    # price of a few rows rather than of the whole file
+    if _as_wanted(_inferred(path, spellings, HEAD_RECORDS), header, wanted) is None:
+        return None
+    return _as_wanted(_inferred(path, spellings), header, wanted)
+
+
+def _inferred(
+    path: Path, spellings: dict[str, list[str]], nrows: int | None = None
+) -> pd.DataFrame:
+    """pandas' read of :func:`_pandas_columns` (the first ``nrows`` records, or all)."""
     try:
         with warnings.catch_warnings():
-            # a column of mixed types (the file's pieces inferred apart) is declined below
+            # a column of mixed types (the file's pieces inferred apart) is declined after
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-            frame = pd.read_csv(
+            return pd.read_csv(
                 path,
                 keep_default_na=False,
                 na_values=[""],
                 encoding="utf-8-sig",
                 dtype_backend="pyarrow",
+                nrows=nrows,
                 **spellings,
             )
     except (ValueError, OverflowError, pd.errors.ParserError, csv.Error):
         raise _Refused from None  # UnicodeDecodeError and EmptyDataError are ValueErrors
+
+
+def _as_wanted(
+    frame: pd.DataFrame, header: list[str], wanted: dict[str, pa.DataType]
+) -> tuple[int, dict[str, pa.ChunkedArray]] | None:
+    """The columns of pandas' read as :func:`_pandas_columns` returns them; None when one is not as wanted."""
     n = len(frame)
     if list(frame.columns) != header or n == 0 or not frame.index.equals(pd.RangeIndex(n)):
         return None
