@@ -79,7 +79,7 @@ def _tune_malloc() -> None:
     """Set glibc's ``malloc`` to what a large load needs, once per process (see :func:`reading_memory`).
 
     - **One arena.** By default glibc gives each new thread its own arena (up
-      to 8 per core). A load runs Arrow's reader threads, the column
+      to 8 per core). A load runs pandas' or Arrow's reader threads, the column
       converters and the file hashing in different threads: each grew its
       own heap, and memory freed in one was not reused by the next.
     - **Heap blocks up to 32 MB, 64 MB kept free.** glibc starts by mapping
