@@ -852,3 +852,22 @@ def test_a_value_in_the_last_piece_of_a_large_file_decides_as_in_a_small_one(
     elif fast is not None:  # "12.0" is valid, but only the strict parser reads it
         pd.testing.assert_frame_equal(fast, expected, check_exact=True)
     assert (fast is not None) == (value == " 12")
+
+
+def test_ids_of_mixed_spellings_across_a_large_file_go_to_arrow_not_to_the_strict_path(
+    tmp_path: Path, arrow_reads: list[str]
+) -> None:
+    """Text ids first, numbers later: pandas' pieces disagree, its one-piece read gives Python objects.
+
+    pandas' read declines and Arrow's reads the ids as text: the file stays on the fast path.
+    """
+    frame = pd.concat([TYPED_ACTIVITY] * 80_000, ignore_index=True)
+    ids = np.repeat(np.arange(len(frame) // 3), 3).astype(str)
+    frame["employee_id"] = np.where(np.arange(len(frame)) < 200, np.char.add("E", ids), ids)
+    frame["month"] = np.tile(["2024-01-01", "2024-02-01", "2024-03-01"], len(frame) // 3)
+    path = tmp_path / "activity.csv"
+    path.write_text(_csv(frame), encoding="utf-8")
+    assert path.stat().st_size > 6 << 20
+    fast = _same_as_strict(path, "activity")  # a frame: the fast path read it
+    assert fast["employee_id"].astype(str).tolist()[198:201] == ["E66", "E66", "66"]
+    assert arrow_reads == ["activity.csv"]

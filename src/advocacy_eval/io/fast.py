@@ -1155,6 +1155,8 @@ def _as_wanted(
         return None
     columns: dict[str, pa.ChunkedArray] = {}
     for raw, kind in wanted.items():
+        if not isinstance(frame[raw].dtype, pd.ArrowDtype):  # values of mixed types, as objects
+            return None
         values = pa.array(frame[raw].array)
         as_read = kind if kind in (pa.int64(), pa.bool_()) else pa.string()
         if pa.types.is_null(values.type):  # no value in the column
