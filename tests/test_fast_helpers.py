@@ -397,11 +397,11 @@ def test_a_load_reads_under_the_system_allocator(tmp_path, monkeypatch: pytest.M
     monkeypatch.setattr(fast.pcsv, "read_csv", spy(fast.pcsv.read_csv))
     before = pa.default_memory_pool().backend_name
     folder = write_programme(tmp_path / "p")
+    # a count written 300.0: pandas reads the column as floats and declines, Arrow's read is next
     posts = (folder / "posts.csv").read_text(encoding="utf-8")
-    assert (
-        ",10000,300,200," in posts
-    )  # a count written 300.0: pandas reads it as a float, Arrow next
-    (folder / "posts.csv").write_text(posts.replace(",10000,300,200,", ",10000,300.0,200,"))
+    assert ",10000,300,200," in posts
+    posts = posts.replace(",10000,300,200,", ",10000,300.0,200,")
+    (folder / "posts.csv").write_text(posts, encoding="utf-8")
     assert load_programme(folder, as_of="2024-12-31").posts["impressions"].max() >= 300
     assert len(seen) == 4 and set(seen) == {"system"}  # 3 files by pandas, posts by Arrow too
     assert set(hugepages) == {False}

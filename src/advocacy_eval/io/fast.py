@@ -1169,24 +1169,6 @@ def _as_wanted(
     return n, columns
 
 
-def _is_text(kind: pa.DataType) -> bool:
-    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
-
-
-def _encoded(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Text dictionary-encoded by one hash table over the whole column, its dictionary as ``string``."""
-    encoded = pc.dictionary_encode(values)
-    if not encoded.num_chunks or pa.types.is_string(encoded.type.value_type):
-        return encoded
-    dictionary = encoded.chunk(0).dictionary.cast(pa.string())
-    return pa.chunked_array(
-        [  # the encoder's own indices: no bounds to check
-            pa.DictionaryArray.from_arrays(chunk.indices, dictionary, safe=False)
-            for chunk in encoded.chunks
-        ]
-    )
-
-
 def _as_arrow_reads(values: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
     """Text read by pandas, typed as Arrow's reader would (``kind``): a dictionary, or dates.
 
@@ -1195,9 +1177,11 @@ def _as_arrow_reads(values: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArr
     them is spelled otherwise, the column stays a dictionary and the strict
     parser reads its distinct values, as after Arrow's own failed read.
     """
-    if not _is_text(values.type) or not (pa.types.is_dictionary(kind) or pa.types.is_date32(kind)):
+    if not pa.types.is_string(values.type):
         return values
-    encoded = _encoded(values)
+    if not (pa.types.is_dictionary(kind) or pa.types.is_date32(kind)):
+        return values
+    encoded = pc.dictionary_encode(values)  # one dictionary, shared by every chunk
     if not pa.types.is_date32(kind) or not encoded.num_chunks:
         return encoded
     try:
@@ -1268,8 +1252,8 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
             return _date32_column(values, column.kind, want_codes=column.name in key_columns)
         if pa.types.is_boolean(values.type):
             return _bool_column(values)
-        if (table, column.name) in ENCODED_AFTER and _is_text(values.type):
-            values = _encoded(values)  # one dictionary, shared by every chunk
+        if (table, column.name) in ENCODED_AFTER and pa.types.is_string(values.type):
+            values = pc.dictionary_encode(values)  # one dictionary, shared by every chunk
         if pa.types.is_dictionary(values.type):
             return _dictionary_column(
                 values,
