@@ -1155,9 +1155,10 @@ def _as_wanted(
         return None
     columns: dict[str, pa.ChunkedArray] = {}
     for raw, kind in wanted.items():
-        if not isinstance(frame[raw].dtype, pd.ArrowDtype):  # values of mixed types, as objects
+        column = frame[raw]
+        if not isinstance(column.dtype, pd.ArrowDtype):  # values of mixed types, as objects
             return None
-        values = pa.array(frame[raw].array)
+        values = pa.array(column.array)
         as_read = kind if kind in (pa.int64(), pa.bool_()) else pa.string()
         if pa.types.is_null(values.type):  # no value in the column
             values = pa.nulls(n, as_read)
@@ -1170,7 +1171,7 @@ def _as_wanted(
 
 
 def _as_arrow_reads(values: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
-    """Text read by pandas, typed as Arrow's reader would (``kind``): a dictionary, or dates.
+    """Text read as such, typed as Arrow's reader would (``kind``): a dictionary, or dates.
 
     A date column is cast on its distinct values (Arrow's ``YYYY-MM-DD``
     parser, the one its CSV reader uses, without the trimming). When one of
@@ -1217,7 +1218,12 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
         n = tbl.num_rows
         data = dict(zip(names, tbl.columns, strict=True))
         del tbl  # each column's Arrow buffers are freed once converted, for the next ones to reuse
-    as_read = {raw.strip(): kind for raw, kind in wanted.items()}
+    # the type each column is converted from: the text Arrow reads for ``ENCODED_AFTER`` (and
+    # pandas for every text column) is dictionary-encoded first, by one hash table per column
+    as_read = {
+        raw.strip(): _DICTIONARY if (table, raw.strip()) in ENCODED_AFTER else kind
+        for raw, kind in wanted.items()
+    }
     key_columns = set(SCHEMAS[table].unique or ())
     categorical = set(CATEGORICAL.get(table, ()))
 
@@ -1252,8 +1258,6 @@ def _read(path: Path, table: str) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
             return _date32_column(values, column.kind, want_codes=column.name in key_columns)
         if pa.types.is_boolean(values.type):
             return _bool_column(values)
-        if (table, column.name) in ENCODED_AFTER and pa.types.is_string(values.type):
-            values = pc.dictionary_encode(values)  # one dictionary, shared by every chunk
         if pa.types.is_dictionary(values.type):
             return _dictionary_column(
                 values,
